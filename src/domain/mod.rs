@@ -1,0 +1,33 @@
+//! The directives as types: AVS numbers, fund numbers, key codes, state codes, announcements and
+//! acknowledgements. Knows no I/O; every type here can only hold a valid value.
+
+pub mod acknowledgement;
+pub mod announcement;
+pub mod avs_number;
+pub mod collection;
+pub mod fund_number;
+pub mod key_code;
+pub mod message;
+pub mod name;
+pub mod person;
+pub mod reference;
+pub mod splitting;
+pub mod state_code;
+pub mod transmission;
+
+pub use acknowledgement::{
+    Acknowledgement, AcknowledgementEntry, AcknowledgementResult, CertificatePrint, Observation,
+    Processing, RefusalCode,
+};
+pub use announcement::{Announcement, Particulars};
+pub use avs_number::{AvsNumber, AvsNumberError};
+pub use collection::{Beneficiary, ClosingMonth, CollectionOrder, Domicile};
+pub use fund_number::{FundNumber, FundNumberError};
+pub use key_code::{FieldSet, KeyCode, KeyCodeError, KeyGroup};
+pub use message::{MessageHeader, MessageId, ParticipantId};
+pub use name::PersonName;
+pub use person::{BirthDate, Person, Sex};
+pub use reference::Reference;
+pub use splitting::{SpecialKey, SplitYear, SplittingOrder};
+pub use state_code::StateCode;
+pub use transmission::Transmission;

@@ -1,0 +1,67 @@
+//! The fund's internal reference (N. 3105).
+
+use std::fmt;
+
+/// The fund's own reference of an announcement: 1 to 20 printable ASCII characters, no leading or
+/// trailing space. With the fund number it identifies the announcement (acknowledgements are
+/// matched on it).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Reference(String);
+
+pub const MAX_LENGTH: usize = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    #[error("the reference is empty")]
+    Empty,
+    #[error("the reference has {0} characters, at most 20 are allowed")]
+    TooLong(usize),
+    #[error("the reference may hold printable ASCII characters only, not {0:?}")]
+    BadCharacter(char),
+    #[error("the reference may not start or end with a space")]
+    Padded,
+}
+
+impl Reference {
+    pub fn new(text: &str) -> Result<Self, ReferenceError> {
+        if text.is_empty() {
+            return Err(ReferenceError::Empty);
+        }
+        if let Some(c) = text.chars().find(|c| !(' '..='~').contains(c)) {
+            return Err(ReferenceError::BadCharacter(c));
+        }
+        if text.len() > MAX_LENGTH {
+            return Err(ReferenceError::TooLong(text.len()));
+        }
+        if text.trim() != text {
+            return Err(ReferenceError::Padded);
+        }
+        Ok(Reference(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules() {
+        assert!(Reference::new("K-2026-000123").is_ok());
+        assert!(Reference::new("12345678901234567890").is_ok());
+        assert_eq!(Reference::new(""), Err(ReferenceError::Empty));
+        assert_eq!(Reference::new("123456789012345678901"), Err(ReferenceError::TooLong(21)));
+        assert_eq!(Reference::new("a\tb"), Err(ReferenceError::BadCharacter('\t')));
+        assert_eq!(Reference::new("Zürich"), Err(ReferenceError::BadCharacter('ü')));
+        assert_eq!(Reference::new(" K1"), Err(ReferenceError::Padded));
+    }
+}
