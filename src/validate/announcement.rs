@@ -4,6 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 
+use crate::calendar::{CalendarError, parse_iso_date};
 use crate::domain::avs_number::AvsNumberError;
 use crate::domain::collection::is_too_far_ahead;
 use crate::domain::splitting::FIRST_YEAR;
@@ -178,10 +179,14 @@ fn birth_date(text: &str, today: NaiveDate, findings: &mut Findings) -> Option<B
     let date = if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
         BirthDate::Year(text.parse().ok()?)
     } else {
-        match super::fields::parse_date(text) {
+        match parse_iso_date(text) {
             Ok(d) => BirthDate::Day(d),
-            Err(message) => {
-                findings.error(FIELD, Rule::BirthDate, format!("{message} (or YYYY when only the year is known)"));
+            Err(CalendarError::NotIsoDate { .. }) => {
+                findings.error(FIELD, Rule::BirthDate, format!("expected YYYY-MM-DD, or YYYY when only the year is known, found {text:?}"));
+                return None;
+            }
+            Err(e) => {
+                findings.error(FIELD, Rule::BirthDate, e.to_string());
                 return None;
             }
         }

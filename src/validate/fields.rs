@@ -154,16 +154,7 @@ impl<'a> Object<'a> {
 
 /// `YYYY-MM-DD`, refusing dates that do not exist such as `1963-02-30`.
 pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let shape_ok = text.len() == 10
-        && text
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    if !shape_ok {
-        return Err(format!("expected a date YYYY-MM-DD, found {text:?}"));
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("{text} is not a calendar date"))
+    crate::calendar::parse_iso_date(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -175,7 +166,7 @@ mod tests {
         assert!(parse_date("1963-04-12").is_ok());
         assert_eq!(
             parse_date("1963-02-30").unwrap_err(),
-            "1963-02-30 is not a calendar date"
+            "`1963-02-30` is not a calendar date: February 1963 has 28 days, there is no day 30"
         );
         assert!(parse_date("12.04.1963").unwrap_err().contains("YYYY-MM-DD"));
         assert!(parse_date("1963-4-12").is_err());

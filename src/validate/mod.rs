@@ -23,6 +23,8 @@ pub struct Validated {
     /// The announcements, in input order, when the input is valid; empty otherwise.
     pub announcements: Vec<Announcement>,
     pub report: Report,
+    /// How many announcements the input held, valid or not.
+    pub count: usize,
 }
 
 /// Reads and validates announcement JSON. `today` dates the checks against the future (birth
@@ -64,5 +66,6 @@ pub fn validate_values(values: &[Value], today: NaiveDate, destination: Destinat
     Validated {
         announcements,
         report,
+        count: values.len(),
     }
 }

@@ -1,0 +1,90 @@
+//! The `arcgw` command line (CONTRACT.md): a thin layer that reads arguments and input, calls the
+//! library and turns outcomes into text and exit statuses.
+
+mod audit;
+mod avs;
+mod daemon;
+mod input;
+mod render;
+mod token;
+mod validate;
+mod workdays;
+
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exchanges ARC announcements between Swiss AVS compensation funds and the ZAS.
+#[derive(Debug, Parser)]
+#[command(name = "arcgw", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate announcements (JSON) against the directives; exit 0 valid, 1 invalid, 2 unreadable.
+    Validate(validate::Args),
+    /// Print the DT XML of one transmission holding the given valid announcements.
+    Render(render::Args),
+    /// AVS numbers.
+    #[command(subcommand)]
+    Avs(avs::Command),
+    /// ZAS working days (Geneva calendar).
+    #[command(subcommand)]
+    Workdays(workdays::Command),
+    /// Run the daemon: HTTP API for the funds, operators' endpoints.
+    Serve(daemon::ConfigArg),
+    /// The funds' API tokens.
+    #[command(subcommand)]
+    Token(token::Command),
+    /// Read and export the audit log.
+    Audit(audit::Args),
+}
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Readable text.
+    #[default]
+    Text,
+    /// The JSON report of CONTRACT.md.
+    Json,
+}
+
+/// The status `arcgw` exits with, per CONTRACT.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok = 0,
+    Invalid = 1,
+    Unreadable = 2,
+}
+
+impl From<Status> for ExitCode {
+    fn from(s: Status) -> ExitCode {
+        ExitCode::from(s as u8)
+    }
+}
+
+/// The date validation counts as today: `--today`, or today in Geneva.
+fn today(given: Option<NaiveDate>) -> NaiveDate {
+    use crate::clock::{Clock, SystemClock};
+    given.unwrap_or_else(|| SystemClock.today())
+}
+
+/// Runs the command line; the binary's `main` is this call.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Validate(args) => validate::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Avs(command) => avs::run(command),
+        Command::Workdays(command) => workdays::run(command),
+        Command::Serve(config) => daemon::serve(config),
+        Command::Token(command) => token::run(command),
+        Command::Audit(args) => audit::run(args),
+    };
+    status.into()
+}

@@ -1,0 +1,56 @@
+//! `ARCGW_*` environment overrides: an explicit table, each variable parsed as the type of the
+//! setting it overrides (no guessing that `0123` is a number), unknown ones refused.
+
+use std::str::FromStr;
+
+use super::{Config, ConfigError, LogFormat};
+
+type Setter = fn(&mut Config, &str) -> Result<(), String>;
+
+fn parse<T: FromStr>(value: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    value.trim().parse().map_err(|e: T::Err| e.to_string())
+}
+
+const OVERRIDES: &[(&str, Setter)] = &[
+    ("ARCGW_LISTEN", |c, v| Ok(c.listen = parse(v)?)),
+    ("ARCGW_DATABASE_URL", |c, v| Ok(c.database_url = v.to_string())),
+    ("ARCGW_HTTP_MAX_BODY_BYTES", |c, v| Ok(c.http.max_body_bytes = parse(v)?)),
+    ("ARCGW_HTTP_REQUEST_TIMEOUT_SECS", |c, v| Ok(c.http.request_timeout_secs = parse(v)?)),
+    ("ARCGW_HTTP_RATE_LIMIT_PER_MINUTE", |c, v| Ok(c.http.rate_limit_per_minute = parse(v)?)),
+    ("ARCGW_LOG_LEVEL", |c, v| Ok(c.log.level = v.to_string())),
+    ("ARCGW_LOG_FORMAT", |c, v| {
+        c.log.format = match v {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            _ => return Err("text or json".into()),
+        };
+        Ok(())
+    }),
+];
+
+/// Variables of the test harness, not of the service.
+fn is_test_variable(name: &str) -> bool {
+    name.starts_with("ARCGW_TEST_")
+}
+
+pub(super) fn apply(
+    config: &mut Config,
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), ConfigError> {
+    for (name, value) in vars {
+        if !name.starts_with("ARCGW_") || is_test_variable(&name) {
+            continue;
+        }
+        let Some((_, set)) = OVERRIDES.iter().find(|(n, _)| *n == name) else {
+            return Err(ConfigError::UnknownEnv {
+                var: name,
+                known: OVERRIDES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+            });
+        };
+        set(config, &value).map_err(|message| ConfigError::Env { var: name, message })?;
+    }
+    Ok(())
+}

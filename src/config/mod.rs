@@ -1,0 +1,174 @@
+//! One typed configuration: `config/arcgw.toml` (or `--config FILE`) with `ARCGW_*` environment
+//! overrides, validated at start so that a mistake stops the service with a one-line reason.
+
+mod env;
+mod error;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::calendar::{CalendarConfig, ZasCalendar};
+
+pub use error::ConfigError;
+
+/// The default configuration file, relative to the working directory.
+pub const DEFAULT_PATH: &str = "config/arcgw.toml";
+
+/// The whole configuration of `arcgw`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the HTTP API and dashboard listen (`ARCGW_LISTEN`).
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// `sqlite://PATH` (the embedded default) or `postgres://…` (`ARCGW_DATABASE_URL`).
+    #[serde(default = "default_database_url")]
+    pub database_url: String,
+    #[serde(default)]
+    pub http: HttpConfig,
+    #[serde(default)]
+    pub log: LogConfig,
+    /// The ZAS working-day calendar: holiday rules and extra closing days.
+    #[serde(default)]
+    pub calendar: CalendarConfig,
+}
+
+/// Limits of the HTTP API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// The largest request body accepted, in bytes (`ARCGW_HTTP_MAX_BODY_BYTES`).
+    pub max_body_bytes: usize,
+    /// A request taking longer is answered 408 (`ARCGW_HTTP_REQUEST_TIMEOUT_SECS`).
+    pub request_timeout_secs: u64,
+    /// Requests per minute and token before 429 (`ARCGW_HTTP_RATE_LIMIT_PER_MINUTE`).
+    pub rate_limit_per_minute: u32,
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            max_body_bytes: 16 * 1024 * 1024,
+            request_timeout_secs: 30,
+            rate_limit_per_minute: 600,
+            shutdown_grace_secs: 10,
+        }
+    }
+}
+
+/// Log output.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter such as `info` or `arcgw=debug,info` (`ARCGW_LOG_LEVEL`).
+    pub level: String,
+    /// `text` or `json` (`ARCGW_LOG_FORMAT`).
+    pub format: LogFormat,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn default_database_url() -> String {
+    "sqlite://data/arcgw.db".into()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        toml::from_str("").expect("the empty configuration is valid")
+    }
+}
+
+impl Config {
+    /// Loads `path` (or [`DEFAULT_PATH`] when it exists), applies the `ARCGW_*` variables of
+    /// `vars`, and checks the result.
+    pub fn load(
+        path: Option<&Path>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = match path {
+            Some(path) => Self::read(path)?,
+            None if Path::new(DEFAULT_PATH).exists() => Self::read(Path::new(DEFAULT_PATH))?,
+            None => Config::default(),
+        };
+        env::apply(&mut config, vars)?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Loads with the process's environment.
+    pub fn from_environment(path: Option<&Path>) -> Result<Config, ConfigError> {
+        Self::load(path, std::env::vars())
+    }
+
+    fn read(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.message().to_string(),
+            line: e.span().map(|s| text[..s.start].lines().count().max(1)),
+        })
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let invalid = |field: &'static str, message: String| ConfigError::Invalid { field, message };
+        if !(self.database_url.starts_with("sqlite://") || self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(invalid("database_url", "must start with sqlite:// or postgres://".into()));
+        }
+        if self.http.max_body_bytes < 1024 {
+            return Err(invalid("http.max_body_bytes", "must be at least 1024".into()));
+        }
+        if self.http.request_timeout_secs == 0 || self.http.rate_limit_per_minute == 0 {
+            return Err(invalid("http", "request_timeout_secs and rate_limit_per_minute must be above 0".into()));
+        }
+        self.calendar()?;
+        Ok(())
+    }
+
+    /// The ZAS calendar this configuration describes.
+    pub fn calendar(&self) -> Result<ZasCalendar, ConfigError> {
+        self.calendar.build().map_err(|e| ConfigError::Invalid {
+            field: "calendar",
+            message: e.to_string(),
+        })
+    }
+
+    /// The SQLite file of a `sqlite://` URL, to create its directory.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+#[cfg(test)]
+mod tests;
