@@ -1,0 +1,445 @@
+//! The transmission (`urn:arcgw:xmlns:arc-transmission:1`): the data-transfer types of its
+//! content and their conversion to and from [`Transmission`] (fields a–o, N. 3104–3119).
+
+use serde::{Deserialize, Serialize};
+
+use super::error::DtXmlError;
+use super::header::HeaderDto;
+use super::lexical;
+use super::path::At;
+use super::schema::{MINOR_VERSION, TRANSMISSION, TRANSMISSION_NAMESPACE};
+use super::shared::{DateOfBirthDto, DeliveryOfficeDto};
+use crate::domain::{
+    Announcement, Beneficiary, CollectionOrder, Domicile, FieldSet, Particulars, Person,
+    SpecialKey, SplitYear, SplittingOrder, Transmission,
+};
+
+/// The root element `message`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename = "message")]
+pub(crate) struct TransmissionDoc {
+    /// Written as the default namespace; on reading the guard has checked the namespace and
+    /// this field is ignored.
+    #[serde(rename = "@xmlns", default)]
+    xmlns: String,
+    /// Checked by the shape pass on reading.
+    #[serde(rename = "@minorVersion", default)]
+    minor_version: String,
+    header: HeaderDto,
+    content: ContentDto,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContentDto {
+    #[serde(rename = "announcement", default)]
+    announcements: Vec<AnnouncementDto>,
+    /// Like the trailer of the legacy lots: the reader checks it.
+    number_of_announcements: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AnnouncementDto {
+    delivery_office: DeliveryOfficeDto,
+    reference: String,
+    key_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vn: Option<String>,
+    /// Absent for the keys that need the AVS number only (annex 9).
+    #[serde(rename = "$value", default, skip_serializing_if = "Option::is_none")]
+    particulars: Option<ParticularsDto>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum ParticularsDto {
+    Person(PersonDto),
+    Collection(CollectionDto),
+    Order(OrderDto),
+    Splitting(SplittingDto),
+}
+
+/// d–g. Personal data (N. 3107–3113).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PersonDto {
+    official_name: String,
+    /// Absent for a person without given names, who is `NN` (N. 3110).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    first_names: Option<String>,
+    sex: String,
+    date_of_birth: DateOfBirthDto,
+    country_of_origin: String,
+}
+
+/// k–n. The RCI block (N. 3115–3118).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CollectionDto {
+    beneficiary: BeneficiaryDto,
+    closing_month: String,
+    order_date: String,
+    domicile: DomicileDto,
+}
+
+/// k. Code 1 is `insuredPerson`; code 0 is `otherPerson` with the beneficiary's AVS number.
+#[derive(Debug, Serialize, Deserialize)]
+struct BeneficiaryDto {
+    #[serde(rename = "$value")]
+    who: WhoDto,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum WhoDto {
+    InsuredPerson(EmptyDto),
+    OtherPerson(OtherPersonDto),
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct EmptyDto {}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct OtherPersonDto {
+    vn: String,
+}
+
+/// n. The domicile code, and the period for code 1 (N. 3118).
+#[derive(Debug, Serialize, Deserialize)]
+struct DomicileDto {
+    code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    to: Option<String>,
+}
+
+/// m. The order date alone (N. 3117).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderDto {
+    order_date: String,
+}
+
+/// o. The splitting block (N. 3119).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SplittingDto {
+    spouse_vn: String,
+    #[serde(rename = "splitYear", default)]
+    split_years: Vec<SplitYearDto>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SplitYearDto {
+    calendar_year: String,
+    /// N. 2613: 4 or 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    special_key: Option<String>,
+}
+
+fn content_at() -> At {
+    At::root().child("content")
+}
+
+impl TransmissionDoc {
+    pub fn from_domain(t: &Transmission) -> Result<Self, DtXmlError> {
+        let content = content_at();
+        Ok(TransmissionDoc {
+            xmlns: TRANSMISSION_NAMESPACE.to_string(),
+            minor_version: MINOR_VERSION.to_string(),
+            header: HeaderDto::from_domain(&t.header, &TRANSMISSION)?,
+            content: ContentDto {
+                announcements: t
+                    .announcements
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| announcement_dto(a, &content.item("announcement", i)))
+                    .collect::<Result<_, _>>()?,
+                number_of_announcements: t.announcements.len().to_string(),
+            },
+        })
+    }
+
+    pub fn to_domain(&self) -> Result<Transmission, DtXmlError> {
+        let header = self.header.to_domain(&TRANSMISSION)?;
+        let content = content_at();
+        let announcements = self
+            .content
+            .announcements
+            .iter()
+            .enumerate()
+            .map(|(i, a)| announcement(a, &content.item("announcement", i)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let declared = lexical::unsigned(
+            &self.content.number_of_announcements,
+            &content.child("numberOfAnnouncements"),
+            10,
+            "the number of announcements",
+        )?;
+        if usize::try_from(declared) != Ok(announcements.len()) {
+            return Err(DtXmlError::CountMismatch {
+                element: "numberOfAnnouncements",
+                declared,
+                actual: announcements.len(),
+            });
+        }
+        Ok(Transmission {
+            header,
+            announcements,
+        })
+    }
+}
+
+fn announcement_dto(a: &Announcement, at: &At) -> Result<AnnouncementDto, DtXmlError> {
+    let particulars = match a.particulars() {
+        Particulars::Certificate { person, .. } => Some(ParticularsDto::Person(person_dto(
+            person,
+            &at.child("person"),
+        )?)),
+        Particulars::Account { .. } => None,
+        Particulars::Collection { order, .. } => Some(ParticularsDto::Collection(collection_dto(
+            order,
+            &at.child("collection"),
+        )?)),
+        Particulars::Order { order_date, .. } => Some(ParticularsDto::Order(OrderDto {
+            order_date: lexical::write_date(*order_date, &at.child("order").child("orderDate"))?,
+        })),
+        Particulars::Splitting { order, .. } => Some(ParticularsDto::Splitting(splitting_dto(
+            order,
+            &at.child("splitting"),
+        )?)),
+    };
+    Ok(AnnouncementDto {
+        delivery_office: DeliveryOfficeDto::from_domain(a.fund()),
+        reference: a.reference().as_str().to_string(),
+        key_code: a.key().code().to_string(),
+        vn: a.avs_number().map(lexical::write_vn),
+        particulars,
+    })
+}
+
+fn person_dto(p: &Person, at: &At) -> Result<PersonDto, DtXmlError> {
+    Ok(PersonDto {
+        official_name: p.name.surname().to_string(),
+        first_names: p.name.given_names().map(str::to_string),
+        sex: p.sex.code().to_string(),
+        date_of_birth: DateOfBirthDto::from_domain(p.birth_date, &at.child("dateOfBirth"))?,
+        country_of_origin: p.country.code().to_string(),
+    })
+}
+
+fn collection_dto(order: &CollectionOrder, at: &At) -> Result<CollectionDto, DtXmlError> {
+    let domicile_at = at.child("domicile");
+    let (from, to) = match order.domicile {
+        Domicile::InSwitzerland { from, to } => (
+            Some(lexical::write_date(from, &domicile_at.child("from"))?),
+            Some(lexical::write_date(to, &domicile_at.child("to"))?),
+        ),
+        Domicile::NotInSwitzerland | Domicile::Convention => (None, None),
+    };
+    Ok(CollectionDto {
+        beneficiary: BeneficiaryDto {
+            who: match order.beneficiary {
+                Beneficiary::Insured => WhoDto::InsuredPerson(EmptyDto {}),
+                Beneficiary::Other(vn) => WhoDto::OtherPerson(OtherPersonDto {
+                    vn: lexical::write_vn(vn),
+                }),
+            },
+        },
+        closing_month: lexical::write_year_month(order.closing),
+        order_date: lexical::write_date(order.order_date, &at.child("orderDate"))?,
+        domicile: DomicileDto {
+            code: order.domicile.code().to_string(),
+            from,
+            to,
+        },
+    })
+}
+
+fn splitting_dto(order: &SplittingOrder, at: &At) -> Result<SplittingDto, DtXmlError> {
+    Ok(SplittingDto {
+        spouse_vn: lexical::write_vn(order.spouse()),
+        split_years: order
+            .years()
+            .iter()
+            .enumerate()
+            .map(|(i, y)| {
+                Ok(SplitYearDto {
+                    calendar_year: lexical::write_split_year(
+                        y.year,
+                        &at.item("splitYear", i).child("calendarYear"),
+                    )?,
+                    special_key: y.special.map(|k| k.code().to_string()),
+                })
+            })
+            .collect::<Result<_, DtXmlError>>()?,
+    })
+}
+
+/// The element that carries the particulars of a field set (none for `Account`).
+fn element_of(fields: FieldSet) -> &'static str {
+    match fields {
+        FieldSet::Certificate => "person",
+        FieldSet::Account => "(none)",
+        FieldSet::Collection => "collection",
+        FieldSet::Order => "order",
+        FieldSet::Splitting => "splitting",
+    }
+}
+
+/// One announcement; the particulars must be those its key needs (annex 9).
+fn announcement(dto: &AnnouncementDto, at: &At) -> Result<Announcement, DtXmlError> {
+    let fund = dto.delivery_office.to_domain(&at.child("deliveryOffice"))?;
+    let reference = lexical::reference(&dto.reference, &at.child("reference"))?;
+    let key = lexical::key_code(&dto.key_code, &at.child("keyCode"))?;
+    let vn_at = at.child("vn");
+    let avs_number = dto
+        .vn
+        .as_deref()
+        .map(|text| lexical::vn(text, &vn_at))
+        .transpose()?;
+    let found = match dto.particulars {
+        None => FieldSet::Account,
+        Some(ParticularsDto::Person(_)) => FieldSet::Certificate,
+        Some(ParticularsDto::Collection(_)) => FieldSet::Collection,
+        Some(ParticularsDto::Order(_)) => FieldSet::Order,
+        Some(ParticularsDto::Splitting(_)) => FieldSet::Splitting,
+    };
+    if found != key.fields() {
+        return Err(lexical::invalid(
+            at,
+            format!(
+                "key {key} needs the particulars {} (annex 9), not {}",
+                element_of(key.fields()),
+                element_of(found)
+            ),
+        ));
+    }
+    let required = |avs_number: Option<_>| {
+        avs_number.ok_or_else(|| {
+            lexical::invalid(
+                &vn_at,
+                format!("key {key} needs the AVS number (annex 9), and it is missing"),
+            )
+        })
+    };
+    let particulars = match &dto.particulars {
+        Some(ParticularsDto::Person(p)) => Particulars::Certificate {
+            avs_number,
+            person: person(p, &at.child("person"))?,
+        },
+        None => Particulars::Account {
+            avs_number: required(avs_number)?,
+        },
+        Some(ParticularsDto::Collection(c)) => Particulars::Collection {
+            avs_number: required(avs_number)?,
+            order: collection(c, &at.child("collection"))?,
+        },
+        Some(ParticularsDto::Order(o)) => Particulars::Order {
+            avs_number: required(avs_number)?,
+            order_date: lexical::date(&o.order_date, &at.child("order").child("orderDate"))?,
+        },
+        Some(ParticularsDto::Splitting(s)) => Particulars::Splitting {
+            avs_number: required(avs_number)?,
+            order: splitting(s, &at.child("splitting"))?,
+        },
+    };
+    Announcement::new(fund, reference, key, particulars).map_err(|e| lexical::invalid(at, e))
+}
+
+fn person(dto: &PersonDto, at: &At) -> Result<Person, DtXmlError> {
+    Ok(Person {
+        name: lexical::name(&dto.official_name, dto.first_names.as_deref(), at)?,
+        sex: lexical::sex(&dto.sex, &at.child("sex"))?,
+        birth_date: dto.date_of_birth.to_domain(&at.child("dateOfBirth"))?,
+        country: lexical::state_code(&dto.country_of_origin, &at.child("countryOfOrigin"))?,
+    })
+}
+
+fn collection(dto: &CollectionDto, at: &At) -> Result<CollectionOrder, DtXmlError> {
+    let beneficiary = match &dto.beneficiary.who {
+        WhoDto::InsuredPerson(_) => Beneficiary::Insured,
+        WhoDto::OtherPerson(other) => Beneficiary::Other(lexical::vn(
+            &other.vn,
+            &at.child("beneficiary").child("otherPerson").child("vn"),
+        )?),
+    };
+    let domicile_at = at.child("domicile");
+    let code = lexical::unsigned(
+        &dto.domicile.code,
+        &domicile_at.child("code"),
+        1,
+        "the domicile code",
+    )?;
+    let domicile = match (code, &dto.domicile.from, &dto.domicile.to) {
+        (1, Some(from), Some(to)) => Domicile::InSwitzerland {
+            from: lexical::date(from, &domicile_at.child("from"))?,
+            to: lexical::date(to, &domicile_at.child("to"))?,
+        },
+        (1, _, _) => {
+            return Err(lexical::invalid(
+                &domicile_at,
+                "code 1 (domiciled in Switzerland) needs the period: from and to (N. 3118)",
+            ));
+        }
+        (2, None, None) => Domicile::NotInSwitzerland,
+        (3, None, None) => Domicile::Convention,
+        (2 | 3, _, _) => {
+            return Err(lexical::invalid(
+                &domicile_at,
+                "only code 1 (domiciled in Switzerland) has a period (N. 3118)",
+            ));
+        }
+        _ => {
+            return Err(lexical::invalid(
+                &domicile_at.child("code"),
+                "the domicile code is 1 (in Switzerland), 2 (not in Switzerland) or 3 (conventions with Germany, Finland, Norway) (N. 3118)",
+            ));
+        }
+    };
+    Ok(CollectionOrder {
+        beneficiary,
+        closing: lexical::year_month(&dto.closing_month, &at.child("closingMonth"))?,
+        order_date: lexical::date(&dto.order_date, &at.child("orderDate"))?,
+        domicile,
+    })
+}
+
+fn splitting(dto: &SplittingDto, at: &At) -> Result<SplittingOrder, DtXmlError> {
+    let spouse = lexical::vn(&dto.spouse_vn, &at.child("spouseVn"))?;
+    let years = dto
+        .split_years
+        .iter()
+        .enumerate()
+        .map(|(i, y)| {
+            let year_at = at.item("splitYear", i);
+            let special = y
+                .special_key
+                .as_deref()
+                .map(|text| {
+                    let key_at = year_at.child("specialKey");
+                    let code = lexical::small(text, &key_at, 1, "a special key")?;
+                    SpecialKey::new(i64::from(code)).ok_or_else(|| {
+                        lexical::invalid(
+                            &key_at,
+                            "a special key is 4 (invalidity average) or 5 (already counted) (N. 2613)",
+                        )
+                    })
+                })
+                .transpose()?;
+            Ok(SplitYear {
+                year: lexical::split_year(&y.calendar_year, &year_at.child("calendarYear"))?,
+                special,
+            })
+        })
+        .collect::<Result<Vec<_>, DtXmlError>>()?;
+    SplittingOrder::new(spouse, years).ok_or_else(|| {
+        lexical::invalid(
+            at,
+            "the years to split are at least one, each named once (N. 3119)",
+        )
+    })
+}
