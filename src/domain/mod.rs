@@ -3,10 +3,12 @@
 
 pub mod acknowledgement;
 pub mod announcement;
+pub mod avs_mask;
 pub mod avs_number;
 pub mod collection;
 pub mod fund_number;
 pub mod key_code;
+pub mod lifecycle;
 pub mod message;
 pub mod name;
 pub mod person;
@@ -24,6 +26,7 @@ pub use avs_number::{AvsNumber, AvsNumberError};
 pub use collection::{Beneficiary, ClosingMonth, CollectionOrder, Domicile};
 pub use fund_number::{FundNumber, FundNumberError};
 pub use key_code::{FieldSet, KeyCode, KeyCodeError, KeyGroup};
+pub use lifecycle::{AnnouncementState, UnknownState};
 pub use message::{MessageHeader, MessageId, ParticipantId};
 pub use name::PersonName;
 pub use person::{BirthDate, Person, Sex};

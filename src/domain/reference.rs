@@ -20,6 +20,9 @@ pub enum ReferenceError {
     BadCharacter(char),
     #[error("the reference may not start or end with a space")]
     Padded,
+    /// Ordinance art. 3: the AVS number is stored in one place only, not in a reference.
+    #[error("the reference looks like an AVS number: the number belongs in avs_number only (ordinance art. 3)")]
+    LooksLikeAvsNumber,
 }
 
 impl Reference {
@@ -35,6 +38,9 @@ impl Reference {
         }
         if text.trim() != text {
             return Err(ReferenceError::Padded);
+        }
+        if super::avs_mask::contains_avs_number(text) {
+            return Err(ReferenceError::LooksLikeAvsNumber);
         }
         Ok(Reference(text.to_string()))
     }
@@ -63,5 +69,10 @@ mod tests {
         assert_eq!(Reference::new("a\tb"), Err(ReferenceError::BadCharacter('\t')));
         assert_eq!(Reference::new("Zürich"), Err(ReferenceError::BadCharacter('ü')));
         assert_eq!(Reference::new(" K1"), Err(ReferenceError::Padded));
+        for number in ["7561234567897", "756.1234.5678.97", "756 1234 5678 97"] {
+            assert_eq!(Reference::new(number), Err(ReferenceError::LooksLikeAvsNumber), "{number}");
+        }
+        assert_eq!(Reference::new("K-7561234567897"), Err(ReferenceError::LooksLikeAvsNumber));
+        assert!(Reference::new("K-756123456789").is_ok(), "12 digits are no AVS number");
     }
 }

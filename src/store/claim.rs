@@ -1,0 +1,81 @@
+//! Claiming queued announcements for a transmission, so that no announcement is taken twice
+//! however many instances claim at once.
+
+use super::Store;
+use super::announcements::{StoredAnnouncement, fetch_full};
+use super::error::StoreError;
+use super::history::{self, ChangeNote};
+use super::sql::{Tx, args};
+use crate::domain::AnnouncementState;
+
+/// N. 3102: a revocation (99, 96) and a new order for the same person may not travel in one
+/// transmission, and the revocation goes first. A new order (RCI keys 71, 75, 79, 81, 85; a
+/// splitting order 95) is therefore not claimed while a revocation of the same kind for the
+/// same person is still queued or being sent: it waits, queued (and still withdrawable), for a
+/// later transmission.
+macro_rules! not_held_back {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM announcements r WHERE r.person_id = a.person_id \
+         AND r.state IN ('queued', 'sending') AND r.id <> a.id \
+         AND ((a.key_code IN (71, 75, 79, 81, 85) AND r.key_code = 99) \
+           OR (a.key_code = 95 AND r.key_code = 96)))"
+    };
+}
+
+/// PostgreSQL: rows another instance is claiming are skipped, not waited for.
+/// The rows are picked once, in a CTE (a `LIMIT` subquery under `IN` may be evaluated again).
+const CLAIM_POSTGRES: &str = concat!(
+    "WITH picked AS (SELECT a.id FROM announcements a WHERE a.state = 'queued' AND ",
+    not_held_back!(),
+    " ORDER BY a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED) \
+     UPDATE announcements a SET state = 'sending', state_since = $1 FROM picked \
+     WHERE a.id = picked.id AND a.state = 'queued' RETURNING a.id"
+);
+
+/// SQLite: the transaction began with `BEGIN IMMEDIATE`, so it is the only writer.
+const CLAIM_SQLITE: &str = concat!(
+    "UPDATE announcements SET state = 'sending', state_since = $1 \
+     WHERE state = 'queued' AND id IN (SELECT a.id FROM announcements a WHERE a.state = 'queued' AND ",
+    not_held_back!(),
+    " ORDER BY a.id LIMIT $2) RETURNING id"
+);
+
+impl Store {
+    /// Moves up to `limit` queued announcements, oldest first, to `sending` and returns them,
+    /// with a history entry each, in one transaction. Two claimers never get the same
+    /// announcement. New orders held back by N. 3102 (see `not_held_back!`) are not taken.
+    pub async fn claim_queued(
+        &self,
+        limit: u32,
+        note: &ChangeNote,
+    ) -> Result<Vec<StoredAnnouncement>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin_write().await?;
+        let claim = match tx {
+            Tx::Sqlite(_) => CLAIM_SQLITE,
+            Tx::Postgres(_) => CLAIM_POSTGRES,
+        };
+        let mut ids = tx
+            .fetch_all(claim, args![note.at, i64::from(limit)])
+            .await?
+            .iter()
+            .map(|row| row.int("id"))
+            .collect::<Result<Vec<i64>, _>>()?;
+        ids.sort_unstable();
+        for id in &ids {
+            history::append(
+                &mut tx,
+                *id,
+                Some(AnnouncementState::Queued),
+                AnnouncementState::Sending,
+                note,
+            )
+            .await?;
+        }
+        let claimed = fetch_full(&mut tx, &ids).await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+}

@@ -1,0 +1,105 @@
+//! Opening the database named by a URL, with the settings the gateway relies on.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use super::Store;
+use super::error::StoreError;
+
+/// How long a SQLite connection waits for the write lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+const SQLITE_CONNECTIONS: u32 = 8;
+const POSTGRES_CONNECTIONS: u32 = 10;
+
+impl Store {
+    /// Opens `sqlite://PATH` (the file is created when missing; `sqlite::memory:` for a
+    /// throw-away database) or `postgres://…`. Does not migrate: call [`Store::migrate`].
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => {
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                let options = SqliteConnectOptions::from_str(url)?;
+                if in_memory {
+                    Self::connect_sqlite_in_memory(options).await
+                } else {
+                    Self::connect_sqlite(options).await
+                }
+            }
+            "postgres" | "postgresql" => {
+                Self::connect_postgres(PgConnectOptions::from_str(url)?).await
+            }
+            other => Err(StoreError::UnsupportedUrl {
+                scheme: other.chars().take(20).collect(),
+            }),
+        }
+    }
+
+    /// Opens a SQLite file with the gateway's settings: created when missing, write-ahead log
+    /// (readers never wait for the writer), `synchronous = FULL` (a committed announcement
+    /// survives a power cut), a busy timeout (writers queue) and foreign keys enforced.
+    pub async fn connect_sqlite(options: SqliteConnectOptions) -> Result<Store, StoreError> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(SQLITE_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        Ok(Store::Sqlite(pool))
+    }
+
+    /// Each connection of an in-memory SQLite database is a database of its own: keep exactly
+    /// one, for ever.
+    async fn connect_sqlite_in_memory(options: SqliteConnectOptions) -> Result<Store, StoreError> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Memory)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        Ok(Store::Sqlite(pool))
+    }
+
+    /// Opens a PostgreSQL pool. Set the schema, if not the default, in `options`
+    /// (`.options([("search_path", "…")])`).
+    pub async fn connect_postgres(options: PgConnectOptions) -> Result<Store, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(POSTGRES_CONNECTIONS)
+            .connect_with(options.application_name("arcgw"))
+            .await?;
+        Ok(Store::Postgres(pool))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn other_schemes_are_refused_without_echoing_the_url() {
+        let err = Store::connect("mysql://user:secret@host/db")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::UnsupportedUrl { ref scheme } if scheme == "mysql"));
+        assert!(!err.to_string().contains("secret"));
+    }
+
+    #[tokio::test]
+    async fn in_memory_sqlite_keeps_its_data() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        assert!(store.readiness().await.is_ready());
+    }
+}

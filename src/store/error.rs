@@ -1,0 +1,80 @@
+//! What can go wrong in the store. No variant carries an AVS number or other personal data:
+//! errors end up in logs and in API answers.
+
+use super::transmissions::TransmissionState;
+use crate::domain::AnnouncementState;
+
+/// An error of the store, with the context the caller needs to answer it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL names no supported back end (only its scheme is kept: a URL can hold a
+    /// password).
+    #[error("the database URL must start with sqlite: or postgres:, not {scheme:?}")]
+    UnsupportedUrl { scheme: String },
+
+    /// N. 2104: each announcement is announced once. The announcement at `index` of a submission
+    /// has the fund and reference of the stored announcement `existing_id`, with other content.
+    #[error(
+        "announcement {index} of the submission has the fund and reference of announcement \
+         {existing_id} but other content (N. 2104: each announcement is announced once)"
+    )]
+    Conflict { index: usize, existing_id: i64 },
+
+    /// Nothing of that kind has this id.
+    #[error("there is no {what} with id {id}")]
+    NotFound { what: &'static str, id: i64 },
+
+    /// The change of state is not one the lifecycle allows (see
+    /// [`crate::domain::lifecycle::transition_allowed`]); `from` is the state found.
+    #[error("announcement {id} is {from} and cannot become {to}")]
+    InvalidTransition {
+        id: i64,
+        from: AnnouncementState,
+        to: AnnouncementState,
+    },
+
+    /// N. 3103: a transmission carries at least one announcement.
+    #[error("a transmission carries at least one announcement")]
+    EmptyTransmission,
+
+    /// The announcement is carried by a transmission already: it cannot be put in another one
+    /// nor go back to the queue (its transmission is written again from it, N. 3403).
+    #[error("announcement {announcement_id} is carried by transmission {transmission_id} already")]
+    InTransmission {
+        announcement_id: i64,
+        transmission_id: i64,
+    },
+
+    /// The transmission is not in the state the change needs; `found` is the state found.
+    #[error("transmission {id} is {found}, not {expected}")]
+    WrongTransmissionState {
+        id: i64,
+        found: TransmissionState,
+        expected: TransmissionState,
+    },
+
+    /// An API token must be bound to at least one fund number.
+    #[error("an API token must be bound to at least one fund number")]
+    TokenWithoutFund,
+
+    /// A stored value does not make a valid domain value (the database was changed outside the
+    /// gateway, or a migration is missing).
+    #[error("the stored {what} is not valid (row {id:?})")]
+    Corrupt { what: &'static str, id: Option<i64> },
+
+    /// A value could not be put into its stored form (not expected to happen).
+    #[error("the {what} could not be encoded for storage")]
+    Encode { what: &'static str },
+
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(what: &'static str, id: i64) -> Self {
+        StoreError::Corrupt { what, id: Some(id) }
+    }
+}

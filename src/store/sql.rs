@@ -1,0 +1,400 @@
+//! The thin layer that runs one SQL text on either back end: arguments, rows and transactions
+//! that look the same for SQLite and PostgreSQL.
+//!
+//! SQL texts use `$N` placeholders, which both back ends accept. A text is either a literal
+//! (`&'static str`) or made by [`SqlBuilder`], which joins literals and numbered placeholders
+//! only, so no value ever becomes part of a SQL text.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{AssertSqlSafe, Postgres, Row as _, SqlSafeStr, SqlStr, Sqlite, Transaction};
+
+use super::Store;
+use super::error::StoreError;
+
+/// A SQL text with `$N` placeholders.
+#[derive(Debug, Clone)]
+pub(crate) enum Sql {
+    Literal(&'static str),
+    /// Made by [`SqlBuilder`] from literals and placeholders only.
+    Built(String),
+}
+
+impl From<&'static str> for Sql {
+    fn from(text: &'static str) -> Self {
+        Sql::Literal(text)
+    }
+}
+
+impl SqlSafeStr for Sql {
+    fn into_sql_str(self) -> SqlStr {
+        match self {
+            Sql::Literal(text) => text.into_sql_str(),
+            // Only literals and `$N` placeholders were joined (see `SqlBuilder`).
+            Sql::Built(text) => AssertSqlSafe(text).into_sql_str(),
+        }
+    }
+}
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(String),
+    OptText(Option<String>),
+    Time(DateTime<Utc>),
+    OptTime(Option<DateTime<Utc>>),
+}
+
+/// Times are kept to the microsecond, the precision of PostgreSQL, on both back ends; on SQLite
+/// they are RFC 3339 text in UTC, whose text order is time order.
+pub(crate) fn stored(time: DateTime<Utc>) -> DateTime<Utc> {
+    time.trunc_subsecs(6)
+}
+
+impl From<i64> for Arg {
+    fn from(value: i64) -> Self {
+        Arg::Int(value)
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(value: Option<i64>) -> Self {
+        Arg::OptInt(value)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(value: &str) -> Self {
+        Arg::Text(value.to_string())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(value: String) -> Self {
+        Arg::Text(value)
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(value: Option<String>) -> Self {
+        Arg::OptText(value)
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(value: Option<&str>) -> Self {
+        Arg::OptText(value.map(str::to_string))
+    }
+}
+
+impl From<DateTime<Utc>> for Arg {
+    fn from(value: DateTime<Utc>) -> Self {
+        Arg::Time(stored(value))
+    }
+}
+
+impl From<Option<DateTime<Utc>>> for Arg {
+    fn from(value: Option<DateTime<Utc>>) -> Self {
+        Arg::OptTime(value.map(stored))
+    }
+}
+
+/// `args![a, b, c]`: the arguments of a query, in placeholder order.
+macro_rules! args {
+    ($($value:expr),* $(,)?) => {
+        vec![$($crate::store::sql::Arg::from($value)),*]
+    };
+}
+pub(crate) use args;
+
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                Arg::Int(v) => query.bind(v),
+                Arg::OptInt(v) => query.bind(v),
+                Arg::Text(v) => query.bind(v),
+                Arg::OptText(v) => query.bind(v),
+                Arg::Time(v) => query.bind(v),
+                Arg::OptTime(v) => query.bind(v),
+            };
+        }
+        query
+    }};
+}
+
+fn on_sqlite(sql: Sql, args: Vec<Arg>) -> Query<'static, Sqlite, SqliteArguments> {
+    bind_all!(sqlx::query::<Sqlite>(sql), args)
+}
+
+fn on_postgres(sql: Sql, args: Vec<Arg>) -> Query<'static, Postgres, PgArguments> {
+    bind_all!(sqlx::query::<Postgres>(sql), args)
+}
+
+/// Builds a SQL text from literals and numbered placeholders, for lists and optional filters.
+#[derive(Debug, Default)]
+pub(crate) struct SqlBuilder {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl SqlBuilder {
+    pub(crate) fn new(start: &'static str) -> Self {
+        SqlBuilder {
+            text: start.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Appends a literal piece of SQL.
+    pub(crate) fn push(&mut self, literal: &'static str) -> &mut Self {
+        self.text.push_str(literal);
+        self
+    }
+
+    /// Appends a placeholder `$N` bound to `value`.
+    pub(crate) fn push_arg(&mut self, value: impl Into<Arg>) -> &mut Self {
+        self.args.push(value.into());
+        self.text.push('$');
+        self.text.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// Appends `$N, $M, …`, one placeholder per value (nothing for no values).
+    pub(crate) fn push_list<A: Into<Arg>>(
+        &mut self,
+        values: impl IntoIterator<Item = A>,
+    ) -> &mut Self {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.push_arg(value);
+        }
+        self
+    }
+
+    pub(crate) fn finish(self) -> (Sql, Vec<Arg>) {
+        (Sql::Built(self.text), self.args)
+    }
+}
+
+/// A row of either back end.
+pub(crate) enum Row {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+macro_rules! get {
+    ($row:expr, $column:expr, $ty:ty) => {
+        match $row {
+            Row::Sqlite(r) => r.try_get::<$ty, _>($column),
+            Row::Postgres(r) => r.try_get::<$ty, _>($column),
+        }
+    };
+}
+
+impl Row {
+    pub(crate) fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
+        get!(self, column, i64)
+    }
+
+    pub(crate) fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
+        get!(self, column, Option<i64>)
+    }
+
+    pub(crate) fn text(&self, column: &str) -> Result<String, sqlx::Error> {
+        get!(self, column, String)
+    }
+
+    pub(crate) fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
+        get!(self, column, Option<String>)
+    }
+
+    pub(crate) fn time(&self, column: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+        get!(self, column, DateTime<Utc>)
+    }
+
+    pub(crate) fn opt_time(&self, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        get!(self, column, Option<DateTime<Utc>>)
+    }
+}
+
+/// A transaction on either back end. Dropped without [`Tx::commit`], it rolls back.
+pub(crate) enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub(crate) async fn execute(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Arg>,
+    ) -> Result<u64, StoreError> {
+        let sql = sql.into();
+        Ok(match self {
+            Tx::Sqlite(tx) => on_sqlite(sql, args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            Tx::Postgres(tx) => on_postgres(sql, args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    pub(crate) async fn fetch_all(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Arg>,
+    ) -> Result<Vec<Row>, StoreError> {
+        let sql = sql.into();
+        Ok(match self {
+            Tx::Sqlite(tx) => on_sqlite(sql, args)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Tx::Postgres(tx) => on_postgres(sql, args)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect(),
+        })
+    }
+
+    pub(crate) async fn fetch_optional(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Arg>,
+    ) -> Result<Option<Row>, StoreError> {
+        let sql = sql.into();
+        Ok(match self {
+            Tx::Sqlite(tx) => on_sqlite(sql, args)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(Row::Sqlite),
+            Tx::Postgres(tx) => on_postgres(sql, args)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(Row::Postgres),
+        })
+    }
+
+    pub(crate) async fn fetch_one(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: Vec<Arg>,
+    ) -> Result<Row, StoreError> {
+        let sql = sql.into();
+        Ok(match self {
+            Tx::Sqlite(tx) => Row::Sqlite(on_sqlite(sql, args).fetch_one(&mut **tx).await?),
+            Tx::Postgres(tx) => Row::Postgres(on_postgres(sql, args).fetch_one(&mut **tx).await?),
+        })
+    }
+
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Begins a transaction that will write. On SQLite it takes the one write lock at once
+    /// (`BEGIN IMMEDIATE`), so that two writers queue on the busy timeout instead of failing
+    /// when a read lock cannot be upgraded.
+    pub(crate) async fn begin_write(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Begins a transaction that only reads, for a consistent view over several queries.
+    pub(crate) async fn begin_read(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Postgres(pool) => Tx::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        })
+    }
+
+    pub(crate) async fn fetch_all(
+        &self,
+        sql: impl Into<Sql>,
+        args: Vec<Arg>,
+    ) -> Result<Vec<Row>, StoreError> {
+        let sql = sql.into();
+        Ok(match self {
+            Store::Sqlite(pool) => on_sqlite(sql, args)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Store::Postgres(pool) => on_postgres(sql, args)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect(),
+        })
+    }
+
+    pub(crate) async fn fetch_one(
+        &self,
+        sql: impl Into<Sql>,
+        args: Vec<Arg>,
+    ) -> Result<Row, StoreError> {
+        let sql = sql.into();
+        Ok(match self {
+            Store::Sqlite(pool) => Row::Sqlite(on_sqlite(sql, args).fetch_one(pool).await?),
+            Store::Postgres(pool) => Row::Postgres(on_postgres(sql, args).fetch_one(pool).await?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builder_numbers_placeholders() {
+        let mut b = SqlBuilder::new("SELECT id FROM t WHERE a = ");
+        b.push_arg(1_i64)
+            .push(" AND b IN (")
+            .push_list(["x", "y"])
+            .push(")");
+        let (sql, args) = b.finish();
+        let Sql::Built(text) = sql else {
+            panic!("built")
+        };
+        assert_eq!(text, "SELECT id FROM t WHERE a = $1 AND b IN ($2, $3)");
+        assert_eq!(args.len(), 3);
+    }
+
+    #[test]
+    fn times_are_kept_to_the_microsecond() {
+        let t = DateTime::parse_from_rfc3339("2026-11-23T10:00:00.123456789Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let Arg::Time(stored) = Arg::from(t) else {
+            panic!("a time")
+        };
+        assert_eq!(stored.to_rfc3339(), "2026-11-23T10:00:00.123456+00:00");
+    }
+}

@@ -1,0 +1,161 @@
+//! The back ends the store suite runs on: SQLite always (a file of its own in a temporary
+//! directory per test), PostgreSQL when `ARCGW_TEST_PG_URL` is set (a schema of its own per
+//! test, named at random and dropped at the end, so tests run in parallel).
+//!
+//! Shared by several test crates, each using part of it.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+use arcgw::store::{Backend, Store};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+
+/// The environment variable naming the PostgreSQL server of the tests.
+pub const PG_URL: &str = "ARCGW_TEST_PG_URL";
+
+/// A migrated store of one test, and the means to open more pools on the same database.
+pub struct TestDb {
+    pub store: Store,
+    place: Place,
+}
+
+#[derive(Clone)]
+enum Place {
+    Sqlite {
+        dir: Arc<tempfile::TempDir>,
+        path: PathBuf,
+    },
+    Postgres {
+        url: String,
+        schema: String,
+        /// Every schema made for the test, dropped at its end.
+        schemas: Arc<Mutex<Vec<String>>>,
+    },
+}
+
+impl TestDb {
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    /// Another pool on the same database, as a second instance of the gateway would open.
+    pub async fn another_store(&self) -> Store {
+        match &self.place {
+            Place::Sqlite { path, .. } => sqlite_store(path).await,
+            Place::Postgres { url, schema, .. } => pg_store(url, schema).await,
+        }
+    }
+
+    /// A store on a new, empty database (not migrated).
+    pub async fn empty_store(&self) -> Store {
+        match &self.place {
+            Place::Sqlite { dir, .. } => {
+                sqlite_store(&dir.path().join(format!("{}.sqlite", uuid::Uuid::new_v4()))).await
+            }
+            Place::Postgres { url, schemas, .. } => {
+                let schema = create_schema(url).await;
+                schemas.lock().expect("not poisoned").push(schema.clone());
+                pg_store(url, &schema).await
+            }
+        }
+    }
+}
+
+async fn sqlite_store(path: &std::path::Path) -> Store {
+    Store::connect_sqlite(SqliteConnectOptions::new().filename(path))
+        .await
+        .expect("open the SQLite file")
+}
+
+async fn pg_store(url: &str, schema: &str) -> Store {
+    let options = PgConnectOptions::from_str(url)
+        .expect("ARCGW_TEST_PG_URL is a PostgreSQL URL")
+        .options([("search_path", schema)]);
+    Store::connect_postgres(options)
+        .await
+        .expect("connect to PostgreSQL")
+}
+
+async fn create_schema(url: &str) -> String {
+    let schema = format!("arcgw_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::connect(url)
+        .await
+        .expect("connect to PostgreSQL");
+    // The name is made of a fixed start and hexadecimal digits only.
+    sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&mut conn)
+        .await
+        .expect("create the test schema");
+    let _ = conn.close().await;
+    schema
+}
+
+async fn drop_schemas(url: &str, schemas: &[String]) {
+    let mut conn = PgConnection::connect(url)
+        .await
+        .expect("connect to PostgreSQL");
+    for schema in schemas {
+        sqlx::query(AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+        )))
+        .execute(&mut conn)
+        .await
+        .expect("drop the test schema");
+    }
+    let _ = conn.close().await;
+}
+
+/// Runs `test` on a freshly migrated store of `backend`, then removes the database, also when
+/// the test fails. A PostgreSQL test without `ARCGW_TEST_PG_URL` is skipped (and says so).
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestDb) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let place = match backend {
+        Backend::Sqlite => {
+            let dir = Arc::new(tempfile::tempdir().expect("a temporary directory"));
+            let path = dir.path().join("arcgw.sqlite");
+            Place::Sqlite { dir, path }
+        }
+        Backend::Postgres => {
+            let Ok(url) = std::env::var(PG_URL) else {
+                eprintln!("skipped: {PG_URL} is not set");
+                return;
+            };
+            let schema = create_schema(&url).await;
+            Place::Postgres {
+                url,
+                schemas: Arc::new(Mutex::new(vec![schema.clone()])),
+                schema,
+            }
+        }
+    };
+    let store = match &place {
+        Place::Sqlite { path, .. } => sqlite_store(path).await,
+        Place::Postgres { url, schema, .. } => pg_store(url, schema).await,
+    };
+    store.migrate().await.expect("migrate");
+    let db = TestDb {
+        store: store.clone(),
+        place: place.clone(),
+    };
+    let outcome = tokio::spawn(test(db)).await;
+    store.close().await;
+    if let Place::Postgres { url, schemas, .. } = &place {
+        let schemas = schemas.lock().expect("not poisoned").clone();
+        drop_schemas(url, &schemas).await;
+    }
+    drop(place);
+    if let Err(failure) = outcome {
+        match failure.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(other) => panic!("the test did not finish: {other}"),
+        }
+    }
+}
