@@ -3,6 +3,18 @@
 //! The flow runs one way: intake → [`validate`] → store → transmit → acknowledge → deadlines →
 //! alerts. See `ARCHITECTURE.md` for the map.
 
+pub mod api;
 pub mod calendar;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod csv;
+pub mod deadlines;
 pub mod domain;
+pub mod dtxml;
+pub mod pki;
+pub mod serve;
+pub mod sim;
+pub mod store;
+pub mod telemetry;
 pub mod validate;

@@ -15,7 +15,10 @@ use crate::store::{AuditOutcome, NewAuditEvent, Store};
 
 /// An audit event of an operator acting through the command line (annex 2.5).
 pub fn operator_event(action: &str, target: String, details: serde_json::Value) -> NewAuditEvent {
-    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    // The person behind sudo, else the account running the command.
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into());
     NewAuditEvent {
         at: SystemClock.now(),
         actor: format!("operator:{user}@cli"),

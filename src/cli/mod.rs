@@ -9,6 +9,7 @@ mod render;
 mod token;
 mod validate;
 mod workdays;
+mod zas_sim;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,8 @@ enum Command {
     Token(token::Command),
     /// Read and export the audit log.
     Audit(audit::Args),
+    /// The ZAS simulator (TLS server) used by tests and the demo.
+    ZasSim(zas_sim::Args),
 }
 
 /// How a report is printed.
@@ -85,6 +88,7 @@ pub fn run() -> ExitCode {
         Command::Serve(config) => daemon::serve(config),
         Command::Token(command) => token::run(command),
         Command::Audit(args) => audit::run(args),
+        Command::ZasSim(args) => zas_sim::run(args),
     };
     status.into()
 }

@@ -1,0 +1,353 @@
+//! The fund API for announcements: submit, read one, list, withdraw (CONTRACT.md "HTTP API").
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use super::announcement_json::to_contract_json;
+use super::auth::Caller;
+use super::error::{ApiError, ErrorBody};
+use super::state::{AppState, Audit};
+use crate::deadlines::{Deadline, next_deadline};
+use crate::domain::{AnnouncementState, FundNumber};
+use crate::store::{AuditOutcome, ChangeNote, ListFilter, StoreError};
+use crate::validate::{Destination, Finding, Report, validate_json};
+
+/// The answer to an accepted submission.
+#[derive(Serialize, ToSchema)]
+pub struct Accepted {
+    /// The ids of the announcements, in the order submitted; an announcement stored before
+    /// (same fund, reference and content) keeps its id.
+    pub ids: Vec<i64>,
+    /// How many of them were new.
+    pub created: usize,
+    /// Warnings of the validation (they do not stop the submission).
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<Finding>,
+}
+
+/// Submits announcements: all are stored, or none.
+#[utoipa::path(post, path = "/api/v1/announcements", tag = "announcements",
+    request_body(content = Object, description = "One announcement, an array, or {\"announcements\": [...]} (CONTRACT.md)"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Accepted for compatibility; submissions are idempotent by fund, reference and content (N. 2104)")),
+    responses(
+        (status = 202, description = "All stored (or stored before)", body = Accepted),
+        (status = 400, description = "Not readable as announcements", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token may not announce for a fund", body = ErrorBody),
+        (status = 409, description = "Same fund and reference stored with other content", body = ErrorBody),
+        (status = 422, description = "Invalid: the validation report; nothing stored", body = Object),
+    ),
+    security(("bearer" = [])))]
+pub async fn submit(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+    let idempotency_key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| k.chars().take(100).collect::<String>());
+    let audit = |outcome, details: Value| Audit {
+        actor: &caller.actor,
+        action: "announcement.submit",
+        target: None,
+        outcome,
+        remote: caller.remote,
+        details,
+    };
+    let validated = match validate_json(&body, state.http.max_body_bytes, state.clock.today(), Destination::Queue) {
+        Ok(v) => v,
+        Err(e) => {
+            state.audit(audit(AuditOutcome::Failure, json!({"reason": e.to_string()}))).await?;
+            return Err(ApiError::Unreadable(e.to_string()));
+        }
+    };
+    if !validated.report.valid {
+        count_rejections(&state, &validated.report);
+        let details = json!({"count": validated.count, "errors": validated.report.errors.len()});
+        state.audit(audit(AuditOutcome::Failure, details)).await?;
+        return Err(ApiError::Invalid(validated.report));
+    }
+    // Ordinance art. 7: a token announces only for its own funds.
+    if let Some((index, a)) = validated.announcements.iter().enumerate().find(|(_, a)| !caller.may_act_for(a.fund())) {
+        let message = format!("announcement #{index}: this token may not announce for fund {}", a.fund());
+        state.audit(audit(AuditOutcome::Denied, json!({"reason": message}))).await?;
+        return Err(ApiError::Forbidden(message));
+    }
+    let note = ChangeNote::new(state.now(), caller.actor.clone(), "submitted by the fund");
+    let submitted = match state.store.submit(&validated.announcements, &note).await {
+        Ok(s) => s,
+        Err(e @ StoreError::Conflict { .. }) => {
+            state.audit(audit(AuditOutcome::Failure, json!({"reason": e.to_string()}))).await?;
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let ids: Vec<i64> = submitted.iter().map(|s| s.id).collect();
+    let created = submitted.iter().filter(|s| s.created).count();
+    state.metrics.submitted("stored", created as u64);
+    state.metrics.submitted("already_stored", (submitted.len() - created) as u64);
+    let details = json!({"count": ids.len(), "created": created, "first_id": ids.first(), "last_id": ids.last(), "idempotency_key": idempotency_key});
+    state.audit(audit(AuditOutcome::Success, details)).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Accepted {
+            ids,
+            created,
+            warnings: validated.report.warnings,
+        }),
+    ))
+}
+
+/// Counts each invalid announcement once, under the rule of its first error.
+fn count_rejections(state: &AppState, report: &Report) {
+    let mut last = None;
+    for e in &report.errors {
+        if last != Some(e.index) {
+            state.metrics.rejected(e.rule.reference());
+            last = Some(e.index);
+        }
+    }
+}
+
+/// One entry of an announcement's history.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryView {
+    #[schema(value_type = String)]
+    pub state: AnnouncementState,
+    #[schema(value_type = Option<String>)]
+    pub previous: Option<AnnouncementState>,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub cause: String,
+}
+
+/// An announcement as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct AnnouncementView {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub state: AnnouncementState,
+    pub state_since: DateTime<Utc>,
+    pub submitted_at: DateTime<Utc>,
+    pub fund: String,
+    pub reference: String,
+    pub key: u8,
+    /// The announcement in the JSON of CONTRACT.md.
+    #[schema(value_type = Object)]
+    pub announcement: Value,
+    pub transmission_id: Option<i64>,
+    pub history: Vec<HistoryView>,
+    /// The next deadline of N. 3401, while one runs (`announced`, `in_progress`).
+    #[schema(value_type = Option<Object>)]
+    pub next_deadline: Option<Deadline>,
+}
+
+/// Reads one announcement with its history and next deadline. Audited: the answer holds an
+/// AVS number.
+#[utoipa::path(get, path = "/api/v1/announcements/{id}", tag = "announcements",
+    params(("id" = i64, Path, description = "The announcement's id")),
+    responses((status = 200, body = AnnouncementView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn read_one(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> Result<Json<AnnouncementView>, ApiError> {
+    let detail = state.store.announcement(id).await?;
+    let stored = &detail.announcement;
+    let allowed = caller.may_act_for(stored.announcement.fund());
+    state
+        .audit(Audit {
+            actor: &caller.actor,
+            action: "announcement.read",
+            target: Some(format!("announcement:{id}")),
+            outcome: if allowed { AuditOutcome::Success } else { AuditOutcome::Denied },
+            remote: caller.remote,
+            details: json!({}),
+        })
+        .await?;
+    if !allowed {
+        return Err(ApiError::Forbidden(format!("this token may not read announcements of fund {}", stored.announcement.fund())));
+    }
+    let start = stored.state_since.with_timezone(&chrono_tz::Europe::Zurich).date_naive();
+    let next_deadline = next_deadline(stored.state, start, &state.calendar).map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let a = &stored.announcement;
+    Ok(Json(AnnouncementView {
+        id: stored.id,
+        state: stored.state,
+        state_since: stored.state_since,
+        submitted_at: stored.submitted_at,
+        fund: a.fund().to_string(),
+        reference: a.reference().to_string(),
+        key: a.key().code(),
+        announcement: to_contract_json(a),
+        transmission_id: stored.transmission_id,
+        history: detail
+            .history
+            .into_iter()
+            .map(|h| HistoryView { state: h.state, previous: h.previous, at: h.at, actor: h.actor, cause: h.cause })
+            .collect(),
+        next_deadline,
+    }))
+}
+
+/// Filters of the list.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Only announcements in this state.
+    pub state: Option<String>,
+    /// Only this fund (`NNN.NNN`), which must be one of the token's.
+    pub fund: Option<String>,
+    /// The `next_after` of the previous page.
+    pub after: Option<i64>,
+    /// At most this many (1–1000, default 100).
+    pub limit: Option<u32>,
+}
+
+/// A list item: no personal data.
+#[derive(Serialize, ToSchema)]
+pub struct SummaryView {
+    pub id: i64,
+    pub fund: String,
+    pub reference: String,
+    pub key: u8,
+    #[schema(value_type = String)]
+    pub state: AnnouncementState,
+    pub state_since: DateTime<Utc>,
+    pub submitted_at: DateTime<Utc>,
+    pub transmission_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListView {
+    pub items: Vec<SummaryView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<i64>,
+}
+
+/// Lists the token's announcements, filtered, oldest first, in pages.
+#[utoipa::path(get, path = "/api/v1/announcements", tag = "announcements", params(ListQuery),
+    responses((status = 200, body = ListView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<ListView>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
+    let state_filter = query
+        .state
+        .as_deref()
+        .map(str::parse::<AnnouncementState>)
+        .transpose()
+        .map_err(|e| ApiError::BadQuery(e.to_string()))?;
+    let funds = match query.fund.as_deref() {
+        None => caller.token.funds.clone(),
+        Some(text) => {
+            let fund = FundNumber::parse(text).map_err(|e| ApiError::BadQuery(format!("fund: {e}")))?;
+            if !caller.may_act_for(fund) {
+                state
+                    .audit(Audit {
+                        actor: &caller.actor,
+                        action: "announcement.list",
+                        target: Some(format!("fund:{fund}")),
+                        outcome: AuditOutcome::Denied,
+                        remote: caller.remote,
+                        details: json!({}),
+                    })
+                    .await?;
+                return Err(ApiError::Forbidden(format!("this token may not read announcements of fund {fund}")));
+            }
+            vec![fund]
+        }
+    };
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::BadQuery(format!("limit must be from 1 to 1000, not {limit}")));
+    }
+    let page = state
+        .store
+        .list_announcements(&ListFilter { funds: Some(funds), state: state_filter, after_id: query.after, limit })
+        .await?;
+    state
+        .audit(Audit {
+            actor: &caller.actor,
+            action: "announcement.list",
+            target: None,
+            outcome: AuditOutcome::Success,
+            remote: caller.remote,
+            details: json!({"items": page.items.len()}),
+        })
+        .await?;
+    Ok(Json(ListView {
+        items: page
+            .items
+            .into_iter()
+            .map(|s| SummaryView {
+                id: s.id,
+                fund: s.fund.to_string(),
+                reference: s.reference.to_string(),
+                key: s.key.code(),
+                state: s.state,
+                state_since: s.state_since,
+                submitted_at: s.submitted_at,
+                transmission_id: s.transmission_id,
+            })
+            .collect(),
+        next_after: page.next_after,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Withdrawn {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub state: AnnouncementState,
+}
+
+/// Withdraws an announcement that is still queued; refused once it is being sent.
+#[utoipa::path(post, path = "/api/v1/announcements/{id}/withdraw", tag = "announcements",
+    params(("id" = i64, Path, description = "The announcement's id")),
+    responses((status = 200, body = Withdrawn), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> Result<Json<Withdrawn>, ApiError> {
+    let detail = state.store.announcement(id).await?;
+    let fund = detail.announcement.announcement.fund();
+    let audit = |outcome, details| Audit {
+        actor: &caller.actor,
+        action: "announcement.withdraw",
+        target: Some(format!("announcement:{id}")),
+        outcome,
+        remote: caller.remote,
+        details,
+    };
+    if !caller.may_act_for(fund) {
+        state.audit(audit(AuditOutcome::Denied, json!({}))).await?;
+        return Err(ApiError::Forbidden(format!("this token may not withdraw announcements of fund {fund}")));
+    }
+    let note = ChangeNote::new(state.now(), caller.actor.clone(), "withdrawn by the fund");
+    match state.store.withdraw(id, &note).await {
+        Ok(t) => {
+            state.audit(audit(AuditOutcome::Success, json!({}))).await?;
+            Ok(Json(Withdrawn { id, state: t.to }))
+        }
+        Err(StoreError::InvalidTransition { from, .. }) => {
+            state.audit(audit(AuditOutcome::Failure, json!({"state": from}))).await?;
+            Err(ApiError::NotWithdrawable(format!("announcement {id} is {from} and can no longer be withdrawn")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,92 @@
+//! Bearer-token authentication of the fund API, with the per-token rate limit. Every refusal is
+//! audited; the client learns only 401 or 429.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::Next;
+use axum::response::Response;
+use serde_json::json;
+
+use super::error::ApiError;
+use super::state::{AppState, Audit};
+use crate::domain::FundNumber;
+use crate::store::{ApiToken, AuditOutcome, Authentication};
+
+/// The authenticated caller of a request: a fund's API token.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub token: ApiToken,
+    pub remote: Option<SocketAddr>,
+    /// `token:<prefix>`, as written in histories and the audit log.
+    pub actor: String,
+}
+
+impl Caller {
+    /// Ordinance art. 7: a token acts only for its own funds.
+    pub fn may_act_for(&self, fund: FundNumber) -> bool {
+        self.token.may_act_for(fund)
+    }
+}
+
+fn bearer(request: &Request) -> Option<&str> {
+    let value = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Authenticates the request and puts a [`Caller`] into its extensions.
+pub async fn require_token(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let remote = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let path = request.uri().path().to_string();
+    let denied = |reason: &str, actor: &'static str| Audit {
+        actor,
+        action: "api.authenticate",
+        target: Some(path.clone()),
+        outcome: AuditOutcome::Denied,
+        remote,
+        details: json!({ "reason": reason }),
+    };
+    let Some(presented) = bearer(&request) else {
+        state.audit(denied("no bearer token", "anonymous")).await?;
+        return Err(ApiError::Unauthorized);
+    };
+    let token = match state.store.authenticate(presented).await? {
+        Authentication::Granted(token) => token,
+        Authentication::Denied(why) => {
+            state.audit(denied(&format!("{why:?}"), "anonymous")).await?;
+            return Err(ApiError::Unauthorized);
+        }
+    };
+    let actor = format!("token:{}", token.prefix);
+    if let Err(wait) = state.rate.check(token.id, Instant::now()) {
+        state
+            .audit(Audit {
+                actor: &actor,
+                action: "api.rate_limit",
+                target: Some(path.clone()),
+                outcome: AuditOutcome::Denied,
+                remote,
+                details: json!({ "retry_after_secs": wait.as_secs().max(1) }),
+            })
+            .await?;
+        return Err(ApiError::RateLimited {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
+    request.extensions_mut().insert(Caller {
+        token,
+        remote,
+        actor,
+    });
+    Ok(next.run(request).await)
+}

@@ -1,0 +1,138 @@
+//! Errors of the HTTP API and how they are answered: a status and a JSON body
+//! `{"error": "<code>", "message": "…"}`. Nothing here carries an AVS number.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::store::StoreError;
+use crate::validate::Report;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No or an unusable bearer token.
+    #[error("a valid API token is required: Authorization: Bearer arcgw_…")]
+    Unauthorized,
+    /// The token may not act for this fund.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{what} {id} does not exist")]
+    NotFound { what: &'static str, id: i64 },
+    /// The body is not announcements at all (not UTF-8, not JSON, too large, wrong shape).
+    #[error("{0}")]
+    Unreadable(String),
+    /// Announcements that break rules of the directives: the validation report.
+    #[error("the announcements are invalid")]
+    Invalid(Report),
+    /// N. 2104: the same fund and reference are stored with other content.
+    #[error("{message}")]
+    Conflict {
+        index: usize,
+        existing_id: i64,
+        message: String,
+    },
+    /// The announcement is past the point where it can be withdrawn.
+    #[error("{0}")]
+    NotWithdrawable(String),
+    #[error("a query parameter is wrong: {0}")]
+    BadQuery(String),
+    #[error("too many requests for this token; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// Something failed on our side; the details are logged, not sent.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { what, id } => ApiError::NotFound { what, id },
+            StoreError::Conflict { index, existing_id } => ApiError::Conflict {
+                index,
+                existing_id,
+                message: e.to_string(),
+            },
+            other => ApiError::Internal(Box::new(other)),
+        }
+    }
+}
+
+/// The body of an error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable code: `unauthorized`, `forbidden`, `not_found`, `unreadable`, `conflict`,
+    /// `not_withdrawable`, `bad_query`, `rate_limited`, `internal`.
+    pub error: &'static str,
+    pub message: String,
+    /// With `conflict`: the position of the announcement in the submission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    /// With `conflict`: the id of the stored announcement with the same fund and reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<i64>,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::Unreadable(_) | ApiError::BadQuery(_) => StatusCode::BAD_REQUEST,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict { .. } | ApiError::NotWithdrawable(_) => StatusCode::CONFLICT,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound { .. } => "not_found",
+            ApiError::Unreadable(_) => "unreadable",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::Conflict { .. } => "conflict",
+            ApiError::NotWithdrawable(_) => "not_withdrawable",
+            ApiError::BadQuery(_) => "bad_query",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match self {
+            // CONTRACT.md: the body of a 422 is the validation report itself.
+            ApiError::Invalid(report) => (status, Json(report)).into_response(),
+            ApiError::Internal(ref source) => {
+                tracing::error!(error = %source, "request failed");
+                (status, Json(body(&self))).into_response()
+            }
+            ApiError::RateLimited { retry_after_secs } => (
+                status,
+                [("retry-after", retry_after_secs.to_string())],
+                Json(body(&self)),
+            )
+                .into_response(),
+            _ => (status, Json(body(&self))).into_response(),
+        }
+    }
+}
+
+fn body(e: &ApiError) -> ErrorBody {
+    let (index, existing_id) = match e {
+        ApiError::Conflict { index, existing_id, .. } => (Some(*index), Some(*existing_id)),
+        _ => (None, None),
+    };
+    ErrorBody {
+        error: e.code(),
+        message: e.to_string(),
+        index,
+        existing_id,
+    }
+}

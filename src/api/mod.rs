@@ -1,0 +1,41 @@
+//! The HTTP API of `arcgw serve` (axum): the fund API with bearer tokens, and the operators'
+//! endpoints. Handlers call the store; no SQL here.
+
+mod announcement_json;
+mod announcements;
+mod auth;
+mod error;
+mod layers;
+mod metrics;
+mod openapi;
+mod operations;
+mod rate_limit;
+mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+
+pub use announcement_json::to_contract_json;
+pub use error::ApiError;
+pub use openapi::ApiDoc;
+pub use state::AppState;
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let fund_api = Router::new()
+        .route("/api/v1/announcements", post(announcements::submit).get(announcements::list))
+        .route("/api/v1/announcements/{id}", get(announcements::read_one))
+        .route("/api/v1/announcements/{id}/withdraw", post(announcements::withdraw))
+        .route_layer(from_fn_with_state(state.clone(), auth::require_token));
+    let router = Router::new()
+        .merge(fund_api)
+        .route("/healthz", get(operations::healthz))
+        .route("/readyz", get(operations::readyz))
+        .route("/metrics", get(operations::metrics))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .layer(DefaultBodyLimit::max(state.http.max_body_bytes))
+        .layer(from_fn_with_state(state.clone(), layers::measure));
+    layers::around(router, &state.http).with_state(state)
+}

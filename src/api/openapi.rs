@@ -1,0 +1,51 @@
+//! The OpenAPI document of the API, generated from the handlers' annotations and the types they
+//! answer with (`GET /api/v1/openapi.json`).
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{announcements, error, operations};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "arcgw", description = "ARC announcements from compensation funds to the ZAS"),
+    paths(
+        announcements::submit,
+        announcements::list,
+        announcements::read_one,
+        announcements::withdraw,
+        operations::healthz,
+        operations::readyz,
+        operations::metrics,
+    ),
+    components(schemas(
+        announcements::Accepted,
+        announcements::AnnouncementView,
+        announcements::HistoryView,
+        announcements::ListView,
+        announcements::SummaryView,
+        announcements::Withdrawn,
+        operations::ReadinessView,
+        error::ErrorBody,
+    )),
+    modifiers(&BearerToken),
+)]
+pub struct ApiDoc;
+
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", responses((status = 200, body = Object)))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,78 @@
+//! What every request handler shares: the store, the clock, the limits, the counters.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::metrics::Metrics;
+use super::rate_limit::RateLimiter;
+use crate::calendar::ZasCalendar;
+use crate::clock::Clock;
+use crate::config::HttpConfig;
+use crate::store::{AuditOutcome, NewAuditEvent, Store, StoreError};
+
+/// The state of a running API; cloning shares it.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub calendar: ZasCalendar,
+    pub http: HttpConfig,
+    pub metrics: Metrics,
+    pub rate: RateLimiter,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// One audit event in the making (annex 2.5): who did what to what, from where.
+pub struct Audit<'a> {
+    pub actor: &'a str,
+    pub action: &'static str,
+    pub target: Option<String>,
+    pub outcome: AuditOutcome,
+    pub remote: Option<SocketAddr>,
+    pub details: Value,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, calendar: ZasCalendar, http: HttpConfig) -> Self {
+        let rate = RateLimiter::new(http.rate_limit_per_minute);
+        AppState(Arc::new(Inner {
+            store,
+            clock,
+            calendar,
+            http,
+            metrics: Metrics::default(),
+            rate,
+        }))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Records an audit event; a request whose audit cannot be written fails (fail closed).
+    pub async fn audit(&self, a: Audit<'_>) -> Result<(), StoreError> {
+        self.store
+            .append_audit(&NewAuditEvent {
+                at: self.now(),
+                actor: a.actor.to_string(),
+                action: a.action.to_string(),
+                target: a.target,
+                outcome: a.outcome,
+                remote_addr: a.remote.map(|r| r.ip().to_string()),
+                details: a.details,
+            })
+            .await
+            .map(|_| ())
+    }
+}

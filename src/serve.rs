@@ -1,0 +1,93 @@
+//! `arcgw serve`: the daemon. Opens the store (migrating it), serves the HTTP API, and on
+//! SIGTERM/SIGINT stops accepting, lets in-flight requests finish within the grace period, and
+//! closes the database. Every accepted submission is committed before its 202 is sent, so a kill
+//! at any moment loses nothing that was acknowledged.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+use crate::api::{AppState, router};
+use crate::clock::SystemClock;
+use crate::config::{Config, ConfigError};
+use crate::store::{Store, StoreError};
+
+/// Why the daemon could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen { address: SocketAddr, source: std::io::Error },
+    #[error("server: {0}")]
+    Server(std::io::Error),
+}
+
+/// Opens the store of `config`, creating a SQLite file's directory, and migrates it.
+pub async fn open_store(config: &Config) -> Result<Store, ServeError> {
+    if let Some(dir) = config.sqlite_path().as_deref().and_then(std::path::Path::parent) {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).map_err(|source| ServeError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+    }
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Runs the daemon until SIGTERM or SIGINT.
+pub async fn serve(config: Config) -> Result<(), ServeError> {
+    let store = open_store(&config).await?;
+    let state = AppState::new(store.clone(), Arc::new(SystemClock), config.calendar()?, config.http.clone());
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Listen { address: config.listen, source })?;
+    let address = listener.local_addr().map_err(ServeError::Server)?;
+    tracing::info!(%address, backend = ?store.backend(), "arcgw serve listening");
+    // For scripts and tests that start the service on port 0.
+    println!("arcgw serve: listening on http://{address}");
+
+    let stopping = Arc::new(Notify::new());
+    let server = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown({
+        let stopping = stopping.clone();
+        async move {
+            shutdown_signal().await;
+            tracing::info!("stopping: finishing in-flight requests");
+            stopping.notify_one();
+        }
+    });
+    let grace = Duration::from_secs(config.http.shutdown_grace_secs);
+    let result = tokio::select! {
+        result = server => result.map_err(ServeError::Server),
+        () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests abandoned after the grace period; their transactions roll back");
+            Ok(())
+        }
+    };
+    store.close().await;
+    tracing::info!("stopped");
+    result
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
