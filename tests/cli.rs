@@ -1,0 +1,167 @@
+//! The command line as CONTRACT.md describes it: outputs and exit statuses, with bad input of
+//! every kind answered by a clear message, never a panic.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const TODAY: &str = "2026-11-23";
+
+fn arcgw(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arcgw"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("arcgw starts");
+    let mut pipe = child.stdin.take().unwrap();
+    // The command may stop reading early (oversize input); a broken pipe is expected then.
+    let _ = pipe.write_all(stdin);
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[track_caller]
+fn assert_status(out: &Output, status: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(status),
+        "stdout: {}\nstderr: {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn validate_the_examples() {
+    let out = arcgw(&["validate", "config/examples/announcements.json", "--today", TODAY], b"");
+    assert_status(&out, 0);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("12 announcements, valid, 0 errors, 3 warnings"), "{stdout}");
+    assert!(stdout.contains("warning #1 person.country"), "{stdout}");
+
+    let out = arcgw(&["validate", "config/examples/invalid.json", "--today", TODAY], b"");
+    assert_status(&out, 1);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("error   #0 avs_number: check digit is 7, not 3 (N. 1202)"), "{stdout}");
+    assert!(stdout.contains("3 announcements, 3 invalid"), "{stdout}");
+}
+
+#[test]
+fn validate_json_report() {
+    let out = arcgw(
+        &["validate", "-", "--format", "json", "--today", TODAY],
+        br#"{"fund": "066.000", "reference": "A1", "key": 61, "avs_number": "756.1234.5678.93"}"#,
+    );
+    assert_status(&out, 1);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report,
+        serde_json::json!({"valid": false, "warnings": [], "errors": [
+            {"index": 0, "field": "avs_number", "rule": "N. 1202", "message": "check digit is 7, not 3"}]})
+    );
+}
+
+#[test]
+fn unreadable_input_exits_2() {
+    let cases: [(&[u8], &str); 5] = [
+        (b"{\"fund\": ", "not JSON"),
+        (b"[1, 2", "not JSON"),
+        (&[b'{', b'"', 0xC3, 0x28, b'"', b'}'], "not UTF-8"),
+        (b"42", "holds no announcements"),
+        (b"", "not JSON"),
+    ];
+    for (input, expected) in cases {
+        let out = arcgw(&["validate", "-"], input);
+        assert_status(&out, 2);
+        assert!(text(&out.stderr).contains(expected), "{expected}: {}", text(&out.stderr));
+    }
+    let out = arcgw(&["validate", "no/such/file.json"], b"");
+    assert_status(&out, 2);
+    assert!(text(&out.stderr).contains("no/such/file.json"));
+}
+
+#[test]
+fn a_50_mb_input_is_refused_without_reading_it_all() {
+    let big = vec![b' '; 50 * 1024 * 1024];
+    let out = arcgw(&["validate", "-"], &big);
+    assert_status(&out, 2);
+    assert!(text(&out.stderr).contains("more than the limit"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn wrong_types_and_impossible_dates_are_findings() {
+    let input = br#"[{"fund": "066.000", "reference": "A1", "key": "21",
+        "person": {"surname": "Brunner", "sex": 1, "birth_date": "1963-02-30", "country": 100}},
+        {"fund": "066.000", "reference": "A2", "key": 120, "avs_number": "756.1234.5678.97"}]"#;
+    let out = arcgw(&["validate", "-", "--today", TODAY], input);
+    assert_status(&out, 1);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("#0 key: expected a whole number, found a string (N. 3114)"), "{stdout}");
+    assert!(stdout.contains("#0 person.birth_date: `1963-02-30` is not a calendar date"), "{stdout}");
+    assert!(stdout.contains("#1 key: 120 is not an ARC key code (annex 1)"), "{stdout}");
+}
+
+#[test]
+fn render_prints_one_transmission() {
+    let out = arcgw(
+        &["render", "config/examples/announcements.json", "--today", TODAY, "--message-id", "demo-1"],
+        b"",
+    );
+    assert_status(&out, 0);
+    let xml = text(&out.stdout);
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("<messageId>demo-1</messageId>"));
+    assert!(xml.contains("<numberOfAnnouncements>12</numberOfAnnouncements>"));
+    assert!(xml.contains("<testDeliveryFlag>true</testDeliveryFlag>"));
+}
+
+#[test]
+fn render_refuses_a_revocation_with_its_new_order() {
+    let input = br#"[
+        {"fund": "066.000", "reference": "R-99", "key": 99, "avs_number": "756.1234.5678.97", "rci": {"order_date": "2026-11-20"}},
+        {"fund": "066.000", "reference": "R-81", "key": 81, "avs_number": "756.1234.5678.97",
+         "rci": {"beneficiary": "insured", "closing": "2026-12", "order_date": "2026-11-20", "domicile": {"code": 2}}}]"#;
+    let out = arcgw(&["render", "-", "--today", TODAY], input);
+    assert_status(&out, 1);
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("(N. 3102)"), "{}", text(&out.stderr));
+    // `validate` accepts them for the queue, with a warning.
+    let out = arcgw(&["validate", "-", "--today", TODAY], input);
+    assert_status(&out, 0);
+    assert!(text(&out.stdout).contains("warning #1 key"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn avs_check() {
+    let out = arcgw(&["avs", "check", "756.1234.5678.97"], b"");
+    assert_status(&out, 0);
+    assert_eq!(text(&out.stdout), "756.1234.5678.97: valid\n");
+    let out = arcgw(&["avs", "check", "7561234567897"], b"");
+    assert_status(&out, 0);
+    let out = arcgw(&["avs", "check", "756.1234.5678.93"], b"");
+    assert_status(&out, 1);
+    assert_eq!(text(&out.stdout), "756.1234.5678.93: invalid: check digit is 7, not 3\n");
+    let out = arcgw(&["avs", "check", "hello"], b"");
+    assert_status(&out, 1);
+}
+
+#[test]
+fn workdays_add() {
+    let out = arcgw(&["workdays", "add", "2026-12-22", "7"], b"");
+    assert_status(&out, 0);
+    assert_eq!(text(&out.stdout), "2027-01-05\n");
+    let out = arcgw(&["workdays", "add", "2026-12-22", "7", "--explain"], b"");
+    assert_status(&out, 0);
+    assert!(text(&out.stdout).contains("Christmas"), "{}", text(&out.stdout));
+    let out = arcgw(&["workdays", "add", "1963-02-30", "7"], b"");
+    assert_status(&out, 2);
+    assert!(text(&out.stderr).contains("1963-02-30"), "{}", text(&out.stderr));
+    let out = arcgw(&["workdays", "add", "2026-12-22", "-3"], b"");
+    assert_status(&out, 2);
+}
