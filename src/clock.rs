@@ -12,7 +12,9 @@ pub trait Clock: Send + Sync + 'static {
 
     /// Today in Geneva: the directives' dates and the ZAS's working days are Swiss dates.
     fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&chrono_tz::Europe::Zurich).date_naive()
+        self.now()
+            .with_timezone(&chrono_tz::Europe::Zurich)
+            .date_naive()
     }
 }
 
@@ -56,13 +58,27 @@ mod tests {
 
     #[test]
     fn manual_clock_moves_only_when_told() {
-        let start = DateTime::parse_from_rfc3339("2026-12-22T22:30:00Z").unwrap().to_utc();
+        let start = DateTime::parse_from_rfc3339("2026-12-22T22:30:00Z")
+            .unwrap()
+            .to_utc();
         let clock = ManualClock::new(start);
         assert_eq!(clock.now(), start);
-        assert_eq!(clock.today().to_string(), "2026-12-22", "23:30 in Geneva in winter");
+        assert_eq!(
+            clock.today().to_string(),
+            "2026-12-22",
+            "23:30 in Geneva in winter"
+        );
         clock.advance(TimeDelta::hours(1));
         assert_eq!(clock.today().to_string(), "2026-12-23");
-        clock.set(DateTime::parse_from_rfc3339("2027-06-30T22:30:00Z").unwrap().to_utc());
-        assert_eq!(clock.today().to_string(), "2027-07-01", "00:30 in Geneva in summer");
+        clock.set(
+            DateTime::parse_from_rfc3339("2027-06-30T22:30:00Z")
+                .unwrap()
+                .to_utc(),
+        );
+        assert_eq!(
+            clock.today().to_string(),
+            "2027-07-01",
+            "00:30 in Geneva in summer"
+        );
     }
 }

@@ -8,13 +8,21 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    let mut line = fields.into_iter().map(|f| field(f.as_ref())).collect::<Vec<_>>().join(",");
+    let mut line = fields
+        .into_iter()
+        .map(|f| field(f.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",");
     line.push_str("\r\n");
     line
 }
 
 fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_string() };
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -28,7 +36,13 @@ mod tests {
 
     #[test]
     fn quoting() {
-        assert_eq!(row(["a", "b,c", "say \"hi\""]), "a,\"b,c\",\"say \"\"hi\"\"\"\r\n");
-        assert_eq!(row(["=1+2", "-x", "line\nbreak"]), "'=1+2,'-x,\"line\nbreak\"\r\n");
+        assert_eq!(
+            row(["a", "b,c", "say \"hi\""]),
+            "a,\"b,c\",\"say \"\"hi\"\"\"\r\n"
+        );
+        assert_eq!(
+            row(["=1+2", "-x", "line\nbreak"]),
+            "'=1+2,'-x,\"line\nbreak\"\r\n"
+        );
     }
 }

@@ -21,24 +21,33 @@ pub enum ServeError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("database: {0}")]
     Store(#[from] StoreError),
     #[error("cannot listen on {address}: {source}")]
-    Listen { address: SocketAddr, source: std::io::Error },
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("server: {0}")]
     Server(std::io::Error),
 }
 
 /// Opens the store of `config`, creating a SQLite file's directory, and migrates it.
 pub async fn open_store(config: &Config) -> Result<Store, ServeError> {
-    if let Some(dir) = config.sqlite_path().as_deref().and_then(std::path::Path::parent) {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir).map_err(|source| ServeError::DataDir {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
+    if let Some(dir) = config
+        .sqlite_path()
+        .as_deref()
+        .and_then(std::path::Path::parent)
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|source| ServeError::DataDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
     }
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
@@ -48,10 +57,18 @@ pub async fn open_store(config: &Config) -> Result<Store, ServeError> {
 /// Runs the daemon until SIGTERM or SIGINT.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
     let store = open_store(&config).await?;
-    let state = AppState::new(store.clone(), Arc::new(SystemClock), config.calendar()?, config.http.clone());
+    let state = AppState::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        config.calendar()?,
+        config.http.clone(),
+    );
     let listener = TcpListener::bind(config.listen)
         .await
-        .map_err(|source| ServeError::Listen { address: config.listen, source })?;
+        .map_err(|source| ServeError::Listen {
+            address: config.listen,
+            source,
+        })?;
     let address = listener.local_addr().map_err(ServeError::Server)?;
     tracing::info!(%address, backend = ?store.backend(), "arcgw serve listening");
     // For scripts and tests that start the service on port 0.

@@ -26,23 +26,47 @@ struct App {
 }
 
 fn noon() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-23T11:00:00Z").unwrap().to_utc()
+    DateTime::parse_from_rfc3339("2026-11-23T11:00:00Z")
+        .unwrap()
+        .to_utc()
 }
 
 async fn start(db: &TestDb, http: HttpConfig) -> App {
     let store = db.store.clone();
     let token = store
-        .create_token("fund system", &[FundNumber::parse("066.000").unwrap(), FundNumber::parse("066.001").unwrap()], noon())
+        .create_token(
+            "fund system",
+            &[
+                FundNumber::parse("066.000").unwrap(),
+                FundNumber::parse("066.001").unwrap(),
+            ],
+            noon(),
+        )
         .await
         .unwrap();
-    let other = store.create_token("another fund", &[FundNumber::parse("067.000").unwrap()], noon()).await.unwrap();
-    let state = AppState::new(store.clone(), Arc::new(ManualClock::new(noon())), ZasCalendar::geneva(), http);
+    let other = store
+        .create_token(
+            "another fund",
+            &[FundNumber::parse("067.000").unwrap()],
+            noon(),
+        )
+        .await
+        .unwrap();
+    let state = AppState::new(
+        store.clone(),
+        Arc::new(ManualClock::new(noon())),
+        ZasCalendar::geneva(),
+        http,
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .unwrap();
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     App {
         base: format!("http://{address}"),
@@ -62,7 +86,12 @@ fn examples() -> Value {
 }
 
 impl App {
-    async fn post(&self, path: &str, token: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
+    async fn post(
+        &self,
+        path: &str,
+        token: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (StatusCode, Value) {
         let response = self
             .client
             .post(format!("{}{path}", self.base))
@@ -77,17 +106,28 @@ impl App {
     }
 
     async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
-        let response = self.client.get(format!("{}{path}", self.base)).bearer_auth(token).send().await.unwrap();
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
     async fn submit(&self, body: &Value) -> (StatusCode, Value) {
-        self.post("/api/v1/announcements", &self.token, body.to_string()).await
+        self.post("/api/v1/announcements", &self.token, body.to_string())
+            .await
     }
 
     async fn audit(&self, action: &str) -> Vec<arcgw::store::AuditEvent> {
-        let query = AuditQuery { action: Some(action.into()), limit: 1000, ..AuditQuery::default() };
+        let query = AuditQuery {
+            action: Some(action.into()),
+            limit: 1000,
+            ..AuditQuery::default()
+        };
         self.store.query_audit(&query).await.unwrap()
     }
 }
@@ -101,12 +141,23 @@ async fn submit_and_read_back(db: TestDb) {
     assert_eq!(body["warnings"].as_array().unwrap().len(), 3);
     // Each reads back as it was sent (the long name as shortened, N. 3108).
     for (i, id) in ids.iter().enumerate() {
-        let (status, view) = app.get(&format!("/api/v1/announcements/{id}"), &app.token).await;
+        let (status, view) = app
+            .get(&format!("/api/v1/announcements/{id}"), &app.token)
+            .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(view["state"], "queued");
         assert_eq!(view["history"][0]["state"], "queued");
-        assert!(view["history"][0]["actor"].as_str().unwrap().starts_with("token:"));
-        assert_eq!(view["next_deadline"], Value::Null, "no deadline before it is announced");
+        assert!(
+            view["history"][0]["actor"]
+                .as_str()
+                .unwrap()
+                .starts_with("token:")
+        );
+        assert_eq!(
+            view["next_deadline"],
+            Value::Null,
+            "no deadline before it is announced"
+        );
         let mut sent = examples()["announcements"][i].clone();
         if i == 2 {
             sent["person"]["given_names"] = json!("Anna Maria T. L.");
@@ -115,7 +166,10 @@ async fn submit_and_read_back(db: TestDb) {
     }
     // Every read that returned an AVS number is audited.
     assert_eq!(app.audit("announcement.read").await.len(), 12);
-    assert_eq!(app.audit("announcement.submit").await[0].outcome, AuditOutcome::Success);
+    assert_eq!(
+        app.audit("announcement.submit").await[0].outcome,
+        AuditOutcome::Success
+    );
 }
 
 async fn resubmission_is_idempotent_and_conflicts_are_named(db: TestDb) {
@@ -133,7 +187,11 @@ async fn resubmission_is_idempotent_and_conflicts_are_named(db: TestDb) {
     assert_eq!(body["index"], 4);
     assert_eq!(body["existing_id"], first["ids"][4]);
     let (_, list) = app.get("/api/v1/announcements?limit=100", &app.token).await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 12, "nothing more was stored");
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        12,
+        "nothing more was stored"
+    );
 }
 
 async fn invalid_input_stores_nothing(db: TestDb) {
@@ -147,7 +205,10 @@ async fn invalid_input_stores_nothing(db: TestDb) {
     assert_eq!(report["errors"][0]["field"], "avs_number");
     assert_eq!(report["errors"][0]["rule"], "N. 1202");
     let (_, list) = app.get("/api/v1/announcements", &app.token).await;
-    assert!(list["items"].as_array().unwrap().is_empty(), "all or nothing");
+    assert!(
+        list["items"].as_array().unwrap().is_empty(),
+        "all or nothing"
+    );
 
     for (body, expected) in [
         (b"{\"fund\": ".to_vec(), "not JSON"),
@@ -157,48 +218,100 @@ async fn invalid_input_stores_nothing(db: TestDb) {
         let (status, error) = app.post("/api/v1/announcements", &app.token, body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(error["error"], "unreadable");
-        assert!(error["message"].as_str().unwrap().contains(expected), "{error}");
+        assert!(
+            error["message"].as_str().unwrap().contains(expected),
+            "{error}"
+        );
     }
-    let (_, metrics) = (0, app.client.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap());
-    assert!(metrics.contains("arcgw_rejections_total{rule=\"N. 1202\"} 1"), "{metrics}");
+    let (_, metrics) = (
+        0,
+        app.client
+            .get(format!("{}/metrics", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        metrics.contains("arcgw_rejections_total{rule=\"N. 1202\"} 1"),
+        "{metrics}"
+    );
 }
 
 async fn a_body_over_the_limit_is_refused(db: TestDb) {
-    let http = HttpConfig { max_body_bytes: 4096, ..HttpConfig::default() };
+    let http = HttpConfig {
+        max_body_bytes: 4096,
+        ..HttpConfig::default()
+    };
     let app = start(&db, http).await;
-    let (status, _) = app.post("/api/v1/announcements", &app.token, vec![b' '; 5000]).await;
+    let (status, _) = app
+        .post("/api/v1/announcements", &app.token, vec![b' '; 5000])
+        .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
 async fn tokens_act_only_for_their_funds(db: TestDb) {
     let app = app(&db).await;
     // No token, a wrong one: 401, audited.
-    let response = app.client.get(format!("{}/api/v1/announcements", app.base)).send().await.unwrap();
+    let response = app
+        .client
+        .get(format!("{}/api/v1/announcements", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let (status, _) = app.get("/api/v1/announcements", "arcgw_0000000000000000_00").await;
+    let (status, _) = app
+        .get("/api/v1/announcements", "arcgw_0000000000000000_00")
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let denied = app.audit("api.authenticate").await;
     assert_eq!(denied.len(), 2);
-    assert!(denied.iter().all(|e| e.outcome == AuditOutcome::Denied && e.remote_addr.as_deref() == Some("127.0.0.1")));
+    assert!(denied.iter().all(
+        |e| e.outcome == AuditOutcome::Denied && e.remote_addr.as_deref() == Some("127.0.0.1")
+    ));
 
     // Announcing for another fund: 403, nothing stored.
-    let (status, body) = app.post("/api/v1/announcements", &app.other_token, examples().to_string()).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/announcements",
+            &app.other_token,
+            examples().to_string(),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body["message"].as_str().unwrap().contains("066.000"));
     // Reading, listing, withdrawing another fund's announcement: 403, audited.
     let (_, accepted) = app.submit(&examples()).await;
     let id = accepted["ids"][0].as_i64().unwrap();
-    let (status, _) = app.get(&format!("/api/v1/announcements/{id}"), &app.other_token).await;
+    let (status, _) = app
+        .get(&format!("/api/v1/announcements/{id}"), &app.other_token)
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app.get("/api/v1/announcements?fund=066.000", &app.other_token).await;
+    let (status, _) = app
+        .get("/api/v1/announcements?fund=066.000", &app.other_token)
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app.post(&format!("/api/v1/announcements/{id}/withdraw"), &app.other_token, "").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/announcements/{id}/withdraw"),
+            &app.other_token,
+            "",
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, list) = app.get("/api/v1/announcements", &app.other_token).await;
-    assert!(list["items"].as_array().unwrap().is_empty(), "the other fund sees none of them");
+    assert!(
+        list["items"].as_array().unwrap().is_empty(),
+        "the other fund sees none of them"
+    );
     let reads = app.audit("announcement.read").await;
     assert_eq!(reads[0].outcome, AuditOutcome::Denied);
-    assert_eq!(app.audit("announcement.withdraw").await[0].outcome, AuditOutcome::Denied);
+    assert_eq!(
+        app.audit("announcement.withdraw").await[0].outcome,
+        AuditOutcome::Denied
+    );
 }
 
 async fn list_filters_and_pages(db: TestDb) {
@@ -208,16 +321,37 @@ async fn list_filters_and_pages(db: TestDb) {
     let (_, page) = app.get("/api/v1/announcements?limit=5", &app.token).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 5);
     assert_eq!(page["next_after"], ids[4]);
-    assert!(page["items"][0].get("avs_number").is_none(), "lists hold no personal data");
-    let (_, rest) = app.get(&format!("/api/v1/announcements?after={}&limit=100", ids[4]), &app.token).await;
+    assert!(
+        page["items"][0].get("avs_number").is_none(),
+        "lists hold no personal data"
+    );
+    let (_, rest) = app
+        .get(
+            &format!("/api/v1/announcements?after={}&limit=100", ids[4]),
+            &app.token,
+        )
+        .await;
     assert_eq!(rest["items"].as_array().unwrap().len(), 7);
     assert_eq!(rest["next_after"], Value::Null);
-    let (_, agency) = app.get("/api/v1/announcements?fund=066.001", &app.token).await;
+    let (_, agency) = app
+        .get("/api/v1/announcements?fund=066.001", &app.token)
+        .await;
     assert_eq!(agency["items"].as_array().unwrap().len(), 1);
-    let (_, queued) = app.get("/api/v1/announcements?state=queued", &app.token).await;
+    let (_, queued) = app
+        .get("/api/v1/announcements?state=queued", &app.token)
+        .await;
     assert_eq!(queued["items"].as_array().unwrap().len(), 12);
-    for bad in ["state=lost", "fund=66", "limit=0", "limit=5000", "colour=blue", "after=x"] {
-        let (status, body) = app.get(&format!("/api/v1/announcements?{bad}"), &app.token).await;
+    for bad in [
+        "state=lost",
+        "fund=66",
+        "limit=0",
+        "limit=5000",
+        "colour=blue",
+        "after=x",
+    ] {
+        let (status, body) = app
+            .get(&format!("/api/v1/announcements?{bad}"), &app.token)
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
         assert_eq!(body["error"], "bad_query");
     }
@@ -227,30 +361,76 @@ async fn withdraw_while_queued(db: TestDb) {
     let app = app(&db).await;
     let (_, accepted) = app.submit(&examples()).await;
     let id = accepted["ids"][3].as_i64().unwrap();
-    let (status, body) = app.post(&format!("/api/v1/announcements/{id}/withdraw"), &app.token, "").await;
-    assert_eq!((status, body["state"].as_str()), (StatusCode::OK, Some("withdrawn")));
-    let (status, body) = app.post(&format!("/api/v1/announcements/{id}/withdraw"), &app.token, "").await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/announcements/{id}/withdraw"),
+            &app.token,
+            "",
+        )
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some("withdrawn"))
+    );
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/announcements/{id}/withdraw"),
+            &app.token,
+            "",
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"], "not_withdrawable");
     // Once being sent, it can no longer be withdrawn.
-    let claimed = app.store.claim_queued(1, &arcgw::store::ChangeNote::new(noon(), "engine:test", "claimed")).await.unwrap();
-    let (status, body) = app.post(&format!("/api/v1/announcements/{}/withdraw", claimed[0].id), &app.token, "").await;
+    let claimed = app
+        .store
+        .claim_queued(
+            1,
+            &arcgw::store::ChangeNote::new(noon(), "engine:test", "claimed"),
+        )
+        .await
+        .unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/announcements/{}/withdraw", claimed[0].id),
+            &app.token,
+            "",
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["message"].as_str().unwrap().contains("sending"));
-    let (status, _) = app.post("/api/v1/announcements/999999/withdraw", &app.token, "").await;
+    let (status, _) = app
+        .post("/api/v1/announcements/999999/withdraw", &app.token, "")
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 async fn the_rate_limit_holds_per_token(db: TestDb) {
-    let http = HttpConfig { rate_limit_per_minute: 3, ..HttpConfig::default() };
+    let http = HttpConfig {
+        rate_limit_per_minute: 3,
+        ..HttpConfig::default()
+    };
     let app = start(&db, http).await;
     for _ in 0..3 {
-        assert_eq!(app.get("/api/v1/announcements", &app.token).await.0, StatusCode::OK);
+        assert_eq!(
+            app.get("/api/v1/announcements", &app.token).await.0,
+            StatusCode::OK
+        );
     }
-    let response = app.client.get(format!("{}/api/v1/announcements", app.base)).bearer_auth(&app.token).send().await.unwrap();
+    let response = app
+        .client
+        .get(format!("{}/api/v1/announcements", app.base))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(response.headers().contains_key("retry-after"));
-    assert_eq!(app.get("/api/v1/announcements", &app.other_token).await.0, StatusCode::OK, "another token has its own quota");
+    assert_eq!(
+        app.get("/api/v1/announcements", &app.other_token).await.0,
+        StatusCode::OK,
+        "another token has its own quota"
+    );
     assert_eq!(app.audit("api.rate_limit").await.len(), 1);
 }
 
@@ -273,22 +453,52 @@ async fn operations_endpoints(db: TestDb) {
     }
     let response = get("/api/v1/announcements").await.unwrap();
     assert!(response.headers().contains_key("x-request-id"));
-    let openapi: Value = get("/api/v1/openapi.json").await.unwrap().json().await.unwrap();
-    for path in ["/api/v1/announcements", "/api/v1/announcements/{id}", "/api/v1/announcements/{id}/withdraw", "/readyz", "/metrics"] {
-        assert!(openapi["paths"].get(path).is_some(), "{path} in the OpenAPI document");
+    let openapi: Value = get("/api/v1/openapi.json")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/announcements",
+        "/api/v1/announcements/{id}",
+        "/api/v1/announcements/{id}/withdraw",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(
+            openapi["paths"].get(path).is_some(),
+            "{path} in the OpenAPI document"
+        );
     }
-    assert!(openapi["components"]["schemas"].get("AnnouncementView").is_some());
+    assert!(
+        openapi["components"]["schemas"]
+            .get("AnnouncementView")
+            .is_some()
+    );
 }
 
 async fn readiness_reports_pending_migrations(db: TestDb) {
     let empty = db.empty_store().await;
-    let state = AppState::new(empty, Arc::new(ManualClock::new(noon())), ZasCalendar::geneva(), HttpConfig::default());
+    let state = AppState::new(
+        empty,
+        Arc::new(ManualClock::new(noon())),
+        ZasCalendar::geneva(),
+        HttpConfig::default(),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
-    let response = reqwest::get(format!("http://{address}/readyz")).await.unwrap();
+    let response = reqwest::get(format!("http://{address}/readyz"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["database"], "migrations_pending");

@@ -34,21 +34,42 @@ fn assert_status(out: &Output, status: i32) {
         text(&out.stdout),
         text(&out.stderr)
     );
-    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("panicked"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn validate_the_examples() {
-    let out = arcgw(&["validate", "config/examples/announcements.json", "--today", TODAY], b"");
+    let out = arcgw(
+        &[
+            "validate",
+            "config/examples/announcements.json",
+            "--today",
+            TODAY,
+        ],
+        b"",
+    );
     assert_status(&out, 0);
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("12 announcements, valid, 0 errors, 3 warnings"), "{stdout}");
+    assert!(
+        stdout.contains("12 announcements, valid, 0 errors, 3 warnings"),
+        "{stdout}"
+    );
     assert!(stdout.contains("warning #1 person.country"), "{stdout}");
 
-    let out = arcgw(&["validate", "config/examples/invalid.json", "--today", TODAY], b"");
+    let out = arcgw(
+        &["validate", "config/examples/invalid.json", "--today", TODAY],
+        b"",
+    );
     assert_status(&out, 1);
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("error   #0 avs_number: check digit is 7, not 3 (N. 1202)"), "{stdout}");
+    assert!(
+        stdout.contains("error   #0 avs_number: check digit is 7, not 3 (N. 1202)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("3 announcements, 3 invalid"), "{stdout}");
 }
 
@@ -79,7 +100,11 @@ fn unreadable_input_exits_2() {
     for (input, expected) in cases {
         let out = arcgw(&["validate", "-"], input);
         assert_status(&out, 2);
-        assert!(text(&out.stderr).contains(expected), "{expected}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains(expected),
+            "{expected}: {}",
+            text(&out.stderr)
+        );
     }
     let out = arcgw(&["validate", "no/such/file.json"], b"");
     assert_status(&out, 2);
@@ -91,7 +116,11 @@ fn a_50_mb_input_is_refused_without_reading_it_all() {
     let big = vec![b' '; 50 * 1024 * 1024];
     let out = arcgw(&["validate", "-"], &big);
     assert_status(&out, 2);
-    assert!(text(&out.stderr).contains("more than the limit"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("more than the limit"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -102,15 +131,31 @@ fn wrong_types_and_impossible_dates_are_findings() {
     let out = arcgw(&["validate", "-", "--today", TODAY], input);
     assert_status(&out, 1);
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("#0 key: expected a whole number, found a string (N. 3114)"), "{stdout}");
-    assert!(stdout.contains("#0 person.birth_date: `1963-02-30` is not a calendar date"), "{stdout}");
-    assert!(stdout.contains("#1 key: 120 is not an ARC key code (annex 1)"), "{stdout}");
+    assert!(
+        stdout.contains("#0 key: expected a whole number, found a string (N. 3114)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("#0 person.birth_date: `1963-02-30` is not a calendar date"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("#1 key: 120 is not an ARC key code (annex 1)"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn render_prints_one_transmission() {
     let out = arcgw(
-        &["render", "config/examples/announcements.json", "--today", TODAY, "--message-id", "demo-1"],
+        &[
+            "render",
+            "config/examples/announcements.json",
+            "--today",
+            TODAY,
+            "--message-id",
+            "demo-1",
+        ],
         b"",
     );
     assert_status(&out, 0);
@@ -130,11 +175,19 @@ fn render_refuses_a_revocation_with_its_new_order() {
     let out = arcgw(&["render", "-", "--today", TODAY], input);
     assert_status(&out, 1);
     assert!(out.stdout.is_empty());
-    assert!(text(&out.stderr).contains("(N. 3102)"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("(N. 3102)"),
+        "{}",
+        text(&out.stderr)
+    );
     // `validate` accepts them for the queue, with a warning.
     let out = arcgw(&["validate", "-", "--today", TODAY], input);
     assert_status(&out, 0);
-    assert!(text(&out.stdout).contains("warning #1 key"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("warning #1 key"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
@@ -146,7 +199,10 @@ fn avs_check() {
     assert_status(&out, 0);
     let out = arcgw(&["avs", "check", "756.1234.5678.93"], b"");
     assert_status(&out, 1);
-    assert_eq!(text(&out.stdout), "756.1234.5678.93: invalid: check digit is 7, not 3\n");
+    assert_eq!(
+        text(&out.stdout),
+        "756.1234.5678.93: invalid: check digit is 7, not 3\n"
+    );
     let out = arcgw(&["avs", "check", "hello"], b"");
     assert_status(&out, 1);
 }
@@ -158,10 +214,18 @@ fn workdays_add() {
     assert_eq!(text(&out.stdout), "2027-01-05\n");
     let out = arcgw(&["workdays", "add", "2026-12-22", "7", "--explain"], b"");
     assert_status(&out, 0);
-    assert!(text(&out.stdout).contains("Christmas"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("Christmas"),
+        "{}",
+        text(&out.stdout)
+    );
     let out = arcgw(&["workdays", "add", "1963-02-30", "7"], b"");
     assert_status(&out, 2);
-    assert!(text(&out.stderr).contains("1963-02-30"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("1963-02-30"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = arcgw(&["workdays", "add", "2026-12-22", "-3"], b"");
     assert_status(&out, 2);
 }

@@ -65,7 +65,9 @@ fn assert_error(value: Value, field: &str, rule: &str) {
     let r = report(vec![value], Destination::Queue);
     assert!(!r.valid, "expected an error on {field} ({rule})");
     assert!(
-        r.errors.iter().any(|e| e.field == field && e.rule.reference() == rule),
+        r.errors
+            .iter()
+            .any(|e| e.field == field && e.rule.reference() == rule),
         "expected an error on {field} ({rule}); got {:#?}",
         r.errors
     );
@@ -74,9 +76,15 @@ fn assert_error(value: Value, field: &str, rule: &str) {
 #[track_caller]
 fn assert_warning(value: Value, field: &str, rule: &str) {
     let r = report(vec![value], Destination::Queue);
-    assert!(r.valid, "expected valid with a warning, got {:#?}", r.errors);
     assert!(
-        r.warnings.iter().any(|w| w.field == field && w.rule.reference() == rule),
+        r.valid,
+        "expected valid with a warning, got {:#?}",
+        r.errors
+    );
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.field == field && w.rule.reference() == rule),
         "expected a warning on {field} ({rule}); got {:#?}",
         r.warnings
     );
@@ -84,7 +92,13 @@ fn assert_warning(value: Value, field: &str, rule: &str) {
 
 #[test]
 fn the_bases_are_valid() {
-    for base in [rci_81(), certificate_21(), splitting_95(), order_99(), account_61()] {
+    for base in [
+        rci_81(),
+        certificate_21(),
+        splitting_95(),
+        order_99(),
+        account_61(),
+    ] {
         let r = report(vec![base], Destination::OneTransmission);
         assert!(r.valid && r.errors.is_empty(), "{:#?}", r.errors);
     }
@@ -92,10 +106,22 @@ fn the_bases_are_valid() {
 
 #[test]
 fn input_format() {
-    assert_error(with(rci_81(), "colour", json!("blue")), "colour", "input format");
-    assert_error(with(rci_81(), "rci.extra", json!(1)), "rci.extra", "input format");
+    assert_error(
+        with(rci_81(), "colour", json!("blue")),
+        "colour",
+        "input format",
+    );
+    assert_error(
+        with(rci_81(), "rci.extra", json!(1)),
+        "rci.extra",
+        "input format",
+    );
     assert_error(with(rci_81(), "key", json!("81")), "key", "N. 3114");
-    assert_error(with(certificate_21(), "person", json!("Brunner")), "person", "input format");
+    assert_error(
+        with(certificate_21(), "person", json!("Brunner")),
+        "person",
+        "input format",
+    );
     let r = report(vec![json!(5)], Destination::Queue);
     assert_eq!(r.errors[0].rule.reference(), "input format");
     assert!(r.errors[0].message.contains("must be a JSON object"));
@@ -110,19 +136,54 @@ fn fund_number_n_3104() {
 
 #[test]
 fn reference_n_3105() {
-    assert_error(with(rci_81(), "reference", json!("x".repeat(21))), "reference", "N. 3105");
-    assert_error(with(rci_81(), "reference", json!("")), "reference", "N. 3105");
-    assert_error(with(rci_81(), "reference", json!("a\nb")), "reference", "N. 3105");
-    assert_error(with(rci_81(), "reference", Value::Null), "reference", "N. 3105");
+    assert_error(
+        with(rci_81(), "reference", json!("x".repeat(21))),
+        "reference",
+        "N. 3105",
+    );
+    assert_error(
+        with(rci_81(), "reference", json!("")),
+        "reference",
+        "N. 3105",
+    );
+    assert_error(
+        with(rci_81(), "reference", json!("a\nb")),
+        "reference",
+        "N. 3105",
+    );
+    assert_error(
+        with(rci_81(), "reference", Value::Null),
+        "reference",
+        "N. 3105",
+    );
 }
 
 #[test]
 fn avs_number_n_1201_1202() {
-    assert_error(with(rci_81(), "avs_number", json!("756.1234.5678.93")), "avs_number", "N. 1202");
-    assert_error(with(rci_81(), "avs_number", json!("757.1234.5678.97")), "avs_number", "N. 1201");
-    assert_error(with(rci_81(), "avs_number", json!("756.1234.5678")), "avs_number", "N. 1201");
-    assert_error(with(rci_81(), "avs_number", json!(7561234567897u64)), "avs_number", "N. 1201");
-    let r = report(vec![with(rci_81(), "avs_number", json!("756.1234.5678.93"))], Destination::Queue);
+    assert_error(
+        with(rci_81(), "avs_number", json!("756.1234.5678.93")),
+        "avs_number",
+        "N. 1202",
+    );
+    assert_error(
+        with(rci_81(), "avs_number", json!("757.1234.5678.97")),
+        "avs_number",
+        "N. 1201",
+    );
+    assert_error(
+        with(rci_81(), "avs_number", json!("756.1234.5678")),
+        "avs_number",
+        "N. 1201",
+    );
+    assert_error(
+        with(rci_81(), "avs_number", json!(7561234567897u64)),
+        "avs_number",
+        "N. 1201",
+    );
+    let r = report(
+        vec![with(rci_81(), "avs_number", json!("756.1234.5678.93"))],
+        Destination::Queue,
+    );
     assert_eq!(r.errors[0].message, "check digit is 7, not 3");
 }
 
@@ -132,7 +193,9 @@ fn key_code_n_3114_and_annex_4() {
     assert_error(with(rci_81(), "key", json!(100)), "key", "N. 3114");
     assert_error(with(rci_81(), "key", json!(1.5)), "key", "N. 3114");
     assert_error(with(rci_81(), "key", Value::Null), "key", "N. 3114");
-    for retired in [73, 83, 77, 91, 22, 26, 42, 44, 62, 64, 66, 84, 86, 36, 46, 68] {
+    for retired in [
+        73, 83, 77, 91, 22, 26, 42, 44, 62, 64, 66, 84, 86, 36, 46, 68,
+    ] {
         assert_error(with(rci_81(), "key", json!(retired)), "key", "annex 4");
     }
 }
@@ -140,102 +203,264 @@ fn key_code_n_3114_and_annex_4() {
 #[test]
 fn fields_of_each_key_annex_9() {
     // Personal data only with the certificate keys.
-    assert_error(with(account_61(), "person", certificate_21()["person"].clone()), "person", "annex 9");
-    assert_error(with(certificate_21(), "person", Value::Null), "person", "annex 9");
+    assert_error(
+        with(account_61(), "person", certificate_21()["person"].clone()),
+        "person",
+        "annex 9",
+    );
+    assert_error(
+        with(certificate_21(), "person", Value::Null),
+        "person",
+        "annex 9",
+    );
     // The AVS number is required except for the certificate keys.
-    assert_error(with(account_61(), "avs_number", Value::Null), "avs_number", "annex 9");
+    assert_error(
+        with(account_61(), "avs_number", Value::Null),
+        "avs_number",
+        "annex 9",
+    );
     let no_number = with(certificate_21(), "avs_number", Value::Null);
-    assert!(report(vec![no_number], Destination::Queue).valid, "21 without a number: the ZAS assigns one");
+    assert!(
+        report(vec![no_number], Destination::Queue).valid,
+        "21 without a number: the ZAS assigns one"
+    );
     // The RCI block with the RCI keys, complete.
     assert_error(with(rci_81(), "rci", Value::Null), "rci", "annex 9");
-    assert_error(with(rci_81(), "rci.domicile", Value::Null), "rci.domicile", "annex 9");
-    assert_error(with(rci_81(), "splitting", splitting_95()["splitting"].clone()), "splitting", "annex 9");
+    assert_error(
+        with(rci_81(), "rci.domicile", Value::Null),
+        "rci.domicile",
+        "annex 9",
+    );
+    assert_error(
+        with(rci_81(), "splitting", splitting_95()["splitting"].clone()),
+        "splitting",
+        "annex 9",
+    );
     // Only the order date with 92–94, 97–99.
-    assert_error(with(order_99(), "rci.beneficiary", json!("insured")), "rci.beneficiary", "annex 9");
-    assert_error(with(order_99(), "rci.order_date", Value::Null), "rci.order_date", "annex 9");
+    assert_error(
+        with(order_99(), "rci.beneficiary", json!("insured")),
+        "rci.beneficiary",
+        "annex 9",
+    );
+    assert_error(
+        with(order_99(), "rci.order_date", Value::Null),
+        "rci.order_date",
+        "annex 9",
+    );
     // The splitting block with 95 and 96.
-    assert_error(with(splitting_95(), "splitting", Value::Null), "splitting", "annex 9");
-    assert_error(with(splitting_95(), "rci", json!({"order_date": "2026-11-20"})), "rci", "annex 9");
+    assert_error(
+        with(splitting_95(), "splitting", Value::Null),
+        "splitting",
+        "annex 9",
+    );
+    assert_error(
+        with(splitting_95(), "rci", json!({"order_date": "2026-11-20"})),
+        "rci",
+        "annex 9",
+    );
 }
 
 #[test]
 fn name_n_3108_3110() {
-    assert_error(with(certificate_21(), "person.surname", Value::Null), "person.surname", "N. 3108");
-    assert_error(with(certificate_21(), "person.surname", json!("Brunner2")), "person.surname", "N. 3108");
     assert_error(
-        with(certificate_21(), "person.surname", json!("Abcdefghijklmnopqrstuvwxyzabcdefghijkl")),
+        with(certificate_21(), "person.surname", Value::Null),
+        "person.surname",
+        "N. 3108",
+    );
+    assert_error(
+        with(certificate_21(), "person.surname", json!("Brunner2")),
+        "person.surname",
+        "N. 3108",
+    );
+    assert_error(
+        with(
+            certificate_21(),
+            "person.surname",
+            json!("Abcdefghijklmnopqrstuvwxyzabcdefghijkl"),
+        ),
         "person.surname",
         "N. 3108",
     );
     assert_warning(
-        with(certificate_21(), "person.given_names", json!("Anna Maria Theresia Luise Josephine")),
+        with(
+            certificate_21(),
+            "person.given_names",
+            json!("Anna Maria Theresia Luise Josephine"),
+        ),
         "person.given_names",
         "N. 3108",
     );
     let nn = with(certificate_21(), "person.given_names", json!(""));
-    assert!(report(vec![nn], Destination::Queue).valid, "no given name is sent as NN");
+    assert!(
+        report(vec![nn], Destination::Queue).valid,
+        "no given name is sent as NN"
+    );
 }
 
 #[test]
 fn sex_n_3111() {
-    assert_error(with(certificate_21(), "person.sex", json!(3)), "person.sex", "N. 3111");
-    assert_error(with(certificate_21(), "person.sex", json!("M")), "person.sex", "N. 3111");
-    assert_error(with(certificate_21(), "person.sex", Value::Null), "person.sex", "N. 3111");
+    assert_error(
+        with(certificate_21(), "person.sex", json!(3)),
+        "person.sex",
+        "N. 3111",
+    );
+    assert_error(
+        with(certificate_21(), "person.sex", json!("M")),
+        "person.sex",
+        "N. 3111",
+    );
+    assert_error(
+        with(certificate_21(), "person.sex", Value::Null),
+        "person.sex",
+        "N. 3111",
+    );
 }
 
 #[test]
 fn birth_date_n_3112() {
-    assert_error(with(certificate_21(), "person.birth_date", json!("1963-02-30")), "person.birth_date", "N. 3112");
-    assert_error(with(certificate_21(), "person.birth_date", json!("12.04.1963")), "person.birth_date", "N. 3112");
-    assert_error(with(certificate_21(), "person.birth_date", json!("2026-11-24")), "person.birth_date", "N. 3112");
-    assert_error(with(certificate_21(), "person.birth_date", json!("1850")), "person.birth_date", "N. 3112");
+    assert_error(
+        with(certificate_21(), "person.birth_date", json!("1963-02-30")),
+        "person.birth_date",
+        "N. 3112",
+    );
+    assert_error(
+        with(certificate_21(), "person.birth_date", json!("12.04.1963")),
+        "person.birth_date",
+        "N. 3112",
+    );
+    assert_error(
+        with(certificate_21(), "person.birth_date", json!("2026-11-24")),
+        "person.birth_date",
+        "N. 3112",
+    );
+    assert_error(
+        with(certificate_21(), "person.birth_date", json!("1850")),
+        "person.birth_date",
+        "N. 3112",
+    );
     let year_only = with(certificate_21(), "person.birth_date", json!("1963"));
     assert!(report(vec![year_only], Destination::Queue).valid);
 }
 
 #[test]
 fn country_n_3113() {
-    assert_error(with(certificate_21(), "person.country", json!(1234)), "person.country", "N. 3113");
-    assert_error(with(certificate_21(), "person.country", json!(101)), "person.country", "N. 3113");
-    assert_warning(with(certificate_21(), "person.country", json!(220)), "person.country", "N. 3113");
+    assert_error(
+        with(certificate_21(), "person.country", json!(1234)),
+        "person.country",
+        "N. 3113",
+    );
+    assert_error(
+        with(certificate_21(), "person.country", json!(101)),
+        "person.country",
+        "N. 3113",
+    );
+    assert_warning(
+        with(certificate_21(), "person.country", json!(220)),
+        "person.country",
+        "N. 3113",
+    );
     for special in [998, 999] {
-        assert!(report(vec![with(certificate_21(), "person.country", json!(special))], Destination::Queue).valid);
+        assert!(
+            report(
+                vec![with(certificate_21(), "person.country", json!(special))],
+                Destination::Queue
+            )
+            .valid
+        );
     }
 }
 
 #[test]
 fn beneficiary_n_3115() {
-    assert_error(with(rci_81(), "rci.beneficiary", json!("756.1234.5678.97")), "rci.beneficiary", "N. 3115");
-    assert_error(with(rci_81(), "rci.beneficiary", json!("756.1234.5678.90")), "rci.beneficiary", "N. 1202");
+    assert_error(
+        with(rci_81(), "rci.beneficiary", json!("756.1234.5678.97")),
+        "rci.beneficiary",
+        "N. 3115",
+    );
+    assert_error(
+        with(rci_81(), "rci.beneficiary", json!("756.1234.5678.90")),
+        "rci.beneficiary",
+        "N. 1202",
+    );
     let other = with(rci_81(), "rci.beneficiary", json!("756.9935.1819.09"));
     assert!(report(vec![other], Destination::Queue).valid);
 }
 
 #[test]
 fn closing_date_n_3116() {
-    assert_error(with(rci_81(), "rci.closing", json!("2026-13")), "rci.closing", "N. 3116");
-    assert_error(with(rci_81(), "rci.closing", json!("12.26")), "rci.closing", "N. 3116");
+    assert_error(
+        with(rci_81(), "rci.closing", json!("2026-13")),
+        "rci.closing",
+        "N. 3116",
+    );
+    assert_error(
+        with(rci_81(), "rci.closing", json!("12.26")),
+        "rci.closing",
+        "N. 3116",
+    );
 }
 
 #[test]
 fn six_months_ahead_n_2701() {
-    assert_error(with(rci_81(), "rci.closing", json!("2027-06")), "rci.closing", "N. 2701");
-    assert!(report(vec![with(rci_81(), "rci.closing", json!("2027-05"))], Destination::Queue).valid);
+    assert_error(
+        with(rci_81(), "rci.closing", json!("2027-06")),
+        "rci.closing",
+        "N. 2701",
+    );
+    assert!(
+        report(
+            vec![with(rci_81(), "rci.closing", json!("2027-05"))],
+            Destination::Queue
+        )
+        .valid
+    );
 }
 
 #[test]
 fn order_date_n_3117() {
-    assert_error(with(rci_81(), "rci.order_date", json!("2026-11-24")), "rci.order_date", "N. 3117");
-    assert_error(with(order_99(), "rci.order_date", json!("2026-02-30")), "rci.order_date", "N. 3117");
+    assert_error(
+        with(rci_81(), "rci.order_date", json!("2026-11-24")),
+        "rci.order_date",
+        "N. 3117",
+    );
+    assert_error(
+        with(order_99(), "rci.order_date", json!("2026-02-30")),
+        "rci.order_date",
+        "N. 3117",
+    );
 }
 
 #[test]
 fn domicile_n_3118() {
-    assert_error(with(rci_81(), "rci.domicile", json!({"code": 4})), "rci.domicile.code", "N. 3118");
-    assert_error(with(rci_81(), "rci.domicile", json!({"code": 1, "from": "1985-01-01"})), "rci.domicile.to", "N. 3118");
-    assert_error(with(rci_81(), "rci.domicile", json!({"code": 2, "from": "1985-01-01"})), "rci.domicile.from", "N. 3118");
     assert_error(
-        with(rci_81(), "rci.domicile", json!({"code": 1, "from": "1999-01-01", "to": "1985-01-01"})),
+        with(rci_81(), "rci.domicile", json!({"code": 4})),
+        "rci.domicile.code",
+        "N. 3118",
+    );
+    assert_error(
+        with(
+            rci_81(),
+            "rci.domicile",
+            json!({"code": 1, "from": "1985-01-01"}),
+        ),
+        "rci.domicile.to",
+        "N. 3118",
+    );
+    assert_error(
+        with(
+            rci_81(),
+            "rci.domicile",
+            json!({"code": 2, "from": "1985-01-01"}),
+        ),
+        "rci.domicile.from",
+        "N. 3118",
+    );
+    assert_error(
+        with(
+            rci_81(),
+            "rci.domicile",
+            json!({"code": 1, "from": "1999-01-01", "to": "1985-01-01"}),
+        ),
         "rci.domicile.to",
         "N. 3118",
     );
@@ -243,14 +468,46 @@ fn domicile_n_3118() {
 
 #[test]
 fn splitting_n_3119_2613_2601() {
-    assert_error(with(splitting_95(), "splitting.years", json!([])), "splitting.years", "N. 3119");
-    assert_error(with(splitting_95(), "splitting.years", json!([{"year": 1996}, {"year": 1996}])), "splitting.years.1.year", "N. 3119");
-    assert_error(with(splitting_95(), "splitting.years", json!([{"year": 1900}])), "splitting.years.0.year", "N. 3119");
-    assert_error(with(splitting_95(), "splitting.years", json!([{"year": 2027}])), "splitting.years.0.year", "N. 3119");
-    assert_error(with(splitting_95(), "splitting.spouse_avs_number", Value::Null), "splitting.spouse_avs_number", "N. 3119");
-    assert_error(with(splitting_95(), "splitting.years.0.special", json!(6)), "splitting.years.0.special", "N. 2613");
     assert_error(
-        with(splitting_95(), "splitting.spouse_avs_number", json!("756.5432.3194.87")),
+        with(splitting_95(), "splitting.years", json!([])),
+        "splitting.years",
+        "N. 3119",
+    );
+    assert_error(
+        with(
+            splitting_95(),
+            "splitting.years",
+            json!([{"year": 1996}, {"year": 1996}]),
+        ),
+        "splitting.years.1.year",
+        "N. 3119",
+    );
+    assert_error(
+        with(splitting_95(), "splitting.years", json!([{"year": 1900}])),
+        "splitting.years.0.year",
+        "N. 3119",
+    );
+    assert_error(
+        with(splitting_95(), "splitting.years", json!([{"year": 2027}])),
+        "splitting.years.0.year",
+        "N. 3119",
+    );
+    assert_error(
+        with(splitting_95(), "splitting.spouse_avs_number", Value::Null),
+        "splitting.spouse_avs_number",
+        "N. 3119",
+    );
+    assert_error(
+        with(splitting_95(), "splitting.years.0.special", json!(6)),
+        "splitting.years.0.special",
+        "N. 2613",
+    );
+    assert_error(
+        with(
+            splitting_95(),
+            "splitting.spouse_avs_number",
+            json!("756.5432.3194.87"),
+        ),
         "splitting.spouse_avs_number",
         "N. 2601",
     );
@@ -264,10 +521,16 @@ fn personal_data_correction_n_3101() {
 
 #[test]
 fn announced_once_n_2104() {
-    let r = report(vec![rci_81(), certificate_21(), rci_81()], Destination::Queue);
+    let r = report(
+        vec![rci_81(), certificate_21(), rci_81()],
+        Destination::Queue,
+    );
     assert!(!r.valid);
     let e = &r.errors[0];
-    assert_eq!((e.index, e.field.as_str(), e.rule.reference()), (2, "reference", "N. 2104"));
+    assert_eq!(
+        (e.index, e.field.as_str(), e.rule.reference()),
+        (2, "reference", "N. 2104")
+    );
     assert!(e.message.contains("#0"), "{}", e.message);
     // Another fund may use the same reference.
     let other_fund = with(rci_81(), "fund", json!("067.000"));
@@ -279,20 +542,46 @@ fn separate_transmissions_n_3102() {
     // 99 revokes an RCI of the same person: a warning in the queue, an error in one transmission.
     let r = report(vec![order_99(), rci_81()], Destination::Queue);
     assert!(r.valid);
-    assert!(r.warnings.iter().any(|w| w.index == 1 && w.rule.reference() == "N. 3102"), "{:#?}", r.warnings);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.index == 1 && w.rule.reference() == "N. 3102"),
+        "{:#?}",
+        r.warnings
+    );
     let r = report(vec![order_99(), rci_81()], Destination::OneTransmission);
     assert!(!r.valid);
-    assert!(r.errors.iter().any(|e| e.index == 1 && e.rule.reference() == "N. 3102"));
+    assert!(
+        r.errors
+            .iter()
+            .any(|e| e.index == 1 && e.rule.reference() == "N. 3102")
+    );
     // 96 and 95 for the same person.
     let revoke = with(splitting_95(), "key", json!(96));
     let revoke = with(revoke, "reference", json!("R-96"));
-    let r = report(vec![revoke.clone(), splitting_95()], Destination::OneTransmission);
-    assert!(r.errors.iter().any(|e| e.index == 1 && e.rule.reference() == "N. 3102"));
+    let r = report(
+        vec![revoke.clone(), splitting_95()],
+        Destination::OneTransmission,
+    );
+    assert!(
+        r.errors
+            .iter()
+            .any(|e| e.index == 1 && e.rule.reference() == "N. 3102")
+    );
     // Another person: no conflict.
     let other = with(rci_81(), "avs_number", json!("756.6281.9482.17"));
     assert!(report(vec![order_99(), other], Destination::OneTransmission).valid);
     // A revocation does not conflict with an order it cannot revoke.
-    assert!(report(vec![revoke, with(rci_81(), "avs_number", json!("756.5432.3194.87"))], Destination::OneTransmission).valid);
+    assert!(
+        report(
+            vec![
+                revoke,
+                with(rci_81(), "avs_number", json!("756.5432.3194.87"))
+            ],
+            Destination::OneTransmission
+        )
+        .valid
+    );
 }
 
 #[test]
@@ -302,8 +591,21 @@ fn all_violations_are_reported_at_once() {
         "colour": 1});
     let r = report(vec![bad, json!({"key": 73})], Destination::Queue);
     let fields: Vec<&str> = r.errors.iter().map(|e| e.field.as_str()).collect();
-    for expected in ["fund", "reference", "avs_number", "rci.beneficiary", "rci.closing", "rci.domicile.from", "rci.domicile.to", "colour", "key"] {
-        assert!(fields.contains(&expected), "{expected} missing from {fields:?}");
+    for expected in [
+        "fund",
+        "reference",
+        "avs_number",
+        "rci.beneficiary",
+        "rci.closing",
+        "rci.domicile.from",
+        "rci.domicile.to",
+        "colour",
+        "key",
+    ] {
+        assert!(
+            fields.contains(&expected),
+            "{expected} missing from {fields:?}"
+        );
     }
     assert!(r.errors.iter().any(|e| e.index == 1 && e.field == "fund"));
 }
@@ -311,8 +613,10 @@ fn all_violations_are_reported_at_once() {
 #[test]
 fn the_shipped_examples_are_valid() {
     let bytes = std::fs::read("config/examples/announcements.json").unwrap();
-    let v = arcgw::validate::validate_json(&bytes, 1 << 20, today(), Destination::OneTransmission).unwrap();
+    let v = arcgw::validate::validate_json(&bytes, 1 << 20, today(), Destination::OneTransmission)
+        .unwrap();
     assert!(v.report.valid, "{:#?}", v.report.errors);
-    let groups: std::collections::HashSet<_> = v.announcements.iter().map(|a| a.key().group()).collect();
+    let groups: std::collections::HashSet<_> =
+        v.announcements.iter().map(|a| a.key().group()).collect();
     assert_eq!(groups.len(), 4, "every key group is in the examples");
 }

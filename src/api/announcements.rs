@@ -62,10 +62,20 @@ pub async fn submit(
         remote: caller.remote,
         details,
     };
-    let validated = match validate_json(&body, state.http.max_body_bytes, state.clock.today(), Destination::Queue) {
+    let validated = match validate_json(
+        &body,
+        state.http.max_body_bytes,
+        state.clock.today(),
+        Destination::Queue,
+    ) {
         Ok(v) => v,
         Err(e) => {
-            state.audit(audit(AuditOutcome::Failure, json!({"reason": e.to_string()}))).await?;
+            state
+                .audit(audit(
+                    AuditOutcome::Failure,
+                    json!({"reason": e.to_string()}),
+                ))
+                .await?;
             return Err(ApiError::Unreadable(e.to_string()));
         }
     };
@@ -76,16 +86,31 @@ pub async fn submit(
         return Err(ApiError::Invalid(validated.report));
     }
     // Ordinance art. 7: a token announces only for its own funds.
-    if let Some((index, a)) = validated.announcements.iter().enumerate().find(|(_, a)| !caller.may_act_for(a.fund())) {
-        let message = format!("announcement #{index}: this token may not announce for fund {}", a.fund());
-        state.audit(audit(AuditOutcome::Denied, json!({"reason": message}))).await?;
+    if let Some((index, a)) = validated
+        .announcements
+        .iter()
+        .enumerate()
+        .find(|(_, a)| !caller.may_act_for(a.fund()))
+    {
+        let message = format!(
+            "announcement #{index}: this token may not announce for fund {}",
+            a.fund()
+        );
+        state
+            .audit(audit(AuditOutcome::Denied, json!({"reason": message})))
+            .await?;
         return Err(ApiError::Forbidden(message));
     }
     let note = ChangeNote::new(state.now(), caller.actor.clone(), "submitted by the fund");
     let submitted = match state.store.submit(&validated.announcements, &note).await {
         Ok(s) => s,
         Err(e @ StoreError::Conflict { .. }) => {
-            state.audit(audit(AuditOutcome::Failure, json!({"reason": e.to_string()}))).await?;
+            state
+                .audit(audit(
+                    AuditOutcome::Failure,
+                    json!({"reason": e.to_string()}),
+                ))
+                .await?;
             return Err(e.into());
         }
         Err(e) => return Err(e.into()),
@@ -93,7 +118,9 @@ pub async fn submit(
     let ids: Vec<i64> = submitted.iter().map(|s| s.id).collect();
     let created = submitted.iter().filter(|s| s.created).count();
     state.metrics.submitted("stored", created as u64);
-    state.metrics.submitted("already_stored", (submitted.len() - created) as u64);
+    state
+        .metrics
+        .submitted("already_stored", (submitted.len() - created) as u64);
     let details = json!({"count": ids.len(), "created": created, "first_id": ids.first(), "last_id": ids.last(), "idempotency_key": idempotency_key});
     state.audit(audit(AuditOutcome::Success, details)).await?;
     Ok((
@@ -169,16 +196,27 @@ pub async fn read_one(
             actor: &caller.actor,
             action: "announcement.read",
             target: Some(format!("announcement:{id}")),
-            outcome: if allowed { AuditOutcome::Success } else { AuditOutcome::Denied },
+            outcome: if allowed {
+                AuditOutcome::Success
+            } else {
+                AuditOutcome::Denied
+            },
             remote: caller.remote,
             details: json!({}),
         })
         .await?;
     if !allowed {
-        return Err(ApiError::Forbidden(format!("this token may not read announcements of fund {}", stored.announcement.fund())));
+        return Err(ApiError::Forbidden(format!(
+            "this token may not read announcements of fund {}",
+            stored.announcement.fund()
+        )));
     }
-    let start = stored.state_since.with_timezone(&chrono_tz::Europe::Zurich).date_naive();
-    let next_deadline = next_deadline(stored.state, start, &state.calendar).map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let start = stored
+        .state_since
+        .with_timezone(&chrono_tz::Europe::Zurich)
+        .date_naive();
+    let next_deadline = next_deadline(stored.state, start, &state.calendar)
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
     let a = &stored.announcement;
     Ok(Json(AnnouncementView {
         id: stored.id,
@@ -193,7 +231,13 @@ pub async fn read_one(
         history: detail
             .history
             .into_iter()
-            .map(|h| HistoryView { state: h.state, previous: h.previous, at: h.at, actor: h.actor, cause: h.cause })
+            .map(|h| HistoryView {
+                state: h.state,
+                previous: h.previous,
+                at: h.at,
+                actor: h.actor,
+                cause: h.cause,
+            })
             .collect(),
         next_deadline,
     }))
@@ -253,7 +297,8 @@ pub async fn list(
     let funds = match query.fund.as_deref() {
         None => caller.token.funds.clone(),
         Some(text) => {
-            let fund = FundNumber::parse(text).map_err(|e| ApiError::BadQuery(format!("fund: {e}")))?;
+            let fund =
+                FundNumber::parse(text).map_err(|e| ApiError::BadQuery(format!("fund: {e}")))?;
             if !caller.may_act_for(fund) {
                 state
                     .audit(Audit {
@@ -265,18 +310,27 @@ pub async fn list(
                         details: json!({}),
                     })
                     .await?;
-                return Err(ApiError::Forbidden(format!("this token may not read announcements of fund {fund}")));
+                return Err(ApiError::Forbidden(format!(
+                    "this token may not read announcements of fund {fund}"
+                )));
             }
             vec![fund]
         }
     };
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::BadQuery(format!("limit must be from 1 to 1000, not {limit}")));
+        return Err(ApiError::BadQuery(format!(
+            "limit must be from 1 to 1000, not {limit}"
+        )));
     }
     let page = state
         .store
-        .list_announcements(&ListFilter { funds: Some(funds), state: state_filter, after_id: query.after, limit })
+        .list_announcements(&ListFilter {
+            funds: Some(funds),
+            state: state_filter,
+            after_id: query.after,
+            limit,
+        })
         .await?;
     state
         .audit(Audit {
@@ -336,7 +390,9 @@ pub async fn withdraw(
     };
     if !caller.may_act_for(fund) {
         state.audit(audit(AuditOutcome::Denied, json!({}))).await?;
-        return Err(ApiError::Forbidden(format!("this token may not withdraw announcements of fund {fund}")));
+        return Err(ApiError::Forbidden(format!(
+            "this token may not withdraw announcements of fund {fund}"
+        )));
     }
     let note = ChangeNote::new(state.now(), caller.actor.clone(), "withdrawn by the fund");
     match state.store.withdraw(id, &note).await {
@@ -345,8 +401,12 @@ pub async fn withdraw(
             Ok(Json(Withdrawn { id, state: t.to }))
         }
         Err(StoreError::InvalidTransition { from, .. }) => {
-            state.audit(audit(AuditOutcome::Failure, json!({"state": from}))).await?;
-            Err(ApiError::NotWithdrawable(format!("announcement {id} is {from} and can no longer be withdrawn")))
+            state
+                .audit(audit(AuditOutcome::Failure, json!({"state": from})))
+                .await?;
+            Err(ApiError::NotWithdrawable(format!(
+                "announcement {id} is {from} and can no longer be withdrawn"
+            )))
         }
         Err(e) => Err(e.into()),
     }

@@ -63,7 +63,9 @@ pub async fn require_token(
     let token = match state.store.authenticate(presented).await? {
         Authentication::Granted(token) => token,
         Authentication::Denied(why) => {
-            state.audit(denied(&format!("{why:?}"), "anonymous")).await?;
+            state
+                .audit(denied(&format!("{why:?}"), "anonymous"))
+                .await?;
             return Err(ApiError::Unauthorized);
         }
     };

@@ -126,7 +126,9 @@ impl IntoResponse for ApiError {
 
 fn body(e: &ApiError) -> ErrorBody {
     let (index, existing_id) = match e {
-        ApiError::Conflict { index, existing_id, .. } => (Some(*index), Some(*existing_id)),
+        ApiError::Conflict {
+            index, existing_id, ..
+        } => (Some(*index), Some(*existing_id)),
         _ => (None, None),
     };
     ErrorBody {

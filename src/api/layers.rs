@@ -4,18 +4,18 @@
 
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, StatusCode, header::AUTHORIZATION};
 use axum::middleware::Next;
-use axum::Router;
 use axum::response::Response;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 
 use super::state::AppState;
 use crate::config::HttpConfig;
@@ -46,7 +46,9 @@ pub fn around<S: Clone + Send + Sync + 'static>(router: Router<S>, http: &HttpCo
             Duration::from_secs(http.request_timeout_secs),
         ))
         .layer(RequestBodyLimitLayer::new(http.max_body_bytes))
-        .layer(TraceLayer::new_for_http().make_span_with(span as fn(&Request<Body>) -> tracing::Span))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(span as fn(&Request<Body>) -> tracing::Span),
+        )
         .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         // A panicking handler answers 500 and is logged; the server keeps running.
@@ -63,7 +65,11 @@ pub async fn measure(State(state): State<AppState>, request: Request, next: Next
         .unwrap_or_else(|| "unmatched".into());
     let started = Instant::now();
     let response = next.run(request).await;
-    state.metrics.request(&method, &route, response.status().as_u16(), started.elapsed());
+    state.metrics.request(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
-

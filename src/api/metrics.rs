@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
 
 #[derive(Default)]
 struct Histogram {
@@ -41,7 +43,10 @@ impl Metrics {
 
     pub fn request(&self, method: &str, route: &str, status: u16, took: Duration) {
         let mut c = self.lock();
-        let h = c.latency.entry((method.to_string(), route.to_string(), status)).or_default();
+        let h = c
+            .latency
+            .entry((method.to_string(), route.to_string(), status))
+            .or_default();
         let secs = took.as_secs_f64();
         for (i, bound) in BUCKETS.iter().enumerate() {
             if secs <= *bound {
@@ -53,29 +58,61 @@ impl Metrics {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Counters> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The counters in the Prometheus text format.
     pub fn render(&self, out: &mut String) {
         let c = self.lock();
-        family(out, "arcgw_submissions_total", "counter", "Announcements accepted through the API, by outcome.");
+        family(
+            out,
+            "arcgw_submissions_total",
+            "counter",
+            "Announcements accepted through the API, by outcome.",
+        );
         for (outcome, n) in &c.submissions {
             let _ = writeln!(out, "arcgw_submissions_total{{outcome=\"{outcome}\"}} {n}");
         }
-        family(out, "arcgw_rejections_total", "counter", "Announcements refused by validation, by the rule broken.");
+        family(
+            out,
+            "arcgw_rejections_total",
+            "counter",
+            "Announcements refused by validation, by the rule broken.",
+        );
         for (rule, n) in &c.rejections {
             let _ = writeln!(out, "arcgw_rejections_total{{rule=\"{rule}\"}} {n}");
         }
-        family(out, "arcgw_http_request_duration_seconds", "histogram", "HTTP request latency.");
+        family(
+            out,
+            "arcgw_http_request_duration_seconds",
+            "histogram",
+            "HTTP request latency.",
+        );
         for ((method, route, status), h) in &c.latency {
             let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
             for (bound, n) in BUCKETS.iter().zip(h.counts) {
-                let _ = writeln!(out, "arcgw_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "arcgw_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}"
+                );
             }
-            let _ = writeln!(out, "arcgw_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", h.count);
-            let _ = writeln!(out, "arcgw_http_request_duration_seconds_sum{{{labels}}} {}", h.sum);
-            let _ = writeln!(out, "arcgw_http_request_duration_seconds_count{{{labels}}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "arcgw_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "arcgw_http_request_duration_seconds_sum{{{labels}}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "arcgw_http_request_duration_seconds_count{{{labels}}} {}",
+                h.count
+            );
         }
     }
 }
@@ -94,11 +131,22 @@ mod tests {
         let m = Metrics::default();
         m.submitted("stored", 3);
         m.rejected("N. 1202");
-        m.request("POST", "/api/v1/announcements", 202, Duration::from_millis(3));
+        m.request(
+            "POST",
+            "/api/v1/announcements",
+            202,
+            Duration::from_millis(3),
+        );
         let mut out = String::new();
         m.render(&mut out);
-        assert!(out.contains("arcgw_submissions_total{outcome=\"stored\"} 3"), "{out}");
-        assert!(out.contains("arcgw_rejections_total{rule=\"N. 1202\"} 1"), "{out}");
+        assert!(
+            out.contains("arcgw_submissions_total{outcome=\"stored\"} 3"),
+            "{out}"
+        );
+        assert!(
+            out.contains("arcgw_rejections_total{rule=\"N. 1202\"} 1"),
+            "{out}"
+        );
         assert!(out.contains("le=\"0.0025\"} 0"), "{out}");
         assert!(out.contains("le=\"0.005\"} 1"), "{out}");
         assert!(out.contains("# TYPE arcgw_http_request_duration_seconds histogram"));

@@ -25,9 +25,15 @@ pub use state::AppState;
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let fund_api = Router::new()
-        .route("/api/v1/announcements", post(announcements::submit).get(announcements::list))
+        .route(
+            "/api/v1/announcements",
+            post(announcements::submit).get(announcements::list),
+        )
         .route("/api/v1/announcements/{id}", get(announcements::read_one))
-        .route("/api/v1/announcements/{id}/withdraw", post(announcements::withdraw))
+        .route(
+            "/api/v1/announcements/{id}/withdraw",
+            post(announcements::withdraw),
+        )
         .route_layer(from_fn_with_state(state.clone(), auth::require_token));
     let router = Router::new()
         .merge(fund_api)

@@ -38,8 +38,18 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
         Readiness::MigrationsPending { .. } => "migrations_pending",
         Readiness::MigrationsMismatch { .. } => "migrations_mismatch",
     };
-    let status = if readiness.is_ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(ReadinessView { ready: readiness.is_ready(), database }))
+    let status = if readiness.is_ready() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(ReadinessView {
+            ready: readiness.is_ready(),
+            database,
+        }),
+    )
 }
 
 /// Metrics in the Prometheus text format: announcements by state, the oldest queued
@@ -49,14 +59,32 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
     let counts = state.store.counts_by_state().await?;
     let oldest = state.store.oldest_queued_age(state.now()).await?;
     let mut out = String::new();
-    family(&mut out, "arcgw_announcements", "gauge", "Announcements by state.");
+    family(
+        &mut out,
+        "arcgw_announcements",
+        "gauge",
+        "Announcements by state.",
+    );
     for s in AnnouncementState::ALL {
         let n = counts.get(&s).copied().unwrap_or(0);
-        out.push_str(&format!("arcgw_announcements{{state=\"{}\"}} {n}\n", s.as_str()));
+        out.push_str(&format!(
+            "arcgw_announcements{{state=\"{}\"}} {n}\n",
+            s.as_str()
+        ));
     }
-    family(&mut out, "arcgw_oldest_queued_age_seconds", "gauge", "Age of the oldest queued announcement (0 when none).");
-    let age = oldest.map(|d| d.num_milliseconds() as f64 / 1000.0).unwrap_or(0.0);
+    family(
+        &mut out,
+        "arcgw_oldest_queued_age_seconds",
+        "gauge",
+        "Age of the oldest queued announcement (0 when none).",
+    );
+    let age = oldest
+        .map(|d| d.num_milliseconds() as f64 / 1000.0)
+        .unwrap_or(0.0);
     out.push_str(&format!("arcgw_oldest_queued_age_seconds {age}\n"));
     state.metrics.render(&mut out);
-    Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out))
+    Ok((
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        out,
+    ))
 }

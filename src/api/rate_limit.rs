@@ -24,7 +24,8 @@ impl RateLimiter {
         let per_second = capacity / 60.0;
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         let (level, last) = buckets.entry(token).or_insert((capacity, now));
-        *level = (*level + now.saturating_duration_since(*last).as_secs_f64() * per_second).min(capacity);
+        *level = (*level + now.saturating_duration_since(*last).as_secs_f64() * per_second)
+            .min(capacity);
         *last = now;
         if *level >= 1.0 {
             *level -= 1.0;
@@ -48,7 +49,13 @@ mod tests {
         }
         let wait = limiter.check(1, t0).unwrap_err();
         assert!(wait.as_secs() <= 20 && wait.as_secs() >= 19, "{wait:?}");
-        assert!(limiter.check(2, t0).is_ok(), "another token has its own bucket");
-        assert!(limiter.check(1, t0 + Duration::from_secs(20)).is_ok(), "refilled");
+        assert!(
+            limiter.check(2, t0).is_ok(),
+            "another token has its own bucket"
+        );
+        assert!(
+            limiter.check(1, t0 + Duration::from_secs(20)).is_ok(),
+            "refilled"
+        );
     }
 }

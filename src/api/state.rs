@@ -44,7 +44,12 @@ pub struct Audit<'a> {
 }
 
 impl AppState {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, calendar: ZasCalendar, http: HttpConfig) -> Self {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        calendar: ZasCalendar,
+        http: HttpConfig,
+    ) -> Self {
         let rate = RateLimiter::new(http.rate_limit_per_minute);
         AppState(Arc::new(Inner {
             store,

@@ -62,7 +62,9 @@ pub fn run(args: Args) -> Status {
     with_store("audit", &args.config, |store| async move {
         let events = store.query_audit(&query).await?;
         let details = serde_json::json!({ "events": events.len(), "format": format!("{format:?}").to_lowercase() });
-        store.append_audit(&operator_event("audit.export", "audit".into(), details)).await?;
+        store
+            .append_audit(&operator_event("audit.export", "audit".into(), details))
+            .await?;
         print!("{}", render(&events, format));
         Ok(())
     })
@@ -75,10 +77,22 @@ fn render(events: &[AuditEvent], format: Export) -> String {
                 "id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "target": e.target,
                 "outcome": e.outcome, "remote_addr": e.remote_addr, "details": e.details,
             })).collect();
-            format!("{}\n", serde_json::to_string_pretty(&rows).expect("serialises"))
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&rows).expect("serialises")
+            )
         }
         Export::Csv => {
-            let mut out = crate::csv::row(["id", "at", "actor", "action", "target", "outcome", "remote_addr", "details"]);
+            let mut out = crate::csv::row([
+                "id",
+                "at",
+                "actor",
+                "action",
+                "target",
+                "outcome",
+                "remote_addr",
+                "details",
+            ]);
             for e in events {
                 out.push_str(&crate::csv::row([
                     e.id.to_string(),

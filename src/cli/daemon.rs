@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use clap::Args as ClapArgs;
 
 use super::Status;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::serve::{ServeError, open_store};
-use crate::clock::{Clock, SystemClock};
 use crate::store::{AuditOutcome, NewAuditEvent, Store};
 
 /// An audit event of an operator acting through the command line (annex 2.5).
@@ -53,7 +53,10 @@ pub fn block_on<F>(command: &str, work: F) -> Status
 where
     F: Future<Output = Result<(), ServeError>>,
 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("arcgw {command}: cannot start the runtime: {e}");

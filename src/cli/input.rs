@@ -20,7 +20,11 @@ pub struct Source {
 
 impl Source {
     pub fn name(&self) -> String {
-        if self.is_stdin() { "standard input".into() } else { self.file.display().to_string() }
+        if self.is_stdin() {
+            "standard input".into()
+        } else {
+            self.file.display().to_string()
+        }
     }
 
     fn is_stdin(&self) -> bool {

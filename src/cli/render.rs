@@ -51,10 +51,7 @@ pub fn run(args: Args) -> Status {
         Err(status) => return status,
     };
     if !validated.report.valid {
-        eprint!(
-            "{}",
-            super::validate::text(&args.source.name(), &validated)
-        );
+        eprint!("{}", super::validate::text(&args.source.name(), &validated));
         return Status::Invalid;
     }
     let message_id = args.message_id.unwrap_or_else(|| {

@@ -46,17 +46,39 @@ fn line(t: &ApiToken) -> String {
         Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
         None => "active".into(),
     };
-    format!("{:>4}  {}  {:<24} {}  {}", t.id, t.prefix, funds.join(","), state, t.label)
+    format!(
+        "{:>4}  {}  {:<24} {}  {}",
+        t.id,
+        t.prefix,
+        funds.join(","),
+        state,
+        t.label
+    )
 }
 
 pub fn run(command: Command) -> Status {
     match command {
-        Command::Create { funds, label, config } => with_store("token create", &config, |store| async move {
-            let new = store.create_token(&label, &funds, SystemClock.now()).await?;
+        Command::Create {
+            funds,
+            label,
+            config,
+        } => with_store("token create", &config, |store| async move {
+            let new = store
+                .create_token(&label, &funds, SystemClock.now())
+                .await?;
             let funds: Vec<String> = new.token.funds.iter().map(ToString::to_string).collect();
             let details = serde_json::json!({ "funds": funds });
-            store.append_audit(&operator_event("token.create", format!("token:{}", new.token.prefix), details)).await?;
-            eprintln!("created: {}\nThe token is shown only now: keep it in the fund system's secrets.", line(&new.token).trim());
+            store
+                .append_audit(&operator_event(
+                    "token.create",
+                    format!("token:{}", new.token.prefix),
+                    details,
+                ))
+                .await?;
+            eprintln!(
+                "created: {}\nThe token is shown only now: keep it in the fund system's secrets.",
+                line(&new.token).trim()
+            );
             println!("{}", new.secret.expose());
             Ok::<(), ServeError>(())
         }),
@@ -68,7 +90,13 @@ pub fn run(command: Command) -> Status {
         }),
         Command::Revoke { id, config } => with_store("token revoke", &config, |store| async move {
             let t = store.revoke_token(id, SystemClock.now()).await?;
-            store.append_audit(&operator_event("token.revoke", format!("token:{}", t.prefix), serde_json::json!({}))).await?;
+            store
+                .append_audit(&operator_event(
+                    "token.revoke",
+                    format!("token:{}", t.prefix),
+                    serde_json::json!({}),
+                ))
+                .await?;
             println!("{}", line(&t));
             Ok(())
         }),

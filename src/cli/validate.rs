@@ -36,16 +36,28 @@ pub(super) fn read_and_validate(
 }
 
 pub fn run(args: Args) -> Status {
-    let validated = match read_and_validate(&args.source, today(args.today), Destination::Queue, "validate") {
+    let validated = match read_and_validate(
+        &args.source,
+        today(args.today),
+        Destination::Queue,
+        "validate",
+    ) {
         Ok(v) => v,
         Err(status) => return status,
     };
     let report = &validated.report;
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(report).expect("a report serialises")),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(report).expect("a report serialises")
+        ),
         Format::Text => print!("{}", text(&args.source.name(), &validated)),
     }
-    if report.valid { Status::Ok } else { Status::Invalid }
+    if report.valid {
+        Status::Ok
+    } else {
+        Status::Invalid
+    }
 }
 
 /// The report as lines a clerk reads: one per finding, then a summary.
@@ -59,8 +71,13 @@ pub(super) fn text(name: &str, validated: &Validated) -> String {
     for w in &report.warnings {
         out.push_str(&format!("warning {w}\n"));
     }
-    let invalid: std::collections::BTreeSet<usize> = report.errors.iter().map(|e| e.index).collect();
-    let verdict = if report.valid { "valid".to_string() } else { format!("{} invalid", invalid.len()) };
+    let invalid: std::collections::BTreeSet<usize> =
+        report.errors.iter().map(|e| e.index).collect();
+    let verdict = if report.valid {
+        "valid".to_string()
+    } else {
+        format!("{} invalid", invalid.len())
+    };
     out.push_str(&format!(
         "{name}: {announcements} announcement{}, {verdict}, {} error{}, {} warning{}\n",
         plural(announcements),

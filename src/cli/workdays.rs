@@ -30,7 +30,12 @@ pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn run(command: Command) -> Status {
-    let Command::Add { date, n, explain, format } = command;
+    let Command::Add {
+        date,
+        n,
+        explain,
+        format,
+    } = command;
     let calendar = ZasCalendar::geneva();
     if !explain {
         return match calendar.add_working_days(date, n) {
@@ -45,7 +50,10 @@ pub fn run(command: Command) -> Status {
         Ok(explanation) => {
             match format {
                 Format::Text => println!("{explanation}"),
-                Format::Json => println!("{}", serde_json::to_string_pretty(&explanation).expect("serialises")),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&explanation).expect("serialises")
+                ),
             }
             Status::Ok
         }

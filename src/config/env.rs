@@ -15,12 +15,30 @@ where
 }
 
 const OVERRIDES: &[(&str, Setter)] = &[
-    ("ARCGW_LISTEN", |c, v| Ok(c.listen = parse(v)?)),
-    ("ARCGW_DATABASE_URL", |c, v| Ok(c.database_url = v.to_string())),
-    ("ARCGW_HTTP_MAX_BODY_BYTES", |c, v| Ok(c.http.max_body_bytes = parse(v)?)),
-    ("ARCGW_HTTP_REQUEST_TIMEOUT_SECS", |c, v| Ok(c.http.request_timeout_secs = parse(v)?)),
-    ("ARCGW_HTTP_RATE_LIMIT_PER_MINUTE", |c, v| Ok(c.http.rate_limit_per_minute = parse(v)?)),
-    ("ARCGW_LOG_LEVEL", |c, v| Ok(c.log.level = v.to_string())),
+    ("ARCGW_LISTEN", |c, v| {
+        c.listen = parse(v)?;
+        Ok(())
+    }),
+    ("ARCGW_DATABASE_URL", |c, v| {
+        c.database_url = v.to_string();
+        Ok(())
+    }),
+    ("ARCGW_HTTP_MAX_BODY_BYTES", |c, v| {
+        c.http.max_body_bytes = parse(v)?;
+        Ok(())
+    }),
+    ("ARCGW_HTTP_REQUEST_TIMEOUT_SECS", |c, v| {
+        c.http.request_timeout_secs = parse(v)?;
+        Ok(())
+    }),
+    ("ARCGW_HTTP_RATE_LIMIT_PER_MINUTE", |c, v| {
+        c.http.rate_limit_per_minute = parse(v)?;
+        Ok(())
+    }),
+    ("ARCGW_LOG_LEVEL", |c, v| {
+        c.log.level = v.to_string();
+        Ok(())
+    }),
     ("ARCGW_LOG_FORMAT", |c, v| {
         c.log.format = match v {
             "text" => LogFormat::Text,
@@ -47,7 +65,11 @@ pub(super) fn apply(
         let Some((_, set)) = OVERRIDES.iter().find(|(n, _)| *n == name) else {
             return Err(ConfigError::UnknownEnv {
                 var: name,
-                known: OVERRIDES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+                known: OVERRIDES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         };
         set(config, &value).map_err(|message| ConfigError::Env { var: name, message })?;

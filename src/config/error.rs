@@ -20,5 +20,8 @@ pub enum ConfigError {
     #[error("unknown environment variable {var} (known: {known})")]
     UnknownEnv { var: String, known: String },
     #[error("configuration {field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
 }

@@ -135,17 +135,29 @@ impl Config {
     }
 
     fn check(&self) -> Result<(), ConfigError> {
-        let invalid = |field: &'static str, message: String| ConfigError::Invalid { field, message };
-        if !(self.database_url.starts_with("sqlite://") || self.database_url.starts_with("sqlite:")
-            || self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://"))
+        let invalid =
+            |field: &'static str, message: String| ConfigError::Invalid { field, message };
+        if !(self.database_url.starts_with("sqlite://")
+            || self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
         {
-            return Err(invalid("database_url", "must start with sqlite:// or postgres://".into()));
+            return Err(invalid(
+                "database_url",
+                "must start with sqlite:// or postgres://".into(),
+            ));
         }
         if self.http.max_body_bytes < 1024 {
-            return Err(invalid("http.max_body_bytes", "must be at least 1024".into()));
+            return Err(invalid(
+                "http.max_body_bytes",
+                "must be at least 1024".into(),
+            ));
         }
         if self.http.request_timeout_secs == 0 || self.http.rate_limit_per_minute == 0 {
-            return Err(invalid("http", "request_timeout_secs and rate_limit_per_minute must be above 0".into()));
+            return Err(invalid(
+                "http",
+                "request_timeout_secs and rate_limit_per_minute must be above 0".into(),
+            ));
         }
         self.calendar()?;
         Ok(())

@@ -97,7 +97,10 @@ mod tests {
         let d = next_deadline(AnnouncementState::Announced, day(2026, 12, 22), &calendar)
             .unwrap()
             .unwrap();
-        assert_eq!((d.rule, d.due), (DeadlineRule::NotMentioned, day(2027, 1, 5)));
+        assert_eq!(
+            (d.rule, d.due),
+            (DeadlineRule::NotMentioned, day(2027, 1, 5))
+        );
         assert!(!d.has_passed(day(2027, 1, 5)));
         assert!(d.has_passed(day(2027, 1, 6)));
         assert!(d.explanation.contains("Christmas"), "{}", d.explanation);
@@ -105,17 +108,27 @@ mod tests {
 
     #[test]
     fn fifteen_days_over_easter() {
-        let d = next_deadline(AnnouncementState::InProgress, day(2027, 3, 25), &ZasCalendar::geneva())
-            .unwrap()
-            .unwrap();
-        assert_eq!((d.rule, d.due), (DeadlineRule::StillProcessing, day(2027, 4, 19)));
+        let d = next_deadline(
+            AnnouncementState::InProgress,
+            day(2027, 3, 25),
+            &ZasCalendar::geneva(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (d.rule, d.due),
+            (DeadlineRule::StillProcessing, day(2027, 4, 19))
+        );
     }
 
     #[test]
     fn no_deadline_outside_the_pending_states() {
         for state in AnnouncementState::ALL {
             let d = next_deadline(state, day(2027, 3, 25), &ZasCalendar::geneva()).unwrap();
-            let pending = matches!(state, AnnouncementState::Announced | AnnouncementState::InProgress);
+            let pending = matches!(
+                state,
+                AnnouncementState::Announced | AnnouncementState::InProgress
+            );
             assert_eq!(d.is_some(), pending, "{state:?}");
         }
     }

@@ -29,8 +29,8 @@ pub enum AvsNumberError {
 
 impl AvsNumber {
     /// The lowest and highest value of eCH-0044 `vn`.
-    pub const MIN: u64 = 756_0000_0000_01;
-    pub const MAX: u64 = 756_9999_9999_99;
+    pub const MIN: u64 = 7_560_000_000_001;
+    pub const MAX: u64 = 7_569_999_999_999;
 
     /// Parses `7561234567897` or `756.1234.5678.97` (surrounding white space is ignored).
     pub fn parse(text: &str) -> Result<Self, AvsNumberError> {
@@ -45,7 +45,11 @@ impl AvsNumber {
         {
             return Err(AvsNumberError::BadCharacter { found, position });
         }
-        let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+        let digits: Vec<u8> = text
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .map(|b| b - b'0')
+            .collect();
         if digits.len() != 13 {
             return Err(AvsNumberError::WrongLength {
                 digits: digits.len(),

@@ -57,7 +57,9 @@ impl fmt::Display for ClosingMonth {
 /// most six months after the month of the order date.
 pub fn is_too_far_ahead(closing: ClosingMonth, order_date: NaiveDate) -> bool {
     let order_month = order_date.with_day(1).expect("day 1 exists");
-    let limit = order_month.checked_add_months(Months::new(6)).unwrap_or(NaiveDate::MAX);
+    let limit = order_month
+        .checked_add_months(Months::new(6))
+        .unwrap_or(NaiveDate::MAX);
     closing.first_day() > limit
 }
 
@@ -113,10 +115,19 @@ mod tests {
     #[test]
     fn six_months_ahead() {
         let order = day(2026, 11, 23);
-        assert!(!is_too_far_ahead(ClosingMonth::new(2026, 12).unwrap(), order));
-        assert!(!is_too_far_ahead(ClosingMonth::new(2027, 5).unwrap(), order));
+        assert!(!is_too_far_ahead(
+            ClosingMonth::new(2026, 12).unwrap(),
+            order
+        ));
+        assert!(!is_too_far_ahead(
+            ClosingMonth::new(2027, 5).unwrap(),
+            order
+        ));
         assert!(is_too_far_ahead(ClosingMonth::new(2027, 6).unwrap(), order));
-        assert!(!is_too_far_ahead(ClosingMonth::new(1990, 1).unwrap(), order));
+        assert!(!is_too_far_ahead(
+            ClosingMonth::new(1990, 1).unwrap(),
+            order
+        ));
     }
 
     #[test]

@@ -82,8 +82,13 @@ mod tests {
 
     #[test]
     fn refuses_other_shapes() {
-        for bad in ["66.000", "066000", "066.0000", "06a.000", "", "066.", "+66.000"] {
-            assert!(matches!(FundNumber::parse(bad), Err(FundNumberError::Format(_))), "{bad}");
+        for bad in [
+            "66.000", "066000", "066.0000", "06a.000", "", "066.", "+66.000",
+        ] {
+            assert!(
+                matches!(FundNumber::parse(bad), Err(FundNumberError::Format(_))),
+                "{bad}"
+            );
         }
         assert_eq!(FundNumber::parse("000.001"), Err(FundNumberError::ZeroFund));
         assert!(FundNumber::new(1000, 0).is_err());

@@ -64,38 +64,194 @@ const fn key(
     }
 }
 
-use KeyGroup::*;
 use FieldSet as P;
+use KeyGroup::*;
 
 /// Annex 1, row by row.
 static KEYS: [KeyInfo; 28] = [
-    key(11, CertificateIssue, false, P::Certificate, "start of contribution liability, first request of care credits, or splitting for a person without a CA"),
-    key(21, CertificateIssue, true, P::Certificate, "start of contribution liability, first request of care credits, or splitting for a person without a CA"),
-    key(13, CertificateIssue, false, P::Certificate, "benefit request by a person not liable to contribute"),
-    key(15, CertificateIssue, false, P::Certificate, "change or correction of personal data"),
-    key(25, CertificateIssue, true, P::Certificate, "change or correction of personal data"),
-    key(19, CertificateIssue, false, P::Certificate, "number for a person neither liable to contribute nor receiving benefits"),
-    key(31, CertificateIssue, false, P::Certificate, "CA lost or worn"),
-    key(41, CertificateIssue, true, P::Certificate, "CA lost or worn"),
-    key(33, CertificateIssue, false, P::Account, "several CAs with different numbers for one person"),
-    key(43, CertificateIssue, true, P::Account, "several CAs with different numbers for one person"),
-    key(35, CertificateIssue, false, P::Certificate, "no CA before an RCI"),
-    key(61, AccountOpening, true, P::Account, "CI opened, CA presented"),
-    key(63, AccountOpening, true, P::Account, "CI opened without a CA or for technical reasons"),
-    key(65, AccountOpening, true, P::Account, "CI opened on a closing-and-transmission order, or for the spouse on a splitting order"),
-    key(67, AccountOpening, true, P::Account, "CI opened for a person of retirement age"),
-    key(71, AccountCollection, false, P::Collection, "RCI for an old-age or survivors' pension"),
-    key(81, AccountCollection, true, P::Collection, "RCI for an old-age or survivors' pension"),
-    key(75, AccountCollection, false, P::Collection, "RCI for an invalidity pension before retirement age"),
-    key(85, AccountCollection, true, P::Collection, "RCI for an invalidity pension before retirement age"),
-    key(79, AccountCollection, false, P::Collection, "RCI for a refund or transfer of contributions"),
-    key(92, Other, false, P::Order, "collect CI extracts for an anticipated pension calculation"),
-    key(93, Other, false, P::Order, "collect CI copies without employer"),
-    key(94, Other, false, P::Order, "collect CI copies for international conventions"),
+    key(
+        11,
+        CertificateIssue,
+        false,
+        P::Certificate,
+        "start of contribution liability, first request of care credits, or splitting for a person without a CA",
+    ),
+    key(
+        21,
+        CertificateIssue,
+        true,
+        P::Certificate,
+        "start of contribution liability, first request of care credits, or splitting for a person without a CA",
+    ),
+    key(
+        13,
+        CertificateIssue,
+        false,
+        P::Certificate,
+        "benefit request by a person not liable to contribute",
+    ),
+    key(
+        15,
+        CertificateIssue,
+        false,
+        P::Certificate,
+        "change or correction of personal data",
+    ),
+    key(
+        25,
+        CertificateIssue,
+        true,
+        P::Certificate,
+        "change or correction of personal data",
+    ),
+    key(
+        19,
+        CertificateIssue,
+        false,
+        P::Certificate,
+        "number for a person neither liable to contribute nor receiving benefits",
+    ),
+    key(
+        31,
+        CertificateIssue,
+        false,
+        P::Certificate,
+        "CA lost or worn",
+    ),
+    key(
+        41,
+        CertificateIssue,
+        true,
+        P::Certificate,
+        "CA lost or worn",
+    ),
+    key(
+        33,
+        CertificateIssue,
+        false,
+        P::Account,
+        "several CAs with different numbers for one person",
+    ),
+    key(
+        43,
+        CertificateIssue,
+        true,
+        P::Account,
+        "several CAs with different numbers for one person",
+    ),
+    key(
+        35,
+        CertificateIssue,
+        false,
+        P::Certificate,
+        "no CA before an RCI",
+    ),
+    key(
+        61,
+        AccountOpening,
+        true,
+        P::Account,
+        "CI opened, CA presented",
+    ),
+    key(
+        63,
+        AccountOpening,
+        true,
+        P::Account,
+        "CI opened without a CA or for technical reasons",
+    ),
+    key(
+        65,
+        AccountOpening,
+        true,
+        P::Account,
+        "CI opened on a closing-and-transmission order, or for the spouse on a splitting order",
+    ),
+    key(
+        67,
+        AccountOpening,
+        true,
+        P::Account,
+        "CI opened for a person of retirement age",
+    ),
+    key(
+        71,
+        AccountCollection,
+        false,
+        P::Collection,
+        "RCI for an old-age or survivors' pension",
+    ),
+    key(
+        81,
+        AccountCollection,
+        true,
+        P::Collection,
+        "RCI for an old-age or survivors' pension",
+    ),
+    key(
+        75,
+        AccountCollection,
+        false,
+        P::Collection,
+        "RCI for an invalidity pension before retirement age",
+    ),
+    key(
+        85,
+        AccountCollection,
+        true,
+        P::Collection,
+        "RCI for an invalidity pension before retirement age",
+    ),
+    key(
+        79,
+        AccountCollection,
+        false,
+        P::Collection,
+        "RCI for a refund or transfer of contributions",
+    ),
+    key(
+        92,
+        Other,
+        false,
+        P::Order,
+        "collect CI extracts for an anticipated pension calculation",
+    ),
+    key(
+        93,
+        Other,
+        false,
+        P::Order,
+        "collect CI copies without employer",
+    ),
+    key(
+        94,
+        Other,
+        false,
+        P::Order,
+        "collect CI copies for international conventions",
+    ),
     key(95, Other, false, P::Splitting, "splitting order"),
-    key(96, Other, false, P::Splitting, "revocation of a splitting order"),
-    key(97, Other, false, P::Order, "collect CI extracts for the insured person"),
-    key(98, Other, false, P::Order, "collect CI extracts with employer"),
+    key(
+        96,
+        Other,
+        false,
+        P::Splitting,
+        "revocation of a splitting order",
+    ),
+    key(
+        97,
+        Other,
+        false,
+        P::Order,
+        "collect CI extracts for the insured person",
+    ),
+    key(
+        98,
+        Other,
+        false,
+        P::Order,
+        "collect CI extracts with employer",
+    ),
     key(99, Other, false, P::Order, "revocation of an RCI order"),
 ];
 
@@ -232,7 +388,9 @@ mod tests {
 
     #[test]
     fn annex_4_codes_are_refused_as_retired() {
-        for code in [73, 83, 77, 91, 22, 26, 42, 44, 62, 64, 66, 84, 86, 36, 46, 68] {
+        for code in [
+            73, 83, 77, 91, 22, 26, 42, 44, 62, 64, 66, 84, 86, 36, 46, 68,
+        ] {
             let err = KeyCode::new(code).unwrap_err();
             assert!(matches!(err, KeyCodeError::Retired { .. }), "{code}");
             assert!(err.to_string().contains("no longer in force"), "{err}");

@@ -49,10 +49,16 @@ impl ParticipantId {
         let ok = domain.len() == 1
             && matches!(domain.as_bytes()[0], b'1'..=b'9')
             && !id.is_empty()
-            && id.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
             && !number.is_empty()
             && number.bytes().all(|b| b.is_ascii_digit());
-        if ok { Ok(ParticipantId(text.to_string())) } else { Err(bad()) }
+        if ok {
+            Ok(ParticipantId(text.to_string()))
+        } else {
+            Err(bad())
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -108,7 +114,15 @@ mod tests {
         for ok in ["T7-066000-1", "1-066000-1", "6-ZAS-1", "T3-1A2B-77"] {
             assert!(ParticipantId::new(ok).is_ok(), "{ok}");
         }
-        for bad in ["T0-066000-1", "7-066000", "7-06a000-1", "7--1", "X7-1-1", "7-1-1-1", "77-1-1"] {
+        for bad in [
+            "T0-066000-1",
+            "7-066000",
+            "7-06a000-1",
+            "7--1",
+            "X7-1-1",
+            "7-1-1-1",
+            "77-1-1",
+        ] {
             assert!(ParticipantId::new(bad).is_err(), "{bad}");
         }
         assert!(ParticipantId::new("T7-066000-1").unwrap().is_test());

@@ -92,7 +92,11 @@ impl PersonName {
             return Err(NameError::MissingSurname);
         }
         let given = normalise("the given names", given_names)?;
-        let mut given: Vec<String> = given.split(' ').filter(|g| !g.is_empty()).map(String::from).collect();
+        let mut given: Vec<String> = given
+            .split(' ')
+            .filter(|g| !g.is_empty())
+            .map(String::from)
+            .collect();
         if given.len() == 1 && given[0] == NO_GIVEN_NAME {
             given.clear();
         }
@@ -171,14 +175,20 @@ mod tests {
     fn short_names_are_kept() {
         assert_eq!(fitted("Brunner", "Anton Hugo").0, "Brunner, Anton Hugo");
         assert!(fitted("Brunner", "Anton Hugo").1.is_none());
-        assert_eq!(fitted("  Brunner ", " Anton   Hugo ").0, "Brunner, Anton Hugo");
+        assert_eq!(
+            fitted("  Brunner ", " Anton   Hugo ").0,
+            "Brunner, Anton Hugo"
+        );
     }
 
     #[test]
     fn no_given_name_is_nn() {
         assert_eq!(fitted("Brunner", "").0, "Brunner, NN");
         assert_eq!(fitted("Brunner", "NN").0, "Brunner, NN");
-        assert_eq!(PersonName::fit("Brunner", "").unwrap().0.given_names(), None);
+        assert_eq!(
+            PersonName::fit("Brunner", "").unwrap().0.given_names(),
+            None
+        );
     }
 
     #[test]
@@ -205,9 +215,18 @@ mod tests {
 
     #[test]
     fn given_names_are_left_out_last() {
-        let (name, s) = fitted("Schwarzenbach-Hofstetter-Aebi", "Anton Hugo Maria Peter Paul");
+        let (name, s) = fitted(
+            "Schwarzenbach-Hofstetter-Aebi",
+            "Anton Hugo Maria Peter Paul",
+        );
         assert_eq!(name, "Schwarzenbach-Hofstetter-Aebi, A. H. M.");
-        assert_eq!(s, Shortening { abbreviated: 5, left_out: 2 });
+        assert_eq!(
+            s,
+            Shortening {
+                abbreviated: 5,
+                left_out: 2
+            }
+        );
     }
 
     #[test]
@@ -225,7 +244,10 @@ mod tests {
         assert!(PersonName::fit("Müller", "Jean-Luc").is_ok());
         assert_eq!(
             PersonName::fit("Brunner3", "A"),
-            Err(NameError::BadCharacter { part: "the surname", found: '3' })
+            Err(NameError::BadCharacter {
+                part: "the surname",
+                found: '3'
+            })
         );
         assert_eq!(PersonName::fit("   ", "A"), Err(NameError::MissingSurname));
     }

@@ -21,7 +21,9 @@ pub enum ReferenceError {
     #[error("the reference may not start or end with a space")]
     Padded,
     /// Ordinance art. 3: the AVS number is stored in one place only, not in a reference.
-    #[error("the reference looks like an AVS number: the number belongs in avs_number only (ordinance art. 3)")]
+    #[error(
+        "the reference looks like an AVS number: the number belongs in avs_number only (ordinance art. 3)"
+    )]
     LooksLikeAvsNumber,
 }
 
@@ -65,14 +67,33 @@ mod tests {
         assert!(Reference::new("K-2026-000123").is_ok());
         assert!(Reference::new("12345678901234567890").is_ok());
         assert_eq!(Reference::new(""), Err(ReferenceError::Empty));
-        assert_eq!(Reference::new("123456789012345678901"), Err(ReferenceError::TooLong(21)));
-        assert_eq!(Reference::new("a\tb"), Err(ReferenceError::BadCharacter('\t')));
-        assert_eq!(Reference::new("Zürich"), Err(ReferenceError::BadCharacter('ü')));
+        assert_eq!(
+            Reference::new("123456789012345678901"),
+            Err(ReferenceError::TooLong(21))
+        );
+        assert_eq!(
+            Reference::new("a\tb"),
+            Err(ReferenceError::BadCharacter('\t'))
+        );
+        assert_eq!(
+            Reference::new("Zürich"),
+            Err(ReferenceError::BadCharacter('ü'))
+        );
         assert_eq!(Reference::new(" K1"), Err(ReferenceError::Padded));
         for number in ["7561234567897", "756.1234.5678.97", "756 1234 5678 97"] {
-            assert_eq!(Reference::new(number), Err(ReferenceError::LooksLikeAvsNumber), "{number}");
+            assert_eq!(
+                Reference::new(number),
+                Err(ReferenceError::LooksLikeAvsNumber),
+                "{number}"
+            );
         }
-        assert_eq!(Reference::new("K-7561234567897"), Err(ReferenceError::LooksLikeAvsNumber));
-        assert!(Reference::new("K-756123456789").is_ok(), "12 digits are no AVS number");
+        assert_eq!(
+            Reference::new("K-7561234567897"),
+            Err(ReferenceError::LooksLikeAvsNumber)
+        );
+        assert!(
+            Reference::new("K-756123456789").is_ok(),
+            "12 digits are no AVS number"
+        );
     }
 }

@@ -29,7 +29,9 @@ pub struct State {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StateCodeError {
-    #[error("{0} is not a state code of the BFS list (318.106.11), nor 998 stateless or 999 unknown")]
+    #[error(
+        "{0} is not a state code of the BFS list (318.106.11), nor 998 stateless or 999 unknown"
+    )]
     Unknown(i64),
 }
 
@@ -131,7 +133,10 @@ mod tests {
         assert_eq!(states().values().filter(|s| !s.current).count(), 22);
         assert_eq!(StateCode::new(100).unwrap().name(), "Switzerland");
         assert_eq!(StateCode::new(207).unwrap().name(), "Germany");
-        assert_eq!(StateCode::new(218).unwrap().state().unwrap().name_it, "Italia");
+        assert_eq!(
+            StateCode::new(218).unwrap().state().unwrap().name_it,
+            "Italia"
+        );
         assert_eq!(
             StateCode::new(486).unwrap().state().unwrap().name_de,
             "Bonaire, Saint Eustatius und Saba"

@@ -6,9 +6,9 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-pub(crate) use crate::domain::avs_mask::mask as redact;
 #[cfg(test)]
 use crate::domain::avs_mask::MASK;
+pub(crate) use crate::domain::avs_mask::mask as redact;
 
 /// [`redact`] applied to every string, key and number of a JSON value.
 pub(crate) fn redact_json(value: &Value) -> Value {
@@ -30,7 +30,6 @@ pub(crate) fn redact_json(value: &Value) -> Value {
         Value::Null | Value::Bool(_) => value.clone(),
     }
 }
-
 
 #[cfg(test)]
 mod tests {

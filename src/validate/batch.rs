@@ -42,9 +42,13 @@ pub(crate) fn check(
         }
     }
     // N. 3102: a revocation (99, 96) and a new order it would revoke, for the same person.
-    for &(r_index, revocation) in announcements.iter().filter(|(_, a)| a.key().is_revocation()) {
+    for &(r_index, revocation) in announcements
+        .iter()
+        .filter(|(_, a)| a.key().is_revocation())
+    {
         for &(index, order) in announcements {
-            let same_person = order.avs_number().is_some() && order.avs_number() == revocation.avs_number();
+            let same_person =
+                order.avs_number().is_some() && order.avs_number() == revocation.avs_number();
             if !(same_person && revocation.key().revokes(order.key())) {
                 continue;
             }

@@ -62,7 +62,11 @@ impl<'a> Object<'a> {
         findings: &mut Findings,
     ) -> Option<Object<'a>> {
         let Value::Object(map) = value else {
-            let what = if path.is_empty() { "an announcement" } else { path };
+            let what = if path.is_empty() {
+                "an announcement"
+            } else {
+                path
+            };
             findings.error(
                 if path.is_empty() { "" } else { path },
                 Rule::InputFormat,

@@ -86,7 +86,12 @@ mod tests {
     fn shapes() {
         assert_eq!(read(br#"{"fund":"066.000"}"#, 100).unwrap().len(), 1);
         assert_eq!(read(br#"[{}, {}]"#, 100).unwrap().len(), 2);
-        assert_eq!(read(br#"{"announcements": [{}, {}, {}]}"#, 100).unwrap().len(), 3);
+        assert_eq!(
+            read(br#"{"announcements": [{}, {}, {}]}"#, 100)
+                .unwrap()
+                .len(),
+            3
+        );
         assert_eq!(
             read(b"42", 100),
             Err(InputError::Shape { found: "a number" })
@@ -116,6 +121,10 @@ mod tests {
         );
         let err = read(b"{\n\"a\": }", 100).unwrap_err().to_string();
         assert!(err.contains("line 2, column"), "{err}");
-        assert_eq!(err.matches("line").count(), 1, "serde_json's own position is not repeated: {err}");
+        assert_eq!(
+            err.matches("line").count(),
+            1,
+            "serde_json's own position is not repeated: {err}"
+        );
     }
 }

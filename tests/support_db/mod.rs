@@ -43,6 +43,17 @@ impl TestDb {
         self.store.backend()
     }
 
+    /// The URL of this test's database, for an `arcgw` process (`ARCGW_DATABASE_URL`).
+    pub fn url(&self) -> String {
+        match &self.place {
+            Place::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
+            Place::Postgres { url, schema, .. } => {
+                let joiner = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{joiner}options=-c%20search_path%3D{schema}")
+            }
+        }
+    }
+
     /// Another pool on the same database, as a second instance of the gateway would open.
     pub async fn another_store(&self) -> Store {
         match &self.place {
