@@ -194,6 +194,49 @@ async fn resubmission_is_idempotent_and_conflicts_are_named(db: TestDb) {
     );
 }
 
+async fn idempotency_key_replays_and_refuses_reuse(db: TestDb) {
+    let app = app(&db).await;
+    let post = |key: &str, body: String| {
+        app.client
+            .post(format!("{}/api/v1/announcements", app.base))
+            .bearer_auth(&app.token)
+            .header("idempotency-key", key)
+            .body(body)
+            .send()
+    };
+    let first: Value = post("k-1", examples().to_string())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["created"], 12);
+    let replay = post("k-1", examples().to_string()).await.unwrap();
+    assert_eq!(replay.status(), StatusCode::ACCEPTED);
+    let replay: Value = replay.json().await.unwrap();
+    assert_eq!(
+        (replay["ids"].clone(), replay["created"].clone()),
+        (first["ids"].clone(), json!(0))
+    );
+    let mut other = examples();
+    other["announcements"][0]["reference"] = json!("K-2026-000999");
+    let reused = post("k-1", other.to_string()).await.unwrap();
+    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = reused.json().await.unwrap();
+    assert_eq!(body["error"], "idempotency_key_reused");
+    let (_, list) = app.get("/api/v1/announcements?limit=100", &app.token).await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        12,
+        "nothing of the refused request was stored"
+    );
+    // Keys are per token, and must be visible ASCII.
+    let bad = post("key with spaces", examples().to_string())
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
 async fn invalid_input_stores_nothing(db: TestDb) {
     let app = app(&db).await;
     let mut input = examples();
@@ -528,6 +571,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     submit_and_read_back,
     resubmission_is_idempotent_and_conflicts_are_named,
+    idempotency_key_replays_and_refuses_reuse,
     invalid_input_stores_nothing,
     a_body_over_the_limit_is_refused,
     tokens_act_only_for_their_funds,

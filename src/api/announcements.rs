@@ -15,7 +15,7 @@ use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Audit};
 use crate::deadlines::{Deadline, next_deadline};
 use crate::domain::{AnnouncementState, FundNumber};
-use crate::store::{AuditOutcome, ChangeNote, ListFilter, StoreError};
+use crate::store::{AuditOutcome, ChangeNote, IdempotentRequest, ListFilter, StoreError};
 use crate::validate::{Destination, Finding, Report, validate_json};
 
 /// The answer to an accepted submission.
@@ -34,14 +34,14 @@ pub struct Accepted {
 /// Submits announcements: all are stored, or none.
 #[utoipa::path(post, path = "/api/v1/announcements", tag = "announcements",
     request_body(content = Object, description = "One announcement, an array, or {\"announcements\": [...]} (CONTRACT.md)"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Accepted for compatibility; submissions are idempotent by fund, reference and content (N. 2104)")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters: a repeat with the same key and body gets the first answer; the same key with another body is refused (422). Without it, submissions are still idempotent by fund, reference and content (N. 2104).")),
     responses(
         (status = 202, description = "All stored (or stored before)", body = Accepted),
         (status = 400, description = "Not readable as announcements", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The token may not announce for a fund", body = ErrorBody),
         (status = 409, description = "Same fund and reference stored with other content", body = ErrorBody),
-        (status = 422, description = "Invalid: the validation report; nothing stored", body = Object),
+        (status = 422, description = "Invalid: the validation report; nothing stored. Or the Idempotency-Key was used for another body.", body = Object),
     ),
     security(("bearer" = [])))]
 pub async fn submit(
@@ -50,10 +50,8 @@ pub async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
-    let idempotency_key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(|k| k.chars().take(100).collect::<String>());
+    let idempotency_key = idempotency_key(&headers)?;
+    let request_sha256 = crate::digest::sha256_hex(&body);
     let audit = |outcome, details: Value| Audit {
         actor: &caller.actor,
         action: "announcement.submit",
@@ -62,6 +60,33 @@ pub async fn submit(
         remote: caller.remote,
         details,
     };
+    if let Some(key) = &idempotency_key
+        && let Some(first) = state.store.idempotent_request(caller.token.id, key).await?
+    {
+        if first.request_sha256 != request_sha256 {
+            state
+                .audit(audit(
+                    AuditOutcome::Failure,
+                    json!({"reason": "idempotency key reused with another body"}),
+                ))
+                .await?;
+            return Err(ApiError::IdempotencyKeyReused);
+        }
+        state
+            .audit(audit(
+                AuditOutcome::Success,
+                json!({"replayed": true, "count": first.announcement_ids.len()}),
+            ))
+            .await?;
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(Accepted {
+                ids: first.announcement_ids,
+                created: 0,
+                warnings: Vec::new(),
+            }),
+        ));
+    }
     let validated = match validate_json(
         &body,
         state.http.max_body_bytes,
@@ -116,12 +141,22 @@ pub async fn submit(
         Err(e) => return Err(e.into()),
     };
     let ids: Vec<i64> = submitted.iter().map(|s| s.id).collect();
+    if let Some(key) = &idempotency_key {
+        let first = IdempotentRequest {
+            request_sha256,
+            announcement_ids: ids.clone(),
+        };
+        state
+            .store
+            .remember_idempotent_request(caller.token.id, key, &first, state.now())
+            .await?;
+    }
     let created = submitted.iter().filter(|s| s.created).count();
     state.metrics.submitted("stored", created as u64);
     state
         .metrics
         .submitted("already_stored", (submitted.len() - created) as u64);
-    let details = json!({"count": ids.len(), "created": created, "first_id": ids.first(), "last_id": ids.last(), "idempotency_key": idempotency_key});
+    let details = json!({"count": ids.len(), "created": created, "first_id": ids.first(), "last_id": ids.last()});
     state.audit(audit(AuditOutcome::Success, details)).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -131,6 +166,20 @@ pub async fn submit(
             warnings: validated.report.warnings,
         }),
     ))
+}
+
+/// The `Idempotency-Key` header, when given: 1 to 255 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
+    key.map(|k| Some(k.to_string())).ok_or_else(|| {
+        ApiError::BadHeader("Idempotency-Key must be 1 to 255 visible ASCII characters".into())
+    })
 }
 
 /// Counts each invalid announcement once, under the rule of its first error.

@@ -37,6 +37,11 @@ pub enum ApiError {
     NotWithdrawable(String),
     #[error("a query parameter is wrong: {0}")]
     BadQuery(String),
+    #[error("{0}")]
+    BadHeader(String),
+    /// The same Idempotency-Key was used before for a request with another body.
+    #[error("this Idempotency-Key was used before for another request")]
+    IdempotencyKeyReused,
     #[error("too many requests for this token; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// Something failed on our side; the details are logged, not sent.
@@ -62,7 +67,8 @@ impl From<StoreError> for ApiError {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// A stable code: `unauthorized`, `forbidden`, `not_found`, `unreadable`, `conflict`,
-    /// `not_withdrawable`, `bad_query`, `rate_limited`, `internal`.
+    /// `not_withdrawable`, `bad_query`, `bad_header`, `idempotency_key_reused`, `rate_limited`,
+    /// `internal`.
     pub error: &'static str,
     pub message: String,
     /// With `conflict`: the position of the announcement in the submission.
@@ -79,8 +85,12 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Unreadable(_) | ApiError::BadQuery(_) => StatusCode::BAD_REQUEST,
-            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unreadable(_) | ApiError::BadQuery(_) | ApiError::BadHeader(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::Invalid(_) | ApiError::IdempotencyKeyReused => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Conflict { .. } | ApiError::NotWithdrawable(_) => StatusCode::CONFLICT,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -97,6 +107,8 @@ impl ApiError {
             ApiError::Conflict { .. } => "conflict",
             ApiError::NotWithdrawable(_) => "not_withdrawable",
             ApiError::BadQuery(_) => "bad_query",
+            ApiError::BadHeader(_) => "bad_header",
+            ApiError::IdempotencyKeyReused => "idempotency_key_reused",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Internal(_) => "internal",
         }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Store;
 use super::codec::{self, StoredParticulars};
-use super::digest::sha256_hex;
+use crate::digest::sha256_hex;
 use super::error::StoreError;
 use super::history::{self, ChangeNote};
 use super::persons::person_id;

@@ -12,7 +12,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::Store;
-use super::digest::{constant_time_eq, hex, sha256_hex};
+use crate::digest::{constant_time_eq, hex, sha256_hex};
 use super::error::StoreError;
 use super::redact::redact;
 use super::sql::{Row, SqlBuilder, Tx, args};

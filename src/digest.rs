@@ -3,11 +3,11 @@
 use sha2::{Digest, Sha256};
 
 /// The SHA-256 of `data`, as 64 lower-case hexadecimal digits.
-pub(crate) fn sha256_hex(data: &[u8]) -> String {
+pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(bytes.len() * 2);
     for byte in bytes {
@@ -19,7 +19,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// Compares two byte strings in time that depends on their lengths only, not on where they
 /// differ (a token's hash must not leak through timing).
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
