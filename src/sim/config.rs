@@ -1,0 +1,503 @@
+//! The simulator's configuration: in memory ([`SimConfig::from_pki`], for tests and the demo)
+//! or from a TOML file ([`SimConfig::load`], for `arcgw zas-sim`), whose PEM paths are relative
+//! to the file. See `config/zas-sim.toml` for a commented example.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::scenario::{DEFAULT_INVESTIGATION, Matcher, Outcome, Rule, ScenarioError, Scenarios};
+use crate::calendar::CalendarConfig;
+use crate::domain::{KeyCode, Observation, ParticipantId, RefusalCode};
+use crate::pki::TestPki;
+
+/// Where `arcgw zas-sim` listens unless told otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
+/// The simulator's sedex participant id unless told otherwise.
+pub const DEFAULT_PARTICIPANT_ID: &str = "T6-ZAS-1";
+/// The largest transmission body accepted (16 MiB); larger ones get receipt 330.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// The most announcements the simulator keeps; beyond, transmissions are refused with HTTP 503.
+pub const DEFAULT_MAX_ENTRIES: usize = 1_000_000;
+
+/// The simulator's certificate and key, and the CA its clients' certificates must come from,
+/// in PEM.
+#[derive(Clone)]
+pub struct TlsMaterial {
+    pub server_cert_pem: String,
+    pub server_key_pem: String,
+    pub client_ca_pem: String,
+}
+
+impl std::fmt::Debug for TlsMaterial {
+    /// Never prints the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TlsMaterial(…)")
+    }
+}
+
+/// Everything the simulator runs with.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Port 0 picks a free port (see `SimHandle::addr`).
+    pub listen: SocketAddr,
+    /// The `senderId` of the acknowledgements.
+    pub participant_id: ParticipantId,
+    pub tls: TlsMaterial,
+    /// Larger bodies get receipt 330 (HTTP 413); also the reader's size limit.
+    pub max_body_bytes: usize,
+    /// The most announcements kept in memory (accepted so far); beyond, HTTP 503.
+    pub max_entries: usize,
+    /// The senders accepted (`senderId`); `None`: any.
+    pub senders: Option<Vec<ParticipantId>>,
+    pub scenarios: Scenarios,
+    /// The ZAS working days for `in_progress_then_done` (default: Geneva).
+    pub calendar: CalendarConfig,
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{path}: {at}: {problem}")]
+    Invalid {
+        path: PathBuf,
+        at: String,
+        problem: String,
+    },
+}
+
+impl SimConfig {
+    /// For in-process use: listens on `127.0.0.1`, a free port; TLS from `pki` (server
+    /// certificate and key, client CA); the defaults otherwise, every announcement `done`.
+    pub fn from_pki(pki: &TestPki) -> SimConfig {
+        SimConfig {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            participant_id: default_participant(),
+            tls: TlsMaterial {
+                server_cert_pem: pki.server_cert_pem.clone(),
+                server_key_pem: pki.server_key_pem.clone(),
+                client_ca_pem: pki.ca_cert_pem.clone(),
+            },
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_entries: DEFAULT_MAX_ENTRIES,
+            senders: None,
+            scenarios: Scenarios::default(),
+            calendar: CalendarConfig::geneva(),
+        }
+    }
+
+    /// Reads a TOML configuration file; the PEM paths in it are relative to its directory.
+    pub fn load(path: &Path) -> Result<SimConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::parse(&text, path, base)
+    }
+
+    /// Reads a configuration from `text` (named `path` in errors), PEM paths relative to `base`.
+    pub fn parse(text: &str, path: &Path, base: &Path) -> Result<SimConfig, ConfigError> {
+        let file: File = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: one_line(text, &e),
+        })?;
+        let invalid = |at: &str, problem: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            at: at.to_string(),
+            problem,
+        };
+        let participant_id = match &file.participant_id {
+            Some(id) => {
+                ParticipantId::new(id).map_err(|e| invalid("participant_id", e.to_string()))?
+            }
+            None => default_participant(),
+        };
+        let senders = file
+            .senders
+            .as_ref()
+            .map(|list| {
+                list.iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        ParticipantId::new(s)
+                            .map_err(|e| invalid(&format!("senders[{i}]"), e.to_string()))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        let rules = file
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r.to_rule().map_err(|p| invalid(&format!("rules[{i}]"), p)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let default = match &file.default {
+            Some(d) => {
+                if d.reference_prefix.is_some() || d.key.is_some() {
+                    return Err(invalid(
+                        "default",
+                        "reference_prefix and key belong in [[rules]]".into(),
+                    ));
+                }
+                d.to_outcome().map_err(|p| invalid("default", p))?
+            }
+            None => Outcome::Done,
+        };
+        let scenarios = Scenarios::new(rules, default)
+            .map_err(|ScenarioError { at, problem }| invalid(&at, problem))?;
+        let read_pem = |field: &str, relative: &Path| {
+            let full = base.join(relative);
+            std::fs::read_to_string(&full)
+                .map_err(|e| invalid(field, format!("cannot read {}: {e}", full.display())))
+        };
+        let max_body_bytes = file.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        if max_body_bytes == 0 {
+            return Err(invalid("max_body_bytes", "must be at least 1".into()));
+        }
+        Ok(SimConfig {
+            listen: file.listen.unwrap_or_else(default_listen),
+            participant_id,
+            tls: TlsMaterial {
+                server_cert_pem: read_pem("server_cert", &file.server_cert)?,
+                server_key_pem: read_pem("server_key", &file.server_key)?,
+                client_ca_pem: read_pem("client_ca", &file.client_ca)?,
+            },
+            max_body_bytes,
+            max_entries: file.max_entries.unwrap_or(DEFAULT_MAX_ENTRIES),
+            senders,
+            scenarios,
+            calendar: file.calendar.unwrap_or_else(CalendarConfig::geneva),
+        })
+    }
+}
+
+fn default_participant() -> ParticipantId {
+    // A constant that passes the check; the fallback is never taken.
+    ParticipantId::new(DEFAULT_PARTICIPANT_ID)
+        .unwrap_or_else(|_| unreachable!("the default participant id is valid"))
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from((Ipv4Addr::LOCALHOST, 8443))
+}
+
+/// A TOML error on one line: `line N: message`.
+fn one_line(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let line = text
+                .get(..span.start)
+                .map_or(0, |before| before.matches('\n').count())
+                + 1;
+            format!("line {line}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// The file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    listen: Option<SocketAddr>,
+    participant_id: Option<String>,
+    server_cert: PathBuf,
+    server_key: PathBuf,
+    client_ca: PathBuf,
+    max_body_bytes: Option<usize>,
+    max_entries: Option<usize>,
+    senders: Option<Vec<String>>,
+    default: Option<ScenarioFile>,
+    #[serde(default)]
+    rules: Vec<ScenarioFile>,
+    calendar: Option<CalendarConfig>,
+}
+
+/// The outcome names of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum OutcomeName {
+    Done,
+    InProgress,
+    InProgressThenDone,
+    Refused,
+    Never,
+    Investigate,
+    #[serde(rename = "http_500")]
+    Http500,
+    Reset,
+    Slow,
+    MalformedAck,
+    DuplicateAck,
+}
+
+/// A rule (or the default) as written: the conditions, the outcome and its settings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    reference_prefix: Option<String>,
+    key: Option<i64>,
+    outcome: OutcomeName,
+    after_working_days: Option<u32>,
+    code: Option<u8>,
+    observations: Option<Vec<ObservationFile>>,
+    wrong_fields: Option<Vec<u8>>,
+    instructions: Option<String>,
+    times: Option<u32>,
+    delay_ms: Option<u64>,
+    record_before_delay: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ObservationFile {
+    code: u16,
+    text: Option<String>,
+}
+
+impl ScenarioFile {
+    fn to_rule(&self) -> Result<Rule, String> {
+        let key = self
+            .key
+            .map(|k| KeyCode::new(k).map_err(|e| format!("key: {e}")))
+            .transpose()?;
+        Ok(Rule {
+            matcher: Matcher {
+                reference_prefix: self.reference_prefix.clone(),
+                key,
+            },
+            outcome: self.to_outcome()?,
+        })
+    }
+
+    /// The outcome, refusing settings that belong to another outcome.
+    fn to_outcome(&self) -> Result<Outcome, String> {
+        use OutcomeName as N;
+        let allowed: &[&str] = match self.outcome {
+            N::InProgressThenDone => &["after_working_days"],
+            N::Refused => &["code", "observations", "wrong_fields"],
+            N::Investigate => &["instructions"],
+            N::Http500 => &["times"],
+            N::Slow => &["delay_ms", "record_before_delay", "times"],
+            _ => &[],
+        };
+        let given = [
+            ("after_working_days", self.after_working_days.is_some()),
+            ("code", self.code.is_some()),
+            ("observations", self.observations.is_some()),
+            ("wrong_fields", self.wrong_fields.is_some()),
+            ("instructions", self.instructions.is_some()),
+            ("times", self.times.is_some()),
+            ("delay_ms", self.delay_ms.is_some()),
+            ("record_before_delay", self.record_before_delay.is_some()),
+        ];
+        if let Some((name, _)) = given.iter().find(|(n, g)| *g && !allowed.contains(n)) {
+            return Err(format!(
+                "`{name}` is not a setting of outcome {:?}",
+                self.outcome_name()
+            ));
+        }
+        let missing = |name: &str| format!("outcome {:?} needs `{name}`", self.outcome_name());
+        Ok(match self.outcome {
+            N::Done => Outcome::Done,
+            N::InProgress => Outcome::InProgress,
+            N::InProgressThenDone => Outcome::InProgressThenDone {
+                after_working_days: self
+                    .after_working_days
+                    .ok_or_else(|| missing("after_working_days"))?,
+            },
+            N::Refused => {
+                let code = self.code.ok_or_else(|| missing("code"))?;
+                Outcome::Refused {
+                    code: RefusalCode::new(code)
+                        .ok_or_else(|| format!("a refusal code is 1, 3, 4, 6 or 7, not {code}"))?,
+                    observations: self
+                        .observations
+                        .iter()
+                        .flatten()
+                        .map(|o| Observation {
+                            code: o.code,
+                            text: o.text.clone(),
+                        })
+                        .collect(),
+                    wrong_fields: self.wrong_fields.clone().unwrap_or_default(),
+                }
+            }
+            N::Never => Outcome::Never,
+            N::Investigate => Outcome::Investigate {
+                instructions: self
+                    .instructions
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_INVESTIGATION.to_string()),
+            },
+            N::Http500 => Outcome::Http500 {
+                times: self.times.unwrap_or(1),
+            },
+            N::Reset => Outcome::Reset,
+            N::Slow => Outcome::Slow {
+                delay: Duration::from_millis(self.delay_ms.ok_or_else(|| missing("delay_ms"))?),
+                record_before_delay: self.record_before_delay.unwrap_or(false),
+                times: self.times,
+            },
+            N::MalformedAck => Outcome::MalformedAck,
+            N::DuplicateAck => Outcome::DuplicateAck,
+        })
+    }
+
+    fn outcome_name(&self) -> &'static str {
+        use OutcomeName as N;
+        match self.outcome {
+            N::Done => "done",
+            N::InProgress => "in_progress",
+            N::InProgressThenDone => "in_progress_then_done",
+            N::Refused => "refused",
+            N::Never => "never",
+            N::Investigate => "investigate",
+            N::Http500 => "http_500",
+            N::Reset => "reset",
+            N::Slow => "slow",
+            N::MalformedAck => "malformed_ack",
+            N::DuplicateAck => "duplicate_ack",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PEMS: &str = r#"
+server_cert = "server.pem"
+server_key = "server-key.pem"
+client_ca = "ca.pem"
+"#;
+
+    fn parse(extra: &str) -> Result<SimConfig, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["server.pem", "server-key.pem", "ca.pem"] {
+            std::fs::write(dir.path().join(f), format!("pem of {f}")).unwrap();
+        }
+        let text = format!("{PEMS}{extra}");
+        let path = dir.path().join("zas-sim.toml");
+        std::fs::write(&path, &text).unwrap();
+        SimConfig::load(&path)
+    }
+
+    #[test]
+    fn a_full_file_reads() {
+        let c = parse(
+            r#"
+listen = "127.0.0.1:0"
+participant_id = "T6-ZAS-2"
+max_body_bytes = 1000
+max_entries = 10
+senders = ["T7-066000-1"]
+default = { outcome = "in_progress" }
+
+[[rules]]
+reference_prefix = "PROG-"
+outcome = "in_progress_then_done"
+after_working_days = 3
+
+[[rules]]
+key = 99
+outcome = "refused"
+code = 3
+observations = [{ code = 112, text = "no RCI to revoke" }]
+wrong_fields = [7]
+
+[[rules]]
+reference_prefix = "SLOW-"
+outcome = "slow"
+delay_ms = 1500
+
+[calendar]
+closing_days = [{ date = "2026-12-24", reason = "ZAS closed" }]
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.participant_id.as_str(), "T6-ZAS-2");
+        assert_eq!(c.tls.server_key_pem, "pem of server-key.pem");
+        assert_eq!(c.max_body_bytes, 1000);
+        assert_eq!(c.senders.as_ref().map(Vec::len), Some(1));
+        assert_eq!(c.scenarios.default_outcome(), &Outcome::InProgress);
+        assert_eq!(c.scenarios.rules().len(), 3);
+        assert_eq!(
+            c.scenarios.rules()[0].outcome,
+            Outcome::InProgressThenDone {
+                after_working_days: 3
+            }
+        );
+        assert!(matches!(
+            &c.scenarios.rules()[1].outcome,
+            Outcome::Refused { code, observations, wrong_fields }
+                if code.code() == 3 && observations.len() == 1 && wrong_fields == &[7]
+        ));
+        assert_eq!(c.calendar.closing_days.len(), 1);
+    }
+
+    #[test]
+    fn defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(c.participant_id.as_str(), DEFAULT_PARTICIPANT_ID);
+        assert_eq!(c.max_entries, DEFAULT_MAX_ENTRIES);
+        assert_eq!(c.senders, None);
+        assert_eq!(c.scenarios, Scenarios::default());
+    }
+
+    #[test]
+    fn mistakes_are_named_on_one_line() {
+        let cases = [
+            ("colour = 1", "unknown field"),
+            ("default = { outcome = \"finished\" }", "unknown variant"),
+            ("[[rules]]\noutcome = \"done\"", "rules[0]: a rule needs"),
+            (
+                "[[rules]]\nkey = 73\noutcome = \"done\"",
+                "no longer in force",
+            ),
+            (
+                "[[rules]]\nkey = 99\noutcome = \"refused\"\ncode = 2",
+                "refusal code",
+            ),
+            (
+                "[[rules]]\nkey = 99\noutcome = \"done\"\ncode = 3",
+                "`code` is not a setting",
+            ),
+            (
+                "[[rules]]\nkey = 99\noutcome = \"slow\"",
+                "needs `delay_ms`",
+            ),
+            (
+                "default = { outcome = \"done\", key = 11 }",
+                "belong in [[rules]]",
+            ),
+            ("participant_id = \"ZAS\"", "participant_id"),
+        ];
+        for (extra, expected) in cases {
+            let e = parse(extra).unwrap_err().to_string();
+            assert!(e.contains(expected), "{extra}: {e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        for f in ["server.pem", "server-key.pem"] {
+            std::fs::write(dir.path().join(f), "pem").unwrap();
+        }
+        std::fs::write(&path, PEMS.replace("ca.pem", "missing.pem")).unwrap();
+        let e = SimConfig::load(&path).unwrap_err().to_string();
+        assert!(e.contains("client_ca: cannot read"), "{e}");
+    }
+}

@@ -1,0 +1,276 @@
+//! The simulator's HTTP interface (all over mutual TLS):
+//! - `POST /v1/transmissions`: a DT XML transmission, header `X-Message-Id`; answers a
+//!   [`Receipt`](super::receipt::Receipt);
+//! - `GET /v1/acknowledgements?after=N&limit=M`: the acknowledgements issued after sequence N
+//!   (first issuing those that have come due by the simulator's clock);
+//! - `GET /v1/health`: `ok`.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Json;
+use axum::Router;
+use axum::body::{Body, HttpBody};
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::http::header::CONTENT_LENGTH;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+
+use super::acknowledgements::IssuedAcknowledgement;
+use super::intake::{Desk, Intake, take_in};
+use super::receipt::ReceiptResponse;
+use super::scenario::{Faults, Scenarios};
+use super::state::SimState;
+use crate::calendar::ZasCalendar;
+use crate::clock::Clock;
+use crate::domain::{ParticipantId, Transmission};
+use crate::dtxml::{ReadLimits, read_transmission};
+
+/// The header naming the transmission's message id.
+pub const MESSAGE_ID_HEADER: &str = "x-message-id";
+/// The default and the largest `limit` of `GET /v1/acknowledgements`.
+pub const DEFAULT_PAGE: usize = 100;
+pub const MAX_PAGE: usize = 1000;
+
+/// The answer of `GET /v1/acknowledgements`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcknowledgementPage {
+    /// Oldest first.
+    pub acknowledgements: Vec<IssuedAcknowledgement>,
+    /// The last sequence returned, or `after` when none.
+    pub next_after: u64,
+}
+
+/// What the handlers share: the settings, the clock, the state.
+pub(crate) struct Shared {
+    pub clock: Arc<dyn Clock>,
+    pub calendar: ZasCalendar,
+    pub scenarios: Scenarios,
+    pub senders: Option<Vec<ParticipantId>>,
+    pub max_body_bytes: usize,
+    pub max_entries: usize,
+    pub state: Mutex<SimState>,
+}
+
+impl Shared {
+    /// The state; a panic elsewhere does not make it unusable (every change is made whole).
+    pub fn lock(&self) -> MutexGuard<'_, SimState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn take_in(&self, t: &Transmission, faults: &Faults) -> Intake {
+        let desk = Desk {
+            scenarios: &self.scenarios,
+            calendar: &self.calendar,
+            max_entries: self.max_entries,
+            now: self.clock.now(),
+            today: self.clock.today(),
+        };
+        take_in(&mut self.lock(), t, &desk, faults)
+    }
+}
+
+/// Marks a response whose connection must be cut instead (the `reset` fault); the service
+/// around the router turns it into an error, and hyper then closes the connection unanswered.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CutConnection;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/v1/transmissions", post(post_transmission))
+        .route("/v1/acknowledgements", get(get_acknowledgements))
+        .route("/v1/health", get(health))
+        .with_state(shared)
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    after: Option<u64>,
+    limit: Option<usize>,
+}
+
+async fn get_acknowledgements(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Query<PageQuery>,
+) -> Json<AcknowledgementPage> {
+    let after = q.after.unwrap_or(0);
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
+    let (now, today) = (shared.clock.now(), shared.clock.today());
+    let acknowledgements = {
+        let mut state = shared.lock();
+        state.queue.release_due(now, today);
+        state.queue.after(after, limit)
+    };
+    let next_after = acknowledgements.last().map_or(after, |a| a.sequence);
+    Json(AcknowledgementPage {
+        acknowledgements,
+        next_after,
+    })
+}
+
+enum BodyProblem {
+    TooLarge,
+    Broken(String),
+}
+
+/// Reads the body, stopping as soon as it is larger than `limit`.
+async fn read_limited(mut body: Body, limit: usize) -> Result<Vec<u8>, BodyProblem> {
+    let mut bytes = Vec::new();
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|e| BodyProblem::Broken(e.to_string()))?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len().saturating_add(data.len()) > limit {
+                return Err(BodyProblem::TooLarge);
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(bytes)
+}
+
+async fn post_transmission(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let header_id = headers
+        .get(MESSAGE_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let label = header_id.as_deref().unwrap_or("");
+    let limit = shared.max_body_bytes;
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        tracing::warn!(message_id = label, "transmission refused: too large");
+        return ReceiptResponse::too_large(label, limit).into_response();
+    }
+    let bytes = match read_limited(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(BodyProblem::TooLarge) => {
+            tracing::warn!(message_id = label, "transmission refused: too large");
+            return ReceiptResponse::too_large(label, limit).into_response();
+        }
+        Err(BodyProblem::Broken(e)) => {
+            return ReceiptResponse::adapter_error(
+                label,
+                format!("the body could not be read: {e}"),
+            )
+            .into_response();
+        }
+    };
+    if bytes.is_empty() {
+        tracing::warn!(message_id = label, "transmission refused: no payload");
+        return ReceiptResponse::no_payload(label).into_response();
+    }
+    let Some(header_id) = header_id else {
+        tracing::warn!("transmission refused: no X-Message-Id header");
+        return ReceiptResponse::invalid_envelope(
+            "",
+            "invalid envelope: the X-Message-Id header is missing",
+        )
+        .into_response();
+    };
+    let limits = ReadLimits {
+        max_bytes: limit,
+        ..ReadLimits::default()
+    };
+    let t = match read_transmission(&bytes, &limits) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(message_id = %header_id, error = %e, "transmission refused: unreadable");
+            return ReceiptResponse::invalid_envelope(&header_id, format!("invalid envelope: {e}"))
+                .into_response();
+        }
+    };
+    let id = t.header.message_id.clone();
+    if id.as_str() != header_id {
+        tracing::warn!(message_id = %header_id, xml_message_id = %id, "transmission refused: message ids differ");
+        return ReceiptResponse::invalid_envelope(
+            &header_id,
+            format!(
+                "invalid envelope: the X-Message-Id header says {header_id}, the XML header's messageId is {id}"
+            ),
+        )
+        .into_response();
+    }
+    if let Some(senders) = &shared.senders
+        && !senders.contains(&t.header.sender_id)
+    {
+        tracing::warn!(message_id = %id, sender = %t.header.sender_id, "transmission refused: unknown sender");
+        return ReceiptResponse::unknown_sender(id.as_str(), t.header.sender_id.as_str())
+            .into_response();
+    }
+    let faults = shared.scenarios.faults_for(&t);
+    let attempt = if faults.counts_attempts() {
+        match shared.lock().count_attempt(&id, shared.max_entries) {
+            Some(n) => n,
+            None => return ReceiptResponse::full(id.as_str(), shared.max_entries).into_response(),
+        }
+    } else {
+        0
+    };
+    if attempt > 0 && attempt <= faults.http_500_times {
+        tracing::warn!(message_id = %id, attempt, "simulated adapter error (http_500)");
+        return ReceiptResponse::adapter_error(
+            id.as_str(),
+            format!(
+                "adapter error (simulated, attempt {attempt} of {})",
+                faults.http_500_times
+            ),
+        )
+        .into_response();
+    }
+    let slow = faults
+        .slow
+        .filter(|(_, _, times)| times.is_none_or(|n| attempt <= n));
+    let intake = match slow {
+        Some((delay, true, _)) => {
+            let intake = shared.take_in(&t, &faults);
+            tracing::info!(message_id = %id, delay_ms = delay.as_millis(), "answer delayed (slow)");
+            tokio::time::sleep(delay).await;
+            intake
+        }
+        Some((delay, false, _)) => {
+            tracing::info!(message_id = %id, delay_ms = delay.as_millis(), "answer delayed (slow)");
+            tokio::time::sleep(delay).await;
+            shared.take_in(&t, &faults)
+        }
+        None => shared.take_in(&t, &faults),
+    };
+    match intake {
+        Intake::Accepted if faults.reset => {
+            tracing::warn!(message_id = %id, "connection cut after recording (reset)");
+            let mut response =
+                ReceiptResponse::transmitted(id.as_str(), t.announcements.len()).into_response();
+            response.extensions_mut().insert(CutConnection);
+            response
+        }
+        Intake::Accepted => {
+            ReceiptResponse::transmitted(id.as_str(), t.announcements.len()).into_response()
+        }
+        Intake::Duplicate => {
+            tracing::info!(message_id = %id, "duplicate message id, not processed again");
+            ReceiptResponse::duplicate(id.as_str()).into_response()
+        }
+        Intake::Full => {
+            tracing::warn!(message_id = %id, "transmission refused: simulator full");
+            ReceiptResponse::full(id.as_str(), shared.max_entries).into_response()
+        }
+        Intake::Failed(why) => {
+            tracing::error!(message_id = %id, error = %why, "transmission not taken in");
+            ReceiptResponse::adapter_error(id.as_str(), format!("adapter error: {why}"))
+                .into_response()
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Starting and stopping the simulator: binds, serves over mutual TLS in a background task, and
+//! hands back a [`SimHandle`] with the address and read-only inspectors for tests.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::response::Response;
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+use tokio::task::JoinHandle;
+use tower::ServiceExt;
+
+use super::acknowledgements::IssuedAcknowledgement;
+use super::config::SimConfig;
+use super::error::SimError;
+use super::routes::{CutConnection, Shared, router};
+use super::state::SimState;
+use super::tls::server_config;
+use crate::clock::Clock;
+use crate::domain::MessageId;
+
+/// How long a shutdown lets requests in progress finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// A running simulator.
+pub struct SimHandle {
+    /// The address it listens on (the port chosen when the configuration said 0).
+    pub addr: SocketAddr,
+    handle: Handle<SocketAddr>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Binds `config.listen` and serves the simulator in a background task of the current tokio
+/// runtime, with time from `clock`.
+pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimHandle, SimError> {
+    let tls = RustlsConfig::from_config(server_config(&config.tls)?);
+    let calendar = config.calendar.build()?;
+    let listener = std::net::TcpListener::bind(config.listen).map_err(|source| SimError::Bind {
+        addr: config.listen,
+        source,
+    })?;
+    let bind_error = |source| SimError::Bind {
+        addr: config.listen,
+        source,
+    };
+    listener.set_nonblocking(true).map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    let shared = Arc::new(Shared {
+        clock,
+        calendar,
+        scenarios: config.scenarios,
+        senders: config.senders,
+        max_body_bytes: config.max_body_bytes,
+        max_entries: config.max_entries,
+        state: Mutex::new(SimState::new(config.participant_id)),
+    });
+    // The `reset` fault: a response marked `CutConnection` becomes a service error, on which
+    // hyper closes the connection without sending anything.
+    let service = ServiceExt::<Request>::map_result(
+        router(shared.clone()),
+        |result: Result<Response, Infallible>| -> Result<Response, ConnectionCut> {
+            match result {
+                Ok(response) if response.extensions().get::<CutConnection>().is_some() => {
+                    Err(ConnectionCut)
+                }
+                Ok(response) => Ok(response),
+                Err(never) => match never {},
+            }
+        },
+    );
+    let make_service = tower::service_fn(move |_remote: SocketAddr| {
+        let service = service.clone();
+        async move { Ok::<_, Infallible>(service) }
+    });
+    let handle = Handle::new();
+    let server = axum_server::from_tcp_rustls(listener, tls)
+        .map_err(bind_error)?
+        .handle(handle.clone());
+    let task = tokio::spawn(async move { server.serve(make_service).await });
+    tracing::info!(%addr, "ZAS simulator listening");
+    Ok(SimHandle {
+        addr,
+        handle,
+        task: Some(task),
+        shared,
+    })
+}
+
+/// The service error that makes hyper drop a connection unanswered (the `reset` fault).
+#[derive(Debug, thiserror::Error)]
+#[error("connection cut by the simulator (reset)")]
+struct ConnectionCut;
+
+impl From<Infallible> for ConnectionCut {
+    fn from(never: Infallible) -> Self {
+        match never {}
+    }
+}
+
+impl SimHandle {
+    /// `https://ADDR`: the base URL of the simulator.
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// Stops the simulator, letting requests in progress finish for up to two seconds.
+    pub async fn shutdown(mut self) -> Result<(), SimError> {
+        self.stop().await
+    }
+
+    /// Serves until `signal` completes (then shuts down) or the server fails.
+    pub async fn run_until(mut self, signal: impl Future<Output = ()>) -> Result<(), SimError> {
+        let Some(task) = self.task.as_mut() else {
+            return Ok(());
+        };
+        tokio::select! {
+            () = signal => self.stop().await,
+            ended = task => {
+                self.task = None;
+                match ended {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) => Err(SimError::Serve(e.to_string())),
+                    Err(e) => Err(SimError::Serve(e.to_string())),
+                }
+            }
+        }
+    }
+
+    async fn stop(&mut self) -> Result<(), SimError> {
+        self.handle.graceful_shutdown(Some(SHUTDOWN_GRACE));
+        match self.task.take() {
+            Some(task) => match task.await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(SimError::Serve(e.to_string())),
+                Err(e) => Err(SimError::Serve(e.to_string())),
+            },
+            None => Ok(()),
+        }
+    }
+
+    /// The message ids taken in (answered 100), in order of receipt.
+    pub fn received_message_ids(&self) -> Vec<MessageId> {
+        self.shared.lock().received_message_ids()
+    }
+
+    /// One element per POST answered 201 (duplicate message id).
+    pub fn duplicates(&self) -> Vec<MessageId> {
+        self.shared.lock().duplicates()
+    }
+
+    /// Every acknowledgement message issued so far (as `GET /v1/acknowledgements` would hand
+    /// it out, including malformed and repeated ones), without issuing those come due.
+    pub fn acknowledgements_issued(&self) -> Vec<IssuedAcknowledgement> {
+        self.shared.lock().queue.after(0, usize::MAX)
+    }
+
+    /// How many transmissions were taken in and processed (each message id once).
+    pub fn transmissions_processed(&self) -> usize {
+        self.shared.lock().transmissions_processed()
+    }
+
+    /// How many entries wait for their day (`in_progress_then_done`).
+    pub fn scheduled_entries(&self) -> usize {
+        self.shared.lock().queue.scheduled_count()
+    }
+}
+
+impl Drop for SimHandle {
+    /// A handle dropped without `shutdown` stops the server at once.
+    fn drop(&mut self) {
+        if self.task.is_some() {
+            self.handle.shutdown();
+        }
+    }
+}
