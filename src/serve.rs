@@ -11,9 +11,13 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 use crate::api::{AppState, router};
-use crate::clock::SystemClock;
+use chrono::TimeDelta;
+
+use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError};
+use crate::engine::{Engine, ZasConfig};
 use crate::store::{Store, StoreError};
+use crate::transport::HttpsTransport;
 
 /// Why the daemon could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +38,8 @@ pub enum ServeError {
     },
     #[error("server: {0}")]
     Server(std::io::Error),
+    #[error("the connection to the ZAS: {0}")]
+    Transport(#[from] crate::transport::https::SetupError),
 }
 
 /// Opens the store of `config`, creating a SQLite file's directory, and migrates it.
@@ -74,6 +80,19 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     // For scripts and tests that start the service on port 0.
     println!("arcgw serve: listening on http://{address}");
 
+    let (stop_engine, engine_stop) = tokio::sync::watch::channel(false);
+    let engine = match &config.zas {
+        Some(zas) => Some(tokio::spawn(start_engine(
+            store.clone(),
+            zas.clone(),
+            engine_stop,
+        )?)),
+        None => {
+            tracing::warn!("no [zas] section: announcements are taken in but not sent");
+            None
+        }
+    };
+
     let stopping = Arc::new(Notify::new());
     let server = axum::serve(
         listener,
@@ -95,9 +114,43 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             Ok(())
         }
     };
+    // The jobs finish the step they are in (each step is its own transactions).
+    let _ = stop_engine.send(true);
+    if let Some(engine) = engine {
+        if tokio::time::timeout(grace, engine).await.is_err() {
+            tracing::warn!("engine step abandoned after the grace period");
+        }
+    }
     store.close().await;
     tracing::info!("stopped");
     result
+}
+
+/// Sets up the transport and the jobs; warns when the client certificate expires within 30
+/// days (ordinance art. 8: the connection to the ZAS must stay encrypted and authenticated).
+fn start_engine(
+    store: Store,
+    zas: ZasConfig,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<impl std::future::Future<Output = ()>, ServeError> {
+    let transport = HttpsTransport::new(&zas.tls).map_err(ServeError::Transport)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let left = transport.certificate_expires - clock.now();
+    if left < TimeDelta::days(30) {
+        tracing::warn!(expires = %transport.certificate_expires, days_left = left.num_days(), "the client certificate for the ZAS expires within 30 days");
+    }
+    let engine = Engine {
+        store,
+        transport: Arc::new(transport),
+        clock,
+        config: Arc::new(zas),
+    };
+    Ok(async move {
+        if let Err(e) = engine.recover_orphans().await {
+            tracing::error!(error = %e, "returning orphaned claims to the queue failed");
+        }
+        engine.run(stop).await;
+    })
 }
 
 async fn shutdown_signal() {

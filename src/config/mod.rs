@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::calendar::{CalendarConfig, ZasCalendar};
+use crate::engine::ZasConfig;
 
 pub use error::ConfigError;
 
@@ -33,6 +34,8 @@ pub struct Config {
     /// The ZAS working-day calendar: holiday rules and extra closing days.
     #[serde(default)]
     pub calendar: CalendarConfig,
+    /// The exchange with the ZAS; without it the service takes in announcements but sends none.
+    pub zas: Option<ZasConfig>,
 }
 
 /// Limits of the HTTP API.

@@ -37,8 +37,8 @@ pub enum StoreError {
     #[error("a transmission carries at least one announcement")]
     EmptyTransmission,
 
-    /// The announcement is carried by a transmission already: it cannot be put in another one
-    /// nor go back to the queue (its transmission is written again from it, N. 3403).
+    /// The announcement is carried by a transmission already and cannot be put in another one
+    /// (its transmission is written again from it, N. 3403).
     #[error("announcement {announcement_id} is carried by transmission {transmission_id} already")]
     InTransmission {
         announcement_id: i64,

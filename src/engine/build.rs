@@ -1,0 +1,104 @@
+//! Building transmissions: queued announcements are claimed in batches, written as one DT XML
+//! message each, and the transmission is stored with its message id before anything is sent.
+//! N. 3102 (a revocation and a new order for the same person never in one transmission, the
+//! revocation first) is kept by the claim itself, which leaves such new orders queued.
+
+use chrono::{SubsecRound, TimeDelta};
+
+use super::{Engine, EngineError, Environment};
+use crate::digest::sha256_hex;
+use crate::domain::{MessageHeader, MessageId, Transmission};
+use crate::dtxml::write_transmission;
+use crate::store::{ChangeNote, NewTransmission};
+
+/// Claimed announcements left without a transmission this long (a crash between claim and
+/// store) go back to the queue.
+const ORPHAN_AFTER: TimeDelta = TimeDelta::minutes(5);
+
+impl Engine {
+    fn new_header(&self) -> MessageHeader {
+        MessageHeader {
+            sender_id: self.config.sender_id.clone(),
+            recipient_id: self.config.recipient_id.clone(),
+            message_id: MessageId::new(&uuid::Uuid::new_v4().to_string())
+                .expect("a UUID is a message id"),
+            reference_message_id: None,
+            // The XML carries whole seconds; the stored header must write the same bytes again.
+            message_date: self.clock.now().trunc_subsecs(0),
+            test_delivery: self.config.environment == Environment::Abn,
+        }
+    }
+
+    /// Builds transmissions until no queued announcement may go; returns how many were built.
+    pub async fn build_all(&self) -> Result<usize, EngineError> {
+        let mut built = 0;
+        loop {
+            let note = ChangeNote::new(
+                self.clock.now(),
+                "engine:builder",
+                "taken into a transmission",
+            );
+            let claimed = self
+                .store
+                .claim_queued(self.config.batch_size, &note)
+                .await?;
+            if claimed.is_empty() {
+                return Ok(built);
+            }
+            let full = claimed.len() as u32 == self.config.batch_size;
+            let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
+            let transmission = Transmission {
+                header: self.new_header(),
+                announcements: claimed.into_iter().map(|c| c.announcement).collect(),
+            };
+            let xml = match write_transmission(&transmission) {
+                Ok(xml) => xml,
+                Err(e) => {
+                    let back = ChangeNote::new(
+                        self.clock.now(),
+                        "engine:builder",
+                        "returned to the queue: the XML could not be written",
+                    );
+                    self.store.release_to_queue(&ids, &back).await?;
+                    return Err(e.into());
+                }
+            };
+            let stored = NewTransmission {
+                header: &transmission.header,
+                environment: self.config.environment.as_str(),
+                announcement_ids: &ids,
+                xml_sha256: &sha256_hex(xml.as_bytes()),
+            };
+            let id = self
+                .store
+                .create_transmission(&stored, self.clock.now())
+                .await?;
+            tracing::info!(transmission = id, message_id = %transmission.header.message_id, announcements = ids.len(), "transmission built");
+            built += 1;
+            if !full {
+                return Ok(built);
+            }
+        }
+    }
+
+    /// Returns to the queue the announcements claimed but never stored in a transmission (the
+    /// process stopped between the two). Run at start-up and now and then.
+    pub async fn recover_orphans(&self) -> Result<usize, EngineError> {
+        let note = ChangeNote::new(
+            self.clock.now(),
+            "engine:builder",
+            "returned to the queue: claimed but never put in a transmission",
+        );
+        let orphans = self
+            .store
+            .release_orphans(self.clock.now() - ORPHAN_AFTER, &note)
+            .await?;
+        if !orphans.is_empty() {
+            tracing::warn!(
+                count = orphans.len(),
+                "claimed announcements without a transmission returned to the queue"
+            );
+        }
+        Ok(orphans.len())
+    }
+}

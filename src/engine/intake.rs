@@ -1,0 +1,76 @@
+//! Taking in acknowledgements: the ZAS's feed is read from where it was last read; each
+//! acknowledgement is read with the DT XML reader and handed to the store, which matches its
+//! entries to announcements and moves them to their states (N. 3201–3203). One that cannot be
+//! read is kept for operators; reading the same acknowledgement twice changes nothing.
+
+use super::{Engine, EngineError};
+use crate::digest::sha256_hex;
+use crate::dtxml::{ReadLimits, read_acknowledgement};
+use crate::store::ChangeNote;
+
+/// Acknowledgements fetched per request.
+const PAGE: u32 = 100;
+
+impl Engine {
+    fn cursor_name(&self) -> String {
+        format!("acknowledgements:{}", self.config.environment.as_str())
+    }
+
+    /// Reads the feed to its end; returns how many acknowledgements were taken in.
+    pub async fn take_in_acknowledgements(&self) -> Result<usize, EngineError> {
+        let cursor = self.cursor_name();
+        let environment = self.config.environment.as_str();
+        let limits = ReadLimits::default();
+        let mut taken = 0;
+        loop {
+            let after = self.store.feed_cursor(&cursor).await?;
+            let feed = self.transport.fetch(after, PAGE).await?;
+            let items: Vec<_> = feed
+                .acknowledgements
+                .into_iter()
+                .filter(|i| i.sequence > after)
+                .collect();
+            if items.is_empty() {
+                return Ok(taken);
+            }
+            for item in items {
+                let sha = sha256_hex(item.xml.as_bytes());
+                match read_acknowledgement(item.xml.as_bytes(), &limits) {
+                    Ok(ack) => {
+                        let note = ChangeNote::new(
+                            self.clock.now(),
+                            "engine:acknowledgements",
+                            format!("acknowledgement {}", ack.header.message_id),
+                        );
+                        let intake = self
+                            .store
+                            .take_in_acknowledgement(
+                                environment,
+                                &cursor,
+                                item.sequence,
+                                &ack,
+                                &sha,
+                                &note,
+                            )
+                            .await?;
+                        tracing::info!(sequence = item.sequence, message_id = %ack.header.message_id, new = intake.new, entries = intake.entries, matched = intake.matched, unmatched = intake.unmatched, "acknowledgement taken in");
+                        taken += 1;
+                    }
+                    Err(e) => {
+                        tracing::warn!(sequence = item.sequence, error = %e, "acknowledgement not readable; kept for operators");
+                        self.store
+                            .record_unreadable_acknowledgement(
+                                environment,
+                                &cursor,
+                                item.sequence,
+                                &e.to_string(),
+                                &sha,
+                                self.clock.now(),
+                            )
+                            .await?;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The jobs of `arcgw serve` that move announcements after intake: build transmissions from the
+//! queue ([`build`]), send them ([`send`]), take in the ZAS's acknowledgements ([`intake`]).
+//! Each runs on its own interval until shutdown; several instances may run them at once on
+//! one PostgreSQL (claims and leases in the store keep them apart).
+
+pub mod build;
+pub mod intake;
+pub mod send;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::sync::watch;
+
+use crate::clock::Clock;
+use crate::domain::ParticipantId;
+use crate::store::Store;
+use crate::transport::{Transport, TransportConfig};
+
+/// The ZAS environment: acceptance (ABN, test data) or production.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    Abn,
+    Prod,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Abn => "abn",
+            Environment::Prod => "prod",
+        }
+    }
+}
+
+/// `[zas]`: how the gateway exchanges with the ZAS.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZasConfig {
+    pub environment: Environment,
+    /// The fund's sedex participant id (the transmissions' senderId).
+    #[serde(deserialize_with = "participant")]
+    pub sender_id: ParticipantId,
+    /// The ZAS's participant id (recipientId).
+    #[serde(deserialize_with = "participant")]
+    pub recipient_id: ParticipantId,
+    /// The most announcements in one transmission.
+    #[serde(default = "defaults::batch_size")]
+    pub batch_size: u32,
+    /// Attempts before a transmission is `failed` (an operator can resume it).
+    #[serde(default = "defaults::max_attempts")]
+    pub max_attempts: u32,
+    #[serde(default = "defaults::backoff_initial_ms")]
+    pub backoff_initial_ms: u64,
+    #[serde(default = "defaults::backoff_max_secs")]
+    pub backoff_max_secs: u64,
+    /// How often queued announcements are built into transmissions and sent.
+    #[serde(default = "defaults::send_interval_ms")]
+    pub send_interval_ms: u64,
+    /// How often the acknowledgement feed is read.
+    #[serde(default = "defaults::poll_interval_ms")]
+    pub poll_interval_ms: u64,
+    /// The connection: endpoint, certificates, timeouts.
+    pub tls: TransportConfig,
+}
+
+mod defaults {
+    pub fn batch_size() -> u32 {
+        1000
+    }
+    pub fn max_attempts() -> u32 {
+        8
+    }
+    pub fn backoff_initial_ms() -> u64 {
+        500
+    }
+    pub fn backoff_max_secs() -> u64 {
+        300
+    }
+    pub fn send_interval_ms() -> u64 {
+        1000
+    }
+    pub fn poll_interval_ms() -> u64 {
+        5000
+    }
+}
+
+fn participant<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ParticipantId, D::Error> {
+    let text = String::deserialize(d)?;
+    ParticipantId::new(&text).map_err(serde::de::Error::custom)
+}
+
+/// What the jobs share.
+#[derive(Clone)]
+pub struct Engine {
+    pub store: Store,
+    pub transport: Arc<dyn Transport>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<ZasConfig>,
+}
+
+impl Engine {
+    /// Runs the jobs until `stop` turns true; each finishes the step it is in first.
+    pub async fn run(self, stop: watch::Receiver<bool>) {
+        let sender = {
+            let engine = self.clone();
+            let stop = stop.clone();
+            let every = Duration::from_millis(self.config.send_interval_ms);
+            tokio::spawn(async move {
+                every_until(every, stop, || async {
+                    if let Err(e) = engine.build_all().await {
+                        tracing::error!(error = %e, "building transmissions failed");
+                    }
+                    if let Err(e) = engine.send_due().await {
+                        tracing::error!(error = %e, "sending transmissions failed");
+                    }
+                })
+                .await
+            })
+        };
+        let poller = {
+            let engine = self.clone();
+            let every = Duration::from_millis(self.config.poll_interval_ms);
+            tokio::spawn(async move {
+                every_until(every, stop, || async {
+                    if let Err(e) = engine.take_in_acknowledgements().await {
+                        tracing::warn!(error = %e, "reading acknowledgements failed");
+                    }
+                })
+                .await
+            })
+        };
+        let _ = tokio::join!(sender, poller);
+    }
+}
+
+/// Runs `step` now and then every `every`, until `stop` turns true.
+async fn every_until<F, Fut>(every: Duration, mut stop: watch::Receiver<bool>, mut step: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        step().await;
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Why a job's step failed; the next tick tries again.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("writing the DT XML: {0}")]
+    Xml(#[from] crate::dtxml::DtXmlError),
+    #[error(
+        "transmission {message_id}: the XML written again differs from the one stored (SHA-256); not sent"
+    )]
+    ContentChanged { message_id: String },
+    #[error("the acknowledgement feed: {0}")]
+    Feed(#[from] crate::transport::TransportError),
+}

@@ -1,0 +1,438 @@
+//! Taking in the ZAS's acknowledgements (N. 3201–3203): every entry is kept, matched to its
+//! announcement by fund and reference, and moves the announcement on as the lifecycle allows;
+//! the feed's cursor advances in the same transaction, so an acknowledgement is taken in once.
+//!
+//! Ordinance art. 3: the acknowledgement's XML holds AVS numbers and is not kept, only its
+//! SHA-256; an entry refers to persons by id and keeps its details as AVS-free JSON
+//! (`ack_codec.rs`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::Store;
+use super::ack_codec::{self, StoredDetails};
+use super::error::StoreError;
+use super::history::{self, ChangeNote, state_of};
+use super::persons::{numbers_of, person_id};
+use super::redact::redact;
+use super::sql::{Row, SqlBuilder, Tx, args};
+use super::transmissions::lock_announcements;
+use crate::domain::{
+    Acknowledgement, AcknowledgementEntry, AnnouncementState, AvsNumber, FundNumber, KeyCode,
+    MessageId, Processing, Reference,
+};
+
+/// The most characters of a reader's error kept for an unreadable acknowledgement.
+const MAX_ERROR_CHARS: usize = 2000;
+
+/// What [`Store::take_in_acknowledgement`] did. The counts are of this call: all zero when the
+/// acknowledgement had been taken in before.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AckIntake {
+    /// `false` when an acknowledgement with the same message id was taken in before.
+    pub new: bool,
+    /// Entries stored.
+    pub entries: usize,
+    /// Entries matched to an announcement of a transmission.
+    pub matched: usize,
+    /// Entries that matched no announcement (kept for operators).
+    pub unmatched: usize,
+    /// Matched entries that changed their announcement's state.
+    pub applied: usize,
+}
+
+/// A stored entry of an acknowledgement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub id: i64,
+    pub acknowledgement_message_id: String,
+    /// From this date run the 15 working days of N. 3401 when the entry says "still being
+    /// processed".
+    pub acknowledgement_date: NaiveDate,
+    /// The announcement it was matched to; `None` when it matched none.
+    pub announcement_id: Option<i64>,
+    /// The entry as the ZAS sent it, AVS numbers restored from `persons` (free text masked).
+    pub entry: AcknowledgementEntry,
+}
+
+const SELECT_ENTRY: &str = "SELECT e.id, e.announcement_id, e.fund, e.reference, e.key_code, \
+     e.person_id, e.message_id, e.processing_code, e.details, \
+     k.message_id AS acknowledgement_message_id, k.acknowledgement_date \
+     FROM acknowledgement_entries e JOIN acknowledgements k ON k.id = e.acknowledgement_id";
+
+impl Store {
+    /// The position of feed cursor `name`: the sequence of the last acknowledgement taken in
+    /// (0 when never set).
+    pub async fn feed_cursor(&self, name: &str) -> Result<i64, StoreError> {
+        let rows = self
+            .fetch_all(
+                "SELECT position FROM feed_cursors WHERE name = $1",
+                args![name],
+            )
+            .await?;
+        match rows.first() {
+            Some(row) => Ok(row.int("position")?),
+            None => Ok(0),
+        }
+    }
+
+    /// Takes in one acknowledgement read from the feed of `environment` at `sequence` and
+    /// advances cursor `cursor` to `sequence`, in one transaction.
+    ///
+    /// An acknowledgement whose message id was taken in before changes nothing else
+    /// (`new: false`). Otherwise it is stored with every entry; an entry is matched by fund and
+    /// reference among the announcements of a transmission, and kept unmatched when none
+    /// matches. A matched entry moves its announcement as the lifecycle allows (N. 3201–3203):
+    /// processing code 0 → `done`; 2 with an invitation to investigate → `investigate`; 2 →
+    /// `in_progress` (again `in_progress` restarts the 15 working days of N. 3401 and is
+    /// recorded as a change); 1, 3, 4, 6, 7 → `rejected`. An announcement still `sending` (the
+    /// ZAS answered before its receipt was recorded) first becomes `announced`. An announcement
+    /// already final is left as it is.
+    ///
+    /// `note` gives the time and the actor of the changes; their causes name the
+    /// acknowledgement's message id and the processing code.
+    pub async fn take_in_acknowledgement(
+        &self,
+        environment: &str,
+        cursor: &str,
+        sequence: i64,
+        ack: &Acknowledgement,
+        xml_sha256: &str,
+        note: &ChangeNote,
+    ) -> Result<AckIntake, StoreError> {
+        let message_id = ack.header.message_id.as_str();
+        let mut tx = self.begin_write().await?;
+        // A concurrent intake of the same message waits here for the first to finish.
+        let inserted = tx
+            .fetch_optional(
+                "INSERT INTO acknowledgements (message_id, received_at, environment, sequence, \
+                 acknowledgement_date, reference_message_id, entry_count, xml_sha256) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (message_id) DO NOTHING RETURNING id",
+                args![
+                    message_id,
+                    note.at,
+                    environment,
+                    sequence,
+                    date_text(ack.acknowledgement_date),
+                    ack.header
+                        .reference_message_id
+                        .as_ref()
+                        .map(|id| id.as_str()),
+                    i64::try_from(ack.entries.len()).unwrap_or(i64::MAX),
+                    xml_sha256
+                ],
+            )
+            .await?;
+        let Some(row) = inserted else {
+            advance(&mut tx, cursor, sequence).await?;
+            tx.commit().await?;
+            return Ok(AckIntake::default());
+        };
+        let acknowledgement_id = row.int("id")?;
+        // Persons in the order of their numbers, as on submission: no deadlock between two.
+        let numbers: BTreeSet<AvsNumber> =
+            ack.entries.iter().flat_map(ack_codec::numbers).collect();
+        let mut persons = BTreeMap::new();
+        for number in numbers {
+            persons.insert(number, person_id(&mut tx, number, note.at).await?);
+        }
+        let mut matches = Vec::with_capacity(ack.entries.len());
+        for entry in &ack.entries {
+            matches.push(match_entry(&mut tx, entry).await?);
+        }
+        // The matched announcements are held in id order before any is changed.
+        let matched_ids: BTreeSet<i64> = matches.iter().flatten().copied().collect();
+        if !matched_ids.is_empty() {
+            lock_announcements(&mut tx, &matched_ids).await?;
+        }
+        let mut intake = AckIntake {
+            new: true,
+            ..AckIntake::default()
+        };
+        for (position, (entry, matched)) in ack.entries.iter().zip(matches).enumerate() {
+            store_entry(
+                &mut tx,
+                acknowledgement_id,
+                position,
+                entry,
+                matched,
+                &persons,
+            )
+            .await?;
+            intake.entries += 1;
+            match matched {
+                None => intake.unmatched += 1,
+                Some(id) => {
+                    intake.matched += 1;
+                    if apply(&mut tx, id, entry, message_id, note).await? {
+                        intake.applied += 1;
+                    }
+                }
+            }
+        }
+        advance(&mut tx, cursor, sequence).await?;
+        tx.commit().await?;
+        Ok(intake)
+    }
+
+    /// Keeps an acknowledgement the reader refused, for operators (its error masked where it
+    /// looks like an AVS number, and the SHA-256 of its bytes), and advances cursor `cursor` to
+    /// `sequence`, in one transaction. A second record of the same environment and sequence
+    /// changes nothing but the cursor.
+    pub async fn record_unreadable_acknowledgement(
+        &self,
+        environment: &str,
+        cursor: &str,
+        sequence: i64,
+        error: &str,
+        xml_sha256: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let error: String = redact(error).chars().take(MAX_ERROR_CHARS).collect();
+        let mut tx = self.begin_write().await?;
+        tx.execute(
+            "INSERT INTO unreadable_acknowledgements (environment, sequence, received_at, error, \
+             xml_sha256) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (environment, sequence) DO NOTHING",
+            args![environment, sequence, at, error, xml_sha256],
+        )
+        .await?;
+        advance(&mut tx, cursor, sequence).await?;
+        tx.commit().await
+    }
+
+    /// The acknowledgement entries of announcement `announcement_id`, oldest first.
+    pub async fn entries_of(&self, announcement_id: i64) -> Result<Vec<StoredEntry>, StoreError> {
+        let mut sql = SqlBuilder::new(SELECT_ENTRY);
+        sql.push(" WHERE e.announcement_id = ")
+            .push_arg(announcement_id)
+            .push(" ORDER BY e.id");
+        self.read_entries(sql).await
+    }
+
+    /// The entries that matched no announcement, newest first; at most `limit` (1 to
+    /// [`super::MAX_PAGE`]).
+    pub async fn unmatched_entries(&self, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
+        let mut sql = SqlBuilder::new(SELECT_ENTRY);
+        sql.push(" WHERE e.announcement_id IS NULL ORDER BY e.id DESC LIMIT ")
+            .push_arg(i64::from(limit.clamp(1, super::MAX_PAGE)));
+        self.read_entries(sql).await
+    }
+
+    /// The date of the latest acknowledgement that said "still being processed" (processing
+    /// code 2) of announcement `announcement_id`: the 15 working days of N. 3401 run from it.
+    pub async fn last_in_progress_date(
+        &self,
+        announcement_id: i64,
+    ) -> Result<Option<NaiveDate>, StoreError> {
+        let rows = self
+            .fetch_all(
+                "SELECT e.id, k.acknowledgement_date FROM acknowledgement_entries e \
+                 JOIN acknowledgements k ON k.id = e.acknowledgement_id \
+                 WHERE e.announcement_id = $1 AND e.processing_code = $2 \
+                 ORDER BY e.id DESC LIMIT 1",
+                args![announcement_id, i64::from(Processing::InProgress.code())],
+            )
+            .await?;
+        match rows.first() {
+            None => Ok(None),
+            Some(row) => Ok(Some(parse_date(row, row.int("id")?)?)),
+        }
+    }
+
+    async fn read_entries(&self, sql: SqlBuilder) -> Result<Vec<StoredEntry>, StoreError> {
+        let (sql, args) = sql.finish();
+        let mut tx = self.begin_read().await?;
+        let rows = tx.fetch_all(sql, args).await?;
+        let mut parsed = Vec::with_capacity(rows.len());
+        let mut person_ids = BTreeSet::new();
+        for row in &rows {
+            let id = row.int("id")?;
+            let details = StoredDetails::from_json(&row.text("details")?)
+                .map_err(|e| StoreError::corrupt(e.what(), id))?;
+            person_ids.extend(details.person_ids());
+            person_ids.extend(row.opt_int("person_id")?);
+            parsed.push((row, details));
+        }
+        let numbers = numbers_of(&mut tx, person_ids).await?;
+        tx.commit().await?;
+        parsed
+            .into_iter()
+            .map(|(row, details)| decode_entry(row, details, &numbers))
+            .collect()
+    }
+}
+
+/// The announcement of a transmission with the entry's fund and reference (N. 2104: at most
+/// one).
+async fn match_entry(tx: &mut Tx, entry: &AcknowledgementEntry) -> Result<Option<i64>, StoreError> {
+    let row = tx
+        .fetch_optional(
+            "SELECT id FROM announcements WHERE fund = $1 AND reference = $2 \
+             AND transmission_id IS NOT NULL",
+            args![entry.fund.to_string(), entry.reference.as_str()],
+        )
+        .await?;
+    Ok(match row {
+        Some(row) => Some(row.int("id")?),
+        None => None,
+    })
+}
+
+async fn store_entry(
+    tx: &mut Tx,
+    acknowledgement_id: i64,
+    position: usize,
+    entry: &AcknowledgementEntry,
+    announcement_id: Option<i64>,
+    persons: &BTreeMap<AvsNumber, i64>,
+) -> Result<(), StoreError> {
+    let encode_error = |_| StoreError::Encode {
+        what: "acknowledgement entry",
+    };
+    let details = ack_codec::encode(entry, persons)
+        .map_err(encode_error)?
+        .to_json()
+        .map_err(encode_error)?;
+    let person = entry.avs_number.and_then(|n| persons.get(&n).copied());
+    tx.execute(
+        "INSERT INTO acknowledgement_entries (acknowledgement_id, position, announcement_id, \
+         fund, reference, key_code, person_id, message_id, processing_code, details) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        args![
+            acknowledgement_id,
+            i64::try_from(position).unwrap_or(i64::MAX),
+            announcement_id,
+            entry.fund.to_string(),
+            entry.reference.as_str(),
+            i64::from(entry.key.code()),
+            person,
+            entry.message_id.as_ref().map(|id| id.as_str()),
+            i64::from(entry.processing.code()),
+            details
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The state an entry leads to, and the words for its history.
+fn outcome(entry: &AcknowledgementEntry) -> (AnnouncementState, &'static str) {
+    match entry.processing {
+        Processing::Done => (AnnouncementState::Done, "dealt with"),
+        Processing::InProgress if entry.investigation.is_some() => {
+            (AnnouncementState::Investigate, "invitation to investigate")
+        }
+        Processing::InProgress => (AnnouncementState::InProgress, "still being processed"),
+        Processing::Refused(_) => (AnnouncementState::Rejected, "refused"),
+    }
+}
+
+/// Moves announcement `id` (held for writing) as a matched entry says, if the lifecycle allows
+/// it. Returns whether its state changed.
+async fn apply(
+    tx: &mut Tx,
+    id: i64,
+    entry: &AcknowledgementEntry,
+    message_id: &str,
+    note: &ChangeNote,
+) -> Result<bool, StoreError> {
+    let row = tx
+        .fetch_one("SELECT state FROM announcements WHERE id = $1", args![id])
+        .await?;
+    let mut from = state_of(&row, "state", id)?;
+    if from.is_final() {
+        return Ok(false);
+    }
+    let (to, words) = outcome(entry);
+    let because = |cause: String| ChangeNote {
+        at: note.at,
+        actor: note.actor.clone(),
+        cause,
+    };
+    if from == AnnouncementState::Sending {
+        let announced = because(format!(
+            "acknowledgement {message_id}: acknowledged by the ZAS before its receipt was recorded"
+        ));
+        history::set_state(tx, id, from, AnnouncementState::Announced, &announced).await?;
+        from = AnnouncementState::Announced;
+    }
+    if !from.can_become(to) {
+        return Ok(false);
+    }
+    let code = entry.processing.code();
+    let cause = because(format!(
+        "acknowledgement {message_id}: processing code {code} ({words})"
+    ));
+    history::set_state(tx, id, from, to, &cause).await?;
+    Ok(true)
+}
+
+/// Moves cursor `name` forward to `sequence` (never back).
+async fn advance(tx: &mut Tx, name: &str, sequence: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO feed_cursors (name, position) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position \
+         WHERE feed_cursors.position < excluded.position",
+        args![name, sequence],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Dates are stored as `YYYY-MM-DD` text on both back ends.
+fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn parse_date(row: &Row, id: i64) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(&row.text("acknowledgement_date")?, "%Y-%m-%d")
+        .map_err(|_| StoreError::corrupt("acknowledgement date", id))
+}
+
+fn decode_entry(
+    row: &Row,
+    details: StoredDetails,
+    numbers: &BTreeMap<i64, AvsNumber>,
+) -> Result<StoredEntry, StoreError> {
+    let id = row.int("id")?;
+    let corrupt = |what| StoreError::corrupt(what, id);
+    let person = row.opt_int("person_id")?;
+    let avs_number = match person {
+        None => None,
+        Some(person) => Some(
+            *numbers
+                .get(&person)
+                .ok_or_else(|| corrupt("person of the acknowledgement entry"))?,
+        ),
+    };
+    let details = details.decode(numbers).map_err(|e| corrupt(e.what()))?;
+    let processing = u8::try_from(row.int("processing_code")?)
+        .ok()
+        .and_then(Processing::from_code)
+        .ok_or_else(|| corrupt("processing code"))?;
+    let message_id = match row.opt_text("message_id")? {
+        None => None,
+        Some(text) => Some(MessageId::new(&text).map_err(|_| corrupt("message id of the entry"))?),
+    };
+    Ok(StoredEntry {
+        id,
+        acknowledgement_message_id: row.text("acknowledgement_message_id")?,
+        acknowledgement_date: parse_date(row, id)?,
+        announcement_id: row.opt_int("announcement_id")?,
+        entry: AcknowledgementEntry {
+            fund: FundNumber::parse(&row.text("fund")?).map_err(|_| corrupt("fund number"))?,
+            reference: Reference::new(&row.text("reference")?).map_err(|_| corrupt("reference"))?,
+            key: KeyCode::new(row.int("key_code")?).map_err(|_| corrupt("key code"))?,
+            avs_number,
+            message_id,
+            processing,
+            observations: details.observations,
+            wrong_fields: details.wrong_fields,
+            investigation: details.investigation,
+            result: details.result,
+        },
+    })
+}

@@ -1,0 +1,87 @@
+//! Durable storage of announcements, their history, API tokens and the audit log, on SQLite (one
+//! instance, the default) or PostgreSQL (several instances sharing one database), behind one
+//! interface: [`Store`].
+//!
+//! Rules kept here:
+//! - Ordinance art. 3: the AVS number is stored in one place, the `persons` table; announcements
+//!   refer to persons by id and keep their other particulars as AVS-free JSON (`codec.rs`).
+//! - N. 2104: each announcement is announced once: (fund, reference) is unique; a resubmission
+//!   with the same content returns the stored id, with other content it is a
+//!   [`StoreError::Conflict`].
+//! - Every change of state is checked against the lifecycle
+//!   ([`crate::domain::lifecycle::transition_allowed`]) and written to the history in the same
+//!   transaction as the current state.
+//! - Work is claimed atomically: `FOR UPDATE SKIP LOCKED` on PostgreSQL, one writer
+//!   (`BEGIN IMMEDIATE`) on SQLite, so no announcement is taken twice.
+//! - Annex 2.5: the audit log is append-only and never holds an AVS number.
+//!
+//! The store reads no clock: every time is passed in by the caller.
+
+mod ack_codec;
+mod acknowledgements;
+mod announcements;
+mod audit;
+mod claim;
+mod codec;
+mod connect;
+mod error;
+mod history;
+mod idempotency;
+mod metrics;
+mod migrate;
+mod persons;
+mod readiness;
+mod redact;
+mod sql;
+mod submit;
+mod tokens;
+mod transmissions;
+
+use sqlx::{PgPool, SqlitePool};
+
+pub use acknowledgements::{AckIntake, StoredEntry};
+pub use announcements::{
+    AnnouncementDetail, AnnouncementSummary, ListFilter, MAX_PAGE, Page, StoredAnnouncement,
+};
+pub use audit::{AuditEvent, AuditOutcome, AuditQuery, MAX_AUDIT_PAGE, NewAuditEvent};
+pub use error::StoreError;
+pub use history::{ChangeNote, HistoryEntry, Transition};
+pub use idempotency::IdempotentRequest;
+pub use readiness::Readiness;
+pub use submit::Submitted;
+pub use tokens::{ApiToken, Authentication, Denial, NewToken, TokenSecret};
+pub use transmissions::{
+    Attempt, AttemptOutcome, AttemptRecord, NewTransmission, NextStep, TransmissionRecord,
+    TransmissionState,
+};
+
+/// The gateway's database: a pool on SQLite or on PostgreSQL. Cloning shares the pool.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a [`Store`] runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Store {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Closes every connection of the pool, waiting for those in use.
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(pool) => pool.close().await,
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+}

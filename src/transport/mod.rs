@@ -1,0 +1,123 @@
+//! Getting DT XML to the ZAS and acknowledgements back: a [`Transport`] trait, its HTTPS
+//! implementation with mutual TLS ([`https`]), and the retry policy ([`backoff`]). Knows no SQL.
+//!
+//! The wire protocol (also what `arcgw zas-sim` speaks):
+//! - `POST /v1/transmissions` with the XML and `X-Message-Id`; the answer is a receipt in the
+//!   style of sedex (`100` transmitted, `201` duplicate message id, `2xx`/`3xx` refused, `4xx`
+//!   transport, `5xx` adapter);
+//! - `GET /v1/acknowledgements?after=N&limit=M`: the acknowledgement feed, by sequence.
+
+pub mod backoff;
+pub mod https;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::Deserialize;
+
+use crate::domain::MessageId;
+
+pub use https::{HttpsTransport, TransportConfig};
+
+/// A boxed future, so that [`Transport`] can be used as `Arc<dyn Transport>`.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A receipt: the ZAS's answer to one sending of a transmission. It confirms delivery, not
+/// processing (the acknowledgement does that).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Receipt {
+    /// The sedex-style status code.
+    pub status: u16,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// What a receipt means for the transmission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// `100`: the ZAS has it.
+    Transmitted,
+    /// `201`: the ZAS had it already under this message id (an earlier sending arrived).
+    Duplicate,
+    /// `2xx`/`3xx` other than 201: refused; sending the same bytes again will not help.
+    Refused,
+    /// `4xx`/`5xx` and anything else: try again later.
+    Retry,
+}
+
+impl Receipt {
+    pub fn delivery(&self) -> Delivery {
+        match self.status {
+            100 => Delivery::Transmitted,
+            201 => Delivery::Duplicate,
+            200..=399 => Delivery::Refused,
+            _ => Delivery::Retry,
+        }
+    }
+}
+
+/// One acknowledgement of the feed.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct FeedItem {
+    pub sequence: i64,
+    pub xml: String,
+}
+
+/// A page of the acknowledgement feed.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Feed {
+    pub acknowledgements: Vec<FeedItem>,
+    pub next_after: i64,
+}
+
+/// Why a sending or a fetch did not get an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("cannot connect to the ZAS: {0}")]
+    Connect(String),
+    #[error("the ZAS did not answer in time")]
+    Timeout,
+    #[error("the connection failed: {0}")]
+    Io(String),
+    #[error("the ZAS answered HTTP {status} without a receipt: {body}")]
+    Http { status: u16, body: String },
+    #[error("the ZAS's answer is not readable: {0}")]
+    Decode(String),
+}
+
+/// Sends transmissions and reads the acknowledgement feed.
+pub trait Transport: Send + Sync {
+    /// Sends the XML of a transmission; the same message id on every resend.
+    fn send<'a>(
+        &'a self,
+        message_id: &'a MessageId,
+        xml: &'a str,
+    ) -> BoxFuture<'a, Result<Receipt, TransportError>>;
+
+    /// The acknowledgements after sequence `after`, at most `limit`.
+    fn fetch<'a>(&'a self, after: i64, limit: u32) -> BoxFuture<'a, Result<Feed, TransportError>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receipt_codes() {
+        let r = |status| {
+            Receipt {
+                status,
+                description: String::new(),
+            }
+            .delivery()
+        };
+        assert_eq!(r(100), Delivery::Transmitted);
+        assert_eq!(r(201), Delivery::Duplicate);
+        for refused in [200, 202, 203, 204, 300, 310, 330] {
+            assert_eq!(r(refused), Delivery::Refused, "{refused}");
+        }
+        for retry in [400, 404, 500, 501, 601] {
+            assert_eq!(r(retry), Delivery::Retry, "{retry}");
+        }
+    }
+}

@@ -1,0 +1,595 @@
+//! End to end over real mutual TLS on loopback: funds submit through the HTTP API, the engine
+//! builds and sends transmissions to the ZAS simulator, reads its acknowledgements, and every
+//! announcement reaches the state its scenario means; every fault ends with nothing lost and
+//! nothing processed twice. SQLite always, PostgreSQL with `ARCGW_TEST_PG_URL`.
+
+mod support_db;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arcgw::api::{AppState, router};
+use arcgw::calendar::ZasCalendar;
+use arcgw::clock::{Clock, ManualClock};
+use arcgw::config::HttpConfig;
+use arcgw::domain::acknowledgement::{Observation, RefusalCode};
+use arcgw::domain::avs_number::check_digit;
+use arcgw::domain::{AnnouncementState, FundNumber, ParticipantId};
+use arcgw::engine::{Engine, Environment, ZasConfig};
+use arcgw::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
+use arcgw::sim::{Outcome, Rule, Scenarios, SimConfig, SimHandle};
+use arcgw::store::{ListFilter, TransmissionState};
+use arcgw::transport::{HttpsTransport, TransportConfig};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::{Value, json};
+use support_db::TestDb;
+
+use AnnouncementState::*;
+
+fn avs(n: u64) -> String {
+    let first: Vec<u8> = format!("756{n:09}").bytes().map(|b| b - b'0').collect();
+    format!("756{n:09}{}", check_digit(&first))
+}
+
+/// An announcement of `key` with reference `reference` for person number `n`.
+fn announcement(reference: &str, key: u8, n: u64) -> Value {
+    let mut a = json!({"fund": "066.000", "reference": reference, "key": key});
+    match key {
+        11 | 13 | 15 | 19 | 21 | 25 | 31 | 35 | 41 => {
+            a["person"] = json!({"surname": "Muster", "given_names": "Anna", "sex": 2, "birth_date": "1980-05-17", "country": 100});
+            if key != 11 {
+                a["avs_number"] = json!(avs(n));
+            }
+        }
+        71 | 75 | 79 | 81 | 85 => {
+            a["avs_number"] = json!(avs(n));
+            a["rci"] = json!({"beneficiary": "insured", "closing": "2026-12", "order_date": "2026-11-20", "domicile": {"code": 2}});
+        }
+        92 | 93 | 94 | 97 | 98 | 99 => {
+            a["avs_number"] = json!(avs(n));
+            a["rci"] = json!({"order_date": "2026-11-20"});
+        }
+        95 | 96 => {
+            a["avs_number"] = json!(avs(n));
+            a["splitting"] = json!({"spouse_avs_number": avs(n + 500), "years": [{"year": 2001}]});
+        }
+        _ => a["avs_number"] = json!(avs(n)),
+    }
+    a
+}
+
+struct Gateway {
+    engine: Engine,
+    clock: Arc<ManualClock>,
+    sim: SimHandle,
+    base: String,
+    token: String,
+    db: TestDb,
+    _pki_dir: tempfile::TempDir,
+}
+
+fn monday() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+async fn gateway(
+    db: TestDb,
+    rules: Vec<Rule>,
+    max_attempts: u32,
+    request_timeout_secs: u64,
+) -> Gateway {
+    install_crypto_provider();
+    let pki = TestPki::generate(&DEFAULT_SERVER_NAMES, 30).unwrap();
+    let pki_dir = tempfile::tempdir().unwrap();
+    let paths = pki.write_to(pki_dir.path()).unwrap();
+    let clock = Arc::new(ManualClock::new(monday()));
+    let mut sim_config = SimConfig::from_pki(&pki);
+    sim_config.scenarios = Scenarios::new(rules, Outcome::Done).unwrap();
+    let sim = arcgw::sim::start(sim_config, clock.clone()).await.unwrap();
+    let zas = ZasConfig {
+        environment: Environment::Abn,
+        sender_id: ParticipantId::new(TEST_CLIENT_ID).unwrap(),
+        recipient_id: ParticipantId::new("T6-ZAS-1").unwrap(),
+        batch_size: 1000,
+        max_attempts,
+        backoff_initial_ms: 10,
+        backoff_max_secs: 1,
+        send_interval_ms: 50,
+        poll_interval_ms: 50,
+        tls: TransportConfig {
+            endpoint: sim.url(),
+            ca_cert: paths.ca_cert.clone(),
+            client_cert: paths.client_cert.clone(),
+            client_key: paths.client_key.clone(),
+            connect_timeout_secs: 2,
+            request_timeout_secs,
+        },
+    };
+    let transport = HttpsTransport::new(&zas.tls).unwrap();
+    let engine = Engine {
+        store: db.store.clone(),
+        transport: Arc::new(transport),
+        clock: clock.clone(),
+        config: Arc::new(zas),
+    };
+    let token = db
+        .store
+        .create_token("e2e", &[FundNumber::parse("066.000").unwrap()], monday())
+        .await
+        .unwrap();
+    let state = AppState::new(
+        db.store.clone(),
+        clock.clone(),
+        ZasCalendar::geneva(),
+        HttpConfig::default(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    Gateway {
+        engine,
+        clock,
+        sim,
+        base,
+        token: token.secret.expose().to_string(),
+        db,
+        _pki_dir: pki_dir,
+    }
+}
+
+impl Gateway {
+    async fn submit(&self, announcements: Vec<Value>) -> Vec<i64> {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/announcements", self.base))
+            .bearer_auth(&self.token)
+            .json(&json!({ "announcements": announcements }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 202);
+        let body: Value = response.json().await.unwrap();
+        serde_json::from_value(body["ids"].clone()).unwrap()
+    }
+
+    /// One round of the jobs, then a day later. Transport failures are recorded by the engine;
+    /// the feed may fail while the simulator misbehaves: the next round reads it again.
+    async fn round(&self) {
+        self.engine.build_all().await.unwrap();
+        self.engine.send_due().await.unwrap();
+        let _ = self.engine.take_in_acknowledgements().await;
+        self.clock.advance(TimeDelta::days(1));
+    }
+
+    /// Runs rounds until every id is in its expected state (at most `rounds`).
+    async fn drive_until(&self, expected: &BTreeMap<i64, AnnouncementState>, rounds: usize) {
+        for _ in 0..rounds {
+            self.round().await;
+            if self.states(expected.keys()).await == *expected {
+                return;
+            }
+        }
+        assert_eq!(
+            self.states(expected.keys()).await,
+            *expected,
+            "states after {rounds} rounds"
+        );
+    }
+
+    async fn states<'a>(
+        &self,
+        ids: impl Iterator<Item = &'a i64>,
+    ) -> BTreeMap<i64, AnnouncementState> {
+        let mut out = BTreeMap::new();
+        for id in ids {
+            out.insert(
+                *id,
+                self.db
+                    .store
+                    .announcement(*id)
+                    .await
+                    .unwrap()
+                    .announcement
+                    .state,
+            );
+        }
+        out
+    }
+
+    /// Every announcement is in exactly one transmission, and the simulator processed each
+    /// transmission once.
+    async fn assert_sent_once(&self, ids: &[i64]) {
+        let mut transmissions = std::collections::BTreeSet::new();
+        for id in ids {
+            let a = self.db.store.announcement(*id).await.unwrap().announcement;
+            transmissions.insert(a.transmission_id.expect("in a transmission"));
+        }
+        let received = self.sim.received_message_ids();
+        let distinct: std::collections::BTreeSet<_> = received.iter().collect();
+        assert_eq!(
+            received.len(),
+            distinct.len(),
+            "no message id processed twice"
+        );
+        assert_eq!(self.sim.transmissions_processed(), transmissions.len());
+    }
+}
+
+async fn every_outcome_reaches_its_state(db: TestDb) {
+    let refused = Outcome::Refused {
+        code: RefusalCode::new(3).unwrap(),
+        observations: vec![Observation {
+            code: 112,
+            text: Some("no RCI to revoke".into()),
+        }],
+        wrong_fields: vec![7],
+    };
+    let rules = vec![
+        Rule::reference_prefix("PROG-", Outcome::InProgress),
+        Rule::reference_prefix(
+            "LATE-",
+            Outcome::InProgressThenDone {
+                after_working_days: 3,
+            },
+        ),
+        Rule::reference_prefix("REFU-", refused),
+        Rule::reference_prefix("NEVR-", Outcome::Never),
+        Rule::reference_prefix(
+            "INVE-",
+            Outcome::Investigate {
+                instructions: "send a copy of the ID".into(),
+            },
+        ),
+    ];
+    let g = gateway(db, rules, 5, 5).await;
+    // Every key group, dealt with at once; then the other outcomes.
+    let mut submitted = Vec::new();
+    let mut expected_state = Vec::new();
+    for (i, key) in [11u8, 21, 25, 61, 67, 81, 79, 95, 97, 99]
+        .into_iter()
+        .enumerate()
+    {
+        submitted.push(announcement(&format!("DONE-{key}"), key, i as u64 + 1));
+        expected_state.push(Done);
+    }
+    for (prefix, state) in [
+        ("PROG-", InProgress),
+        ("LATE-", Done),
+        ("REFU-", Rejected),
+        ("NEVR-", Announced),
+        ("INVE-", Investigate),
+    ] {
+        submitted.push(announcement(
+            &format!("{prefix}61"),
+            61,
+            100 + submitted.len() as u64,
+        ));
+        expected_state.push(state);
+    }
+    let ids = g.submit(submitted).await;
+    let expected: BTreeMap<i64, AnnouncementState> =
+        ids.iter().copied().zip(expected_state).collect();
+    g.drive_until(&expected, 10).await;
+    g.assert_sent_once(&ids).await;
+
+    // The results are kept: the AVS number the ZAS assigned to the key-11 person.
+    let entries = g.db.store.entries_of(ids[0]).await.unwrap();
+    let certificate = entries
+        .last()
+        .unwrap()
+        .entry
+        .result
+        .clone()
+        .expect("certificate print data");
+    assert!(matches!(
+        certificate,
+        arcgw::domain::AcknowledgementResult::Certificate(_)
+    ));
+    // The refusal with its observations and wrong fields.
+    let refused_id = ids[12];
+    let entry = &g.db.store.entries_of(refused_id).await.unwrap()[0].entry;
+    assert_eq!(entry.observations[0].code, 112);
+    assert_eq!(entry.wrong_fields, vec![7]);
+    // "Still being processed", then done after three working days: two entries.
+    assert_eq!(g.db.store.entries_of(ids[11]).await.unwrap().len(), 2);
+    // Reading the feed again changes nothing.
+    let before = g.states(ids.iter()).await;
+    g.round().await;
+    assert_eq!(g.states(ids.iter()).await, before);
+    assert_eq!(g.db.store.unmatched_entries(10).await.unwrap().len(), 0);
+}
+
+async fn a_revocation_goes_before_its_new_order(db: TestDb) {
+    let g = gateway(db, vec![], 5, 5).await;
+    // Same person (number 7): the revocation 99 and a new RCI 81, submitted together.
+    let ids = g
+        .submit(vec![
+            announcement("REV-99", 99, 7),
+            announcement("NEW-81", 81, 7),
+        ])
+        .await;
+    let expected: BTreeMap<i64, AnnouncementState> = ids.iter().map(|id| (*id, Done)).collect();
+    g.drive_until(&expected, 10).await;
+    let revocation =
+        g.db.store
+            .announcement(ids[0])
+            .await
+            .unwrap()
+            .announcement
+            .transmission_id
+            .unwrap();
+    let order =
+        g.db.store
+            .announcement(ids[1])
+            .await
+            .unwrap()
+            .announcement
+            .transmission_id
+            .unwrap();
+    assert!(
+        revocation < order,
+        "N. 3102: separate transmissions, the revocation first"
+    );
+}
+
+async fn http_500_then_accepted(db: TestDb) {
+    let g = gateway(
+        db,
+        vec![Rule::reference_prefix(
+            "H500-",
+            Outcome::Http500 { times: 2 },
+        )],
+        5,
+        5,
+    )
+    .await;
+    let ids = g
+        .submit(vec![
+            announcement("H500-1", 61, 1),
+            announcement("H500-2", 63, 2),
+        ])
+        .await;
+    g.drive_until(&ids.iter().map(|id| (*id, Done)).collect(), 10)
+        .await;
+    g.assert_sent_once(&ids).await;
+    let t =
+        g.db.store
+            .announcement(ids[0])
+            .await
+            .unwrap()
+            .announcement
+            .transmission_id
+            .unwrap();
+    let (record, attempts) = g.db.store.transmission(t).await.unwrap();
+    assert_eq!(record.state, TransmissionState::Sent);
+    let codes: Vec<Option<i64>> = attempts.iter().map(|a| a.receipt_code).collect();
+    assert_eq!(codes, vec![Some(500), Some(500), Some(100)]);
+}
+
+async fn a_cut_connection_is_resent_and_recognised_as_duplicate(db: TestDb) {
+    let g = gateway(
+        db,
+        vec![Rule::reference_prefix("RSET-", Outcome::Reset)],
+        5,
+        5,
+    )
+    .await;
+    let ids = g.submit(vec![announcement("RSET-1", 61, 1)]).await;
+    g.drive_until(&ids.iter().map(|id| (*id, Done)).collect(), 10)
+        .await;
+    // The acknowledgement may come before the resend; the resend follows in the next round.
+    g.round().await;
+    g.assert_sent_once(&ids).await;
+    assert_eq!(
+        g.sim.duplicates().len(),
+        1,
+        "the resend under the same message id was a duplicate"
+    );
+    let t =
+        g.db.store
+            .announcement(ids[0])
+            .await
+            .unwrap()
+            .announcement
+            .transmission_id
+            .unwrap();
+    let (_, attempts) = g.db.store.transmission(t).await.unwrap();
+    assert_eq!(attempts.last().unwrap().receipt_code, Some(201));
+}
+
+async fn a_slow_answer_times_out_and_is_retried(db: TestDb) {
+    let slow = Outcome::Slow {
+        delay: Duration::from_millis(2500),
+        record_before_delay: false,
+        times: Some(1),
+    };
+    let g = gateway(db, vec![Rule::reference_prefix("SLOW-", slow)], 5, 1).await;
+    let ids = g.submit(vec![announcement("SLOW-1", 61, 1)]).await;
+    g.drive_until(&ids.iter().map(|id| (*id, Done)).collect(), 10)
+        .await;
+    g.assert_sent_once(&ids).await;
+    let t =
+        g.db.store
+            .announcement(ids[0])
+            .await
+            .unwrap()
+            .announcement
+            .transmission_id
+            .unwrap();
+    let (_, attempts) = g.db.store.transmission(t).await.unwrap();
+    assert_eq!(attempts.len(), 2);
+    assert!(
+        attempts[0].detail.contains("in time"),
+        "{}",
+        attempts[0].detail
+    );
+}
+
+async fn a_malformed_acknowledgement_is_kept_and_the_good_one_applied(db: TestDb) {
+    let g = gateway(
+        db,
+        vec![Rule::reference_prefix("MALF-", Outcome::MalformedAck)],
+        5,
+        5,
+    )
+    .await;
+    let ids = g.submit(vec![announcement("MALF-1", 61, 1)]).await;
+    g.drive_until(&ids.iter().map(|id| (*id, Done)).collect(), 10)
+        .await;
+    assert_eq!(g.db.store.entries_of(ids[0]).await.unwrap().len(), 1);
+}
+
+async fn a_duplicate_acknowledgement_changes_nothing(db: TestDb) {
+    let g = gateway(
+        db,
+        vec![Rule::reference_prefix("DUPL-", Outcome::DuplicateAck)],
+        5,
+        5,
+    )
+    .await;
+    let ids = g.submit(vec![announcement("DUPL-1", 61, 1)]).await;
+    g.drive_until(&ids.iter().map(|id| (*id, Done)).collect(), 10)
+        .await;
+    assert_eq!(
+        g.db.store.entries_of(ids[0]).await.unwrap().len(),
+        1,
+        "taken in once"
+    );
+    assert_eq!(
+        g.db.store
+            .history(ids[0])
+            .await
+            .unwrap()
+            .iter()
+            .filter(|h| h.state == Done)
+            .count(),
+        1
+    );
+}
+
+async fn a_failed_transmission_is_resumed_by_an_operator(db: TestDb) {
+    let g = gateway(
+        db,
+        vec![Rule::reference_prefix(
+            "FAIL-",
+            Outcome::Http500 { times: 4 },
+        )],
+        3,
+        5,
+    )
+    .await;
+    let ids = g.submit(vec![announcement("FAIL-1", 61, 1)]).await;
+    for _ in 0..6 {
+        g.round().await;
+    }
+    let t =
+        g.db.store
+            .announcement(ids[0])
+            .await
+            .unwrap()
+            .announcement
+            .transmission_id
+            .unwrap();
+    let (record, attempts) = g.db.store.transmission(t).await.unwrap();
+    assert_eq!(
+        (record.state, attempts.len()),
+        (TransmissionState::Failed, 3)
+    );
+    assert!(record.failure.unwrap().contains("after 3 attempts"));
+    assert_eq!(
+        g.db.store
+            .announcement(ids[0])
+            .await
+            .unwrap()
+            .announcement
+            .state,
+        Sending
+    );
+    g.db.store
+        .retry_transmission(t, g.clock.now())
+        .await
+        .unwrap();
+    g.drive_until(&ids.iter().map(|id| (*id, Done)).collect(), 10)
+        .await;
+    g.assert_sent_once(&ids).await;
+    let (record, attempts) = g.db.store.transmission(t).await.unwrap();
+    assert_eq!(
+        (record.state, attempts.len()),
+        (TransmissionState::Sent, 5),
+        "resumed: two more attempts"
+    );
+}
+
+async fn a_large_queue_is_split_into_transmissions(db: TestDb) {
+    let mut g = gateway(db, vec![], 5, 5).await;
+    Arc::get_mut(&mut g.engine.config).unwrap().batch_size = 40;
+    let ids = g
+        .submit(
+            (0..100)
+                .map(|i| announcement(&format!("BULK-{i}"), 61, i + 1))
+                .collect(),
+        )
+        .await;
+    g.drive_until(&ids.iter().map(|id| (*id, Done)).collect(), 10)
+        .await;
+    g.assert_sent_once(&ids).await;
+    assert_eq!(g.sim.transmissions_processed(), 3);
+    let mut filter = ListFilter {
+        state: Some(Done),
+        limit: 1000,
+        ..ListFilter::default()
+    };
+    filter.funds = None;
+    assert_eq!(
+        g.db.store
+            .list_announcements(&filter)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        100
+    );
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::support_db::run(arcgw::store::Backend::Sqlite, super::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::support_db::run(arcgw::store::Backend::Postgres, super::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    every_outcome_reaches_its_state,
+    a_revocation_goes_before_its_new_order,
+    http_500_then_accepted,
+    a_cut_connection_is_resent_and_recognised_as_duplicate,
+    a_slow_answer_times_out_and_is_retried,
+    a_malformed_acknowledgement_is_kept_and_the_good_one_applied,
+    a_duplicate_acknowledgement_changes_nothing,
+    a_failed_transmission_is_resumed_by_an_operator,
+    a_large_queue_is_split_into_transmissions,
+);
