@@ -49,9 +49,10 @@ const OVERRIDES: &[(&str, Setter)] = &[
     }),
 ];
 
-/// Variables of the test harness, not of the service.
+/// Variables of the test harness, not of the service's configuration (the crash points of
+/// `crate::failpoint` among them).
 fn is_test_variable(name: &str) -> bool {
-    name.starts_with("ARCGW_TEST_")
+    name.starts_with("ARCGW_TEST_") || name == "ARCGW_FAILPOINT"
 }
 
 pub(super) fn apply(

@@ -20,7 +20,10 @@ use crate::transport::backoff::{delay, random_share};
 impl Engine {
     /// Sends every transmission that is due; returns how many were tried.
     pub async fn send_due(&self) -> Result<usize, EngineError> {
-        let lease = TimeDelta::seconds(self.config.tls.request_timeout_secs as i64 + 30);
+        // Long enough for one attempt; after a crash the transmission is due again once it ends.
+        let tls = &self.config.tls;
+        let lease =
+            TimeDelta::seconds((tls.connect_timeout_secs + tls.request_timeout_secs) as i64 + 5);
         let mut tried = 0;
         while let Some(record) = self
             .store

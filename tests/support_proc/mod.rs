@@ -43,10 +43,16 @@ pub fn create_token(database_url: &str, dir: &Path, funds: &[&str]) -> String {
 }
 
 impl Server {
-    /// Starts `arcgw serve` (with `extra` arguments and environment) and waits for its address.
-    pub fn start(mut cmd: Command) -> Server {
+    /// Starts `arcgw serve` and waits for its address.
+    pub fn start(cmd: Command) -> Server {
+        Self::start_with(cmd, &[])
+    }
+
+    /// Starts `arcgw serve ARGS…` and waits for its address.
+    pub fn start_with(mut cmd: Command, args: &[&str]) -> Server {
         let mut child = cmd
-            .args(["serve"])
+            .arg("serve")
+            .args(args)
             .env("ARCGW_LISTEN", "127.0.0.1:0")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
