@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod csv;
 pub mod deadlines;
+pub mod demo;
 pub mod digest;
 pub mod domain;
 pub mod dtxml;

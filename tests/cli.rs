@@ -229,3 +229,23 @@ fn workdays_add() {
     let out = arcgw(&["workdays", "add", "2026-12-22", "-3"], b"");
     assert_status(&out, 2);
 }
+
+#[test]
+fn the_demo_reaches_every_state() {
+    let out = arcgw(&["demo"], b"");
+    assert_status(&out, 0);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("21 of 21 announcements reached their expected state"),
+        "{stdout}"
+    );
+    for state in [
+        "done",
+        "in_progress",
+        "rejected",
+        "announced",
+        "investigate",
+    ] {
+        assert!(stdout.contains(state), "{state}: {stdout}");
+    }
+}

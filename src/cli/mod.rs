@@ -4,6 +4,7 @@
 mod audit;
 mod avs;
 mod daemon;
+mod demo;
 mod input;
 mod render;
 mod token;
@@ -43,6 +44,8 @@ enum Command {
     Token(token::Command),
     /// Read and export the audit log.
     Audit(audit::Args),
+    /// The whole path on loopback: simulator, gateway, submissions, states (the main job).
+    Demo(demo::Args),
     /// The ZAS simulator (TLS server) used by tests and the demo.
     ZasSim(zas_sim::Args),
 }
@@ -88,6 +91,7 @@ pub fn run() -> ExitCode {
         Command::Serve(config) => daemon::serve(config),
         Command::Token(command) => token::run(command),
         Command::Audit(args) => audit::run(args),
+        Command::Demo(args) => demo::run(args),
         Command::ZasSim(args) => zas_sim::run(args),
     };
     status.into()

@@ -279,6 +279,18 @@ fn retired(code: u8) -> Option<(&'static str, &'static str)> {
     }
 }
 
+impl KeyGroup {
+    /// The group as annex 1 titles it.
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyGroup::CertificateIssue => "1 issue of a CA",
+            KeyGroup::AccountOpening => "2 opening of a CI",
+            KeyGroup::AccountCollection => "3 RCI",
+            KeyGroup::Other => "4 other",
+        }
+    }
+}
+
 impl KeyCode {
     /// Every key code in force, in the order of annex 1.
     pub fn all() -> impl Iterator<Item = KeyCode> {
