@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 use crate::api::{AppState, router};
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError};
@@ -38,6 +38,8 @@ pub enum ServeError {
     },
     #[error("server: {0}")]
     Server(std::io::Error),
+    #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
     #[error("the connection to the ZAS: {0}")]
     Transport(#[from] crate::transport::https::SetupError),
 }
@@ -63,12 +65,24 @@ pub async fn open_store(config: &Config) -> Result<Store, ServeError> {
 /// Runs the daemon until SIGTERM or SIGINT.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
     let store = open_store(&config).await?;
+    let (stop_engine, engine_stop) = tokio::sync::watch::channel(false);
+    let (engine, certificate_expires) = match &config.zas {
+        Some(zas) => {
+            let (jobs, expires) = start_engine(store.clone(), zas.clone(), engine_stop)?;
+            (Some(tokio::spawn(jobs)), Some(expires))
+        }
+        None => {
+            tracing::warn!("no [zas] section: announcements are taken in but not sent");
+            (None, None)
+        }
+    };
     let state = AppState::new(
         store.clone(),
         Arc::new(SystemClock),
         config.calendar()?,
         config.http.clone(),
-    );
+    )
+    .with_certificate_expiry(certificate_expires);
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Listen {
@@ -79,19 +93,6 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     tracing::info!(%address, backend = ?store.backend(), "arcgw serve listening");
     // For scripts and tests that start the service on port 0.
     println!("arcgw serve: listening on http://{address}");
-
-    let (stop_engine, engine_stop) = tokio::sync::watch::channel(false);
-    let engine = match &config.zas {
-        Some(zas) => Some(tokio::spawn(start_engine(
-            store.clone(),
-            zas.clone(),
-            engine_stop,
-        )?)),
-        None => {
-            tracing::warn!("no [zas] section: announcements are taken in but not sent");
-            None
-        }
-    };
 
     let stopping = Arc::new(Notify::new());
     let server = axum::serve(
@@ -116,10 +117,10 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     };
     // The jobs finish the step they are in (each step is its own transactions).
     let _ = stop_engine.send(true);
-    if let Some(engine) = engine {
-        if tokio::time::timeout(grace, engine).await.is_err() {
-            tracing::warn!("engine step abandoned after the grace period");
-        }
+    if let Some(engine) = engine
+        && tokio::time::timeout(grace, engine).await.is_err()
+    {
+        tracing::warn!("engine step abandoned after the grace period");
     }
     store.close().await;
     tracing::info!("stopped");
@@ -128,14 +129,16 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
 
 /// Sets up the transport and the jobs; warns when the client certificate expires within 30
 /// days (ordinance art. 8: the connection to the ZAS must stay encrypted and authenticated).
+/// Returns the jobs to spawn and when the client certificate expires.
 fn start_engine(
     store: Store,
     zas: ZasConfig,
     stop: tokio::sync::watch::Receiver<bool>,
-) -> Result<impl std::future::Future<Output = ()>, ServeError> {
+) -> Result<(impl std::future::Future<Output = ()>, DateTime<Utc>), ServeError> {
     let transport = HttpsTransport::new(&zas.tls).map_err(ServeError::Transport)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let left = transport.certificate_expires - clock.now();
+    let expires = transport.certificate_expires;
+    let left = expires - clock.now();
     if left < TimeDelta::days(30) {
         tracing::warn!(expires = %transport.certificate_expires, days_left = left.num_days(), "the client certificate for the ZAS expires within 30 days");
     }
@@ -145,12 +148,13 @@ fn start_engine(
         clock,
         config: Arc::new(zas),
     };
-    Ok(async move {
+    let jobs = async move {
         if let Err(e) = engine.recover_orphans().await {
             tracing::error!(error = %e, "returning orphaned claims to the queue failed");
         }
         engine.run(stop).await;
-    })
+    };
+    Ok((jobs, expires))
 }
 
 async fn shutdown_signal() {

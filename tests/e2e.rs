@@ -302,6 +302,38 @@ async fn every_outcome_reaches_its_state(db: TestDb) {
     assert_eq!(entry.wrong_fields, vec![7]);
     // "Still being processed", then done after three working days: two entries.
     assert_eq!(g.db.store.entries_of(ids[11]).await.unwrap().len(), 2);
+    // The API shows the transmission, the acknowledgements and the deadline of N. 3401.
+    let view = |id: i64| {
+        let (base, token) = (g.base.clone(), g.token.clone());
+        async move {
+            reqwest::Client::new()
+                .get(format!("{base}/api/v1/announcements/{id}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let in_progress = view(ids[10]).await;
+    assert_eq!(in_progress["transmission"]["state"], "sent");
+    assert_eq!(in_progress["acknowledgements"][0]["processing_code"], 2);
+    assert_eq!(in_progress["next_deadline"]["rule"], "still_processing");
+    assert_eq!(
+        in_progress["next_deadline"]["start"], in_progress["acknowledgements"][0]["date"],
+        "15 days from the acknowledgement's date"
+    );
+    let never = view(ids[13]).await;
+    assert_eq!(never["next_deadline"]["rule"], "not_mentioned");
+    assert_eq!(never["next_deadline"]["working_days"], 7);
+    let certificate = view(ids[0]).await;
+    assert_eq!(
+        certificate["acknowledgements"][0]["result"]["kind"],
+        "certificate"
+    );
+    assert_eq!(certificate["next_deadline"], Value::Null);
     // Reading the feed again changes nothing.
     let before = g.states(ids.iter()).await;
     g.round().await;

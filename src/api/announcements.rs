@@ -220,10 +220,27 @@ pub struct AnnouncementView {
     #[schema(value_type = Object)]
     pub announcement: Value,
     pub transmission_id: Option<i64>,
+    /// The transmission that carried it, once there is one.
+    pub transmission: Option<TransmissionView>,
+    /// What the ZAS answered about it, oldest first (N. 3201–3203).
+    #[schema(value_type = Vec<Object>)]
+    pub acknowledgements: Vec<Value>,
     pub history: Vec<HistoryView>,
     /// The next deadline of N. 3401, while one runs (`announced`, `in_progress`).
     #[schema(value_type = Option<Object>)]
     pub next_deadline: Option<Deadline>,
+}
+
+/// The transmission an announcement went in.
+#[derive(Serialize, ToSchema)]
+pub struct TransmissionView {
+    pub id: i64,
+    pub message_id: String,
+    /// `pending`, `sent` or `failed`.
+    pub state: String,
+    /// `abn` or `prod`.
+    pub environment: String,
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 /// Reads one announcement with its history and next deadline. Audited: the answer holds an
@@ -260,12 +277,33 @@ pub async fn read_one(
             stored.announcement.fund()
         )));
     }
-    let start = stored
+    let entries = state.store.entries_of(id).await?;
+    // N. 3401: 7 working days from the day it was announced; 15 from the date of the
+    // acknowledgement that said "still being processed".
+    let mut start = stored
         .state_since
         .with_timezone(&chrono_tz::Europe::Zurich)
         .date_naive();
+    if stored.state == AnnouncementState::InProgress
+        && let Some(date) = state.store.last_in_progress_date(id).await?
+    {
+        start = date;
+    }
     let next_deadline = next_deadline(stored.state, start, &state.calendar)
         .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let transmission = match stored.transmission_id {
+        Some(t) => {
+            let (record, _) = state.store.transmission(t).await?;
+            Some(TransmissionView {
+                id: record.id,
+                message_id: record.header.message_id.to_string(),
+                state: record.state.as_str().to_string(),
+                environment: record.environment,
+                sent_at: record.sent_at,
+            })
+        }
+        None => None,
+    };
     let a = &stored.announcement;
     Ok(Json(AnnouncementView {
         id: stored.id,
@@ -277,6 +315,11 @@ pub async fn read_one(
         key: a.key().code(),
         announcement: to_contract_json(a),
         transmission_id: stored.transmission_id,
+        transmission,
+        acknowledgements: entries
+            .iter()
+            .map(super::acknowledgement_json::entry_json)
+            .collect(),
         history: detail
             .history
             .into_iter()

@@ -35,6 +35,9 @@ pub enum ApiError {
     /// The announcement is past the point where it can be withdrawn.
     #[error("{0}")]
     NotWithdrawable(String),
+    /// Only a failed transmission can be resumed.
+    #[error("{0}")]
+    NotRetryable(String),
     #[error("a query parameter is wrong: {0}")]
     BadQuery(String),
     #[error("{0}")]
@@ -91,7 +94,9 @@ impl ApiError {
             ApiError::Invalid(_) | ApiError::IdempotencyKeyReused => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ApiError::Conflict { .. } | ApiError::NotWithdrawable(_) => StatusCode::CONFLICT,
+            ApiError::Conflict { .. }
+            | ApiError::NotWithdrawable(_)
+            | ApiError::NotRetryable(_) => StatusCode::CONFLICT,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -106,6 +111,7 @@ impl ApiError {
             ApiError::Invalid(_) => "invalid",
             ApiError::Conflict { .. } => "conflict",
             ApiError::NotWithdrawable(_) => "not_withdrawable",
+            ApiError::NotRetryable(_) => "not_retryable",
             ApiError::BadQuery(_) => "bad_query",
             ApiError::BadHeader(_) => "bad_header",
             ApiError::IdempotencyKeyReused => "idempotency_key_reused",

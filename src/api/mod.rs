@@ -1,6 +1,7 @@
 //! The HTTP API of `arcgw serve` (axum): the fund API with bearer tokens, and the operators'
 //! endpoints. Handlers call the store; no SQL here.
 
+mod acknowledgement_json;
 mod announcement_json;
 mod announcements;
 mod auth;
@@ -11,6 +12,7 @@ mod openapi;
 mod operations;
 mod rate_limit;
 mod state;
+mod transmissions;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -33,6 +35,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/announcements/{id}/withdraw",
             post(announcements::withdraw),
+        )
+        .route(
+            "/api/v1/transmissions/{id}/retry",
+            post(transmissions::retry),
         )
         .route_layer(from_fn_with_state(state.clone(), auth::require_token));
     let router = Router::new()

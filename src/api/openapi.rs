@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{announcements, error, operations};
+use super::{announcements, error, operations, transmissions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,7 @@ use super::{announcements, error, operations};
         announcements::list,
         announcements::read_one,
         announcements::withdraw,
+        transmissions::retry,
         operations::healthz,
         operations::readyz,
         operations::metrics,
@@ -26,6 +27,7 @@ use super::{announcements, error, operations};
         announcements::ListView,
         announcements::SummaryView,
         announcements::Withdrawn,
+        announcements::TransmissionView,
         operations::ReadinessView,
         error::ErrorBody,
     )),

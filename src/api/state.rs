@@ -24,6 +24,8 @@ pub struct Inner {
     pub http: HttpConfig,
     pub metrics: Metrics,
     pub rate: RateLimiter,
+    /// When the client certificate for the ZAS expires, when the service sends to the ZAS.
+    pub certificate_expires: Option<DateTime<Utc>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -58,7 +60,16 @@ impl AppState {
             http,
             metrics: Metrics::default(),
             rate,
+            certificate_expires: None,
         }))
+    }
+
+    /// Reports when the client certificate expires (`arcgw_client_certificate_expiry_seconds`).
+    pub fn with_certificate_expiry(mut self, at: Option<DateTime<Utc>>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.certificate_expires = at;
+        }
+        self
     }
 
     pub fn now(&self) -> DateTime<Utc> {

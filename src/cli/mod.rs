@@ -8,6 +8,7 @@ mod demo;
 mod input;
 mod render;
 mod token;
+mod transmission;
 mod validate;
 mod workdays;
 mod zas_sim;
@@ -44,6 +45,12 @@ enum Command {
     Token(token::Command),
     /// Read and export the audit log.
     Audit(audit::Args),
+    /// Transmissions to the ZAS: list, show (or print as sent), resume a failed one.
+    #[command(subcommand)]
+    Transmission(transmission::Command),
+    /// Acknowledgements of the ZAS: entries that matched no announcement.
+    #[command(subcommand)]
+    Acknowledgements(transmission::AcknowledgementCommand),
     /// The whole path on loopback: simulator, gateway, submissions, states (the main job).
     Demo(demo::Args),
     /// The ZAS simulator (TLS server) used by tests and the demo.
@@ -92,6 +99,8 @@ pub fn run() -> ExitCode {
         Command::Token(command) => token::run(command),
         Command::Audit(args) => audit::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Transmission(command) => transmission::run(command),
+        Command::Acknowledgements(command) => transmission::run_acknowledgements(command),
         Command::ZasSim(args) => zas_sim::run(args),
     };
     status.into()

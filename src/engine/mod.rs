@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod intake;
+pub mod reproduce;
 pub mod send;
 
 use std::sync::Arc;

@@ -8,10 +8,8 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 
+use super::reproduce::transmission_xml;
 use super::{Engine, EngineError};
-use crate::digest::sha256_hex;
-use crate::domain::Transmission;
-use crate::dtxml::write_transmission;
 use crate::failpoint;
 use crate::store::{Attempt, AttemptOutcome, ChangeNote, NextStep, TransmissionRecord};
 use crate::transport::Delivery;
@@ -37,27 +35,24 @@ impl Engine {
     }
 
     async fn send_one(&self, leased: TransmissionRecord) -> Result<(), EngineError> {
-        let (record, announcements) = self.store.transmission_content(leased.id).await?;
-        let message_id = record.header.message_id.clone();
-        let xml = write_transmission(&Transmission {
-            header: record.header.clone(),
-            announcements,
-        })?;
         let note = |cause: String| ChangeNote::new(self.clock.now(), "engine:sender", cause);
-        if sha256_hex(xml.as_bytes()) != record.xml_sha256 {
-            let attempt = Attempt {
-                outcome: AttemptOutcome::Error,
-                receipt_code: None,
-                detail: "the XML written again differs from the stored one".into(),
-            };
-            let next = NextStep::Failed("content changed since it was stored; not sent".into());
-            self.store
-                .record_attempt(record.id, &attempt, &next, &note(String::new()))
-                .await?;
-            return Err(EngineError::ContentChanged {
-                message_id: message_id.to_string(),
-            });
-        }
+        let (record, xml) = match transmission_xml(&self.store, leased.id).await {
+            Ok(found) => found,
+            Err(e @ EngineError::ContentChanged { .. }) => {
+                let attempt = Attempt {
+                    outcome: AttemptOutcome::Error,
+                    receipt_code: None,
+                    detail: "the XML written again differs from the stored one".into(),
+                };
+                let next = NextStep::Failed("content changed since it was stored; not sent".into());
+                self.store
+                    .record_attempt(leased.id, &attempt, &next, &note(String::new()))
+                    .await?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        let message_id = record.header.message_id.clone();
         let result = self.transport.send(&message_id, &xml).await;
         if result.is_ok() {
             // The ZAS has it; a crash here must lead to a resend under the same message id.

@@ -6,11 +6,11 @@ use serde::Serialize;
 
 use super::Store;
 use super::codec::{self, StoredParticulars};
-use crate::digest::sha256_hex;
 use super::error::StoreError;
 use super::history::{self, ChangeNote};
 use super::persons::person_id;
 use super::sql::{Tx, args};
+use crate::digest::sha256_hex;
 use crate::domain::{Announcement, AnnouncementState, AvsNumber};
 
 /// The stored id of a submitted announcement.

@@ -12,10 +12,10 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::Store;
-use crate::digest::{constant_time_eq, hex, sha256_hex};
 use super::error::StoreError;
 use super::redact::redact;
 use super::sql::{Row, SqlBuilder, Tx, args};
+use crate::digest::{constant_time_eq, hex, sha256_hex};
 use crate::domain::FundNumber;
 
 const TOKEN_START: &str = "arcgw_";
