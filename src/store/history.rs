@@ -146,6 +146,24 @@ pub(crate) async fn append(
         ],
     )
     .await?;
+    // Annex 2.5: every change of state is also an event of the audit log, in the same
+    // transaction.
+    let details = serde_json::json!({
+        "from": previous.map(AnnouncementState::as_str),
+        "to": state.as_str(),
+        "cause": redact(&note.cause),
+    });
+    tx.execute(
+        "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, details) \
+         VALUES ($1, $2, 'announcement.state', $3, 'success', NULL, $4)",
+        args![
+            note.at,
+            redact(&note.actor).into_owned(),
+            format!("announcement:{id}"),
+            details.to_string()
+        ],
+    )
+    .await?;
     Ok(())
 }
 
