@@ -184,6 +184,7 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         backoff_max_secs: 1,
         send_interval_ms: 100,
         poll_interval_ms: 100,
+        deadline_scan_interval_secs: 300,
         tls: TransportConfig {
             endpoint: sim.url(),
             ca_cert: paths.ca_cert.clone(),
@@ -199,6 +200,7 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         transport: Arc::new(transport),
         clock: clock.clone(),
         config: Arc::new(zas),
+        calendar: Arc::new(ZasCalendar::geneva()),
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let jobs = tokio::spawn(engine.run(stopped));

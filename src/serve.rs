@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use crate::api::{AppState, router};
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::calendar::ZasCalendar;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError};
 use crate::engine::{Engine, ZasConfig};
@@ -68,7 +69,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let (stop_engine, engine_stop) = tokio::sync::watch::channel(false);
     let (engine, certificate_expires) = match &config.zas {
         Some(zas) => {
-            let (jobs, expires) = start_engine(store.clone(), zas.clone(), engine_stop)?;
+            let calendar = Arc::new(config.calendar()?);
+            let (jobs, expires) = start_engine(store.clone(), zas.clone(), calendar, engine_stop)?;
             (Some(tokio::spawn(jobs)), Some(expires))
         }
         None => {
@@ -133,6 +135,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
 fn start_engine(
     store: Store,
     zas: ZasConfig,
+    calendar: Arc<ZasCalendar>,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(impl std::future::Future<Output = ()>, DateTime<Utc>), ServeError> {
     let transport = HttpsTransport::new(&zas.tls).map_err(ServeError::Transport)?;
@@ -147,6 +150,7 @@ fn start_engine(
         transport: Arc::new(transport),
         clock,
         config: Arc::new(zas),
+        calendar,
     };
     let jobs = async move {
         if let Err(e) = engine.recover_orphans().await {

@@ -100,6 +100,7 @@ async fn gateway(
         backoff_max_secs: 1,
         send_interval_ms: 50,
         poll_interval_ms: 50,
+        deadline_scan_interval_secs: 300,
         tls: TransportConfig {
             endpoint: sim.url(),
             ca_cert: paths.ca_cert.clone(),
@@ -115,6 +116,7 @@ async fn gateway(
         transport: Arc::new(transport),
         clock: clock.clone(),
         config: Arc::new(zas),
+        calendar: Arc::new(ZasCalendar::geneva()),
     };
     let token = db
         .store

@@ -1152,7 +1152,7 @@ async fn readiness(db: TestDb) {
         empty.readiness().await,
         Readiness::MigrationsPending {
             applied: 0,
-            known: 3
+            known: 4
         }
     );
     empty.migrate().await.unwrap();

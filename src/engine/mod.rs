@@ -1,9 +1,11 @@
 //! The jobs of `arcgw serve` that move announcements after intake: build transmissions from the
-//! queue ([`build`]), send them ([`send`]), take in the ZAS's acknowledgements ([`intake`]).
+//! queue ([`build`]), send them ([`send`]), take in the ZAS's acknowledgements ([`intake`]),
+//! raise the reminders of passed deadlines ([`deadlines`], N. 3401).
 //! Each runs on its own interval until shutdown; several instances may run them at once on
 //! one PostgreSQL (claims and leases in the store keep them apart).
 
 pub mod build;
+pub mod deadlines;
 pub mod intake;
 pub mod reproduce;
 pub mod send;
@@ -14,6 +16,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use tokio::sync::watch;
 
+use crate::calendar::ZasCalendar;
 use crate::clock::Clock;
 use crate::domain::ParticipantId;
 use crate::store::Store;
@@ -63,6 +66,10 @@ pub struct ZasConfig {
     /// How often the acknowledgement feed is read.
     #[serde(default = "defaults::poll_interval_ms")]
     pub poll_interval_ms: u64,
+    /// How often, in seconds, the pending announcements are scanned for passed deadlines
+    /// (N. 3401) and their reminders raised; also once at start. Default 300.
+    #[serde(default = "defaults::deadline_scan_interval_secs")]
+    pub deadline_scan_interval_secs: u64,
     /// The connection: endpoint, certificates, timeouts.
     pub tls: TransportConfig,
 }
@@ -86,6 +93,9 @@ mod defaults {
     pub fn poll_interval_ms() -> u64 {
         5000
     }
+    pub fn deadline_scan_interval_secs() -> u64 {
+        300
+    }
 }
 
 fn participant<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ParticipantId, D::Error> {
@@ -100,6 +110,8 @@ pub struct Engine {
     pub transport: Arc<dyn Transport>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<ZasConfig>,
+    /// The ZAS working days the deadlines of N. 3401 are counted in.
+    pub calendar: Arc<ZasCalendar>,
 }
 
 impl Engine {
@@ -123,6 +135,7 @@ impl Engine {
         };
         let poller = {
             let engine = self.clone();
+            let stop = stop.clone();
             let every = Duration::from_millis(self.config.poll_interval_ms);
             tokio::spawn(async move {
                 every_until(every, stop, || async {
@@ -133,7 +146,26 @@ impl Engine {
                 .await
             })
         };
-        let _ = tokio::join!(sender, poller);
+        let scanner = {
+            let engine = self.clone();
+            let every = Duration::from_secs(self.config.deadline_scan_interval_secs.max(1));
+            tokio::spawn(async move {
+                every_until(every, stop, || async {
+                    match engine.scan_deadlines().await {
+                        Ok(outcome) => {
+                            tracing::debug!(
+                                scanned = outcome.scanned,
+                                raised = outcome.raised,
+                                "deadlines scanned"
+                            );
+                        }
+                        Err(e) => tracing::error!(error = %e, "scanning deadlines failed"),
+                    }
+                })
+                .await
+            })
+        };
+        let _ = tokio::join!(sender, poller, scanner);
     }
 }
 

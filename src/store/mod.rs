@@ -32,6 +32,7 @@ mod migrate;
 mod persons;
 mod readiness;
 mod redact;
+mod reminders;
 mod sql;
 mod submit;
 mod tokens;
@@ -48,6 +49,7 @@ pub use error::StoreError;
 pub use history::{ChangeNote, HistoryEntry, Transition};
 pub use idempotency::IdempotentRequest;
 pub use readiness::Readiness;
+pub use reminders::{PENDING_PAGE, PendingAnnouncement, Reminder, ReminderFilter, ReminderStatus};
 pub use submit::Submitted;
 pub use tokens::{ApiToken, Authentication, Denial, NewToken, TokenSecret};
 pub use transmissions::{

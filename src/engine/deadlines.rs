@@ -1,0 +1,111 @@
+//! The deadline scan (N. 3401): every pending announcement is read, a page at a time, its
+//! deadline is computed on the ZAS calendar from where it stands, and when that deadline has
+//! passed a reminder is raised — once per announcement and rule, whatever instances and
+//! restarts do (the store's unique constraint decides). The fund then writes to the ZAS
+//! (N. 3402); the reminder is resolved when an acknowledgement moves the announcement on.
+
+use chrono::NaiveDate;
+
+use super::{Engine, EngineError};
+use crate::calendar::{CalendarError, ZasCalendar};
+use crate::deadlines::DeadlineRule;
+use crate::domain::AnnouncementState;
+use crate::store::PENDING_PAGE;
+
+/// What one scan did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScanOutcome {
+    /// Pending announcements read.
+    pub scanned: usize,
+    /// Reminders raised by this scan (not those raised before, here or by another instance).
+    pub raised: usize,
+}
+
+impl Engine {
+    /// Scans every pending announcement and raises the reminders of the deadlines that have
+    /// passed today (Geneva date of the engine's clock).
+    pub async fn scan_deadlines(&self) -> Result<ScanOutcome, EngineError> {
+        self.scan_deadlines_by_pages_of(PENDING_PAGE).await
+    }
+
+    /// [`Engine::scan_deadlines`], reading `page` pending announcements at a time.
+    pub async fn scan_deadlines_by_pages_of(&self, page: u32) -> Result<ScanOutcome, EngineError> {
+        let today = self.clock.today();
+        let mut outcome = ScanOutcome::default();
+        let mut after = None;
+        loop {
+            let pending = self.store.pending_announcements(after, page).await?;
+            for announcement in &pending.items {
+                outcome.scanned += 1;
+                if announcement.reminded {
+                    continue;
+                }
+                let start = announcement.deadline_start();
+                let (rule, due) = match due_date(announcement.state, start, &self.calendar) {
+                    Ok(Some(deadline)) => deadline,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        tracing::warn!(announcement_id = announcement.id, %start, error = %e, "deadline not computable; announcement skipped");
+                        continue;
+                    }
+                };
+                // N. 3401: from the day after the last working day the fund must write.
+                if today <= due {
+                    continue;
+                }
+                let raised = self
+                    .store
+                    .raise_reminder(announcement.id, rule, due, self.clock.now())
+                    .await?;
+                if raised {
+                    outcome.raised += 1;
+                    tracing::warn!(announcement_id = announcement.id, fund = %announcement.fund, ?rule, %due, "N. 3401 deadline passed: reminder raised, the fund must write to the ZAS");
+                }
+            }
+            match pending.next_after {
+                Some(id) => after = Some(id),
+                None => break,
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+/// The rule and the last working day of the deadline of an announcement in `state` since
+/// `start`: the `due` of [`crate::deadlines::next_deadline`], without writing its
+/// explanation, so that a scan of many announcements allocates nothing per announcement.
+fn due_date(
+    state: AnnouncementState,
+    start: NaiveDate,
+    calendar: &ZasCalendar,
+) -> Result<Option<(DeadlineRule, NaiveDate)>, CalendarError> {
+    let Some(rule) = DeadlineRule::for_state(state) else {
+        return Ok(None);
+    };
+    Ok(Some((
+        rule,
+        calendar.add_working_days(start, rule.working_days())?,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deadlines::next_deadline;
+
+    #[test]
+    fn the_due_date_is_that_of_next_deadline() {
+        let calendar = ZasCalendar::geneva();
+        let mut day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let end = NaiveDate::from_ymd_opt(2029, 1, 1).unwrap();
+        while day < end {
+            for state in AnnouncementState::ALL {
+                let expected = next_deadline(state, day, &calendar)
+                    .unwrap()
+                    .map(|d| (d.rule, d.due));
+                assert_eq!(due_date(state, day, &calendar).unwrap(), expected, "{day}");
+            }
+            day = day.succ_opt().unwrap();
+        }
+    }
+}

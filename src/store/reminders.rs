@@ -1,0 +1,369 @@
+//! The deadlines of N. 3401 in the database: the pending announcements the deadline scan reads,
+//! and the reminders it raises when a deadline has passed.
+//!
+//! - A pending announcement is `announced` (no acknowledgement has mentioned it: 7 working days)
+//!   or `in_progress` (an acknowledgement said "still being processed": 15 working days from
+//!   that acknowledgement's date). They are read a page at a time by id (keyset), never all at
+//!   once.
+//! - A reminder says that the fund must write to the ZAS about an announcement (N. 3401, 3402):
+//!   its rule, the deadline's last working day and when it was raised. There is exactly one per
+//!   announcement and rule, ever: the database's unique constraint keeps it so, whatever
+//!   instances and restarts do (`INSERT … ON CONFLICT DO NOTHING`).
+//! - A reminder is resolved once the announcement has left the state its rule watches
+//!   (`announced` for "not mentioned", `in_progress` for "still being processed"): an
+//!   acknowledgement mentioned it, dealt with it, refused it or invited the fund to investigate.
+//!   This is read from the announcement's history when reminders are listed, not stored, so it
+//!   cannot drift from the state, and acknowledgements need not know about reminders. A new
+//!   "still being processed" (`in_progress` again) leaves it open; once resolved it stays so.
+//!   A change is counted from the time the announcement entered the watched state (kept with
+//!   the reminder), not from the raising: a reminder raised while an acknowledgement moves the
+//!   announcement on is resolved all the same.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::Store;
+use super::announcements::{MAX_PAGE, Page};
+use super::error::StoreError;
+use super::history::state_of;
+use super::sql::{Row, SqlBuilder, args};
+use crate::deadlines::DeadlineRule;
+use crate::domain::{AnnouncementState, FundNumber, KeyCode, Processing, Reference};
+
+/// The most pending announcements one page of the deadline scan reads.
+pub const PENDING_PAGE: u32 = 10_000;
+
+/// A pending announcement with what its deadline is computed from; no personal data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingAnnouncement {
+    pub id: i64,
+    pub fund: FundNumber,
+    /// `announced` or `in_progress`.
+    pub state: AnnouncementState,
+    /// When it entered its state.
+    pub state_since: DateTime<Utc>,
+    /// For `in_progress`: the date of the latest acknowledgement that said "still being
+    /// processed" (processing code 2).
+    pub in_progress_date: Option<NaiveDate>,
+    /// Whether the reminder of the rule its state runs under was raised already (then the scan
+    /// has nothing to write for it).
+    pub reminded: bool,
+}
+
+impl PendingAnnouncement {
+    /// The day its deadline counts from (N. 3401), not counted itself: for `in_progress` the
+    /// date of the acknowledgement that said "still being processed", otherwise the Swiss date
+    /// it entered its state (the day it was announced).
+    pub fn deadline_start(&self) -> NaiveDate {
+        match (self.state, self.in_progress_date) {
+            (AnnouncementState::InProgress, Some(date)) => date,
+            _ => swiss_date(self.state_since),
+        }
+    }
+}
+
+/// A reminder with the announcement it is about; no personal data (the letter reads the
+/// particulars itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reminder {
+    pub id: i64,
+    pub announcement_id: i64,
+    pub fund: FundNumber,
+    pub reference: Reference,
+    pub key: KeyCode,
+    /// When the announcement became `announced`: the letter refers to its date (N. 3301).
+    pub announced_at: DateTime<Utc>,
+    pub rule: DeadlineRule,
+    /// The last working day of the deadline that passed.
+    pub due: NaiveDate,
+    pub raised_at: DateTime<Utc>,
+    /// When the announcement left the state the rule watches; `None` while the reminder is open.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl Reminder {
+    /// Whether the fund still has to write to the ZAS about it.
+    pub fn is_open(&self) -> bool {
+        self.resolved_at.is_none()
+    }
+
+    /// The Swiss date it was announced.
+    pub fn announced_on(&self) -> NaiveDate {
+        swiss_date(self.announced_at)
+    }
+}
+
+/// Which reminders to list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReminderStatus {
+    /// Only those not resolved.
+    Open,
+    All,
+}
+
+/// Which reminders to list: all filters must match; ordered by id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReminderFilter {
+    pub status: ReminderStatus,
+    /// Only announcements of these funds (`None`: every fund; an empty list matches nothing).
+    pub funds: Option<Vec<FundNumber>>,
+    /// Only ids after this one: the `next_after` of the previous page.
+    pub after_id: Option<i64>,
+    /// At most this many, between 1 and [`MAX_PAGE`].
+    pub limit: u32,
+}
+
+impl Default for ReminderFilter {
+    fn default() -> Self {
+        ReminderFilter {
+            status: ReminderStatus::Open,
+            funds: None,
+            after_id: None,
+            limit: 100,
+        }
+    }
+}
+
+/// The stored form of a rule.
+fn rule_text(rule: DeadlineRule) -> &'static str {
+    match rule {
+        DeadlineRule::NotMentioned => "not_mentioned",
+        DeadlineRule::StillProcessing => "still_processing",
+    }
+}
+
+/// The state a rule watches: its reminder is resolved when the announcement leaves it.
+fn watched_state(rule: DeadlineRule) -> AnnouncementState {
+    match rule {
+        DeadlineRule::NotMentioned => AnnouncementState::Announced,
+        DeadlineRule::StillProcessing => AnnouncementState::InProgress,
+    }
+}
+
+/// The changes that took the announcement of reminder `r` out of the state its rule watches,
+/// since it was in that state when the reminder was raised.
+const LEFT_WATCHED_STATE: &str = " FROM announcement_history h \
+     WHERE h.announcement_id = r.announcement_id \
+     AND h.previous_state = CASE r.rule WHEN 'not_mentioned' THEN 'announced' \
+     WHEN 'still_processing' THEN 'in_progress' END \
+     AND h.state <> h.previous_state AND h.at >= r.state_since";
+
+const SELECT_REMINDER: &str = "SELECT r.id, r.announcement_id, r.rule, r.due_date, r.raised_at, \
+     a.fund, a.reference, a.key_code, \
+     (SELECT MIN(n.at) FROM announcement_history n WHERE n.announcement_id = r.announcement_id \
+     AND n.state = 'announced') AS announced_at, \
+     (SELECT MIN(h.at)";
+
+const FROM_REMINDERS: &str =
+    ") AS resolved_at FROM reminders r JOIN announcements a ON a.id = r.announcement_id";
+
+impl Store {
+    /// The pending announcements (`announced`, `in_progress`) with ids after `after_id`, at
+    /// most `limit` (1 to [`PENDING_PAGE`]), ordered by id; `next_after` is the cursor of the
+    /// next page.
+    pub async fn pending_announcements(
+        &self,
+        after_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<PendingAnnouncement>, StoreError> {
+        let limit = limit.clamp(1, PENDING_PAGE);
+        let rows = self
+            .fetch_all(
+                "SELECT a.id, a.fund, a.state, a.state_since, \
+                 CASE WHEN a.state = 'in_progress' THEN \
+                 (SELECT k.acknowledgement_date FROM acknowledgement_entries e \
+                 JOIN acknowledgements k ON k.id = e.acknowledgement_id \
+                 WHERE e.announcement_id = a.id AND e.processing_code = $1 \
+                 ORDER BY e.id DESC LIMIT 1) END AS in_progress_date, \
+                 (SELECT r.id FROM reminders r WHERE r.announcement_id = a.id \
+                 AND r.rule = CASE a.state WHEN 'announced' THEN 'not_mentioned' \
+                 WHEN 'in_progress' THEN 'still_processing' END) AS reminder_id \
+                 FROM announcements a \
+                 WHERE a.state IN ('announced', 'in_progress') AND a.id > $2 \
+                 ORDER BY a.id LIMIT $3",
+                args![
+                    i64::from(Processing::InProgress.code()),
+                    after_id.unwrap_or(0),
+                    i64::from(limit) + 1
+                ],
+            )
+            .await?;
+        let mut items = rows
+            .iter()
+            .map(decode_pending)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_after = paged(&mut items, limit, |p| p.id);
+        Ok(Page { items, next_after })
+    }
+
+    /// Raises the reminder of `rule` for announcement `announcement_id`, whose deadline ended
+    /// on `due` (N. 3401). Returns `true` when it is new; `false` when there is one already
+    /// (raised by any instance, at any time) or the announcement is no longer in the state the
+    /// rule watches. One statement (`INSERT … ON CONFLICT DO NOTHING`): the unique constraint on
+    /// (announcement, rule) decides.
+    pub async fn raise_reminder(
+        &self,
+        announcement_id: i64,
+        rule: DeadlineRule,
+        due: NaiveDate,
+        raised_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let inserted = tx
+            .fetch_optional(
+                "INSERT INTO reminders (announcement_id, rule, due_date, raised_at, state_since) \
+                 SELECT a.id, $1, $2, $3, a.state_since FROM announcements a \
+                 WHERE a.id = $4 AND a.state = $5 \
+                 ON CONFLICT (announcement_id, rule) DO NOTHING RETURNING id",
+                args![
+                    rule_text(rule),
+                    date_text(due),
+                    raised_at,
+                    announcement_id,
+                    watched_state(rule).as_str()
+                ],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(inserted.is_some())
+    }
+
+    /// Lists reminders, open or all, by fund, a page at a time (ordered by id).
+    pub async fn list_reminders(
+        &self,
+        filter: &ReminderFilter,
+    ) -> Result<Page<Reminder>, StoreError> {
+        let limit = filter.limit.clamp(1, MAX_PAGE);
+        let mut sql = SqlBuilder::new(SELECT_REMINDER);
+        sql.push(LEFT_WATCHED_STATE)
+            .push(FROM_REMINDERS)
+            .push(" WHERE 1 = 1");
+        if let Some(funds) = &filter.funds {
+            if funds.is_empty() {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next_after: None,
+                });
+            }
+            sql.push(" AND a.fund IN (")
+                .push_list(funds.iter().map(ToString::to_string))
+                .push(")");
+        }
+        if filter.status == ReminderStatus::Open {
+            sql.push(" AND NOT EXISTS (SELECT 1")
+                .push(LEFT_WATCHED_STATE)
+                .push(")");
+        }
+        if let Some(after) = filter.after_id {
+            sql.push(" AND r.id > ").push_arg(after);
+        }
+        sql.push(" ORDER BY r.id LIMIT ")
+            .push_arg(i64::from(limit) + 1);
+        let (sql, args) = sql.finish();
+        let rows = self.fetch_all(sql, args).await?;
+        let mut items = rows
+            .iter()
+            .map(decode_reminder)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_after = paged(&mut items, limit, |r| r.id);
+        Ok(Page { items, next_after })
+    }
+
+    /// Reminder `id`.
+    pub async fn reminder(&self, id: i64) -> Result<Reminder, StoreError> {
+        let mut sql = SqlBuilder::new(SELECT_REMINDER);
+        sql.push(LEFT_WATCHED_STATE)
+            .push(FROM_REMINDERS)
+            .push(" WHERE r.id = ")
+            .push_arg(id);
+        let (sql, args) = sql.finish();
+        let rows = self.fetch_all(sql, args).await?;
+        match rows.first() {
+            Some(row) => decode_reminder(row),
+            None => Err(StoreError::NotFound {
+                what: "reminder",
+                id,
+            }),
+        }
+    }
+}
+
+/// Cuts `items` (read with `limit + 1`) to `limit` and returns the next page's cursor.
+fn paged<T>(items: &mut Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Option<i64> {
+    let limit = limit as usize;
+    if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(id)
+    } else {
+        None
+    }
+}
+
+/// The date in Geneva of a time: deadlines count Swiss dates.
+fn swiss_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono_tz::Europe::Zurich).date_naive()
+}
+
+/// Dates are stored as `YYYY-MM-DD` text on both back ends.
+fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn parse_date(text: &str, what: &'static str, id: i64) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StoreError::corrupt(what, id))
+}
+
+fn decode_pending(row: &Row) -> Result<PendingAnnouncement, StoreError> {
+    let id = row.int("id")?;
+    Ok(PendingAnnouncement {
+        id,
+        fund: FundNumber::parse(&row.text("fund")?)
+            .map_err(|_| StoreError::corrupt("fund number", id))?,
+        state: state_of(row, "state", id)?,
+        state_since: row.time("state_since")?,
+        in_progress_date: match row.opt_text("in_progress_date")? {
+            None => None,
+            Some(text) => Some(parse_date(&text, "acknowledgement date", id)?),
+        },
+        reminded: row.opt_int("reminder_id")?.is_some(),
+    })
+}
+
+fn decode_reminder(row: &Row) -> Result<Reminder, StoreError> {
+    let id = row.int("id")?;
+    let corrupt = |what| StoreError::corrupt(what, id);
+    let rule = match row.text("rule")?.as_str() {
+        "not_mentioned" => DeadlineRule::NotMentioned,
+        "still_processing" => DeadlineRule::StillProcessing,
+        _ => return Err(corrupt("reminder rule")),
+    };
+    Ok(Reminder {
+        id,
+        announcement_id: row.int("announcement_id")?,
+        fund: FundNumber::parse(&row.text("fund")?).map_err(|_| corrupt("fund number"))?,
+        reference: Reference::new(&row.text("reference")?).map_err(|_| corrupt("reference"))?,
+        key: KeyCode::new(row.int("key_code")?).map_err(|_| corrupt("key code"))?,
+        announced_at: row
+            .opt_time("announced_at")?
+            .ok_or_else(|| corrupt("history of the reminder's announcement"))?,
+        rule,
+        due: parse_date(&row.text("due_date")?, "reminder due date", id)?,
+        raised_at: row.time("raised_at")?,
+        resolved_at: row.opt_time("resolved_at")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_rule_watches_the_state_it_runs_in() {
+        for rule in [DeadlineRule::NotMentioned, DeadlineRule::StillProcessing] {
+            assert_eq!(DeadlineRule::for_state(watched_state(rule)), Some(rule));
+            assert_eq!(
+                serde_json::to_value(rule).unwrap(),
+                serde_json::Value::from(rule_text(rule))
+            );
+        }
+    }
+}

@@ -1,0 +1,709 @@
+//! The deadline scan and its reminders (N. 3401), on both back ends (see `support_db`): real
+//! announcements driven through the store into `announced` and `in_progress`, engines scanning
+//! on a manual clock, restarts and two instances at once.
+
+mod support_db;
+
+use std::sync::Arc;
+
+use arcgw::calendar::ZasCalendar;
+use arcgw::clock::{Clock, ManualClock};
+use arcgw::deadlines::DeadlineRule;
+use arcgw::domain::avs_number::check_digit;
+use arcgw::domain::{
+    Acknowledgement, AcknowledgementEntry, Announcement, AnnouncementState, AvsNumber, FundNumber,
+    KeyCode, MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
+};
+use arcgw::engine::deadlines::ScanOutcome;
+use arcgw::engine::{Engine, Environment, ZasConfig};
+use arcgw::store::{
+    Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Reminder, ReminderFilter,
+    ReminderStatus, Store,
+};
+use arcgw::transport::{BoxFuture, Feed, Receipt, Transport, TransportConfig, TransportError};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use support_db::TestDb;
+
+use AnnouncementState::*;
+use DeadlineRule::*;
+
+// ---------------------------------------------------------------------------------------------
+// Test data
+
+const FUND: &str = "066.000";
+const SHA: &str = "5e9c0f3aa1b2c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbcc";
+
+fn avs(n: u64) -> AvsNumber {
+    let first: Vec<u8> = format!("756{n:09}").bytes().map(|b| b - b'0').collect();
+    AvsNumber::parse(&format!("756{n:09}{}", check_digit(&first))).unwrap()
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// `hh:mm` on that day in Geneva.
+fn geneva(y: i32, m: u32, d: u32, hh: u32, mm: u32) -> DateTime<Utc> {
+    chrono_tz::Europe::Zurich
+        .with_ymd_and_hms(y, m, d, hh, mm, 0)
+        .unwrap()
+        .to_utc()
+}
+
+fn note(at: DateTime<Utc>, cause: &str) -> ChangeNote {
+    ChangeNote::new(at, "test:runner", cause)
+}
+
+/// An opening of a CI (key 61) of fund 066.000.
+fn account(reference: &str, number: u64) -> Announcement {
+    Announcement::new(
+        FundNumber::parse(FUND).unwrap(),
+        Reference::new(reference).unwrap(),
+        KeyCode::new(61).unwrap(),
+        Particulars::Account {
+            avs_number: avs(number),
+        },
+    )
+    .unwrap()
+}
+
+fn header(message_id: &str, sender: &str, recipient: &str, at: DateTime<Utc>) -> MessageHeader {
+    MessageHeader {
+        sender_id: ParticipantId::new(sender).unwrap(),
+        recipient_id: ParticipantId::new(recipient).unwrap(),
+        message_id: MessageId::new(message_id).unwrap(),
+        reference_message_id: None,
+        message_date: at,
+        test_delivery: true,
+    }
+}
+
+/// An acknowledgement of `date` saying `code` (0 dealt with, 2 still being processed) of
+/// the announcement `reference` of key 61.
+fn ack(message_id: &str, date: NaiveDate, reference: &str, code: u8) -> Acknowledgement {
+    Acknowledgement {
+        header: header(
+            message_id,
+            "T6-ZAS-1",
+            "T7-066000-1",
+            geneva(2026, 12, 1, 9, 0),
+        ),
+        acknowledgement_date: date,
+        entries: vec![AcknowledgementEntry {
+            fund: FundNumber::parse(FUND).unwrap(),
+            reference: Reference::new(reference).unwrap(),
+            key: KeyCode::new(61).unwrap(),
+            avs_number: None,
+            message_id: None,
+            processing: Processing::from_code(code).unwrap(),
+            observations: Vec::new(),
+            wrong_fields: Vec::new(),
+            investigation: None,
+            result: None,
+        }],
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps through the store
+
+/// Submits, claims and transmits these announcements at `at`: they are `announced` since `at`.
+async fn announce(
+    store: &Store,
+    batch: &[Announcement],
+    message_id: &str,
+    at: DateTime<Utc>,
+) -> Vec<i64> {
+    let ids: Vec<i64> = store
+        .submit(batch, &note(at, "submitted"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let claimed: Vec<i64> = store
+        .claim_queued(batch.len() as u32, &note(at, "claimed"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(claimed, ids);
+    let transmission = store
+        .create_transmission(
+            &NewTransmission {
+                header: &header(message_id, "T7-066000-1", "T6-ZAS-1", at),
+                environment: "abn",
+                announcement_ids: &ids,
+                xml_sha256: SHA,
+            },
+            at,
+        )
+        .await
+        .unwrap();
+    store
+        .record_attempt(
+            transmission,
+            &Attempt {
+                outcome: AttemptOutcome::Transmitted,
+                receipt_code: Some(100),
+                detail: "receipt 100".to_string(),
+            },
+            &NextStep::Sent,
+            &note(at, "transmission sent"),
+        )
+        .await
+        .unwrap();
+    ids
+}
+
+/// Takes in `a` as the feed's acknowledgement number `sequence`, at `at`.
+async fn take_in(store: &Store, sequence: i64, a: &Acknowledgement, at: DateTime<Utc>) {
+    let intake = store
+        .take_in_acknowledgement(
+            "abn",
+            "acknowledgements:abn",
+            sequence,
+            a,
+            SHA,
+            &note(at, "acknowledgement feed"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((intake.new, intake.applied), (true, 1));
+}
+
+async fn state(store: &Store, id: i64) -> AnnouncementState {
+    store.announcement(id).await.unwrap().announcement.state
+}
+
+async fn reminders(store: &Store, status: ReminderStatus) -> Vec<Reminder> {
+    let mut all = Vec::new();
+    let mut after_id = None;
+    loop {
+        let page = store
+            .list_reminders(&ReminderFilter {
+                status,
+                funds: None,
+                after_id,
+                limit: 1000,
+            })
+            .await
+            .unwrap();
+        all.extend(page.items);
+        match page.next_after {
+            Some(id) => after_id = Some(id),
+            None => return all,
+        }
+    }
+}
+
+async fn open(store: &Store) -> Vec<Reminder> {
+    reminders(store, ReminderStatus::Open).await
+}
+
+async fn every(store: &Store) -> Vec<Reminder> {
+    reminders(store, ReminderStatus::All).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine
+
+/// The scan never talks to the ZAS.
+struct NoZas;
+
+impl Transport for NoZas {
+    fn send<'a>(
+        &'a self,
+        _message_id: &'a MessageId,
+        _xml: &'a str,
+    ) -> BoxFuture<'a, Result<Receipt, TransportError>> {
+        Box::pin(async { Err(TransportError::Connect("no ZAS in this test".to_string())) })
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        _after: i64,
+        _limit: u32,
+    ) -> BoxFuture<'a, Result<Feed, TransportError>> {
+        Box::pin(async { Err(TransportError::Connect("no ZAS in this test".to_string())) })
+    }
+}
+
+fn engine(store: Store, clock: Arc<ManualClock>) -> Engine {
+    let config = ZasConfig {
+        environment: Environment::Abn,
+        sender_id: ParticipantId::new("T7-066000-1").unwrap(),
+        recipient_id: ParticipantId::new("T6-ZAS-1").unwrap(),
+        batch_size: 1000,
+        max_attempts: 8,
+        backoff_initial_ms: 10,
+        backoff_max_secs: 1,
+        send_interval_ms: 50,
+        poll_interval_ms: 50,
+        deadline_scan_interval_secs: 300,
+        tls: TransportConfig {
+            endpoint: "https://127.0.0.1:9".to_string(),
+            ca_cert: "ca.pem".into(),
+            client_cert: "client.pem".into(),
+            client_key: "client.key".into(),
+            connect_timeout_secs: 1,
+            request_timeout_secs: 1,
+        },
+    };
+    Engine {
+        store,
+        transport: Arc::new(NoZas),
+        clock,
+        config: Arc::new(config),
+        calendar: Arc::new(ZasCalendar::geneva()),
+    }
+}
+
+async fn scan(engine: &Engine) -> ScanOutcome {
+    engine.scan_deadlines().await.unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+
+/// Announced on Tuesday 22 December 2026 at 00:30 in Geneva (still the 21st in UTC), never
+/// acknowledged: the 7 ZAS working days are 23, 24, 28, 29, 30 December, 4 and 5
+/// January (Christmas, the weekends, Restoration and New Year skipped). No reminder on the 5th;
+/// one on the 6th, from midnight in Geneva, however often the scan runs.
+async fn not_mentioned_for_seven_working_days(db: TestDb) {
+    let store = &db.store;
+    let announced_at = geneva(2026, 12, 22, 0, 30);
+    let [id] = announce(store, &[account("A-1", 1)], "msg-1", announced_at)
+        .await
+        .try_into()
+        .unwrap();
+    let clock = Arc::new(ManualClock::new(geneva(2026, 12, 23, 8, 0)));
+    let engine = engine(store.clone(), clock.clone());
+    assert_eq!(
+        scan(&engine).await,
+        ScanOutcome {
+            scanned: 1,
+            raised: 0
+        }
+    );
+
+    clock.set(geneva(2027, 1, 5, 23, 59));
+    assert_eq!(
+        scan(&engine).await,
+        ScanOutcome {
+            scanned: 1,
+            raised: 0
+        }
+    );
+    assert!(every(store).await.is_empty(), "not on the last working day");
+
+    clock.set(geneva(2027, 1, 6, 0, 0));
+    assert_eq!(
+        scan(&engine).await,
+        ScanOutcome {
+            scanned: 1,
+            raised: 1
+        }
+    );
+    let raised_at = clock.now();
+    for _ in 0..3 {
+        clock.advance(chrono::TimeDelta::hours(5));
+        assert_eq!(
+            scan(&engine).await,
+            ScanOutcome {
+                scanned: 1,
+                raised: 0
+            }
+        );
+    }
+    let list = open(store).await;
+    assert_eq!(list.len(), 1);
+    let r = &list[0];
+    assert_eq!(r.announcement_id, id);
+    assert_eq!(r.fund.to_string(), FUND);
+    assert_eq!(r.reference.as_str(), "A-1");
+    assert_eq!(r.key.code(), 61);
+    assert_eq!(r.rule, NotMentioned);
+    assert_eq!(r.due, day(2027, 1, 5));
+    assert_eq!(r.raised_at, raised_at);
+    assert_eq!(r.resolved_at, None);
+    assert!(r.is_open());
+    assert_eq!(r.announced_at, announced_at);
+    assert_eq!(r.announced_on(), day(2026, 12, 22));
+    assert_eq!(store.reminder(r.id).await.unwrap(), *r);
+
+    // The unique constraint decides, whoever asks; a rule whose state the announcement is not
+    // in raises nothing.
+    for rule in [NotMentioned, StillProcessing] {
+        let raised = store
+            .raise_reminder(id, rule, day(2027, 1, 5), clock.now())
+            .await
+            .unwrap();
+        assert!(!raised, "{rule:?}");
+    }
+    let pending = store.pending_announcements(None, 10).await.unwrap();
+    assert!(pending.items[0].reminded);
+    assert_eq!(every(store).await, list);
+    assert_eq!(state(store, id).await, Announced);
+}
+
+/// "Still being processed" in an acknowledgement dated Thursday 25 March 2027, taken in on
+/// Tuesday 30 March: the 15 working days run from the acknowledgement's date, past Good Friday
+/// (26.3) and Easter Monday (29.3), to Monday 19 April. The reminder comes on the 20th.
+async fn still_processing_for_fifteen_working_days(db: TestDb) {
+    let store = &db.store;
+    let [id] = announce(
+        store,
+        &[account("P-1", 1)],
+        "msg-1",
+        geneva(2027, 3, 22, 10, 0),
+    )
+    .await
+    .try_into()
+    .unwrap();
+    take_in(
+        store,
+        1,
+        &ack("ack-1", day(2027, 3, 25), "P-1", 2),
+        geneva(2027, 3, 30, 7, 0),
+    )
+    .await;
+    assert_eq!(state(store, id).await, InProgress);
+    let clock = Arc::new(ManualClock::new(geneva(2027, 4, 2, 12, 0)));
+    let engine = engine(store.clone(), clock.clone());
+    assert_eq!(
+        scan(&engine).await,
+        ScanOutcome {
+            scanned: 1,
+            raised: 0
+        }
+    );
+    clock.set(geneva(2027, 4, 19, 23, 59));
+    assert_eq!(
+        scan(&engine).await,
+        ScanOutcome {
+            scanned: 1,
+            raised: 0
+        }
+    );
+    assert!(every(store).await.is_empty(), "not on the last working day");
+
+    clock.set(geneva(2027, 4, 20, 7, 0));
+    assert_eq!(
+        scan(&engine).await,
+        ScanOutcome {
+            scanned: 1,
+            raised: 1
+        }
+    );
+    assert_eq!(
+        scan(&engine).await,
+        ScanOutcome {
+            scanned: 1,
+            raised: 0
+        }
+    );
+    let list = open(store).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        (list[0].announcement_id, list[0].rule, list[0].due),
+        (id, StillProcessing, day(2027, 4, 19))
+    );
+    assert_eq!(list[0].announced_on(), day(2027, 3, 22));
+}
+
+/// A reminder is resolved when the announcement leaves the state its rule watches: "not
+/// mentioned" by the first acknowledgement, "still being processed" when it is dealt with (a
+/// new "still being processed" leaves it open). No new reminder after that.
+async fn later_acknowledgements_resolve(db: TestDb) {
+    let store = &db.store;
+    let [id] = announce(
+        store,
+        &[account("R-1", 1)],
+        "msg-1",
+        geneva(2026, 12, 22, 10, 0),
+    )
+    .await
+    .try_into()
+    .unwrap();
+    let clock = Arc::new(ManualClock::new(geneva(2027, 1, 6, 8, 0)));
+    let engine = engine(store.clone(), clock.clone());
+    assert_eq!(scan(&engine).await.raised, 1);
+    assert_eq!(open(store).await.len(), 1);
+
+    // Mentioned at last: still being processed, dated 7 January, taken in on the 8th.
+    let mentioned = geneva(2027, 1, 8, 9, 15);
+    take_in(
+        store,
+        1,
+        &ack("ack-1", day(2027, 1, 7), "R-1", 2),
+        mentioned,
+    )
+    .await;
+    assert!(open(store).await.is_empty());
+    let all = every(store).await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        (all[0].rule, all[0].resolved_at),
+        (NotMentioned, Some(mentioned))
+    );
+    assert!(!all[0].is_open());
+
+    // 15 working days from 7 January end on 28 January.
+    clock.set(geneva(2027, 1, 28, 18, 0));
+    assert_eq!(scan(&engine).await.raised, 0);
+    clock.set(geneva(2027, 1, 29, 8, 0));
+    assert_eq!(scan(&engine).await.raised, 1);
+    let list = open(store).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        (list[0].rule, list[0].due),
+        (StillProcessing, day(2027, 1, 28))
+    );
+
+    // Still being processed again: the reminder stays open, none is added.
+    take_in(
+        store,
+        2,
+        &ack("ack-2", day(2027, 2, 1), "R-1", 2),
+        geneva(2027, 2, 1, 9, 0),
+    )
+    .await;
+    assert_eq!(open(store).await.len(), 1);
+
+    // Dealt with: resolved, and nothing more is raised however late.
+    let done = geneva(2027, 2, 3, 11, 0);
+    take_in(store, 3, &ack("ack-3", day(2027, 2, 2), "R-1", 0), done).await;
+    assert_eq!(state(store, id).await, Done);
+    assert!(open(store).await.is_empty());
+    clock.set(geneva(2027, 6, 1, 8, 0));
+    assert_eq!(
+        scan(&engine).await,
+        ScanOutcome {
+            scanned: 0,
+            raised: 0
+        }
+    );
+    let all = every(store).await;
+    assert_eq!(
+        all.iter()
+            .map(|r| (r.rule, r.resolved_at))
+            .collect::<Vec<_>>(),
+        [
+            (NotMentioned, Some(mentioned)),
+            (StillProcessing, Some(done))
+        ]
+    );
+}
+
+/// A restart in the middle — a new pool on the same database, a new engine — changes
+/// nothing: the reminders are in the database, not in the engine.
+async fn a_restart_changes_nothing(db: TestDb) {
+    let store = &db.store;
+    announce(
+        store,
+        &[account("S-1", 1), account("S-2", 2)],
+        "msg-1",
+        geneva(2026, 12, 22, 10, 0),
+    )
+    .await;
+    let clock = Arc::new(ManualClock::new(geneva(2027, 1, 5, 12, 0)));
+    let first = engine(store.clone(), clock.clone());
+    assert_eq!(
+        scan(&first).await,
+        ScanOutcome {
+            scanned: 2,
+            raised: 0
+        }
+    );
+    drop(first);
+
+    let restarted = db.another_store().await;
+    let second = engine(restarted.clone(), clock.clone());
+    clock.set(geneva(2027, 1, 6, 8, 0));
+    assert_eq!(
+        scan(&second).await,
+        ScanOutcome {
+            scanned: 2,
+            raised: 2
+        }
+    );
+    let before = every(store).await;
+    drop(second);
+    restarted.close().await;
+
+    let again = db.another_store().await;
+    let third = engine(again.clone(), clock.clone());
+    clock.set(geneva(2027, 1, 7, 8, 0));
+    assert_eq!(
+        scan(&third).await,
+        ScanOutcome {
+            scanned: 2,
+            raised: 0
+        }
+    );
+    assert_eq!(every(&again).await, before);
+    assert_eq!(before.len(), 2);
+    again.close().await;
+}
+
+/// Two instances on two pools scanning at the same time raise each reminder once.
+async fn two_engines_at_once_raise_once(db: TestDb) {
+    let store = &db.store;
+    let batch: Vec<Announcement> = (1..=20).map(|n| account(&format!("T-{n}"), n)).collect();
+    announce(store, &batch, "msg-1", geneva(2026, 12, 22, 10, 0)).await;
+    let clock = Arc::new(ManualClock::new(geneva(2027, 1, 6, 8, 0)));
+    let a = engine(store.clone(), clock.clone());
+    let other = db.another_store().await;
+    let b = engine(other.clone(), clock.clone());
+    let mut raised = 0;
+    for _ in 0..3 {
+        let (x, y) = (a.clone(), b.clone());
+        let (ra, rb) = tokio::join!(
+            tokio::spawn(async move { x.scan_deadlines_by_pages_of(7).await.unwrap() }),
+            tokio::spawn(async move { y.scan_deadlines_by_pages_of(7).await.unwrap() }),
+        );
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert_eq!((ra.scanned, rb.scanned), (20, 20));
+        raised += ra.raised + rb.raised;
+    }
+    assert_eq!(raised, 20);
+    let all = every(store).await;
+    assert_eq!(all.len(), 20);
+    let mut ids: Vec<i64> = all.iter().map(|r| r.announcement_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 20);
+    other.close().await;
+}
+
+/// The scan reads the pending announcements a page at a time and only those: 25 announced,
+/// pages of 10; queued, withdrawn and dealt-with announcements are not read.
+async fn the_scan_pages_through_pending_announcements(db: TestDb) {
+    let store = &db.store;
+    let batch: Vec<Announcement> = (1..=25).map(|n| account(&format!("M-{n}"), n)).collect();
+    let ids = announce(store, &batch, "msg-1", geneva(2026, 12, 22, 10, 0)).await;
+    let done = announce(
+        store,
+        &[account("D-1", 30)],
+        "msg-2",
+        geneva(2026, 12, 22, 10, 0),
+    )
+    .await;
+    take_in(
+        store,
+        1,
+        &ack("ack-1", day(2026, 12, 23), "D-1", 0),
+        geneva(2026, 12, 23, 9, 0),
+    )
+    .await;
+    assert_eq!(state(store, done[0]).await, Done);
+    let queued = geneva(2026, 12, 22, 11, 0);
+    let left = store
+        .submit(
+            &[account("Q-1", 31), account("Q-2", 32)],
+            &note(queued, "submitted"),
+        )
+        .await
+        .unwrap();
+    store
+        .withdraw(left[1].id, &note(queued, "withdrawn by the fund"))
+        .await
+        .unwrap();
+
+    // The store's pages.
+    let mut pages = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.pending_announcements(after, 10).await.unwrap();
+        pages.push(page.items.iter().map(|p| p.id).collect::<Vec<_>>());
+        match page.next_after {
+            Some(id) => after = Some(id),
+            None => break,
+        }
+    }
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10, 5]);
+    assert_eq!(pages.concat(), ids);
+
+    let clock = Arc::new(ManualClock::new(geneva(2027, 1, 6, 8, 0)));
+    let engine = engine(store.clone(), clock.clone());
+    assert_eq!(
+        engine.scan_deadlines_by_pages_of(10).await.unwrap(),
+        ScanOutcome {
+            scanned: 25,
+            raised: 25
+        }
+    );
+    assert_eq!(
+        engine.scan_deadlines_by_pages_of(10).await.unwrap(),
+        ScanOutcome {
+            scanned: 25,
+            raised: 0
+        }
+    );
+
+    // Listed a page at a time, by fund.
+    let mut listed = Vec::new();
+    let mut after_id = None;
+    loop {
+        let page = store
+            .list_reminders(&ReminderFilter {
+                status: ReminderStatus::Open,
+                funds: Some(vec![FundNumber::parse(FUND).unwrap()]),
+                after_id,
+                limit: 10,
+            })
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 10);
+        listed.extend(page.items.iter().map(|r| r.announcement_id));
+        match page.next_after {
+            Some(id) => after_id = Some(id),
+            None => break,
+        }
+    }
+    assert_eq!(listed, ids);
+    for funds in [vec![], vec![FundNumber::parse("001.000").unwrap()]] {
+        let page = store
+            .list_reminders(&ReminderFilter {
+                funds: Some(funds),
+                ..ReminderFilter::default()
+            })
+            .await
+            .unwrap();
+        assert!(page.items.is_empty());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::support_db::run(arcgw::store::Backend::Sqlite, super::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::support_db::run(arcgw::store::Backend::Postgres, super::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    not_mentioned_for_seven_working_days,
+    still_processing_for_fifteen_working_days,
+    later_acknowledgements_resolve,
+    a_restart_changes_nothing,
+    two_engines_at_once_raise_once,
+    the_scan_pages_through_pending_announcements,
+);
