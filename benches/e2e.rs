@@ -1,0 +1,899 @@
+//! The end-to-end benchmark: announcements from submission to `done` through the ZAS simulator.
+//!
+//! Everything runs in this process on one tokio runtime with two workers, as `arcgw demo` wires
+//! it: the ZAS simulator (every announcement dealt with at once, `done`) over mutual TLS on
+//! loopback, a fresh SQLite file (and a fresh PostgreSQL schema when `ARCGW_TEST_PG_URL` is
+//! set, dropped at the end), the HTTP API on loopback and the engine with short intervals.
+//! Four clients post N key-61 announcements, 1000 per request, while the engine runs; the
+//! store's counts are read every 100 ms until all N are `done`.
+//!
+//! Measured per run: submission time (first request sent to last answer), drain time (last
+//! answer to the last announcement `done`), end-to-end throughput N / (submit + drain), and the
+//! peak resident memory of the whole process (VmHWM: gateway, simulator, clients and the
+//! prepared request bodies).
+//!
+//! Run with `cargo bench --bench e2e`. Environment:
+//! - `ARCGW_BENCH_N`: announcements per run (default 100 000, whole requests of 1000);
+//! - `ARCGW_BENCH_BATCHES`: the engine's batch sizes to run, comma-separated (default
+//!   `1000,5000`);
+//! - `ARCGW_BENCH_DATABASES`: `sqlite`, `postgres` or both (default `sqlite,postgres`;
+//!   PostgreSQL only with `ARCGW_TEST_PG_URL`);
+//! - `ARCGW_BENCH_PHASES=1`: also time the engine's steps one after the other on an
+//!   already-submitted queue (claim, XML write, store, lease, send, record, fetch, XML read,
+//!   take in), to see where the time goes; `only`: just that.
+//!
+//! The table is printed and written to `target/bench-e2e.md`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arcgw::api::{AppState, router};
+use arcgw::calendar::ZasCalendar;
+use arcgw::clock::{Clock, SystemClock};
+use arcgw::config::HttpConfig;
+use arcgw::digest::sha256_hex;
+use arcgw::domain::avs_number::check_digit;
+use arcgw::domain::{
+    AnnouncementState, FundNumber, MessageHeader, MessageId, ParticipantId, Transmission,
+};
+use arcgw::dtxml::{ReadLimits, read_acknowledgement, write_transmission};
+use arcgw::engine::{Engine, Environment, ZasConfig};
+use arcgw::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
+use arcgw::sim::{Outcome, Scenarios, SimConfig, SimHandle, TRANSMITTED};
+use arcgw::store::{Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store};
+use arcgw::transport::{HttpsTransport, TransportConfig};
+use chrono::{SubsecRound, TimeDelta};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The environment variable naming the PostgreSQL server (as for the tests).
+const PG_URL: &str = "ARCGW_TEST_PG_URL";
+const N_VAR: &str = "ARCGW_BENCH_N";
+const BATCHES_VAR: &str = "ARCGW_BENCH_BATCHES";
+const PHASES_VAR: &str = "ARCGW_BENCH_PHASES";
+const DATABASES_VAR: &str = "ARCGW_BENCH_DATABASES";
+const DEFAULT_N: usize = 100_000;
+const DEFAULT_BATCHES: [u32; 2] = [1000, 5000];
+/// Announcements per request, and clients posting at once.
+const PER_REQUEST: usize = 1000;
+const CLIENTS: usize = 4;
+/// The engine's send and poll intervals.
+const ENGINE_TICK_MS: u64 = 20;
+/// How often the store's counts are read while draining.
+const POLL: Duration = Duration::from_millis(100);
+/// A run fails when no announcement becomes `done` for this long.
+const STALL: Duration = Duration::from_secs(120);
+/// How often progress is printed while draining.
+const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+/// The longest a client waits for one answer.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(300);
+const FUND: &str = "066.000";
+/// Acknowledgements fetched per request, as the engine does.
+const FEED_PAGE: u32 = 100;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(run_all());
+}
+
+async fn run_all() {
+    install_crypto_provider();
+    let n = announcements_per_run();
+    let batches = batch_sizes();
+    let phases = std::env::var(PHASES_VAR).unwrap_or_default();
+    let (concurrent, phases) = (phases != "only", phases == "1" || phases == "only");
+    let postgres = std::env::var(PG_URL).ok();
+    let databases = databases(postgres.as_deref());
+    let mut runs = Vec::new();
+    let mut phase_runs = Vec::new();
+    for database in &databases {
+        for &batch in &batches {
+            let label = database.label();
+            if concurrent {
+                runs.push(on_fresh_store(database, |store| measure(store, label, n, batch)).await);
+            }
+            if phases {
+                let run = |store| phases_of(store, label, n, batch);
+                phase_runs.push(on_fresh_store(database, run).await);
+            }
+        }
+    }
+    let report = render(&runs, &phase_runs, postgres.is_some());
+    println!("\n{report}");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-e2e.md");
+    std::fs::write(&path, &report).expect("write target/bench-e2e.md");
+    println!("(also written to {})", path.display());
+}
+
+/// SQLite, and PostgreSQL when its URL is given; `ARCGW_BENCH_DATABASES` may name just one.
+fn databases(postgres: Option<&str>) -> Vec<Database> {
+    let chosen = std::env::var(DATABASES_VAR).unwrap_or_else(|_| "sqlite,postgres".into());
+    let chosen: Vec<&str> = chosen.split(',').map(str::trim).collect();
+    let mut databases = Vec::new();
+    if chosen.contains(&"sqlite") {
+        databases.push(Database::Sqlite);
+    }
+    if chosen.contains(&"postgres") {
+        match postgres {
+            Some(url) => databases.push(Database::Postgres(url.to_string())),
+            None => println!("PostgreSQL skipped: {PG_URL} is not set"),
+        }
+    }
+    assert!(
+        !databases.is_empty(),
+        "{DATABASES_VAR}: sqlite, postgres or both"
+    );
+    databases
+}
+
+fn announcements_per_run() -> usize {
+    let n = match std::env::var(N_VAR) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .expect("ARCGW_BENCH_N is a whole number"),
+        Err(_) => DEFAULT_N,
+    };
+    assert!(n >= PER_REQUEST, "ARCGW_BENCH_N is at least {PER_REQUEST}");
+    n / PER_REQUEST * PER_REQUEST
+}
+
+fn batch_sizes() -> Vec<u32> {
+    let Ok(text) = std::env::var(BATCHES_VAR) else {
+        return DEFAULT_BATCHES.to_vec();
+    };
+    let sizes: Vec<u32> = text
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse()
+                .expect("ARCGW_BENCH_BATCHES lists whole numbers")
+        })
+        .collect();
+    assert!(
+        !sizes.is_empty() && sizes.iter().all(|&s| s > 0),
+        "ARCGW_BENCH_BATCHES lists sizes above 0"
+    );
+    sizes
+}
+
+// ---------------------------------------------------------------------------------------------
+// The databases
+
+#[derive(Clone)]
+enum Database {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Database {
+    fn label(&self) -> &'static str {
+        match self {
+            Database::Sqlite => "SQLite",
+            Database::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+/// Runs `run` on a freshly migrated store of `database`, then removes the database (the
+/// PostgreSQL schema also when the run fails).
+async fn on_fresh_store<F, Fut, T>(database: &Database, run: F) -> T
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    match database {
+        Database::Sqlite => {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let options = SqliteConnectOptions::new().filename(dir.path().join("arcgw.sqlite"));
+            let store = Store::connect_sqlite(options)
+                .await
+                .expect("open the SQLite file");
+            store.migrate().await.expect("migrate SQLite");
+            let outcome = run(store.clone()).await;
+            store.close().await;
+            outcome
+        }
+        Database::Postgres(url) => {
+            let schema = format!("arcgw_bench_{}", uuid::Uuid::new_v4().simple());
+            // The name is made of a fixed start and hexadecimal digits only.
+            pg_execute(url, format!("CREATE SCHEMA {schema}")).await;
+            let options = PgConnectOptions::from_str(url)
+                .expect("ARCGW_TEST_PG_URL is a PostgreSQL URL")
+                .options([("search_path", schema.as_str())]);
+            let store = Store::connect_postgres(options)
+                .await
+                .expect("connect to PostgreSQL");
+            store.migrate().await.expect("migrate PostgreSQL");
+            let outcome = tokio::spawn(run(store.clone())).await;
+            store.close().await;
+            pg_execute(url, format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
+            match outcome {
+                Ok(outcome) => outcome,
+                Err(failure) => std::panic::resume_unwind(failure.into_panic()),
+            }
+        }
+    }
+}
+
+async fn pg_execute(url: &str, sql: String) {
+    let mut conn = PgConnection::connect(url)
+        .await
+        .expect("connect to PostgreSQL");
+    sqlx::query(AssertSqlSafe(sql))
+        .execute(&mut conn)
+        .await
+        .expect("create or drop the benchmark schema");
+    let _ = conn.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gateway: simulator, engine, API
+
+/// Everything of one run; the API server stops when dropped, the simulator too.
+struct Rig {
+    store: Store,
+    engine: Engine,
+    sim: SimHandle,
+    url: String,
+    token: String,
+    api: JoinHandle<()>,
+    _pki: tempfile::TempDir,
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        self.api.abort();
+    }
+}
+
+async fn start(store: Store, batch: u32) -> Rig {
+    let pki = TestPki::generate(&DEFAULT_SERVER_NAMES, 30).expect("test certificates");
+    let pki_dir = tempfile::tempdir().expect("a temporary directory");
+    let paths = pki
+        .write_to(pki_dir.path())
+        .expect("write the certificates");
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let mut sim_config = SimConfig::from_pki(&pki);
+    sim_config.scenarios = Scenarios::new(Vec::new(), Outcome::Done).expect("the scenarios");
+    let sim = arcgw::sim::start(sim_config, clock.clone())
+        .await
+        .expect("start the ZAS simulator");
+    let zas = ZasConfig {
+        environment: Environment::Abn,
+        sender_id: ParticipantId::new(TEST_CLIENT_ID).expect("a participant id"),
+        recipient_id: ParticipantId::new("T6-ZAS-1").expect("a participant id"),
+        batch_size: batch,
+        max_attempts: 8,
+        backoff_initial_ms: 50,
+        backoff_max_secs: 1,
+        send_interval_ms: ENGINE_TICK_MS,
+        poll_interval_ms: ENGINE_TICK_MS,
+        deadline_scan_interval_secs: 300,
+        tls: TransportConfig {
+            endpoint: sim.url(),
+            ca_cert: paths.ca_cert.clone(),
+            client_cert: paths.client_cert.clone(),
+            client_key: paths.client_key.clone(),
+            connect_timeout_secs: 2,
+            request_timeout_secs: 60,
+        },
+    };
+    let transport = HttpsTransport::new(&zas.tls).expect("the transport");
+    let engine = Engine {
+        store: store.clone(),
+        transport: Arc::new(transport),
+        clock: clock.clone(),
+        config: Arc::new(zas),
+        calendar: Arc::new(ZasCalendar::geneva()),
+    };
+    let fund = FundNumber::parse(FUND).expect("a fund number");
+    let token = store
+        .create_token("e2e benchmark", &[fund], clock.now())
+        .await
+        .expect("create a token");
+    let (url, api) = serve_api(store.clone(), clock).await;
+    Rig {
+        store,
+        engine,
+        sim,
+        url,
+        token: token.secret.expose().to_string(),
+        api,
+        _pki: pki_dir,
+    }
+}
+
+/// The HTTP API on a loopback port, without rate limit.
+async fn serve_api(store: Store, clock: Arc<dyn Clock>) -> (String, JoinHandle<()>) {
+    let http = HttpConfig {
+        rate_limit_per_minute: u32::MAX,
+        request_timeout_secs: CLIENT_TIMEOUT.as_secs(),
+        ..HttpConfig::default()
+    };
+    let state = AppState::new(store, clock, ZasCalendar::geneva(), http);
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .expect("a loopback port");
+    let address = listener.local_addr().expect("the bound address");
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("the API serves");
+    });
+    (format!("http://{address}/api/v1/announcements"), task)
+}
+
+// ---------------------------------------------------------------------------------------------
+// One run, the engine running while the clients post
+
+struct Measured {
+    database: &'static str,
+    n: usize,
+    batch: u32,
+    submit: Duration,
+    drain: Duration,
+    /// VmHWM over the run, in KiB.
+    peak_kib: Option<u64>,
+    /// This process's CPU time (user + system, every thread) over the run.
+    cpu: Option<Duration>,
+    /// The one-minute load average when the run started.
+    load: Option<f64>,
+    transmissions: usize,
+}
+
+impl Measured {
+    fn total(&self) -> Duration {
+        self.submit + self.drain
+    }
+
+    fn per_second(&self) -> f64 {
+        self.n as f64 / self.total().as_secs_f64()
+    }
+}
+
+async fn measure(store: Store, database: &'static str, n: usize, batch: u32) -> Measured {
+    println!("{database}: {n} announcements, engine batch {batch}, {CLIENTS} clients …");
+    let rig = start(store, batch).await;
+    let bodies = request_bodies(n);
+    let (stop, stopped) = watch::channel(false);
+    let engine = tokio::spawn(rig.engine.clone().run(stopped));
+    let load = load_average();
+    reset_peak_memory();
+    let cpu_before = cpu_time();
+    let started = Instant::now();
+    submit_all(&rig, bodies).await;
+    let submit = started.elapsed();
+    println!("  submitted in {:.1} s", submit.as_secs_f64());
+    wait_until_done(&rig.store, n, started).await;
+    let total = started.elapsed();
+    let peak_kib = peak_memory_kib();
+    let cpu = cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
+    let _ = stop.send(true);
+    engine.await.expect("the engine stops");
+    let measured = Measured {
+        database,
+        n,
+        batch,
+        submit,
+        drain: total - submit,
+        peak_kib,
+        cpu,
+        load,
+        transmissions: rig.sim.transmissions_processed(),
+    };
+    println!(
+        "  all done after {:.1} s: {:.0} announcements/s end to end, {} transmissions",
+        total.as_secs_f64(),
+        measured.per_second(),
+        measured.transmissions
+    );
+    measured
+}
+
+/// Posts every body with [`CLIENTS`] clients at once; returns when all are answered.
+async fn submit_all(rig: &Rig, bodies: Vec<Vec<u8>>) {
+    let mut shares: Vec<Vec<Vec<u8>>> = vec![Vec::new(); CLIENTS];
+    for (i, body) in bodies.into_iter().enumerate() {
+        shares[i % CLIENTS].push(body);
+    }
+    let clients: Vec<_> = shares
+        .into_iter()
+        .map(|share| tokio::spawn(client(rig.url.clone(), rig.token.clone(), share)))
+        .collect();
+    for client in clients {
+        client.await.expect("a client finished");
+    }
+}
+
+/// One client: posts its bodies one after the other; each must be accepted whole.
+async fn client(url: String, token: String, bodies: Vec<Vec<u8>>) {
+    let http = reqwest::Client::builder()
+        .timeout(CLIENT_TIMEOUT)
+        .build()
+        .expect("an HTTP client");
+    for body in bodies {
+        let response = http
+            .post(&url)
+            .bearer_auth(&token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("the API answers");
+        let status = response.status();
+        let answer: Value = response.json().await.expect("a JSON answer");
+        assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+        assert_eq!(answer["created"], PER_REQUEST, "every announcement is new");
+    }
+}
+
+/// Reads the store's counts every [`POLL`] until `n` announcements are `done`; fails when the
+/// counts do not change for [`STALL`].
+async fn wait_until_done(store: &Store, n: usize, started: Instant) {
+    let mut last_counts = BTreeMap::new();
+    let mut last_change = Instant::now();
+    let mut last_print = Instant::now();
+    loop {
+        let counts = store.counts_by_state().await.expect("the counts");
+        if counts[&AnnouncementState::Done] == n as i64 {
+            return;
+        }
+        if counts != last_counts {
+            last_counts = counts.clone();
+            last_change = Instant::now();
+        }
+        assert!(
+            last_change.elapsed() < STALL,
+            "no progress for {} s: {}",
+            STALL.as_secs(),
+            describe(&counts)
+        );
+        if last_print.elapsed() >= PROGRESS_EVERY {
+            last_print = Instant::now();
+            println!(
+                "  {:>6.1} s: {}",
+                started.elapsed().as_secs_f64(),
+                describe(&counts)
+            );
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+fn describe(counts: &BTreeMap<AnnouncementState, i64>) -> String {
+    counts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(state, n)| format!("{} {n}", state.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases: the engine's work step by step, on a queue submitted beforehand
+
+/// The timed steps, in the order they happen. They mirror `Engine::build_all`
+/// (src/engine/build.rs), `Engine::send_due` (src/engine/send.rs) and
+/// `Engine::take_in_acknowledgements` (src/engine/intake.rs), one after the other, so that each
+/// is timed alone; keep them in step with those.
+#[derive(Clone, Copy)]
+enum Span {
+    Claim,
+    WriteXml,
+    StoreTransmission,
+    Lease,
+    ReadContent,
+    WriteXmlAgain,
+    Send,
+    RecordAttempt,
+    FetchFeed,
+    ReadAck,
+    TakeIn,
+}
+
+impl Span {
+    const ALL: [Span; 11] = [
+        Span::Claim,
+        Span::WriteXml,
+        Span::StoreTransmission,
+        Span::Lease,
+        Span::ReadContent,
+        Span::WriteXmlAgain,
+        Span::Send,
+        Span::RecordAttempt,
+        Span::FetchFeed,
+        Span::ReadAck,
+        Span::TakeIn,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Span::Claim => "build: `Store::claim_queued`",
+            Span::WriteXml => "build: `write_transmission` + SHA-256",
+            Span::StoreTransmission => "build: `Store::create_transmission`",
+            Span::Lease => "send: `Store::lease_due_transmission`",
+            Span::ReadContent => "send: `Store::transmission_content`",
+            Span::WriteXmlAgain => "send: `write_transmission` again + SHA-256",
+            Span::Send => "send: `HttpsTransport::send` (TLS + simulator)",
+            Span::RecordAttempt => "send: `Store::record_attempt` (→ announced)",
+            Span::FetchFeed => "take in: `feed_cursor` + `HttpsTransport::fetch`",
+            Span::ReadAck => "take in: `read_acknowledgement`",
+            Span::TakeIn => "take in: `Store::take_in_acknowledgement` (→ done)",
+        }
+    }
+}
+
+/// Time spent in each [`Span`].
+#[derive(Default)]
+struct Spans([Duration; Span::ALL.len()]);
+
+impl Spans {
+    async fn time<T>(&mut self, span: Span, work: impl Future<Output = T>) -> T {
+        let started = Instant::now();
+        let out = work.await;
+        self.0[span as usize] += started.elapsed();
+        out
+    }
+
+    fn time_sync<T>(&mut self, span: Span, work: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let out = work();
+        self.0[span as usize] += started.elapsed();
+        out
+    }
+
+    fn total(&self) -> Duration {
+        self.0.iter().sum()
+    }
+}
+
+struct Phases {
+    database: &'static str,
+    n: usize,
+    batch: u32,
+    spans: Spans,
+}
+
+async fn phases_of(store: Store, database: &'static str, n: usize, batch: u32) -> Phases {
+    println!("{database} phases: {n} announcements, engine batch {batch} …");
+    let rig = start(store, batch).await;
+    submit_all(&rig, request_bodies(n)).await;
+    let mut spans = Spans::default();
+    let built = build_step_by_step(&rig.engine, &mut spans).await;
+    let sent = send_step_by_step(&rig.engine, &mut spans).await;
+    let taken = take_in_step_by_step(&rig.engine, &mut spans).await;
+    assert_eq!(sent, built, "every transmission sent");
+    assert_eq!(taken, built, "one acknowledgement each");
+    let counts = rig.store.counts_by_state().await.expect("the counts");
+    assert_eq!(
+        counts[&AnnouncementState::Done],
+        n as i64,
+        "{}",
+        describe(&counts)
+    );
+    println!("  {:.1} s in all", spans.total().as_secs_f64());
+    Phases {
+        database,
+        n,
+        batch,
+        spans,
+    }
+}
+
+/// As `Engine::build_all`: claims, writes and stores transmissions until the queue is empty.
+async fn build_step_by_step(engine: &Engine, spans: &mut Spans) -> usize {
+    let store = &engine.store;
+    let mut built = 0;
+    loop {
+        let note = ChangeNote::new(
+            engine.clock.now(),
+            "engine:builder",
+            "taken into a transmission",
+        );
+        let claim = store.claim_queued(engine.config.batch_size, &note);
+        let claimed = spans.time(Span::Claim, claim).await.expect("claim");
+        if claimed.is_empty() {
+            return built;
+        }
+        let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
+        let transmission = Transmission {
+            header: new_header(engine),
+            announcements: claimed.into_iter().map(|c| c.announcement).collect(),
+        };
+        let sha = spans.time_sync(Span::WriteXml, || {
+            let xml = write_transmission(&transmission).expect("write the XML");
+            sha256_hex(xml.as_bytes())
+        });
+        let stored = NewTransmission {
+            header: &transmission.header,
+            environment: engine.config.environment.as_str(),
+            announcement_ids: &ids,
+            xml_sha256: &sha,
+        };
+        let create = store.create_transmission(&stored, engine.clock.now());
+        spans
+            .time(Span::StoreTransmission, create)
+            .await
+            .expect("store");
+        built += 1;
+    }
+}
+
+fn new_header(engine: &Engine) -> MessageHeader {
+    MessageHeader {
+        sender_id: engine.config.sender_id.clone(),
+        recipient_id: engine.config.recipient_id.clone(),
+        message_id: MessageId::new(&uuid::Uuid::new_v4().to_string()).expect("a message id"),
+        reference_message_id: None,
+        message_date: engine.clock.now().trunc_subsecs(0),
+        test_delivery: true,
+    }
+}
+
+/// As `Engine::send_due` when every sending succeeds.
+async fn send_step_by_step(engine: &Engine, spans: &mut Spans) -> usize {
+    let store = &engine.store;
+    let mut sent = 0;
+    loop {
+        let lease = store.lease_due_transmission(engine.clock.now(), TimeDelta::seconds(60));
+        let Some(leased) = spans.time(Span::Lease, lease).await.expect("lease") else {
+            return sent;
+        };
+        let content = store.transmission_content(leased.id);
+        let (record, announcements) = spans.time(Span::ReadContent, content).await.expect("read");
+        let message_id = record.header.message_id.clone();
+        let xml = spans.time_sync(Span::WriteXmlAgain, || {
+            let t = Transmission {
+                header: record.header.clone(),
+                announcements,
+            };
+            let xml = write_transmission(&t).expect("write the XML again");
+            assert_eq!(
+                sha256_hex(xml.as_bytes()),
+                record.xml_sha256,
+                "the same XML"
+            );
+            xml
+        });
+        let send = engine.transport.send(&message_id, &xml);
+        let receipt = spans.time(Span::Send, send).await.expect("send");
+        assert_eq!(receipt.status, TRANSMITTED, "{}", receipt.description);
+        let attempt = Attempt {
+            outcome: AttemptOutcome::Transmitted,
+            receipt_code: Some(i64::from(receipt.status)),
+            detail: format!("receipt {} {}", receipt.status, receipt.description),
+        };
+        let note = ChangeNote::new(engine.clock.now(), "engine:sender", "transmitted");
+        let record_attempt = store.record_attempt(record.id, &attempt, &NextStep::Sent, &note);
+        spans
+            .time(Span::RecordAttempt, record_attempt)
+            .await
+            .expect("record");
+        sent += 1;
+    }
+}
+
+/// As `Engine::take_in_acknowledgements` when every acknowledgement is readable.
+async fn take_in_step_by_step(engine: &Engine, spans: &mut Spans) -> usize {
+    let store = &engine.store;
+    let environment = engine.config.environment.as_str();
+    let cursor = format!("acknowledgements:{environment}");
+    let limits = ReadLimits::default();
+    let mut taken = 0;
+    loop {
+        let fetch = async {
+            let after = store.feed_cursor(&cursor).await.expect("the cursor");
+            let feed = engine
+                .transport
+                .fetch(after, FEED_PAGE)
+                .await
+                .expect("the feed");
+            (after, feed)
+        };
+        let (after, feed) = spans.time(Span::FetchFeed, fetch).await;
+        let items: Vec<_> = feed
+            .acknowledgements
+            .into_iter()
+            .filter(|i| i.sequence > after)
+            .collect();
+        if items.is_empty() {
+            return taken;
+        }
+        for item in items {
+            let sha = sha256_hex(item.xml.as_bytes());
+            let read = || read_acknowledgement(item.xml.as_bytes(), &limits).expect("readable");
+            let ack = spans.time_sync(Span::ReadAck, read);
+            let note = ChangeNote::new(engine.clock.now(), "engine:acknowledgements", "taken in");
+            let take_in = store.take_in_acknowledgement(
+                environment,
+                &cursor,
+                item.sequence,
+                &ack,
+                &sha,
+                &note,
+            );
+            spans.time(Span::TakeIn, take_in).await.expect("take in");
+            taken += 1;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The announcements
+
+/// `n` key-61 announcements with distinct references and distinct valid AVS numbers, as JSON
+/// request bodies of [`PER_REQUEST`] each.
+fn request_bodies(n: usize) -> Vec<Vec<u8>> {
+    (0..n / PER_REQUEST)
+        .map(|request| {
+            let batch: Vec<Value> = (0..PER_REQUEST)
+                .map(|i| announcement(request * PER_REQUEST + i + 1))
+                .collect();
+            json!({ "announcements": batch }).to_string().into_bytes()
+        })
+        .collect()
+}
+
+fn announcement(serial: usize) -> Value {
+    json!({
+        "fund": FUND,
+        "reference": format!("E2E-{serial:09}"),
+        "key": 61,
+        "avs_number": avs_number(100_000_000 + serial as u64),
+    })
+}
+
+/// The valid AVS number 756 + the nine digits of `serial` + the check digit (annex 8).
+fn avs_number(serial: u64) -> String {
+    let twelve = format!("756{serial:09}");
+    assert_eq!(twelve.len(), 12, "serial has at most nine digits");
+    let digits: Vec<u8> = twelve.bytes().map(|b| b - b'0').collect();
+    format!("{twelve}{}", check_digit(&digits))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory
+
+/// Resets the process's peak resident memory (VmHWM) to its current size (Linux ≥ 4.0).
+fn reset_peak_memory() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// VmHWM, the process's peak resident memory, in KiB.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// This process's CPU time so far, user and system, from `/proc/self/stat` (in clock ticks of
+/// 1/100 s, Linux's `USER_HZ`).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which may hold spaces) start with the state (3rd).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// The machine's one-minute load average (other work on the machine slows a run down).
+fn load_average() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+
+/// The end-to-end runs and the verdict on the goal.
+fn render_runs(md: &mut String, runs: &[Measured]) {
+    md.push_str(
+        "| backend | N | batch | submit s | drain s | total s | ann/s | peak RSS MB | CPU s | \
+         load | transmissions |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+    );
+    for run in runs {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {} |",
+            run.database,
+            run.n,
+            run.batch,
+            run.submit.as_secs_f64(),
+            run.drain.as_secs_f64(),
+            run.total().as_secs_f64(),
+            run.per_second(),
+            run.peak_kib
+                .map_or("?".into(), |k| format!("{:.0}", k as f64 / 1024.0)),
+            run.cpu
+                .map_or("?".into(), |c| format!("{:.1}", c.as_secs_f64())),
+            run.load.map_or("?".into(), |l| format!("{l:.1}")),
+            run.transmissions,
+        );
+    }
+    let goal = runs.iter().all(|r| r.per_second() >= 5000.0);
+    let _ = writeln!(
+        md,
+        "\nGoal ≥ 5 000 announcements/s end to end: **{}** (every run above).",
+        if goal { "met" } else { "not met" }
+    );
+}
+
+/// Seconds and microseconds per announcement of each step, one column per run.
+fn render_phases(md: &mut String, phases: &[Phases]) {
+    md.push_str(
+        "\nWhere the time goes: the engine's steps one after the other on a queue submitted \
+         beforehand (seconds, and µs per announcement):\n\n| step |",
+    );
+    for p in phases {
+        let _ = write!(md, " {} N={} batch {} |", p.database, p.n, p.batch);
+    }
+    md.push_str("\n|---|");
+    md.push_str(&"--:|".repeat(phases.len()));
+    md.push('\n');
+    let cell = |d: Duration, n: usize| {
+        format!(
+            "{:.2} s ({:.0} µs)",
+            d.as_secs_f64(),
+            d.as_secs_f64() * 1e6 / n as f64
+        )
+    };
+    for span in Span::ALL {
+        let _ = write!(md, "| {} |", span.label());
+        for p in phases {
+            let _ = write!(md, " {} |", cell(p.spans.0[span as usize], p.n));
+        }
+        md.push('\n');
+    }
+    md.push_str("| **sum** |");
+    for p in phases {
+        let per_second = p.n as f64 / p.spans.total().as_secs_f64();
+        let _ = write!(
+            md,
+            " **{}**, {per_second:.0}/s |",
+            cell(p.spans.total(), p.n)
+        );
+    }
+    md.push('\n');
+}
+
+fn render(runs: &[Measured], phases: &[Phases], postgres: bool) -> String {
+    let mut md = String::new();
+    if !runs.is_empty() {
+        render_runs(&mut md, runs);
+    }
+    if !phases.is_empty() {
+        render_phases(&mut md, phases);
+    }
+    if !postgres {
+        let _ = writeln!(md, "\nPostgreSQL: not run ({PG_URL} is not set).");
+    }
+    let _ = writeln!(
+        md,
+        "\nsubmit: first request to last answer ({CLIENTS} clients, {PER_REQUEST} per request, \
+         the engine running meanwhile); drain: last answer to the last announcement `done`; \
+         total = submit + drain. Engine intervals {ENGINE_TICK_MS} ms. Peak RSS is the whole \
+         process's VmHWM, reset before each run's submission: gateway, the in-process ZAS \
+         simulator (which keeps every acknowledgement it issued), the clients and the prepared \
+         request bodies. CPU s: this process's CPU time over the run (every thread; not \
+         PostgreSQL's server processes). load: the machine's one-minute load average when the \
+         run started (2 cores: above 2, other work competed for them)."
+    );
+    md
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs arcgw's benchmarks in release mode and prints the machine and a Markdown table (also
+# written to target/bench-intake.md). SQLite always; PostgreSQL too when a server answers
+# (ARCGW_TEST_PG_URL, or the local servers scripts/test.sh looks for; none is installed here).
+# Installs the sqlite3 tool when missing: it measures the practical limit on SQLite.
+# Usage: scripts/bench.sh   (ARCGW_BENCH_SCALE=0.1 for a quick run with a tenth of the sizes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v sqlite3 >/dev/null; then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
+fi
+
+pg_answers() { command -v psql >/dev/null && psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
+
+# The discovery of scripts/test.sh, without installing a server.
+find_postgres() {
+  if [ -n "${ARCGW_TEST_PG_URL:-}" ]; then return; fi
+  local url
+  for url in postgres://postgres@127.0.0.1:5432/test postgres://root@127.0.0.1:5432/test \
+             postgres://postgres:arcgw@127.0.0.1:5432/arcgw_test; do
+    if pg_answers "$url"; then export ARCGW_TEST_PG_URL=$url; return; fi
+  done
+  echo "scripts/bench.sh: no PostgreSQL answers on 127.0.0.1:5432; SQLite only" >&2
+}
+
+find_postgres
+cargo bench --locked --bench intake --no-run
+
+echo "## Machine"
+echo
+echo "- $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "- $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1)"
+echo "- $(free -h | awk '/^Mem:/ {print $2}') memory; $(df -hT "${TMPDIR:-/tmp}" | awk 'NR == 2 {print $2 " on " $1}') for the database files (${TMPDIR:-/tmp})"
+if [ -n "${ARCGW_TEST_PG_URL:-}" ]; then
+  echo "- PostgreSQL $(psql "$ARCGW_TEST_PG_URL" -Atqc 'show server_version') at ${ARCGW_TEST_PG_URL##*@}"
+fi
+echo
+cargo bench --locked --bench intake
