@@ -595,28 +595,7 @@ async fn a_large_queue_is_split_into_transmissions(db: TestDb) {
     );
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::support_db::run(arcgw::store::Backend::Sqlite, super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::support_db::run(arcgw::store::Backend::Postgres, super::$name).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+support_db::on_both_backends!(
     every_outcome_reaches_its_state,
     a_revocation_goes_before_its_new_order,
     http_500_then_accepted,

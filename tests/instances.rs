@@ -183,28 +183,7 @@ async fn killed_after_sending_resends_with_the_same_message_id(db: TestDb) {
     server.child.wait().ok();
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::support_db::run(arcgw::store::Backend::Sqlite, super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::support_db::run(arcgw::store::Backend::Postgres, super::$name).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+support_db::on_both_backends!(
     two_instances_share_the_work,
     killed_after_sending_resends_with_the_same_message_id
 );

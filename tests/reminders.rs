@@ -678,28 +678,7 @@ async fn the_scan_pages_through_pending_announcements(db: TestDb) {
 
 // ---------------------------------------------------------------------------------------------
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::support_db::run(arcgw::store::Backend::Sqlite, super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::support_db::run(arcgw::store::Backend::Postgres, super::$name).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+support_db::on_both_backends!(
     not_mentioned_for_seven_working_days,
     still_processing_for_fifteen_working_days,
     later_acknowledgements_resolve,

@@ -1198,28 +1198,7 @@ async fn backend_is_the_one_asked_for(db: TestDb) {
 
 // ---------------------------------------------------------------------------------------------
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::support_db::run(arcgw::store::Backend::Sqlite, super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::support_db::run(arcgw::store::Backend::Postgres, super::$name).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+support_db::on_both_backends!(
     submit_one_and_read_it_back,
     submit_many_of_every_kind,
     submission_is_all_or_nothing,

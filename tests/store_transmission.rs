@@ -1593,28 +1593,7 @@ async fn no_avs_number_anywhere_else(db: TestDb) {
 
 // ---------------------------------------------------------------------------------------------
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::support_db::run(arcgw::store::Backend::Sqlite, super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::support_db::run(arcgw::store::Backend::Postgres, super::$name).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+support_db::on_both_backends!(
     attempts_until_sent,
     a_duplicate_receipt_counts_as_sent,
     failed_then_resumed_by_an_operator,
