@@ -112,7 +112,8 @@ async fn run_all() {
             }
         }
     }
-    let report = render(&runs, &phase_runs, postgres.is_some());
+    let on_postgres = databases.iter().any(|d| matches!(d, Database::Postgres(_)));
+    let report = render(&runs, &phase_runs, on_postgres);
     println!("\n{report}");
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-e2e.md");
     std::fs::write(&path, &report).expect("write target/bench-e2e.md");
@@ -873,7 +874,7 @@ fn render_phases(md: &mut String, phases: &[Phases]) {
     md.push('\n');
 }
 
-fn render(runs: &[Measured], phases: &[Phases], postgres: bool) -> String {
+fn render(runs: &[Measured], phases: &[Phases], on_postgres: bool) -> String {
     let mut md = String::new();
     if !runs.is_empty() {
         render_runs(&mut md, runs);
@@ -881,8 +882,11 @@ fn render(runs: &[Measured], phases: &[Phases], postgres: bool) -> String {
     if !phases.is_empty() {
         render_phases(&mut md, phases);
     }
-    if !postgres {
-        let _ = writeln!(md, "\nPostgreSQL: not run ({PG_URL} is not set).");
+    if !on_postgres {
+        let _ = writeln!(
+            md,
+            "\nPostgreSQL: not run ({PG_URL} not set, or left out by {DATABASES_VAR})."
+        );
     }
     let _ = writeln!(
         md,
