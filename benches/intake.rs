@@ -166,8 +166,8 @@ async fn main() {
     let scale = scale();
     let peak_resets = reset_peak_memory();
     let mut runs = Vec::new();
-    let on_sqlite_only = sized(scale, Database::Sqlite);
-    for scenario in &on_sqlite_only {
+    let sqlite_scenarios = sized(scale, Database::Sqlite);
+    for scenario in &sqlite_scenarios {
         runs.push(on_sqlite(*scenario).await);
     }
     let postgres = std::env::var(PG_URL).ok();
@@ -179,7 +179,7 @@ async fn main() {
         }
         None => println!("PostgreSQL skipped: {PG_URL} is not set"),
     }
-    let limit_rows = on_sqlite_only
+    let limit_rows = sqlite_scenarios
         .iter()
         .filter(|s| s.batch > 1 && s.mix == Mix::Key61)
         .map(|s| s.total)
@@ -346,7 +346,7 @@ async fn start(store: Store) -> Gateway {
 /// Starts the gateway on `store`, posts every request of `scenario` and measures.
 async fn measure(database: Database, store: Store, scenario: Scenario) -> Measured {
     println!(
-        "{}: {} announcements, {} per request, {} clients, {} …",
+        "{}: {} announcements, {} per request, clients: {}, {} …",
         database.label(),
         scenario.total,
         scenario.batch,
@@ -696,7 +696,7 @@ fn load_average() -> Option<f64> {
 fn render(runs: &[Measured], limits: &[Limit], peak_resets: bool, postgres: bool) -> String {
     let mut md = String::new();
     md.push_str(
-        "| database | per request | announcements | clients | announcements total | time | \
+        "| database | per request | content | clients | announcements | time | \
          announcements/s | p50 | p99 | peak RSS | load |\n|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
     );
     for run in runs {

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Runs arcgw's benchmarks in release mode and prints the machine and a Markdown table (also
-# written to target/bench-intake.md). SQLite always; PostgreSQL too when a server answers
+# Runs arcgw's benchmarks in release mode and prints the machine, then each benchmark's Markdown
+# table (also written to target/bench-<name>.md): intake through the HTTP API, then end to end
+# through the ZAS simulator. SQLite always; PostgreSQL too when a server answers
 # (ARCGW_TEST_PG_URL, or the local servers scripts/test.sh looks for; none is installed here).
 # Installs the sqlite3 tool when missing: it measures the practical limit on SQLite.
-# Usage: scripts/bench.sh   (ARCGW_BENCH_SCALE=0.1 for a quick run with a tenth of the sizes)
+# Usage: scripts/bench.sh [intake|e2e ...]   (default: both; the e2e run takes several minutes)
+# Sizes: ARCGW_BENCH_SCALE=0.1 shrinks intake to a tenth; e2e reads ARCGW_BENCH_N and others
+# (see benches/e2e.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,8 +30,18 @@ find_postgres() {
   echo "scripts/bench.sh: no PostgreSQL answers on 127.0.0.1:5432; SQLite only" >&2
 }
 
+benches=("$@")
+[ ${#benches[@]} -gt 0 ] || benches=(intake e2e)
+bench_args=()
+for name in "${benches[@]}"; do
+  case $name in
+    intake | e2e) bench_args+=(--bench "$name") ;;
+    *) echo "scripts/bench.sh: no benchmark $name (intake, e2e)" >&2; exit 2 ;;
+  esac
+done
+
 find_postgres
-cargo bench --locked --bench intake --no-run
+cargo bench --locked "${bench_args[@]}" --no-run
 
 echo "## Machine"
 echo
@@ -38,5 +51,7 @@ echo "- $(free -h | awk '/^Mem:/ {print $2}') memory; $(df -hT "${TMPDIR:-/tmp}"
 if [ -n "${ARCGW_TEST_PG_URL:-}" ]; then
   echo "- PostgreSQL $(psql "$ARCGW_TEST_PG_URL" -Atqc 'show server_version') at ${ARCGW_TEST_PG_URL##*@}"
 fi
-echo
-cargo bench --locked --bench intake
+for name in "${benches[@]}"; do
+  echo
+  cargo bench --locked --bench "$name"
+done
