@@ -81,8 +81,20 @@ async fn submit_until_killed(db: TestDb) {
             }
         }));
     }
-    // Let some submissions through, then kill the server in the middle of others.
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Let some submissions through (at most 30 s), then kill the server in the middle of others.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let accepted = outcomes
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|o| matches!(o, Outcome::Accepted(_)))
+            .count();
+        if accepted >= 20 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     tokio::task::spawn_blocking(move || server.kill_hard())
         .await
         .unwrap();
