@@ -10,15 +10,13 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use arcgw::domain::avs_number::check_digit;
 use arcgw::store::ListFilter;
 use serde_json::{Value, json};
 use support_db::TestDb;
 use support_proc::{Server, command, create_token};
 
 fn avs(n: u64) -> String {
-    let first: Vec<u8> = format!("756{n:09}").bytes().map(|b| b - b'0').collect();
-    format!("756{n:09}{}", check_digit(&first))
+    support_db::avs(n).digits()
 }
 
 /// Submission `batch` of three announcements with references `C-<batch>-<i>`.

@@ -15,7 +15,6 @@ use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;
 use arcgw::domain::acknowledgement::{Observation, RefusalCode};
-use arcgw::domain::avs_number::check_digit;
 use arcgw::domain::{AnnouncementState, FundNumber, ParticipantId};
 use arcgw::engine::{Engine, Environment, ZasConfig};
 use arcgw::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
@@ -29,8 +28,7 @@ use support_db::TestDb;
 use AnnouncementState::*;
 
 fn avs(n: u64) -> String {
-    let first: Vec<u8> = format!("756{n:09}").bytes().map(|b| b - b'0').collect();
-    format!("756{n:09}{}", check_digit(&first))
+    support_db::avs(n).digits()
 }
 
 /// An announcement of `key` with reference `reference` for person number `n`.

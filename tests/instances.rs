@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use arcgw::clock::SystemClock;
 use arcgw::domain::AnnouncementState;
-use arcgw::domain::avs_number::check_digit;
 use arcgw::pki::{DEFAULT_SERVER_NAMES, TestPki, install_crypto_provider};
 use arcgw::sim::{SimConfig, SimHandle};
 use arcgw::store::ListFilter;
@@ -24,8 +23,7 @@ use support_db::TestDb;
 use support_proc::{Server, command, create_token};
 
 fn avs(n: u64) -> String {
-    let first: Vec<u8> = format!("756{n:09}").bytes().map(|b| b - b'0').collect();
-    format!("756{n:09}{}", check_digit(&first))
+    support_db::avs(n).digits()
 }
 
 /// Starts the simulator and writes the gateway's configuration with its `[zas]` section.

@@ -9,10 +9,9 @@ use std::sync::Arc;
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::deadlines::DeadlineRule;
-use arcgw::domain::avs_number::check_digit;
 use arcgw::domain::{
-    Acknowledgement, AcknowledgementEntry, Announcement, AnnouncementState, AvsNumber, FundNumber,
-    KeyCode, MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
+    Acknowledgement, AcknowledgementEntry, Announcement, AnnouncementState, FundNumber, KeyCode,
+    MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
 };
 use arcgw::engine::deadlines::ScanOutcome;
 use arcgw::engine::{Engine, Environment, ZasConfig};
@@ -22,7 +21,7 @@ use arcgw::store::{
 };
 use arcgw::transport::{BoxFuture, Feed, Receipt, Transport, TransportConfig, TransportError};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use support_db::TestDb;
+use support_db::{TestDb, avs};
 
 use AnnouncementState::*;
 use DeadlineRule::*;
@@ -32,11 +31,6 @@ use DeadlineRule::*;
 
 const FUND: &str = "066.000";
 const SHA: &str = "5e9c0f3aa1b2c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbcc";
-
-fn avs(n: u64) -> AvsNumber {
-    let first: Vec<u8> = format!("756{n:09}").bytes().map(|b| b - b'0').collect();
-    AvsNumber::parse(&format!("756{n:09}{}", check_digit(&first))).unwrap()
-}
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -5,7 +5,6 @@ mod support_db;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use arcgw::domain::avs_number::check_digit;
 use arcgw::domain::{
     Announcement, AnnouncementState, AvsNumber, Beneficiary, BirthDate, ClosingMonth,
     CollectionOrder, Domicile, FundNumber, KeyCode, Particulars, Person, PersonName, Reference,
@@ -17,18 +16,13 @@ use arcgw::store::{
 };
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde_json::json;
-use sqlx::{AssertSqlSafe, Row};
-use support_db::TestDb;
+use sqlx::Row;
+use support_db::{TestDb, avs, columns, count, occurrences};
 
 use AnnouncementState::*;
 
 // ---------------------------------------------------------------------------------------------
 // Test data
-
-fn avs(n: u64) -> AvsNumber {
-    let first: Vec<u8> = format!("756{n:09}").bytes().map(|b| b - b'0').collect();
-    AvsNumber::parse(&format!("756{n:09}{}", check_digit(&first))).unwrap()
-}
 
 fn fund(text: &str) -> FundNumber {
     FundNumber::parse(text).unwrap()
@@ -160,60 +154,6 @@ fn one_of_each() -> Vec<Announcement> {
 
 // ---------------------------------------------------------------------------------------------
 // Direct SQL, for what the store's interface does not show
-
-async fn count(store: &Store, sql: &'static str) -> i64 {
-    match store {
-        Store::Sqlite(pool) => sqlx::query(sql).fetch_one(pool).await.unwrap().get(0),
-        Store::Postgres(pool) => sqlx::query(sql).fetch_one(pool).await.unwrap().get(0),
-    }
-}
-
-/// Every (table, column) of the database.
-async fn columns(store: &Store) -> Vec<(String, String)> {
-    match store {
-        Store::Sqlite(pool) => sqlx::query(
-            "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
-                 WHERE m.type = 'table' ORDER BY 1, 2",
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect(),
-        Store::Postgres(pool) => sqlx::query(
-            "SELECT table_name::text, column_name::text FROM information_schema.columns \
-             WHERE table_schema = current_schema() ORDER BY 1, 2",
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect(),
-    }
-}
-
-/// How many values of `table.column`, read as text, contain `needle`.
-async fn occurrences(store: &Store, table: &str, column: &str, needle: &str) -> i64 {
-    // Table and column names come from the database's own catalogue.
-    let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE $1");
-    let pattern = format!("%{needle}%");
-    match store {
-        Store::Sqlite(pool) => sqlx::query(AssertSqlSafe(sql))
-            .bind(pattern)
-            .fetch_one(pool)
-            .await
-            .unwrap()
-            .get(0),
-        Store::Postgres(pool) => sqlx::query(AssertSqlSafe(sql))
-            .bind(pattern)
-            .fetch_one(pool)
-            .await
-            .unwrap()
-            .get(0),
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Submission

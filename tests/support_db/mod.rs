@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use arcgw::store::{Backend, Store};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, Row as _};
 
 /// The environment variable naming the PostgreSQL server of the tests.
 pub const PG_URL: &str = "ARCGW_TEST_PG_URL";
@@ -195,3 +195,82 @@ macro_rules! on_both_backends {
 }
 #[allow(unused_imports)]
 pub(crate) use on_both_backends;
+
+/// A valid AVS number made from a serial number: `756`, nine digits of `n`, the check digit.
+pub fn avs(n: u64) -> arcgw::domain::AvsNumber {
+    let first: Vec<u8> = format!("756{n:09}").bytes().map(|b| b - b'0').collect();
+    arcgw::domain::AvsNumber::parse(&format!(
+        "756{n:09}{}",
+        arcgw::domain::avs_number::check_digit(&first)
+    ))
+    .expect("a valid AVS number")
+}
+
+// Direct SQL, for what the store's interface does not show (the AVS-number scans).
+
+pub async fn count(store: &arcgw::store::Store, sql: &'static str) -> i64 {
+    match store {
+        arcgw::store::Store::Sqlite(pool) => sqlx::query(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .get::<i64, _>(0),
+        arcgw::store::Store::Postgres(pool) => sqlx::query(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .get::<i64, _>(0),
+    }
+}
+
+/// Every (table, column) of the database.
+pub async fn columns(store: &arcgw::store::Store) -> Vec<(String, String)> {
+    match store {
+        arcgw::store::Store::Sqlite(pool) => sqlx::query(
+            "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
+                 WHERE m.type = 'table' ORDER BY 1, 2",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect(),
+        arcgw::store::Store::Postgres(pool) => sqlx::query(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() ORDER BY 1, 2",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect(),
+    }
+}
+
+/// How many values of `table.column`, read as text, contain `needle`.
+pub async fn occurrences(
+    store: &arcgw::store::Store,
+    table: &str,
+    column: &str,
+    needle: &str,
+) -> i64 {
+    // Table and column names come from the database's own catalogue.
+    let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE $1");
+    let pattern = format!("%{needle}%");
+    match store {
+        arcgw::store::Store::Sqlite(pool) => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(pattern)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .get::<i64, _>(0),
+        arcgw::store::Store::Postgres(pool) => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(pattern)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .get::<i64, _>(0),
+    }
+}
