@@ -166,19 +166,13 @@ impl AcknowledgementDoc {
             .enumerate()
             .map(|(i, e)| entry(e, &content.item("entry", i)))
             .collect::<Result<Vec<_>, _>>()?;
-        let declared = lexical::unsigned(
+        super::shared::check_count(
             &self.content.number_of_entries,
             &content.child("numberOfEntries"),
-            10,
+            "numberOfEntries",
             "the number of entries",
+            entries.len(),
         )?;
-        if usize::try_from(declared) != Ok(entries.len()) {
-            return Err(DtXmlError::CountMismatch {
-                element: "numberOfEntries",
-                declared,
-                actual: entries.len(),
-            });
-        }
         Ok(Acknowledgement {
             header,
             acknowledgement_date,

@@ -70,3 +70,23 @@ impl DateOfBirthDto {
         })
     }
 }
+
+/// The trailer check of the legacy lots: the declared count (`element`, text at `at`) must be
+/// the number of items actually in the content.
+pub(crate) fn check_count(
+    declared: &str,
+    at: &At,
+    element: &'static str,
+    what: &'static str,
+    actual: usize,
+) -> Result<(), DtXmlError> {
+    let declared = lexical::unsigned(declared, at, 10, what)?;
+    if usize::try_from(declared) != Ok(actual) {
+        return Err(DtXmlError::CountMismatch {
+            element,
+            declared,
+            actual,
+        });
+    }
+    Ok(())
+}

@@ -173,19 +173,13 @@ impl TransmissionDoc {
             .enumerate()
             .map(|(i, a)| announcement(a, &content.item("announcement", i)))
             .collect::<Result<Vec<_>, _>>()?;
-        let declared = lexical::unsigned(
+        super::shared::check_count(
             &self.content.number_of_announcements,
             &content.child("numberOfAnnouncements"),
-            10,
+            "numberOfAnnouncements",
             "the number of announcements",
+            announcements.len(),
         )?;
-        if usize::try_from(declared) != Ok(announcements.len()) {
-            return Err(DtXmlError::CountMismatch {
-                element: "numberOfAnnouncements",
-                declared,
-                actual: announcements.len(),
-            });
-        }
         Ok(Transmission {
             header,
             announcements,
