@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs arcgw's whole test suite: SQLite always, PostgreSQL too (a local server is used when one
-# answers, else Debian's postgresql is installed and started). Installs xmllint when missing.
+# answers, else Debian's postgresql is installed and started). Installs xmllint, Chromium with
+# ChromeDriver and pdftotext when missing.
 # Usage: scripts/test.sh [cargo test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,11 @@ apt_install() {
 }
 
 command -v xmllint >/dev/null || apt_install libxml2-utils
+# The dashboard tests drive Debian's Chromium through ChromeDriver; the letter tests read PDFs
+# back with pdftotext.
+command -v chromium >/dev/null && command -v chromedriver >/dev/null ||
+  apt_install chromium chromium-driver
+command -v pdftotext >/dev/null || apt_install poppler-utils
 
 pg_answers() { command -v psql >/dev/null && psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
 

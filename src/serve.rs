@@ -16,7 +16,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::calendar::ZasCalendar;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError};
-use crate::engine::{Engine, ZasConfig};
+use crate::engine::{Engine, Environment, ZasConfig};
 use crate::store::{Store, StoreError};
 use crate::transport::HttpsTransport;
 
@@ -84,7 +84,13 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         config.calendar()?,
         config.http.clone(),
     )
-    .with_certificate_expiry(certificate_expires);
+    .with_certificate_expiry(certificate_expires)
+    .with_environment(
+        config
+            .zas
+            .as_ref()
+            .map_or(Environment::Prod, |zas| zas.environment),
+    );
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Listen {

@@ -11,6 +11,7 @@ use super::rate_limit::RateLimiter;
 use crate::calendar::ZasCalendar;
 use crate::clock::Clock;
 use crate::config::HttpConfig;
+use crate::engine::Environment;
 use crate::store::{AuditOutcome, NewAuditEvent, Store, StoreError};
 
 /// The state of a running API; cloning shares it.
@@ -26,6 +27,8 @@ pub struct Inner {
     pub rate: RateLimiter,
     /// When the client certificate for the ZAS expires, when the service sends to the ZAS.
     pub certificate_expires: Option<DateTime<Utc>>,
+    /// The ZAS environment this instance sends to, shown on every page (PROD when unset).
+    pub environment: Environment,
 }
 
 impl std::ops::Deref for AppState {
@@ -61,6 +64,7 @@ impl AppState {
             metrics: Metrics::default(),
             rate,
             certificate_expires: None,
+            environment: Environment::Prod,
         }))
     }
 
@@ -68,6 +72,14 @@ impl AppState {
     pub fn with_certificate_expiry(mut self, at: Option<DateTime<Utc>>) -> Self {
         if let Some(inner) = Arc::get_mut(&mut self.0) {
             inner.certificate_expires = at;
+        }
+        self
+    }
+
+    /// Sets the ZAS environment shown on the pages.
+    pub fn with_environment(mut self, environment: Environment) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.environment = environment;
         }
         self
     }
