@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
-use arcgw::deadlines::DeadlineRule;
+use arcgw::deadlines::{DeadlineRule, OverdueStarts};
 use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, Announcement, AnnouncementState, FundNumber, KeyCode,
     MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
@@ -277,7 +277,7 @@ async fn not_mentioned_for_seven_working_days(db: TestDb) {
     assert_eq!(
         scan(&engine).await,
         ScanOutcome {
-            scanned: 1,
+            scanned: 0,
             raised: 0
         }
     );
@@ -286,7 +286,7 @@ async fn not_mentioned_for_seven_working_days(db: TestDb) {
     assert_eq!(
         scan(&engine).await,
         ScanOutcome {
-            scanned: 1,
+            scanned: 0,
             raised: 0
         }
     );
@@ -306,7 +306,7 @@ async fn not_mentioned_for_seven_working_days(db: TestDb) {
         assert_eq!(
             scan(&engine).await,
             ScanOutcome {
-                scanned: 1,
+                scanned: 0,
                 raised: 0
             }
         );
@@ -336,8 +336,13 @@ async fn not_mentioned_for_seven_working_days(db: TestDb) {
             .unwrap();
         assert!(!raised, "{rule:?}");
     }
-    let pending = store.pending_announcements(None, 10).await.unwrap();
-    assert!(pending.items[0].reminded);
+    // Reminded: the scan no longer reads it.
+    let overdue = OverdueStarts::on(clock.today(), &ZasCalendar::geneva()).unwrap();
+    let pending = store
+        .pending_announcements(None, 10, &overdue)
+        .await
+        .unwrap();
+    assert!(pending.items.is_empty());
     assert_eq!(every(store).await, list);
     assert_eq!(state(store, id).await, Announced);
 }
@@ -369,7 +374,7 @@ async fn still_processing_for_fifteen_working_days(db: TestDb) {
     assert_eq!(
         scan(&engine).await,
         ScanOutcome {
-            scanned: 1,
+            scanned: 0,
             raised: 0
         }
     );
@@ -377,7 +382,7 @@ async fn still_processing_for_fifteen_working_days(db: TestDb) {
     assert_eq!(
         scan(&engine).await,
         ScanOutcome {
-            scanned: 1,
+            scanned: 0,
             raised: 0
         }
     );
@@ -394,7 +399,7 @@ async fn still_processing_for_fifteen_working_days(db: TestDb) {
     assert_eq!(
         scan(&engine).await,
         ScanOutcome {
-            scanned: 1,
+            scanned: 0,
             raised: 0
         }
     );
@@ -507,7 +512,7 @@ async fn a_restart_changes_nothing(db: TestDb) {
     assert_eq!(
         scan(&first).await,
         ScanOutcome {
-            scanned: 2,
+            scanned: 0,
             raised: 0
         }
     );
@@ -533,7 +538,7 @@ async fn a_restart_changes_nothing(db: TestDb) {
     assert_eq!(
         scan(&third).await,
         ScanOutcome {
-            scanned: 2,
+            scanned: 0,
             raised: 0
         }
     );
@@ -559,7 +564,7 @@ async fn two_engines_at_once_raise_once(db: TestDb) {
             tokio::spawn(async move { y.scan_deadlines_by_pages_of(7).await.unwrap() }),
         );
         let (ra, rb) = (ra.unwrap(), rb.unwrap());
-        assert_eq!((ra.scanned, rb.scanned), (20, 20));
+        assert!(ra.scanned <= 20 && rb.scanned <= 20);
         raised += ra.raised + rb.raised;
     }
     assert_eq!(raised, 20);
@@ -606,11 +611,15 @@ async fn the_scan_pages_through_pending_announcements(db: TestDb) {
         .await
         .unwrap();
 
-    // The store's pages.
+    // The store's pages, on the day all 25 are overdue.
+    let overdue = OverdueStarts::on(day(2027, 1, 6), &ZasCalendar::geneva()).unwrap();
     let mut pages = Vec::new();
     let mut after = None;
     loop {
-        let page = store.pending_announcements(after, 10).await.unwrap();
+        let page = store
+            .pending_announcements(after, 10, &overdue)
+            .await
+            .unwrap();
         pages.push(page.items.iter().map(|p| p.id).collect::<Vec<_>>());
         match page.next_after {
             Some(id) => after = Some(id),
@@ -632,7 +641,7 @@ async fn the_scan_pages_through_pending_announcements(db: TestDb) {
     assert_eq!(
         engine.scan_deadlines_by_pages_of(10).await.unwrap(),
         ScanOutcome {
-            scanned: 25,
+            scanned: 0,
             raised: 0
         }
     );

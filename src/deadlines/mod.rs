@@ -83,6 +83,49 @@ pub fn next_deadline(
     }))
 }
 
+/// The latest deadline starts that have passed on a day, per rule: an announcement whose
+/// deadline started on or before its rule's date is overdue, one that started later is not (a
+/// later start never ends earlier). The deadline scan reads only the announcements on or before
+/// these dates (N. 3401), so that a scan over a million pending announcements reads the few
+/// whose deadlines may have passed, not all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OverdueStarts {
+    /// Announced on or before this day and never mentioned: the 7 working days have passed.
+    pub not_mentioned: NaiveDate,
+    /// "Still being processed" by an acknowledgement of this day or before: the 15 working
+    /// days have passed.
+    pub still_processing: NaiveDate,
+}
+
+impl OverdueStarts {
+    /// The starts of the deadlines that have passed on `today`.
+    pub fn on(today: NaiveDate, calendar: &ZasCalendar) -> Result<Self, CalendarError> {
+        Ok(OverdueStarts {
+            not_mentioned: latest_overdue_start(DeadlineRule::NotMentioned, today, calendar)?,
+            still_processing: latest_overdue_start(DeadlineRule::StillProcessing, today, calendar)?,
+        })
+    }
+}
+
+/// The last day a deadline of `rule` may have started on to have passed on `today`: walks
+/// back from yesterday until the deadline's last working day is before today (bounded by the
+/// calendar's first date).
+fn latest_overdue_start(
+    rule: DeadlineRule,
+    today: NaiveDate,
+    calendar: &ZasCalendar,
+) -> Result<NaiveDate, CalendarError> {
+    let mut start = today;
+    loop {
+        start = start
+            .pred_opt()
+            .ok_or(CalendarError::DateOutOfRange { date: start })?;
+        if calendar.add_working_days(start, rule.working_days())? < today {
+            return Ok(start);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +174,52 @@ mod tests {
             );
             assert_eq!(d.is_some(), pending, "{state:?}");
         }
+    }
+
+    #[test]
+    fn overdue_starts_split_passed_from_running_deadlines() {
+        let calendar = ZasCalendar::geneva();
+        let mut today = day(2026, 1, 1);
+        while today < day(2029, 1, 1) {
+            let starts = OverdueStarts::on(today, &calendar).unwrap();
+            for (rule, last) in [
+                (DeadlineRule::NotMentioned, starts.not_mentioned),
+                (DeadlineRule::StillProcessing, starts.still_processing),
+            ] {
+                for back in 0..60 {
+                    let start = today - chrono::Days::new(back);
+                    let due = calendar
+                        .add_working_days(start, rule.working_days())
+                        .unwrap();
+                    assert_eq!(due < today, start <= last, "{rule:?} {start} on {today}");
+                }
+            }
+            today = today.succ_opt().unwrap();
+        }
+    }
+
+    #[test]
+    fn overdue_starts_over_new_year_and_easter() {
+        let calendar = ZasCalendar::geneva();
+        // Announced on 22 December 2026: due 5 January, passed on the 6th.
+        assert_eq!(
+            OverdueStarts::on(day(2027, 1, 6), &calendar)
+                .unwrap()
+                .not_mentioned,
+            day(2026, 12, 22)
+        );
+        assert!(
+            OverdueStarts::on(day(2027, 1, 5), &calendar)
+                .unwrap()
+                .not_mentioned
+                < day(2026, 12, 22)
+        );
+        // "Still being processed" on 25 March 2027: due 19 April, passed on the 20th; so are
+        // those of Good Friday to Easter Monday (26 to 29 March), whose count starts on the
+        // same Tuesday.
+        let starts = OverdueStarts::on(day(2027, 4, 20), &calendar).unwrap();
+        assert_eq!(starts.still_processing, day(2027, 3, 29));
+        let starts = OverdueStarts::on(day(2027, 4, 19), &calendar).unwrap();
+        assert!(starts.still_processing < day(2027, 3, 25));
     }
 }

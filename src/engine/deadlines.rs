@@ -8,14 +8,16 @@ use chrono::NaiveDate;
 
 use super::{Engine, EngineError};
 use crate::calendar::{CalendarError, ZasCalendar};
-use crate::deadlines::DeadlineRule;
+use crate::clock::Clock;
+use crate::deadlines::{DeadlineRule, OverdueStarts};
 use crate::domain::AnnouncementState;
-use crate::store::PENDING_PAGE;
+use crate::store::{PENDING_PAGE, Store};
 
 /// What one scan did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ScanOutcome {
-    /// Pending announcements read.
+    /// Pending announcements read: those whose deadline may have passed and whose reminder is
+    /// not raised yet (the store leaves out the others).
     pub scanned: usize,
     /// Reminders raised by this scan (not those raised before, here or by another instance).
     pub raised: usize,
@@ -30,18 +32,40 @@ impl Engine {
 
     /// [`Engine::scan_deadlines`], reading `page` pending announcements at a time.
     pub async fn scan_deadlines_by_pages_of(&self, page: u32) -> Result<ScanOutcome, EngineError> {
+        DeadlineScan {
+            store: &self.store,
+            clock: self.clock.as_ref(),
+            calendar: &self.calendar,
+        }
+        .run(page)
+        .await
+    }
+}
+
+/// One deadline scan: what it reads, when, and on which calendar. It needs no ZAS.
+pub struct DeadlineScan<'a> {
+    pub store: &'a Store,
+    pub clock: &'a dyn Clock,
+    pub calendar: &'a ZasCalendar,
+}
+
+impl DeadlineScan<'_> {
+    /// Scans every pending announcement, `page` at a time, and raises the reminders of the
+    /// deadlines that have passed today (the Geneva date of the clock).
+    pub async fn run(&self, page: u32) -> Result<ScanOutcome, EngineError> {
         let today = self.clock.today();
+        let overdue = OverdueStarts::on(today, self.calendar)?;
         let mut outcome = ScanOutcome::default();
         let mut after = None;
         loop {
-            let pending = self.store.pending_announcements(after, page).await?;
+            let pending = self
+                .store
+                .pending_announcements(after, page, &overdue)
+                .await?;
             for announcement in &pending.items {
                 outcome.scanned += 1;
-                if announcement.reminded {
-                    continue;
-                }
                 let start = announcement.deadline_start();
-                let (rule, due) = match due_date(announcement.state, start, &self.calendar) {
+                let (rule, due) = match due_date(announcement.state, start, self.calendar) {
                     Ok(Some(deadline)) => deadline,
                     Ok(None) => continue,
                     Err(e) => {

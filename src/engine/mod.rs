@@ -200,4 +200,6 @@ pub enum EngineError {
     ContentChanged { message_id: String },
     #[error("the acknowledgement feed: {0}")]
     Feed(#[from] crate::transport::TransportError),
+    #[error("the ZAS calendar cannot count today's deadlines: {0}")]
+    Calendar(#[from] crate::calendar::CalendarError),
 }

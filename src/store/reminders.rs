@@ -26,7 +26,7 @@ use super::announcements::{MAX_PAGE, Page};
 use super::error::StoreError;
 use super::history::state_of;
 use super::sql::{Row, SqlBuilder, args};
-use crate::deadlines::DeadlineRule;
+use crate::deadlines::{DeadlineRule, OverdueStarts};
 use crate::domain::{AnnouncementState, FundNumber, KeyCode, Processing, Reference};
 
 /// The most pending announcements one page of the deadline scan reads.
@@ -44,9 +44,6 @@ pub struct PendingAnnouncement {
     /// For `in_progress`: the date of the latest acknowledgement that said "still being
     /// processed" (processing code 2).
     pub in_progress_date: Option<NaiveDate>,
-    /// Whether the reminder of the rule its state runs under was raised already (then the scan
-    /// has nothing to write for it).
-    pub reminded: bool,
 }
 
 impl PendingAnnouncement {
@@ -157,15 +154,22 @@ const FROM_REMINDERS: &str =
     ") AS resolved_at FROM reminders r JOIN announcements a ON a.id = r.announcement_id";
 
 impl Store {
-    /// The pending announcements (`announced`, `in_progress`) with ids after `after_id`, at
-    /// most `limit` (1 to [`PENDING_PAGE`]), ordered by id; `next_after` is the cursor of the
-    /// next page.
+    /// The pending announcements (`announced`, `in_progress`) with ids after `after_id` whose
+    /// deadline may have passed — started on or before `overdue`'s day for the rule their state
+    /// runs under — and whose reminder of that rule is not raised yet; at most `limit` (1 to
+    /// [`PENDING_PAGE`]), ordered by id; `next_after` is the cursor of the next page.
+    ///
+    /// The condition on the start is a prefilter that may let through more than it must (an
+    /// announcement "still being processed" by an old acknowledgement and again by a recent
+    /// one): the caller decides from `deadline_start`. It may never leave out one that is due.
     pub async fn pending_announcements(
         &self,
         after_id: Option<i64>,
         limit: u32,
+        overdue: &OverdueStarts,
     ) -> Result<Page<PendingAnnouncement>, StoreError> {
         let limit = limit.clamp(1, PENDING_PAGE);
+        let still_processing = i64::from(Processing::InProgress.code());
         let rows = self
             .fetch_all(
                 "SELECT a.id, a.fund, a.state, a.state_since, \
@@ -173,16 +177,27 @@ impl Store {
                  (SELECT k.acknowledgement_date FROM acknowledgement_entries e \
                  JOIN acknowledgements k ON k.id = e.acknowledgement_id \
                  WHERE e.announcement_id = a.id AND e.processing_code = $1 \
-                 ORDER BY e.id DESC LIMIT 1) END AS in_progress_date, \
-                 (SELECT r.id FROM reminders r WHERE r.announcement_id = a.id \
-                 AND r.rule = CASE a.state WHEN 'announced' THEN 'not_mentioned' \
-                 WHEN 'in_progress' THEN 'still_processing' END) AS reminder_id \
+                 ORDER BY e.id DESC LIMIT 1) END AS in_progress_date \
                  FROM announcements a \
-                 WHERE a.state IN ('announced', 'in_progress') AND a.id > $2 \
-                 ORDER BY a.id LIMIT $3",
+                 WHERE a.id > $2 AND (\
+                 (a.state = 'announced' AND a.state_since < $3) \
+                 OR (a.state = 'in_progress' AND (\
+                 EXISTS (SELECT 1 FROM acknowledgement_entries e \
+                 JOIN acknowledgements k ON k.id = e.acknowledgement_id \
+                 WHERE e.announcement_id = a.id AND e.processing_code = $1 \
+                 AND k.acknowledgement_date <= $4) \
+                 OR (a.state_since < $5 AND NOT EXISTS (SELECT 1 FROM acknowledgement_entries e \
+                 WHERE e.announcement_id = a.id AND e.processing_code = $1))))) \
+                 AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.announcement_id = a.id \
+                 AND r.rule = CASE a.state WHEN 'announced' THEN 'not_mentioned' \
+                 WHEN 'in_progress' THEN 'still_processing' END) \
+                 ORDER BY a.id LIMIT $6",
                 args![
-                    i64::from(Processing::InProgress.code()),
+                    still_processing,
                     after_id.unwrap_or(0),
+                    swiss_midnight_after(overdue.not_mentioned),
+                    date_text(overdue.still_processing),
+                    swiss_midnight_after(overdue.still_processing),
                     i64::from(limit) + 1
                 ],
             )
@@ -303,6 +318,18 @@ fn swiss_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&chrono_tz::Europe::Zurich).date_naive()
 }
 
+/// The first instant of the Swiss day after `date`: a time before it is on `date` or earlier in
+/// Geneva.
+fn swiss_midnight_after(date: NaiveDate) -> DateTime<Utc> {
+    let next = date
+        .succ_opt()
+        .unwrap_or(date)
+        .and_time(chrono::NaiveTime::MIN);
+    next.and_local_timezone(chrono_tz::Europe::Zurich)
+        .earliest()
+        .map_or_else(|| next.and_utc(), |at| at.with_timezone(&Utc))
+}
+
 /// Dates are stored as `YYYY-MM-DD` text on both back ends.
 fn date_text(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
@@ -324,7 +351,6 @@ fn decode_pending(row: &Row) -> Result<PendingAnnouncement, StoreError> {
             None => None,
             Some(text) => Some(parse_date(&text, "acknowledgement date", id)?),
         },
-        reminded: row.opt_int("reminder_id")?.is_some(),
     })
 }
 
