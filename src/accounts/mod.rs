@@ -105,23 +105,16 @@ impl Accounts<'_> {
     /// Creates an account with a temporary password, to be changed at first login.
     pub async fn create(&self, new: NewAccount) -> Result<WithTemporaryPassword, AccountError> {
         let target = format!("account:{}", new.login);
-        let funds = fund_texts(&new.funds);
-        let check = self.may_change(&new.funds, new.role);
-        self.checked(
-            &target,
-            "account.create",
-            check,
-            json!({ "role": new.role.as_str(), "funds": funds }),
-        )
-        .await?;
-        if new.funds.is_empty() {
-            return Err(AccountError::NoFund);
+        let details = json!({ "role": new.role.as_str(), "funds": fund_texts(&new.funds) });
+        if let Err(e) = self.may_change(&new.funds, new.role) {
+            return Err(self.refusal(&target, "account.create", e, &details).await);
         }
         let password = temporary_password(&new.login, &new.holder);
-        let account = self
+        let made = self
             .store
             .create_account(&new, &password, true, self.at)
-            .await?;
+            .await;
+        let account = self.done(&target, "account.create", details, made).await?;
         Ok(WithTemporaryPassword { account, password })
     }
 
@@ -184,31 +177,58 @@ impl Accounts<'_> {
 
     /// Blocks the account (reversible, USNTools C.2.3); its sessions end.
     pub async fn block(&self, id: i64) -> Result<Account, AccountError> {
-        self.change(id, "account.block").await?;
-        Ok(self.store.set_blocked(id, Some(self.at)).await?)
+        let target = self.change(id, "account.block").await?;
+        let result = self.store.set_blocked(id, Some(self.at)).await;
+        self.done(
+            &target,
+            "account.block",
+            json!({ "account_id": id }),
+            result,
+        )
+        .await
     }
 
     /// Unblocks the account (USNTools C.2.4).
     pub async fn unblock(&self, id: i64) -> Result<Account, AccountError> {
-        self.change(id, "account.unblock").await?;
-        Ok(self.store.set_blocked(id, None).await?)
+        let target = self.change(id, "account.unblock").await?;
+        let result = self.store.set_blocked(id, None).await;
+        self.done(
+            &target,
+            "account.unblock",
+            json!({ "account_id": id }),
+            result,
+        )
+        .await
     }
 
     /// Gives the account a temporary password (USNTools C.2.5); its sessions end.
     pub async fn reset_password(&self, id: i64) -> Result<WithTemporaryPassword, AccountError> {
-        let account = self.change(id, "account.reset_password").await?;
+        let target = self.change(id, "account.reset_password").await?;
+        let account = self.store.account(id).await?;
         let password = temporary_password(&account.login, &account.holder);
+        let result = self.store.set_password(id, &password, true, self.at).await;
         let account = self
-            .store
-            .set_password(id, &password, true, self.at)
+            .done(
+                &target,
+                "account.reset_password",
+                json!({ "account_id": id }),
+                result,
+            )
             .await?;
         Ok(WithTemporaryPassword { account, password })
     }
 
     /// Annex 2.3 c: the password may be known to others; it must be changed at next login.
     pub async fn mark_compromised(&self, id: i64) -> Result<Account, AccountError> {
-        self.change(id, "account.compromised").await?;
-        Ok(self.store.mark_compromised(id).await?)
+        let target = self.change(id, "account.compromised").await?;
+        let result = self.store.mark_compromised(id).await;
+        self.done(
+            &target,
+            "account.compromised",
+            json!({ "account_id": id }),
+            result,
+        )
+        .await
     }
 
     /// Removes the account for good, once confirmed (USNTools C.2.6).
@@ -216,25 +236,27 @@ impl Accounts<'_> {
         if !confirmed {
             return Err(AccountError::NotConfirmed);
         }
-        self.change(id, "account.remove").await?;
-        Ok(self.store.remove_account(id).await?)
+        let target = self.change(id, "account.remove").await?;
+        let result = self.store.remove_account(id).await;
+        self.done(
+            &target,
+            "account.remove",
+            json!({ "account_id": id }),
+            result,
+        )
+        .await
     }
 
-    /// Checks that the manager may change account `id` and records the attempt; returns the
-    /// account as it is.
-    async fn change(&self, id: i64, action: &'static str) -> Result<Account, AccountError> {
+    /// Checks that the manager may change account `id`, recording a refusal; returns the audit
+    /// target of the account (`account:<login>`, kept after a removal).
+    async fn change(&self, id: i64, action: &'static str) -> Result<String, AccountError> {
         let account = match self.view(id).await {
             Ok(a) => a,
             Err(e) => {
-                let details = json!({ "account_id": id, "reason": e.to_string() });
-                self.audit(
-                    &format!("account:{id}"),
-                    action,
-                    AuditOutcome::Denied,
-                    details,
-                )
-                .await?;
-                return Err(e);
+                let details = json!({ "account_id": id });
+                return Err(self
+                    .refusal(&format!("account:{id}"), action, e, &details)
+                    .await);
             }
         };
         let check = match self.manager {
@@ -244,9 +266,12 @@ impl Accounts<'_> {
             _ => self.may_change(&account.funds, account.role),
         };
         let target = format!("account:{}", account.login);
-        self.checked(&target, action, check, json!({ "account_id": id }))
-            .await?;
-        Ok(account)
+        match check {
+            Ok(()) => Ok(target),
+            Err(e) => Err(self
+                .refusal(&target, action, e, &json!({ "account_id": id }))
+                .await),
+        }
     }
 
     /// Whether the manager may create or change an account of `role` bound to `funds`.
@@ -282,23 +307,42 @@ impl Accounts<'_> {
         }
     }
 
-    /// Records the outcome of `check` for `action` on `target`, and passes `check` on.
-    async fn checked(
+    /// Records the refusal `e` of `action` on `target` and returns it (or the audit's failure).
+    async fn refusal(
         &self,
         target: &str,
         action: &'static str,
-        check: Result<(), AccountError>,
+        e: AccountError,
+        details: &Value,
+    ) -> AccountError {
+        let mut details = details.clone();
+        details["reason"] = json!(e.to_string());
+        match self
+            .audit(target, action, AuditOutcome::Denied, details)
+            .await
+        {
+            Ok(()) => e,
+            Err(audit_failed) => audit_failed,
+        }
+    }
+
+    /// Records how the store's change for `action` ended, and passes its result on.
+    async fn done<T>(
+        &self,
+        target: &str,
+        action: &'static str,
         mut details: Value,
-    ) -> Result<(), AccountError> {
-        let outcome = match &check {
-            Ok(()) => AuditOutcome::Success,
+        result: Result<T, StoreError>,
+    ) -> Result<T, AccountError> {
+        let outcome = match &result {
+            Ok(_) => AuditOutcome::Success,
             Err(e) => {
                 details["reason"] = json!(e.to_string());
-                AuditOutcome::Denied
+                AuditOutcome::Failure
             }
         };
         self.audit(target, action, outcome, details).await?;
-        check
+        result.map_err(AccountError::from)
     }
 
     async fn audit(

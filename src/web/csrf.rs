@@ -1,6 +1,6 @@
 //! Anti-CSRF: every POST of the web router carries the session's token, as the form field
 //! `csrf` or the header `X-CSRF-Token`; others are refused with 403 and audited. The login
-//! form, sent before there is a session, carries the token of its own cookie instead
+//! form, sent before there is a session, always carries the token of its own cookie instead
 //! (double submit, [`LOGIN_CSRF_COOKIE`]).
 
 use std::net::SocketAddr;
@@ -37,10 +37,11 @@ pub async fn require_csrf(State(state): State<AppState>, request: Request, next:
         return next.run(request).await;
     }
     let viewer = request.extensions().get::<Viewer>().cloned();
-    let expected = match &viewer {
-        Some(v) => Some(v.csrf_token.clone()),
-        None if request.uri().path() == "/login" => cookie(request.headers(), LOGIN_CSRF_COOKIE),
-        None => None,
+    // The login form always carries its own token, also from a browser signed in already.
+    let expected = if request.uri().path() == "/login" {
+        cookie(request.headers(), LOGIN_CSRF_COOKIE)
+    } else {
+        viewer.as_ref().map(|v| v.csrf_token.clone())
     };
     let (request, presented) = match presented_token(request).await {
         Ok(found) => found,
