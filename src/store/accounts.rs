@@ -5,13 +5,13 @@
 //! A removed account is deleted with its funds and sessions (definitive, C.2.6); the audit log
 //! keeps what happened.
 
-use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Store;
 use super::error::StoreError;
+use super::funds::funds_of;
 use super::password_hash;
 use super::sql::{Row, SqlBuilder, Tx, args};
 use crate::domain::lockout::delay_after;
@@ -480,18 +480,13 @@ async fn with_funds(tx: &mut Tx, rows: Vec<Row>) -> Result<Vec<Account>, StoreEr
         .iter()
         .map(|row| row.int("id"))
         .collect::<Result<Vec<i64>, _>>()?;
-    let mut sql =
-        SqlBuilder::new("SELECT account_id, fund FROM account_funds WHERE account_id IN (");
-    sql.push_list(ids.iter().copied())
-        .push(") ORDER BY account_id, fund");
-    let (sql, args) = sql.finish();
-    let mut funds: BTreeMap<i64, Vec<FundNumber>> = BTreeMap::new();
-    for row in tx.fetch_all(sql, args).await? {
-        let id = row.int("account_id")?;
-        let fund = FundNumber::parse(&row.text("fund")?)
-            .map_err(|_| StoreError::corrupt("fund number of an account", id))?;
-        funds.entry(id).or_default().push(fund);
-    }
+    let mut funds = funds_of(
+        tx,
+        "SELECT account_id AS owner, fund FROM account_funds WHERE account_id IN (",
+        &ids,
+        "fund number of an account",
+    )
+    .await?;
     rows.iter()
         .map(|row| {
             let id = row.int("id")?;

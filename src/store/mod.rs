@@ -26,6 +26,7 @@ mod claim;
 mod codec;
 mod connect;
 mod error;
+mod funds;
 mod history;
 mod idempotency;
 mod metrics;
