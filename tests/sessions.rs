@@ -358,3 +358,65 @@ on_both_backends!(
     a_compromised_password_must_be_changed,
     sessions_expire_when_idle_and_end_at_logout,
 );
+
+/// A Viewer put into the request by an outer layer (as the dashboard's tests may do) is left
+/// as it is, and the anti-CSRF check asks for its token.
+#[tokio::test]
+async fn a_viewer_already_present_is_left_as_it_is() {
+    use std::sync::Arc;
+
+    use arcgw::api::AppState;
+    use arcgw::domain::FundNumber;
+    use arcgw::web::Viewer;
+    use axum::body::Body;
+    use axum::http::{Method, Request};
+    use tower::ServiceExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect_sqlite(
+        sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("db.sqlite")),
+    )
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let state = AppState::new(
+        store,
+        Arc::new(arcgw::clock::ManualClock::new(support_web::noon())),
+        arcgw::calendar::ZasCalendar::geneva(),
+        arcgw::config::HttpConfig::default(),
+    );
+    let viewer = Viewer {
+        account_id: 7,
+        login: "injected".into(),
+        display_name: "Injected Person".into(),
+        role: Role::Clerk,
+        funds: vec![FundNumber::parse("066.000").unwrap()],
+        csrf_token: "t".repeat(64),
+    };
+    let app = arcgw::web::router(state.clone())
+        .layer(axum::Extension(viewer))
+        .with_state(state);
+    let page = app
+        .clone()
+        .oneshot(Request::get("/password").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = axum::body::to_bytes(page.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let html = String::from_utf8(html.to_vec()).unwrap();
+    assert!(html.contains("Injected Person (clerk)"), "{html}");
+    let post = |token: String| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/logout")
+            .header("x-csrf-token", token)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let wrong = app.clone().oneshot(post("wrong".into())).await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    let right = app.oneshot(post("t".repeat(64))).await.unwrap();
+    assert_eq!(right.status(), StatusCode::SEE_OTHER);
+}
