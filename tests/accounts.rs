@@ -471,6 +471,19 @@ async fn injection_attempts_in_search_and_sort_fields(db: TestDb) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let refused = web.sign_in("' OR '1'='1", "' OR '1'='1").await;
     assert_eq!(refused.unwrap_err(), StatusCode::UNAUTHORIZED);
+    let failures = web
+        .store
+        .query_audit(&AuditQuery {
+            action: Some("session.login".into()),
+            outcome: Some(AuditOutcome::Failure),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        failures[0].actor, "anonymous",
+        "what was typed is not an actor"
+    );
     assert_eq!(web.store.count_accounts().await.unwrap(), 2);
     let (_, found) = logins(&web, &boss, "?sort=login").await;
     assert_eq!(found, ["boss", "mrossi"]);

@@ -28,7 +28,7 @@ use super::csrf::LOGIN_CSRF_COOKIE;
 use super::session::{PasswordChangeDue, SESSION_COOKIE, cookie, policy, set_cookie, with_cookie};
 use super::{Chrome, Viewer};
 use crate::api::AppState;
-use crate::domain::{Password, PasswordError};
+use crate::domain::{Login, Password, PasswordError};
 use crate::secret::random_hex32;
 use crate::store::{AuditOutcome, LoginDenial, NewAuditEvent, SignIn, StoreError};
 
@@ -154,7 +154,9 @@ async fn login(
             };
             let event = login_event(
                 at,
-                format!("user:{login}"),
+                // Only a well-formed user id is written as the actor; anything else typed into
+                // the field stays out of the log.
+                Login::parse(&login).map_or_else(|_| "anonymous".into(), |l| format!("user:{l}")),
                 AuditOutcome::Failure,
                 remote,
                 details,
