@@ -398,6 +398,29 @@ async fn fund_tokens_and_strangers_are_refused(db: TestDb) {
     let page = web.client.get(web.url("/accounts")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::SEE_OTHER);
     assert_eq!(web.store.count_accounts().await.unwrap(), 0);
+    // The OpenAPI document describes the accounts API and how it is authenticated.
+    let doc: Value = web
+        .client
+        .get(web.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/accounts",
+        "/api/v1/accounts/{id}",
+        "/api/v1/accounts/{id}/{change}",
+        "/api/v1/accounts/{id}/remove",
+        "/api/v1/accounts/export.csv",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path}");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["session"]["in"],
+        "cookie"
+    );
 }
 
 async fn injection_attempts_in_search_and_sort_fields(db: TestDb) {

@@ -56,7 +56,7 @@ pub(super) fn accounts<'a>(
 
 /// The search of the list, as typed.
 #[derive(Debug, Default, Deserialize)]
-pub(super) struct SearchQuery {
+pub(crate) struct SearchQuery {
     #[serde(default)]
     q: String,
     #[serde(default)]

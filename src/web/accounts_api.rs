@@ -83,7 +83,14 @@ async fn require_person(request: Request, next: Next) -> Response {
     .into_response()
 }
 
-async fn list(
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", operation_id = "accounts_search",
+    params(("q" = Option<String>, Query, description = "Part of a surname, given name, e-mail or user id"),
+        ("fund" = Option<String>, Query, description = "A fund number NNN.NNN"),
+        ("sort" = Option<String>, Query, description = "surname, given_name, login, email or created")),
+    responses((status = 200, body = Object, description = "{\"accounts\": [...]}"),
+        (status = 400, body = Object), (status = 401, body = Object), (status = 403, body = Object)),
+    security(("session" = [])))]
+pub(crate) async fn list(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     remote: Remote,
@@ -101,7 +108,11 @@ async fn list(
     Ok(Json(json!({ "accounts": views })))
 }
 
-async fn export(
+#[utoipa::path(get, path = "/api/v1/accounts/export.csv", tag = "accounts", operation_id = "accounts_export",
+    params(("q" = Option<String>, Query), ("fund" = Option<String>, Query), ("sort" = Option<String>, Query)),
+    responses((status = 200, content_type = "text/csv", body = String)),
+    security(("session" = [])))]
+pub(crate) async fn export(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     remote: Remote,
@@ -115,7 +126,12 @@ async fn export(
 }
 
 /// The body is as the form's fields, with `funds` a list.
-async fn create(
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", operation_id = "accounts_create",
+    request_body(content = Object, description = "login, surname, given_name, email, birth_date, role, funds (list)"),
+    responses((status = 201, body = Object, description = "{\"account\": …, \"temporary_password\": …} (shown once)"),
+        (status = 403, body = Object), (status = 409, body = Object), (status = 422, body = Object)),
+    security(("session" = [])))]
+pub(crate) async fn create(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     remote: Remote,
@@ -147,7 +163,11 @@ async fn create(
     ))
 }
 
-async fn view(
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", operation_id = "accounts_view",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 404, body = Object)),
+    security(("session" = [])))]
+pub(crate) async fn view(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     remote: Remote,
@@ -161,7 +181,12 @@ async fn view(
     Ok(Json(json!({ "account": AccountView::from(&account) })))
 }
 
-async fn change(
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/{change}", tag = "accounts", operation_id = "accounts_change",
+    params(("id" = i64, Path), ("change" = String, Path, description = "block, unblock, reset-password or compromised")),
+    responses((status = 200, body = Object, description = "The account; with reset-password its temporary_password"),
+        (status = 403, body = Object), (status = 404, body = Object)),
+    security(("session" = [])))]
+pub(crate) async fn change(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     remote: Remote,
@@ -187,12 +212,17 @@ async fn change(
 }
 
 #[derive(Deserialize)]
-struct RemoveBody {
+pub(crate) struct RemoveBody {
     #[serde(default)]
     confirm: bool,
 }
 
-async fn remove(
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/remove", tag = "accounts", operation_id = "accounts_remove",
+    params(("id" = i64, Path)), request_body(content = Object, description = "{\"confirm\": true}"),
+    responses((status = 200, body = Object), (status = 403, body = Object), (status = 404, body = Object),
+        (status = 422, body = Object, description = "Not confirmed")),
+    security(("session" = [])))]
+pub(crate) async fn remove(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     remote: Remote,
