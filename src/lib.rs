@@ -3,6 +3,7 @@
 //! The flow runs one way: intake → [`validate`] → store → transmit → acknowledge → deadlines →
 //! alerts. See `ARCHITECTURE.md` for the map.
 
+pub mod accounts;
 pub mod api;
 pub mod calendar;
 pub mod cli;
@@ -17,6 +18,7 @@ pub mod dtxml;
 pub mod engine;
 pub mod failpoint;
 pub mod pki;
+pub mod secret;
 pub mod serve;
 pub mod sim;
 pub mod store;

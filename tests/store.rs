@@ -1088,11 +1088,15 @@ async fn counts_by_state_and_oldest_queued(db: TestDb) {
 async fn readiness(db: TestDb) {
     assert_eq!(db.store.readiness().await, Readiness::Ready);
     let empty = db.empty_store().await;
+    // Every migration file of the back end is known (other branches add theirs).
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .unwrap()
+        .count();
     assert_eq!(
         empty.readiness().await,
         Readiness::MigrationsPending {
             applied: 0,
-            known: 4
+            known: files
         }
     );
     empty.migrate().await.unwrap();

@@ -43,7 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), auth::require_token));
     let router = Router::new()
         .merge(fund_api)
-        .merge(crate::web::router())
+        .merge(crate::web::router(state.clone()))
         .route("/healthz", get(operations::healthz))
         .route("/readyz", get(operations::readyz))
         .route("/metrics", get(operations::metrics))

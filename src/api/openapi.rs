@@ -2,7 +2,7 @@
 //! answer with (`GET /api/v1/openapi.json`).
 
 use axum::Json;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{announcements, error, operations, transmissions};
@@ -19,6 +19,12 @@ use super::{announcements, error, operations, transmissions};
         operations::healthz,
         operations::readyz,
         operations::metrics,
+        crate::web::accounts_api::list,
+        crate::web::accounts_api::export,
+        crate::web::accounts_api::create,
+        crate::web::accounts_api::view,
+        crate::web::accounts_api::change,
+        crate::web::accounts_api::remove,
     ),
     components(schemas(
         announcements::Accepted,
@@ -43,6 +49,11 @@ impl Modify for BearerToken {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // The accounts API: the dashboard's session cookie, with X-CSRF-Token on every POST.
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("arcgw_session"))),
         );
     }
 }

@@ -9,6 +9,7 @@ mod input;
 mod render;
 mod token;
 mod transmission;
+mod user;
 mod validate;
 mod workdays;
 mod zas_sim;
@@ -43,6 +44,10 @@ enum Command {
     /// The funds' API tokens.
     #[command(subcommand)]
     Token(token::Command),
+    /// People's accounts: create (the first responsible one too), list, block, unblock,
+    /// reset-password, compromised, remove.
+    #[command(subcommand)]
+    User(user::Command),
     /// Read and export the audit log.
     Audit(audit::Args),
     /// Transmissions to the ZAS: list, show (or print as sent), resume a failed one.
@@ -97,6 +102,7 @@ pub fn run() -> ExitCode {
         Command::Workdays(command) => workdays::run(command),
         Command::Serve(config) => daemon::serve(config),
         Command::Token(command) => token::run(command),
+        Command::User(command) => user::run(command),
         Command::Audit(args) => audit::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Transmission(command) => transmission::run(command),

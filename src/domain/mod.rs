@@ -1,6 +1,7 @@
 //! The directives as types: AVS numbers, fund numbers, key codes, state codes, announcements and
 //! acknowledgements. Knows no I/O; every type here can only hold a valid value.
 
+pub mod account;
 pub mod acknowledgement;
 pub mod announcement;
 pub mod avs_mask;
@@ -9,8 +10,11 @@ pub mod collection;
 pub mod fund_number;
 pub mod key_code;
 pub mod lifecycle;
+pub mod lockout;
 pub mod message;
 pub mod name;
+pub mod password;
+pub mod permission;
 pub mod person;
 pub mod reference;
 pub mod role;
@@ -18,6 +22,7 @@ pub mod splitting;
 pub mod state_code;
 pub mod transmission;
 
+pub use account::{AccountFieldError, Holder, Login};
 pub use acknowledgement::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, CertificatePrint, Observation,
     Processing, RefusalCode,
@@ -30,6 +35,8 @@ pub use key_code::{FieldSet, KeyCode, KeyCodeError, KeyGroup};
 pub use lifecycle::{AnnouncementState, UnknownState};
 pub use message::{MessageHeader, MessageId, ParticipantId};
 pub use name::PersonName;
+pub use password::{Password, PasswordError};
+pub use permission::{Action, Principal};
 pub use person::{BirthDate, Person, Sex};
 pub use reference::Reference;
 pub use role::{Role, UnknownRole};

@@ -41,6 +41,13 @@ impl fmt::Display for Role {
     }
 }
 
+impl serde::Serialize for Role {
+    /// As [`Role::as_str`].
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A role name that is none of [`Role::ALL`].
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("unknown role {0:?}: expected responsible, substitute, delegate or clerk")]

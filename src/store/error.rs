@@ -57,6 +57,18 @@ pub enum StoreError {
     #[error("an API token must be bound to at least one fund number")]
     TokenWithoutFund,
 
+    /// An account must be bound to at least one fund number (ordinance art. 7).
+    #[error("an account must be bound to at least one fund number")]
+    AccountWithoutFund,
+
+    /// Each user id belongs to one person.
+    #[error("the login {login} is taken")]
+    LoginTaken { login: String },
+
+    /// A password could not be hashed (not expected to happen).
+    #[error("a password could not be hashed")]
+    Hashing,
+
     /// A stored value does not make a valid domain value (the database was changed outside the
     /// gateway, or a migration is missing).
     #[error("the stored {what} is not valid (row {id:?})")]

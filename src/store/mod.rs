@@ -17,6 +17,7 @@
 //!
 //! The store reads no clock: every time is passed in by the caller.
 
+mod accounts;
 mod ack_codec;
 mod acknowledgements;
 mod announcements;
@@ -25,14 +26,17 @@ mod claim;
 mod codec;
 mod connect;
 mod error;
+mod funds;
 mod history;
 mod idempotency;
 mod metrics;
 mod migrate;
+mod password_hash;
 mod persons;
 mod readiness;
 mod redact;
 mod reminders;
+mod sessions;
 mod sql;
 mod submit;
 mod tokens;
@@ -40,6 +44,10 @@ mod transmissions;
 
 use sqlx::{PgPool, SqlitePool};
 
+pub use accounts::{
+    Account, AccountSearch, AccountSort, LoginDenial, MAX_ACCOUNT_PAGE, NewAccount, SignIn,
+    UnknownSort,
+};
 pub use acknowledgements::{AckIntake, StoredEntry};
 pub use announcements::{
     AnnouncementDetail, AnnouncementSummary, ListFilter, MAX_PAGE, Page, StoredAnnouncement,
@@ -50,6 +58,7 @@ pub use history::{ChangeNote, HistoryEntry, Transition};
 pub use idempotency::IdempotentRequest;
 pub use readiness::Readiness;
 pub use reminders::{PENDING_PAGE, PendingAnnouncement, Reminder, ReminderFilter, ReminderStatus};
+pub use sessions::{ActiveSession, NewSession, SessionPolicy, SessionSecret};
 pub use submit::Submitted;
 pub use tokens::{ApiToken, Authentication, Denial, NewToken, TokenSecret};
 pub use transmissions::{

@@ -6,15 +6,15 @@
 //! secret (32 bytes from the operating system's random source, through `uuid` v4: 244 random
 //! bits).
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 
 use super::Store;
 use super::error::StoreError;
+use super::funds::funds_of;
 use super::redact::redact;
-use super::sql::{Row, SqlBuilder, Tx, args};
+use super::sql::{Row, Tx, args};
 use crate::digest::{constant_time_eq, hex, sha256_hex};
 use crate::domain::FundNumber;
 
@@ -243,17 +243,13 @@ async fn with_funds(tx: &mut Tx, rows: Vec<Row>) -> Result<Vec<ApiToken>, StoreE
         .iter()
         .map(|row| row.int("id"))
         .collect::<Result<Vec<i64>, _>>()?;
-    let mut sql = SqlBuilder::new("SELECT token_id, fund FROM api_token_funds WHERE token_id IN (");
-    sql.push_list(ids.iter().copied())
-        .push(") ORDER BY token_id, fund");
-    let (sql, args) = sql.finish();
-    let mut funds: BTreeMap<i64, Vec<FundNumber>> = BTreeMap::new();
-    for row in tx.fetch_all(sql, args).await? {
-        let token_id = row.int("token_id")?;
-        let fund = FundNumber::parse(&row.text("fund")?)
-            .map_err(|_| StoreError::corrupt("fund number of an API token", token_id))?;
-        funds.entry(token_id).or_default().push(fund);
-    }
+    let mut funds = funds_of(
+        tx,
+        "SELECT token_id AS owner, fund FROM api_token_funds WHERE token_id IN (",
+        &ids,
+        "fund number of an API token",
+    )
+    .await?;
     rows.iter()
         .map(|row| {
             let id = row.int("id")?;

@@ -1,0 +1,359 @@
+//! Signing in and out, and changing one's password.
+//!
+//! - `GET /login`, `POST /login`: the login form (its own anti-CSRF cookie). A successful login
+//!   ends the session the browser had, if any, and opens a new one with a new id (no session
+//!   fixation). Refusals tell nothing of why; failures count towards the lock (growing delay).
+//! - `POST /logout`: ends the session.
+//! - `GET /password`, `POST /password`: the change of one's password under annex 2.3, forced
+//!   while the password is temporary or marked compromised. The change ends every session of
+//!   the account and opens a new one for this browser.
+//!
+//! Each step is an audit event (annex 2.5): `session.login`, `session.logout`,
+//! `password.change`.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::csrf::LOGIN_CSRF_COOKIE;
+use super::session::{PasswordChangeDue, SESSION_COOKIE, cookie, policy, set_cookie, with_cookie};
+use super::{Chrome, Viewer};
+use crate::api::AppState;
+use crate::domain::{Login, Password, PasswordError};
+use crate::secret::random_hex32;
+use crate::store::{AuditOutcome, LoginDenial, NewAuditEvent, SignIn, StoreError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/password", get(password_form).post(change_password))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    csrf: String,
+    login: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    forced: bool,
+    error: Option<String>,
+}
+
+/// A page, or a plain 500 when it cannot be rendered.
+pub(super) fn page(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "page not rendered");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// A store failure on a page: logged, answered 500.
+pub(super) fn internal(e: StoreError) -> Response {
+    tracing::error!(error = %e, "request failed");
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+}
+
+/// The client's address, when the server was started with connection info.
+#[derive(Clone, Debug, Default)]
+pub struct Remote(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Remote {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Remote(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        ))
+    }
+}
+
+async fn login_form(State(state): State<AppState>, viewer: Option<Extension<Viewer>>) -> Response {
+    if viewer.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    login_page(&state, String::new(), None, StatusCode::OK)
+}
+
+/// The login form with a fresh anti-CSRF token in its cookie and its field.
+fn login_page(
+    state: &AppState,
+    login: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let csrf = random_hex32();
+    let page = page(
+        status,
+        &LoginPage {
+            chrome: Chrome::new(state.environment, None),
+            csrf: csrf.clone(),
+            login,
+            error,
+        },
+    );
+    with_cookie(page, set_cookie(LOGIN_CSRF_COOKIE, Some(&csrf), "/login"))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    login: String,
+    password: String,
+}
+
+const REFUSED: &str = "The login was refused. After repeated failures, logins are refused for a \
+     time that grows with each failure.";
+
+async fn login(
+    State(state): State<AppState>,
+    remote: Remote,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let at = state.now();
+    let remote = remote.0;
+    let login = form.login.trim().to_string();
+    let outcome = match state.store.sign_in(&login, &form.password, at).await {
+        Ok(o) => o,
+        Err(e) => return internal(e),
+    };
+    let account = match outcome {
+        SignIn::Granted(account) => account,
+        SignIn::Denied(denial) => {
+            let details = match denial {
+                LoginDenial::UnknownLogin => json!({ "reason": "unknown login" }),
+                LoginDenial::WrongPassword {
+                    failures,
+                    locked_until,
+                    ..
+                } => json!({ "reason": "wrong password", "failures": failures,
+                             "locked_until": locked_until }),
+                LoginDenial::Locked { until, .. } => json!({ "reason": "locked", "until": until }),
+                LoginDenial::Blocked { .. } => json!({ "reason": "blocked" }),
+            };
+            let event = login_event(
+                at,
+                // Only a well-formed user id is written as the actor; anything else typed into
+                // the field stays out of the log.
+                Login::parse(&login).map_or_else(|_| "anonymous".into(), |l| format!("user:{l}")),
+                AuditOutcome::Failure,
+                remote,
+                details,
+            );
+            if let Err(e) = state.store.append_audit(&event).await {
+                return internal(e);
+            }
+            return login_page(
+                &state,
+                login,
+                Some(REFUSED.into()),
+                StatusCode::UNAUTHORIZED,
+            );
+        }
+    };
+    // Session fixation: whatever session id the browser came with is ended, never reused.
+    if let Some(old) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = state.store.close_session(&old).await
+    {
+        return internal(e);
+    }
+    let session = match state.store.open_session(account.id, at, policy()).await {
+        Ok(s) => s,
+        Err(e) => return internal(e),
+    };
+    let details = json!({ "must_change_password": account.must_change_password });
+    let event = login_event(
+        at,
+        format!("user:{}", account.login),
+        AuditOutcome::Success,
+        remote,
+        details,
+    );
+    if let Err(e) = state.store.append_audit(&event).await {
+        return internal(e);
+    }
+    let next = if account.must_change_password {
+        "/password"
+    } else {
+        "/"
+    };
+    let response = with_cookie(
+        Redirect::to(next).into_response(),
+        set_cookie(SESSION_COOKIE, Some(session.secret.expose()), "/"),
+    );
+    with_cookie(response, set_cookie(LOGIN_CSRF_COOKIE, None, "/login"))
+}
+
+fn login_event(
+    at: chrono::DateTime<chrono::Utc>,
+    actor: String,
+    outcome: AuditOutcome,
+    remote_addr: Option<String>,
+    details: serde_json::Value,
+) -> NewAuditEvent {
+    NewAuditEvent {
+        at,
+        actor,
+        action: "session.login".into(),
+        target: None,
+        outcome,
+        remote_addr,
+        details,
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+    remote: Remote,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(presented) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = state.store.close_session(&presented).await
+    {
+        return internal(e);
+    }
+    if let Some(Extension(viewer)) = viewer {
+        let event = NewAuditEvent {
+            action: "session.logout".into(),
+            ..login_event(
+                state.now(),
+                viewer.actor(),
+                AuditOutcome::Success,
+                remote.0,
+                json!({}),
+            )
+        };
+        if let Err(e) = state.store.append_audit(&event).await {
+            return internal(e);
+        }
+    }
+    with_cookie(
+        Redirect::to("/login").into_response(),
+        set_cookie(SESSION_COOKIE, None, "/"),
+    )
+}
+
+async fn password_form(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+    due: Option<Extension<PasswordChangeDue>>,
+) -> Response {
+    let Some(Extension(viewer)) = viewer else {
+        return Redirect::to("/login").into_response();
+    };
+    password_page(&state, viewer, due.is_some(), None)
+}
+
+fn password_page(
+    state: &AppState,
+    viewer: Viewer,
+    forced: bool,
+    error: Option<String>,
+) -> Response {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page(
+        status,
+        &PasswordPage {
+            chrome: Chrome::new(state.environment, Some(viewer)),
+            forced,
+            error,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+    due: Option<Extension<PasswordChangeDue>>,
+    remote: Remote,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let Some(Extension(viewer)) = viewer else {
+        return Redirect::to("/login").into_response();
+    };
+    let at = state.now();
+    let account = match state.store.account(viewer.account_id).await {
+        Ok(a) => a,
+        Err(e) => return internal(e),
+    };
+    let checked = match state
+        .store
+        .password_matches(account.id, &form.current)
+        .await
+    {
+        Ok(false) => Err("current: this is not your current password".to_string()),
+        Ok(true) if form.new != form.repeat => {
+            Err("repeat: the two new passwords differ".to_string())
+        }
+        Ok(true) if form.new == form.current => Err(PasswordError::Unchanged.to_string()),
+        Ok(true) => {
+            Password::check(&form.new, &account.login, &account.holder).map_err(|e| e.to_string())
+        }
+        Err(e) => return internal(e),
+    };
+    let (outcome, details) = match &checked {
+        Ok(_) => (AuditOutcome::Success, json!({})),
+        Err(reason) => (AuditOutcome::Failure, json!({ "reason": reason })),
+    };
+    let event = NewAuditEvent {
+        action: "password.change".into(),
+        target: Some(format!("account:{}", account.login)),
+        ..login_event(at, viewer.actor(), outcome, remote.0, details)
+    };
+    if let Err(e) = state.store.append_audit(&event).await {
+        return internal(e);
+    }
+    let password = match checked {
+        Ok(p) => p,
+        Err(reason) => return password_page(&state, viewer, due.is_some(), Some(reason)),
+    };
+    // Every session of the account ends; this browser gets a new one.
+    let session = match state
+        .store
+        .set_password(account.id, &password, false, at)
+        .await
+    {
+        Ok(_) => state.store.open_session(account.id, at, policy()).await,
+        Err(e) => Err(e),
+    };
+    match session {
+        Ok(s) => with_cookie(
+            Redirect::to("/").into_response(),
+            set_cookie(SESSION_COOKIE, Some(s.secret.expose()), "/"),
+        ),
+        Err(e) => internal(e),
+    }
+}

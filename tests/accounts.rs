@@ -1,0 +1,522 @@
+//! Account management over real HTTP (pages and `/api/v1/accounts`) on SQLite and (with
+//! `ARCGW_TEST_PG_URL`) PostgreSQL: roles, fund isolation, removal kept in the audit log,
+//! injection attempts in search and sort fields, fund tokens refused.
+
+mod support_db;
+mod support_web;
+
+use arcgw::domain::{FundNumber, Role};
+use arcgw::store::{AuditOutcome, AuditQuery};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support_db::{TestDb, on_both_backends};
+use support_web::{Web, create_account, start};
+
+fn new_account(login: &str, role: &str, fund: &str) -> Value {
+    json!({"login": login, "surname": format!("Surname {login}"), "given_name": "Anna",
+           "email": format!("{login}@cassa.example"), "role": role, "funds": [fund]})
+}
+
+async fn json_of(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn logins(web: &Web, who: &support_web::SignedIn, query: &str) -> (StatusCode, Vec<String>) {
+    let (status, body) = json_of(web.get(&format!("/api/v1/accounts{query}"), who).await).await;
+    let found = body["accounts"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|a| a["login"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    (status, found)
+}
+
+async fn the_lifecycle_of_an_account(db: TestDb) {
+    let web = start(db.store.clone()).await;
+    let boss = web.person("boss", Role::Responsible, &["066.000"]).await;
+    let (status, made) = json_of(
+        web.post_json(
+            "/api/v1/accounts",
+            &boss,
+            &new_account("mrossi", "clerk", "066.000"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let id = made["account"]["id"].as_i64().unwrap();
+    assert_eq!(made["account"]["must_change_password"], true);
+    assert_eq!(made["temporary_password"].as_str().unwrap().len(), 16);
+    // Search by surname, given name, e-mail, fund.
+    for query in [
+        "?q=surname%20mr",
+        "?q=ANNA",
+        "?q=mrossi@cassa",
+        "?fund=066.000",
+    ] {
+        let (_, found) = logins(&web, &boss, query).await;
+        assert!(found.contains(&"mrossi".to_string()), "{query}: {found:?}");
+    }
+    // Block and unblock (reversible), reset the password.
+    let (s, blocked) = json_of(
+        web.post_json(&format!("/api/v1/accounts/{id}/block"), &boss, &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (s, blocked["account"]["status"].as_str()),
+        (StatusCode::OK, Some("blocked"))
+    );
+    let (_, unblocked) = json_of(
+        web.post_json(&format!("/api/v1/accounts/{id}/unblock"), &boss, &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(unblocked["account"]["status"], "active");
+    let (_, reset) = json_of(
+        web.post_json(
+            &format!("/api/v1/accounts/{id}/reset-password"),
+            &boss,
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    let temporary = reset["temporary_password"].as_str().unwrap().to_string();
+    assert!(web.sign_in("mrossi", &temporary).await.is_ok());
+    // The CSV export.
+    let csv = web
+        .get("/api/v1/accounts/export.csv?sort=login", &boss)
+        .await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.starts_with("id,login,surname,given_name,email,role,funds,status\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(",mrossi,Surname mrossi,Anna,mrossi@cassa.example,clerk,066.000,active\r\n"),
+        "{text}"
+    );
+    // Removal needs a confirmation, then the person is gone from every list.
+    let (s, _) = json_of(
+        web.post_json(&format!("/api/v1/accounts/{id}/remove"), &boss, &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = json_of(
+        web.post_json(
+            &format!("/api/v1/accounts/{id}/remove"),
+            &boss,
+            &json!({"confirm": true}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, found) = logins(&web, &boss, "").await;
+    assert_eq!(found, ["boss"]);
+    assert_eq!(
+        web.get(&format!("/api/v1/accounts/{id}"), &boss)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(web.sign_in("mrossi", &temporary).await.is_err());
+    // The audit log keeps every step.
+    let events = web
+        .store
+        .query_audit(&AuditQuery {
+            target: Some("account:mrossi".into()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = events.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "account.create",
+            "account.block",
+            "account.unblock",
+            "account.reset_password",
+            "account.remove"
+        ]
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e.actor == "user:boss" && e.outcome == AuditOutcome::Success)
+    );
+}
+
+async fn the_pages_do_the_same(db: TestDb) {
+    let web = start(db.store.clone()).await;
+    let boss = web.person("boss", Role::Substitute, &["066.000"]).await;
+    let created = web
+        .post_form(
+            "/accounts",
+            &boss,
+            &[
+                ("login", "mrossi"),
+                ("surname", "Rossi"),
+                ("given_name", "Maria"),
+                ("email", "m.rossi@cassa.example"),
+                ("birth_date", ""),
+                ("role", "delegate"),
+                ("funds", "066.000"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let html = created.text().await.unwrap();
+    assert!(html.contains(r#"id="temporary-password""#), "{html}");
+    let list = web
+        .get("/accounts?q=ross&sort=email", &boss)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(">mrossi</a>"), "{list}");
+    let id = web
+        .store
+        .search_accounts(&Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.login.as_str() == "mrossi")
+        .unwrap()
+        .id;
+    let confirm = web
+        .get(&format!("/accounts/{id}/remove"), &boss)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(confirm.contains("definitive"));
+    let removed = web
+        .post_form(
+            &format!("/accounts/{id}/remove"),
+            &boss,
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    assert!(web.store.account(id).await.is_err());
+    // A bad field is named.
+    let bad = web
+        .post_form(
+            "/accounts",
+            &boss,
+            &[
+                ("login", "x y"),
+                ("surname", "R"),
+                ("given_name", "M"),
+                ("email", "m@c.ch"),
+                ("role", "clerk"),
+                ("funds", "066.000"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("login: 2 to 64 characters")
+    );
+}
+
+async fn a_person_of_fund_a_sees_and_changes_nothing_of_fund_b(db: TestDb) {
+    let web = start(db.store.clone()).await;
+    let a = web.person("resp-a", Role::Responsible, &["066.000"]).await;
+    let b_clerk = create_account(&web.store, "clerk-b", Role::Clerk, &["067.000"]).await;
+    let both = create_account(&web.store, "clerk-ab", Role::Clerk, &["066.000", "067.000"]).await;
+    let (_, found) = logins(&web, &a, "").await;
+    assert_eq!(found, ["clerk-ab", "resp-a"], "sorted by surname");
+    let (_, found) = logins(&web, &a, "?fund=067.000").await;
+    assert_eq!(found, ["clerk-ab"]);
+    assert_eq!(
+        web.get(&format!("/api/v1/accounts/{}", b_clerk.id), &a)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    for change in ["block", "reset-password", "compromised"] {
+        let r = web
+            .post_json(
+                &format!("/api/v1/accounts/{}/{change}", b_clerk.id),
+                &a,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{change}");
+        // Bound to B as well: visible, but not to be changed by A alone.
+        let r = web
+            .post_json(
+                &format!("/api/v1/accounts/{}/{change}", both.id),
+                &a,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{change}");
+    }
+    let r = web
+        .post_json(
+            &format!("/api/v1/accounts/{}/remove", b_clerk.id),
+            &a,
+            &json!({"confirm": true}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = web
+        .post_json(
+            "/api/v1/accounts",
+            &a,
+            &new_account("new-b", "clerk", "067.000"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let untouched = web.store.account(b_clerk.id).await.unwrap();
+    assert_eq!(
+        (untouched.blocked_at, untouched.must_change_password),
+        (None, false)
+    );
+    let denied = web
+        .store
+        .query_audit(&AuditQuery {
+            outcome: Some(AuditOutcome::Denied),
+            actor: Some("user:resp-a".into()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(denied.len(), 8, "{denied:?}");
+}
+
+async fn roles_follow_the_permission_table(db: TestDb) {
+    let web = start(db.store.clone()).await;
+    let clerk = web.person("clerk", Role::Clerk, &["066.000"]).await;
+    let delegate = web.person("delegate", Role::Delegate, &["066.000"]).await;
+    let substitute = web.person("subst", Role::Substitute, &["066.000"]).await;
+    let responsible = web.person("resp", Role::Responsible, &["066.000"]).await;
+    // A clerk manages no accounts.
+    assert_eq!(
+        web.get("/api/v1/accounts", &clerk).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        web.get("/accounts", &clerk).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // Each manages roles at or below their own.
+    let cases = [
+        (&delegate, "responsible", false),
+        (&delegate, "substitute", false),
+        (&delegate, "delegate", true),
+        (&delegate, "clerk", true),
+        (&substitute, "responsible", false),
+        (&substitute, "substitute", true),
+        (&responsible, "responsible", true),
+        (&clerk, "clerk", false),
+    ];
+    for (i, (who, role, allowed)) in cases.into_iter().enumerate() {
+        let r = web
+            .post_json(
+                "/api/v1/accounts",
+                who,
+                &new_account(&format!("new{i}"), role, "066.000"),
+            )
+            .await;
+        let expected = if allowed {
+            StatusCode::CREATED
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(r.status(), expected, "case {i}: {role}");
+    }
+    // Nobody blocks themselves through account management.
+    let me = web
+        .store
+        .search_accounts(&Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.login.as_str() == "resp")
+        .unwrap();
+    let r = web
+        .post_json(
+            &format!("/api/v1/accounts/{}/block", me.id),
+            &responsible,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+async fn fund_tokens_and_strangers_are_refused(db: TestDb) {
+    let web = start(db.store.clone()).await;
+    let token = web
+        .store
+        .create_token(
+            "fund",
+            &[FundNumber::parse("066.000").unwrap()],
+            support_web::noon(),
+        )
+        .await
+        .unwrap();
+    let with_token = web
+        .client
+        .get(web.url("/api/v1/accounts"))
+        .bearer_auth(token.secret.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_token.status(), StatusCode::FORBIDDEN);
+    let post = web
+        .client
+        .post(web.url("/api/v1/accounts"))
+        .bearer_auth(token.secret.expose())
+        .header("x-csrf-token", "x")
+        .json(&new_account("x1", "clerk", "066.000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), StatusCode::FORBIDDEN);
+    let nobody = web
+        .client
+        .get(web.url("/api/v1/accounts"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nobody.status(), StatusCode::UNAUTHORIZED);
+    let page = web.client.get(web.url("/accounts")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(web.store.count_accounts().await.unwrap(), 0);
+    // The OpenAPI document describes the accounts API and how it is authenticated.
+    let doc: Value = web
+        .client
+        .get(web.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/accounts",
+        "/api/v1/accounts/{id}",
+        "/api/v1/accounts/{id}/{change}",
+        "/api/v1/accounts/{id}/remove",
+        "/api/v1/accounts/export.csv",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path}");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["session"]["in"],
+        "cookie"
+    );
+}
+
+async fn injection_attempts_in_search_and_sort_fields(db: TestDb) {
+    let web = start(db.store.clone()).await;
+    let boss = web.person("boss", Role::Responsible, &["066.000"]).await;
+    create_account(&web.store, "mrossi", Role::Clerk, &["066.000"]).await;
+    let attempts = [
+        "' OR '1'='1",
+        "%' OR 1=1 --",
+        "'; DROP TABLE accounts; --",
+        "\" OR \"\"=\"",
+        "%",
+        "_",
+        "\\",
+        "boss') UNION SELECT * FROM sessions --",
+    ];
+    for text in attempts {
+        let query = format!(
+            "?q={}",
+            form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+        );
+        let (status, found) = logins(&web, &boss, &query).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        assert!(found.is_empty(), "{text} found {found:?}");
+        let page = web.get(&format!("/accounts{query}"), &boss).await;
+        assert_eq!(page.status(), StatusCode::OK, "{text}");
+    }
+    for sort in [
+        "surname; DROP TABLE accounts",
+        "login DESC",
+        "1",
+        "(SELECT 1)",
+    ] {
+        let query = format!(
+            "?sort={}",
+            form_urlencoded::byte_serialize(sort.as_bytes()).collect::<String>()
+        );
+        let (status, body) =
+            json_of(web.get(&format!("/api/v1/accounts{query}"), &boss).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{sort}");
+        assert!(
+            body["message"].as_str().unwrap().starts_with("sort:"),
+            "{body}"
+        );
+        assert_eq!(
+            web.get(&format!("/accounts{query}"), &boss).await.status(),
+            StatusCode::BAD_REQUEST
+        );
+    }
+    for fund in ["066.000' OR '1'='1", "%"] {
+        let query = format!(
+            "?fund={}",
+            form_urlencoded::byte_serialize(fund.as_bytes()).collect::<String>()
+        );
+        let (status, body) =
+            json_of(web.get(&format!("/api/v1/accounts{query}"), &boss).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{fund}");
+        assert!(
+            body["message"].as_str().unwrap().starts_with("fund:"),
+            "{body}"
+        );
+    }
+    // A login field full of SQL is refused as a login, and nothing changed.
+    let r = web
+        .post_json(
+            "/api/v1/accounts",
+            &boss,
+            &new_account("x'; DROP TABLE accounts;--", "clerk", "066.000"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = web.sign_in("' OR '1'='1", "' OR '1'='1").await;
+    assert_eq!(refused.unwrap_err(), StatusCode::UNAUTHORIZED);
+    let failures = web
+        .store
+        .query_audit(&AuditQuery {
+            action: Some("session.login".into()),
+            outcome: Some(AuditOutcome::Failure),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        failures[0].actor, "anonymous",
+        "what was typed is not an actor"
+    );
+    assert_eq!(web.store.count_accounts().await.unwrap(), 2);
+    let (_, found) = logins(&web, &boss, "?sort=login").await;
+    assert_eq!(found, ["boss", "mrossi"]);
+}
+
+on_both_backends!(
+    the_lifecycle_of_an_account,
+    the_pages_do_the_same,
+    a_person_of_fund_a_sees_and_changes_nothing_of_fund_b,
+    roles_follow_the_permission_table,
+    fund_tokens_and_strangers_are_refused,
+    injection_attempts_in_search_and_sort_fields,
+);
