@@ -43,6 +43,8 @@ pub enum ServeError {
     Engine(#[from] crate::engine::EngineError),
     #[error("the connection to the ZAS: {0}")]
     Transport(#[from] crate::transport::https::SetupError),
+    #[error(transparent)]
+    Backup(#[from] crate::store::backup::BackupError),
 }
 
 /// Opens the store of `config`, creating a SQLite file's directory, and migrates it.

@@ -57,6 +57,17 @@ pub enum StoreError {
     #[error("an API token must be bound to at least one fund number")]
     TokenWithoutFund,
 
+    /// Annex 2.7: the persons' data of announcement `id` were purged at `at`; its heading,
+    /// state and history remain (`Store::purged_announcement`).
+    #[error(
+        "announcement {id} was purged on {at}: its persons' data are no longer kept (annex 2.7); \
+         its state and history remain"
+    )]
+    Purged {
+        id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+
     /// A stored value does not make a valid domain value (the database was changed outside the
     /// gateway, or a migration is missing).
     #[error("the stored {what} is not valid (row {id:?})")]
