@@ -169,7 +169,6 @@ fn decode(row: &Row) -> Result<AuditEvent, StoreError> {
     })
 }
 
-
 /// Appends an event within `tx` (masked as [`Store::append_audit`] says) and returns its id.
 pub(crate) async fn insert_audit(tx: &mut Tx, event: &NewAuditEvent) -> Result<i64, StoreError> {
     let details = redact_json(&event.details).to_string();

@@ -36,7 +36,9 @@ pub enum BackupError {
          an empty database (a new SQLite file, or a PostgreSQL schema without tables)"
     )]
     NotEmpty { tables: i64, schema: String },
-    #[error("the database is not ready for a backup ({0:?}): start `arcgw serve` once to migrate it")]
+    #[error(
+        "the database is not ready for a backup ({0:?}): start `arcgw serve` once to migrate it"
+    )]
     NotCurrent(Readiness),
     #[error("{path} is not a backup of this arcgw version: {problem}")]
     NotABackup { path: String, problem: String },
@@ -239,7 +241,8 @@ async fn restore_postgres(url: &str, path: &Path) -> Result<TableCounts, BackupE
         "--no-privileges".into(),
     ];
     // An existing empty schema (always so for `public`) is kept: its creation is left out.
-    let list_file = std::env::temp_dir().join(format!("arcgw-restore-{}.list", uuid::Uuid::new_v4()));
+    let list_file =
+        std::env::temp_dir().join(format!("arcgw-restore-{}.list", uuid::Uuid::new_v4()));
     if schema_present {
         let list = pg_restore_list(path).await?;
         let keep: String = list
@@ -359,8 +362,14 @@ pub(crate) async fn table_counts(store: &Store) -> Result<TableCounts, BackupErr
         // The name comes from the database's own catalogue and is quoted.
         let sql = format!("SELECT COUNT(*) FROM \"{}\"", name.replace('"', "\"\""));
         let rows: i64 = match store {
-            Store::Sqlite(pool) => sqlx::query(AssertSqlSafe(sql)).fetch_one(pool).await?.get(0),
-            Store::Postgres(pool) => sqlx::query(AssertSqlSafe(sql)).fetch_one(pool).await?.get(0),
+            Store::Sqlite(pool) => sqlx::query(AssertSqlSafe(sql))
+                .fetch_one(pool)
+                .await?
+                .get(0),
+            Store::Postgres(pool) => sqlx::query(AssertSqlSafe(sql))
+                .fetch_one(pool)
+                .await?
+                .get(0),
         };
         counts.insert(name, rows);
     }
@@ -489,7 +498,10 @@ mod tests {
         let (url, password) =
             split_password("postgres://arcgw:s%40cret@db.example:5432/arcgw?sslmode=require")
                 .unwrap();
-        assert_eq!(url, "postgres://arcgw@db.example:5432/arcgw?sslmode=require");
+        assert_eq!(
+            url,
+            "postgres://arcgw@db.example:5432/arcgw?sslmode=require"
+        );
         assert_eq!(password.as_deref(), Some("s@cret"));
         let (url, password) = split_password("postgres://postgres@127.0.0.1/test").unwrap();
         assert_eq!(url, "postgres://postgres@127.0.0.1/test");

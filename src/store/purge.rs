@@ -95,10 +95,7 @@ impl Store {
                 )
                 .await?;
         }
-        let purged_ids: Vec<i64> = rows
-            .iter()
-            .map(|r| r.int("id"))
-            .collect::<Result<_, _>>()?;
+        let purged_ids: Vec<i64> = rows.iter().map(|r| r.int("id")).collect::<Result<_, _>>()?;
         report.entries = purge_entries(&mut tx, &purged_ids, cutoff, &mut persons).await?;
         report.persons = delete_unreferenced(&mut tx, persons).await?;
         let details = serde_json::json!({
