@@ -385,6 +385,17 @@ impl Target {
     }
 }
 
+/// The audit events of `action`, newest first.
+async fn events_of(store: &Store, action: &str) -> Vec<arcgw::store::AuditEvent> {
+    store
+        .query_audit(&AuditQuery {
+            action: Some(action.into()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()
+}
+
 fn arcgw(url: &str, dir: &Path, args: &[&str]) -> std::process::Output {
     command(url, dir).args(args).output().expect("arcgw runs")
 }
@@ -477,14 +488,7 @@ async fn a_backup_restores_to_an_identical_service(db: TestDb) {
         }
     };
     assert_eq!(audit(store).await, audit(&restored).await);
-    let restore_events = restored
-        .query_audit(&AuditQuery {
-            action: Some("restore".into()),
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(restore_events.len(), 1);
+    assert_eq!(events_of(&restored, "restore").await.len(), 1);
     restored.close().await;
 
     // The restored service starts and answers.
@@ -626,13 +630,7 @@ async fn a_purge_leaves_no_number_of_closed_announcements(db: TestDb) {
     assert_eq!(listed.items.len(), 2);
 
     // The audit says a purge happened, with counts and no number.
-    let events = store
-        .query_audit(&AuditQuery {
-            action: Some("purge".into()),
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let events = events_of(store, "purge").await;
     assert_eq!(events.len(), 2);
     assert_eq!(events[0].details["announcements"], 4);
     assert_eq!(events[0].details["persons"], 3);
