@@ -45,6 +45,8 @@ pub enum ServeError {
     Transport(#[from] crate::transport::https::SetupError),
     #[error(transparent)]
     Account(#[from] crate::accounts::AccountError),
+    #[error(transparent)]
+    Backup(#[from] crate::store::backup::BackupError),
 }
 
 /// Opens the store of `config`, creating a SQLite file's directory, and migrates it.

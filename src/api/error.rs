@@ -45,6 +45,9 @@ pub enum ApiError {
     /// The same Idempotency-Key was used before for a request with another body.
     #[error("this Idempotency-Key was used before for another request")]
     IdempotencyKeyReused,
+    /// Annex 2.7: the announcement's persons' data were purged.
+    #[error("{0}")]
+    Purged(String),
     #[error("too many requests for this token; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// Something failed on our side; the details are logged, not sent.
@@ -61,6 +64,7 @@ impl From<StoreError> for ApiError {
                 existing_id,
                 message: e.to_string(),
             },
+            StoreError::Purged { .. } => ApiError::Purged(e.to_string()),
             other => ApiError::Internal(Box::new(other)),
         }
     }
@@ -70,8 +74,8 @@ impl From<StoreError> for ApiError {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// A stable code: `unauthorized`, `forbidden`, `not_found`, `unreadable`, `conflict`,
-    /// `not_withdrawable`, `bad_query`, `bad_header`, `idempotency_key_reused`, `rate_limited`,
-    /// `internal`.
+    /// `not_withdrawable`, `bad_query`, `bad_header`, `idempotency_key_reused`, `purged`,
+    /// `rate_limited`, `internal`.
     pub error: &'static str,
     pub message: String,
     /// With `conflict`: the position of the announcement in the submission.
@@ -97,6 +101,7 @@ impl ApiError {
             ApiError::Conflict { .. }
             | ApiError::NotWithdrawable(_)
             | ApiError::NotRetryable(_) => StatusCode::CONFLICT,
+            ApiError::Purged(_) => StatusCode::GONE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -115,6 +120,7 @@ impl ApiError {
             ApiError::BadQuery(_) => "bad_query",
             ApiError::BadHeader(_) => "bad_header",
             ApiError::IdempotencyKeyReused => "idempotency_key_reused",
+            ApiError::Purged(_) => "purged",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Internal(_) => "internal",
         }
@@ -154,5 +160,21 @@ fn body(e: &ApiError) -> ErrorBody {
         message: e.to_string(),
         index,
         existing_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_purged_announcement_is_gone_not_an_internal_error() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let e = ApiError::from(StoreError::Purged { id: 7, at });
+        assert_eq!(e.status(), StatusCode::GONE);
+        assert_eq!(body(&e).error, "purged");
+        assert!(body(&e).message.contains("annex 2.7"));
     }
 }

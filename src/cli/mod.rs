@@ -3,9 +3,11 @@
 
 mod audit;
 mod avs;
+mod backup;
 mod daemon;
 mod demo;
 mod input;
+mod purge;
 mod render;
 mod token;
 mod transmission;
@@ -60,6 +62,12 @@ enum Command {
     Demo(demo::Args),
     /// The ZAS simulator (TLS server) used by tests and the demo.
     ZasSim(zas_sim::Args),
+    /// Back up the database into a new file and check the copy (annex 2.6).
+    Backup(backup::Args),
+    /// Restore a backup into an empty database and check it (annex 2.6).
+    Restore(backup::Args),
+    /// Remove the persons' data of announcements closed longer than the retention (annex 2.7).
+    Purge(purge::Args),
 }
 
 /// How a report is printed.
@@ -108,6 +116,9 @@ pub fn run() -> ExitCode {
         Command::Transmission(command) => transmission::run(command),
         Command::Acknowledgements(command) => transmission::run_acknowledgements(command),
         Command::ZasSim(args) => zas_sim::run(args),
+        Command::Backup(args) => backup::run_backup(args),
+        Command::Restore(args) => backup::run_restore(args),
+        Command::Purge(args) => purge::run(args),
     };
     status.into()
 }

@@ -206,6 +206,24 @@ impl StoredDetails {
         }
     }
 
+    /// What is left after a purge (annex 2.7): the observation codes and the numbers of the
+    /// wrong fields; the free texts and the result, which describe a person, are dropped.
+    pub(crate) fn without_persons(self) -> Self {
+        StoredDetails {
+            observations: self
+                .observations
+                .into_iter()
+                .map(|o| StoredObservation {
+                    code: o.code,
+                    text: None,
+                })
+                .collect(),
+            wrong_fields: self.wrong_fields,
+            investigation: None,
+            result: None,
+        }
+    }
+
     /// Rebuilds the domain details; `numbers` holds the AVS number of every id of
     /// [`StoredDetails::person_ids`].
     pub(crate) fn decode(self, numbers: &BTreeMap<i64, AvsNumber>) -> Result<Details, CodecError> {

@@ -80,7 +80,7 @@ pub struct Page<T> {
 /// The columns [`decode`] reads, with the persons' numbers joined in.
 pub(crate) const SELECT_FULL: &str = "SELECT a.id, a.fund, a.reference, a.key_code, \
      a.particulars, a.state, a.state_since, a.submitted_at, a.transmission_id, \
-     a.person_id, a.beneficiary_person_id, a.spouse_person_id, \
+     a.person_id, a.beneficiary_person_id, a.spouse_person_id, a.purged_at, \
      p.avs_number AS insured_avs, b.avs_number AS beneficiary_avs, s.avs_number AS spouse_avs \
      FROM announcements a \
      LEFT JOIN persons p ON p.id = a.person_id \
@@ -194,7 +194,7 @@ fn decode_heading(row: &Row) -> Result<Heading, StoreError> {
     })
 }
 
-fn decode_summary(row: &Row) -> Result<AnnouncementSummary, StoreError> {
+pub(crate) fn decode_summary(row: &Row) -> Result<AnnouncementSummary, StoreError> {
     let h = decode_heading(row)?;
     Ok(AnnouncementSummary {
         id: h.id,
@@ -212,6 +212,10 @@ fn decode_summary(row: &Row) -> Result<AnnouncementSummary, StoreError> {
 pub(crate) fn decode(row: &Row) -> Result<StoredAnnouncement, StoreError> {
     let h = decode_heading(row)?;
     let id = h.id;
+    if let Some(at) = row.opt_time("purged_at")? {
+        // Annex 2.7: its persons' data are gone; `Store::purged_announcement` shows the rest.
+        return Err(StoreError::Purged { id, at });
+    }
     let numbers = PersonNumbers {
         insured: parse_stored(row.opt_text("insured_avs")?, row.opt_int("person_id")?)?,
         beneficiary: parse_stored(

@@ -68,6 +68,16 @@ pub enum StoreError {
     /// A password could not be hashed (not expected to happen).
     #[error("a password could not be hashed")]
     Hashing,
+    /// Annex 2.7: the persons' data of announcement `id` were purged at `at`; its heading,
+    /// state and history remain (`Store::purged_announcement`).
+    #[error(
+        "announcement {id} was purged on {at}: its persons' data are no longer kept (annex 2.7); \
+         its state and history remain"
+    )]
+    Purged {
+        id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 
     /// A stored value does not make a valid domain value (the database was changed outside the
     /// gateway, or a migration is missing).
