@@ -3,6 +3,7 @@
 //! The flow runs one way: intake → [`validate`] → store → transmit → acknowledge → deadlines →
 //! alerts. See `ARCHITECTURE.md` for the map.
 
+pub mod alerts;
 pub mod api;
 pub mod calendar;
 pub mod cli;

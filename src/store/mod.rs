@@ -19,11 +19,13 @@
 
 mod ack_codec;
 mod acknowledgements;
+mod alerts;
 mod announcements;
 mod audit;
 mod claim;
 mod codec;
 mod connect;
+mod deadline_metrics;
 mod error;
 mod history;
 mod idempotency;
@@ -41,14 +43,17 @@ mod transmissions;
 use sqlx::{PgPool, SqlitePool};
 
 pub use acknowledgements::{AckIntake, StoredEntry};
+pub use alerts::{AlertOutcome, ClaimedDelivery, DELIVERY_STATUSES, DeliveryCount};
 pub use announcements::{
     AnnouncementDetail, AnnouncementSummary, ListFilter, MAX_PAGE, Page, StoredAnnouncement,
 };
 pub use audit::{AuditEvent, AuditOutcome, AuditQuery, MAX_AUDIT_PAGE, NewAuditEvent};
+pub use deadline_metrics::OverdueCount;
 pub use error::StoreError;
 pub use history::{ChangeNote, HistoryEntry, Transition};
 pub use idempotency::IdempotentRequest;
 pub use readiness::Readiness;
+pub(crate) use reminders::rule_text;
 pub use reminders::{PENDING_PAGE, PendingAnnouncement, Reminder, ReminderFilter, ReminderStatus};
 pub use submit::Submitted;
 pub use tokens::{ApiToken, Authentication, Denial, NewToken, TokenSecret};
