@@ -121,7 +121,7 @@ async fn announced(store: &Store, reference: &str, number: &AvsNumber, at: DateT
         Reference::new(reference).unwrap(),
         KeyCode::new(61).unwrap(),
         Particulars::Account {
-            avs_number: number.clone(),
+            avs_number: *number,
         },
     )
     .unwrap();

@@ -1092,7 +1092,7 @@ async fn readiness(db: TestDb) {
         empty.readiness().await,
         Readiness::MigrationsPending {
             applied: 0,
-            known: 4
+            known: 5
         }
     );
     empty.migrate().await.unwrap();

@@ -174,3 +174,105 @@ impl AlertsConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    const SECTION: &str = r#"
+[alerts]
+dashboard_url = "https://arcgw.fund.example"
+
+[alerts.webhook]
+url = "https://hooks.fund.example/arcgw"
+secret = "from-the-file-0123456789"
+
+[alerts.email]
+host = "smtp.fund.example"
+from = "arcgw@fund.example"
+to = ["operators@fund.example"]
+username = "arcgw"
+password = "smtp-password-in-file"
+"#;
+
+    fn load(text: &str, vars: &[(&str, &str)]) -> Result<Config, crate::config::ConfigError> {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+        Config::load(
+            Some(f.path()),
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+    }
+
+    #[test]
+    fn secrets_come_from_the_environment_and_never_show() {
+        let c = load(
+            SECTION,
+            &[
+                ("ARCGW_ALERTS_WEBHOOK_SECRET", "from-the-environment-0123"),
+                ("ARCGW_ALERTS_SMTP_PASSWORD", "smtp-password-from-env"),
+            ],
+        )
+        .unwrap();
+        let alerts = c.alerts.as_ref().unwrap();
+        let webhook = alerts.webhook.as_ref().unwrap();
+        assert_eq!(webhook.secret.expose(), "from-the-environment-0123");
+        let email = alerts.email.as_ref().unwrap();
+        assert_eq!(
+            email.password.as_ref().unwrap().expose(),
+            "smtp-password-from-env"
+        );
+        assert_eq!((email.port, email.is_loopback()), (587, false));
+        assert_eq!((alerts.max_attempts, alerts.log), (10, true));
+        let debug = format!("{c:?}");
+        for secret in ["from-the", "smtp-password"] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
+    }
+
+    #[test]
+    fn mistakes_name_the_field() {
+        let cases = [
+            (
+                SECTION.replace("https://hooks", "http://hooks"),
+                "alerts.webhook.url",
+            ),
+            (
+                SECTION.replace("from-the-file-0123456789", "short"),
+                "alerts.webhook.secret",
+            ),
+            (
+                SECTION.replace("[\"operators@fund.example\"]", "[\"nobody\"]"),
+                "alerts.email",
+            ),
+            (
+                SECTION.replace("https://arcgw.fund.example", "arcgw"),
+                "alerts.dashboard_url",
+            ),
+            (
+                SECTION.replace("username = \"arcgw\"\n", ""),
+                "alerts.email",
+            ),
+        ];
+        for (text, field) in cases {
+            let error = load(&text, &[]).unwrap_err().to_string();
+            assert!(error.contains(field), "{field}: {error}");
+            assert!(!error.contains("from-the-file"), "{error}");
+        }
+        let error = load("", &[("ARCGW_ALERTS_WEBHOOK_SECRET", "x-secret-value")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("ARCGW_ALERTS_WEBHOOK_SECRET"), "{error}");
+        assert!(!error.contains("x-secret-value"), "{error}");
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for host in ["localhost", "127.0.0.1", "::1", "[::1]"] {
+            assert!(super::is_loopback_host(host), "{host}");
+        }
+        for host in ["smtp.fund.example", "10.0.0.1", "localhost.example"] {
+            assert!(!super::is_loopback_host(host), "{host}");
+        }
+    }
+}

@@ -98,3 +98,30 @@ impl AlertMessage {
         serde_json::to_vec(self).expect("an alert serializes")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_of_the_text_are_short_enough_for_7_bit_mail() {
+        for rule in [DeadlineRule::NotMentioned, DeadlineRule::StillProcessing] {
+            let alert = AlertMessage {
+                alert_id: "057a7984-2e3c-4fb8-8c43-25fb4400405b".into(),
+                kind: "deadline_passed",
+                announcement_id: 123_456,
+                fund: "066.000".into(),
+                reference: "REF-2026-000001".into(),
+                key: 61,
+                rule,
+                announced_on: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+                due: NaiveDate::from_ymd_opt(2027, 1, 13).unwrap(),
+                raised_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+                announcement_url: "https://arcgw.fund.example/announcements/123456".into(),
+            };
+            let text = alert.text();
+            assert!(text.lines().all(|l| l.len() <= 76), "{text}");
+            assert!(text.contains("(N. 3401)"), "{text}");
+        }
+    }
+}

@@ -86,7 +86,9 @@ pub(super) async fn record_for_reminder(
 }
 
 impl Store {
-    /// Makes the missing deliveries of every alert for `channels` (due at `now`), then claims
+    /// Makes the missing deliveries for `channels` (due at `now`) of every alert not yet
+    /// settled (without deliveries, or with one pending: a channel added later does not get the
+    /// alerts of the past delivered everywhere else), then claims
     /// up to `limit` due deliveries of those channels, oldest first, for one attempt each:
     /// each is leased until `lease_until` and its attempt counted. Two claimers never get the
     /// same delivery while its lease runs.
@@ -106,6 +108,9 @@ impl Store {
                 "INSERT INTO alert_deliveries (alert_id, channel, status, attempts, due_at, created_at) \
                  SELECT a.id, $1, 'pending', 0, $2, $2 FROM alerts a WHERE NOT EXISTS \
                  (SELECT 1 FROM alert_deliveries d WHERE d.alert_id = a.id AND d.channel = $1) \
+                 AND (NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_id = a.id) \
+                 OR EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_id = a.id \
+                 AND d.status = 'pending')) \
                  ON CONFLICT (alert_id, channel) DO NOTHING",
                 args![*channel, now],
             )
