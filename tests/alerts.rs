@@ -18,7 +18,9 @@ use arcgw::domain::{
     Announcement, AvsNumber, FundNumber, KeyCode, MessageHeader, MessageId, ParticipantId,
     Particulars, Reference,
 };
-use arcgw::store::{Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store};
+use arcgw::store::{
+    AlertOutcome, Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store,
+};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
@@ -432,6 +434,48 @@ async fn a_restart_between_raise_and_delivery_delivers_once(db: TestDb) {
     store.close().await;
 }
 
+/// An attempt whose lease ran out while another claim began is recorded but changes nothing:
+/// only the newer attempt decides.
+async fn a_late_answer_after_the_lease_changes_nothing(db: TestDb) {
+    let store = &db.store;
+    let clock = raised(store, "ALERT-9", &avs(4719)).await;
+    let now = clock.now();
+    let lease = TimeDelta::seconds(10);
+    let first = store
+        .claim_alert_deliveries(&["webhook"], now, now + lease, 10)
+        .await
+        .unwrap();
+    assert_eq!((first.len(), first[0].attempt), (1, 1));
+    assert!(
+        store
+            .claim_alert_deliveries(&["webhook"], now + lease / 2, now + lease, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased"
+    );
+    let later = now + lease + TimeDelta::seconds(1);
+    let second = store
+        .claim_alert_deliveries(&["webhook"], later, later + lease, 10)
+        .await
+        .unwrap();
+    assert_eq!((second[0].id, second[0].attempt), (first[0].id, 2));
+    assert!(
+        !store
+            .record_alert_attempt(first[0].id, 1, later, &AlertOutcome::Delivered)
+            .await
+            .unwrap()
+    );
+    assert_eq!(statuses(store).await, ["webhook:pending"]);
+    assert!(
+        store
+            .record_alert_attempt(first[0].id, 2, later, &AlertOutcome::Delivered)
+            .await
+            .unwrap()
+    );
+    assert_eq!(statuses(store).await, ["webhook:delivered"]);
+}
+
 /// Two delivery jobs on one database at once (two instances): each alert is delivered once
 /// per channel.
 async fn two_delivery_jobs_deliver_once(db: TestDb) {
@@ -555,6 +599,7 @@ support_db::on_both_backends!(
     a_delivery_fails_for_good_after_its_attempts,
     a_restart_between_raise_and_delivery_delivers_once,
     two_delivery_jobs_deliver_once,
+    a_late_answer_after_the_lease_changes_nothing,
     metrics_export_what_the_alert_rules_use,
     an_undelivered_alert_ages,
 );
