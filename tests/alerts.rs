@@ -5,12 +5,12 @@
 
 mod support_db;
 mod support_smtp;
+mod support_webhook;
 
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use arcgw::alerts::webhook::{ALERT_ID_HEADER, SIGNATURE_HEADER, SignatureError, verify};
-use arcgw::alerts::{AlertJob, AlertsConfig, EmailConfig, Secret, WebhookConfig};
+use arcgw::alerts::webhook::{SignatureError, verify};
+use arcgw::alerts::{AlertJob, AlertsConfig, Secret};
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;
 use arcgw::deadlines::DeadlineRule;
@@ -21,91 +21,19 @@ use arcgw::domain::{
 use arcgw::store::{
     AlertOutcome, Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store,
 };
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use support_db::{TestDb, avs};
 use support_smtp::SmtpServer;
+use support_webhook::{Hook, Receiver};
 
-const SECRET: &str = "a-webhook-secret-of-the-test";
-const DASHBOARD: &str = "https://arcgw.fund.example/";
+use support_webhook::SECRET;
 
 fn at(y: i32, m: u32, d: u32, hh: u32) -> DateTime<Utc> {
     chrono_tz::Europe::Zurich
         .with_ymd_and_hms(y, m, d, hh, 0, 0)
         .unwrap()
         .to_utc()
-}
-
-// ---------------------------------------------------------------------------------------------
-// The webhook receiver: a real HTTP server on loopback
-
-#[derive(Clone, Debug)]
-struct Hook {
-    alert_id_header: String,
-    signature: String,
-    body: Vec<u8>,
-}
-
-#[derive(Clone, Default)]
-struct Receiver {
-    /// Requests answered 500 before the receiver accepts.
-    refuse_first: Arc<AtomicU32>,
-    /// Every request, accepted or not.
-    requests: Arc<Mutex<Vec<Hook>>>,
-    /// The requests answered 200.
-    accepted: Arc<Mutex<Vec<Hook>>>,
-}
-
-impl Receiver {
-    async fn start(refuse_first: u32) -> (Receiver, String) {
-        let receiver = Receiver::default();
-        receiver.refuse_first.store(refuse_first, Ordering::SeqCst);
-        let app = axum::Router::new()
-            .route("/hook", axum::routing::post(receive))
-            .with_state(receiver.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        (receiver, url)
-    }
-
-    fn requests(&self) -> Vec<Hook> {
-        self.requests.lock().unwrap().clone()
-    }
-
-    fn accepted(&self) -> Vec<Hook> {
-        self.accepted.lock().unwrap().clone()
-    }
-}
-
-async fn receive(
-    State(r): State<Receiver>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> StatusCode {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    };
-    let hook = Hook {
-        alert_id_header: header(ALERT_ID_HEADER),
-        signature: header(SIGNATURE_HEADER),
-        body: body.to_vec(),
-    };
-    r.requests.lock().unwrap().push(hook.clone());
-    let refused = r
-        .refuse_first
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok();
-    if refused {
-        return StatusCode::INTERNAL_SERVER_ERROR;
-    }
-    r.accepted.lock().unwrap().push(hook);
-    StatusCode::OK
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,27 +111,7 @@ async fn raised(store: &Store, reference: &str, number: &AvsNumber) -> Arc<Manua
 }
 
 fn config(webhook_url: &str, smtp: &SmtpServer, max_attempts: u32) -> AlertsConfig {
-    AlertsConfig {
-        dashboard_url: DASHBOARD.to_string(),
-        log: true,
-        webhook: Some(WebhookConfig {
-            url: webhook_url.to_string(),
-            secret: Secret::new(SECRET),
-        }),
-        email: Some(EmailConfig {
-            host: "127.0.0.1".to_string(),
-            port: smtp.address.port(),
-            from: "arcgw <arcgw@fund.example>".to_string(),
-            to: vec!["operators@fund.example".to_string()],
-            username: None,
-            password: None,
-        }),
-        max_attempts,
-        backoff_initial_ms: 1000,
-        backoff_max_secs: 60,
-        delivery_interval_ms: 1000,
-        timeout_secs: 5,
-    }
+    support_webhook::alerts_config(webhook_url, smtp.address.port(), max_attempts)
 }
 
 fn job(store: &Store, clock: &Arc<ManualClock>, config: AlertsConfig) -> AlertJob {
