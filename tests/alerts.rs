@@ -118,6 +118,18 @@ fn job(store: &Store, clock: &Arc<ManualClock>, config: AlertsConfig) -> AlertJo
     AlertJob::new(store.clone(), clock.clone(), config).unwrap()
 }
 
+/// A job with the log and a webhook whose receiver refuses everything (no e-mail).
+async fn refused_webhook_job(
+    store: &Store,
+    clock: &Arc<ManualClock>,
+    max_attempts: u32,
+) -> (Receiver, AlertJob) {
+    let (receiver, url) = Receiver::start(u32::MAX).await;
+    let mut config = support_webhook::alerts_config(&url, 25, max_attempts);
+    config.email = None;
+    (receiver, job(store, clock, config))
+}
+
 /// The statuses of the deliveries, as `channel:status` sorted, from the store's counts.
 async fn statuses(store: &Store) -> Vec<String> {
     let mut out = Vec::new();
@@ -290,11 +302,7 @@ async fn a_receiver_failing_twice_gets_the_alert_once(db: TestDb) {
 async fn a_delivery_fails_for_good_after_its_attempts(db: TestDb) {
     let store = &db.store;
     let clock = raised(store, "ALERT-3", &avs(4713)).await;
-    let (receiver, url) = Receiver::start(u32::MAX).await;
-    let smtp = SmtpServer::start().await;
-    let mut config = config(&url, &smtp, 3);
-    config.email = None;
-    let job = job(store, &clock, config);
+    let (receiver, job) = refused_webhook_job(store, &clock, 3).await;
     let mut failed = 0;
     for _ in 0..6 {
         failed += job.deliver_due().await.unwrap().failed;
@@ -424,11 +432,8 @@ async fn metrics_export_what_the_alert_rules_use(db: TestDb) {
     use tower::ServiceExt;
     let store = &db.store;
     let clock = raised(store, "ALERT-7", &avs(4717)).await;
-    let (_receiver, url) = Receiver::start(u32::MAX).await;
-    let smtp = SmtpServer::start().await;
-    let mut config = config(&url, &smtp, 1);
-    config.email = None;
-    job(store, &clock, config).deliver_due().await.unwrap();
+    let (_receiver, job) = refused_webhook_job(store, &clock, 1).await;
+    job.deliver_due().await.unwrap();
 
     let state = arcgw::api::AppState::new(
         store.clone(),
@@ -492,11 +497,8 @@ async fn an_undelivered_alert_ages(db: TestDb) {
         Some(raised_at),
         "before any delivery was made"
     );
-    let (_receiver, url) = Receiver::start(u32::MAX).await;
-    let smtp = SmtpServer::start().await;
-    let mut config = config(&url, &smtp, 5);
-    config.email = None;
-    job(store, &clock, config).deliver_due().await.unwrap();
+    let (_receiver, job) = refused_webhook_job(store, &clock, 5).await;
+    job.deliver_due().await.unwrap();
     assert_eq!(store.oldest_pending_alert().await.unwrap(), Some(raised_at));
     assert_eq!(statuses(store).await, ["log:delivered", "webhook:pending"]);
 }
