@@ -4,6 +4,7 @@
 //! on one database, and the `/metrics` families the Prometheus rules use.
 
 mod support_db;
+mod support_proc;
 mod support_smtp;
 mod support_webhook;
 
@@ -426,6 +427,52 @@ async fn two_delivery_jobs_deliver_once(db: TestDb) {
     other.close().await;
 }
 
+/// The daemon delivers an alert raised while no gateway ran (restart), with the webhook secret
+/// from `ARCGW_ALERTS_WEBHOOK_SECRET` instead of the file's, and stops cleanly.
+async fn the_daemon_delivers_the_outbox_with_the_secret_from_the_environment(db: TestDb) {
+    raised(&db.store, "ALERT-10", &avs(4720)).await;
+    let (receiver, url) = Receiver::start(0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("arcgw.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[alerts]\ndashboard_url = \"https://arcgw.fund.example\"\n\
+             delivery_interval_ms = 100\n\
+             [alerts.webhook]\nurl = \"{url}\"\nsecret = \"the-secret-in-the-file\"\n"
+        ),
+    )
+    .unwrap();
+    let mut cmd = support_proc::command(&db.url(), dir.path());
+    cmd.env(
+        "ARCGW_ALERTS_WEBHOOK_SECRET",
+        "the-secret-of-the-environment",
+    );
+    let server = support_proc::Server::start_with(cmd, &["--config", config.to_str().unwrap()]);
+    for _ in 0..400 {
+        if !receiver.accepted().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(server.stop(), Some(0));
+    let hooks = receiver.accepted();
+    assert_eq!(hooks.len(), 1, "delivered once");
+    let hook = &hooks[0];
+    assert_eq!(json(hook)["reference"], "ALERT-10");
+    let now = Utc::now();
+    let from_env = Secret::new("the-secret-of-the-environment");
+    assert_eq!(
+        verify(&from_env, &hook.signature, &hook.body, now, 300),
+        Ok(())
+    );
+    let from_file = Secret::new("the-secret-in-the-file");
+    assert_eq!(
+        verify(&from_file, &hook.signature, &hook.body, now, 300),
+        Err(SignatureError::Mismatch)
+    );
+}
+
 /// `/metrics` exports every metric the rules of `deploy/prometheus/alerts.yml` use, and the
 /// deadline and outbox figures are right.
 async fn metrics_export_what_the_alert_rules_use(db: TestDb) {
@@ -511,5 +558,6 @@ support_db::on_both_backends!(
     two_delivery_jobs_deliver_once,
     a_late_answer_after_the_lease_changes_nothing,
     metrics_export_what_the_alert_rules_use,
+    the_daemon_delivers_the_outbox_with_the_secret_from_the_environment,
     an_undelivered_alert_ages,
 );
