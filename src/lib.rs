@@ -4,6 +4,7 @@
 //! alerts. See `ARCHITECTURE.md` for the map.
 
 pub mod accounts;
+pub mod alerts;
 pub mod api;
 pub mod calendar;
 pub mod cli;

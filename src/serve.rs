@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
+use crate::alerts::AlertJob;
 use crate::api::{AppState, router};
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -47,6 +48,8 @@ pub enum ServeError {
     Account(#[from] crate::accounts::AccountError),
     #[error(transparent)]
     Backup(#[from] crate::store::backup::BackupError),
+    #[error(transparent)]
+    Alerts(#[from] crate::alerts::DeliveryError),
 }
 
 /// Opens the store of `config`, creating a SQLite file's directory, and migrates it.
@@ -80,6 +83,16 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         None => {
             tracing::warn!("no [zas] section: announcements are taken in but not sent");
             (None, None)
+        }
+    };
+    let alerts = match &config.alerts {
+        Some(alerts) => {
+            let job = AlertJob::new(store.clone(), Arc::new(SystemClock), alerts.clone())?;
+            Some(tokio::spawn(job.run(stop_engine.subscribe())))
+        }
+        None => {
+            tracing::warn!("no [alerts] section: alerts of passed deadlines wait in the outbox");
+            None
         }
     };
     let state = AppState::new(
@@ -133,6 +146,11 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         && tokio::time::timeout(grace, engine).await.is_err()
     {
         tracing::warn!("engine step abandoned after the grace period");
+    }
+    if let Some(alerts) = alerts
+        && tokio::time::timeout(grace, alerts).await.is_err()
+    {
+        tracing::warn!("alert delivery abandoned after the grace period");
     }
     store.close().await;
     tracing::info!("stopped");

@@ -4,6 +4,8 @@
 //! nothing processed twice. SQLite always, PostgreSQL with `ARCGW_TEST_PG_URL`.
 
 mod support_db;
+mod support_smtp;
+mod support_webhook;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -341,6 +343,76 @@ async fn every_outcome_reaches_its_state(db: TestDb) {
     assert_eq!(g.db.store.unmatched_entries(10).await.unwrap().len(), 0);
 }
 
+/// The simulator's "never acknowledged" and "in progress" scenarios: the deadline scan and the
+/// alert job run every day; the operator gets each alert once by webhook and once by e-mail,
+/// on the day after the deadline's last working day (N. 3401), and nothing more.
+async fn overdue_announcements_are_alerted_once_on_the_right_day(db: TestDb) {
+    let rules = vec![
+        Rule::reference_prefix("PROG-", Outcome::InProgress),
+        Rule::reference_prefix("NEVR-", Outcome::Never),
+    ];
+    let g = gateway(db, rules, 5, 5).await;
+    let (receiver, url) = support_webhook::Receiver::start(0).await;
+    let smtp = support_smtp::SmtpServer::start().await;
+    let alerts = arcgw::alerts::AlertJob::new(
+        g.db.store.clone(),
+        g.clock.clone(),
+        support_webhook::alerts_config(&url, smtp.address.port(), 5),
+    )
+    .unwrap();
+    let ids = g
+        .submit(vec![
+            announcement("NEVR-61", 61, 1),
+            announcement("PROG-61", 61, 2),
+        ])
+        .await;
+    // (reference, due, the day the webhook came, the day the e-mail came)
+    let mut arrivals: Vec<(String, String, chrono::NaiveDate, usize)> = Vec::new();
+    for _ in 0..30 {
+        g.round().await;
+        g.engine.scan_deadlines().await.unwrap();
+        alerts.deliver_due().await.unwrap();
+        for hook in receiver.accepted().iter().skip(arrivals.len()) {
+            let body: Value = serde_json::from_slice(&hook.body).unwrap();
+            arrivals.push((
+                body["reference"].as_str().unwrap().to_string(),
+                body["due"].as_str().unwrap().to_string(),
+                g.clock.today(),
+                smtp.received().len(),
+            ));
+        }
+    }
+    assert_eq!(
+        g.states(ids.iter()).await.into_values().collect::<Vec<_>>(),
+        [Announced, InProgress]
+    );
+    assert_eq!(arrivals.len(), 2, "{arrivals:?}");
+    assert_eq!(receiver.requests().len(), 2, "each webhook once");
+    assert_eq!(smtp.received().len(), 2, "each e-mail once");
+    // Announced Monday 23 November 2026: 7 working days end on Wednesday 2 December.
+    let never = arrivals.iter().find(|a| a.0 == "NEVR-61").unwrap();
+    assert_eq!(never.1, "2026-12-02");
+    assert_eq!(never.2.to_string(), "2026-12-03");
+    let in_progress = arrivals.iter().find(|a| a.0 == "PROG-61").unwrap();
+    let due: chrono::NaiveDate = in_progress.1.parse().unwrap();
+    assert_eq!(in_progress.2, due.succ_opt().unwrap());
+    // 15 working days from the acknowledgement that said "still being processed".
+    let calendar = ZasCalendar::geneva();
+    let entries = g.db.store.entries_of(ids[1]).await.unwrap();
+    assert!(
+        entries.iter().any(|e| calendar
+            .add_working_days(e.acknowledgement_date, 15)
+            .unwrap()
+            == due),
+        "{entries:?}"
+    );
+    // The e-mail of each came in the same step as its webhook.
+    assert!(arrivals.iter().all(|a| a.3 >= 1));
+    for mail in smtp.received() {
+        assert!(!arcgw::domain::avs_mask::contains_avs_number(&mail.data));
+    }
+}
+
 async fn a_revocation_goes_before_its_new_order(db: TestDb) {
     let g = gateway(db, vec![], 5, 5).await;
     // Same person (number 7): the revocation 99 and a new RCI 81, submitted together.
@@ -603,4 +675,5 @@ support_db::on_both_backends!(
     a_duplicate_acknowledgement_changes_nothing,
     a_failed_transmission_is_resumed_by_an_operator,
     a_large_queue_is_split_into_transmissions,
+    overdue_announcements_are_alerted_once_on_the_right_day,
 );

@@ -5,6 +5,7 @@ mod acknowledgement_json;
 mod announcement_json;
 mod announcements;
 mod auth;
+mod deadline_metrics;
 mod error;
 mod layers;
 mod metrics;

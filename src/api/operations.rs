@@ -53,7 +53,8 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
 }
 
 /// Metrics in the Prometheus text format: announcements by state, the oldest queued
-/// announcement's age, submissions and rejections by rule, request latency.
+/// announcement's age, submissions and rejections by rule, request latency; deadlines and alerts
+/// (`deadline_metrics.rs`).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let counts = state.store.counts_by_state().await?;
@@ -94,6 +95,7 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
             (expires - state.now()).num_seconds()
         ));
     }
+    super::deadline_metrics::render(&state, &mut out).await?;
     state.metrics.render(&mut out);
     Ok((
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],

@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use super::{Config, ConfigError, LogFormat};
+use crate::alerts::Secret;
 
 type Setter = fn(&mut Config, &str) -> Result<(), String>;
 
@@ -45,6 +46,20 @@ const OVERRIDES: &[(&str, Setter)] = &[
             "json" => LogFormat::Json,
             _ => return Err("text or json".into()),
         };
+        Ok(())
+    }),
+    ("ARCGW_ALERTS_WEBHOOK_SECRET", |c, v| {
+        match c.alerts.as_mut().and_then(|a| a.webhook.as_mut()) {
+            Some(webhook) => webhook.secret = Secret::new(v),
+            None => return Err("there is no [alerts.webhook] section to set it in".into()),
+        }
+        Ok(())
+    }),
+    ("ARCGW_ALERTS_SMTP_PASSWORD", |c, v| {
+        match c.alerts.as_mut().and_then(|a| a.email.as_mut()) {
+            Some(email) => email.password = Some(Secret::new(v)),
+            None => return Err("there is no [alerts.email] section to set it in".into()),
+        }
         Ok(())
     }),
 ];

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::alerts::AlertsConfig;
 use crate::calendar::{CalendarConfig, ZasCalendar};
 use crate::engine::ZasConfig;
 
@@ -36,6 +37,8 @@ pub struct Config {
     pub calendar: CalendarConfig,
     /// The exchange with the ZAS; without it the service takes in announcements but sends none.
     pub zas: Option<ZasConfig>,
+    /// Where alerts of passed deadlines go; without it they wait in the outbox.
+    pub alerts: Option<AlertsConfig>,
 }
 
 /// Limits of the HTTP API.
@@ -163,6 +166,11 @@ impl Config {
             ));
         }
         self.calendar()?;
+        if let Some(alerts) = &self.alerts {
+            alerts
+                .check()
+                .map_err(|(field, message)| invalid(field, message))?;
+        }
         Ok(())
     }
 

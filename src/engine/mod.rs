@@ -170,8 +170,11 @@ impl Engine {
 }
 
 /// Runs `step` now and then every `every`, until `stop` turns true.
-async fn every_until<F, Fut>(every: Duration, mut stop: watch::Receiver<bool>, mut step: F)
-where
+pub(crate) async fn every_until<F, Fut>(
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+    mut step: F,
+) where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {

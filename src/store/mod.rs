@@ -20,12 +20,14 @@
 mod accounts;
 mod ack_codec;
 mod acknowledgements;
+mod alerts;
 mod announcements;
 mod audit;
 pub mod backup;
 mod claim;
 mod codec;
 mod connect;
+mod deadline_metrics;
 mod error;
 mod funds;
 mod history;
@@ -51,15 +53,18 @@ pub use accounts::{
     UnknownSort,
 };
 pub use acknowledgements::{AckIntake, StoredEntry};
+pub use alerts::{AlertOutcome, ClaimedDelivery, DELIVERY_STATUSES, DeliveryCount};
 pub use announcements::{
     AnnouncementDetail, AnnouncementSummary, ListFilter, MAX_PAGE, Page, StoredAnnouncement,
 };
 pub use audit::{AuditEvent, AuditOutcome, AuditQuery, MAX_AUDIT_PAGE, NewAuditEvent};
+pub use deadline_metrics::OverdueCount;
 pub use error::StoreError;
 pub use history::{ChangeNote, HistoryEntry, Transition};
 pub use idempotency::IdempotentRequest;
 pub use purge::{PurgeReport, PurgedAnnouncement};
 pub use readiness::Readiness;
+pub(crate) use reminders::rule_text;
 pub use reminders::{PENDING_PAGE, PendingAnnouncement, Reminder, ReminderFilter, ReminderStatus};
 pub use sessions::{ActiveSession, NewSession, SessionPolicy, SessionSecret};
 pub use submit::Submitted;

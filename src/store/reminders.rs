@@ -121,10 +121,19 @@ impl Default for ReminderFilter {
 }
 
 /// The stored form of a rule.
-fn rule_text(rule: DeadlineRule) -> &'static str {
+pub(crate) fn rule_text(rule: DeadlineRule) -> &'static str {
     match rule {
         DeadlineRule::NotMentioned => "not_mentioned",
         DeadlineRule::StillProcessing => "still_processing",
+    }
+}
+
+/// The rule of its stored form.
+pub(super) fn rule_of(text: &str) -> Option<DeadlineRule> {
+    match text {
+        "not_mentioned" => Some(DeadlineRule::NotMentioned),
+        "still_processing" => Some(DeadlineRule::StillProcessing),
+        _ => None,
     }
 }
 
@@ -138,7 +147,7 @@ fn watched_state(rule: DeadlineRule) -> AnnouncementState {
 
 /// The changes that took the announcement of reminder `r` out of the state its rule watches,
 /// since it was in that state when the reminder was raised.
-const LEFT_WATCHED_STATE: &str = " FROM announcement_history h \
+pub(super) const LEFT_WATCHED_STATE: &str = " FROM announcement_history h \
      WHERE h.announcement_id = r.announcement_id \
      AND h.previous_state = CASE r.rule WHEN 'not_mentioned' THEN 'announced' \
      WHEN 'still_processing' THEN 'in_progress' END \
@@ -214,7 +223,8 @@ impl Store {
     /// on `due` (N. 3401). Returns `true` when it is new; `false` when there is one already
     /// (raised by any instance, at any time) or the announcement is no longer in the state the
     /// rule watches. One statement (`INSERT … ON CONFLICT DO NOTHING`): the unique constraint on
-    /// (announcement, rule) decides.
+    /// (announcement, rule) decides. A new reminder's alert is written in the same transaction
+    /// (the outbox of `alerts.rs`).
     pub async fn raise_reminder(
         &self,
         announcement_id: i64,
@@ -238,6 +248,10 @@ impl Store {
                 ],
             )
             .await?;
+        // Its alert, in the same transaction: no reminder, no alert; a reminder, its alert.
+        if let Some(row) = &inserted {
+            super::alerts::record_for_reminder(&mut tx, row.int("id")?, raised_at).await?;
+        }
         tx.commit().await?;
         Ok(inserted.is_some())
     }
@@ -357,11 +371,7 @@ fn decode_pending(row: &Row) -> Result<PendingAnnouncement, StoreError> {
 fn decode_reminder(row: &Row) -> Result<Reminder, StoreError> {
     let id = row.int("id")?;
     let corrupt = |what| StoreError::corrupt(what, id);
-    let rule = match row.text("rule")?.as_str() {
-        "not_mentioned" => DeadlineRule::NotMentioned,
-        "still_processing" => DeadlineRule::StillProcessing,
-        _ => return Err(corrupt("reminder rule")),
-    };
+    let rule = rule_of(&row.text("rule")?).ok_or_else(|| corrupt("reminder rule"))?;
     Ok(Reminder {
         id,
         announcement_id: row.int("announcement_id")?,
@@ -386,6 +396,7 @@ mod tests {
     fn each_rule_watches_the_state_it_runs_in() {
         for rule in [DeadlineRule::NotMentioned, DeadlineRule::StillProcessing] {
             assert_eq!(DeadlineRule::for_state(watched_state(rule)), Some(rule));
+            assert_eq!(rule_of(rule_text(rule)), Some(rule));
             assert_eq!(
                 serde_json::to_value(rule).unwrap(),
                 serde_json::Value::from(rule_text(rule))
