@@ -16,6 +16,7 @@ pub mod domain;
 pub mod dtxml;
 pub mod engine;
 pub mod failpoint;
+pub mod letters;
 pub mod pki;
 pub mod serve;
 pub mod sim;

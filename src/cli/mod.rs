@@ -6,6 +6,8 @@ mod avs;
 mod daemon;
 mod demo;
 mod input;
+mod letter;
+mod reminders;
 mod render;
 mod token;
 mod transmission;
@@ -55,6 +57,11 @@ enum Command {
     Demo(demo::Args),
     /// The ZAS simulator (TLS server) used by tests and the demo.
     ZasSim(zas_sim::Args),
+    /// Reminders of N. 3401: the announcements a fund must write to the ZAS about.
+    #[command(subcommand)]
+    Reminders(reminders::Command),
+    /// The letter of a fund and day to the ZAS's ARC control office (N. 3401, 3402).
+    Letter(letter::Args),
 }
 
 /// How a report is printed.
@@ -102,6 +109,8 @@ pub fn run() -> ExitCode {
         Command::Transmission(command) => transmission::run(command),
         Command::Acknowledgements(command) => transmission::run_acknowledgements(command),
         Command::ZasSim(args) => zas_sim::run(args),
+        Command::Reminders(command) => reminders::run(command),
+        Command::Letter(args) => letter::run(args),
     };
     status.into()
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::calendar::{CalendarConfig, ZasCalendar};
 use crate::engine::ZasConfig;
+use crate::letters::LettersConfig;
 
 pub use error::ConfigError;
 
@@ -36,6 +37,9 @@ pub struct Config {
     pub calendar: CalendarConfig,
     /// The exchange with the ZAS; without it the service takes in announcements but sends none.
     pub zas: Option<ZasConfig>,
+    /// The letters to the ZAS (N. 3401–3403): each fund's language and sender lines.
+    #[serde(default)]
+    pub letters: LettersConfig,
 }
 
 /// Limits of the HTTP API.

@@ -27,6 +27,7 @@ mod connect;
 mod error;
 mod history;
 mod idempotency;
+mod letters;
 mod metrics;
 mod migrate;
 mod persons;
@@ -48,6 +49,7 @@ pub use audit::{AuditEvent, AuditOutcome, AuditQuery, MAX_AUDIT_PAGE, NewAuditEv
 pub use error::StoreError;
 pub use history::{ChangeNote, HistoryEntry, Transition};
 pub use idempotency::IdempotentRequest;
+pub use letters::{LetterEntry, ReminderQuery, geneva_day};
 pub use readiness::Readiness;
 pub use reminders::{PENDING_PAGE, PendingAnnouncement, Reminder, ReminderFilter, ReminderStatus};
 pub use submit::Submitted;
