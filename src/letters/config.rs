@@ -119,6 +119,24 @@ mod tests {
     }
 
     #[test]
+    fn the_default_file_and_the_environment_set_the_languages() {
+        use crate::config::Config;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/arcgw.toml");
+        let var = |v: &str| vec![("ARCGW_LETTERS_DEFAULT_LANGUAGE".to_string(), v.to_string())];
+        let c = Config::load(Some(&path), Vec::new()).unwrap();
+        assert_eq!(c.letters, LettersConfig::default());
+        let c = Config::load(Some(&path), var("fr")).unwrap();
+        assert_eq!(c.letters.default_language, Language::Fr);
+        let e = Config::load(Some(&path), var("en"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "environment variable ARCGW_LETTERS_DEFAULT_LANGUAGE: unknown language \"en\": it, de or fr"
+        );
+    }
+
+    #[test]
     fn unknown_languages_and_bad_fund_numbers_are_refused() {
         let e = toml::from_str::<LettersConfig>("default_language = \"en\"").unwrap_err();
         assert!(e.message().contains("unknown variant `en`"), "{e}");
