@@ -763,6 +763,19 @@ async fn reminders_and_letters_over_http(db: TestDb) {
         assert!((1..=6).all(|n| !text.contains(&avs(n).digits())), "{text}");
     }
 
+    // The OpenAPI document describes the three endpoints.
+    let (_, doc) = app.json("/api/v1/openapi.json", &app.token).await;
+    for path in [
+        "/api/v1/reminders",
+        "/api/v1/reminders/{id}/letter",
+        "/api/v1/announcements/{id}/print",
+    ] {
+        assert!(
+            doc["paths"][path]["get"].is_object(),
+            "{path} in the OpenAPI document"
+        );
+    }
+
     // All dealt with: nothing left to write.
     s.world.clock.set(geneva(2026, 11, 24, 9, 0));
     s.world
