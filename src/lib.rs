@@ -18,6 +18,7 @@ pub mod domain;
 pub mod dtxml;
 pub mod engine;
 pub mod failpoint;
+pub mod letters;
 pub mod pki;
 pub mod secret;
 pub mod serve;

@@ -107,7 +107,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             .zas
             .as_ref()
             .map_or(Environment::Prod, |zas| zas.environment),
-    );
+    )
+    .with_letters(config.letters.clone());
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Listen {

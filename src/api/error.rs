@@ -38,6 +38,10 @@ pub enum ApiError {
     /// Only a failed transmission can be resumed.
     #[error("{0}")]
     NotRetryable(String),
+    /// A letter with no pending announcement left, or the print of an announcement that was
+    /// never sent (N. 3401, 3403).
+    #[error("{0}")]
+    NothingToPrint(String),
     #[error("a query parameter is wrong: {0}")]
     BadQuery(String),
     #[error("{0}")]
@@ -74,8 +78,8 @@ impl From<StoreError> for ApiError {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// A stable code: `unauthorized`, `forbidden`, `not_found`, `unreadable`, `conflict`,
-    /// `not_withdrawable`, `bad_query`, `bad_header`, `idempotency_key_reused`, `purged`,
-    /// `rate_limited`, `internal`.
+    /// `not_withdrawable`, `not_retryable`, `nothing_to_print`, `bad_query`, `bad_header`,
+    /// `idempotency_key_reused`, `purged`, `rate_limited`, `internal`.
     pub error: &'static str,
     pub message: String,
     /// With `conflict`: the position of the announcement in the submission.
@@ -100,7 +104,8 @@ impl ApiError {
             }
             ApiError::Conflict { .. }
             | ApiError::NotWithdrawable(_)
-            | ApiError::NotRetryable(_) => StatusCode::CONFLICT,
+            | ApiError::NotRetryable(_)
+            | ApiError::NothingToPrint(_) => StatusCode::CONFLICT,
             ApiError::Purged(_) => StatusCode::GONE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -117,6 +122,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "conflict",
             ApiError::NotWithdrawable(_) => "not_withdrawable",
             ApiError::NotRetryable(_) => "not_retryable",
+            ApiError::NothingToPrint(_) => "nothing_to_print",
             ApiError::BadQuery(_) => "bad_query",
             ApiError::BadHeader(_) => "bad_header",
             ApiError::IdempotencyKeyReused => "idempotency_key_reused",

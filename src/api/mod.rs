@@ -6,12 +6,15 @@ mod announcement_json;
 mod announcements;
 mod auth;
 mod deadline_metrics;
+mod documents;
 mod error;
 mod layers;
 mod metrics;
 mod openapi;
 mod operations;
+mod print;
 mod rate_limit;
+mod reminders;
 mod state;
 mod transmissions;
 
@@ -41,6 +44,9 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/transmissions/{id}/retry",
             post(transmissions::retry),
         )
+        .route("/api/v1/announcements/{id}/print", get(print::print))
+        .route("/api/v1/reminders", get(reminders::list))
+        .route("/api/v1/reminders/{id}/letter", get(reminders::letter))
         .route_layer(from_fn_with_state(state.clone(), auth::require_token));
     let router = Router::new()
         .merge(fund_api)

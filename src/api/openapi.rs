@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{announcements, error, operations, transmissions};
+use super::{announcements, error, operations, print, reminders, transmissions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,6 +16,9 @@ use super::{announcements, error, operations, transmissions};
         announcements::read_one,
         announcements::withdraw,
         transmissions::retry,
+        print::print,
+        reminders::list,
+        reminders::letter,
         operations::healthz,
         operations::readyz,
         operations::metrics,
@@ -35,6 +38,8 @@ use super::{announcements, error, operations, transmissions};
         announcements::Withdrawn,
         announcements::TransmissionView,
         operations::ReadinessView,
+        reminders::ReminderListView,
+        reminders::ReminderView,
         error::ErrorBody,
     )),
     modifiers(&BearerToken),

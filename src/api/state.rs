@@ -12,6 +12,7 @@ use crate::calendar::ZasCalendar;
 use crate::clock::Clock;
 use crate::config::HttpConfig;
 use crate::engine::Environment;
+use crate::letters::LettersConfig;
 use crate::store::{AuditOutcome, NewAuditEvent, Store, StoreError};
 
 /// The state of a running API; cloning shares it.
@@ -29,6 +30,8 @@ pub struct Inner {
     pub certificate_expires: Option<DateTime<Utc>>,
     /// The ZAS environment this instance sends to, shown on every page (PROD when unset).
     pub environment: Environment,
+    /// Each fund's language and sender lines for its letters to the ZAS.
+    pub letters: LettersConfig,
 }
 
 impl std::ops::Deref for AppState {
@@ -65,6 +68,7 @@ impl AppState {
             rate,
             certificate_expires: None,
             environment: Environment::Prod,
+            letters: LettersConfig::default(),
         }))
     }
 
@@ -80,6 +84,14 @@ impl AppState {
     pub fn with_environment(mut self, environment: Environment) -> Self {
         if let Some(inner) = Arc::get_mut(&mut self.0) {
             inner.environment = environment;
+        }
+        self
+    }
+
+    /// Sets the funds' languages and sender lines of the letters.
+    pub fn with_letters(mut self, letters: LettersConfig) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.letters = letters;
         }
         self
     }

@@ -8,6 +8,8 @@ mod daemon;
 mod demo;
 mod input;
 mod purge;
+mod letter;
+mod reminders;
 mod render;
 mod token;
 mod transmission;
@@ -68,6 +70,11 @@ enum Command {
     Restore(backup::Args),
     /// Remove the persons' data of announcements closed longer than the retention (annex 2.7).
     Purge(purge::Args),
+    /// Reminders of N. 3401: the announcements a fund must write to the ZAS about.
+    #[command(subcommand)]
+    Reminders(reminders::Command),
+    /// The letter of a fund and day to the ZAS's ARC control office (N. 3401, 3402).
+    Letter(letter::Args),
 }
 
 /// How a report is printed.
@@ -119,6 +126,8 @@ pub fn run() -> ExitCode {
         Command::Backup(args) => backup::run_backup(args),
         Command::Restore(args) => backup::run_restore(args),
         Command::Purge(args) => purge::run(args),
+        Command::Reminders(command) => reminders::run(command),
+        Command::Letter(args) => letter::run(args),
     };
     status.into()
 }

@@ -62,6 +62,10 @@ const OVERRIDES: &[(&str, Setter)] = &[
         }
         Ok(())
     }),
+    ("ARCGW_LETTERS_DEFAULT_LANGUAGE", |c, v| {
+        c.letters.default_language = parse(v)?;
+        Ok(())
+    }),
 ];
 
 /// Variables of the test harness, not of the service's configuration (the crash points of

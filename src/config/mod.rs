@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::alerts::AlertsConfig;
 use crate::calendar::{CalendarConfig, ZasCalendar};
 use crate::engine::ZasConfig;
+use crate::letters::LettersConfig;
 
 pub use error::ConfigError;
 
@@ -39,6 +40,9 @@ pub struct Config {
     pub zas: Option<ZasConfig>,
     /// Where alerts of passed deadlines go; without it they wait in the outbox.
     pub alerts: Option<AlertsConfig>,
+    /// The letters to the ZAS (N. 3401–3403): each fund's language and sender lines.
+    #[serde(default)]
+    pub letters: LettersConfig,
 }
 
 /// Limits of the HTTP API.

@@ -8,13 +8,13 @@
 //! passed once its last working day has ended. Pure: the caller gives the dates.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::{CalendarError, ZasCalendar};
 use crate::domain::AnnouncementState;
 
 /// Which of the two rules of N. 3401 a deadline comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineRule {
     /// N. 3401, first indent: no acknowledgement has mentioned the announcement.
@@ -24,6 +24,14 @@ pub enum DeadlineRule {
 }
 
 impl DeadlineRule {
+    /// The rule's name, as in JSON: `not_mentioned`, `still_processing`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineRule::NotMentioned => "not_mentioned",
+            DeadlineRule::StillProcessing => "still_processing",
+        }
+    }
+
     pub fn working_days(self) -> u32 {
         match self {
             DeadlineRule::NotMentioned => 7,

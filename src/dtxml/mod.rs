@@ -19,6 +19,7 @@
 mod acknowledgement;
 mod codec;
 mod error;
+mod fields;
 mod grammar;
 mod header;
 mod lexical;
@@ -31,6 +32,7 @@ mod structure;
 mod transmission;
 
 pub use error::{DtXmlError, Position};
+pub use fields::{XmlField, announcement_fields};
 pub use limits::ReadLimits;
 pub use schema::{ACKNOWLEDGEMENT_NAMESPACE, MESSAGE_TYPE, MINOR_VERSION, TRANSMISSION_NAMESPACE};
 

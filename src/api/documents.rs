@@ -1,0 +1,63 @@
+//! What the letter and print endpoints share: the `format` and `language` query, and the answer
+//! as plain text or PDF.
+
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::letters::{Document, Language, render_pdf};
+
+/// How a document is answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentFormat {
+    /// `text/plain; charset=utf-8`.
+    #[default]
+    Text,
+    /// `application/pdf`, A4.
+    Pdf,
+}
+
+impl DocumentFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentFormat::Text => "text",
+            DocumentFormat::Pdf => "pdf",
+        }
+    }
+}
+
+/// The query of a letter or print.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentQuery {
+    /// `text` (default) or `pdf`.
+    #[param(value_type = Option<String>)]
+    pub format: Option<DocumentFormat>,
+    /// `it`, `de` or `fr`; default: the fund's language in the configuration.
+    #[param(value_type = Option<String>)]
+    pub language: Option<Language>,
+}
+
+/// `doc` as text or PDF; `name` (without extension) names the PDF file.
+pub fn document_response(doc: &Document, format: DocumentFormat, name: &str) -> Response {
+    match format {
+        DocumentFormat::Text => (
+            [(CONTENT_TYPE, "text/plain; charset=utf-8".to_string())],
+            doc.text(),
+        )
+            .into_response(),
+        DocumentFormat::Pdf => (
+            [
+                (CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{name}.pdf\""),
+                ),
+            ],
+            render_pdf(doc),
+        )
+            .into_response(),
+    }
+}

@@ -1,0 +1,201 @@
+//! The letter of one fund and day to the ZAS's ARC control office (N. 3401, 3402): the
+//! announcements whose reminders were raised that day and are still pending, each with its
+//! reference, key, AVS number, the date it was announced (N. 3301), the rule and since when
+//! it is pending. Pure: the caller reads the reminders.
+
+use chrono::NaiveDate;
+
+use super::language::Language;
+use super::layout::Document;
+use super::wording::Wording;
+use crate::domain::FundNumber;
+use crate::store::LetterEntry;
+
+/// What a letter is written from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LetterContent {
+    pub fund: FundNumber,
+    /// The day the reminders were raised: the letter's date.
+    pub day: NaiveDate,
+    /// The fund's own name and address, line by line; empty: the fund's number.
+    pub sender: Vec<String>,
+    /// In the order the reminders were raised.
+    pub entries: Vec<LetterEntry>,
+}
+
+/// The letter of `content` in `language`.
+pub fn compose_letter(content: &LetterContent, language: Language) -> Document {
+    let w = Wording::of(language);
+    let mut doc = Document::new(format!("{} — {}", w.subject, content.fund));
+    let sender = sender_lines(content, w);
+    for line in &sender {
+        doc.paragraph(line);
+    }
+    doc.blank();
+    for line in w.recipient {
+        doc.paragraph(line);
+    }
+    doc.blank();
+    doc.paragraph(&language.long_date(content.day));
+    doc.blank();
+    doc.paragraph(w.subject);
+    doc.blank();
+    doc.paragraph(w.salutation);
+    doc.blank();
+    doc.paragraph(w.intro);
+    let labels = w.entry_labels();
+    let number_width = content.entries.len().to_string().len() + 2;
+    let column = number_width + labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) + 2;
+    for (i, entry) in content.entries.iter().enumerate() {
+        doc.blank();
+        let avs = entry
+            .avs_number
+            .map_or_else(|| w.no_avs_number.to_string(), |n| n.to_string());
+        let values = [
+            entry.reference.to_string(),
+            entry.key.code().to_string(),
+            avs,
+            language.long_date(entry.announced_on),
+            w.rule_text(entry.rule).to_string(),
+            language.long_date(entry.pending_since),
+        ];
+        for (j, (label, value)) in labels.iter().zip(&values).enumerate() {
+            let number = if j == 0 {
+                format!("{}.", i + 1)
+            } else {
+                String::new()
+            };
+            let label = format!("{number:<number_width$}{label}");
+            doc.labelled(&label, column, value);
+        }
+    }
+    doc.blank();
+    doc.paragraph(w.thanks);
+    doc.blank();
+    doc.paragraph(w.greeting);
+    doc.blank();
+    doc.paragraph(&sender[0]);
+    doc
+}
+
+/// The configured sender lines, or "<compensation fund> <number>".
+fn sender_lines(content: &LetterContent, w: &Wording) -> Vec<String> {
+    if content.sender.is_empty() {
+        vec![format!("{} {}", w.fund, content.fund)]
+    } else {
+        content.sender.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deadlines::DeadlineRule;
+    use crate::domain::{AvsNumber, KeyCode, Reference};
+    use crate::letters::layout::WIDTH;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    fn content() -> LetterContent {
+        LetterContent {
+            fund: FundNumber::parse("066.000").unwrap(),
+            day: day(25),
+            sender: Vec::new(),
+            entries: vec![
+                LetterEntry {
+                    reminder_id: 1,
+                    reference: Reference::new("K-2026-000121").unwrap(),
+                    key: KeyCode::new(61).unwrap(),
+                    avs_number: Some(AvsNumber::parse("756.1234.5678.97").unwrap()),
+                    announced_on: day(13),
+                    rule: DeadlineRule::NotMentioned,
+                    pending_since: day(13),
+                },
+                LetterEntry {
+                    reminder_id: 2,
+                    reference: Reference::new("K-2026-000122").unwrap(),
+                    key: KeyCode::new(11).unwrap(),
+                    avs_number: None,
+                    announced_on: day(2),
+                    rule: DeadlineRule::StillProcessing,
+                    pending_since: day(4),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn the_italian_letter_lists_every_field_of_every_entry() {
+        let text = compose_letter(&content(), Language::It).text();
+        for expected in [
+            "Cassa di compensazione 066.000",
+            "Ufficio centrale di compensazione",
+            "Ufficio di controllo degli ARC",
+            "1211 Ginevra 28",
+            "Registrescentraux@zas.admin.ch",
+            "25 novembre 2026",
+            "1. Riferimento         K-2026-000121",
+            "   Chiave              61",
+            "   Numero AVS          756.1234.5678.97",
+            "   Data dell'annuncio  13 novembre 2026",
+            "2. Riferimento         K-2026-000122",
+            "   Numero AVS          nessuno (non annunciato)",
+            "   In sospeso dal      4 novembre 2026",
+            "«ancora in via di elaborazione»",
+        ] {
+            assert!(text.contains(expected), "{expected:?} missing in\n{text}");
+        }
+    }
+
+    #[test]
+    fn each_language_has_its_address_dates_and_rule_texts() {
+        let de = compose_letter(&content(), Language::De).text();
+        for expected in [
+            "Ausgleichskasse 066.000",
+            "Zentrale Ausgleichsstelle",
+            "1211 Genf 28",
+            "25. November 2026",
+            "AHV-Nummer",
+            "756.1234.5678.97",
+            "13. November 2026",
+            "«noch in Bearbeitung»",
+        ] {
+            assert!(de.contains(expected), "{expected:?} missing in\n{de}");
+        }
+        let fr = compose_letter(&content(), Language::Fr).text();
+        for expected in [
+            "Caisse de compensation 066.000",
+            "Centrale de compensation",
+            "1211 Genève 28",
+            "25 novembre 2026",
+            "Numéro AVS",
+            "« encore en traitement »",
+        ] {
+            assert!(fr.contains(expected), "{expected:?} missing in\n{fr}");
+        }
+    }
+
+    #[test]
+    fn configured_sender_lines_head_and_sign_the_letter() {
+        let mut c = content();
+        c.sender = vec!["Cassa cantonale di prova".into(), "Via Test 1".into()];
+        let doc = compose_letter(&c, Language::It);
+        assert_eq!(doc.lines[..2], ["Cassa cantonale di prova", "Via Test 1"]);
+        assert_eq!(doc.lines.last().unwrap(), "Cassa cantonale di prova");
+    }
+
+    #[test]
+    fn every_line_fits_the_page_in_every_language() {
+        for language in Language::ALL {
+            let doc = compose_letter(&content(), language);
+            assert!(
+                doc.lines.iter().all(|l| l.chars().count() <= WIDTH),
+                "{language}"
+            );
+            // The long rule texts were wrapped, not cut.
+            assert!(doc.text().contains("3401)"), "{language}");
+        }
+    }
+}
