@@ -194,7 +194,7 @@ fn decode_heading(row: &Row) -> Result<Heading, StoreError> {
     })
 }
 
-fn decode_summary(row: &Row) -> Result<AnnouncementSummary, StoreError> {
+pub(crate) fn decode_summary(row: &Row) -> Result<AnnouncementSummary, StoreError> {
     let h = decode_heading(row)?;
     Ok(AnnouncementSummary {
         id: h.id,

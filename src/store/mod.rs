@@ -24,6 +24,7 @@ mod audit;
 mod claim;
 mod codec;
 mod connect;
+mod dashboard;
 mod error;
 mod history;
 mod idempotency;
@@ -45,6 +46,7 @@ pub use announcements::{
     AnnouncementDetail, AnnouncementSummary, ListFilter, MAX_PAGE, Page, StoredAnnouncement,
 };
 pub use audit::{AuditEvent, AuditOutcome, AuditQuery, MAX_AUDIT_PAGE, NewAuditEvent};
+pub use dashboard::{ActionItem, FailedItem, Limited, PendingItem, UnmatchedItem};
 pub use error::StoreError;
 pub use history::{ChangeNote, HistoryEntry, Transition};
 pub use idempotency::IdempotentRequest;

@@ -2,6 +2,7 @@
 //! the dashboard. Handlers call the store; no SQL here. Every page but the login needs a
 //! [`Viewer`].
 
+pub mod dashboard;
 pub mod page;
 pub mod viewer;
 
@@ -14,5 +15,5 @@ pub use viewer::Viewer;
 
 /// The pages, to be merged into the application's router.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(dashboard::router())
 }
