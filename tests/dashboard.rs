@@ -54,6 +54,9 @@ fn account(fund: &str, reference: &str, n: u64) -> Announcement {
     .unwrap()
 }
 
+/// An announcement to submit: fund, reference, person number.
+type Submission = (&'static str, &'static str, u64);
+
 struct World {
     db: TestDb,
     clock: Arc<ManualClock>,
@@ -130,7 +133,7 @@ async fn world(db: TestDb) -> World {
     };
     let store = db.store.clone();
     let mut ids = BTreeMap::new();
-    let batches: [(&[(&str, &'static str, u64)], i64); 4] = [
+    let batches: [(&[Submission], i64); 4] = [
         (
             &[
                 (OWN, "D-1", 1),
