@@ -32,6 +32,15 @@ use support_web::{Served, sign_in};
 const OWN: &str = "066.000";
 const OTHER: &str = "077.000";
 
+/// The overview's lists, in order, and how many rows each has for the viewer in [`world`].
+const LIST_ROWS: [(&str, usize); 5] = [
+    ("overdue", 1),
+    ("pending", 3),
+    ("action", 2),
+    ("unmatched", 1),
+    ("failed", 1),
+];
+
 // ---------------------------------------------------------------------------------------------
 // The world: what the engine and the simulator made of a few announcements
 
@@ -296,6 +305,16 @@ async fn audit_count(store: &Store, action: &str, outcome: AuditOutcome) -> usiz
         .len()
 }
 
+/// Each (path, field): a 400 page in the frame (environment shown) naming the field.
+async fn assert_bad_filters(served: &Served, cases: &[(&str, &str)]) {
+    for (path, field) in cases {
+        let (status, body) = served.get(path).await;
+        assert_eq!(status, 400, "{path}");
+        assert!(body.contains(&format!("{field}: ")), "{path}: {body}");
+        assert!(body.contains("ZAS environment: ABN"), "{path}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // In Chromium
 
@@ -370,13 +389,7 @@ async fn pages_in_chromium(db: TestDb) {
         .await;
 
     // Each list's CSV link downloads the same rows.
-    for (list, rows) in [
-        ("overdue", 1),
-        ("pending", 3),
-        ("action", 2),
-        ("unmatched", 1),
-        ("failed", 1),
-    ] {
+    for (list, rows) in LIST_ROWS {
         let link = browser.find(&format!("#{list}-export")).await;
         let href = link.property("href").await.as_str().unwrap().to_string();
         let csv = served
@@ -489,13 +502,7 @@ async fn pages_in_chromium(db: TestDb) {
 async fn exports_and_filter_validation(db: TestDb) {
     let world = world(db).await;
     let served = serve(&world, Role::Clerk).await;
-    for (list, rows) in [
-        ("overdue", 1),
-        ("pending", 3),
-        ("action", 2),
-        ("unmatched", 1),
-        ("failed", 1),
-    ] {
+    for (list, rows) in LIST_ROWS {
         let response = served
             .http
             .get(format!("{}/exports/{list}.csv", served.base))
@@ -526,19 +533,18 @@ async fn exports_and_filter_validation(db: TestDb) {
         6
     );
 
-    for (path, field) in [
-        ("/?state=lost", "state"),
-        ("/?fund=077.000", "fund"),
-        ("/?fund=66", "fund"),
-        ("/?colour=red", "colour"),
-        ("/?state=done&state=rejected", "state"),
-        ("/exports/pending.csv?fund=077.000", "fund"),
-    ] {
-        let (status, body) = served.get(path).await;
-        assert_eq!(status, 400, "{path}");
-        assert!(body.contains(&format!("{field}: ")), "{path}: {body}");
-        assert!(body.contains("ZAS environment: ABN"), "{path}");
-    }
+    assert_bad_filters(
+        &served,
+        &[
+            ("/?state=lost", "state"),
+            ("/?fund=077.000", "fund"),
+            ("/?fund=66", "fund"),
+            ("/?colour=red", "colour"),
+            ("/?state=done&state=rejected", "state"),
+            ("/exports/pending.csv?fund=077.000", "fund"),
+        ],
+    )
+    .await;
     assert_eq!(served.get("/exports/secrets.csv").await.0, 404);
     let (status, body) = served.get("/?state=").await;
     assert_eq!(status, 200, "an empty filter is no filter");
@@ -568,17 +574,17 @@ async fn audit_review(db: TestDb) {
     assert_eq!(status, 200);
     assert!(body.contains("href=\"/audit\""));
     assert_eq!(body.matches("<td>denied</td>").count(), 2, "{body}");
-    for (path, field) in [
-        ("/audit?outcome=maybe", "outcome"),
-        ("/audit?from=2026-13-01", "from"),
-        ("/audit?from=2026-12-07&to=2026-12-01", "to"),
-        ("/audit?before=-3", "before"),
-        ("/audit?target=x", "target"),
-    ] {
-        let (status, body) = substitute.get(path).await;
-        assert_eq!(status, 400, "{path}");
-        assert!(body.contains(&format!("{field}: ")), "{path}: {body}");
-    }
+    assert_bad_filters(
+        &substitute,
+        &[
+            ("/audit?outcome=maybe", "outcome"),
+            ("/audit?from=2026-13-01", "from"),
+            ("/audit?from=2026-12-07&to=2026-12-01", "to"),
+            ("/audit?before=-3", "before"),
+            ("/audit?target=x", "target"),
+        ],
+    )
+    .await;
     // Every change of state so far was audited by the engine; the export holds all of them.
     let (status, csv) = substitute
         .get("/exports/audit.csv?action=announcement.state&from=2026-11-01&to=2026-12-31")

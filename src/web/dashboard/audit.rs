@@ -108,7 +108,7 @@ fn table(events: &[AuditEvent], more: bool) -> Table {
         name: "audit",
         title: "Audit log",
         about: "Important activities and events (annex 2.5), newest first. AVS numbers are never recorded.",
-        headings: &[
+        headings: vec![
             "Event", "When", "Actor", "Action", "Target", "Outcome", "From", "Details",
         ],
         rows: events

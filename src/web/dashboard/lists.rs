@@ -10,8 +10,10 @@ use super::table::{Cell, Table};
 use crate::api::AppState;
 use crate::calendar::ZasCalendar;
 use crate::deadlines::DeadlineRule;
-use crate::domain::AnnouncementState;
-use crate::store::{MAX_PAGE, PendingItem, Reminder, ReminderFilter, ReminderStatus};
+use crate::domain::{AnnouncementState, FundNumber, KeyCode, Reference};
+use crate::store::{
+    AnnouncementSummary, MAX_PAGE, PendingItem, Reminder, ReminderFilter, ReminderStatus,
+};
 use crate::web::Viewer;
 
 /// The names of the lists, in the order the overview shows them; each is also an export.
@@ -49,6 +51,47 @@ fn state_of_open(rule: DeadlineRule) -> AnnouncementState {
         DeadlineRule::NotMentioned => AnnouncementState::Announced,
         DeadlineRule::StillProcessing => AnnouncementState::InProgress,
     }
+}
+
+/// What the lists of announcements show first of each.
+struct Heading<'a> {
+    id: i64,
+    fund: FundNumber,
+    reference: &'a Reference,
+    key: KeyCode,
+    state: AnnouncementState,
+}
+
+impl<'a> Heading<'a> {
+    fn of(s: &'a AnnouncementSummary) -> Self {
+        Heading {
+            id: s.id,
+            fund: s.fund,
+            reference: &s.reference,
+            key: s.key,
+            state: s.state,
+        }
+    }
+
+    /// The heading's cells, then `more`.
+    fn row(&self, more: impl IntoIterator<Item = Cell>) -> Vec<Cell> {
+        let mut cells = vec![
+            Cell::announcement(self.id),
+            Cell::text(self.fund),
+            Cell::text(self.reference),
+            Cell::text(self.key.code()),
+            Cell::text(self.state),
+        ];
+        cells.extend(more);
+        cells
+    }
+}
+
+/// The headings of [`Heading::row`], then `more`.
+fn about_announcement(more: &[&'static str]) -> Vec<&'static str> {
+    let mut headings = vec!["Announcement", "Fund", "Reference", "Key", "State"];
+    headings.extend_from_slice(more);
+    headings
 }
 
 fn rule_text(rule: DeadlineRule) -> &'static str {
@@ -92,31 +135,23 @@ async fn overdue(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result<T
         name: "overdue",
         title: "Overdue",
         about: "The deadline of N. 3401 has passed: the fund must write to the ZAS (N. 3402).",
-        headings: &[
-            "Announcement",
-            "Fund",
-            "Reference",
-            "Key",
-            "State",
-            "Rule",
-            "Last working day",
-            "Announced",
-            "Reminder raised",
-        ],
+        headings: about_announcement(&["Rule", "Last working day", "Announced", "Reminder raised"]),
         rows: reminders
             .iter()
             .map(|r| {
-                vec![
-                    Cell::announcement(r.announcement_id),
-                    Cell::text(r.fund),
-                    Cell::text(&r.reference),
-                    Cell::text(r.key.code()),
-                    Cell::text(state_of_open(r.rule)),
+                let heading = Heading {
+                    id: r.announcement_id,
+                    fund: r.fund,
+                    reference: &r.reference,
+                    key: r.key,
+                    state: state_of_open(r.rule),
+                };
+                heading.row([
                     Cell::text(rule_text(r.rule)),
                     Cell::text(r.due),
                     Cell::time(r.announced_at),
                     Cell::time(r.raised_at),
-                ]
+                ])
             })
             .collect(),
         more,
@@ -128,28 +163,12 @@ fn pending(aged: &[Aged<'_>], more: bool) -> Table {
         name: "pending",
         title: "Pending, by age",
         about: "Announced and waiting for the ZAS, oldest first; age in ZAS working days since the day announced.",
-        headings: &[
-            "Announcement",
-            "Fund",
-            "Reference",
-            "Key",
-            "State",
-            "Announced",
-            "Working days since",
-        ],
+        headings: about_announcement(&["Announced", "Working days since"]),
         rows: aged
             .iter()
             .map(|a| {
-                let s = &a.item.summary;
-                vec![
-                    Cell::announcement(s.id),
-                    Cell::text(s.fund),
-                    Cell::text(&s.reference),
-                    Cell::text(s.key.code()),
-                    Cell::text(s.state),
-                    Cell::time(a.item.announced_at),
-                    Cell::text(a.working_days),
-                ]
+                Heading::of(&a.item.summary)
+                    .row([Cell::time(a.item.announced_at), Cell::text(a.working_days)])
             })
             .collect(),
         more,
@@ -169,29 +188,13 @@ async fn needing_action(
         name: "action",
         title: "Rejected or to investigate",
         about: "Refused by the central register, or the ZAS asks the fund to investigate (N. 3202): the fund must act.",
-        headings: &[
-            "Announcement",
-            "Fund",
-            "Reference",
-            "Key",
-            "State",
-            "Since",
-            "Cause",
-        ],
+        headings: about_announcement(&["Since", "Cause"]),
         rows: list
             .items
             .iter()
             .map(|a| {
-                let s = &a.summary;
-                vec![
-                    Cell::announcement(s.id),
-                    Cell::text(s.fund),
-                    Cell::text(&s.reference),
-                    Cell::text(s.key.code()),
-                    Cell::text(s.state),
-                    Cell::time(s.state_since),
-                    Cell::text(&a.cause),
-                ]
+                Heading::of(&a.summary)
+                    .row([Cell::time(a.summary.state_since), Cell::text(&a.cause)])
             })
             .collect(),
         more: list.more,
@@ -204,7 +207,7 @@ async fn unmatched(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result
         name: "unmatched",
         title: "Acknowledgements that matched nothing",
         about: "Entries of the ZAS's acknowledgements whose fund and reference match no announcement sent (newest first; not filtered by state).",
-        headings: &[
+        headings: vec![
             "Entry",
             "Acknowledgement",
             "Acknowledgement date",
@@ -243,7 +246,7 @@ async fn failed(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result<Ta
         name: "failed",
         title: "Failed transmissions",
         about: "Given up after their attempts; an operator may resume them (newest first; not filtered by state).",
-        headings: &[
+        headings: vec![
             "Transmission",
             "Message id",
             "Environment",

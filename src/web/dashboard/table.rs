@@ -13,7 +13,7 @@ pub struct Table {
     pub title: &'static str,
     /// What the list holds, in a sentence.
     pub about: &'static str,
-    pub headings: &'static [&'static str],
+    pub headings: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
     /// More rows matched than are listed.
     pub more: bool,
@@ -91,7 +91,7 @@ mod tests {
             name: "t",
             title: "T",
             about: "",
-            headings: &["Id", "Cause"],
+            headings: vec!["Id", "Cause"],
             rows: vec![vec![Cell::announcement(7), Cell::text("code 3, refused")]],
             more: false,
         };
