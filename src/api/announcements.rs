@@ -15,7 +15,9 @@ use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Audit};
 use crate::deadlines::{Deadline, next_deadline};
 use crate::domain::{AnnouncementState, FundNumber};
-use crate::store::{AuditOutcome, ChangeNote, IdempotentRequest, ListFilter, StoreError};
+use crate::store::{
+    AuditOutcome, ChangeNote, IdempotentRequest, ListFilter, StoreError, StoredAnnouncement,
+};
 use crate::validate::{Destination, Finding, Report, validate_json};
 
 /// The answer to an accepted submission.
@@ -278,19 +280,7 @@ pub async fn read_one(
         )));
     }
     let entries = state.store.entries_of(id).await?;
-    // N. 3401: 7 working days from the day it was announced; 15 from the date of the
-    // acknowledgement that said "still being processed".
-    let mut start = stored
-        .state_since
-        .with_timezone(&chrono_tz::Europe::Zurich)
-        .date_naive();
-    if stored.state == AnnouncementState::InProgress
-        && let Some(date) = state.store.last_in_progress_date(id).await?
-    {
-        start = date;
-    }
-    let next_deadline = next_deadline(stored.state, start, &state.calendar)
-        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let next_deadline = next_deadline_of(&state, stored).await?;
     let transmission = match stored.transmission_id {
         Some(t) => {
             let (record, _) = state.store.transmission(t).await?;
@@ -333,6 +323,25 @@ pub async fn read_one(
             .collect(),
         next_deadline,
     }))
+}
+
+/// The next deadline of a stored announcement, while one runs (N. 3401): 7 working days from
+/// the day it was announced; 15 from the date of the acknowledgement that said "still being
+/// processed".
+pub async fn next_deadline_of(
+    state: &AppState,
+    stored: &StoredAnnouncement,
+) -> Result<Option<Deadline>, ApiError> {
+    let mut start = stored
+        .state_since
+        .with_timezone(&chrono_tz::Europe::Zurich)
+        .date_naive();
+    if stored.state == AnnouncementState::InProgress
+        && let Some(date) = state.store.last_in_progress_date(stored.id).await?
+    {
+        start = date;
+    }
+    next_deadline(stored.state, start, &state.calendar).map_err(|e| ApiError::Internal(Box::new(e)))
 }
 
 /// Filters of the list.

@@ -23,10 +23,13 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
+pub use acknowledgement_json::entry_json;
 pub use announcement_json::to_contract_json;
+pub use announcements::next_deadline_of;
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 pub use state::AppState;
+pub use state::Audit;
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {

@@ -28,6 +28,7 @@ mod claim;
 mod codec;
 mod connect;
 mod deadline_metrics;
+mod dashboard;
 mod error;
 mod funds;
 mod history;
@@ -60,6 +61,7 @@ pub use announcements::{
 };
 pub use audit::{AuditEvent, AuditOutcome, AuditQuery, MAX_AUDIT_PAGE, NewAuditEvent};
 pub use deadline_metrics::OverdueCount;
+pub use dashboard::{ActionItem, FailedItem, Limited, PendingItem, UnmatchedItem};
 pub use error::StoreError;
 pub use history::{ChangeNote, HistoryEntry, Transition};
 pub use idempotency::IdempotentRequest;

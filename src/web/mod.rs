@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod accounts_api;
 pub mod csrf;
 pub mod login;
+pub mod dashboard;
 pub mod page;
 pub mod session;
 pub mod viewer;
@@ -26,6 +27,7 @@ pub use viewer::{Viewer, require_viewer};
 pub fn router(state: AppState) -> Router<AppState> {
     let signed_in = Router::new()
         .merge(accounts::routes())
+        .merge(dashboard::router())
         .route_layer(from_fn(require_viewer));
     Router::new()
         .merge(login::routes())

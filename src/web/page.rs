@@ -52,6 +52,12 @@ th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}\
 th{background:#eee}\
 .overdue{color:#a00;font-weight:bold}\
 .error{color:#a00}\
+h2 .count{display:inline-block;min-width:1.6em;padding:0 .4em;border-radius:.8em;background:#23395d;color:#fff;font-size:.8em;text-align:center}\
+section#overdue h2 .count{background:#b3261e}\
+.about{color:#444}\
+.filters{display:flex;gap:1em;align-items:center;flex-wrap:wrap;margin-bottom:1em}\
+pre{background:#f0f0f0;border:1px solid #ddd;padding:.6em;overflow:auto;max-height:40em}\
+figure.chart{margin:.5em 0}\
 ";
 
 #[cfg(test)]

@@ -6,7 +6,13 @@
 //! let me = web.person("mrossi", Role::Clerk, &["066.000"]).await;` then `web.get(path, &me)`,
 //! `web.post_form(path, &me, &[...])` (adds the `csrf` field) or `web.post_json(path, &me, body)`
 //! (adds `X-CSRF-Token`). Needs `mod support_db;` in the test crate too.
+//!
+//! For page tests with an application state of their own (engine, simulator, clock):
+//! [`sign_in`] serves it, creates the viewer's account and signs in through the login form;
+//! [`webdriver`] drives headless Chromium, which takes the session cookie.
 #![allow(dead_code)]
+
+pub mod webdriver;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -67,6 +73,19 @@ pub async fn start(store: Store) -> Web {
         ZasCalendar::geneva(),
         HttpConfig::default(),
     );
+    Web {
+        base: serve(state).await,
+        store,
+        clock,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    }
+}
+
+/// Serves the whole application of `state` on a free loopback port; its base URL.
+async fn serve(state: AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -77,15 +96,7 @@ pub async fn start(store: Store) -> Web {
         .await
         .unwrap();
     });
-    Web {
-        base: format!("http://{address}"),
-        store,
-        clock,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-    }
+    format!("http://{address}")
 }
 
 /// Creates an account directly in the store, with password [`PASSWORD`] (not temporary).
@@ -248,5 +259,73 @@ impl Web {
             .send()
             .await
             .unwrap()
+    }
+}
+
+/// An application state of the test's own, served on a free loopback port, and a person
+/// signed in to it through the real login form.
+pub struct Served {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// An HTTP client that sends the person's session cookie.
+    pub http: reqwest::Client,
+    /// The person's session.
+    pub signed_in: SignedIn,
+}
+
+impl Served {
+    /// GETs `path` (`/…`); the answer's status and body.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// Gives `browser` the person's session (the cookie of this host).
+    pub async fn sign_in_browser(&self, browser: &webdriver::Browser) {
+        browser.open(&format!("{}/login", self.base)).await;
+        browser
+            .add_cookie("arcgw_session", &self.signed_in.session)
+            .await;
+    }
+}
+
+/// Serves `arcgw::api::router(state)`, creates the account of `viewer` (its login, role and
+/// funds) in the state's store and signs in with it through `POST /login`, as a browser does.
+pub async fn sign_in(state: AppState, viewer: arcgw::web::Viewer) -> Served {
+    let store = state.store.clone();
+    let base = serve(state).await;
+    let funds: Vec<String> = viewer.funds.iter().map(ToString::to_string).collect();
+    let funds: Vec<&str> = funds.iter().map(String::as_str).collect();
+    create_account(&store, &viewer.login, viewer.role, &funds).await;
+    let web = Web {
+        base: base.clone(),
+        store,
+        clock: Arc::new(ManualClock::new(noon())),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .unwrap(),
+    };
+    let signed_in = web.sign_in(&viewer.login, PASSWORD).await.unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        COOKIE,
+        format!("arcgw_session={}", signed_in.session).parse().unwrap(),
+    );
+    Served {
+        base,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
+            .default_headers(headers)
+            .build()
+            .unwrap(),
+        signed_in,
     }
 }

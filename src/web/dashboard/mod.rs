@@ -1,0 +1,38 @@
+//! The operator dashboard (issue 5 item 5) and the audit review (issue 6 item 6): server-drawn
+//! pages of the viewer's funds only (ordinance art. 7), every list exportable as CSV.
+//!
+//! - `/`: overdue first, pending by age (with an SVG chart), rejected or to investigate,
+//!   acknowledgements that matched nothing, failed transmissions; filters `fund` and `state`.
+//! - `/exports/<list>.csv`: each list with the same filters; `/exports/audit.csv`.
+//! - `/announcements/{id}`: one announcement, its history, deadline and XML as sent (audited).
+//! - `/audit`: the audit log, for the responsible person and substitutes.
+
+mod announcement;
+mod audit;
+mod chart;
+mod context;
+mod filter;
+mod lists;
+mod overview;
+mod query;
+mod table;
+
+use axum::Router;
+use axum::middleware::from_fn;
+use axum::routing::get;
+
+use super::viewer::require_viewer;
+use crate::api::AppState;
+
+pub use audit::may_review_audit;
+
+/// The dashboard's routes, each behind [`require_viewer`].
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(overview::page))
+        .route("/exports/audit.csv", get(audit::export))
+        .route("/exports/{file}", get(overview::export))
+        .route("/announcements/{id}", get(announcement::page))
+        .route("/audit", get(audit::page))
+        .route_layer(from_fn(require_viewer))
+}
