@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::Store;
 use super::error::StoreError;
 use super::redact::{redact, redact_json};
-use super::sql::{Row, SqlBuilder, args};
+use super::sql::{Row, SqlBuilder, Tx, args};
 
 /// The most events one query returns.
 pub const MAX_AUDIT_PAGE: u32 = 1000;
@@ -109,24 +109,8 @@ impl Store {
     /// Appends an event and returns its id. Anything that looks like an AVS number, in any
     /// field or anywhere in the details, is masked first (ordinance art. 3).
     pub async fn append_audit(&self, event: &NewAuditEvent) -> Result<i64, StoreError> {
-        let details = redact_json(&event.details).to_string();
         let mut tx = self.begin_write().await?;
-        let id = tx
-            .fetch_one(
-                "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, \
-                 details) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                args![
-                    event.at,
-                    redact(&event.actor).into_owned(),
-                    redact(&event.action).into_owned(),
-                    event.target.as_deref().map(|t| redact(t).into_owned()),
-                    event.outcome.as_str(),
-                    event.remote_addr.as_deref().map(|a| redact(a).into_owned()),
-                    details
-                ],
-            )
-            .await?
-            .int("id")?;
+        let id = insert_audit(&mut tx, event).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -167,6 +151,27 @@ impl Store {
             .map(decode)
             .collect()
     }
+}
+
+/// Appends an event within `tx` and returns its id, masked as [`Store::append_audit`] says.
+pub(crate) async fn insert_audit(tx: &mut Tx, event: &NewAuditEvent) -> Result<i64, StoreError> {
+    let details = redact_json(&event.details).to_string();
+    Ok(tx
+        .fetch_one(
+            "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, \
+             details) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            args![
+                event.at,
+                redact(&event.actor).into_owned(),
+                redact(&event.action).into_owned(),
+                event.target.as_deref().map(|t| redact(t).into_owned()),
+                event.outcome.as_str(),
+                event.remote_addr.as_deref().map(|a| redact(a).into_owned()),
+                details
+            ],
+        )
+        .await?
+        .int("id")?)
 }
 
 fn decode(row: &Row) -> Result<AuditEvent, StoreError> {

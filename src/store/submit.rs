@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::Store;
+use super::audit::{NewAuditEvent, insert_audit};
 use super::codec::{self, StoredParticulars};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
@@ -52,6 +53,17 @@ impl Store {
         announcements: &[Announcement],
         note: &ChangeNote,
     ) -> Result<Vec<Submitted>, StoreError> {
+        self.submit_audited(announcements, note, |_| None).await
+    }
+
+    /// [`Store::submit`], and the audit event `audit` makes of the result appended in the same
+    /// transaction (annex 2.5; one commit for both). No event when the submission fails.
+    pub async fn submit_audited(
+        &self,
+        announcements: &[Announcement],
+        note: &ChangeNote,
+        audit: impl FnOnce(&[Submitted]) -> Option<NewAuditEvent>,
+    ) -> Result<Vec<Submitted>, StoreError> {
         let encoded: Vec<_> = announcements
             .iter()
             .map(|a| codec::encode(a.particulars()))
@@ -77,6 +89,9 @@ impl Store {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let submitted = insert(&mut tx, &rows, note).await?;
+        if let Some(event) = audit(&submitted) {
+            insert_audit(&mut tx, &event).await?;
+        }
         tx.commit().await?;
         Ok(submitted)
     }
