@@ -64,17 +64,12 @@ impl Store {
             .map(|row| row.int("id"))
             .collect::<Result<Vec<i64>, _>>()?;
         ids.sort_unstable();
-        let changes: Vec<StateChange> = ids
-            .iter()
-            .map(|&id| {
-                StateChange::new(
-                    id,
-                    Some(AnnouncementState::Queued),
-                    AnnouncementState::Sending,
-                    note.cause.as_str(),
-                )
-            })
-            .collect();
+        let changes = StateChange::each(
+            ids.iter().copied(),
+            AnnouncementState::Queued,
+            AnnouncementState::Sending,
+            note,
+        );
         history::append_all(&mut tx, &changes, note.at, &note.actor).await?;
         let claimed = fetch_full(&mut tx, &ids).await?;
         tx.commit().await?;

@@ -130,6 +130,18 @@ impl StateChange {
             cause: cause.into(),
         }
     }
+
+    /// The same change, for `note`'s cause, of each of the announcements `ids`.
+    pub(crate) fn each(
+        ids: impl IntoIterator<Item = i64>,
+        from: AnnouncementState,
+        to: AnnouncementState,
+        note: &ChangeNote,
+    ) -> Vec<StateChange> {
+        ids.into_iter()
+            .map(|id| StateChange::new(id, Some(from), to, note.cause.as_str()))
+            .collect()
+    }
 }
 
 /// Sets the current state, guarded by the state expected, and appends the history row. The

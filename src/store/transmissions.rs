@@ -195,14 +195,19 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.begin_write().await?;
-        let changes: Vec<StateChange> = lock_announcements(&mut tx, &ids)
+        let claimed = lock_announcements(&mut tx, &ids)
             .await?
             .into_iter()
             .filter(|(_, state, transmission_id)| {
                 *state == AnnouncementState::Sending && transmission_id.is_none()
             })
-            .map(|(id, state, _)| back_to_queue(id, state, note))
-            .collect();
+            .map(|(id, _, _)| id);
+        let changes = StateChange::each(
+            claimed,
+            AnnouncementState::Sending,
+            AnnouncementState::Queued,
+            note,
+        );
         history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
         tx.commit().await
     }
@@ -235,10 +240,12 @@ impl Store {
             .iter()
             .map(|row| row.int("id"))
             .collect::<Result<Vec<_>, _>>()?;
-        let changes: Vec<StateChange> = ids
-            .iter()
-            .map(|&id| back_to_queue(id, AnnouncementState::Sending, note))
-            .collect();
+        let changes = StateChange::each(
+            ids.iter().copied(),
+            AnnouncementState::Sending,
+            AnnouncementState::Queued,
+            note,
+        );
         history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
         tx.commit().await?;
         Ok(ids)
@@ -582,28 +589,13 @@ async fn announce(tx: &mut Tx, id: i64, note: &ChangeNote) -> Result<(), StoreEr
         .iter()
         .map(|row| row.int("id"))
         .collect::<Result<Vec<_>, _>>()?;
-    let changes: Vec<StateChange> = ids
-        .into_iter()
-        .map(|announcement| {
-            StateChange::new(
-                announcement,
-                Some(AnnouncementState::Sending),
-                AnnouncementState::Announced,
-                note.cause.as_str(),
-            )
-        })
-        .collect();
+    let changes = StateChange::each(
+        ids,
+        AnnouncementState::Sending,
+        AnnouncementState::Announced,
+        note,
+    );
     history::set_states(tx, &changes, note.at, &note.actor).await
-}
-
-/// An announcement claimed (`sending`) goes back to the queue.
-fn back_to_queue(id: i64, from: AnnouncementState, note: &ChangeNote) -> StateChange {
-    StateChange::new(
-        id,
-        Some(from),
-        AnnouncementState::Queued,
-        note.cause.as_str(),
-    )
 }
 
 /// Reads transmission `id` and holds it for writing (PostgreSQL `FOR UPDATE`).
