@@ -429,6 +429,35 @@ mod tests {
     }
 
     #[test]
+    fn a_set_of_ids_is_one_parameter_on_both_back_ends() {
+        let texts = [Backend::Sqlite, Backend::Postgres].map(|backend| {
+            let mut b = SqlBuilder::new("SELECT id FROM t WHERE a = ");
+            b.push_arg(1_i64)
+                .push(" AND id IN ")
+                .push_id_set(backend, [7, 8, 9]);
+            let (Sql::Built(text), args) = b.finish() else {
+                panic!("built")
+            };
+            assert_eq!(args.len(), 2, "one parameter for the whole set");
+            let Arg::Text(json) = &args[1] else {
+                panic!("the set as JSON text")
+            };
+            assert_eq!(json, "[[7],[8],[9]]");
+            text
+        });
+        assert_eq!(
+            texts[0],
+            "SELECT id FROM t WHERE a = $1 AND id IN \
+             (SELECT CAST(value->>0 AS bigint) FROM json_each($2))"
+        );
+        assert_eq!(
+            texts[1],
+            "SELECT id FROM t WHERE a = $1 AND id IN \
+             (SELECT CAST(value->>0 AS bigint) FROM jsonb_array_elements(CAST($2 AS jsonb)))"
+        );
+    }
+
+    #[test]
     fn times_are_kept_to_the_microsecond() {
         let t = DateTime::parse_from_rfc3339("2026-11-23T10:00:00.123456789Z")
             .unwrap()
