@@ -168,6 +168,9 @@ pub(crate) async fn set_states(
     at: DateTime<Utc>,
     actor: &str,
 ) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     // Per announcement: the state expected and the state it ends in.
     let mut ends: BTreeMap<i64, (Option<AnnouncementState>, AnnouncementState)> = BTreeMap::new();
     for change in changes {
