@@ -17,6 +17,7 @@ use crate::deadlines::{Deadline, next_deadline};
 use crate::domain::{AnnouncementState, FundNumber};
 use crate::store::{
     AuditOutcome, ChangeNote, IdempotentRequest, ListFilter, StoreError, StoredAnnouncement,
+    Submitted,
 };
 use crate::validate::{Destination, Finding, Report, validate_json};
 
@@ -129,7 +130,17 @@ pub async fn submit(
         return Err(ApiError::Forbidden(message));
     }
     let note = ChangeNote::new(state.now(), caller.actor.clone(), "submitted by the fund");
-    let submitted = match state.store.submit(&validated.announcements, &note).await {
+    // Annex 2.5: the success is audited in the submission's own transaction.
+    let audit_success = |submitted: &[Submitted]| {
+        let created = submitted.iter().filter(|s| s.created).count();
+        let details = json!({"count": submitted.len(), "created": created, "first_id": submitted.first().map(|s| s.id), "last_id": submitted.last().map(|s| s.id)});
+        Some(state.audit_event(audit(AuditOutcome::Success, details)))
+    };
+    let submitted = match state
+        .store
+        .submit_audited(&validated.announcements, &note, audit_success)
+        .await
+    {
         Ok(s) => s,
         Err(e @ StoreError::Conflict { .. }) => {
             state
@@ -158,8 +169,6 @@ pub async fn submit(
     state
         .metrics
         .submitted("already_stored", (submitted.len() - created) as u64);
-    let details = json!({"count": ids.len(), "created": created, "first_id": ids.first(), "last_id": ids.last()});
-    state.audit(audit(AuditOutcome::Success, details)).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Accepted {

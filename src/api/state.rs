@@ -103,16 +103,21 @@ impl AppState {
     /// Records an audit event; a request whose audit cannot be written fails (fail closed).
     pub async fn audit(&self, a: Audit<'_>) -> Result<(), StoreError> {
         self.store
-            .append_audit(&NewAuditEvent {
-                at: self.now(),
-                actor: a.actor.to_string(),
-                action: a.action.to_string(),
-                target: a.target,
-                outcome: a.outcome,
-                remote_addr: a.remote.map(|r| r.ip().to_string()),
-                details: a.details,
-            })
+            .append_audit(&self.audit_event(a))
             .await
             .map(|_| ())
+    }
+
+    /// The event recorded for `a`, now.
+    pub fn audit_event(&self, a: Audit<'_>) -> NewAuditEvent {
+        NewAuditEvent {
+            at: self.now(),
+            actor: a.actor.to_string(),
+            action: a.action.to_string(),
+            target: a.target,
+            outcome: a.outcome,
+            remote_addr: a.remote.map(|r| r.ip().to_string()),
+            details: a.details,
+        }
     }
 }

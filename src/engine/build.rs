@@ -3,7 +3,10 @@
 //! N. 3102 (a revocation and a new order for the same person never in one transmission, the
 //! revocation first) is kept by the claim itself, which leaves such new orders queued.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use chrono::{SubsecRound, TimeDelta};
+use tokio::sync::Notify;
 
 use super::{Engine, EngineError, Environment};
 use crate::digest::sha256_hex;
@@ -31,6 +34,38 @@ impl Engine {
 
     /// Builds transmissions until no queued announcement may go; returns how many were built.
     pub async fn build_all(&self) -> Result<usize, EngineError> {
+        self.build_all_then(|| ()).await
+    }
+
+    /// Builds and sends at the same time: each transmission is sent as soon as it is stored,
+    /// while the next ones are built (a backlog of many batches no longer waits to be built
+    /// whole before the first is sent). Returns how many were built and how many tried.
+    pub async fn build_and_send(&self) -> (Result<usize, EngineError>, Result<usize, EngineError>) {
+        let stored = Notify::new();
+        let finished = AtomicBool::new(false);
+        let build = async {
+            let built = self.build_all_then(|| stored.notify_one()).await;
+            finished.store(true, Ordering::Release);
+            stored.notify_one();
+            built
+        };
+        let send = async {
+            let mut tried = 0;
+            loop {
+                // Read before sending: what was built until then is sent by this round.
+                let last = finished.load(Ordering::Acquire);
+                tried += self.send_due().await?;
+                if last {
+                    return Ok(tried);
+                }
+                stored.notified().await;
+            }
+        };
+        tokio::join!(build, send)
+    }
+
+    /// [`Engine::build_all`], calling `on_stored` after each transmission is stored.
+    async fn build_all_then(&self, on_stored: impl Fn()) -> Result<usize, EngineError> {
         let mut built = 0;
         loop {
             let note = ChangeNote::new(
@@ -75,6 +110,7 @@ impl Engine {
                 .await?;
             tracing::info!(transmission = id, message_id = %transmission.header.message_id, announcements = ids.len(), "transmission built");
             built += 1;
+            on_stored();
             if !full {
                 return Ok(built);
             }

@@ -123,10 +123,11 @@ impl Engine {
             let every = Duration::from_millis(self.config.send_interval_ms);
             tokio::spawn(async move {
                 every_until(every, stop, || async {
-                    if let Err(e) = engine.build_all().await {
+                    let (built, sent) = engine.build_and_send().await;
+                    if let Err(e) = built {
                         tracing::error!(error = %e, "building transmissions failed");
                     }
-                    if let Err(e) = engine.send_due().await {
+                    if let Err(e) = sent {
                         tracing::error!(error = %e, "sending transmissions failed");
                     }
                 })

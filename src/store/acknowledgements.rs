@@ -9,12 +9,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Value, json};
 
 use super::Store;
 use super::ack_codec::{self, StoredDetails};
 use super::error::StoreError;
-use super::history::{self, ChangeNote, state_of};
-use super::persons::{numbers_of, person_id};
+use super::history::{self, ChangeNote, StateChange};
+use super::persons::{numbers_of, person_ids};
 use super::redact::redact;
 use super::sql::{Row, SqlBuilder, Tx, args};
 use super::transmissions::lock_announcements;
@@ -131,47 +132,52 @@ impl Store {
             return Ok(AckIntake::default());
         };
         let acknowledgement_id = row.int("id")?;
-        // Persons in the order of their numbers, as on submission: no deadlock between two.
         let numbers: BTreeSet<AvsNumber> =
             ack.entries.iter().flat_map(ack_codec::numbers).collect();
-        let mut persons = BTreeMap::new();
-        for number in numbers {
-            persons.insert(number, person_id(&mut tx, number, note.at).await?);
-        }
-        let mut matches = Vec::with_capacity(ack.entries.len());
-        for entry in &ack.entries {
-            matches.push(match_entry(&mut tx, entry).await?);
-        }
+        let persons = person_ids(&mut tx, &numbers, note.at).await?;
+        let matches = match_entries(&mut tx, &ack.entries).await?;
         // The matched announcements are held in id order before any is changed.
         let matched_ids: BTreeSet<i64> = matches.iter().flatten().copied().collect();
-        if !matched_ids.is_empty() {
-            lock_announcements(&mut tx, &matched_ids).await?;
-        }
+        let mut states: BTreeMap<i64, AnnouncementState> = if matched_ids.is_empty() {
+            BTreeMap::new()
+        } else {
+            lock_announcements(&mut tx, &matched_ids)
+                .await?
+                .into_iter()
+                .map(|(id, state, _)| (id, state))
+                .collect()
+        };
+        store_entries(
+            &mut tx,
+            acknowledgement_id,
+            &ack.entries,
+            &matches,
+            &persons,
+        )
+        .await?;
         let mut intake = AckIntake {
             new: true,
+            entries: ack.entries.len(),
             ..AckIntake::default()
         };
-        for (position, (entry, matched)) in ack.entries.iter().zip(matches).enumerate() {
-            store_entry(
-                &mut tx,
-                acknowledgement_id,
-                position,
-                entry,
-                matched,
-                &persons,
-            )
-            .await?;
-            intake.entries += 1;
+        // The entries apply in their order: a later one sees the state an earlier one left.
+        let mut changes = Vec::new();
+        for (entry, matched) in ack.entries.iter().zip(&matches) {
             match matched {
                 None => intake.unmatched += 1,
                 Some(id) => {
                     intake.matched += 1;
-                    if apply(&mut tx, id, entry, message_id, note).await? {
+                    let state = states.get_mut(id).ok_or(StoreError::NotFound {
+                        what: "announcement",
+                        id: *id,
+                    })?;
+                    if apply(*id, state, entry, message_id, &mut changes) {
                         intake.applied += 1;
                     }
                 }
             }
         }
+        history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
         advance(&mut tx, cursor, sequence).await?;
         tx.commit().await?;
         Ok(intake)
@@ -265,56 +271,88 @@ impl Store {
     }
 }
 
-/// The announcement of a transmission with the entry's fund and reference (N. 2104: at most
-/// one).
-async fn match_entry(tx: &mut Tx, entry: &AcknowledgementEntry) -> Result<Option<i64>, StoreError> {
-    let row = tx
-        .fetch_optional(
-            "SELECT id FROM announcements WHERE fund = $1 AND reference = $2 \
-             AND transmission_id IS NOT NULL",
-            args![entry.fund.to_string(), entry.reference.as_str()],
-        )
-        .await?;
-    Ok(match row {
-        Some(row) => Some(row.int("id")?),
-        None => None,
-    })
+/// For each entry, the announcement of a transmission with its fund and reference (N. 2104:
+/// at most one): one statement for all.
+async fn match_entries(
+    tx: &mut Tx,
+    entries: &[AcknowledgementEntry],
+) -> Result<Vec<Option<i64>>, StoreError> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<Value> = entries
+        .iter()
+        .map(|e| json!([e.fund.to_string(), e.reference.as_str()]))
+        .collect();
+    let mut sql = SqlBuilder::new("SELECT a.id, a.fund, a.reference FROM ");
+    sql.push_rows(tx.backend(), &keys).push(
+        " r JOIN announcements a ON a.fund = r.value->>0 AND a.reference = r.value->>1 \
+         WHERE a.transmission_id IS NOT NULL",
+    );
+    let (sql, args) = sql.finish();
+    let mut found = BTreeMap::new();
+    for row in tx.fetch_all(sql, args).await? {
+        found.insert((row.text("fund")?, row.text("reference")?), row.int("id")?);
+    }
+    Ok(entries
+        .iter()
+        .map(|e| {
+            found
+                .get(&(e.fund.to_string(), e.reference.as_str().to_string()))
+                .copied()
+        })
+        .collect())
 }
 
-async fn store_entry(
+/// Stores the entries, in their order, with the announcements they matched: one statement.
+async fn store_entries(
     tx: &mut Tx,
     acknowledgement_id: i64,
-    position: usize,
-    entry: &AcknowledgementEntry,
-    announcement_id: Option<i64>,
+    entries: &[AcknowledgementEntry],
+    matches: &[Option<i64>],
     persons: &BTreeMap<AvsNumber, i64>,
 ) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     let encode_error = |_| StoreError::Encode {
         what: "acknowledgement entry",
     };
-    let details = ack_codec::encode(entry, persons)
-        .map_err(encode_error)?
-        .to_json()
-        .map_err(encode_error)?;
-    let person = entry.avs_number.and_then(|n| persons.get(&n).copied());
-    tx.execute(
+    let rows = entries
+        .iter()
+        .zip(matches)
+        .enumerate()
+        .map(|(position, (entry, announcement_id))| {
+            let details = ack_codec::encode(entry, persons)
+                .map_err(encode_error)?
+                .to_json()
+                .map_err(encode_error)?;
+            Ok(json!([
+                position,
+                announcement_id,
+                entry.fund.to_string(),
+                entry.reference.as_str(),
+                entry.key.code(),
+                entry.avs_number.and_then(|n| persons.get(&n).copied()),
+                entry.message_id.as_ref().map(|id| id.as_str()),
+                entry.processing.code(),
+                details
+            ]))
+        })
+        .collect::<Result<Vec<Value>, StoreError>>()?;
+    let mut sql = SqlBuilder::new(
         "INSERT INTO acknowledgement_entries (acknowledgement_id, position, announcement_id, \
-         fund, reference, key_code, person_id, message_id, processing_code, details) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        args![
-            acknowledgement_id,
-            i64::try_from(position).unwrap_or(i64::MAX),
-            announcement_id,
-            entry.fund.to_string(),
-            entry.reference.as_str(),
-            i64::from(entry.key.code()),
-            person,
-            entry.message_id.as_ref().map(|id| id.as_str()),
-            i64::from(entry.processing.code()),
-            details
-        ],
-    )
-    .await?;
+         fund, reference, key_code, person_id, message_id, processing_code, details) SELECT ",
+    );
+    sql.push_arg(acknowledgement_id)
+        .push(
+            ", CAST(value->>0 AS bigint), CAST(value->>1 AS bigint), value->>2, value->>3, \
+             CAST(value->>4 AS bigint), CAST(value->>5 AS bigint), value->>6, \
+             CAST(value->>7 AS bigint), value->>8 FROM ",
+        )
+        .push_rows(tx.backend(), &rows);
+    let (sql, args) = sql.finish();
+    tx.execute(sql, args).await?;
     Ok(())
 }
 
@@ -330,44 +368,44 @@ fn outcome(entry: &AcknowledgementEntry) -> (AnnouncementState, &'static str) {
     }
 }
 
-/// Moves announcement `id` (held for writing) as a matched entry says, if the lifecycle allows
-/// it. Returns whether its state changed.
-async fn apply(
-    tx: &mut Tx,
+/// Moves announcement `id`, in `state`, as a matched entry says, if the lifecycle allows it:
+/// the changes are added to `changes` and `state` follows them. Returns whether the entry
+/// changed its state.
+fn apply(
     id: i64,
+    state: &mut AnnouncementState,
     entry: &AcknowledgementEntry,
     message_id: &str,
-    note: &ChangeNote,
-) -> Result<bool, StoreError> {
-    let row = tx
-        .fetch_one("SELECT state FROM announcements WHERE id = $1", args![id])
-        .await?;
-    let mut from = state_of(&row, "state", id)?;
-    if from.is_final() {
-        return Ok(false);
+    changes: &mut Vec<StateChange>,
+) -> bool {
+    if state.is_final() {
+        return false;
     }
     let (to, words) = outcome(entry);
-    let because = |cause: String| ChangeNote {
-        at: note.at,
-        actor: note.actor.clone(),
-        cause,
-    };
-    if from == AnnouncementState::Sending {
-        let announced = because(format!(
-            "acknowledgement {message_id}: acknowledged by the ZAS before its receipt was recorded"
+    if *state == AnnouncementState::Sending {
+        changes.push(StateChange::new(
+            id,
+            Some(*state),
+            AnnouncementState::Announced,
+            format!(
+                "acknowledgement {message_id}: acknowledged by the ZAS before its receipt was \
+                 recorded"
+            ),
         ));
-        history::set_state(tx, id, from, AnnouncementState::Announced, &announced).await?;
-        from = AnnouncementState::Announced;
+        *state = AnnouncementState::Announced;
     }
-    if !from.can_become(to) {
-        return Ok(false);
+    if !state.can_become(to) {
+        return false;
     }
     let code = entry.processing.code();
-    let cause = because(format!(
-        "acknowledgement {message_id}: processing code {code} ({words})"
+    changes.push(StateChange::new(
+        id,
+        Some(*state),
+        to,
+        format!("acknowledgement {message_id}: processing code {code} ({words})"),
     ));
-    history::set_state(tx, id, from, to, &cause).await?;
-    Ok(true)
+    *state = to;
+    true
 }
 
 /// Moves cursor `name` forward to `sequence` (never back).

@@ -160,9 +160,9 @@ pub(crate) async fn fetch_full(
         return Ok(Vec::new());
     }
     let mut sql = SqlBuilder::new(SELECT_FULL);
-    sql.push(" WHERE a.id IN (")
-        .push_list(ids.iter().copied())
-        .push(") ORDER BY a.id");
+    sql.push(" WHERE a.id IN ")
+        .push_id_set(tx.backend(), ids.iter().copied())
+        .push(" ORDER BY a.id");
     let (sql, args) = sql.finish();
     tx.fetch_all(sql, args).await?.iter().map(decode).collect()
 }

@@ -153,23 +153,7 @@ impl Store {
     }
 }
 
-fn decode(row: &Row) -> Result<AuditEvent, StoreError> {
-    let id = row.int("id")?;
-    Ok(AuditEvent {
-        id,
-        at: row.time("at")?,
-        actor: row.text("actor")?,
-        action: row.text("action")?,
-        target: row.opt_text("target")?,
-        outcome: AuditOutcome::parse(&row.text("outcome")?)
-            .ok_or(StoreError::corrupt("audit outcome", id))?,
-        remote_addr: row.opt_text("remote_addr")?,
-        details: serde_json::from_str(&row.text("details")?)
-            .map_err(|_| StoreError::corrupt("audit details", id))?,
-    })
-}
-
-/// Appends an event within `tx` (masked as [`Store::append_audit`] says) and returns its id.
+/// Appends an event within `tx` and returns its id, masked as [`Store::append_audit`] says.
 pub(crate) async fn insert_audit(tx: &mut Tx, event: &NewAuditEvent) -> Result<i64, StoreError> {
     let details = redact_json(&event.details).to_string();
     Ok(tx
@@ -188,6 +172,22 @@ pub(crate) async fn insert_audit(tx: &mut Tx, event: &NewAuditEvent) -> Result<i
         )
         .await?
         .int("id")?)
+}
+
+fn decode(row: &Row) -> Result<AuditEvent, StoreError> {
+    let id = row.int("id")?;
+    Ok(AuditEvent {
+        id,
+        at: row.time("at")?,
+        actor: row.text("actor")?,
+        action: row.text("action")?,
+        target: row.opt_text("target")?,
+        outcome: AuditOutcome::parse(&row.text("outcome")?)
+            .ok_or(StoreError::corrupt("audit outcome", id))?,
+        remote_addr: row.opt_text("remote_addr")?,
+        details: serde_json::from_str(&row.text("details")?)
+            .map_err(|_| StoreError::corrupt("audit details", id))?,
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use super::Store;
 use super::announcements::{StoredAnnouncement, fetch_full};
 use super::error::StoreError;
-use super::history::{self, ChangeNote};
+use super::history::{self, ChangeNote, StateChange};
 use super::sql::{Tx, args};
 use crate::domain::AnnouncementState;
 
@@ -64,16 +64,13 @@ impl Store {
             .map(|row| row.int("id"))
             .collect::<Result<Vec<i64>, _>>()?;
         ids.sort_unstable();
-        for id in &ids {
-            history::append(
-                &mut tx,
-                *id,
-                Some(AnnouncementState::Queued),
-                AnnouncementState::Sending,
-                note,
-            )
-            .await?;
-        }
+        let changes = StateChange::each(
+            ids.iter().copied(),
+            AnnouncementState::Queued,
+            AnnouncementState::Sending,
+            note,
+        );
+        history::append_all(&mut tx, &changes, note.at, &note.actor).await?;
         let claimed = fetch_full(&mut tx, &ids).await?;
         tx.commit().await?;
         Ok(claimed)

@@ -1,12 +1,15 @@
 //! Changes of state and their history: every change is a row in `announcement_history`,
 //! written in the same transaction as the announcement's current state.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
 
 use super::Store;
 use super::error::StoreError;
 use super::redact::redact;
-use super::sql::{Row, Tx, args};
+use super::sql::{Row, SqlBuilder, Tx, args};
 use crate::domain::AnnouncementState;
 
 /// Who changes the state, when and why; recorded in the history.
@@ -103,6 +106,44 @@ impl Store {
     }
 }
 
+/// One change of state to record: announcement `id` from `from` (`None` on submission) to `to`,
+/// because of `cause`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StateChange {
+    pub id: i64,
+    pub from: Option<AnnouncementState>,
+    pub to: AnnouncementState,
+    pub cause: String,
+}
+
+impl StateChange {
+    pub(crate) fn new(
+        id: i64,
+        from: Option<AnnouncementState>,
+        to: AnnouncementState,
+        cause: impl Into<String>,
+    ) -> Self {
+        StateChange {
+            id,
+            from,
+            to,
+            cause: cause.into(),
+        }
+    }
+
+    /// The same change, for `note`'s cause, of each of the announcements `ids`.
+    pub(crate) fn each(
+        ids: impl IntoIterator<Item = i64>,
+        from: AnnouncementState,
+        to: AnnouncementState,
+        note: &ChangeNote,
+    ) -> Vec<StateChange> {
+        ids.into_iter()
+            .map(|id| StateChange::new(id, Some(from), to, note.cause.as_str()))
+            .collect()
+    }
+}
+
 /// Sets the current state, guarded by the state expected, and appends the history row. The
 /// caller has checked the lifecycle and holds the row (or the database) for writing.
 pub(crate) async fn set_state(
@@ -112,58 +153,120 @@ pub(crate) async fn set_state(
     to: AnnouncementState,
     note: &ChangeNote,
 ) -> Result<(), StoreError> {
-    let changed = tx
-        .execute(
-            "UPDATE announcements SET state = $1, state_since = $2 WHERE id = $3 AND state = $4",
-            args![to.as_str(), note.at, id, from.as_str()],
-        )
-        .await?;
-    if changed != 1 {
-        // Only possible if the caller did not hold the row for writing.
-        return Err(StoreError::InvalidTransition { id, from, to });
-    }
-    append(tx, id, Some(from), to, note).await
+    let change = StateChange::new(id, Some(from), to, note.cause.as_str());
+    set_states(tx, &[change], note.at, &note.actor).await
 }
 
-/// Appends one row to the history.
-pub(crate) async fn append(
+/// Makes every change of `changes` (each checked against the lifecycle by the caller, who holds
+/// the rows or the database for writing) and appends their history rows, in the order given:
+/// one statement for the states, two for history and audit, however many there are. Changes of
+/// one announcement follow each other (`sending` → `announced` → `done`): its state goes from
+/// the first one's `from` to the last one's `to`.
+pub(crate) async fn set_states(
     tx: &mut Tx,
-    id: i64,
-    previous: Option<AnnouncementState>,
-    state: AnnouncementState,
-    note: &ChangeNote,
+    changes: &[StateChange],
+    at: DateTime<Utc>,
+    actor: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO announcement_history (announcement_id, state, previous_state, at, cause, actor) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        args![
-            id,
-            state.as_str(),
-            previous.map(AnnouncementState::as_str),
-            note.at,
-            redact(&note.cause).into_owned(),
-            redact(&note.actor).into_owned()
-        ],
-    )
-    .await?;
-    // Annex 2.5: every change of state is also an event of the audit log, in the same
-    // transaction.
-    let details = serde_json::json!({
-        "from": previous.map(AnnouncementState::as_str),
-        "to": state.as_str(),
-        "cause": redact(&note.cause),
-    });
-    tx.execute(
+    if changes.is_empty() {
+        return Ok(());
+    }
+    // Per announcement: the state expected and the state it ends in.
+    let mut ends: BTreeMap<i64, (Option<AnnouncementState>, AnnouncementState)> = BTreeMap::new();
+    for change in changes {
+        ends.entry(change.id)
+            .and_modify(|(_, to)| *to = change.to)
+            .or_insert((change.from, change.to));
+    }
+    let rows: Vec<Value> = ends
+        .iter()
+        .map(|(id, (from, to))| json!([id, to.as_str(), from.map(AnnouncementState::as_str)]))
+        .collect();
+    let mut sql = SqlBuilder::new("UPDATE announcements SET state = r.value->>1, state_since = ");
+    sql.push_arg(at)
+        .push(" FROM ")
+        .push_rows(tx.backend(), &rows)
+        .push(
+            " r WHERE announcements.id = CAST(r.value->>0 AS bigint) \
+             AND announcements.state = r.value->>2 RETURNING id",
+        );
+    let (sql, args) = sql.finish();
+    let changed: BTreeSet<i64> = tx
+        .fetch_all(sql, args)
+        .await?
+        .iter()
+        .map(|row| row.int("id"))
+        .collect::<Result<_, _>>()?;
+    if let Some((&id, &(from, to))) = ends.iter().find(|(id, _)| !changed.contains(id)) {
+        // Only possible if the caller did not hold the row for writing.
+        return Err(match from {
+            Some(from) => StoreError::InvalidTransition { id, from, to },
+            None => StoreError::NotFound {
+                what: "announcement",
+                id,
+            },
+        });
+    }
+    append_all(tx, changes, at, actor).await
+}
+
+/// Appends one row to the history per change, in the order given, and (annex 2.5) one event
+/// to the audit log per change, in the same transaction: two statements.
+pub(crate) async fn append_all(
+    tx: &mut Tx,
+    changes: &[StateChange],
+    at: DateTime<Utc>,
+    actor: &str,
+) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let actor = redact(actor).into_owned();
+    let backend = tx.backend();
+    let history: Vec<Value> = changes
+        .iter()
+        .map(|c| {
+            json!([
+                c.id,
+                c.to.as_str(),
+                c.from.map(AnnouncementState::as_str),
+                redact(&c.cause)
+            ])
+        })
+        .collect();
+    let mut sql = SqlBuilder::new(
+        "INSERT INTO announcement_history (announcement_id, state, previous_state, at, cause, \
+         actor) SELECT CAST(value->>0 AS bigint), value->>1, value->>2, ",
+    );
+    sql.push_arg(at)
+        .push(", value->>3, ")
+        .push_arg(actor.as_str())
+        .push(" FROM ")
+        .push_rows(backend, &history);
+    let (sql, args) = sql.finish();
+    tx.execute(sql, args).await?;
+    let audit: Vec<Value> = changes
+        .iter()
+        .map(|c| {
+            let details = json!({
+                "from": c.from.map(AnnouncementState::as_str),
+                "to": c.to.as_str(),
+                "cause": redact(&c.cause),
+            });
+            json!([format!("announcement:{}", c.id), details.to_string()])
+        })
+        .collect();
+    let mut sql = SqlBuilder::new(
         "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, details) \
-         VALUES ($1, $2, 'announcement.state', $3, 'success', NULL, $4)",
-        args![
-            note.at,
-            redact(&note.actor).into_owned(),
-            format!("announcement:{id}"),
-            details.to_string()
-        ],
-    )
-    .await?;
+         SELECT ",
+    );
+    sql.push_arg(at)
+        .push(", ")
+        .push_arg(actor)
+        .push(", 'announcement.state', value->>0, 'success', NULL, value->>1 FROM ")
+        .push_rows(backend, &audit);
+    let (sql, args) = sql.finish();
+    tx.execute(sql, args).await?;
     Ok(())
 }
 

@@ -27,8 +27,8 @@ pub mod backup;
 mod claim;
 mod codec;
 mod connect;
-mod deadline_metrics;
 mod dashboard;
+mod deadline_metrics;
 mod error;
 mod funds;
 mod history;
@@ -60,13 +60,13 @@ pub use announcements::{
     AnnouncementDetail, AnnouncementSummary, ListFilter, MAX_PAGE, Page, StoredAnnouncement,
 };
 pub use audit::{AuditEvent, AuditOutcome, AuditQuery, MAX_AUDIT_PAGE, NewAuditEvent};
-pub use deadline_metrics::OverdueCount;
 pub use dashboard::{ActionItem, FailedItem, Limited, PendingItem, UnmatchedItem};
+pub use deadline_metrics::OverdueCount;
 pub use error::StoreError;
 pub use history::{ChangeNote, HistoryEntry, Transition};
 pub use idempotency::IdempotentRequest;
-pub use purge::{PurgeReport, PurgedAnnouncement};
 pub use letters::{LetterEntry, ReminderQuery, geneva_day};
+pub use purge::{PurgeReport, PurgedAnnouncement};
 pub use readiness::Readiness;
 pub(crate) use reminders::rule_text;
 pub use reminders::{PENDING_PAGE, PendingAnnouncement, Reminder, ReminderFilter, ReminderStatus};

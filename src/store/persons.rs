@@ -1,40 +1,72 @@
 //! The one place where AVS numbers are stored (ordinance art. 3): every other table refers to a
 //! person by id.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
 
 use super::error::StoreError;
-use super::sql::{SqlBuilder, Tx, args};
+use super::sql::{Row, SqlBuilder, Tx};
 use crate::domain::AvsNumber;
 
-/// The id of the person with this AVS number, adding the person when the number is new.
-pub(crate) async fn person_id(
+/// The ids of the persons with these AVS numbers, adding those whose number is new: one
+/// statement to find them, one to add the new ones, however many there are. New persons are
+/// added in the order of their numbers, so that concurrent transactions naming the same persons
+/// lock them in the same order and cannot deadlock.
+pub(crate) async fn person_ids(
     tx: &mut Tx,
-    number: AvsNumber,
+    numbers: &BTreeSet<AvsNumber>,
     at: DateTime<Utc>,
-) -> Result<i64, StoreError> {
-    let found = tx
-        .fetch_optional(
-            "SELECT id FROM persons WHERE avs_number = $1",
-            args![number.digits()],
-        )
-        .await?;
-    if let Some(row) = found {
-        return Ok(row.int("id")?);
+) -> Result<BTreeMap<AvsNumber, i64>, StoreError> {
+    if numbers.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let backend = tx.backend();
+    let mut sql = SqlBuilder::new(
+        "SELECT id, avs_number FROM persons WHERE avs_number IN (SELECT value->>0 FROM ",
+    );
+    sql.push_rows(backend, &number_rows(numbers.iter()))
+        .push(")");
+    let (sql, args) = sql.finish();
+    let mut ids: BTreeMap<AvsNumber, i64> = read_persons(tx.fetch_all(sql, args).await?)?
+        .map(|(id, number)| (number, id))
+        .collect();
+    let new = number_rows(numbers.iter().filter(|n| !ids.contains_key(*n)));
+    if new.is_empty() {
+        return Ok(ids);
     }
     // A concurrent transaction may add the same person: the no-op update makes RETURNING give
-    // the existing row's id then.
-    let row = tx
-        .fetch_one(
-            "INSERT INTO persons (avs_number, created_at) VALUES ($1, $2) \
+    // the existing row's id then. (`WHERE true`: SQLite's parser needs it before `ON CONFLICT`.)
+    let mut sql =
+        SqlBuilder::new("INSERT INTO persons (avs_number, created_at) SELECT value->>0, ");
+    sql.push_arg(at)
+        .push(" FROM ")
+        .push_rows(backend, &new)
+        .push(
+            " WHERE true ORDER BY value->>0 \
              ON CONFLICT (avs_number) DO UPDATE SET avs_number = excluded.avs_number \
-             RETURNING id",
-            args![number.digits(), at],
-        )
-        .await?;
-    Ok(row.int("id")?)
+             RETURNING id, avs_number",
+        );
+    let (sql, args) = sql.finish();
+    ids.extend(read_persons(tx.fetch_all(sql, args).await?)?.map(|(id, number)| (number, id)));
+    Ok(ids)
+}
+
+fn number_rows<'a>(numbers: impl Iterator<Item = &'a AvsNumber>) -> Vec<Value> {
+    numbers.map(|n| json!([n.digits()])).collect()
+}
+
+/// Reads rows of `id, avs_number`.
+fn read_persons(rows: Vec<Row>) -> Result<impl Iterator<Item = (i64, AvsNumber)>, StoreError> {
+    let mut persons = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = row.int("id")?;
+        if let Some(number) = parse_stored(Some(row.text("avs_number")?), Some(id))? {
+            persons.push((id, number));
+        }
+    }
+    Ok(persons.into_iter())
 }
 
 /// The AVS numbers of the persons with these ids (an unknown id is left out).
@@ -46,17 +78,10 @@ pub(crate) async fn numbers_of(
     if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let mut sql = SqlBuilder::new("SELECT id, avs_number FROM persons WHERE id IN (");
-    sql.push_list(ids).push(")");
+    let mut sql = SqlBuilder::new("SELECT id, avs_number FROM persons WHERE id IN ");
+    sql.push_id_set(tx.backend(), ids);
     let (sql, args) = sql.finish();
-    let mut numbers = BTreeMap::new();
-    for row in tx.fetch_all(sql, args).await? {
-        let id = row.int("id")?;
-        if let Some(number) = parse_stored(Some(row.text("avs_number")?), Some(id))? {
-            numbers.insert(id, number);
-        }
-    }
-    Ok(numbers)
+    Ok(read_persons(tx.fetch_all(sql, args).await?)?.collect())
 }
 
 /// Reads a stored AVS number; the text is never put into the error.

@@ -11,8 +11,10 @@ use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{AssertSqlSafe, Postgres, Row as _, SqlSafeStr, SqlStr, Sqlite, Transaction};
 
-use super::Store;
+use serde_json::{Value, json};
+
 use super::error::StoreError;
+use super::{Backend, Store};
 
 /// A SQL text with `$N` placeholders.
 #[derive(Debug, Clone)]
@@ -179,6 +181,38 @@ impl SqlBuilder {
         self
     }
 
+    /// Appends a table with one row per element of `rows`, bound as ONE parameter (a JSON array
+    /// of arrays; a row's fields are read as `value->>0`, `value->>1`, …, text or NULL, to be
+    /// `CAST` where a number is meant): SQLite `json_each($N)`, PostgreSQL
+    /// `jsonb_array_elements(CAST($N AS jsonb))`. A statement over a batch is then one text
+    /// whatever the batch's size, prepared once.
+    pub(crate) fn push_rows(&mut self, backend: Backend, rows: &[Value]) -> &mut Self {
+        let json = Value::Array(rows.to_vec()).to_string();
+        match backend {
+            Backend::Sqlite => {
+                self.push("json_each(").push_arg(json).push(")");
+            }
+            Backend::Postgres => {
+                self.push("jsonb_array_elements(CAST(")
+                    .push_arg(json)
+                    .push(" AS jsonb))");
+            }
+        }
+        self
+    }
+
+    /// Appends `(SELECT … )`, the set of `ids` bound as ONE parameter, for `id IN` it.
+    pub(crate) fn push_id_set(
+        &mut self,
+        backend: Backend,
+        ids: impl IntoIterator<Item = i64>,
+    ) -> &mut Self {
+        let rows: Vec<Value> = ids.into_iter().map(|id| json!([id])).collect();
+        self.push("(SELECT CAST(value->>0 AS bigint) FROM ")
+            .push_rows(backend, &rows)
+            .push(")")
+    }
+
     pub(crate) fn finish(self) -> (Sql, Vec<Arg>) {
         (Sql::Built(self.text), self.args)
     }
@@ -232,6 +266,13 @@ pub(crate) enum Tx {
 }
 
 impl Tx {
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     pub(crate) async fn execute(
         &mut self,
         sql: impl Into<Sql>,
@@ -385,6 +426,35 @@ mod tests {
         };
         assert_eq!(text, "SELECT id FROM t WHERE a = $1 AND b IN ($2, $3)");
         assert_eq!(args.len(), 3);
+    }
+
+    #[test]
+    fn a_set_of_ids_is_one_parameter_on_both_back_ends() {
+        let texts = [Backend::Sqlite, Backend::Postgres].map(|backend| {
+            let mut b = SqlBuilder::new("SELECT id FROM t WHERE a = ");
+            b.push_arg(1_i64)
+                .push(" AND id IN ")
+                .push_id_set(backend, [7, 8, 9]);
+            let (Sql::Built(text), args) = b.finish() else {
+                panic!("built")
+            };
+            assert_eq!(args.len(), 2, "one parameter for the whole set");
+            let Arg::Text(json) = &args[1] else {
+                panic!("the set as JSON text")
+            };
+            assert_eq!(json, "[[7],[8],[9]]");
+            text
+        });
+        assert_eq!(
+            texts[0],
+            "SELECT id FROM t WHERE a = $1 AND id IN \
+             (SELECT CAST(value->>0 AS bigint) FROM json_each($2))"
+        );
+        assert_eq!(
+            texts[1],
+            "SELECT id FROM t WHERE a = $1 AND id IN \
+             (SELECT CAST(value->>0 AS bigint) FROM jsonb_array_elements(CAST($2 AS jsonb)))"
+        );
     }
 
     #[test]

@@ -3,13 +3,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
+use serde_json::{Value, json};
 
 use super::Store;
+use super::audit::{NewAuditEvent, insert_audit};
 use super::codec::{self, StoredParticulars};
 use super::error::StoreError;
-use super::history::{self, ChangeNote};
-use super::persons::person_id;
-use super::sql::{Tx, args};
+use super::history::{self, ChangeNote, StateChange};
+use super::persons::person_ids;
+use super::sql::{Row, SqlBuilder, Tx};
 use crate::digest::sha256_hex;
 use crate::domain::{Announcement, AnnouncementState, AvsNumber};
 
@@ -43,38 +45,52 @@ impl Store {
     /// (`created: false`); with other content the whole submission fails with
     /// [`StoreError::Conflict`] naming the stored announcement.
     /// (A reference never holds an AVS number: [`crate::domain::Reference`] refuses one.)
+    ///
+    /// The statements are set-based: persons, announcements, history and audit rows each take
+    /// one or two statements, however many announcements there are.
     pub async fn submit(
         &self,
         announcements: &[Announcement],
         note: &ChangeNote,
+    ) -> Result<Vec<Submitted>, StoreError> {
+        self.submit_audited(announcements, note, |_| None).await
+    }
+
+    /// [`Store::submit`], and the audit event `audit` makes of the result appended in the same
+    /// transaction (annex 2.5; one commit for both). No event when the submission fails.
+    pub async fn submit_audited(
+        &self,
+        announcements: &[Announcement],
+        note: &ChangeNote,
+        audit: impl FnOnce(&[Submitted]) -> Option<NewAuditEvent>,
     ) -> Result<Vec<Submitted>, StoreError> {
         let encoded: Vec<_> = announcements
             .iter()
             .map(|a| codec::encode(a.particulars()))
             .collect();
         let mut tx = self.begin_write().await?;
-        // Persons first, in the order of their numbers: concurrent submissions naming the same
-        // persons then lock them in the same order and cannot deadlock.
         let numbers: BTreeSet<AvsNumber> = encoded
             .iter()
             .flat_map(|(_, n)| [n.insured, n.beneficiary, n.spouse])
             .flatten()
             .collect();
-        let mut persons = BTreeMap::new();
-        for number in numbers {
-            persons.insert(number, person_id(&mut tx, number, note.at).await?);
-        }
+        let persons = person_ids(&mut tx, &numbers, note.at).await?;
         let person = |number: Option<AvsNumber>| number.and_then(|n| persons.get(&n).copied());
-        let mut submitted = Vec::with_capacity(announcements.len());
-        for (index, (announcement, (stored, numbers))) in
-            announcements.iter().zip(&encoded).enumerate()
-        {
-            let refs = PersonRefs {
-                insured: person(numbers.insured),
-                beneficiary: person(numbers.beneficiary),
-                spouse: person(numbers.spouse),
-            };
-            submitted.push(submit_one(&mut tx, index, announcement, stored, refs, note).await?);
+        let rows = announcements
+            .iter()
+            .zip(&encoded)
+            .map(|(announcement, (stored, numbers))| {
+                let refs = PersonRefs {
+                    insured: person(numbers.insured),
+                    beneficiary: person(numbers.beneficiary),
+                    spouse: person(numbers.spouse),
+                };
+                Prepared::new(announcement, stored, refs)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let submitted = insert(&mut tx, &rows, note).await?;
+        if let Some(event) = audit(&submitted) {
+            insert_audit(&mut tx, &event).await?;
         }
         tx.commit().await?;
         Ok(submitted)
@@ -89,80 +105,139 @@ struct PersonRefs {
     spouse: Option<i64>,
 }
 
-async fn submit_one(
-    tx: &mut Tx,
-    index: usize,
-    announcement: &Announcement,
-    stored: &StoredParticulars,
-    persons: PersonRefs,
-    note: &ChangeNote,
-) -> Result<Submitted, StoreError> {
-    let PersonRefs {
-        insured: person_id,
-        beneficiary: beneficiary_person_id,
-        spouse: spouse_person_id,
-    } = persons;
-    let fund = announcement.fund().to_string();
-    let reference = announcement.reference().as_str();
-    let canonical = Canonical {
-        form: 1,
-        fund: fund.clone(),
-        reference,
-        key: announcement.key().code(),
-        person_id,
-        beneficiary_person_id,
-        spouse_person_id,
-        particulars: stored,
-    };
-    let hash = sha256_hex(
-        &serde_json::to_vec(&canonical).map_err(|_| StoreError::Encode {
-            what: "announcement to submit",
-        })?,
-    );
-    let json = stored.to_json().map_err(|_| StoreError::Encode {
-        what: "announcement to submit",
-    })?;
-    let queued = AnnouncementState::Queued.as_str();
-    let inserted = tx
-        .fetch_optional(
-            "INSERT INTO announcements (fund, reference, key_code, person_id, \
-             beneficiary_person_id, spouse_person_id, particulars, content_hash, state, \
-             state_since, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (fund, reference) DO NOTHING RETURNING id",
-            args![
-                fund.as_str(),
-                reference,
-                i64::from(announcement.key().code()),
-                person_id,
-                beneficiary_person_id,
-                spouse_person_id,
-                json,
-                hash.as_str(),
-                queued,
-                note.at,
-                note.at
-            ],
-        )
-        .await?;
-    if let Some(row) = inserted {
-        let id = row.int("id")?;
-        history::append(tx, id, None, AnnouncementState::Queued, note).await?;
-        return Ok(Submitted { id, created: true });
-    }
-    // N. 2104: stored before: the same announcement, or a conflict.
-    let existing = tx
-        .fetch_one(
-            "SELECT id, content_hash FROM announcements WHERE fund = $1 AND reference = $2",
-            args![fund.as_str(), reference],
-        )
-        .await?;
-    let existing_id = existing.int("id")?;
-    if existing.text("content_hash")? == hash {
-        Ok(Submitted {
-            id: existing_id,
-            created: false,
+/// An announcement ready to be stored.
+struct Prepared {
+    fund: String,
+    reference: String,
+    hash: String,
+    /// The columns bound, as a row of [`SqlBuilder::push_rows`].
+    columns: Value,
+}
+
+impl Prepared {
+    fn new(
+        announcement: &Announcement,
+        stored: &StoredParticulars,
+        persons: PersonRefs,
+    ) -> Result<Prepared, StoreError> {
+        let fund = announcement.fund().to_string();
+        let reference = announcement.reference().as_str();
+        let canonical = Canonical {
+            form: 1,
+            fund: fund.clone(),
+            reference,
+            key: announcement.key().code(),
+            person_id: persons.insured,
+            beneficiary_person_id: persons.beneficiary,
+            spouse_person_id: persons.spouse,
+            particulars: stored,
+        };
+        let hash = sha256_hex(&serde_json::to_vec(&canonical).map_err(encode_error)?);
+        let columns = json!([
+            fund,
+            reference,
+            announcement.key().code(),
+            persons.insured,
+            persons.beneficiary,
+            persons.spouse,
+            stored.to_json().map_err(encode_error)?,
+            hash,
+        ]);
+        Ok(Prepared {
+            fund,
+            reference: reference.to_string(),
+            hash,
+            columns,
         })
-    } else {
-        Err(StoreError::Conflict { index, existing_id })
     }
+}
+
+fn encode_error<E>(_: E) -> StoreError {
+    StoreError::Encode {
+        what: "announcement to submit",
+    }
+}
+
+/// Inserts the announcements not stored yet, with their history, and answers for each.
+async fn insert(
+    tx: &mut Tx,
+    rows: &[Prepared],
+    note: &ChangeNote,
+) -> Result<Vec<Submitted>, StoreError> {
+    let backend = tx.backend();
+    let columns: Vec<Value> = rows.iter().map(|r| r.columns.clone()).collect();
+    // In the order given, so that ids follow it. (`WHERE true`: SQLite's parser needs it
+    // before `ON CONFLICT`.)
+    let mut sql = SqlBuilder::new(
+        "INSERT INTO announcements (fund, reference, key_code, person_id, \
+         beneficiary_person_id, spouse_person_id, particulars, content_hash, state, \
+         state_since, submitted_at) SELECT value->>0, value->>1, CAST(value->>2 AS bigint), \
+         CAST(value->>3 AS bigint), CAST(value->>4 AS bigint), CAST(value->>5 AS bigint), \
+         value->>6, value->>7, ",
+    );
+    sql.push_arg(AnnouncementState::Queued.as_str())
+        .push(", ")
+        .push_arg(note.at)
+        .push(", ")
+        .push_arg(note.at)
+        .push(" FROM ")
+        .push_rows(backend, &columns)
+        .push(" WHERE true ON CONFLICT (fund, reference) DO NOTHING RETURNING id, fund, reference");
+    let (sql, args) = sql.finish();
+    let mut inserted = ids_by_key(&tx.fetch_all(sql, args).await?)?;
+    // N. 2104: the others were stored before (or earlier in this submission): the same
+    // announcement, or a conflict.
+    let mut stored_before = BTreeMap::new();
+    if inserted.len() < rows.len() {
+        let mut sql = SqlBuilder::new(
+            "SELECT a.id, a.fund, a.reference, a.content_hash FROM announcements a JOIN ",
+        );
+        sql.push_rows(backend, &columns)
+            .push(" r ON a.fund = r.value->>0 AND a.reference = r.value->>1");
+        let (sql, args) = sql.finish();
+        for row in tx.fetch_all(sql, args).await? {
+            let key = (row.text("fund")?, row.text("reference")?);
+            stored_before.insert(key, (row.int("id")?, row.text("content_hash")?));
+        }
+    }
+    let mut submitted = Vec::with_capacity(rows.len());
+    let mut history = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        let key = (row.fund.clone(), row.reference.clone());
+        // The first of the submission with its key is the one inserted.
+        if let Some(id) = inserted.remove(&key) {
+            history.push(StateChange::new(
+                id,
+                None,
+                AnnouncementState::Queued,
+                note.cause.as_str(),
+            ));
+            submitted.push(Submitted { id, created: true });
+            continue;
+        }
+        // Not inserted, so stored with its key.
+        let (existing_id, hash) = stored_before.get(&key).ok_or(StoreError::Corrupt {
+            what: "announcement stored before",
+            id: None,
+        })?;
+        if *hash != row.hash {
+            return Err(StoreError::Conflict {
+                index,
+                existing_id: *existing_id,
+            });
+        }
+        submitted.push(Submitted {
+            id: *existing_id,
+            created: false,
+        });
+    }
+    history::append_all(tx, &history, note.at, &note.actor).await?;
+    Ok(submitted)
+}
+
+/// The ids of inserted rows by fund and reference.
+fn ids_by_key(rows: &[Row]) -> Result<BTreeMap<(String, String), i64>, StoreError> {
+    rows.iter()
+        .map(|row| Ok(((row.text("fund")?, row.text("reference")?), row.int("id")?)))
+        .collect()
 }

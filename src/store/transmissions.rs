@@ -18,7 +18,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::Store;
 use super::announcements::{MAX_PAGE, SELECT_FULL, decode};
 use super::error::StoreError;
-use super::history::{self, ChangeNote, state_of};
+use super::history::{self, ChangeNote, StateChange, state_of};
 use super::redact::redact;
 use super::sql::{Row, SqlBuilder, Tx, args};
 use crate::domain::{
@@ -195,11 +195,20 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.begin_write().await?;
-        for (id, state, transmission_id) in lock_announcements(&mut tx, &ids).await? {
-            if state == AnnouncementState::Sending && transmission_id.is_none() {
-                history::set_state(&mut tx, id, state, AnnouncementState::Queued, note).await?;
-            }
-        }
+        let claimed = lock_announcements(&mut tx, &ids)
+            .await?
+            .into_iter()
+            .filter(|(_, state, transmission_id)| {
+                *state == AnnouncementState::Sending && transmission_id.is_none()
+            })
+            .map(|(id, _, _)| id);
+        let changes = StateChange::each(
+            claimed,
+            AnnouncementState::Sending,
+            AnnouncementState::Queued,
+            note,
+        );
+        history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
         tx.commit().await
     }
 
@@ -231,16 +240,13 @@ impl Store {
             .iter()
             .map(|row| row.int("id"))
             .collect::<Result<Vec<_>, _>>()?;
-        for id in &ids {
-            history::set_state(
-                &mut tx,
-                *id,
-                AnnouncementState::Sending,
-                AnnouncementState::Queued,
-                note,
-            )
-            .await?;
-        }
+        let changes = StateChange::each(
+            ids.iter().copied(),
+            AnnouncementState::Sending,
+            AnnouncementState::Queued,
+            note,
+        );
+        history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -325,9 +331,8 @@ impl Store {
             .int("id")?;
         let mut sql = SqlBuilder::new("UPDATE announcements SET transmission_id = ");
         sql.push_arg(id)
-            .push(" WHERE state = 'sending' AND transmission_id IS NULL AND id IN (")
-            .push_list(ids.iter().copied())
-            .push(")");
+            .push(" WHERE state = 'sending' AND transmission_id IS NULL AND id IN ")
+            .push_id_set(tx.backend(), ids.iter().copied());
         let (sql, args) = sql.finish();
         if tx.execute(sql, args).await? != ids.len() as u64 {
             // Only possible if the rows were not held for writing.
@@ -539,8 +544,9 @@ pub(crate) async fn lock_announcements(
     ids: &BTreeSet<i64>,
 ) -> Result<Vec<(i64, AnnouncementState, Option<i64>)>, StoreError> {
     let mut sql =
-        SqlBuilder::new("SELECT id, state, transmission_id FROM announcements WHERE id IN (");
-    sql.push_list(ids.iter().copied()).push(") ORDER BY id");
+        SqlBuilder::new("SELECT id, state, transmission_id FROM announcements WHERE id IN ");
+    sql.push_id_set(tx.backend(), ids.iter().copied())
+        .push(" ORDER BY id");
     if matches!(tx, Tx::Postgres(_)) {
         sql.push(" FOR UPDATE");
     }
@@ -555,10 +561,8 @@ pub(crate) async fn lock_announcements(
             row.opt_int("transmission_id")?,
         ));
     }
-    if let Some(missing) = ids
-        .iter()
-        .find(|id| !found.iter().any(|(f, _, _)| f == *id))
-    {
+    let found_ids: BTreeSet<i64> = found.iter().map(|(id, _, _)| *id).collect();
+    if let Some(missing) = ids.difference(&found_ids).next() {
         return Err(StoreError::NotFound {
             what: "announcement",
             id: *missing,
@@ -585,17 +589,13 @@ async fn announce(tx: &mut Tx, id: i64, note: &ChangeNote) -> Result<(), StoreEr
         .iter()
         .map(|row| row.int("id"))
         .collect::<Result<Vec<_>, _>>()?;
-    for announcement in ids {
-        history::set_state(
-            tx,
-            announcement,
-            AnnouncementState::Sending,
-            AnnouncementState::Announced,
-            note,
-        )
-        .await?;
-    }
-    Ok(())
+    let changes = StateChange::each(
+        ids,
+        AnnouncementState::Sending,
+        AnnouncementState::Announced,
+        note,
+    );
+    history::set_states(tx, &changes, note.at, &note.actor).await
 }
 
 /// Reads transmission `id` and holds it for writing (PostgreSQL `FOR UPDATE`).

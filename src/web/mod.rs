@@ -9,8 +9,8 @@
 pub mod accounts;
 pub mod accounts_api;
 pub mod csrf;
-pub mod login;
 pub mod dashboard;
+pub mod login;
 pub mod page;
 pub mod session;
 pub mod viewer;

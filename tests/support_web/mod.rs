@@ -316,7 +316,9 @@ pub async fn sign_in(state: AppState, viewer: arcgw::web::Viewer) -> Served {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         COOKIE,
-        format!("arcgw_session={}", signed_in.session).parse().unwrap(),
+        format!("arcgw_session={}", signed_in.session)
+            .parse()
+            .unwrap(),
     );
     Served {
         base,
