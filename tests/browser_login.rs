@@ -137,6 +137,20 @@ impl Browser {
             .to_string()
     }
 
+    /// Waits (at most 10 s) until the browser is at `url`, after a click that navigates; the
+    /// URL it is at in the end.
+    async fn arrive_at(&self, url: &str) -> String {
+        let mut now = self.url().await;
+        for _ in 0..100 {
+            if now == url {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            now = self.url().await;
+        }
+        now
+    }
+
     async fn source(&self) -> String {
         self.session_call("GET", "/source", None)
             .await
@@ -175,7 +189,10 @@ async fn a_browser_signs_in_and_changes_the_temporary_password(db: TestDb) {
         .type_into("input[name=password]", made.password.expose())
         .await;
     browser.click("#login button").await;
-    assert_eq!(browser.url().await, web.url("/password"));
+    assert_eq!(
+        browser.arrive_at(&web.url("/password")).await,
+        web.url("/password")
+    );
     assert!(browser.source().await.contains(r#"id="forced""#));
     let cookies = browser.session_call("GET", "/cookie", None).await;
     let session = cookies
@@ -202,16 +219,22 @@ async fn a_browser_signs_in_and_changes_the_temporary_password(db: TestDb) {
         .type_into("input[name=repeat]", "Nuovo-Segreto-7")
         .await;
     browser.click("#password button").await;
-    assert_eq!(browser.url().await, web.url("/"));
+    assert_eq!(browser.arrive_at(&web.url("/")).await, web.url("/"));
     browser.open(&web.url("/accounts")).await;
     let page = browser.source().await;
     assert!(page.contains(">mrossi</a>"), "{page}");
     assert!(page.contains("Maria Rossi (responsible)"), "{page}");
     // Signing out from the page ends the session.
     browser.click("form.logout button").await;
-    assert_eq!(browser.url().await, web.url("/login"));
+    assert_eq!(
+        browser.arrive_at(&web.url("/login")).await,
+        web.url("/login")
+    );
     browser.open(&web.url("/accounts")).await;
-    assert_eq!(browser.url().await, web.url("/login"));
+    assert_eq!(
+        browser.arrive_at(&web.url("/login")).await,
+        web.url("/login")
+    );
     browser.session_call("DELETE", "", None).await;
 }
 

@@ -681,7 +681,43 @@ async fn the_scan_pages_through_pending_announcements(db: TestDb) {
 
 // ---------------------------------------------------------------------------------------------
 
+/// Two instances on one database run the scan of a tick once: the first to take the tick scans,
+/// the other skips it; the next tick is taken again by one of them.
+async fn two_instances_scan_once_per_tick(db: TestDb) {
+    let store = &db.store;
+    announce(
+        store,
+        &[account("K-1", 1)],
+        "msg-1",
+        geneva(2026, 12, 22, 10, 0),
+    )
+    .await;
+    let clock = Arc::new(ManualClock::new(geneva(2027, 1, 6, 8, 0)));
+    let a = engine(store.clone(), clock.clone());
+    let other = db.another_store().await;
+    let b = engine(other.clone(), clock.clone());
+    for tick in 0..3 {
+        let (x, y) = (a.clone(), b.clone());
+        let (ra, rb) = tokio::join!(
+            tokio::spawn(async move { x.scan_deadlines_this_tick().await.unwrap() }),
+            tokio::spawn(async move { y.scan_deadlines_this_tick().await.unwrap() }),
+        );
+        let ran: Vec<ScanOutcome> = [ra.unwrap(), rb.unwrap()].into_iter().flatten().collect();
+        let expected = ScanOutcome {
+            scanned: usize::from(tick == 0),
+            raised: usize::from(tick == 0),
+        };
+        assert_eq!(ran, [expected], "tick {tick}");
+        // Again within the same tick: nobody runs it.
+        assert_eq!(a.scan_deadlines_this_tick().await.unwrap(), None);
+        clock.advance(chrono::TimeDelta::seconds(300));
+    }
+    assert_eq!(every(store).await.len(), 1);
+    other.close().await;
+}
+
 support_db::on_both_backends!(
+    two_instances_scan_once_per_tick,
     not_mentioned_for_seven_working_days,
     still_processing_for_fifteen_working_days,
     later_acknowledgements_resolve,

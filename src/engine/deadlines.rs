@@ -11,7 +11,10 @@ use crate::calendar::{CalendarError, ZasCalendar};
 use crate::clock::Clock;
 use crate::deadlines::{DeadlineRule, OverdueStarts};
 use crate::domain::AnnouncementState;
-use crate::store::{PENDING_PAGE, Store};
+use crate::store::{DueReminder, PENDING_PAGE, Store};
+
+/// The most reminders raised in one transaction: the SQLite writer lock is held that long.
+const RAISE_CHUNK: usize = 1000;
 
 /// What one scan did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,6 +45,28 @@ impl Engine {
     }
 }
 
+/// The job name of the deadline scan in the store's ticks.
+const SCAN_JOB: &str = "deadline_scan";
+
+impl Engine {
+    /// Runs the deadline scan for the current tick (`zas.deadline_scan_interval_secs` of the
+    /// clock's time) when no instance has yet: `None` when another instance took this tick.
+    pub async fn scan_deadlines_this_tick(&self) -> Result<Option<ScanOutcome>, EngineError> {
+        let interval =
+            i64::try_from(self.config.deadline_scan_interval_secs.max(1)).unwrap_or(i64::MAX);
+        let now = self.clock.now();
+        let tick = now.timestamp().div_euclid(interval);
+        if !self
+            .store
+            .take_tick(SCAN_JOB, tick, super::instance_id(), now)
+            .await?
+        {
+            return Ok(None);
+        }
+        self.scan_deadlines().await.map(Some)
+    }
+}
+
 /// One deadline scan: what it reads, when, and on which calendar. It needs no ZAS.
 pub struct DeadlineScan<'a> {
     pub store: &'a Store,
@@ -62,6 +87,7 @@ impl DeadlineScan<'_> {
                 .store
                 .pending_announcements(after, page, &overdue)
                 .await?;
+            let mut due_now = Vec::new();
             for announcement in &pending.items {
                 outcome.scanned += 1;
                 let start = announcement.deadline_start();
@@ -74,16 +100,26 @@ impl DeadlineScan<'_> {
                     }
                 };
                 // N. 3401: from the day after the last working day the fund must write.
-                if today <= due {
-                    continue;
+                if today > due {
+                    due_now.push((
+                        DueReminder {
+                            announcement_id: announcement.id,
+                            rule,
+                            due,
+                        },
+                        announcement.fund,
+                    ));
                 }
+            }
+            for chunk in due_now.chunks(RAISE_CHUNK) {
+                let reminders: Vec<DueReminder> = chunk.iter().map(|(r, _)| *r).collect();
                 let raised = self
                     .store
-                    .raise_reminder(announcement.id, rule, due, self.clock.now())
+                    .raise_reminders(&reminders, self.clock.now())
                     .await?;
-                if raised {
-                    outcome.raised += 1;
-                    tracing::warn!(announcement_id = announcement.id, fund = %announcement.fund, ?rule, %due, "N. 3401 deadline passed: reminder raised, the fund must write to the ZAS");
+                outcome.raised += raised.len();
+                for (reminder, fund) in chunk.iter().filter(|(r, _)| raised.contains(r)) {
+                    tracing::warn!(announcement_id = reminder.announcement_id, %fund, rule = ?reminder.rule, due = %reminder.due, "N. 3401 deadline passed: reminder raised, the fund must write to the ZAS");
                 }
             }
             match pending.next_after {

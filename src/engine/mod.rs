@@ -152,8 +152,11 @@ impl Engine {
             let every = Duration::from_secs(self.config.deadline_scan_interval_secs.max(1));
             tokio::spawn(async move {
                 every_until(every, stop, || async {
-                    match engine.scan_deadlines().await {
-                        Ok(outcome) => {
+                    match engine.scan_deadlines_this_tick().await {
+                        Ok(None) => {
+                            tracing::debug!("deadline scan of this tick run by another instance")
+                        }
+                        Ok(Some(outcome)) => {
                             tracing::debug!(
                                 scanned = outcome.scanned,
                                 raised = outcome.raised,
@@ -168,6 +171,12 @@ impl Engine {
         };
         let _ = tokio::join!(sender, poller, scanner);
     }
+}
+
+/// This process's name among the instances sharing a database (in the store's job ticks).
+pub(crate) fn instance_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| uuid::Uuid::new_v4().simple().to_string())
 }
 
 /// Runs `step` now and then every `every`, until `stop` turns true.

@@ -33,6 +33,7 @@ mod error;
 mod funds;
 mod history;
 mod idempotency;
+mod job_ticks;
 mod letters;
 mod metrics;
 mod migrate;
@@ -69,7 +70,9 @@ pub use letters::{LetterEntry, ReminderQuery, geneva_day};
 pub use purge::{PurgeReport, PurgedAnnouncement};
 pub use readiness::Readiness;
 pub(crate) use reminders::rule_text;
-pub use reminders::{PENDING_PAGE, PendingAnnouncement, Reminder, ReminderFilter, ReminderStatus};
+pub use reminders::{
+    DueReminder, PENDING_PAGE, PendingAnnouncement, Reminder, ReminderFilter, ReminderStatus,
+};
 pub use sessions::{ActiveSession, NewSession, SessionPolicy, SessionSecret};
 pub use submit::Submitted;
 pub use tokens::{ApiToken, Authentication, Denial, NewToken, TokenSecret};

@@ -145,6 +145,15 @@ fn watched_state(rule: DeadlineRule) -> AnnouncementState {
     }
 }
 
+/// A deadline that has passed: the reminder to raise (N. 3401).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DueReminder {
+    pub announcement_id: i64,
+    pub rule: DeadlineRule,
+    /// The deadline's last working day.
+    pub due: NaiveDate,
+}
+
 /// The changes that took the announcement of reminder `r` out of the state its rule watches,
 /// since it was in that state when the reminder was raised.
 pub(super) const LEFT_WATCHED_STATE: &str = " FROM announcement_history h \
@@ -222,9 +231,7 @@ impl Store {
     /// Raises the reminder of `rule` for announcement `announcement_id`, whose deadline ended
     /// on `due` (N. 3401). Returns `true` when it is new; `false` when there is one already
     /// (raised by any instance, at any time) or the announcement is no longer in the state the
-    /// rule watches. One statement (`INSERT … ON CONFLICT DO NOTHING`): the unique constraint on
-    /// (announcement, rule) decides. A new reminder's alert is written in the same transaction
-    /// (the outbox of `alerts.rs`).
+    /// rule watches. [`Store::raise_reminders`] for one.
     pub async fn raise_reminder(
         &self,
         announcement_id: i64,
@@ -232,28 +239,59 @@ impl Store {
         due: NaiveDate,
         raised_at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let inserted = tx
-            .fetch_optional(
-                "INSERT INTO reminders (announcement_id, rule, due_date, raised_at, state_since) \
-                 SELECT a.id, $1, $2, $3, a.state_since FROM announcements a \
-                 WHERE a.id = $4 AND a.state = $5 \
-                 ON CONFLICT (announcement_id, rule) DO NOTHING RETURNING id",
-                args![
-                    rule_text(rule),
-                    date_text(due),
-                    raised_at,
+        let raised = self
+            .raise_reminders(
+                &[DueReminder {
                     announcement_id,
-                    watched_state(rule).as_str()
-                ],
+                    rule,
+                    due,
+                }],
+                raised_at,
             )
             .await?;
-        // Its alert, in the same transaction: no reminder, no alert; a reminder, its alert.
-        if let Some(row) = &inserted {
-            super::alerts::record_for_reminder(&mut tx, row.int("id")?, raised_at).await?;
+        Ok(!raised.is_empty())
+    }
+
+    /// Raises the reminders of `due` in one transaction and returns those that are new. Each is
+    /// one statement (`INSERT … ON CONFLICT DO NOTHING`): the unique constraint on
+    /// (announcement, rule) decides, and an announcement no longer in the state the rule
+    /// watches gets none. A new reminder's alert is written in the same transaction (the outbox
+    /// of `alerts.rs`).
+    pub async fn raise_reminders(
+        &self,
+        due: &[DueReminder],
+        raised_at: DateTime<Utc>,
+    ) -> Result<Vec<DueReminder>, StoreError> {
+        let mut raised = Vec::new();
+        if due.is_empty() {
+            return Ok(raised);
+        }
+        let mut tx = self.begin_write().await?;
+        for reminder in due {
+            let inserted = tx
+                .fetch_optional(
+                    "INSERT INTO reminders (announcement_id, rule, due_date, raised_at, \
+                     state_since) \
+                     SELECT a.id, $1, $2, $3, a.state_since FROM announcements a \
+                     WHERE a.id = $4 AND a.state = $5 \
+                     ON CONFLICT (announcement_id, rule) DO NOTHING RETURNING id",
+                    args![
+                        rule_text(reminder.rule),
+                        date_text(reminder.due),
+                        raised_at,
+                        reminder.announcement_id,
+                        watched_state(reminder.rule).as_str()
+                    ],
+                )
+                .await?;
+            // Its alert, in the same transaction: no reminder, no alert; a reminder, its alert.
+            if let Some(row) = &inserted {
+                super::alerts::record_for_reminder(&mut tx, row.int("id")?, raised_at).await?;
+                raised.push(*reminder);
+            }
         }
         tx.commit().await?;
-        Ok(inserted.is_some())
+        Ok(raised)
     }
 
     /// Lists reminders, open or all, by fund, a page at a time (ordered by id).
