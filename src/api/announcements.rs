@@ -490,20 +490,17 @@ pub async fn withdraw(
 ) -> Result<Json<Withdrawn>, ApiError> {
     let detail = state.store.announcement(id).await?;
     let fund = detail.announcement.announcement.fund();
-    let audit = |outcome, details| Audit {
-        actor: &caller.actor,
-        action: "announcement.withdraw",
-        target: Some(format!("announcement:{id}")),
-        outcome,
-        remote: caller.remote,
-        details,
-    };
-    if !caller.may_act_for(fund) {
-        state.audit(audit(AuditOutcome::Denied, json!({}))).await?;
-        return Err(ApiError::Forbidden(format!(
-            "this token may not withdraw announcements of fund {fund}"
-        )));
-    }
+    let target = format!("announcement:{id}");
+    let audit = |outcome, details| caller.audit("announcement.withdraw", &target, outcome, details);
+    caller
+        .require_fund(
+            &state,
+            fund,
+            "announcement.withdraw",
+            &target,
+            "withdraw announcements",
+        )
+        .await?;
     let note = ChangeNote::new(state.now(), caller.actor.clone(), "withdrawn by the fund");
     match state.store.withdraw(id, &note).await {
         Ok(t) => {

@@ -29,6 +29,45 @@ impl Caller {
     pub fn may_act_for(&self, fund: FundNumber) -> bool {
         self.token.may_act_for(fund)
     }
+
+    /// An audit event of this caller: `action` on `target`.
+    pub fn audit<'a>(
+        &'a self,
+        action: &'static str,
+        target: &str,
+        outcome: AuditOutcome,
+        details: serde_json::Value,
+    ) -> Audit<'a> {
+        Audit {
+            actor: &self.actor,
+            action,
+            target: Some(target.to_string()),
+            outcome,
+            remote: self.remote,
+            details,
+        }
+    }
+
+    /// Ordinance art. 7: lets the caller on for its own funds only; a refusal is an audit event
+    /// (`denied`) and a 403 saying that this token may not `what` of `fund`.
+    pub async fn require_fund(
+        &self,
+        state: &AppState,
+        fund: FundNumber,
+        action: &'static str,
+        target: &str,
+        what: &str,
+    ) -> Result<(), ApiError> {
+        if self.may_act_for(fund) {
+            return Ok(());
+        }
+        state
+            .audit(self.audit(action, target, AuditOutcome::Denied, json!({})))
+            .await?;
+        Err(ApiError::Forbidden(format!(
+            "this token may not {what} of fund {fund}"
+        )))
+    }
 }
 
 fn bearer(request: &Request) -> Option<&str> {

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::auth::Caller;
 use super::documents::{DocumentQuery, document_response};
 use super::error::{ApiError, ErrorBody};
-use super::state::{AppState, Audit};
+use super::state::AppState;
 use crate::dtxml::announcement_fields;
 use crate::engine::reproduce::transmission_xml;
 use crate::letters::{SentAnnouncement, compose_print};
@@ -39,20 +39,17 @@ pub async fn print(
     let language = query
         .language
         .unwrap_or_else(|| state.letters.language_of(fund));
-    let audit = |outcome, details| Audit {
-        actor: &caller.actor,
-        action: "announcement.print",
-        target: Some(format!("announcement:{id}")),
-        outcome,
-        remote: caller.remote,
-        details,
-    };
-    if !caller.may_act_for(fund) {
-        state.audit(audit(AuditOutcome::Denied, json!({}))).await?;
-        return Err(ApiError::Forbidden(format!(
-            "this token may not print announcements of fund {fund}"
-        )));
-    }
+    let target = format!("announcement:{id}");
+    let audit = |outcome, details| caller.audit("announcement.print", &target, outcome, details);
+    caller
+        .require_fund(
+            &state,
+            fund,
+            "announcement.print",
+            &target,
+            "print announcements",
+        )
+        .await?;
     let sent = match stored.transmission_id {
         Some(t) => Some(state.store.transmission(t).await?.0),
         None => None,

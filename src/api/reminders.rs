@@ -198,20 +198,11 @@ pub async fn letter(
     let language = query
         .language
         .unwrap_or_else(|| state.letters.language_of(fund));
-    let audit = |outcome, details| Audit {
-        actor: &caller.actor,
-        action: "letter.read",
-        target: Some(format!("reminder:{id}")),
-        outcome,
-        remote: caller.remote,
-        details,
-    };
-    if !caller.may_act_for(fund) {
-        state.audit(audit(AuditOutcome::Denied, json!({}))).await?;
-        return Err(ApiError::Forbidden(format!(
-            "this token may not read the letters of fund {fund}"
-        )));
-    }
+    let target = format!("reminder:{id}");
+    let audit = |outcome, details| caller.audit("letter.read", &target, outcome, details);
+    caller
+        .require_fund(&state, fund, "letter.read", &target, "read the letters")
+        .await?;
     let entries = state.store.letter_entries(fund, day).await?;
     let details = json!({"fund": fund.to_string(), "day": day, "language": language,
         "format": format.as_str(), "announcements": entries.len()});
