@@ -17,7 +17,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::calendar::ZasCalendar;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError};
-use crate::engine::{Engine, Environment, ZasConfig};
+use crate::engine::{Engine, ZasConfig};
 use crate::store::{Store, StoreError};
 use crate::transport::HttpsTransport;
 
@@ -102,13 +102,11 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         config.http.clone(),
     )
     .with_certificate_expiry(certificate_expires)
-    .with_environment(
-        config
-            .zas
-            .as_ref()
-            .map_or(Environment::Prod, |zas| zas.environment),
-    )
     .with_letters(config.letters.clone());
+    let state = match &config.zas {
+        Some(zas) => state.with_zas(Arc::new(zas.clone())),
+        None => state,
+    };
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Listen {

@@ -512,7 +512,56 @@ async fn injection_attempts_in_search_and_sort_fields(db: TestDb) {
     assert_eq!(found, ["boss", "mrossi"]);
 }
 
+/// USNTools: the connection to the ZAS and its certificates are not for delegates (nor clerks);
+/// the responsible person sees them. Both the reading and the refusals are audited.
+async fn the_connection_page_is_not_for_delegates(db: TestDb) {
+    let web = start(db.store.clone()).await;
+    let responsible = web.person("rusn", Role::Responsible, &["066.000"]).await;
+    let page = web.get("/connection", &responsible).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Connection to the ZAS"), "{html}");
+    assert!(html.contains(r#"id="no-zas""#), "{html}");
+    assert!(
+        html.contains(r#"href="/connection""#),
+        "the link is in the frame"
+    );
+
+    for (login, role) in [("dele", Role::Delegate), ("clerk", Role::Clerk)] {
+        let who = web.person(login, role, &["066.000"]).await;
+        let refused = web.get("/connection", &who).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{role}");
+        let html = refused.text().await.unwrap();
+        assert!(
+            !html.contains(r#"href="/connection""#),
+            "{role}: no link to it"
+        );
+    }
+    let events = |outcome| AuditQuery {
+        action: Some("zas.connection.read".into()),
+        outcome: Some(outcome),
+        limit: 100,
+        ..AuditQuery::default()
+    };
+    let read = web
+        .store
+        .query_audit(&events(AuditOutcome::Success))
+        .await
+        .unwrap();
+    let denied = web
+        .store
+        .query_audit(&events(AuditOutcome::Denied))
+        .await
+        .unwrap();
+    assert_eq!(
+        read.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>(),
+        ["user:rusn"]
+    );
+    assert_eq!(denied.len(), 2);
+}
+
 on_both_backends!(
+    the_connection_page_is_not_for_delegates,
     the_lifecycle_of_an_account,
     the_pages_do_the_same,
     a_person_of_fund_a_sees_and_changes_nothing_of_fund_b,

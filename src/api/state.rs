@@ -11,7 +11,7 @@ use super::rate_limit::RateLimiter;
 use crate::calendar::ZasCalendar;
 use crate::clock::Clock;
 use crate::config::HttpConfig;
-use crate::engine::Environment;
+use crate::engine::{Environment, ZasConfig};
 use crate::letters::LettersConfig;
 use crate::store::{AuditOutcome, NewAuditEvent, Store, StoreError};
 
@@ -32,6 +32,9 @@ pub struct Inner {
     pub environment: Environment,
     /// Each fund's language and sender lines for its letters to the ZAS.
     pub letters: LettersConfig,
+    /// The connection to the ZAS, shown to those the permission table allows; none without
+    /// a `[zas]` section.
+    pub zas: Option<Arc<ZasConfig>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -68,6 +71,7 @@ impl AppState {
             rate,
             certificate_expires: None,
             environment: Environment::Prod,
+            zas: None,
             letters: LettersConfig::default(),
         }))
     }
@@ -76,6 +80,15 @@ impl AppState {
     pub fn with_certificate_expiry(mut self, at: Option<DateTime<Utc>>) -> Self {
         if let Some(inner) = Arc::get_mut(&mut self.0) {
             inner.certificate_expires = at;
+        }
+        self
+    }
+
+    /// Sets the connection to the ZAS (and its environment) shown on the pages.
+    pub fn with_zas(mut self, zas: Arc<ZasConfig>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.environment = zas.environment;
+            inner.zas = Some(zas);
         }
         self
     }

@@ -1,7 +1,7 @@
 //! `/audit`: the review of the audit log (annex 2.5) with filters and paging, and
 //! `/exports/audit.csv`: every event the filters match. Read only: no route changes or deletes
-//! an event (and the database refuses it). Only the responsible person and substitutes may
-//! review it ([`may_review_audit`]); each review and refusal is itself an event.
+//! an event (and the database refuses it). The permission table says who may review it
+//! ([`may_review_audit`]); each review and refusal is itself an event.
 
 use askama::Template;
 use axum::response::Response;
@@ -11,7 +11,7 @@ use serde_json::json;
 use super::context::{Ctx, PageError, html};
 use super::query::Params;
 use super::table::{Cell, Table, csv_download};
-use crate::domain::Role;
+use crate::domain::Action;
 use crate::store::{AuditEvent, AuditOutcome, AuditQuery};
 use crate::web::{Chrome, Viewer};
 
@@ -21,10 +21,9 @@ const PAGE: u32 = 100;
 /// The most events one export holds.
 const MAX_EXPORT: usize = 100_000;
 
-/// Who may review the audit log. The one place this is decided (the permission table of the
-/// accounts may take it over).
+/// Who may review the audit log: the permission table decides (src/domain/permission.rs).
 pub fn may_review_audit(viewer: &Viewer) -> bool {
-    matches!(viewer.role, Role::Responsible | Role::Substitute)
+    viewer.role.may(Action::ReviewAudit)
 }
 
 const OUTCOMES: [AuditOutcome; 3] = [
@@ -142,9 +141,7 @@ async fn allowed(ctx: &Ctx, action: &'static str) -> Result<(), PageError> {
         json!({"role": ctx.viewer.role.as_str()}),
     )
     .await?;
-    Err(PageError::Forbidden(
-        "only the responsible person and substitutes may review the audit log",
-    ))
+    Err(PageError::Forbidden("clerks may not review the audit log"))
 }
 
 #[derive(Template)]
@@ -281,7 +278,7 @@ mod tests {
             };
             assert_eq!(
                 may_review_audit(&viewer),
-                matches!(role, Role::Responsible | Role::Substitute),
+                matches!(role, Role::Responsible | Role::Substitute | Role::Delegate),
                 "{role}"
             );
         }

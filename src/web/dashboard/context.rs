@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::api::AppState;
 use crate::api::Audit;
+use crate::domain::Action;
 use crate::store::{AuditOutcome, StoreError};
 use crate::web::{Chrome, Viewer};
 
@@ -45,13 +46,23 @@ impl FromRequestParts<AppState> for Ctx {
 impl Ctx {
     /// The frame of the viewer's pages, with the navigation they may use.
     pub fn chrome(&self) -> Chrome {
-        let chrome =
+        let role = self.viewer.role;
+        let mut chrome =
             Chrome::new(self.state.environment, Some(self.viewer.clone())).link("/", "Overview");
-        if super::audit::may_review_audit(&self.viewer) {
-            chrome.link("/audit", "Audit log")
-        } else {
-            chrome
+        for (action, href, label) in [
+            (Action::ManageAccounts, "/accounts", "Accounts"),
+            (Action::ReviewAudit, "/audit", "Audit log"),
+            (
+                Action::ViewZasConnection,
+                "/connection",
+                "Connection to the ZAS",
+            ),
+        ] {
+            if role.may(action) {
+                chrome = chrome.link(href, label);
+            }
         }
+        chrome
     }
 
     /// Records an audit event of the viewer (annex 2.5); the page fails when it cannot be

@@ -5,11 +5,13 @@
 //!   acknowledgements that matched nothing, failed transmissions; filters `fund` and `state`.
 //! - `/exports/<list>.csv`: each list with the same filters; `/exports/audit.csv`.
 //! - `/announcements/{id}`: one announcement, its history, deadline and XML as sent (audited).
-//! - `/audit`: the audit log, for the responsible person and substitutes.
+//! - `/audit`: the audit log, for the roles the permission table allows.
+//! - `/connection`: the connection to the ZAS and its certificate (not for delegates).
 
 mod announcement;
 mod audit;
 mod chart;
+mod connection;
 mod context;
 mod filter;
 mod lists;
@@ -34,5 +36,6 @@ pub fn router() -> Router<AppState> {
         .route("/exports/{file}", get(overview::export))
         .route("/announcements/{id}", get(announcement::page))
         .route("/audit", get(audit::page))
+        .route("/connection", get(connection::page))
         .route_layer(from_fn(require_viewer))
 }

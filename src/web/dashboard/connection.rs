@@ -1,0 +1,70 @@
+//! `/connection`: the settings of the connection to the ZAS and its client certificate, for the
+//! roles the permission table allows (USNTools: not open to delegates). Reading it is an audit
+//! event; so is a refusal. The settings are changed in the configuration file, not here.
+
+use askama::Template;
+use axum::response::Response;
+use serde_json::json;
+
+use super::context::{Ctx, PageError, html};
+use crate::domain::Action;
+use crate::store::AuditOutcome;
+use crate::web::Chrome;
+
+#[derive(Template)]
+#[template(path = "dashboard/connection.html")]
+struct ConnectionPage {
+    chrome: Chrome,
+    /// (setting, value) in the order shown; empty without a `[zas]` section.
+    settings: Vec<(&'static str, String)>,
+}
+
+pub async fn page(ctx: Ctx) -> Response {
+    let page = show(&ctx).await;
+    ctx.respond(page)
+}
+
+async fn show(ctx: &Ctx) -> Result<Response, PageError> {
+    const ACTION: &str = "zas.connection.read";
+    if !ctx.viewer.role.may(Action::ViewZasConnection) {
+        ctx.audit(
+            ACTION,
+            None,
+            AuditOutcome::Denied,
+            json!({"role": ctx.viewer.role.as_str()}),
+        )
+        .await?;
+        return Err(PageError::Forbidden(
+            "delegates and clerks may not see the connection to the ZAS and its certificates",
+        ));
+    }
+    ctx.audit(ACTION, None, AuditOutcome::Success, json!({}))
+        .await?;
+    let settings = match &ctx.state.zas {
+        None => Vec::new(),
+        Some(zas) => vec![
+            ("environment", zas.environment.as_str().to_uppercase()),
+            ("endpoint", zas.tls.endpoint.clone()),
+            ("sender id (the fund)", zas.sender_id.to_string()),
+            ("recipient id (the ZAS)", zas.recipient_id.to_string()),
+            (
+                "CA certificate of the ZAS",
+                zas.tls.ca_cert.display().to_string(),
+            ),
+            (
+                "client certificate",
+                zas.tls.client_cert.display().to_string(),
+            ),
+            (
+                "client certificate expires",
+                ctx.state
+                    .certificate_expires
+                    .map_or_else(|| "unknown".to_string(), |at| at.to_rfc3339()),
+            ),
+        ],
+    };
+    html(&ConnectionPage {
+        chrome: ctx.chrome(),
+        settings,
+    })
+}
