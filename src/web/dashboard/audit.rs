@@ -264,9 +264,10 @@ fn encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Role;
 
     #[test]
-    fn only_the_responsible_person_and_substitutes_review_the_log() {
+    fn clerks_do_not_review_the_log() {
         for role in Role::ALL {
             let viewer = Viewer {
                 account_id: 1,
