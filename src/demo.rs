@@ -14,17 +14,18 @@ use std::time::{Duration, Instant};
 use chrono::TimeDelta;
 use serde_json::{Value, json};
 
+use crate::accounts::{Accounts, Manager};
 use crate::api::{AppState, router};
 use crate::calendar::ZasCalendar;
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::HttpConfig;
 use crate::domain::acknowledgement::{Observation, RefusalCode};
 use crate::domain::avs_number::check_digit;
-use crate::domain::{AnnouncementState, FundNumber, ParticipantId};
+use crate::domain::{AnnouncementState, FundNumber, Holder, Login, ParticipantId, Password, Role};
 use crate::engine::{Engine, Environment, ZasConfig};
 use crate::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
 use crate::sim::{Outcome, Rule, Scenarios, SimConfig};
-use crate::store::Store;
+use crate::store::{NewAccount, Store};
 use crate::transport::{HttpsTransport, TransportConfig};
 
 /// How long the demo waits, in real time, for every announcement to reach its state.
@@ -202,6 +203,7 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         config: Arc::new(zas),
         calendar: Arc::new(ZasCalendar::geneva()),
     };
+    let zas = engine.config.clone();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let jobs = tokio::spawn(engine.run(stopped));
 
@@ -210,7 +212,8 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         clock.clone(),
         ZasCalendar::geneva(),
         HttpConfig::default(),
-    );
+    )
+    .with_zas(zas);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(setup("listen"))?;
@@ -297,10 +300,15 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
     );
 
     if serve {
+        let password = demo_account(&store, &funds, clock.now()).await?;
         println!(
             "\nserving until Ctrl-C: try GET {base}/api/v1/announcements/{} with the token\n{}",
             ids[0],
             token.secret.expose()
+        );
+        println!(
+            "or sign in to the dashboard at {base}/login as `demo` with the temporary password\n{}\n(to be changed at the first login)",
+            password.expose()
         );
         let _ = tokio::signal::ctrl_c().await;
     }
@@ -309,6 +317,35 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
     server.abort();
     store.close().await;
     Ok(all)
+}
+
+/// The responsible person of the demo's funds, for a person to look at the dashboard: its
+/// temporary password.
+async fn demo_account(
+    store: &Store,
+    funds: &[FundNumber],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Password, DemoError> {
+    let manager = Manager::Operator {
+        name: "demo".into(),
+    };
+    let accounts = Accounts {
+        store,
+        manager: &manager,
+        at,
+        remote: None,
+    };
+    let made = accounts
+        .create(NewAccount {
+            login: Login::parse("demo").map_err(setup("demo account"))?,
+            holder: Holder::parse("Demo", "Operator", "demo@fund.example", "")
+                .map_err(setup("demo account"))?,
+            role: Role::Responsible,
+            funds: funds.to_vec(),
+        })
+        .await
+        .map_err(setup("demo account"))?;
+    Ok(made.password)
 }
 
 /// The data directory: the one given, or a new temporary one.
