@@ -5,6 +5,7 @@
 //! transmitted announcement as sent, and the command line.
 
 mod support_db;
+mod support_engine;
 mod support_proc;
 
 use std::collections::BTreeMap;
@@ -21,13 +22,12 @@ use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, Announcement, FundNumber, KeyCode, MessageHeader,
     MessageId, ParticipantId, Particulars, Processing, Reference,
 };
-use arcgw::engine::{Engine, Environment, ZasConfig};
+use arcgw::engine::Engine;
 use arcgw::letters::{Language, LettersConfig, compose_letter};
 use arcgw::store::{
     Attempt, AttemptOutcome, AuditOutcome, AuditQuery, ChangeNote, NextStep, Store,
     TransmissionState,
 };
-use arcgw::transport::{BoxFuture, Feed, Receipt, Transport, TransportConfig, TransportError};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -88,26 +88,6 @@ fn header(message_id: &str, at: DateTime<Utc>) -> MessageHeader {
 // ---------------------------------------------------------------------------------------------
 // The engine: builds real transmissions; never talks to a ZAS (sending is recorded directly).
 
-struct NoZas;
-
-impl Transport for NoZas {
-    fn send<'a>(
-        &'a self,
-        _message_id: &'a MessageId,
-        _xml: &'a str,
-    ) -> BoxFuture<'a, Result<Receipt, TransportError>> {
-        Box::pin(async { Err(TransportError::Connect("no ZAS in this test".to_string())) })
-    }
-
-    fn fetch<'a>(
-        &'a self,
-        _after: i64,
-        _limit: u32,
-    ) -> BoxFuture<'a, Result<Feed, TransportError>> {
-        Box::pin(async { Err(TransportError::Connect("no ZAS in this test".to_string())) })
-    }
-}
-
 struct World {
     store: Store,
     clock: Arc<ManualClock>,
@@ -117,33 +97,7 @@ struct World {
 impl World {
     fn new(store: Store) -> World {
         let clock = Arc::new(ManualClock::new(geneva(2026, 10, 26, 9, 0)));
-        let config = ZasConfig {
-            environment: Environment::Abn,
-            sender_id: ParticipantId::new("T7-066000-1").unwrap(),
-            recipient_id: ParticipantId::new("T6-ZAS-1").unwrap(),
-            batch_size: 1000,
-            max_attempts: 8,
-            backoff_initial_ms: 10,
-            backoff_max_secs: 1,
-            send_interval_ms: 50,
-            poll_interval_ms: 50,
-            deadline_scan_interval_secs: 300,
-            tls: TransportConfig {
-                endpoint: "https://127.0.0.1:9".to_string(),
-                ca_cert: "ca.pem".into(),
-                client_cert: "client.pem".into(),
-                client_key: "client.key".into(),
-                connect_timeout_secs: 1,
-                request_timeout_secs: 1,
-            },
-        };
-        let engine = Engine {
-            store: store.clone(),
-            transport: Arc::new(NoZas),
-            clock: clock.clone(),
-            config: Arc::new(config),
-            calendar: Arc::new(ZasCalendar::geneva()),
-        };
+        let engine = support_engine::engine_without_zas(store.clone(), clock.clone());
         World {
             store,
             clock,

@@ -3,6 +3,7 @@
 //! on a manual clock, restarts and two instances at once.
 
 mod support_db;
+mod support_engine;
 
 use std::sync::Arc;
 
@@ -13,13 +14,12 @@ use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, Announcement, AnnouncementState, FundNumber, KeyCode,
     MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
 };
+use arcgw::engine::Engine;
 use arcgw::engine::deadlines::ScanOutcome;
-use arcgw::engine::{Engine, Environment, ZasConfig};
 use arcgw::store::{
     Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Reminder, ReminderFilter,
     ReminderStatus, Store,
 };
-use arcgw::transport::{BoxFuture, Feed, Receipt, Transport, TransportConfig, TransportError};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use support_db::{TestDb, avs};
 
@@ -203,55 +203,8 @@ async fn every(store: &Store) -> Vec<Reminder> {
 // ---------------------------------------------------------------------------------------------
 // The engine
 
-/// The scan never talks to the ZAS.
-struct NoZas;
-
-impl Transport for NoZas {
-    fn send<'a>(
-        &'a self,
-        _message_id: &'a MessageId,
-        _xml: &'a str,
-    ) -> BoxFuture<'a, Result<Receipt, TransportError>> {
-        Box::pin(async { Err(TransportError::Connect("no ZAS in this test".to_string())) })
-    }
-
-    fn fetch<'a>(
-        &'a self,
-        _after: i64,
-        _limit: u32,
-    ) -> BoxFuture<'a, Result<Feed, TransportError>> {
-        Box::pin(async { Err(TransportError::Connect("no ZAS in this test".to_string())) })
-    }
-}
-
 fn engine(store: Store, clock: Arc<ManualClock>) -> Engine {
-    let config = ZasConfig {
-        environment: Environment::Abn,
-        sender_id: ParticipantId::new("T7-066000-1").unwrap(),
-        recipient_id: ParticipantId::new("T6-ZAS-1").unwrap(),
-        batch_size: 1000,
-        max_attempts: 8,
-        backoff_initial_ms: 10,
-        backoff_max_secs: 1,
-        send_interval_ms: 50,
-        poll_interval_ms: 50,
-        deadline_scan_interval_secs: 300,
-        tls: TransportConfig {
-            endpoint: "https://127.0.0.1:9".to_string(),
-            ca_cert: "ca.pem".into(),
-            client_cert: "client.pem".into(),
-            client_key: "client.key".into(),
-            connect_timeout_secs: 1,
-            request_timeout_secs: 1,
-        },
-    };
-    Engine {
-        store,
-        transport: Arc::new(NoZas),
-        clock,
-        config: Arc::new(config),
-        calendar: Arc::new(ZasCalendar::geneva()),
-    }
+    support_engine::engine_without_zas(store, clock)
 }
 
 async fn scan(engine: &Engine) -> ScanOutcome {
