@@ -3,6 +3,7 @@
 //! session, navigate, find elements, read text and attributes, save screenshots, close. Every
 //! wait is bounded.
 
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -41,6 +42,8 @@ impl Browser {
         };
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
+            // Its own process group, so that the browsers it starts end with it.
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -206,6 +209,33 @@ impl Browser {
         path
     }
 
+    /// The URL of the page now.
+    pub async fn url(&self) -> String {
+        self.call(reqwest::Method::GET, &self.path("/url"), None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Waits (bounded) until the browser is at `url`, after a click that navigates; the URL it
+    /// is at in the end.
+    pub async fn arrive_at(&self, url: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        let mut now = self.url().await;
+        while now != url && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            now = self.url().await;
+        }
+        now
+    }
+
+    /// The cookies of the page now, as the protocol describes them.
+    pub async fn cookies(&self) -> Value {
+        self.call(reqwest::Method::GET, &self.path("/cookie"), None)
+            .await
+    }
+
     /// Ends the session and the driver.
     pub async fn close(mut self) {
         let _ = self
@@ -218,7 +248,11 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Ends ChromeDriver and the browser it started (its process group), also when the test
+    /// failed before closing the session.
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -259,6 +293,17 @@ impl Element<'_> {
                 None,
             )
             .await
+    }
+
+    /// Types `text` into the element (an input).
+    pub async fn type_text(&self, text: &str) {
+        self.browser
+            .call(
+                reqwest::Method::POST,
+                &self.path("/value"),
+                Some(json!({ "text": text })),
+            )
+            .await;
     }
 
     pub async fn click(&self) {
