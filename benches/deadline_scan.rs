@@ -18,17 +18,19 @@
 //! with `ARCGW_TEST_PG_URL`). The table is printed and written to
 //! `target/bench-deadline-scan.md`.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::fmt::Write as _;
 use std::path::Path;
-use std::str::FromStr;
 use std::time::{Duration, Instant};
+use support::BenchSchema;
 
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::ManualClock;
 use arcgw::engine::deadlines::{DeadlineScan, ScanOutcome};
 use arcgw::store::{PENDING_PAGE, Store};
 use chrono::{TimeZone, Utc};
-use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AssertSqlSafe, Connection, PgConnection, SqliteConnection};
 
@@ -108,23 +110,10 @@ async fn on_sqlite(pending: u64) -> Vec<Measured> {
 }
 
 async fn on_postgres(url: &str, pending: u64) -> Vec<Measured> {
-    let schema = format!("arcgw_bench_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(url)
+    let (schema, store) = BenchSchema::create(url).await;
+    let mut conn = PgConnection::connect_with(&schema.options)
         .await
-        .expect("connect to PostgreSQL");
-    // The name is made of a fixed start and hexadecimal digits only.
-    sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&mut admin)
-        .await
-        .expect("create the schema");
-    let options = PgConnectOptions::from_str(url)
-        .expect("ARCGW_TEST_PG_URL is a PostgreSQL URL")
-        .options([("search_path", schema.as_str())]);
-    let store = Store::connect_postgres(options.clone())
-        .await
-        .expect("connect to PostgreSQL");
-    store.migrate().await.expect("migrate PostgreSQL");
-    let mut conn = PgConnection::connect_with(&options).await.expect("connect");
+        .expect("connect");
     let started = Instant::now();
     for sql in fill_postgres(pending) {
         sqlx::query(AssertSqlSafe(sql))
@@ -136,10 +125,7 @@ async fn on_postgres(url: &str, pending: u64) -> Vec<Measured> {
     println!("PostgreSQL filled in {:.1?}", started.elapsed());
     let measured = scans(&store, "PostgreSQL").await;
     store.close().await;
-    sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-        .execute(&mut admin)
-        .await
-        .expect("drop the schema");
+    schema.drop_all().await;
     measured
 }
 

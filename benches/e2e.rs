@@ -24,13 +24,16 @@
 //!
 //! The table is printed and written to `target/bench-e2e.md`.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::BenchSchema;
 
 use arcgw::api::{AppState, router};
 use arcgw::calendar::ZasCalendar;
@@ -50,9 +53,7 @@ use arcgw::transport::{HttpsTransport, TransportConfig};
 use chrono::{SubsecRound, TimeDelta};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -211,36 +212,16 @@ where
             outcome
         }
         Database::Postgres(url) => {
-            let schema = format!("arcgw_bench_{}", uuid::Uuid::new_v4().simple());
-            // The name is made of a fixed start and hexadecimal digits only.
-            pg_execute(url, format!("CREATE SCHEMA {schema}")).await;
-            let options = PgConnectOptions::from_str(url)
-                .expect("ARCGW_TEST_PG_URL is a PostgreSQL URL")
-                .options([("search_path", schema.as_str())]);
-            let store = Store::connect_postgres(options)
-                .await
-                .expect("connect to PostgreSQL");
-            store.migrate().await.expect("migrate PostgreSQL");
+            let (schema, store) = BenchSchema::create(url).await;
             let outcome = tokio::spawn(run(store.clone())).await;
             store.close().await;
-            pg_execute(url, format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
+            schema.drop_all().await;
             match outcome {
                 Ok(outcome) => outcome,
                 Err(failure) => std::panic::resume_unwind(failure.into_panic()),
             }
         }
     }
-}
-
-async fn pg_execute(url: &str, sql: String) {
-    let mut conn = PgConnection::connect(url)
-        .await
-        .expect("connect to PostgreSQL");
-    sqlx::query(AssertSqlSafe(sql))
-        .execute(&mut conn)
-        .await
-        .expect("create or drop the benchmark schema");
-    let _ = conn.close().await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,14 +12,17 @@
 //! scales every size, e.g. 0.05 for a quick check. The table is also written to
 //! `target/bench-intake.md`.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write as _};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::BenchSchema;
 
 use arcgw::api::{AppState, router};
 use arcgw::calendar::ZasCalendar;
@@ -32,9 +35,7 @@ use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use tokio::task::JoinHandle;
 
 /// The environment variable naming the PostgreSQL server (as for the tests).
@@ -245,43 +246,14 @@ async fn sqlite_store(path: &Path) -> Store {
 
 /// Runs on a schema of its own, dropped at the end (also when the run fails).
 async fn on_postgres(url: &str, scenario: Scenario) -> Measured {
-    let schema = create_schema(url).await;
-    let options = PgConnectOptions::from_str(url)
-        .expect("ARCGW_TEST_PG_URL is a PostgreSQL URL")
-        .options([("search_path", schema.as_str())]);
-    let store = Store::connect_postgres(options)
-        .await
-        .expect("connect to PostgreSQL");
-    store.migrate().await.expect("migrate PostgreSQL");
+    let (schema, store) = BenchSchema::create(url).await;
     let run = tokio::spawn(measure(Database::Postgres, store.clone(), scenario)).await;
     store.close().await;
-    drop_schema(url, &schema).await;
+    schema.drop_all().await;
     match run {
         Ok(measured) => measured,
         Err(failure) => std::panic::resume_unwind(failure.into_panic()),
     }
-}
-
-async fn create_schema(url: &str) -> String {
-    let schema = format!("arcgw_bench_{}", uuid::Uuid::new_v4().simple());
-    // The name is made of a fixed start and hexadecimal digits only.
-    pg_execute(url, format!("CREATE SCHEMA {schema}")).await;
-    schema
-}
-
-async fn drop_schema(url: &str, schema: &str) {
-    pg_execute(url, format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
-}
-
-async fn pg_execute(url: &str, sql: String) {
-    let mut conn = PgConnection::connect(url)
-        .await
-        .expect("connect to PostgreSQL");
-    sqlx::query(AssertSqlSafe(sql))
-        .execute(&mut conn)
-        .await
-        .expect("create or drop the benchmark schema");
-    let _ = conn.close().await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,11 +10,11 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::announcement_json::to_contract_json;
-use super::auth::Caller;
+use super::auth::{Caller, page_limit};
 use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Audit};
 use crate::deadlines::{Deadline, next_deadline};
-use crate::domain::{AnnouncementState, FundNumber};
+use crate::domain::AnnouncementState;
 use crate::store::{
     AuditOutcome, ChangeNote, IdempotentRequest, ListFilter, StoreError, StoredAnnouncement,
     Submitted,
@@ -404,35 +404,15 @@ pub async fn list(
         .map(str::parse::<AnnouncementState>)
         .transpose()
         .map_err(|e| ApiError::BadQuery(e.to_string()))?;
-    let funds = match query.fund.as_deref() {
-        None => caller.token.funds.clone(),
-        Some(text) => {
-            let fund =
-                FundNumber::parse(text).map_err(|e| ApiError::BadQuery(format!("fund: {e}")))?;
-            if !caller.may_act_for(fund) {
-                state
-                    .audit(Audit {
-                        actor: &caller.actor,
-                        action: "announcement.list",
-                        target: Some(format!("fund:{fund}")),
-                        outcome: AuditOutcome::Denied,
-                        remote: caller.remote,
-                        details: json!({}),
-                    })
-                    .await?;
-                return Err(ApiError::Forbidden(format!(
-                    "this token may not read announcements of fund {fund}"
-                )));
-            }
-            vec![fund]
-        }
-    };
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::BadQuery(format!(
-            "limit must be from 1 to 1000, not {limit}"
-        )));
-    }
+    let funds = caller
+        .funds_to_list(
+            &state,
+            query.fund.as_deref(),
+            "announcement.list",
+            "read announcements",
+        )
+        .await?;
+    let limit = page_limit(query.limit)?;
     let page = state
         .store
         .list_announcements(&ListFilter {

@@ -48,6 +48,24 @@ impl Caller {
         }
     }
 
+    /// The funds a list asks for: the query's `fund`, which must be one of the token's (art. 7;
+    /// a refusal as [`Caller::require_fund`]), or else all the token's funds.
+    pub async fn funds_to_list(
+        &self,
+        state: &AppState,
+        fund: Option<&str>,
+        action: &'static str,
+        what: &str,
+    ) -> Result<Vec<FundNumber>, ApiError> {
+        let Some(text) = fund else {
+            return Ok(self.token.funds.clone());
+        };
+        let fund = FundNumber::parse(text).map_err(|e| ApiError::BadQuery(format!("fund: {e}")))?;
+        self.require_fund(state, fund, action, &format!("fund:{fund}"), what)
+            .await?;
+        Ok(vec![fund])
+    }
+
     /// Ordinance art. 7: lets the caller on for its own funds only; a refusal is an audit event
     /// (`denied`) and a 403 saying that this token may not `what` of `fund`.
     pub async fn require_fund(
@@ -130,4 +148,16 @@ pub async fn require_token(
         actor,
     });
     Ok(next.run(request).await)
+}
+
+/// The page size a list asks for: 1 to 1000, 100 when not given.
+pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(100);
+    if (1..=1000).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::BadQuery(format!(
+            "limit must be from 1 to 1000, not {limit}"
+        )))
+    }
 }

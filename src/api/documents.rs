@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::letters::{Document, Language, render_pdf};
+use crate::domain::FundNumber;
+use crate::letters::{Document, Language, LettersConfig, render_pdf};
 
 /// How a document is answered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
@@ -38,6 +39,13 @@ pub struct DocumentQuery {
     /// `it`, `de` or `fr`; default: the fund's language in the configuration.
     #[param(value_type = Option<String>)]
     pub language: Option<Language>,
+}
+
+impl DocumentQuery {
+    /// The language asked for, or else the one configured for `fund`.
+    pub fn language_for(&self, letters: &LettersConfig, fund: FundNumber) -> Language {
+        self.language.unwrap_or_else(|| letters.language_of(fund))
+    }
 }
 
 /// `doc` as text or PDF; `name` (without extension) names the PDF file.

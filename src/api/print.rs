@@ -36,9 +36,7 @@ pub async fn print(
     let stored = state.store.announcement(id).await?.announcement;
     let fund = stored.announcement.fund();
     let format = query.format.unwrap_or_default();
-    let language = query
-        .language
-        .unwrap_or_else(|| state.letters.language_of(fund));
+    let language = query.language_for(&state.letters, fund);
     let target = format!("announcement:{id}");
     let audit = |outcome, details| caller.audit("announcement.print", &target, outcome, details);
     caller

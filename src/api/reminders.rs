@@ -11,12 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth::Caller;
+use super::auth::{Caller, page_limit};
 use super::documents::{DocumentQuery, document_response};
 use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Audit};
 use crate::deadlines::DeadlineRule;
-use crate::domain::FundNumber;
 use crate::letters::compose_letter;
 use crate::store::{AuditOutcome, Reminder, ReminderQuery, ReminderStatus};
 
@@ -126,29 +125,15 @@ pub async fn list(
         remote: caller.remote,
         details,
     };
-    let funds = match query.fund.as_deref() {
-        None => caller.token.funds.clone(),
-        Some(text) => {
-            let fund =
-                FundNumber::parse(text).map_err(|e| ApiError::BadQuery(format!("fund: {e}")))?;
-            if !caller.may_act_for(fund) {
-                let target = Some(format!("fund:{fund}"));
-                state
-                    .audit(audit(AuditOutcome::Denied, target, json!({})))
-                    .await?;
-                return Err(ApiError::Forbidden(format!(
-                    "this token may not read reminders of fund {fund}"
-                )));
-            }
-            vec![fund]
-        }
-    };
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::BadQuery(format!(
-            "limit must be from 1 to 1000, not {limit}"
-        )));
-    }
+    let funds = caller
+        .funds_to_list(
+            &state,
+            query.fund.as_deref(),
+            "reminder.list",
+            "read reminders",
+        )
+        .await?;
+    let limit = page_limit(query.limit)?;
     let page = state
         .store
         .find_reminders(&ReminderQuery {
@@ -195,9 +180,7 @@ pub async fn letter(
     let reminder = state.store.reminder(id).await?;
     let (fund, day) = (reminder.fund, raised_on(&reminder));
     let format = query.format.unwrap_or_default();
-    let language = query
-        .language
-        .unwrap_or_else(|| state.letters.language_of(fund));
+    let language = query.language_for(&state.letters, fund);
     let target = format!("reminder:{id}");
     let audit = |outcome, details| caller.audit("letter.read", &target, outcome, details);
     caller
