@@ -207,6 +207,14 @@ fn engine(store: Store, clock: Arc<ManualClock>) -> Engine {
     support_engine::engine_without_zas(store, clock)
 }
 
+/// A scan that read `n` announcements whose deadline had passed and raised their reminders.
+fn raised(n: usize) -> ScanOutcome {
+    ScanOutcome {
+        scanned: n,
+        raised: n,
+    }
+}
+
 async fn scan(engine: &Engine) -> ScanOutcome {
     engine.scan_deadlines().await.unwrap()
 }
@@ -227,42 +235,18 @@ async fn not_mentioned_for_seven_working_days(db: TestDb) {
         .unwrap();
     let clock = Arc::new(ManualClock::new(geneva(2026, 12, 23, 8, 0)));
     let engine = engine(store.clone(), clock.clone());
-    assert_eq!(
-        scan(&engine).await,
-        ScanOutcome {
-            scanned: 0,
-            raised: 0
-        }
-    );
+    assert_eq!(scan(&engine).await, raised(0));
 
     clock.set(geneva(2027, 1, 5, 23, 59));
-    assert_eq!(
-        scan(&engine).await,
-        ScanOutcome {
-            scanned: 0,
-            raised: 0
-        }
-    );
+    assert_eq!(scan(&engine).await, raised(0));
     assert!(every(store).await.is_empty(), "not on the last working day");
 
     clock.set(geneva(2027, 1, 6, 0, 0));
-    assert_eq!(
-        scan(&engine).await,
-        ScanOutcome {
-            scanned: 1,
-            raised: 1
-        }
-    );
+    assert_eq!(scan(&engine).await, raised(1));
     let raised_at = clock.now();
     for _ in 0..3 {
         clock.advance(chrono::TimeDelta::hours(5));
-        assert_eq!(
-            scan(&engine).await,
-            ScanOutcome {
-                scanned: 0,
-                raised: 0
-            }
-        );
+        assert_eq!(scan(&engine).await, raised(0));
     }
     let list = open(store).await;
     assert_eq!(list.len(), 1);
@@ -324,38 +308,14 @@ async fn still_processing_for_fifteen_working_days(db: TestDb) {
     assert_eq!(state(store, id).await, InProgress);
     let clock = Arc::new(ManualClock::new(geneva(2027, 4, 2, 12, 0)));
     let engine = engine(store.clone(), clock.clone());
-    assert_eq!(
-        scan(&engine).await,
-        ScanOutcome {
-            scanned: 0,
-            raised: 0
-        }
-    );
+    assert_eq!(scan(&engine).await, raised(0));
     clock.set(geneva(2027, 4, 19, 23, 59));
-    assert_eq!(
-        scan(&engine).await,
-        ScanOutcome {
-            scanned: 0,
-            raised: 0
-        }
-    );
+    assert_eq!(scan(&engine).await, raised(0));
     assert!(every(store).await.is_empty(), "not on the last working day");
 
     clock.set(geneva(2027, 4, 20, 7, 0));
-    assert_eq!(
-        scan(&engine).await,
-        ScanOutcome {
-            scanned: 1,
-            raised: 1
-        }
-    );
-    assert_eq!(
-        scan(&engine).await,
-        ScanOutcome {
-            scanned: 0,
-            raised: 0
-        }
-    );
+    assert_eq!(scan(&engine).await, raised(1));
+    assert_eq!(scan(&engine).await, raised(0));
     let list = open(store).await;
     assert_eq!(list.len(), 1);
     assert_eq!(
@@ -430,13 +390,7 @@ async fn later_acknowledgements_resolve(db: TestDb) {
     assert_eq!(state(store, id).await, Done);
     assert!(open(store).await.is_empty());
     clock.set(geneva(2027, 6, 1, 8, 0));
-    assert_eq!(
-        scan(&engine).await,
-        ScanOutcome {
-            scanned: 0,
-            raised: 0
-        }
-    );
+    assert_eq!(scan(&engine).await, raised(0));
     let all = every(store).await;
     assert_eq!(
         all.iter()
@@ -462,25 +416,13 @@ async fn a_restart_changes_nothing(db: TestDb) {
     .await;
     let clock = Arc::new(ManualClock::new(geneva(2027, 1, 5, 12, 0)));
     let first = engine(store.clone(), clock.clone());
-    assert_eq!(
-        scan(&first).await,
-        ScanOutcome {
-            scanned: 0,
-            raised: 0
-        }
-    );
+    assert_eq!(scan(&first).await, raised(0));
     drop(first);
 
     let restarted = db.another_store().await;
     let second = engine(restarted.clone(), clock.clone());
     clock.set(geneva(2027, 1, 6, 8, 0));
-    assert_eq!(
-        scan(&second).await,
-        ScanOutcome {
-            scanned: 2,
-            raised: 2
-        }
-    );
+    assert_eq!(scan(&second).await, raised(2));
     let before = every(store).await;
     drop(second);
     restarted.close().await;
@@ -488,13 +430,7 @@ async fn a_restart_changes_nothing(db: TestDb) {
     let again = db.another_store().await;
     let third = engine(again.clone(), clock.clone());
     clock.set(geneva(2027, 1, 7, 8, 0));
-    assert_eq!(
-        scan(&third).await,
-        ScanOutcome {
-            scanned: 0,
-            raised: 0
-        }
-    );
+    assert_eq!(scan(&third).await, raised(0));
     assert_eq!(every(&again).await, before);
     assert_eq!(before.len(), 2);
     again.close().await;
@@ -586,17 +522,11 @@ async fn the_scan_pages_through_pending_announcements(db: TestDb) {
     let engine = engine(store.clone(), clock.clone());
     assert_eq!(
         engine.scan_deadlines_by_pages_of(10).await.unwrap(),
-        ScanOutcome {
-            scanned: 25,
-            raised: 25
-        }
+        raised(25)
     );
     assert_eq!(
         engine.scan_deadlines_by_pages_of(10).await.unwrap(),
-        ScanOutcome {
-            scanned: 0,
-            raised: 0
-        }
+        raised(0)
     );
 
     // Listed a page at a time, by fund.
@@ -656,11 +586,7 @@ async fn two_instances_scan_once_per_tick(db: TestDb) {
             tokio::spawn(async move { y.scan_deadlines_this_tick().await.unwrap() }),
         );
         let ran: Vec<ScanOutcome> = [ra.unwrap(), rb.unwrap()].into_iter().flatten().collect();
-        let expected = ScanOutcome {
-            scanned: usize::from(tick == 0),
-            raised: usize::from(tick == 0),
-        };
-        assert_eq!(ran, [expected], "tick {tick}");
+        assert_eq!(ran, [raised(usize::from(tick == 0))], "tick {tick}");
         // Again within the same tick: nobody runs it.
         assert_eq!(a.scan_deadlines_this_tick().await.unwrap(), None);
         clock.advance(chrono::TimeDelta::seconds(300));
