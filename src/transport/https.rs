@@ -132,6 +132,31 @@ fn failure(e: reqwest::Error) -> TransportError {
     }
 }
 
+/// The most bytes read of a receipt (a small JSON object).
+const RECEIPT_MAX_BYTES: usize = 64 * 1024;
+/// The most bytes read of one page of the acknowledgement feed: as much as one acknowledgement
+/// may hold.
+const FEED_PAGE_MAX_BYTES: usize = crate::dtxml::ReadLimits::DEFAULT_MAX_BYTES;
+
+/// Reads an answer's body, refusing it once it passes `limit` bytes: a broken or hostile
+/// endpoint must not fill the gateway's memory.
+async fn body_at_most(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, TransportError> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(TransportError::TooLarge { limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(failure)? {
+        if body.len() + chunk.len() > limit {
+            return Err(TransportError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// The error with its causes, which say what went wrong in TLS or on the connection.
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
@@ -161,7 +186,7 @@ impl Transport for HttpsTransport {
                 .await
                 .map_err(failure)?;
             let status = response.status().as_u16();
-            let body = response.bytes().await.map_err(failure)?;
+            let body = body_at_most(response, RECEIPT_MAX_BYTES).await?;
             serde_json::from_slice::<Receipt>(&body).map_err(|_| TransportError::Http {
                 status,
                 body: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
@@ -181,7 +206,7 @@ impl Transport for HttpsTransport {
                 .await
                 .map_err(failure)?;
             let status = response.status();
-            let body = response.bytes().await.map_err(failure)?;
+            let body = body_at_most(response, FEED_PAGE_MAX_BYTES).await?;
             if !status.is_success() {
                 return Err(TransportError::Http {
                     status: status.as_u16(),
@@ -190,5 +215,71 @@ impl Transport for HttpsTransport {
             }
             serde_json::from_slice(&body).map_err(|e| TransportError::Decode(e.to_string()))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A loopback HTTP server answering one request with `head` and then `body_len` bytes of
+    /// `x`, written in pieces (so that the limit is met while reading, not from the header).
+    async fn answering(head: String, body_len: usize) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 1024];
+            let _ = socket.read(&mut request).await;
+            socket.write_all(head.as_bytes()).await.unwrap();
+            let piece = vec![b'x'; 16 * 1024];
+            let mut left = body_len;
+            while left > 0 {
+                let n = left.min(piece.len());
+                if socket.write_all(&piece[..n]).await.is_err() {
+                    return; // the reader stopped reading: what the limit is for
+                }
+                left -= n;
+            }
+        });
+        format!("http://{address}/")
+    }
+
+    async fn read(url: &str, limit: usize) -> Result<Vec<u8>, TransportError> {
+        let response = reqwest::get(url).await.unwrap();
+        body_at_most(response, limit).await
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_the_limit_is_not_read() {
+        // Announced too large: refused before reading.
+        let url = answering(
+            "HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n".into(),
+            100_000,
+        )
+        .await;
+        assert!(matches!(
+            read(&url, 64 * 1024).await,
+            Err(TransportError::TooLarge { limit: 65536 })
+        ));
+        // Chunked, with no length: refused once the limit is passed.
+        let url = answering(
+            "HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n".into(),
+            1_000_000,
+        )
+        .await;
+        let refused = read(&url, 64 * 1024).await.unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "the ZAS's answer is larger than 65536 bytes: not read"
+        );
+        // Within the limit: read whole.
+        let url = answering(
+            "HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n".into(),
+            5000,
+        )
+        .await;
+        assert_eq!(read(&url, 64 * 1024).await.unwrap().len(), 5000);
     }
 }

@@ -83,6 +83,8 @@ pub enum TransportError {
     Http { status: u16, body: String },
     #[error("the ZAS's answer is not readable: {0}")]
     Decode(String),
+    #[error("the ZAS's answer is larger than {limit} bytes: not read")]
+    TooLarge { limit: usize },
 }
 
 /// Sends transmissions and reads the acknowledgement feed.
