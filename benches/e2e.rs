@@ -257,7 +257,7 @@ async fn start(store: Store, batch: u32) -> Rig {
         .await
         .expect("start the ZAS simulator");
     let zas = ZasConfig {
-        environment: Environment::Abn,
+        environment: Environment::Prod,
         sender_id: ParticipantId::new(TEST_CLIENT_ID).expect("a participant id"),
         recipient_id: ParticipantId::new("T6-ZAS-1").expect("a participant id"),
         batch_size: batch,
@@ -605,7 +605,7 @@ async fn build_step_by_step(engine: &Engine, spans: &mut Spans) -> usize {
         });
         let stored = NewTransmission {
             header: &transmission.header,
-            environment: engine.config.environment.as_str(),
+            environment: engine.config.environment,
             announcement_ids: &ids,
             xml_sha256: &sha,
         };
@@ -634,7 +634,11 @@ async fn send_step_by_step(engine: &Engine, spans: &mut Spans) -> usize {
     let store = &engine.store;
     let mut sent = 0;
     loop {
-        let lease = store.lease_due_transmission(engine.clock.now(), TimeDelta::seconds(60));
+        let lease = store.lease_due_transmission(
+            engine.config.environment,
+            engine.clock.now(),
+            TimeDelta::seconds(60),
+        );
         let Some(leased) = spans.time(Span::Lease, lease).await.expect("lease") else {
             return sent;
         };
@@ -675,7 +679,7 @@ async fn send_step_by_step(engine: &Engine, spans: &mut Spans) -> usize {
 /// As `Engine::take_in_acknowledgements` when every acknowledgement is readable.
 async fn take_in_step_by_step(engine: &Engine, spans: &mut Spans) -> usize {
     let store = &engine.store;
-    let environment = engine.config.environment.as_str();
+    let environment = engine.config.environment;
     let cursor = format!("acknowledgements:{environment}");
     let limits = ReadLimits::default();
     let mut taken = 0;

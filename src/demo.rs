@@ -213,7 +213,7 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         ZasCalendar::geneva(),
         HttpConfig::default(),
     )
-    .with_zas(zas);
+    .with_zas([zas]);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(setup("listen"))?;
@@ -231,7 +231,10 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         FundNumber::parse("066.000").expect("a fund"),
         FundNumber::parse("066.001").expect("a fund"),
     ];
-    let token = store.create_token("demo", &funds, clock.now()).await?;
+    // The simulator plays the ZAS's acceptance environment: the fund's token is an ABN one.
+    let token = store
+        .create_token_in(Environment::Abn, "demo", &funds, clock.now())
+        .await?;
     let submitted = announcements();
     let body =
         json!({ "announcements": submitted.iter().map(|(a, _, _)| a.clone()).collect::<Vec<_>>() });

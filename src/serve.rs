@@ -16,9 +16,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::calendar::ZasCalendar;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Settings};
 use crate::engine::{Engine, ZasConfig};
-use crate::store::{Store, StoreError};
+use crate::store::{AuditEvent, AuditOutcome, AuditQuery, NewAuditEvent, Store, StoreError};
 use crate::transport::HttpsTransport;
 
 /// Why the daemon could not start or stopped with an error.
@@ -70,21 +70,88 @@ pub async fn open_store(config: &Config) -> Result<Store, ServeError> {
     Ok(store)
 }
 
+/// Annex 2.5: records the configuration this start runs with, compared with the one recorded
+/// before: `config.changed` naming the settings that differ, or `config.loaded` when nothing
+/// changed or nothing was recorded yet. Secrets appear only as the start of their SHA-256
+/// ([`Settings`]). Returns the names of the changed settings.
+pub async fn record_configuration(
+    store: &Store,
+    settings: &Settings,
+    at: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    let mut last: Option<AuditEvent> = None;
+    for action in [CONFIG_LOADED, CONFIG_CHANGED] {
+        let query = AuditQuery {
+            action: Some(action.to_string()),
+            limit: 1,
+            ..AuditQuery::default()
+        };
+        if let Some(event) = store.query_audit(&query).await?.pop()
+            && last.as_ref().is_none_or(|l| l.id < event.id)
+        {
+            last = Some(event);
+        }
+    }
+    let before = last.and_then(|event| {
+        serde_json::from_value::<Settings>(event.details["settings"].clone()).ok()
+    });
+    let changed = before
+        .as_ref()
+        .map(|before| settings.changed_from(before))
+        .unwrap_or_default();
+    store
+        .append_audit(&NewAuditEvent {
+            at,
+            actor: "service".to_string(),
+            action: if changed.is_empty() {
+                CONFIG_LOADED
+            } else {
+                CONFIG_CHANGED
+            }
+            .to_string(),
+            target: None,
+            outcome: AuditOutcome::Success,
+            remote_addr: None,
+            details: serde_json::json!({
+                "first": before.is_none(),
+                "changed": changed,
+                "settings": settings,
+            }),
+        })
+        .await?;
+    Ok(changed)
+}
+
+const CONFIG_LOADED: &str = "config.loaded";
+const CONFIG_CHANGED: &str = "config.changed";
+
 /// Runs the daemon until SIGTERM or SIGINT.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
     let store = open_store(&config).await?;
+    let changed = record_configuration(&store, &config.settings, SystemClock.now()).await?;
+    if !changed.is_empty() {
+        tracing::info!(settings = %changed.join(", "), "the configuration changed since the last start");
+    }
     let (stop_engine, engine_stop) = tokio::sync::watch::channel(false);
-    let (engine, certificate_expires) = match &config.zas {
-        Some(zas) => {
-            let calendar = Arc::new(config.calendar()?);
-            let (jobs, expires) = start_engine(store.clone(), zas.clone(), calendar, engine_stop)?;
-            (Some(tokio::spawn(jobs)), Some(expires))
+    // One engine per environment (ABN and PROD each with its own endpoint and certificates);
+    // each claims, sends and reads acknowledgements of its own environment only.
+    let mut engines = Vec::new();
+    let mut certificate_expires = Vec::new();
+    if config.zas.is_empty() {
+        tracing::warn!("no [zas] section: announcements are taken in but not sent");
+    } else {
+        let calendar = Arc::new(config.calendar()?);
+        for zas in &config.zas {
+            let (jobs, expires) = start_engine(
+                store.clone(),
+                zas.clone(),
+                calendar.clone(),
+                engine_stop.clone(),
+            )?;
+            engines.push(tokio::spawn(jobs));
+            certificate_expires.push((zas.environment, expires));
         }
-        None => {
-            tracing::warn!("no [zas] section: announcements are taken in but not sent");
-            (None, None)
-        }
-    };
+    }
     let alerts = match &config.alerts {
         Some(alerts) => {
             let job = AlertJob::new(store.clone(), Arc::new(SystemClock), alerts.clone())?;
@@ -101,12 +168,13 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         config.calendar()?,
         config.http.clone(),
     )
-    .with_certificate_expiry(certificate_expires)
-    .with_letters(config.letters.clone());
-    let state = match &config.zas {
-        Some(zas) => state.with_zas(Arc::new(zas.clone())),
-        None => state,
-    };
+    .with_letters(config.letters.clone())
+    .with_zas(config.zas.iter().cloned().map(Arc::new));
+    let state = certificate_expires
+        .into_iter()
+        .fold(state, |state, (environment, at)| {
+            state.with_certificate_expiry(environment, at)
+        });
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Listen {
@@ -141,8 +209,10 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     };
     // The jobs finish the step they are in (each step is its own transactions).
     let _ = stop_engine.send(true);
-    if let Some(engine) = engine
-        && tokio::time::timeout(grace, engine).await.is_err()
+    if !engines.is_empty()
+        && tokio::time::timeout(grace, join_engines(engines))
+            .await
+            .is_err()
     {
         tracing::warn!("engine step abandoned after the grace period");
     }
@@ -170,7 +240,7 @@ fn start_engine(
     let expires = transport.certificate_expires;
     let left = expires - clock.now();
     if left < TimeDelta::days(30) {
-        tracing::warn!(expires = %transport.certificate_expires, days_left = left.num_days(), "the client certificate for the ZAS expires within 30 days");
+        tracing::warn!(environment = %zas.environment, expires = %transport.certificate_expires, days_left = left.num_days(), "the client certificate for the ZAS expires within 30 days");
     }
     let engine = Engine {
         store,
@@ -186,6 +256,13 @@ fn start_engine(
         engine.run(stop).await;
     };
     Ok((jobs, expires))
+}
+
+/// Waits for every handle (their results are the jobs' own business: they log their errors).
+async fn join_engines(handles: Vec<tokio::task::JoinHandle<()>>) {
+    for handle in handles {
+        let _ = handle.await;
+    }
 }
 
 async fn shutdown_signal() {

@@ -16,8 +16,8 @@ use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;
 use arcgw::deadlines::DeadlineRule;
 use arcgw::domain::{
-    Announcement, AvsNumber, FundNumber, KeyCode, MessageHeader, MessageId, ParticipantId,
-    Particulars, Reference,
+    Announcement, AvsNumber, Environment, FundNumber, KeyCode, MessageHeader, MessageId,
+    ParticipantId, Particulars, Reference,
 };
 use arcgw::store::{
     AlertOutcome, Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store,
@@ -70,7 +70,7 @@ async fn announced(store: &Store, reference: &str, number: &AvsNumber, at: DateT
         .create_transmission(
             &NewTransmission {
                 header: &header,
-                environment: "abn",
+                environment: Environment::Prod,
                 announcement_ids: &[id],
                 xml_sha256: &"0".repeat(64),
             },
@@ -488,7 +488,7 @@ async fn metrics_export_what_the_alert_rules_use(db: TestDb) {
         arcgw::calendar::ZasCalendar::geneva(),
         HttpConfig::default(),
     )
-    .with_certificate_expiry(Some(clock.now() + TimeDelta::days(90)));
+    .with_certificate_expiry(Environment::Prod, clock.now() + TimeDelta::days(90));
     let response = arcgw::api::router(state)
         .oneshot(
             axum::http::Request::get("/metrics")

@@ -10,7 +10,7 @@ use arcgw::api::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::ManualClock;
 use arcgw::config::HttpConfig;
-use arcgw::domain::FundNumber;
+use arcgw::domain::{Environment, FundNumber};
 use arcgw::store::{AuditOutcome, AuditQuery, Store};
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
@@ -357,6 +357,115 @@ async fn tokens_act_only_for_their_funds(db: TestDb) {
     );
 }
 
+/// Issue 6: a token is of one ZAS environment (USNTools grants ABN and PROD separately). An ABN
+/// token's announcements are ABN announcements; it reads, lists, withdraws and prints only
+/// those, and no PROD reminders; a PROD token nothing of ABN. Refusals are audited.
+async fn tokens_act_only_in_their_environment(db: TestDb) {
+    let app = app(&db).await;
+    let abn = app
+        .store
+        .create_token_in(
+            Environment::Abn,
+            "fund system, acceptance",
+            &[
+                FundNumber::parse("066.000").unwrap(),
+                FundNumber::parse("066.001").unwrap(),
+            ],
+            noon(),
+        )
+        .await
+        .unwrap();
+    let abn = abn.secret.expose();
+    // The same announcements through both: two of each, one per environment.
+    let (status, prod_ids) = app.submit(&examples()).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, abn_ids) = app
+        .post("/api/v1/announcements", abn, examples().to_string())
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{abn_ids}");
+    assert_eq!(
+        abn_ids["created"], prod_ids["created"],
+        "stored anew in ABN"
+    );
+    let prod_id = prod_ids["ids"][0].as_i64().unwrap();
+    let abn_id = abn_ids["ids"][0].as_i64().unwrap();
+    assert_ne!(prod_id, abn_id);
+    let (status, read) = app
+        .get(&format!("/api/v1/announcements/{abn_id}"), abn)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read["environment"], "abn");
+    let (_, read) = app
+        .get(&format!("/api/v1/announcements/{prod_id}"), &app.token)
+        .await;
+    assert_eq!(read["environment"], "prod");
+    // Lists hold only the token's environment.
+    for (token, environment, ids) in [
+        (abn, "abn", &abn_ids),
+        (app.token.as_str(), "prod", &prod_ids),
+    ] {
+        let (_, list) = app.get("/api/v1/announcements?limit=1000", token).await;
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items.len(), ids["ids"].as_array().unwrap().len());
+        assert!(items.iter().all(|i| i["environment"] == environment));
+    }
+    // Across environments: 403 naming both, audited as denied.
+    let (status, body) = app
+        .get(&format!("/api/v1/announcements/{prod_id}"), abn)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body["message"],
+        "this token is for ABN (acceptance, test data): it may not read announcements in PROD (production)"
+    );
+    let (status, _) = app
+        .get(&format!("/api/v1/announcements/{abn_id}"), &app.token)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/announcements/{prod_id}/withdraw"),
+            abn,
+            "",
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store
+            .announcement(prod_id)
+            .await
+            .unwrap()
+            .announcement
+            .state,
+        arcgw::domain::AnnouncementState::Queued,
+        "not withdrawn"
+    );
+    let (status, _) = app
+        .get(&format!("/api/v1/announcements/{prod_id}/print"), abn)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = app.get("/api/v1/reminders", abn).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    for action in [
+        "announcement.read",
+        "announcement.withdraw",
+        "announcement.print",
+        "reminder.list",
+    ] {
+        let events = app.audit(action).await;
+        assert!(
+            events.iter().any(|e| e.outcome == AuditOutcome::Denied
+                && e.details.to_string().contains("\"token_environment\"")),
+            "{events:?}"
+        );
+    }
+    // The ABN announcement is withdrawn by its own token.
+    let (status, _) = app
+        .post(&format!("/api/v1/announcements/{abn_id}/withdraw"), abn, "")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 async fn list_filters_and_pages(db: TestDb) {
     let app = app(&db).await;
     let (_, accepted) = app.submit(&examples()).await;
@@ -548,6 +657,7 @@ async fn readiness_reports_pending_migrations(db: TestDb) {
 }
 
 support_db::on_both_backends!(
+    tokens_act_only_in_their_environment,
     submit_and_read_back,
     resubmission_is_idempotent_and_conflicts_are_named,
     idempotency_key_replays_and_refuses_reuse,

@@ -114,7 +114,7 @@ async fn world(db: TestDb) -> World {
     .unwrap();
     let sim = arcgw::sim::start(sim_config, clock.clone()).await.unwrap();
     let zas = ZasConfig {
-        environment: Environment::Abn,
+        environment: Environment::Prod,
         sender_id: ParticipantId::new(TEST_CLIENT_ID).unwrap(),
         recipient_id: ParticipantId::new("T6-ZAS-1").unwrap(),
         batch_size: 1000,
@@ -176,7 +176,14 @@ async fn world(db: TestDb) -> World {
         let ack = unmatched_ack(sequence, fund, reference, clock.now());
         let note = ChangeNote::new(clock.now(), "test:feed", "acknowledgement");
         let intake = store
-            .take_in_acknowledgement("abn", "test:unmatched", sequence, &ack, "00", &note)
+            .take_in_acknowledgement(
+                Environment::Prod,
+                "test:unmatched",
+                sequence,
+                &ack,
+                "00",
+                &note,
+            )
             .await
             .unwrap();
         assert_eq!(intake.unmatched, 1);

@@ -91,7 +91,7 @@ async fn gateway(
     sim_config.scenarios = Scenarios::new(rules, Outcome::Done).unwrap();
     let sim = arcgw::sim::start(sim_config, clock.clone()).await.unwrap();
     let zas = ZasConfig {
-        environment: Environment::Abn,
+        environment: Environment::Prod,
         sender_id: ParticipantId::new(TEST_CLIENT_ID).unwrap(),
         recipient_id: ParticipantId::new("T6-ZAS-1").unwrap(),
         batch_size: 1000,

@@ -20,24 +20,25 @@ use arcgw::sim::{SimConfig, SimHandle};
 use arcgw::store::ListFilter;
 use serde_json::{Value, json};
 use support_db::TestDb;
-use support_proc::{Server, command, create_token};
+use support_proc::{Server, command, create_token, create_token_in};
 
 fn avs(n: u64) -> String {
     support_db::avs(n).digits()
 }
 
-/// Starts the simulator and writes the gateway's configuration with its `[zas]` section.
-async fn simulator_and_config(dir: &Path) -> (SimHandle, std::path::PathBuf) {
+/// Starts a simulator of the ZAS's `environment` with its own certificates (in `dir/ENV`) and
+/// returns it with the gateway's `[[zas]]` section for it.
+async fn simulator(dir: &Path, environment: &str, sender_id: &str) -> (SimHandle, String) {
     install_crypto_provider();
     let pki = TestPki::generate(&DEFAULT_SERVER_NAMES, 30).unwrap();
-    let paths = pki.write_to(dir).unwrap();
+    let paths = pki.write_to(&dir.join(environment)).unwrap();
     let sim = arcgw::sim::start(SimConfig::from_pki(&pki), Arc::new(SystemClock))
         .await
         .unwrap();
-    let config = format!(
-        r#"[zas]
-environment = "abn"
-sender_id = "T7-000000-1"
+    let section = format!(
+        r#"[[zas]]
+environment = "{environment}"
+sender_id = "{sender_id}"
 recipient_id = "T6-ZAS-1"
 batch_size = 25
 send_interval_ms = 100
@@ -58,9 +59,20 @@ request_timeout_secs = 2
         paths.client_cert.display(),
         paths.client_key.display()
     );
+    (sim, section)
+}
+
+/// Writes the gateway's configuration of these `[[zas]]` sections; returns its path.
+fn write_config(dir: &Path, sections: &[&str]) -> String {
     let path = dir.join("arcgw.toml");
-    std::fs::write(&path, config).unwrap();
-    (sim, path)
+    std::fs::write(&path, sections.concat()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// Starts the simulator (PROD) and writes the gateway's configuration for it.
+async fn simulator_and_config(dir: &Path) -> (SimHandle, String) {
+    let (sim, section) = simulator(dir, "prod", "T7-000000-1").await;
+    (sim, write_config(dir, &[&section]))
 }
 
 async fn submit(base: &str, token: &str, announcements: Vec<Value>) -> Vec<i64> {
@@ -79,7 +91,7 @@ fn accounts(range: std::ops::Range<u64>) -> Vec<Value> {
     range.map(|i| json!({"fund": "066.000", "reference": format!("I-{i}"), "key": 61, "avs_number": avs(i + 1)})).collect()
 }
 
-/// Waits (at most 60 s) until every announcement of the database is `done`.
+/// Waits (at most 60 s) until `count` announcements of the database are `done`.
 async fn wait_all_done(db: &TestDb, count: usize) -> BTreeMap<i64, i64> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -108,7 +120,6 @@ async fn wait_all_done(db: &TestDb, count: usize) -> BTreeMap<i64, i64> {
 async fn two_instances_share_the_work(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let (sim, config) = simulator_and_config(dir.path()).await;
-    let config = config.to_str().unwrap().to_string();
     let url = db.url();
     let token = create_token(&url, dir.path(), &["066.000"]);
     let one = Server::start_with(command(&url, dir.path()), &["--config", &config]);
@@ -138,7 +149,6 @@ async fn two_instances_share_the_work(db: TestDb) {
 async fn killed_after_sending_resends_with_the_same_message_id(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let (sim, config) = simulator_and_config(dir.path()).await;
-    let config = config.to_str().unwrap().to_string();
     let url = db.url();
     let token = create_token(&url, dir.path(), &["066.000"]);
     let mut crashing = command(&url, dir.path());
@@ -181,7 +191,70 @@ async fn killed_after_sending_resends_with_the_same_message_id(db: TestDb) {
     server.child.wait().ok();
 }
 
+/// Issue 6: ABN and PROD configured side by side, each with its own endpoint and certificates
+/// (each simulator trusts only its own client CA). The same fund and reference go to both
+/// through each environment's token; each reaches `done` through its own ZAS only.
+async fn each_environment_goes_to_its_own_zas(db: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let (prod, prod_section) = simulator(dir.path(), "prod", "7-000000-1").await;
+    let (abn, abn_section) = simulator(dir.path(), "abn", "T7-000000-1").await;
+    let config = write_config(dir.path(), &[&prod_section, &abn_section]);
+    let url = db.url();
+    let prod_token = create_token(&url, dir.path(), &["066.000"]);
+    let abn_token = create_token_in(&url, dir.path(), "abn", &["066.000"]);
+    let server = Server::start_with(command(&url, dir.path()), &["--config", &config]);
+    let prod_ids = submit(&server.base, &prod_token, accounts(0..3)).await;
+    let abn_ids = submit(&server.base, &abn_token, accounts(0..3)).await;
+    assert!(
+        prod_ids.iter().all(|id| !abn_ids.contains(id)),
+        "same references, other announcements"
+    );
+    let done = wait_all_done(&db, 6).await;
+    let mut message_ids = BTreeMap::new();
+    for (ids, environment) in [(&prod_ids, "prod"), (&abn_ids, "abn")] {
+        for id in ids {
+            let stored = db.store.announcement(*id).await.unwrap().announcement;
+            assert_eq!(stored.environment.as_str(), environment);
+            let (record, _) = db.store.transmission(done[id]).await.unwrap();
+            assert_eq!(record.environment, environment, "announcement {id}");
+            assert_eq!(record.header.test_delivery, environment == "abn");
+            message_ids
+                .entry(environment)
+                .or_insert_with(BTreeSet::new)
+                .insert(record.header.message_id.to_string());
+        }
+    }
+    for (sim, environment) in [(&prod, "prod"), (&abn, "abn")] {
+        let received: BTreeSet<String> = sim
+            .received_message_ids()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(received, message_ids[environment], "{environment}");
+    }
+    // Each token reads only its own environment's announcements.
+    let client = reqwest::Client::new();
+    let read = |token: &str, id: i64| {
+        client
+            .get(format!("{}/api/v1/announcements/{id}", server.base))
+            .bearer_auth(token.to_string())
+            .send()
+    };
+    assert_eq!(read(&prod_token, prod_ids[0]).await.unwrap().status(), 200);
+    let refused = read(&prod_token, abn_ids[0]).await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("this token is for PROD (production): it may not read announcements in ABN")
+    );
+    assert_eq!(server.stop(), Some(0));
+}
+
 support_db::on_both_backends!(
+    each_environment_goes_to_its_own_zas,
     two_instances_share_the_work,
     killed_after_sending_resends_with_the_same_message_id
 );

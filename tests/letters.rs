@@ -19,8 +19,8 @@ use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;
 use arcgw::deadlines::DeadlineRule;
 use arcgw::domain::{
-    Acknowledgement, AcknowledgementEntry, Announcement, FundNumber, KeyCode, MessageHeader,
-    MessageId, ParticipantId, Particulars, Processing, Reference,
+    Acknowledgement, AcknowledgementEntry, Announcement, Environment, FundNumber, KeyCode,
+    MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
 };
 use arcgw::engine::Engine;
 use arcgw::letters::{Language, LettersConfig, compose_letter};
@@ -169,8 +169,8 @@ impl World {
         let intake = self
             .store
             .take_in_acknowledgement(
-                "abn",
-                "acknowledgements:abn",
+                Environment::Prod,
+                "acknowledgements:prod",
                 sequence,
                 &ack,
                 &sha,

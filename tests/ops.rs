@@ -11,9 +11,9 @@ use std::path::Path;
 use arcgw::deadlines::DeadlineRule;
 use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, Announcement, AnnouncementState,
-    AvsNumber, BirthDate, CertificatePrint, FundNumber, KeyCode, MessageHeader, MessageId,
-    Observation, ParticipantId, Particulars, Person, PersonName, Processing, Reference, Sex,
-    StateCode,
+    AvsNumber, BirthDate, CertificatePrint, Environment, FundNumber, KeyCode, MessageHeader,
+    MessageId, Observation, ParticipantId, Particulars, Person, PersonName, Processing, Reference,
+    Sex, StateCode,
 };
 use arcgw::store::{
     Attempt, AttemptOutcome, AuditQuery, ChangeNote, ListFilter, NewAuditEvent, NewTransmission,
@@ -141,7 +141,7 @@ async fn fill(store: &Store) -> Filled {
         .create_transmission(
             &NewTransmission {
                 header: &header("msg-ops-1", "T7-066000-1", "T6-ZAS-1"),
-                environment: "abn",
+                environment: Environment::Prod,
                 announcement_ids: &ids,
                 xml_sha256: SHA,
             },
@@ -194,8 +194,8 @@ async fn fill(store: &Store) -> Filled {
     };
     store
         .take_in_acknowledgement(
-            "abn",
-            "acknowledgements:abn",
+            Environment::Prod,
+            "acknowledgements:prod",
             1,
             &ack,
             SHA,
@@ -666,7 +666,90 @@ async fn the_purge_command_reports_counts(db: TestDb) {
     assert!(!zero.status.success());
 }
 
+/// Annex 2.5: each start records the configuration it runs with; a change is a
+/// `config.changed` event naming the settings that differ, and no secret is ever written.
+async fn configuration_changes_are_audited(db: TestDb) {
+    let store = &db.store;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("arcgw.toml");
+    let load = |rate: u32, database_password: &str| {
+        std::fs::write(
+            &file,
+            format!("listen = \"127.0.0.1:9000\"\n[http]\nrate_limit_per_minute = {rate}\n"),
+        )
+        .unwrap();
+        let url = format!("postgres://arcgw:{database_password}@db.example/arcgw");
+        arcgw::config::Config::load(Some(&file), vec![("ARCGW_DATABASE_URL".into(), url)])
+            .unwrap()
+            .settings
+    };
+    let at = |minute: i64| {
+        DateTime::<Utc>::UNIX_EPOCH + TimeDelta::days(20_000) + TimeDelta::minutes(minute)
+    };
+    let record = async |settings: arcgw::config::Settings, minute| {
+        arcgw::serve::record_configuration(store, &settings, at(minute)).await
+    };
+    assert!(
+        record(load(600, "hunter2"), 1).await.unwrap().is_empty(),
+        "the first"
+    );
+    assert!(
+        record(load(600, "hunter2"), 2).await.unwrap().is_empty(),
+        "unchanged"
+    );
+    assert_eq!(
+        record(load(60, "hunter2"), 3).await.unwrap(),
+        ["http.rate_limit_per_minute"]
+    );
+    assert_eq!(
+        record(load(60, "other"), 4).await.unwrap(),
+        ["env:ARCGW_DATABASE_URL"],
+        "a secret's change is seen"
+    );
+    let events = store
+        .query_audit(&AuditQuery {
+            since: Some(at(0)),
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let seen: Vec<(&str, &serde_json::Value)> = events
+        .iter()
+        .rev()
+        .map(|e| (e.action.as_str(), &e.details["changed"]))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("config.loaded", &serde_json::json!([])),
+            ("config.loaded", &serde_json::json!([])),
+            (
+                "config.changed",
+                &serde_json::json!(["http.rate_limit_per_minute"])
+            ),
+            (
+                "config.changed",
+                &serde_json::json!(["env:ARCGW_DATABASE_URL"])
+            ),
+        ]
+    );
+    assert_eq!(events.last().unwrap().details["first"], true);
+    assert_eq!(
+        events[0].details["settings"]["http.rate_limit_per_minute"],
+        "60"
+    );
+    for e in &events {
+        let text = e.details.to_string();
+        assert!(
+            !text.contains("hunter2") && !text.contains("other@"),
+            "{text}"
+        );
+    }
+}
+
 support_db::on_both_backends!(
+    configuration_changes_are_audited,
     a_backup_restores_to_an_identical_service,
     a_purge_leaves_no_number_of_closed_announcements,
     the_purge_command_reports_counts,

@@ -4,168 +4,22 @@
 
 mod support_db;
 mod support_engine;
+mod support_flow;
 
 use std::sync::Arc;
 
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::deadlines::{DeadlineRule, OverdueStarts};
-use arcgw::domain::{
-    Acknowledgement, AcknowledgementEntry, Announcement, AnnouncementState, FundNumber, KeyCode,
-    MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
-};
+use arcgw::domain::{Announcement, AnnouncementState, FundNumber};
 use arcgw::engine::Engine;
 use arcgw::engine::deadlines::ScanOutcome;
-use arcgw::store::{
-    Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Reminder, ReminderFilter,
-    ReminderStatus, Store,
-};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use support_db::{TestDb, avs};
+use arcgw::store::{Reminder, ReminderFilter, ReminderStatus, Store};
+use support_db::TestDb;
+use support_flow::*;
 
 use AnnouncementState::*;
 use DeadlineRule::*;
-
-// ---------------------------------------------------------------------------------------------
-// Test data
-
-const FUND: &str = "066.000";
-const SHA: &str = "5e9c0f3aa1b2c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbcc";
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-/// `hh:mm` on that day in Geneva.
-fn geneva(y: i32, m: u32, d: u32, hh: u32, mm: u32) -> DateTime<Utc> {
-    chrono_tz::Europe::Zurich
-        .with_ymd_and_hms(y, m, d, hh, mm, 0)
-        .unwrap()
-        .to_utc()
-}
-
-fn note(at: DateTime<Utc>, cause: &str) -> ChangeNote {
-    ChangeNote::new(at, "test:runner", cause)
-}
-
-/// An opening of a CI (key 61) of fund 066.000.
-fn account(reference: &str, number: u64) -> Announcement {
-    Announcement::new(
-        FundNumber::parse(FUND).unwrap(),
-        Reference::new(reference).unwrap(),
-        KeyCode::new(61).unwrap(),
-        Particulars::Account {
-            avs_number: avs(number),
-        },
-    )
-    .unwrap()
-}
-
-fn header(message_id: &str, sender: &str, recipient: &str, at: DateTime<Utc>) -> MessageHeader {
-    MessageHeader {
-        sender_id: ParticipantId::new(sender).unwrap(),
-        recipient_id: ParticipantId::new(recipient).unwrap(),
-        message_id: MessageId::new(message_id).unwrap(),
-        reference_message_id: None,
-        message_date: at,
-        test_delivery: true,
-    }
-}
-
-/// An acknowledgement of `date` saying `code` (0 dealt with, 2 still being processed) of
-/// the announcement `reference` of key 61.
-fn ack(message_id: &str, date: NaiveDate, reference: &str, code: u8) -> Acknowledgement {
-    Acknowledgement {
-        header: header(
-            message_id,
-            "T6-ZAS-1",
-            "T7-066000-1",
-            geneva(2026, 12, 1, 9, 0),
-        ),
-        acknowledgement_date: date,
-        entries: vec![AcknowledgementEntry {
-            fund: FundNumber::parse(FUND).unwrap(),
-            reference: Reference::new(reference).unwrap(),
-            key: KeyCode::new(61).unwrap(),
-            avs_number: None,
-            message_id: None,
-            processing: Processing::from_code(code).unwrap(),
-            observations: Vec::new(),
-            wrong_fields: Vec::new(),
-            investigation: None,
-            result: None,
-        }],
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Steps through the store
-
-/// Submits, claims and transmits these announcements at `at`: they are `announced` since `at`.
-async fn announce(
-    store: &Store,
-    batch: &[Announcement],
-    message_id: &str,
-    at: DateTime<Utc>,
-) -> Vec<i64> {
-    let ids: Vec<i64> = store
-        .submit(batch, &note(at, "submitted"))
-        .await
-        .unwrap()
-        .iter()
-        .map(|s| s.id)
-        .collect();
-    let claimed: Vec<i64> = store
-        .claim_queued(batch.len() as u32, &note(at, "claimed"))
-        .await
-        .unwrap()
-        .iter()
-        .map(|a| a.id)
-        .collect();
-    assert_eq!(claimed, ids);
-    let transmission = store
-        .create_transmission(
-            &NewTransmission {
-                header: &header(message_id, "T7-066000-1", "T6-ZAS-1", at),
-                environment: "abn",
-                announcement_ids: &ids,
-                xml_sha256: SHA,
-            },
-            at,
-        )
-        .await
-        .unwrap();
-    store
-        .record_attempt(
-            transmission,
-            &Attempt {
-                outcome: AttemptOutcome::Transmitted,
-                receipt_code: Some(100),
-                detail: "receipt 100".to_string(),
-            },
-            &NextStep::Sent,
-            &note(at, "transmission sent"),
-        )
-        .await
-        .unwrap();
-    ids
-}
-
-/// Takes in `a` as the feed's acknowledgement number `sequence`, at `at`.
-async fn take_in(store: &Store, sequence: i64, a: &Acknowledgement, at: DateTime<Utc>) {
-    let intake = store
-        .take_in_acknowledgement(
-            "abn",
-            "acknowledgements:abn",
-            sequence,
-            a,
-            SHA,
-            &note(at, "acknowledgement feed"),
-        )
-        .await
-        .unwrap();
-    assert_eq!((intake.new, intake.applied), (true, 1));
-}
 
 async fn state(store: &Store, id: i64) -> AnnouncementState {
     store.announcement(id).await.unwrap().announcement.state

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, Announcement, AnnouncementState,
     AvsNumber, Beneficiary, BirthDate, CertificatePrint, ClosingMonth, CollectionOrder, Domicile,
-    FundNumber, KeyCode, MessageHeader, MessageId, Observation, ParticipantId, Particulars, Person,
-    PersonName, Processing, Reference, Sex, SpecialKey, SplitYear, SplittingOrder, StateCode,
-    Transmission,
+    Environment, FundNumber, KeyCode, MessageHeader, MessageId, Observation, ParticipantId,
+    Particulars, Person, PersonName, Processing, Reference, Sex, SpecialKey, SplitYear,
+    SplittingOrder, StateCode, Transmission,
 };
 use arcgw::store::{
     Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store, StoreError,
@@ -254,7 +254,7 @@ async fn create(store: &Store, message_id: &str, ids: &[i64], minute: i64) -> i6
         .create_transmission(
             &NewTransmission {
                 header: &header(message_id),
-                environment: "abn",
+                environment: Environment::Prod,
                 announcement_ids: ids,
                 xml_sha256: SHA,
             },
@@ -292,8 +292,8 @@ async fn state(store: &Store, id: i64) -> AnnouncementState {
 async fn take_in(store: &Store, sequence: i64, a: &Acknowledgement) -> arcgw::store::AckIntake {
     store
         .take_in_acknowledgement(
-            "abn",
-            "acknowledgements:abn",
+            Environment::Prod,
+            "acknowledgements:prod",
             sequence,
             a,
             SHA,
@@ -322,7 +322,7 @@ async fn attempts_until_sent(db: TestDb) {
         .create_transmission(
             &NewTransmission {
                 header: &h,
-                environment: "abn",
+                environment: Environment::Prod,
                 announcement_ids: &ids,
                 xml_sha256: SHA,
             },
@@ -334,7 +334,7 @@ async fn attempts_until_sent(db: TestDb) {
     assert!(attempts.is_empty());
     assert_eq!(created.id, id);
     assert_eq!(created.header, h);
-    assert_eq!(created.environment, "abn");
+    assert_eq!(created.environment, "prod");
     assert_eq!(created.state, TransmissionState::Pending);
     assert_eq!(created.created_at, t(2));
     assert_eq!(created.next_attempt_at, Some(t(2)));
@@ -357,13 +357,13 @@ async fn attempts_until_sent(db: TestDb) {
     // Not due before its time; leased once at a time.
     assert!(
         store
-            .lease_due_transmission(t(1), LEASE)
+            .lease_due_transmission(Environment::Prod, t(1), LEASE)
             .await
             .unwrap()
             .is_none()
     );
     let leased = store
-        .lease_due_transmission(t(2), LEASE)
+        .lease_due_transmission(Environment::Prod, t(2), LEASE)
         .await
         .unwrap()
         .unwrap();
@@ -371,7 +371,7 @@ async fn attempts_until_sent(db: TestDb) {
     assert_eq!(leased.next_attempt_at, Some(t(12)));
     assert!(
         store
-            .lease_due_transmission(t(3), LEASE)
+            .lease_due_transmission(Environment::Prod, t(3), LEASE)
             .await
             .unwrap()
             .is_none()
@@ -396,14 +396,14 @@ async fn attempts_until_sent(db: TestDb) {
     }
     assert!(
         store
-            .lease_due_transmission(t(19), LEASE)
+            .lease_due_transmission(Environment::Prod, t(19), LEASE)
             .await
             .unwrap()
             .is_none()
     );
     assert_eq!(
         store
-            .lease_due_transmission(t(20), LEASE)
+            .lease_due_transmission(Environment::Prod, t(20), LEASE)
             .await
             .unwrap()
             .map(|r| r.id),
@@ -467,7 +467,7 @@ async fn attempts_until_sent(db: TestDb) {
     );
     assert!(
         store
-            .lease_due_transmission(t(1000), LEASE)
+            .lease_due_transmission(Environment::Prod, t(1000), LEASE)
             .await
             .unwrap()
             .is_none()
@@ -587,7 +587,7 @@ async fn failed_then_resumed_by_an_operator(db: TestDb) {
     assert_eq!(state(store, ids[0]).await, Sending);
     assert!(
         store
-            .lease_due_transmission(t(1000), LEASE)
+            .lease_due_transmission(Environment::Prod, t(1000), LEASE)
             .await
             .unwrap()
             .is_none()
@@ -617,12 +617,15 @@ async fn failed_then_resumed_by_an_operator(db: TestDb) {
     ));
     assert!(
         store
-            .lease_due_transmission(t(49), LEASE)
+            .lease_due_transmission(Environment::Prod, t(49), LEASE)
             .await
             .unwrap()
             .is_none()
     );
-    let leased = store.lease_due_transmission(t(50), LEASE).await.unwrap();
+    let leased = store
+        .lease_due_transmission(Environment::Prod, t(50), LEASE)
+        .await
+        .unwrap();
     assert_eq!(leased.map(|r| r.id), Some(id));
     let sent = store
         .record_attempt(
@@ -673,7 +676,11 @@ async fn two_leasers_never_share(db: TestDb) {
         let store = instances[worker % 2].clone();
         tasks.push(tokio::spawn(async move {
             let mut mine = Vec::new();
-            while let Some(leased) = store.lease_due_transmission(t(2), LEASE).await.unwrap() {
+            while let Some(leased) = store
+                .lease_due_transmission(Environment::Prod, t(2), LEASE)
+                .await
+                .unwrap()
+            {
                 assert_eq!(leased.next_attempt_at, Some(t(12)));
                 mine.push(leased.id);
                 tokio::task::yield_now().await;
@@ -689,7 +696,11 @@ async fn two_leasers_never_share(db: TestDb) {
     assert_eq!(all.len(), distinct.len(), "a transmission was leased twice");
     assert_eq!(distinct, transmissions, "every transmission was leased");
     // Once the leases run out, they are due again, oldest first.
-    let again = db.store.lease_due_transmission(t(12), LEASE).await.unwrap();
+    let again = db
+        .store
+        .lease_due_transmission(Environment::Prod, t(12), LEASE)
+        .await
+        .unwrap();
     assert_eq!(again.map(|r| r.id), transmissions.first().copied());
     instances[1].close().await;
 }
@@ -709,7 +720,7 @@ async fn the_content_writes_the_same_xml_again(db: TestDb) {
         .create_transmission(
             &NewTransmission {
                 header: &h,
-                environment: "prod",
+                environment: Environment::Prod,
                 announcement_ids: &ids,
                 xml_sha256: &sha,
             },
@@ -741,7 +752,7 @@ async fn the_content_writes_the_same_xml_again(db: TestDb) {
             .create_transmission(
                 &NewTransmission {
                     header: &referring,
-                    environment: "prod",
+                    environment: Environment::Prod,
                     announcement_ids: &more,
                     xml_sha256: SHA,
                 },
@@ -775,7 +786,7 @@ async fn a_transmission_takes_sending_announcements_only(db: TestDb) {
             .create_transmission(
                 &NewTransmission {
                     header: &header("msg-x"),
-                    environment: "abn",
+                    environment: Environment::Prod,
                     announcement_ids: &announcement_ids,
                     xml_sha256: SHA,
                 },
@@ -814,7 +825,7 @@ async fn a_transmission_takes_sending_announcements_only(db: TestDb) {
         .create_transmission(
             &NewTransmission {
                 header: &header("msg-2"),
-                environment: "abn",
+                environment: Environment::Prod,
                 announcement_ids: &[ids[1], ids[0]],
                 xml_sha256: SHA,
             },
@@ -1138,8 +1149,8 @@ async fn every_processing_code_and_result_is_applied(db: TestDb) {
     );
     assert!(unmatched.iter().all(|e| e.announcement_id.is_none()));
     assert_eq!(store.unmatched_entries(1).await.unwrap().len(), 1);
-    assert_eq!(store.feed_cursor("acknowledgements:abn").await.unwrap(), 5);
-    assert_eq!(store.feed_cursor("acknowledgements:prod").await.unwrap(), 0);
+    assert_eq!(store.feed_cursor("acknowledgements:prod").await.unwrap(), 5);
+    assert_eq!(store.feed_cursor("acknowledgements:abn").await.unwrap(), 0);
     assert_eq!(
         text(store, "SELECT acknowledgement_date FROM acknowledgements").await,
         "2026-11-25"
@@ -1181,10 +1192,10 @@ async fn an_acknowledgement_is_taken_in_once(db: TestDb) {
     }
     assert_eq!(before, after);
     assert_eq!(state(store, ids[0]).await, InProgress);
-    assert_eq!(store.feed_cursor("acknowledgements:abn").await.unwrap(), 6);
+    assert_eq!(store.feed_cursor("acknowledgements:prod").await.unwrap(), 6);
     // The cursor never goes back.
     take_in(store, 4, &a).await;
-    assert_eq!(store.feed_cursor("acknowledgements:abn").await.unwrap(), 6);
+    assert_eq!(store.feed_cursor("acknowledgements:prod").await.unwrap(), 6);
 }
 
 async fn a_sending_announcement_goes_through_announced(db: TestDb) {
@@ -1387,7 +1398,14 @@ async fn unreadable_acknowledgements_are_kept(db: TestDb) {
     let store = &db.store;
     let error = format!("content/entry[2]/vn: check digit of {} is wrong", avs(1));
     store
-        .record_unreadable_acknowledgement("abn", "acknowledgements:abn", 7, &error, SHA, t(1))
+        .record_unreadable_acknowledgement(
+            Environment::Abn,
+            "acknowledgements:abn",
+            7,
+            &error,
+            SHA,
+            t(1),
+        )
         .await
         .unwrap();
     assert_eq!(store.feed_cursor("acknowledgements:abn").await.unwrap(), 7);
@@ -1396,7 +1414,14 @@ async fn unreadable_acknowledgements_are_kept(db: TestDb) {
         "content/entry[2]/vn: check digit of 756.****.****.** is wrong"
     );
     store
-        .record_unreadable_acknowledgement("abn", "acknowledgements:abn", 7, "other", SHA, t(2))
+        .record_unreadable_acknowledgement(
+            Environment::Abn,
+            "acknowledgements:abn",
+            7,
+            "other",
+            SHA,
+            t(2),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -1404,11 +1429,25 @@ async fn unreadable_acknowledgements_are_kept(db: TestDb) {
         1
     );
     store
-        .record_unreadable_acknowledgement("prod", "acknowledgements:prod", 7, "bad", SHA, t(3))
+        .record_unreadable_acknowledgement(
+            Environment::Prod,
+            "acknowledgements:prod",
+            7,
+            "bad",
+            SHA,
+            t(3),
+        )
         .await
         .unwrap();
     store
-        .record_unreadable_acknowledgement("abn", "acknowledgements:abn", 8, "bad", SHA, t(4))
+        .record_unreadable_acknowledgement(
+            Environment::Abn,
+            "acknowledgements:abn",
+            8,
+            "bad",
+            SHA,
+            t(4),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -1483,8 +1522,8 @@ async fn no_avs_number_anywhere_else(db: TestDb) {
     });
     let intake = store
         .take_in_acknowledgement(
-            "abn",
-            "acknowledgements:abn",
+            Environment::Prod,
+            "acknowledgements:prod",
             1,
             &ack("ack-1", day(2026, 11, 25), vec![c, a, s, unknown]),
             SHA,
@@ -1495,8 +1534,8 @@ async fn no_avs_number_anywhere_else(db: TestDb) {
     assert_eq!((intake.matched, intake.unmatched), (3, 1));
     store
         .record_unreadable_acknowledgement(
-            "abn",
-            "acknowledgements:abn",
+            Environment::Prod,
+            "acknowledgements:prod",
             2,
             &format!("bad number {} and {}", avs(8).digits(), avs(5)),
             SHA,

@@ -14,7 +14,7 @@ use super::auth::{Caller, page_limit};
 use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Audit};
 use crate::deadlines::{Deadline, next_deadline};
-use crate::domain::AnnouncementState;
+use crate::domain::{AnnouncementState, Environment};
 use crate::store::{
     AuditOutcome, ChangeNote, IdempotentRequest, ListFilter, StoreError, StoredAnnouncement,
     Submitted,
@@ -138,7 +138,12 @@ pub async fn submit(
     };
     let submitted = match state
         .store
-        .submit_audited(&validated.announcements, &note, audit_success)
+        .submit_audited(
+            caller.token.environment,
+            &validated.announcements,
+            &note,
+            audit_success,
+        )
         .await
     {
         Ok(s) => s,
@@ -220,6 +225,9 @@ pub struct HistoryView {
 #[derive(Serialize, ToSchema)]
 pub struct AnnouncementView {
     pub id: i64,
+    /// The ZAS environment it is announced in: `prod`, or `abn` (acceptance, test data).
+    #[schema(value_type = String)]
+    pub environment: Environment,
     #[schema(value_type = String)]
     pub state: AnnouncementState,
     pub state_since: DateTime<Utc>,
@@ -267,27 +275,25 @@ pub async fn read_one(
 ) -> Result<Json<AnnouncementView>, ApiError> {
     let detail = state.store.announcement(id).await?;
     let stored = &detail.announcement;
-    let allowed = caller.may_act_for(stored.announcement.fund());
-    state
-        .audit(Audit {
-            actor: &caller.actor,
-            action: "announcement.read",
-            target: Some(format!("announcement:{id}")),
-            outcome: if allowed {
-                AuditOutcome::Success
-            } else {
-                AuditOutcome::Denied
-            },
-            remote: caller.remote,
-            details: json!({}),
-        })
+    let target = format!("announcement:{id}");
+    caller
+        .require_fund_in(
+            &state,
+            stored.announcement.fund(),
+            stored.environment,
+            "announcement.read",
+            &target,
+            "read announcements",
+        )
         .await?;
-    if !allowed {
-        return Err(ApiError::Forbidden(format!(
-            "this token may not read announcements of fund {}",
-            stored.announcement.fund()
-        )));
-    }
+    state
+        .audit(caller.audit(
+            "announcement.read",
+            &target,
+            AuditOutcome::Success,
+            json!({}),
+        ))
+        .await?;
     let entries = state.store.entries_of(id).await?;
     let next_deadline = next_deadline_of(&state, stored).await?;
     let transmission = match stored.transmission_id {
@@ -306,6 +312,7 @@ pub async fn read_one(
     let a = &stored.announcement;
     Ok(Json(AnnouncementView {
         id: stored.id,
+        environment: stored.environment,
         state: stored.state,
         state_since: stored.state_since,
         submitted_at: stored.submitted_at,
@@ -371,6 +378,9 @@ pub struct ListQuery {
 #[derive(Serialize, ToSchema)]
 pub struct SummaryView {
     pub id: i64,
+    /// `prod` or `abn`: always the token's own.
+    #[schema(value_type = String)]
+    pub environment: Environment,
     pub fund: String,
     pub reference: String,
     pub key: u8,
@@ -417,6 +427,7 @@ pub async fn list(
         .store
         .list_announcements(&ListFilter {
             funds: Some(funds),
+            environment: Some(caller.token.environment),
             state: state_filter,
             after_id: query.after,
             limit,
@@ -438,6 +449,7 @@ pub async fn list(
             .into_iter()
             .map(|s| SummaryView {
                 id: s.id,
+                environment: s.environment,
                 fund: s.fund.to_string(),
                 reference: s.reference.to_string(),
                 key: s.key.code(),
@@ -473,9 +485,10 @@ pub async fn withdraw(
     let target = format!("announcement:{id}");
     let audit = |outcome, details| caller.audit("announcement.withdraw", &target, outcome, details);
     caller
-        .require_fund(
+        .require_fund_in(
             &state,
             fund,
+            detail.announcement.environment,
             "announcement.withdraw",
             &target,
             "withdraw announcements",

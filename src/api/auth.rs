@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::error::ApiError;
 use super::state::{AppState, Audit};
-use crate::domain::FundNumber;
+use crate::domain::{Environment, FundNumber};
 use crate::store::{ApiToken, AuditOutcome, Authentication};
 
 /// The authenticated caller of a request: a fund's API token.
@@ -85,6 +85,48 @@ impl Caller {
         Err(ApiError::Forbidden(format!(
             "this token may not {what} of fund {fund}"
         )))
+    }
+
+    /// Lets the caller on in its token's ZAS environment only (USNTools: access is granted per
+    /// environment; nothing sent to ABN counts for PROD); a refusal is an audit event
+    /// (`denied`) and a 403 naming both environments.
+    pub async fn require_environment(
+        &self,
+        state: &AppState,
+        environment: Environment,
+        action: &'static str,
+        target: &str,
+        what: &str,
+    ) -> Result<(), ApiError> {
+        if self.token.environment == environment {
+            return Ok(());
+        }
+        let details =
+            json!({"environment": environment, "token_environment": self.token.environment});
+        state
+            .audit(self.audit(action, target, AuditOutcome::Denied, details))
+            .await?;
+        Err(ApiError::Forbidden(format!(
+            "this token is for {}: it may not {what} in {}",
+            self.token.environment.label(),
+            environment.label()
+        )))
+    }
+
+    /// [`Caller::require_fund`] and [`Caller::require_environment`]: an announcement of
+    /// `fund` in `environment`.
+    pub async fn require_fund_in(
+        &self,
+        state: &AppState,
+        fund: FundNumber,
+        environment: Environment,
+        action: &'static str,
+        target: &str,
+        what: &str,
+    ) -> Result<(), ApiError> {
+        self.require_fund(state, fund, action, target, what).await?;
+        self.require_environment(state, environment, action, target, what)
+            .await
     }
 }
 

@@ -83,17 +83,19 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
         .map(|d| d.num_milliseconds() as f64 / 1000.0)
         .unwrap_or(0.0);
     out.push_str(&format!("arcgw_oldest_queued_age_seconds {age}\n"));
-    if let Some(expires) = state.certificate_expires {
+    if !state.certificate_expires.is_empty() {
         family(
             &mut out,
             "arcgw_client_certificate_expiry_seconds",
             "gauge",
             "Seconds until the client certificate for the ZAS expires (warned under 30 days).",
         );
-        out.push_str(&format!(
-            "arcgw_client_certificate_expiry_seconds {}\n",
-            (expires - state.now()).num_seconds()
-        ));
+        for (environment, expires) in &state.certificate_expires {
+            out.push_str(&format!(
+                "arcgw_client_certificate_expiry_seconds{{environment=\"{environment}\"}} {}\n",
+                (*expires - state.now()).num_seconds()
+            ));
+        }
     }
     super::deadline_metrics::render(&state, &mut out).await?;
     state.metrics.render(&mut out);

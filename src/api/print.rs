@@ -40,9 +40,10 @@ pub async fn print(
     let target = format!("announcement:{id}");
     let audit = |outcome, details| caller.audit("announcement.print", &target, outcome, details);
     caller
-        .require_fund(
+        .require_fund_in(
             &state,
             fund,
+            stored.environment,
             "announcement.print",
             &target,
             "print announcements",

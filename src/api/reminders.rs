@@ -16,6 +16,7 @@ use super::documents::{DocumentQuery, document_response};
 use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Audit};
 use crate::deadlines::DeadlineRule;
+use crate::domain::Environment;
 use crate::letters::compose_letter;
 use crate::store::{AuditOutcome, Reminder, ReminderQuery, ReminderStatus};
 
@@ -125,6 +126,16 @@ pub async fn list(
         remote: caller.remote,
         details,
     };
+    // Reminders are of PROD announcements only (ABN holds test data).
+    caller
+        .require_environment(
+            &state,
+            Environment::Prod,
+            "reminder.list",
+            "reminders",
+            "read reminders",
+        )
+        .await?;
     let funds = caller
         .funds_to_list(
             &state,
@@ -183,8 +194,16 @@ pub async fn letter(
     let language = query.language_for(&state.letters, fund);
     let target = format!("reminder:{id}");
     let audit = |outcome, details| caller.audit("letter.read", &target, outcome, details);
+    // Reminders and letters are of PROD announcements only (ABN holds test data).
     caller
-        .require_fund(&state, fund, "letter.read", &target, "read the letters")
+        .require_fund_in(
+            &state,
+            fund,
+            Environment::Prod,
+            "letter.read",
+            &target,
+            "read the letters",
+        )
         .await?;
     let entries = state.store.letter_entries(fund, day).await?;
     let details = json!({"fund": fund.to_string(), "day": day, "language": language,

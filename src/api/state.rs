@@ -26,15 +26,16 @@ pub struct Inner {
     pub http: HttpConfig,
     pub metrics: Metrics,
     pub rate: RateLimiter,
-    /// When the client certificate for the ZAS expires, when the service sends to the ZAS.
-    pub certificate_expires: Option<DateTime<Utc>>,
-    /// The ZAS environment this instance sends to, shown on every page (PROD when unset).
-    pub environment: Environment,
+    /// When the client certificate of each environment the service sends to expires.
+    pub certificate_expires: Vec<(Environment, DateTime<Utc>)>,
+    /// The ZAS environments this instance sends to, shown on every page (PROD when none is
+    /// configured).
+    pub environments: Vec<Environment>,
     /// Each fund's language and sender lines for its letters to the ZAS.
     pub letters: LettersConfig,
-    /// The connection to the ZAS, shown to those the permission table allows; none without
-    /// a `[zas]` section.
-    pub zas: Option<Arc<ZasConfig>>,
+    /// The connections to the ZAS, one per environment, shown to those the permission table
+    /// allows; none without a `[zas]` section.
+    pub zas: Vec<Arc<ZasConfig>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -69,36 +70,49 @@ impl AppState {
             http,
             metrics: Metrics::default(),
             rate,
-            certificate_expires: None,
-            environment: Environment::Prod,
-            zas: None,
+            certificate_expires: Vec::new(),
+            environments: vec![Environment::Prod],
+            zas: Vec::new(),
             letters: LettersConfig::default(),
         }))
     }
 
-    /// Reports when the client certificate expires (`arcgw_client_certificate_expiry_seconds`).
-    pub fn with_certificate_expiry(mut self, at: Option<DateTime<Utc>>) -> Self {
+    /// Reports when the client certificate of `environment` expires
+    /// (`arcgw_client_certificate_expiry_seconds{environment}`).
+    pub fn with_certificate_expiry(mut self, environment: Environment, at: DateTime<Utc>) -> Self {
         if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.certificate_expires = at;
+            inner.certificate_expires.retain(|(e, _)| *e != environment);
+            inner.certificate_expires.push((environment, at));
         }
         self
     }
 
-    /// Sets the connection to the ZAS (and its environment) shown on the pages.
-    pub fn with_zas(mut self, zas: Arc<ZasConfig>) -> Self {
+    /// Sets the connections to the ZAS (one per environment) and so the environments shown
+    /// on the pages.
+    pub fn with_zas(mut self, zas: impl IntoIterator<Item = Arc<ZasConfig>>) -> Self {
         if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.environment = zas.environment;
-            inner.zas = Some(zas);
+            inner.zas = zas.into_iter().collect();
+            if !inner.zas.is_empty() {
+                inner.environments = inner.zas.iter().map(|z| z.environment).collect();
+            }
         }
         self
     }
 
-    /// Sets the ZAS environment shown on the pages.
+    /// Sets the ZAS environment shown on the pages (for an instance without `[zas]`).
     pub fn with_environment(mut self, environment: Environment) -> Self {
         if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.environment = environment;
+            inner.environments = vec![environment];
         }
         self
+    }
+
+    /// When the client certificate of `environment` expires, when it is known.
+    pub fn certificate_expiry(&self, environment: Environment) -> Option<DateTime<Utc>> {
+        self.certificate_expires
+            .iter()
+            .find(|(e, _)| *e == environment)
+            .map(|(_, at)| *at)
     }
 
     /// Sets the funds' languages and sender lines of the letters.

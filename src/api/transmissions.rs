@@ -23,8 +23,9 @@ pub async fn retry(
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> Result<Json<TransmissionView>, ApiError> {
-    let (_, announcements) = state.store.transmission_content(id).await?;
-    let allowed = announcements.iter().all(|a| caller.may_act_for(a.fund()));
+    let (record, announcements) = state.store.transmission_content(id).await?;
+    let allowed = announcements.iter().all(|a| caller.may_act_for(a.fund()))
+        && record.environment == caller.token.environment.as_str();
     let audit = |outcome| Audit {
         actor: &caller.actor,
         action: "transmission.retry",
@@ -36,7 +37,8 @@ pub async fn retry(
     if !allowed {
         state.audit(audit(AuditOutcome::Denied)).await?;
         return Err(ApiError::Forbidden(
-            "this transmission carries announcements of other funds".into(),
+            "this transmission carries announcements of other funds or of another environment"
+                .into(),
         ));
     }
     match state.store.retry_transmission(id, state.now()).await {

@@ -6,7 +6,7 @@ use clap::Subcommand;
 use super::Status;
 use super::daemon::{ConfigArg, operator_event, with_store};
 use crate::clock::{Clock, SystemClock};
-use crate::domain::FundNumber;
+use crate::domain::{Environment, FundNumber, UnknownEnvironment};
 use crate::serve::ServeError;
 use crate::store::ApiToken;
 
@@ -20,6 +20,10 @@ pub enum Command {
         /// A note to tell tokens apart, e.g. the fund system's name.
         #[arg(long, default_value = "")]
         label: String,
+        /// The ZAS environment the token's announcements go to: prod, or abn (acceptance, test
+        /// data). A fund asks for each separately, as in USNTools.
+        #[arg(long, default_value = "prod", value_parser = environment_arg)]
+        environment: Environment,
         #[command(flatten)]
         config: ConfigArg,
     },
@@ -40,6 +44,10 @@ fn fund_arg(text: &str) -> Result<FundNumber, String> {
     FundNumber::parse(text).map_err(|e| e.to_string())
 }
 
+fn environment_arg(text: &str) -> Result<Environment, String> {
+    text.parse().map_err(|e: UnknownEnvironment| e.to_string())
+}
+
 fn line(t: &ApiToken) -> String {
     let funds: Vec<String> = t.funds.iter().map(ToString::to_string).collect();
     let state = match t.revoked_at {
@@ -47,9 +55,10 @@ fn line(t: &ApiToken) -> String {
         None => "active".into(),
     };
     format!(
-        "{:>4}  {}  {:<24} {}  {}",
+        "{:>4}  {}  {:<4}  {:<24} {}  {}",
         t.id,
         t.prefix,
+        t.environment,
         funds.join(","),
         state,
         t.label
@@ -61,13 +70,14 @@ pub fn run(command: Command) -> Status {
         Command::Create {
             funds,
             label,
+            environment,
             config,
         } => with_store("token create", &config, |store| async move {
             let new = store
-                .create_token(&label, &funds, SystemClock.now())
+                .create_token_in(environment, &label, &funds, SystemClock.now())
                 .await?;
             let funds: Vec<String> = new.token.funds.iter().map(ToString::to_string).collect();
-            let details = serde_json::json!({ "funds": funds });
+            let details = serde_json::json!({ "funds": funds, "environment": environment });
             store
                 .append_audit(&operator_event(
                     "token.create",

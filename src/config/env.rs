@@ -74,14 +74,21 @@ fn is_test_variable(name: &str) -> bool {
     name.starts_with("ARCGW_TEST_") || name == "ARCGW_FAILPOINT"
 }
 
+/// The variables that are the service's settings: `ARCGW_*`, without the test harness's.
+pub(super) fn service_variables(
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Vec<(String, String)> {
+    vars.into_iter()
+        .filter(|(name, _)| name.starts_with("ARCGW_") && !is_test_variable(name))
+        .collect()
+}
+
+/// Applies `vars`, the [`service_variables`]; an unknown one is an error.
 pub(super) fn apply(
     config: &mut Config,
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<(), ConfigError> {
     for (name, value) in vars {
-        if !name.starts_with("ARCGW_") || is_test_variable(&name) {
-            continue;
-        }
         let Some((_, set)) = OVERRIDES.iter().find(|(n, _)| *n == name) else {
             return Err(ConfigError::UnknownEnv {
                 var: name,

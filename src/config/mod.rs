@@ -3,6 +3,7 @@
 
 mod env;
 mod error;
+mod settings;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use crate::engine::ZasConfig;
 use crate::letters::LettersConfig;
 
 pub use error::ConfigError;
+pub use settings::Settings;
 
 /// The default configuration file, relative to the working directory.
 pub const DEFAULT_PATH: &str = "config/arcgw.toml";
@@ -36,13 +38,20 @@ pub struct Config {
     /// The ZAS working-day calendar: holiday rules and extra closing days.
     #[serde(default)]
     pub calendar: CalendarConfig,
-    /// The exchange with the ZAS; without it the service takes in announcements but sends none.
-    pub zas: Option<ZasConfig>,
+    /// The exchanges with the ZAS: `[zas]` for one environment, or one `[[zas]]` per
+    /// environment (ABN and PROD, each with its own endpoint and certificates). Without any,
+    /// the service takes in announcements but sends none.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub zas: Vec<ZasConfig>,
     /// Where alerts of passed deadlines go; without it they wait in the outbox.
     pub alerts: Option<AlertsConfig>,
     /// The letters to the ZAS (N. 3401–3403): each fund's language and sender lines.
     #[serde(default)]
     pub letters: LettersConfig,
+    /// The settings as written (file and `ARCGW_*` variables), for the audit of configuration
+    /// changes (annex 2.5).
+    #[serde(skip)]
+    pub settings: Settings,
 }
 
 /// Limits of the HTTP API.
@@ -96,6 +105,19 @@ pub enum LogFormat {
     Json,
 }
 
+/// `[zas]` (one table) or `[[zas]]` (an array of tables). Read through a `toml::Value`, not an
+/// untagged enum, so that a mistake in a section is reported as itself.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ZasConfig>, D::Error> {
+    use serde::de::Error;
+    let value = toml::Value::deserialize(d)?;
+    let read = if value.is_array() {
+        Vec::<ZasConfig>::deserialize(value)
+    } else {
+        ZasConfig::deserialize(value).map(|zas| vec![zas])
+    };
+    read.map_err(|e| D::Error::custom(e.message().trim_end()))
+}
+
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8080))
 }
@@ -117,12 +139,14 @@ impl Config {
         path: Option<&Path>,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
-        let mut config = match path {
+        let (mut config, file) = match path {
             Some(path) => Self::read(path)?,
             None if Path::new(DEFAULT_PATH).exists() => Self::read(Path::new(DEFAULT_PATH))?,
-            None => Config::default(),
+            None => (Config::default(), None),
         };
-        env::apply(&mut config, vars)?;
+        let variables = env::service_variables(vars);
+        env::apply(&mut config, variables.iter().cloned())?;
+        config.settings = Settings::of(file.as_ref(), &variables);
         config.check()?;
         Ok(config)
     }
@@ -132,16 +156,18 @@ impl Config {
         Self::load(path, std::env::vars())
     }
 
-    fn read(path: &Path) -> Result<Config, ConfigError> {
+    /// The configuration of the file at `path`, and its table as written.
+    fn read(path: &Path) -> Result<(Config, Option<toml::Table>), ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             message: e.message().to_string(),
             line: e.span().map(|s| text[..s.start].lines().count().max(1)),
-        })
+        })?;
+        Ok((config, toml::from_str(&text).ok()))
     }
 
     fn check(&self) -> Result<(), ConfigError> {
@@ -168,6 +194,20 @@ impl Config {
                 "http",
                 "request_timeout_secs and rate_limit_per_minute must be above 0".into(),
             ));
+        }
+        for (i, zas) in self.zas.iter().enumerate() {
+            if self.zas[..i]
+                .iter()
+                .any(|other| other.environment == zas.environment)
+            {
+                return Err(invalid(
+                    "zas.environment",
+                    format!(
+                        "{} is configured twice: one [[zas]] section per environment",
+                        zas.environment
+                    ),
+                ));
+            }
         }
         self.calendar()?;
         if let Some(alerts) = &self.alerts {

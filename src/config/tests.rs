@@ -89,3 +89,85 @@ fn mistakes_are_one_line_errors() {
         .to_string();
     assert!(err.contains("no/such.toml"), "{err}");
 }
+
+const ZAS_PROD: &str = r#"
+environment = "prod"
+sender_id = "7-066000-1"
+recipient_id = "6-ZAS-1"
+[zas.tls]
+endpoint = "https://zas.example:443"
+ca_cert = "prod-ca.pem"
+client_cert = "prod-client.pem"
+client_key = "prod-client.key"
+"#;
+
+const ZAS_ABN: &str = r#"
+environment = "abn"
+sender_id = "T7-066000-1"
+recipient_id = "T6-ZAS-1"
+[zas.tls]
+endpoint = "https://abn.zas.example:443"
+ca_cert = "abn-ca.pem"
+client_cert = "abn-client.pem"
+client_key = "abn-client.key"
+"#;
+
+#[test]
+fn one_zas_section_or_one_per_environment_each_with_its_own_connection() {
+    let one = Config::load(Some(file(&format!("[zas]{ZAS_PROD}")).path()), vec![]).unwrap();
+    assert_eq!(one.zas.len(), 1);
+    assert_eq!(one.zas[0].environment, crate::domain::Environment::Prod);
+
+    let both = Config::load(
+        Some(file(&format!("[[zas]]{ZAS_PROD}\n[[zas]]{ZAS_ABN}")).path()),
+        vec![],
+    )
+    .unwrap();
+    let seen: Vec<_> = both
+        .zas
+        .iter()
+        .map(|z| {
+            (
+                z.environment.as_str(),
+                z.sender_id.to_string(),
+                z.tls.endpoint.as_str(),
+                z.tls.client_cert.display().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "prod",
+                "7-066000-1".to_string(),
+                "https://zas.example:443",
+                "prod-client.pem".to_string()
+            ),
+            (
+                "abn",
+                "T7-066000-1".to_string(),
+                "https://abn.zas.example:443",
+                "abn-client.pem".to_string()
+            ),
+        ]
+    );
+
+    let twice = Config::load(
+        Some(file(&format!("[[zas]]{ZAS_PROD}\n[[zas]]{ZAS_PROD}")).path()),
+        vec![],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(twice.contains("zas.environment"), "{twice}");
+    assert!(twice.contains("prod is configured twice"), "{twice}");
+
+    let typo = Config::load(
+        Some(file(&format!("[zas]\nbatch_sise = 5{ZAS_PROD}")).path()),
+        vec![],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(typo.contains("unknown field `batch_sise`"), "{typo}");
+    assert!(!typo.contains('\n'), "one line: {typo}");
+}

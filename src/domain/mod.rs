@@ -7,6 +7,7 @@ pub mod announcement;
 pub mod avs_mask;
 pub mod avs_number;
 pub mod collection;
+pub mod environment;
 pub mod fund_number;
 pub mod key_code;
 pub mod lifecycle;
@@ -30,6 +31,7 @@ pub use acknowledgement::{
 pub use announcement::{Announcement, Particulars};
 pub use avs_number::{AvsNumber, AvsNumberError};
 pub use collection::{Beneficiary, ClosingMonth, CollectionOrder, Domicile};
+pub use environment::{Environment, UnknownEnvironment};
 pub use fund_number::{FundNumber, FundNumberError};
 pub use key_code::{FieldSet, KeyCode, KeyCodeError, KeyGroup};
 pub use lifecycle::{AnnouncementState, UnknownState};

@@ -75,7 +75,7 @@ impl Engine {
             );
             let claimed = self
                 .store
-                .claim_queued(self.config.batch_size, &note)
+                .claim_queued_in(self.config.environment, self.config.batch_size, &note)
                 .await?;
             if claimed.is_empty() {
                 return Ok(built);
@@ -100,7 +100,7 @@ impl Engine {
             };
             let stored = NewTransmission {
                 header: &transmission.header,
-                environment: self.config.environment.as_str(),
+                environment: self.config.environment,
                 announcement_ids: &ids,
                 xml_sha256: &sha256_hex(xml.as_bytes()),
             };

@@ -19,7 +19,7 @@ impl Engine {
     /// Reads the feed to its end; returns how many acknowledgements were taken in.
     pub async fn take_in_acknowledgements(&self) -> Result<usize, EngineError> {
         let cursor = self.cursor_name();
-        let environment = self.config.environment.as_str();
+        let environment = self.config.environment;
         let limits = ReadLimits::default();
         let mut taken = 0;
         loop {

@@ -18,26 +18,10 @@ use tokio::sync::watch;
 
 use crate::calendar::ZasCalendar;
 use crate::clock::Clock;
+pub use crate::domain::Environment;
 use crate::domain::ParticipantId;
 use crate::store::Store;
 use crate::transport::{Transport, TransportConfig};
-
-/// The ZAS environment: acceptance (ABN, test data) or production.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Environment {
-    Abn,
-    Prod,
-}
-
-impl Environment {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Environment::Abn => "abn",
-            Environment::Prod => "prod",
-        }
-    }
-}
 
 /// `[zas]`: how the gateway exchanges with the ZAS.
 #[derive(Clone, Debug, Deserialize)]

@@ -25,7 +25,7 @@ impl Engine {
         let mut tried = 0;
         while let Some(record) = self
             .store
-            .lease_due_transmission(self.clock.now(), lease)
+            .lease_due_transmission(self.config.environment, self.clock.now(), lease)
             .await?
         {
             self.send_one(record).await?;

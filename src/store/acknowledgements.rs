@@ -20,8 +20,8 @@ use super::redact::redact;
 use super::sql::{Row, SqlBuilder, Tx, args};
 use super::transmissions::lock_announcements;
 use crate::domain::{
-    Acknowledgement, AcknowledgementEntry, AnnouncementState, AvsNumber, FundNumber, KeyCode,
-    MessageId, Processing, Reference,
+    Acknowledgement, AcknowledgementEntry, AnnouncementState, AvsNumber, Environment, FundNumber,
+    KeyCode, MessageId, Processing, Reference,
 };
 
 /// The most characters of a reader's error kept for an unreadable acknowledgement.
@@ -95,7 +95,7 @@ impl Store {
     /// acknowledgement's message id and the processing code.
     pub async fn take_in_acknowledgement(
         &self,
-        environment: &str,
+        environment: Environment,
         cursor: &str,
         sequence: i64,
         ack: &Acknowledgement,
@@ -114,7 +114,7 @@ impl Store {
                 args![
                     message_id,
                     note.at,
-                    environment,
+                    environment.as_str(),
                     sequence,
                     date_text(ack.acknowledgement_date),
                     ack.header
@@ -135,7 +135,7 @@ impl Store {
         let numbers: BTreeSet<AvsNumber> =
             ack.entries.iter().flat_map(ack_codec::numbers).collect();
         let persons = person_ids(&mut tx, &numbers, note.at).await?;
-        let matches = match_entries(&mut tx, &ack.entries).await?;
+        let matches = match_entries(&mut tx, environment, &ack.entries).await?;
         // The matched announcements are held in id order before any is changed.
         let matched_ids: BTreeSet<i64> = matches.iter().flatten().copied().collect();
         let mut states: BTreeMap<i64, AnnouncementState> = if matched_ids.is_empty() {
@@ -189,7 +189,7 @@ impl Store {
     /// changes nothing but the cursor.
     pub async fn record_unreadable_acknowledgement(
         &self,
-        environment: &str,
+        environment: Environment,
         cursor: &str,
         sequence: i64,
         error: &str,
@@ -202,7 +202,7 @@ impl Store {
             "INSERT INTO unreadable_acknowledgements (environment, sequence, received_at, error, \
              xml_sha256) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (environment, sequence) DO NOTHING",
-            args![environment, sequence, at, error, xml_sha256],
+            args![environment.as_str(), sequence, at, error, xml_sha256],
         )
         .await?;
         advance(&mut tx, cursor, sequence).await?;
@@ -271,10 +271,12 @@ impl Store {
     }
 }
 
-/// For each entry, the announcement of a transmission with its fund and reference (N. 2104:
-/// at most one): one statement for all.
+/// For each entry, the announcement of `environment` in a transmission with its fund and
+/// reference (N. 2104: at most one per environment): one statement for all. An acknowledgement
+/// of ABN never touches a PROD announcement, nor the other way round.
 async fn match_entries(
     tx: &mut Tx,
+    environment: Environment,
     entries: &[AcknowledgementEntry],
 ) -> Result<Vec<Option<i64>>, StoreError> {
     if entries.is_empty() {
@@ -285,10 +287,12 @@ async fn match_entries(
         .map(|e| json!([e.fund.to_string(), e.reference.as_str()]))
         .collect();
     let mut sql = SqlBuilder::new("SELECT a.id, a.fund, a.reference FROM ");
-    sql.push_rows(tx.backend(), &keys).push(
-        " r JOIN announcements a ON a.fund = r.value->>0 AND a.reference = r.value->>1 \
-         WHERE a.transmission_id IS NOT NULL",
-    );
+    sql.push_rows(tx.backend(), &keys)
+        .push(
+            " r JOIN announcements a ON a.fund = r.value->>0 AND a.reference = r.value->>1 \
+             WHERE a.transmission_id IS NOT NULL AND a.environment = ",
+        )
+        .push_arg(environment.as_str());
     let (sql, args) = sql.finish();
     let mut found = BTreeMap::new();
     for row in tx.fetch_all(sql, args).await? {

@@ -8,7 +8,7 @@ use super::error::StoreError;
 use super::history::{HistoryEntry, read_history, state_of};
 use super::persons::parse_stored;
 use super::sql::{Row, SqlBuilder, Tx};
-use crate::domain::{Announcement, AnnouncementState, FundNumber, KeyCode, Reference};
+use crate::domain::{Announcement, AnnouncementState, Environment, FundNumber, KeyCode, Reference};
 
 /// The most items one page of a list holds.
 pub const MAX_PAGE: u32 = 1000;
@@ -17,6 +17,8 @@ pub const MAX_PAGE: u32 = 1000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredAnnouncement {
     pub id: i64,
+    /// The ZAS environment it is announced in.
+    pub environment: Environment,
     pub announcement: Announcement,
     pub state: AnnouncementState,
     /// When it entered its current state.
@@ -37,6 +39,7 @@ pub struct AnnouncementDetail {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnnouncementSummary {
     pub id: i64,
+    pub environment: Environment,
     pub fund: FundNumber,
     pub reference: Reference,
     pub key: KeyCode,
@@ -51,6 +54,8 @@ pub struct AnnouncementSummary {
 pub struct ListFilter {
     /// Only these funds (`None`: every fund; an empty list matches nothing).
     pub funds: Option<Vec<FundNumber>>,
+    /// Only this ZAS environment (`None`: both).
+    pub environment: Option<Environment>,
     pub state: Option<AnnouncementState>,
     /// Only ids after this one: the `next_after` of the previous page.
     pub after_id: Option<i64>,
@@ -62,6 +67,7 @@ impl Default for ListFilter {
     fn default() -> Self {
         ListFilter {
             funds: None,
+            environment: None,
             state: None,
             after_id: None,
             limit: 100,
@@ -78,7 +84,7 @@ pub struct Page<T> {
 }
 
 /// The columns [`decode`] reads, with the persons' numbers joined in.
-pub(crate) const SELECT_FULL: &str = "SELECT a.id, a.fund, a.reference, a.key_code, \
+pub(crate) const SELECT_FULL: &str = "SELECT a.id, a.environment, a.fund, a.reference, a.key_code, \
      a.particulars, a.state, a.state_since, a.submitted_at, a.transmission_id, \
      a.person_id, a.beneficiary_person_id, a.spouse_person_id, a.purged_at, \
      p.avs_number AS insured_avs, b.avs_number AS beneficiary_avs, s.avs_number AS spouse_avs \
@@ -113,8 +119,8 @@ impl Store {
     ) -> Result<Page<AnnouncementSummary>, StoreError> {
         let limit = filter.limit.clamp(1, MAX_PAGE);
         let mut sql = SqlBuilder::new(
-            "SELECT id, fund, reference, key_code, state, state_since, submitted_at, \
-             transmission_id FROM announcements WHERE 1 = 1",
+            "SELECT id, environment, fund, reference, key_code, state, state_since, \
+             submitted_at, transmission_id FROM announcements WHERE 1 = 1",
         );
         if let Some(funds) = &filter.funds {
             if funds.is_empty() {
@@ -126,6 +132,10 @@ impl Store {
             sql.push(" AND fund IN (")
                 .push_list(funds.iter().map(ToString::to_string))
                 .push(")");
+        }
+        if let Some(environment) = filter.environment {
+            sql.push(" AND environment = ")
+                .push_arg(environment.as_str());
         }
         if let Some(state) = filter.state {
             sql.push(" AND state = ").push_arg(state.as_str());
@@ -169,6 +179,7 @@ pub(crate) async fn fetch_full(
 
 struct Heading {
     id: i64,
+    environment: Environment,
     fund: FundNumber,
     reference: Reference,
     key: KeyCode,
@@ -182,6 +193,10 @@ fn decode_heading(row: &Row) -> Result<Heading, StoreError> {
     let id = row.int("id")?;
     Ok(Heading {
         id,
+        environment: row
+            .text("environment")?
+            .parse()
+            .map_err(|_| StoreError::corrupt("environment", id))?,
         fund: FundNumber::parse(&row.text("fund")?)
             .map_err(|_| StoreError::corrupt("fund number", id))?,
         reference: Reference::new(&row.text("reference")?)
@@ -198,6 +213,7 @@ pub(crate) fn decode_summary(row: &Row) -> Result<AnnouncementSummary, StoreErro
     let h = decode_heading(row)?;
     Ok(AnnouncementSummary {
         id: h.id,
+        environment: h.environment,
         fund: h.fund,
         reference: h.reference,
         key: h.key,
@@ -235,6 +251,7 @@ pub(crate) fn decode(row: &Row) -> Result<StoredAnnouncement, StoreError> {
         .map_err(|_| StoreError::corrupt("particulars for the key", id))?;
     Ok(StoredAnnouncement {
         id,
+        environment: h.environment,
         announcement,
         state: h.state,
         state_since: h.state_since,

@@ -6,17 +6,17 @@ use super::announcements::{StoredAnnouncement, fetch_full};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
 use super::sql::{Tx, args};
-use crate::domain::AnnouncementState;
+use crate::domain::{AnnouncementState, Environment};
 
 /// N. 3102: a revocation (99, 96) and a new order for the same person may not travel in one
 /// transmission, and the revocation goes first. A new order (RCI keys 71, 75, 79, 81, 85; a
 /// splitting order 95) is therefore not claimed while a revocation of the same kind for the
 /// same person is still queued or being sent: it waits, queued (and still withdrawable), for a
-/// later transmission.
+/// later transmission. (Within one environment: an ABN revocation holds back no PROD order.)
 macro_rules! not_held_back {
     () => {
         "NOT EXISTS (SELECT 1 FROM announcements r WHERE r.person_id = a.person_id \
-         AND r.state IN ('queued', 'sending') AND r.id <> a.id \
+         AND r.environment = a.environment AND r.state IN ('queued', 'sending') AND r.id <> a.id \
          AND ((a.key_code IN (71, 75, 79, 81, 85) AND r.key_code = 99) \
            OR (a.key_code = 95 AND r.key_code = 96)))"
     };
@@ -25,7 +25,8 @@ macro_rules! not_held_back {
 /// PostgreSQL: rows another instance is claiming are skipped, not waited for.
 /// The rows are picked once, in a CTE (a `LIMIT` subquery under `IN` may be evaluated again).
 const CLAIM_POSTGRES: &str = concat!(
-    "WITH picked AS (SELECT a.id FROM announcements a WHERE a.state = 'queued' AND ",
+    "WITH picked AS (SELECT a.id FROM announcements a \
+     WHERE a.state = 'queued' AND a.environment = $3 AND ",
     not_held_back!(),
     " ORDER BY a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED) \
      UPDATE announcements a SET state = 'sending', state_since = $1 FROM picked \
@@ -35,17 +36,29 @@ const CLAIM_POSTGRES: &str = concat!(
 /// SQLite: the transaction began with `BEGIN IMMEDIATE`, so it is the only writer.
 const CLAIM_SQLITE: &str = concat!(
     "UPDATE announcements SET state = 'sending', state_since = $1 \
-     WHERE state = 'queued' AND id IN (SELECT a.id FROM announcements a WHERE a.state = 'queued' AND ",
+     WHERE state = 'queued' AND id IN (SELECT a.id FROM announcements a \
+     WHERE a.state = 'queued' AND a.environment = $3 AND ",
     not_held_back!(),
     " ORDER BY a.id LIMIT $2) RETURNING id"
 );
 
 impl Store {
-    /// Moves up to `limit` queued announcements, oldest first, to `sending` and returns them,
-    /// with a history entry each, in one transaction. Two claimers never get the same
-    /// announcement. New orders held back by N. 3102 (see `not_held_back!`) are not taken.
+    /// [`Store::claim_queued_in`] production.
     pub async fn claim_queued(
         &self,
+        limit: u32,
+        note: &ChangeNote,
+    ) -> Result<Vec<StoredAnnouncement>, StoreError> {
+        self.claim_queued_in(Environment::Prod, limit, note).await
+    }
+
+    /// Moves up to `limit` queued announcements of `environment`, oldest first, to `sending`
+    /// and returns them, with a history entry each, in one transaction. Two claimers never get
+    /// the same announcement; an environment's sender never gets another's. New orders held
+    /// back by N. 3102 (see `not_held_back!`) are not taken.
+    pub async fn claim_queued_in(
+        &self,
+        environment: Environment,
         limit: u32,
         note: &ChangeNote,
     ) -> Result<Vec<StoredAnnouncement>, StoreError> {
@@ -58,7 +71,10 @@ impl Store {
             Tx::Postgres(_) => CLAIM_POSTGRES,
         };
         let mut ids = tx
-            .fetch_all(claim, args![note.at, i64::from(limit)])
+            .fetch_all(
+                claim,
+                args![note.at, i64::from(limit), environment.as_str()],
+            )
             .await?
             .iter()
             .map(|row| row.int("id"))

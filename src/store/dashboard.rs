@@ -12,7 +12,7 @@ use super::sql::{Row, SqlBuilder, args};
 use crate::domain::{AnnouncementState, FundNumber, KeyCode, Reference};
 
 /// The columns [`decode_summary`] reads, from `announcements a`.
-const SUMMARY_COLUMNS: &str = "SELECT a.id, a.fund, a.reference, a.key_code, a.state, \
+const SUMMARY_COLUMNS: &str = "SELECT a.id, a.environment, a.fund, a.reference, a.key_code, a.state, \
      a.state_since, a.submitted_at, a.transmission_id";
 
 /// An announcement waiting for the ZAS, with the day it was announced.

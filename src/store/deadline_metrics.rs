@@ -51,15 +51,17 @@ impl Store {
             .collect()
     }
 
-    /// Since when the oldest announcement in `state` (`announced` or `in_progress`: pending an
-    /// acknowledgement) has been in it; `None` when none is.
+    /// Since when the oldest PROD announcement in `state` (`announced` or `in_progress`:
+    /// pending an acknowledgement) has been in it; `None` when none is. (ABN's test data have
+    /// no deadline.)
     pub async fn oldest_in_state(
         &self,
         state: AnnouncementState,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         let row = self
             .fetch_one(
-                "SELECT MIN(state_since) AS oldest FROM announcements WHERE state = $1",
+                "SELECT MIN(state_since) AS oldest FROM announcements \
+                 WHERE state = $1 AND environment = 'prod'",
                 args![state.as_str()],
             )
             .await?;

@@ -2,7 +2,7 @@
 //! errors end up in logs and in API answers.
 
 use super::transmissions::TransmissionState;
-use crate::domain::AnnouncementState;
+use crate::domain::{AnnouncementState, Environment};
 
 /// An error of the store, with the context the caller needs to answer it.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +44,12 @@ pub enum StoreError {
         announcement_id: i64,
         transmission_id: i64,
     },
+
+    /// An announcement of another ZAS environment was to go in a transmission to `environment`.
+    #[error(
+        "announcements of another environment cannot travel in a transmission to {environment}"
+    )]
+    OtherEnvironment { environment: Environment },
 
     /// The transmission is not in the state the change needs; `found` is the state found.
     #[error("transmission {id} is {found}, not {expected}")]

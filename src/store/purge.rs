@@ -129,8 +129,8 @@ impl Store {
         let mut tx = self.begin_read().await?;
         let row = tx
             .fetch_optional(
-                "SELECT id, fund, reference, key_code, state, state_since, submitted_at, \
-                 transmission_id, purged_at FROM announcements \
+                "SELECT id, environment, fund, reference, key_code, state, state_since, \
+                 submitted_at, transmission_id, purged_at FROM announcements \
                  WHERE id = $1 AND purged_at IS NOT NULL",
                 args![id],
             )

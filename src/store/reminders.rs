@@ -172,7 +172,8 @@ const FROM_REMINDERS: &str =
     ") AS resolved_at FROM reminders r JOIN announcements a ON a.id = r.announcement_id";
 
 impl Store {
-    /// The pending announcements (`announced`, `in_progress`) with ids after `after_id` whose
+    /// The pending PROD announcements (`announced`, `in_progress`; ABN holds test data, whose
+    /// answers no deadline watches) with ids after `after_id` whose
     /// deadline may have passed — started on or before `overdue`'s day for the rule their state
     /// runs under — and whose reminder of that rule is not raised yet; at most `limit` (1 to
     /// [`PENDING_PAGE`]), ordered by id; `next_after` is the cursor of the next page.
@@ -197,7 +198,7 @@ impl Store {
                  WHERE e.announcement_id = a.id AND e.processing_code = $1 \
                  ORDER BY e.id DESC LIMIT 1) END AS in_progress_date \
                  FROM announcements a \
-                 WHERE a.id > $2 AND (\
+                 WHERE a.environment = 'prod' AND a.id > $2 AND (\
                  (a.state = 'announced' AND a.state_since < $3) \
                  OR (a.state = 'in_progress' AND (\
                  EXISTS (SELECT 1 FROM acknowledgement_entries e \

@@ -13,7 +13,7 @@ use super::history::{self, ChangeNote, StateChange};
 use super::persons::person_ids;
 use super::sql::{Row, SqlBuilder, Tx};
 use crate::digest::sha256_hex;
-use crate::domain::{Announcement, AnnouncementState, AvsNumber};
+use crate::domain::{Announcement, AnnouncementState, AvsNumber, Environment};
 
 /// The stored id of a submitted announcement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,28 +38,40 @@ struct Canonical<'a> {
 }
 
 impl Store {
-    /// Stores announcements as `queued`, all or none, in one transaction.
+    /// [`Store::submit_in`] production.
+    pub async fn submit(
+        &self,
+        announcements: &[Announcement],
+        note: &ChangeNote,
+    ) -> Result<Vec<Submitted>, StoreError> {
+        self.submit_in(Environment::Prod, announcements, note).await
+    }
+
+    /// Stores announcements for `environment` as `queued`, all or none, in one transaction.
     ///
-    /// N. 2104: each announcement is announced once. An announcement whose fund and reference
-    /// are stored already is not stored again: with the same content its stored id is returned
+    /// N. 2104: each announcement is announced once in its environment. An announcement whose
+    /// fund and reference are stored already in the environment is not stored again: with the same content its stored id is returned
     /// (`created: false`); with other content the whole submission fails with
     /// [`StoreError::Conflict`] naming the stored announcement.
     /// (A reference never holds an AVS number: [`crate::domain::Reference`] refuses one.)
     ///
     /// The statements are set-based: persons, announcements, history and audit rows each take
     /// one or two statements, however many announcements there are.
-    pub async fn submit(
+    pub async fn submit_in(
         &self,
+        environment: Environment,
         announcements: &[Announcement],
         note: &ChangeNote,
     ) -> Result<Vec<Submitted>, StoreError> {
-        self.submit_audited(announcements, note, |_| None).await
+        self.submit_audited(environment, announcements, note, |_| None)
+            .await
     }
 
     /// [`Store::submit`], and the audit event `audit` makes of the result appended in the same
     /// transaction (annex 2.5; one commit for both). No event when the submission fails.
     pub async fn submit_audited(
         &self,
+        environment: Environment,
         announcements: &[Announcement],
         note: &ChangeNote,
         audit: impl FnOnce(&[Submitted]) -> Option<NewAuditEvent>,
@@ -88,7 +100,7 @@ impl Store {
                 Prepared::new(announcement, stored, refs)
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let submitted = insert(&mut tx, &rows, note).await?;
+        let submitted = insert(&mut tx, environment, &rows, note).await?;
         if let Some(event) = audit(&submitted) {
             insert_audit(&mut tx, &event).await?;
         }
@@ -161,6 +173,7 @@ fn encode_error<E>(_: E) -> StoreError {
 /// Inserts the announcements not stored yet, with their history, and answers for each.
 async fn insert(
     tx: &mut Tx,
+    environment: Environment,
     rows: &[Prepared],
     note: &ChangeNote,
 ) -> Result<Vec<Submitted>, StoreError> {
@@ -169,20 +182,26 @@ async fn insert(
     // In the order given, so that ids follow it. (`WHERE true`: SQLite's parser needs it
     // before `ON CONFLICT`.)
     let mut sql = SqlBuilder::new(
-        "INSERT INTO announcements (fund, reference, key_code, person_id, \
+        "INSERT INTO announcements (environment, fund, reference, key_code, person_id, \
          beneficiary_person_id, spouse_person_id, particulars, content_hash, state, \
-         state_since, submitted_at) SELECT value->>0, value->>1, CAST(value->>2 AS bigint), \
-         CAST(value->>3 AS bigint), CAST(value->>4 AS bigint), CAST(value->>5 AS bigint), \
-         value->>6, value->>7, ",
+         state_since, submitted_at) SELECT ",
     );
-    sql.push_arg(AnnouncementState::Queued.as_str())
+    sql.push_arg(environment.as_str())
+        .push(
+            ", value->>0, value->>1, CAST(value->>2 AS bigint), CAST(value->>3 AS bigint), \
+             CAST(value->>4 AS bigint), CAST(value->>5 AS bigint), value->>6, value->>7, ",
+        )
+        .push_arg(AnnouncementState::Queued.as_str())
         .push(", ")
         .push_arg(note.at)
         .push(", ")
         .push_arg(note.at)
         .push(" FROM ")
         .push_rows(backend, &columns)
-        .push(" WHERE true ON CONFLICT (fund, reference) DO NOTHING RETURNING id, fund, reference");
+        .push(
+            " WHERE true ON CONFLICT (environment, fund, reference) DO NOTHING \
+             RETURNING id, fund, reference",
+        );
     let (sql, args) = sql.finish();
     let mut inserted = ids_by_key(&tx.fetch_all(sql, args).await?)?;
     // N. 2104: the others were stored before (or earlier in this submission): the same
@@ -193,7 +212,8 @@ async fn insert(
             "SELECT a.id, a.fund, a.reference, a.content_hash FROM announcements a JOIN ",
         );
         sql.push_rows(backend, &columns)
-            .push(" r ON a.fund = r.value->>0 AND a.reference = r.value->>1");
+            .push(" r ON a.fund = r.value->>0 AND a.reference = r.value->>1 AND a.environment = ")
+            .push_arg(environment.as_str());
         let (sql, args) = sql.finish();
         for row in tx.fetch_all(sql, args).await? {
             let key = (row.text("fund")?, row.text("reference")?);

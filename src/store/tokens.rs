@@ -16,7 +16,7 @@ use super::funds::funds_of;
 use super::redact::redact;
 use super::sql::{Row, Tx, args};
 use crate::digest::{constant_time_eq, hex, sha256_hex};
-use crate::domain::FundNumber;
+use crate::domain::{Environment, FundNumber};
 
 const TOKEN_START: &str = "arcgw_";
 const PREFIX_DIGITS: usize = 16;
@@ -31,6 +31,9 @@ pub struct ApiToken {
     pub label: String,
     /// The funds this token may act for; never empty.
     pub funds: Vec<FundNumber>,
+    /// The ZAS environment its announcements go to and are read from (USNTools: access is
+    /// requested per environment, ABN and PROD separately).
+    pub environment: Environment,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
@@ -88,10 +91,23 @@ pub enum Denial {
 }
 
 impl Store {
-    /// Makes a token for `funds` (at least one) and returns it with its secret, which is
-    /// stored only as a SHA-256. Anything in `label` that looks like an AVS number is masked.
+    /// [`Store::create_token_in`] production.
     pub async fn create_token(
         &self,
+        label: &str,
+        funds: &[FundNumber],
+        at: DateTime<Utc>,
+    ) -> Result<NewToken, StoreError> {
+        self.create_token_in(Environment::Prod, label, funds, at)
+            .await
+    }
+
+    /// Makes a token of `environment` for `funds` (at least one) and returns it with its
+    /// secret, which is stored only as a SHA-256. Anything in `label` that looks like an AVS
+    /// number is masked.
+    pub async fn create_token_in(
+        &self,
+        environment: Environment,
         label: &str,
         funds: &[FundNumber],
         at: DateTime<Utc>,
@@ -111,13 +127,14 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let id = tx
             .fetch_one(
-                "INSERT INTO api_tokens (prefix, secret_hash, label, created_at) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO api_tokens (prefix, secret_hash, label, created_at, environment) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 args![
                     prefix.as_str(),
                     sha256_hex(secret.as_bytes()),
                     label.as_str(),
-                    at
+                    at,
+                    environment.as_str()
                 ],
             )
             .await?
@@ -137,6 +154,7 @@ impl Store {
                 prefix,
                 label,
                 funds,
+                environment,
                 created_at: super::sql::stored(at),
                 revoked_at: None,
             },
@@ -152,7 +170,8 @@ impl Store {
         let mut tx = self.begin_read().await?;
         let row = tx
             .fetch_optional(
-                "SELECT id, prefix, secret_hash, label, created_at, revoked_at FROM api_tokens \
+                "SELECT id, prefix, secret_hash, label, environment, created_at, revoked_at \
+                 FROM api_tokens \
                  WHERE prefix = $1",
                 args![prefix],
             )
@@ -186,7 +205,8 @@ impl Store {
         let mut tx = self.begin_read().await?;
         let rows = tx
             .fetch_all(
-                "SELECT id, prefix, label, created_at, revoked_at FROM api_tokens ORDER BY id",
+                "SELECT id, prefix, label, environment, created_at, revoked_at FROM api_tokens \
+                 ORDER BY id",
                 args![],
             )
             .await?;
@@ -205,7 +225,8 @@ impl Store {
         .await?;
         let rows = tx
             .fetch_all(
-                "SELECT id, prefix, label, created_at, revoked_at FROM api_tokens WHERE id = $1",
+                "SELECT id, prefix, label, environment, created_at, revoked_at FROM api_tokens \
+                 WHERE id = $1",
                 args![id],
             )
             .await?;
@@ -262,6 +283,10 @@ async fn with_funds(tx: &mut Tx, rows: Vec<Row>) -> Result<Vec<ApiToken>, StoreE
                 prefix: row.text("prefix")?,
                 label: row.text("label")?,
                 funds,
+                environment: row
+                    .text("environment")?
+                    .parse()
+                    .map_err(|_| StoreError::corrupt("environment of an API token", id))?,
                 created_at: row.time("created_at")?,
                 revoked_at: row.opt_time("revoked_at")?,
             })

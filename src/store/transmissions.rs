@@ -22,16 +22,17 @@ use super::history::{self, ChangeNote, StateChange, state_of};
 use super::redact::redact;
 use super::sql::{Row, SqlBuilder, Tx, args};
 use crate::domain::{
-    Announcement, AnnouncementState, AvsNumber, KeyCode, MessageHeader, MessageId, ParticipantId,
+    Announcement, AnnouncementState, AvsNumber, Environment, KeyCode, MessageHeader, MessageId,
+    ParticipantId,
 };
 
-/// A transmission to store: its header, the ZAS environment it goes to (`abn`, acceptance, or
-/// `prod`), its announcements and the SHA-256 (hex) of the XML written from them.
+/// A transmission to store: its header, the ZAS environment it goes to (ABN, acceptance, or
+/// PROD), its announcements and the SHA-256 (hex) of the XML written from them.
 #[derive(Clone, Debug)]
 pub struct NewTransmission<'a> {
     pub header: &'a MessageHeader,
-    /// The ZAS environment the transmission goes to: `abn` (acceptance) or `prod`.
-    pub environment: &'a str,
+    /// The ZAS environment the transmission goes to; its announcements are all of it.
+    pub environment: Environment,
     /// The announcements it carries, all `sending`; written in id order.
     pub announcement_ids: &'a [i64],
     pub xml_sha256: &'a str,
@@ -173,15 +174,15 @@ const SELECT_TRANSMISSION: &str = "SELECT id, message_id, environment, state, cr
 
 /// PostgreSQL: a transmission another instance is leasing is skipped, not waited for.
 const LEASE_POSTGRES: &str = "WITH picked AS (SELECT id FROM transmissions \
-     WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT 1 \
-     FOR UPDATE SKIP LOCKED) \
+     WHERE state = 'pending' AND next_attempt_at <= $1 AND environment = $3 \
+     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
      UPDATE transmissions t SET next_attempt_at = $2 FROM picked \
      WHERE t.id = picked.id RETURNING t.id";
 
 /// SQLite: the transaction began with `BEGIN IMMEDIATE`, so it is the only writer.
 const LEASE_SQLITE: &str = "UPDATE transmissions SET next_attempt_at = $2 \
      WHERE id = (SELECT id FROM transmissions WHERE state = 'pending' \
-     AND next_attempt_at <= $1 ORDER BY id LIMIT 1) RETURNING id";
+     AND next_attempt_at <= $1 AND environment = $3 ORDER BY id LIMIT 1) RETURNING id";
 
 impl Store {
     /// Sends announcements still `sending` back to `queued`, with a history entry each, in one
@@ -315,7 +316,7 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11) RETURNING id",
                 args![
                     h.message_id.as_str(),
-                    t.environment,
+                    t.environment.as_str(),
                     TransmissionState::Pending.as_str(),
                     at,
                     h.message_date,
@@ -331,23 +332,30 @@ impl Store {
             .int("id")?;
         let mut sql = SqlBuilder::new("UPDATE announcements SET transmission_id = ");
         sql.push_arg(id)
-            .push(" WHERE state = 'sending' AND transmission_id IS NULL AND id IN ")
+            .push(" WHERE state = 'sending' AND transmission_id IS NULL AND environment = ")
+            .push_arg(t.environment.as_str())
+            .push(" AND id IN ")
             .push_id_set(tx.backend(), ids.iter().copied());
         let (sql, args) = sql.finish();
+        // They are held for writing and were checked above: any left out is of another
+        // environment (nothing sent to ABN counts for PROD, nor the other way round).
         if tx.execute(sql, args).await? != ids.len() as u64 {
-            // Only possible if the rows were not held for writing.
-            return Err(StoreError::corrupt("announcements of the transmission", id));
+            return Err(StoreError::OtherEnvironment {
+                environment: t.environment,
+            });
         }
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Takes the oldest `pending` transmission whose next attempt is due at `now` and leases it
+    /// Takes the oldest `pending` transmission to `environment` whose next attempt is due at
+    /// `now` and leases it
     /// for `lease`: its next attempt moves to `now + lease` in the same transaction, so no other
     /// instance takes it meanwhile (PostgreSQL `FOR UPDATE SKIP LOCKED`, SQLite's single
     /// writer). `None` when none is due.
     pub async fn lease_due_transmission(
         &self,
+        environment: Environment,
         now: DateTime<Utc>,
         lease: TimeDelta,
     ) -> Result<Option<TransmissionRecord>, StoreError> {
@@ -357,7 +365,7 @@ impl Store {
             Tx::Postgres(_) => LEASE_POSTGRES,
         };
         let Some(row) = tx
-            .fetch_optional(lease_sql, args![now, now + lease])
+            .fetch_optional(lease_sql, args![now, now + lease, environment.as_str()])
             .await?
         else {
             return Ok(None);

@@ -288,7 +288,7 @@ struct MessagePage {
 }
 
 fn chrome(state: &AppState, viewer: &Viewer) -> Chrome {
-    Chrome::new(state.environment, Some(viewer.clone()))
+    Chrome::new(&state.environments, Some(viewer.clone()))
         .link("/", "Overview")
         .link("/accounts", "Accounts")
 }

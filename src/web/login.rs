@@ -107,7 +107,7 @@ fn login_page(
     let page = page(
         status,
         &LoginPage {
-            chrome: Chrome::new(state.environment, None),
+            chrome: Chrome::new(&state.environments, None),
             csrf: csrf.clone(),
             login,
             error,
@@ -280,7 +280,7 @@ fn password_page(
     page(
         status,
         &PasswordPage {
-            chrome: Chrome::new(state.environment, Some(viewer)),
+            chrome: Chrome::new(&state.environments, Some(viewer)),
             forced,
             error,
         },

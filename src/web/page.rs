@@ -8,9 +8,13 @@ use crate::engine::Environment;
 /// field `chrome` of this type.
 #[derive(Clone, Debug)]
 pub struct Chrome {
-    /// `abn` or `prod`: shown on every page (issue 6: nothing sent to ABN counts for PROD).
-    pub environment: &'static str,
-    pub environment_label: &'static str,
+    /// The environments this instance sends to, `prod`, `abn` or both (`prod, abn`): shown on
+    /// every page, since nothing sent to ABN counts for PROD.
+    pub environment: String,
+    /// `abn` when ABN is the only one (the header turns amber), else `prod`.
+    pub environment_class: &'static str,
+    /// "ZAS environment: PROD (production)", or both names.
+    pub environment_label: String,
     pub viewer: Option<Viewer>,
     /// The navigation: (href, label).
     pub links: Vec<(&'static str, &'static str)>,
@@ -19,13 +23,27 @@ pub struct Chrome {
 
 impl Chrome {
     /// The frame for a page seen by `viewer` (none on the login page).
-    pub fn new(environment: Environment, viewer: Option<Viewer>) -> Chrome {
+    pub fn new(environments: &[Environment], viewer: Option<Viewer>) -> Chrome {
+        let names = |name: fn(Environment) -> &'static str, separator| {
+            environments
+                .iter()
+                .map(|e| name(*e))
+                .collect::<Vec<_>>()
+                .join(separator)
+        };
+        let heading = if environments.len() > 1 {
+            "ZAS environments"
+        } else {
+            "ZAS environment"
+        };
         Chrome {
-            environment: environment.as_str(),
-            environment_label: match environment {
-                Environment::Abn => "ABN (acceptance, test data)",
-                Environment::Prod => "PROD (production)",
+            environment: names(Environment::as_str, ", "),
+            environment_class: if environments == [Environment::Abn] {
+                "abn"
+            } else {
+                "prod"
             },
+            environment_label: format!("{heading}: {}", names(Environment::label, " · ")),
             viewer,
             links: Vec::new(),
             stylesheet: STYLESHEET,
@@ -86,9 +104,10 @@ mod tests {
             funds: vec!["001.000".parse::<FundNumber>().unwrap()],
             csrf_token: "tok".into(),
         };
-        let chrome = Chrome::new(Environment::Abn, Some(viewer)).link("/", "Overview");
+        let chrome = Chrome::new(&[Environment::Abn], Some(viewer)).link("/", "Overview");
         let html = Probe { chrome }.render().unwrap();
         assert!(html.contains("ZAS environment: ABN"));
+        assert!(html.contains(r#"<header class="top env-abn">"#));
         assert!(
             html.contains("Maria &#60;Rossi&#62; (substitute)"),
             "{html}"
@@ -98,11 +117,23 @@ mod tests {
         assert!(html.contains(r#"<p id="probe">body</p>"#));
 
         let anonymous = Probe {
-            chrome: Chrome::new(Environment::Prod, None),
+            chrome: Chrome::new(&[Environment::Prod], None),
         }
         .render()
         .unwrap();
-        assert!(anonymous.contains("PROD (production)"));
+        assert!(anonymous.contains("ZAS environment: PROD (production)"));
         assert!(!anonymous.contains("Sign out"));
+
+        let both = Probe {
+            chrome: Chrome::new(&[Environment::Prod, Environment::Abn], None),
+        }
+        .render()
+        .unwrap();
+        assert!(
+            both.contains("ZAS environments: PROD (production) · ABN (acceptance, test data)"),
+            "{both}"
+        );
+        assert!(both.contains(r#"<header class="top env-prod">"#));
+        assert!(both.contains("arcgw (prod, abn)"));
     }
 }

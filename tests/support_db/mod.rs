@@ -223,6 +223,40 @@ pub async fn count(store: &arcgw::store::Store, sql: &'static str) -> i64 {
     }
 }
 
+/// The first column of every row of `sql`, as text.
+pub async fn texts(store: &arcgw::store::Store, sql: &'static str) -> Vec<String> {
+    match store {
+        arcgw::store::Store::Sqlite(pool) => sqlx::query(sql)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect(),
+        arcgw::store::Store::Postgres(pool) => sqlx::query(sql)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect(),
+    }
+}
+
+/// Runs one statement; the database's refusal is the error.
+pub async fn execute(store: &arcgw::store::Store, sql: &'static str) -> Result<u64, sqlx::Error> {
+    match store {
+        arcgw::store::Store::Sqlite(pool) => sqlx::query(sql)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+        arcgw::store::Store::Postgres(pool) => sqlx::query(sql)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+    }
+}
+
 /// Every (table, column) of the database.
 pub async fn columns(store: &arcgw::store::Store) -> Vec<(String, String)> {
     match store {

@@ -36,7 +36,7 @@ impl Transport for NoZas {
 /// with [`NoZas`].
 pub fn engine_without_zas(store: Store, clock: Arc<ManualClock>) -> Engine {
     let config = ZasConfig {
-        environment: Environment::Abn,
+        environment: Environment::Prod,
         sender_id: ParticipantId::new("T7-066000-1").unwrap(),
         recipient_id: ParticipantId::new("T6-ZAS-1").unwrap(),
         batch_size: 1000,

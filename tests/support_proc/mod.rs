@@ -28,8 +28,18 @@ pub fn command(database_url: &str, dir: &Path) -> Command {
 
 /// Creates an API token for `funds` with the binary; returns the token.
 pub fn create_token(database_url: &str, dir: &Path, funds: &[&str]) -> String {
+    create_token_in(database_url, dir, "prod", funds)
+}
+
+/// `arcgw token create --environment ENV --fund …`: a token of the ZAS environment `environment`.
+pub fn create_token_in(
+    database_url: &str,
+    dir: &Path,
+    environment: &str,
+    funds: &[&str],
+) -> String {
     let mut c = command(database_url, dir);
-    c.args(["token", "create"]);
+    c.args(["token", "create", "--environment", environment]);
     for f in funds {
         c.args(["--fund", f]);
     }

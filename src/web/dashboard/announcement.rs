@@ -114,6 +114,7 @@ fn fields(detail: &AnnouncementDetail) -> Vec<(&'static str, String)> {
     let stored = &detail.announcement;
     let a = &stored.announcement;
     vec![
+        ("ZAS environment", stored.environment.label().to_string()),
         ("Fund", a.fund().to_string()),
         ("Reference", a.reference().to_string()),
         ("Key", a.key().code().to_string()),

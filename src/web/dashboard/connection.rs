@@ -15,7 +15,14 @@ use crate::web::Chrome;
 #[template(path = "dashboard/connection.html")]
 struct ConnectionPage {
     chrome: Chrome,
-    /// (setting, value) in the order shown; empty without a `[zas]` section.
+    /// One per environment; none without a `[zas]` section.
+    connections: Vec<Connection>,
+}
+
+/// The connection to one ZAS environment, each with its own endpoint and certificates.
+struct Connection {
+    environment: &'static str,
+    /// (setting, value) in the order shown.
     settings: Vec<(&'static str, String)>,
 }
 
@@ -40,31 +47,35 @@ async fn show(ctx: &Ctx) -> Result<Response, PageError> {
     }
     ctx.audit(ACTION, None, AuditOutcome::Success, json!({}))
         .await?;
-    let settings = match &ctx.state.zas {
-        None => Vec::new(),
-        Some(zas) => vec![
-            ("environment", zas.environment.as_str().to_uppercase()),
-            ("endpoint", zas.tls.endpoint.clone()),
-            ("sender id (the fund)", zas.sender_id.to_string()),
-            ("recipient id (the ZAS)", zas.recipient_id.to_string()),
-            (
-                "CA certificate of the ZAS",
-                zas.tls.ca_cert.display().to_string(),
-            ),
-            (
-                "client certificate",
-                zas.tls.client_cert.display().to_string(),
-            ),
-            (
-                "client certificate expires",
-                ctx.state
-                    .certificate_expires
-                    .map_or_else(|| "unknown".to_string(), |at| at.to_rfc3339()),
-            ),
-        ],
-    };
+    let connections = ctx
+        .state
+        .zas
+        .iter()
+        .map(|zas| Connection {
+            environment: zas.environment.label(),
+            settings: vec![
+                ("endpoint", zas.tls.endpoint.clone()),
+                ("sender id (the fund)", zas.sender_id.to_string()),
+                ("recipient id (the ZAS)", zas.recipient_id.to_string()),
+                (
+                    "CA certificate of the ZAS",
+                    zas.tls.ca_cert.display().to_string(),
+                ),
+                (
+                    "client certificate",
+                    zas.tls.client_cert.display().to_string(),
+                ),
+                (
+                    "client certificate expires",
+                    ctx.state
+                        .certificate_expiry(zas.environment)
+                        .map_or_else(|| "unknown".to_string(), |at| at.to_rfc3339()),
+                ),
+            ],
+        })
+        .collect();
     html(&ConnectionPage {
         chrome: ctx.chrome(),
-        settings,
+        connections,
     })
 }

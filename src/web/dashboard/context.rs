@@ -48,7 +48,7 @@ impl Ctx {
     pub fn chrome(&self) -> Chrome {
         let role = self.viewer.role;
         let mut chrome =
-            Chrome::new(self.state.environment, Some(self.viewer.clone())).link("/", "Overview");
+            Chrome::new(&self.state.environments, Some(self.viewer.clone())).link("/", "Overview");
         for (action, href, label) in [
             (Action::ManageAccounts, "/accounts", "Accounts"),
             (Action::ReviewAudit, "/audit", "Audit log"),

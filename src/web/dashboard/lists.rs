@@ -10,7 +10,7 @@ use super::table::{Cell, Table};
 use crate::api::AppState;
 use crate::calendar::ZasCalendar;
 use crate::deadlines::DeadlineRule;
-use crate::domain::{AnnouncementState, FundNumber, KeyCode, Reference};
+use crate::domain::{AnnouncementState, Environment, FundNumber, KeyCode, Reference};
 use crate::store::{
     AnnouncementSummary, MAX_PAGE, PendingItem, Reminder, ReminderFilter, ReminderStatus,
 };
@@ -56,6 +56,7 @@ fn state_of_open(rule: DeadlineRule) -> AnnouncementState {
 /// What the lists of announcements show first of each.
 struct Heading<'a> {
     id: i64,
+    environment: Environment,
     fund: FundNumber,
     reference: &'a Reference,
     key: KeyCode,
@@ -66,6 +67,7 @@ impl<'a> Heading<'a> {
     fn of(s: &'a AnnouncementSummary) -> Self {
         Heading {
             id: s.id,
+            environment: s.environment,
             fund: s.fund,
             reference: &s.reference,
             key: s.key,
@@ -77,6 +79,7 @@ impl<'a> Heading<'a> {
     fn row(&self, more: impl IntoIterator<Item = Cell>) -> Vec<Cell> {
         let mut cells = vec![
             Cell::announcement(self.id),
+            Cell::text(self.environment.as_str().to_uppercase()),
             Cell::text(self.fund),
             Cell::text(self.reference),
             Cell::text(self.key.code()),
@@ -89,7 +92,14 @@ impl<'a> Heading<'a> {
 
 /// The headings of [`Heading::row`], then `more`.
 fn about_announcement(more: &[&'static str]) -> Vec<&'static str> {
-    let mut headings = vec!["Announcement", "Fund", "Reference", "Key", "State"];
+    let mut headings = vec![
+        "Announcement",
+        "Environment",
+        "Fund",
+        "Reference",
+        "Key",
+        "State",
+    ];
     headings.extend_from_slice(more);
     headings
 }
@@ -141,6 +151,8 @@ async fn overdue(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result<T
             .map(|r| {
                 let heading = Heading {
                     id: r.announcement_id,
+                    // Reminders are raised for PROD announcements only.
+                    environment: Environment::Prod,
                     fund: r.fund,
                     reference: &r.reference,
                     key: r.key,

@@ -1,0 +1,175 @@
+//! Announcements driven through the store as the engine would drive them: submitted, claimed,
+//! transmitted, acknowledged, on a chosen day and in a chosen ZAS environment. Shared by the
+//! deadline and environment tests.
+#![allow(dead_code)]
+
+use arcgw::domain::{
+    Acknowledgement, AcknowledgementEntry, Announcement, Environment, FundNumber, KeyCode,
+    MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
+};
+use arcgw::store::{Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+use crate::support_db::avs;
+
+pub const FUND: &str = "066.000";
+pub const SHA: &str = "5e9c0f3aa1b2c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbcc";
+
+pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// `hh:mm` on that day in Geneva.
+pub fn geneva(y: i32, m: u32, d: u32, hh: u32, mm: u32) -> DateTime<Utc> {
+    chrono_tz::Europe::Zurich
+        .with_ymd_and_hms(y, m, d, hh, mm, 0)
+        .unwrap()
+        .to_utc()
+}
+
+pub fn note(at: DateTime<Utc>, cause: &str) -> ChangeNote {
+    ChangeNote::new(at, "test:runner", cause)
+}
+
+/// An opening of a CI (key 61) of fund 066.000.
+pub fn account(reference: &str, number: u64) -> Announcement {
+    Announcement::new(
+        FundNumber::parse(FUND).unwrap(),
+        Reference::new(reference).unwrap(),
+        KeyCode::new(61).unwrap(),
+        Particulars::Account {
+            avs_number: avs(number),
+        },
+    )
+    .unwrap()
+}
+
+pub fn header(message_id: &str, sender: &str, recipient: &str, at: DateTime<Utc>) -> MessageHeader {
+    MessageHeader {
+        sender_id: ParticipantId::new(sender).unwrap(),
+        recipient_id: ParticipantId::new(recipient).unwrap(),
+        message_id: MessageId::new(message_id).unwrap(),
+        reference_message_id: None,
+        message_date: at,
+        test_delivery: true,
+    }
+}
+
+/// An acknowledgement of `date` saying `code` (0 dealt with, 2 still being processed) of
+/// the announcement `reference` of key 61.
+pub fn ack(message_id: &str, date: NaiveDate, reference: &str, code: u8) -> Acknowledgement {
+    Acknowledgement {
+        header: header(
+            message_id,
+            "T6-ZAS-1",
+            "T7-066000-1",
+            geneva(2026, 12, 1, 9, 0),
+        ),
+        acknowledgement_date: date,
+        entries: vec![AcknowledgementEntry {
+            fund: FundNumber::parse(FUND).unwrap(),
+            reference: Reference::new(reference).unwrap(),
+            key: KeyCode::new(61).unwrap(),
+            avs_number: None,
+            message_id: None,
+            processing: Processing::from_code(code).unwrap(),
+            observations: Vec::new(),
+            wrong_fields: Vec::new(),
+            investigation: None,
+            result: None,
+        }],
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps through the store
+
+/// Submits, claims and transmits these announcements in PROD at `at`: they are `announced`
+/// since `at`.
+pub async fn announce(
+    store: &Store,
+    batch: &[Announcement],
+    message_id: &str,
+    at: DateTime<Utc>,
+) -> Vec<i64> {
+    announce_in(store, Environment::Prod, batch, message_id, at).await
+}
+
+/// [`announce`] in `environment`.
+pub async fn announce_in(
+    store: &Store,
+    environment: Environment,
+    batch: &[Announcement],
+    message_id: &str,
+    at: DateTime<Utc>,
+) -> Vec<i64> {
+    let ids: Vec<i64> = store
+        .submit_in(environment, batch, &note(at, "submitted"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let claimed: Vec<i64> = store
+        .claim_queued_in(environment, batch.len() as u32, &note(at, "claimed"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(claimed, ids);
+    let transmission = store
+        .create_transmission(
+            &NewTransmission {
+                header: &header(message_id, "T7-066000-1", "T6-ZAS-1", at),
+                environment,
+                announcement_ids: &ids,
+                xml_sha256: SHA,
+            },
+            at,
+        )
+        .await
+        .unwrap();
+    store
+        .record_attempt(
+            transmission,
+            &Attempt {
+                outcome: AttemptOutcome::Transmitted,
+                receipt_code: Some(100),
+                detail: "receipt 100".to_string(),
+            },
+            &NextStep::Sent,
+            &note(at, "transmission sent"),
+        )
+        .await
+        .unwrap();
+    ids
+}
+
+/// Takes in `a` as the PROD feed's acknowledgement number `sequence`, at `at`; it applies
+/// to one announcement.
+pub async fn take_in(store: &Store, sequence: i64, a: &Acknowledgement, at: DateTime<Utc>) {
+    let intake = take_in_from(store, Environment::Prod, sequence, a, at).await;
+    assert_eq!((intake.new, intake.applied), (true, 1));
+}
+
+/// Takes in `a` as the acknowledgement number `sequence` of `environment`'s feed, at `at`.
+pub async fn take_in_from(
+    store: &Store,
+    environment: Environment,
+    sequence: i64,
+    a: &Acknowledgement,
+    at: DateTime<Utc>,
+) -> arcgw::store::AckIntake {
+    store
+        .take_in_acknowledgement(
+            environment,
+            &format!("acknowledgements:{environment}"),
+            sequence,
+            a,
+            SHA,
+            &note(at, "acknowledgement feed"),
+        )
+        .await
+        .unwrap()
+}
