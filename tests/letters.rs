@@ -6,6 +6,7 @@
 
 mod support_db;
 mod support_engine;
+mod support_flow;
 mod support_proc;
 
 use std::collections::BTreeMap;
@@ -18,16 +19,10 @@ use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;
 use arcgw::deadlines::DeadlineRule;
-use arcgw::domain::{
-    Acknowledgement, AcknowledgementEntry, Announcement, Environment, FundNumber, KeyCode,
-    MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
-};
+use arcgw::domain::{Announcement, FundNumber, KeyCode, Particulars, Reference};
 use arcgw::engine::Engine;
 use arcgw::letters::{Language, LettersConfig, compose_letter};
-use arcgw::store::{
-    Attempt, AttemptOutcome, AuditOutcome, AuditQuery, ChangeNote, NextStep, Store,
-    TransmissionState,
-};
+use arcgw::store::{AuditOutcome, AuditQuery, ChangeNote, Store, TransmissionState};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -74,17 +69,6 @@ fn announcement(fund_number: &str, reference: &str, key: u8, number: u64) -> Ann
     .unwrap()
 }
 
-fn header(message_id: &str, at: DateTime<Utc>) -> MessageHeader {
-    MessageHeader {
-        sender_id: ParticipantId::new("T6-ZAS-1").unwrap(),
-        recipient_id: ParticipantId::new("T7-066000-1").unwrap(),
-        message_id: MessageId::new(message_id).unwrap(),
-        reference_message_id: None,
-        message_date: at,
-        test_delivery: true,
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The engine: builds real transmissions; never talks to a ZAS (sending is recorded directly).
 
@@ -121,19 +105,7 @@ impl World {
             .await
             .unwrap();
         assert_eq!(pending.len(), 1);
-        self.store
-            .record_attempt(
-                pending[0].id,
-                &Attempt {
-                    outcome: AttemptOutcome::Transmitted,
-                    receipt_code: Some(100),
-                    detail: "receipt 100".to_string(),
-                },
-                &NextStep::Sent,
-                &self.note("transmission sent"),
-            )
-            .await
-            .unwrap();
+        support_flow::record_sent(&self.store, pending[0].id, self.clock.now()).await;
         ids
     }
 
@@ -147,38 +119,10 @@ impl World {
             .collect()
     }
 
-    /// Takes in the acknowledgement of `date` saying `code` about `reference` (key 61 or 97).
+    /// Takes in the acknowledgement of `date` saying `code` about `a` (key 61 or 97).
     async fn acknowledge(&self, sequence: i64, date: NaiveDate, a: &Announcement, code: u8) {
-        let ack = Acknowledgement {
-            header: header(&format!("ack-{sequence}"), self.clock.now()),
-            acknowledgement_date: date,
-            entries: vec![AcknowledgementEntry {
-                fund: a.fund(),
-                reference: a.reference().clone(),
-                key: a.key(),
-                avs_number: None,
-                message_id: None,
-                processing: Processing::from_code(code).unwrap(),
-                observations: Vec::new(),
-                wrong_fields: Vec::new(),
-                investigation: None,
-                result: None,
-            }],
-        };
-        let sha = format!("{sequence:064}");
-        let intake = self
-            .store
-            .take_in_acknowledgement(
-                Environment::Prod,
-                "acknowledgements:prod",
-                sequence,
-                &ack,
-                &sha,
-                &self.note("acknowledgement feed"),
-            )
-            .await
-            .unwrap();
-        assert_eq!((intake.new, intake.applied), (true, 1));
+        let ack = support_flow::ack_about(&format!("ack-{sequence}"), date, a, code);
+        support_flow::take_in(&self.store, sequence, &ack, self.clock.now()).await;
     }
 
     async fn scan_at(&self, at: DateTime<Utc>) -> usize {

@@ -4,6 +4,7 @@
 //! acknowledgement with results, reminders and audit events.
 
 mod support_db;
+mod support_flow;
 mod support_proc;
 
 use std::path::Path;
@@ -16,8 +17,7 @@ use arcgw::domain::{
     Sex, StateCode,
 };
 use arcgw::store::{
-    Attempt, AttemptOutcome, AuditQuery, ChangeNote, ListFilter, NewAuditEvent, NewTransmission,
-    NextStep, Store, StoreError,
+    AuditQuery, ChangeNote, ListFilter, NewAuditEvent, NewTransmission, Store, StoreError,
 };
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use sqlx::Row as _;
@@ -149,19 +149,7 @@ async fn fill(store: &Store) -> Filled {
         )
         .await
         .unwrap();
-    store
-        .record_attempt(
-            transmission,
-            &Attempt {
-                outcome: AttemptOutcome::Transmitted,
-                receipt_code: Some(100),
-                detail: "receipt 100".into(),
-            },
-            &NextStep::Sent,
-            &note(3, "transmission sent"),
-        )
-        .await
-        .unwrap();
+    support_flow::record_sent(store, transmission, t(3)).await;
     let mut done = entry("A-DONE", 61, Some(avs(1)), 0);
     done.result = Some(AcknowledgementResult::AccountOpening {
         avs_number: avs(1),

@@ -56,8 +56,14 @@ pub fn header(message_id: &str, sender: &str, recipient: &str, at: DateTime<Utc>
 }
 
 /// An acknowledgement of `date` saying `code` (0 dealt with, 2 still being processed) of
-/// the announcement `reference` of key 61.
+/// the announcement `reference` of key 61 of fund 066.000.
 pub fn ack(message_id: &str, date: NaiveDate, reference: &str, code: u8) -> Acknowledgement {
+    ack_about(message_id, date, &account(reference, 1), code)
+}
+
+/// An acknowledgement of `date` saying `code` about announcement `a` (its fund, reference and
+/// key).
+pub fn ack_about(message_id: &str, date: NaiveDate, a: &Announcement, code: u8) -> Acknowledgement {
     Acknowledgement {
         header: header(
             message_id,
@@ -67,9 +73,9 @@ pub fn ack(message_id: &str, date: NaiveDate, reference: &str, code: u8) -> Ackn
         ),
         acknowledgement_date: date,
         entries: vec![AcknowledgementEntry {
-            fund: FundNumber::parse(FUND).unwrap(),
-            reference: Reference::new(reference).unwrap(),
-            key: KeyCode::new(61).unwrap(),
+            fund: a.fund(),
+            reference: a.reference().clone(),
+            key: a.key(),
             avs_number: None,
             message_id: None,
             processing: Processing::from_code(code).unwrap(),
@@ -130,9 +136,16 @@ pub async fn announce_in(
         )
         .await
         .unwrap();
+    record_sent(store, transmission, at).await;
+    ids
+}
+
+/// Records that the ZAS took transmission `id` at `at` (receipt 100): its announcements are
+/// `announced` since `at`.
+pub async fn record_sent(store: &Store, id: i64, at: DateTime<Utc>) {
     store
         .record_attempt(
-            transmission,
+            id,
             &Attempt {
                 outcome: AttemptOutcome::Transmitted,
                 receipt_code: Some(100),
@@ -143,7 +156,6 @@ pub async fn announce_in(
         )
         .await
         .unwrap();
-    ids
 }
 
 /// Takes in `a` as the PROD feed's acknowledgement number `sequence`, at `at`; it applies
