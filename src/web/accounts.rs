@@ -77,6 +77,9 @@ impl SearchQuery {
                 .parse()
                 .map_err(|e: crate::store::UnknownSort| e.to_string())?,
         };
+        if self.q.chars().any(char::is_control) {
+            return Err("q: control characters are not allowed".to_string());
+        }
         Ok(AccountSearch {
             text: Some(self.q.clone()).filter(|q| !q.trim().is_empty()),
             fund,

@@ -42,8 +42,13 @@ struct SentXml {
     xml: Result<String, String>,
 }
 
-pub async fn page(ctx: Ctx, Path(id): Path<i64>) -> Response {
+/// `id` is read here, not by axum's extractor, so that a wrong one gets the page in the frame
+/// (a 400 naming `id`) rather than a bare text answer.
+pub async fn page(ctx: Ctx, Path(id): Path<String>) -> Response {
     let page = async {
+        let id: i64 = id
+            .parse()
+            .map_err(|_| PageError::bad("id", "expected an announcement's number"))?;
         let detail = match ctx.state.store.announcement(id).await {
             Err(StoreError::NotFound { .. }) => return Err(PageError::NotFound),
             other => other?,

@@ -38,6 +38,7 @@ impl Params {
     }
 
     /// The value of `name`, parsed; an empty value counts as not given (an empty form field).
+    /// Control characters are refused in every value (PostgreSQL takes no NUL in text).
     pub fn parsed<T, E: std::fmt::Display>(
         &self,
         name: &'static str,
@@ -45,6 +46,9 @@ impl Params {
     ) -> Result<Option<T>, PageError> {
         match self.0.iter().find(|(n, _)| n == name) {
             None => Ok(None),
+            Some((_, v)) if v.chars().any(char::is_control) => {
+                Err(PageError::bad(name, "control characters are not allowed"))
+            }
             Some((_, v)) if v.trim().is_empty() => Ok(None),
             Some((_, v)) => parse(v.trim())
                 .map(Some)
