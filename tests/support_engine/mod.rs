@@ -32,9 +32,14 @@ impl Transport for NoZas {
     }
 }
 
-/// The engine of `store` on `clock` (ABN, fund T7-066000-1, batches of 1000, a scan every 300 s)
+/// The engine of `store` on `clock` (PROD, fund T7-066000-1, batches of 1000, a scan every 300 s)
 /// with [`NoZas`].
 pub fn engine_without_zas(store: Store, clock: Arc<ManualClock>) -> Engine {
+    engine_with(store, clock, Arc::new(NoZas))
+}
+
+/// [`engine_without_zas`] with `transport` in place of [`NoZas`].
+pub fn engine_with(store: Store, clock: Arc<ManualClock>, transport: Arc<dyn Transport>) -> Engine {
     let config = ZasConfig {
         environment: Environment::Prod,
         sender_id: ParticipantId::new("T7-066000-1").unwrap(),
@@ -57,7 +62,7 @@ pub fn engine_without_zas(store: Store, clock: Arc<ManualClock>) -> Engine {
     };
     Engine {
         store,
-        transport: Arc::new(NoZas),
+        transport,
         clock,
         config: Arc::new(config),
         calendar: Arc::new(ZasCalendar::geneva()),
