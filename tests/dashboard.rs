@@ -5,6 +5,7 @@
 //! `target/screenshots/`. SQLite always, PostgreSQL with `ARCGW_TEST_PG_URL`.
 
 mod support_db;
+mod support_flow;
 mod support_web;
 
 use std::collections::BTreeMap;
@@ -561,6 +562,44 @@ async fn exports_and_filter_validation(db: TestDb) {
     let (status, body) = served.get("/?state=").await;
     assert_eq!(status, 200, "an empty filter is no filter");
     assert!(body.contains("GHOST-1"));
+
+    // An ABN announcement waiting for the ZAS since long: listed under ABN and under both,
+    // not under PROD, and never overdue (ABN holds test data, with no deadline).
+    support_flow::announce_in(
+        &world.db.store,
+        Environment::Abn,
+        &[support_flow::account("ABN-1", 91)],
+        "msg-abn-1",
+        geneva(2026, 10, 1, 9, 0),
+    )
+    .await;
+    let pending = |query: &'static str| {
+        let served = &served;
+        async move {
+            let (status, body) = served.get(&format!("/exports/pending.csv{query}")).await;
+            assert_eq!(status, 200, "{query}");
+            parse_csv(&body)
+        }
+    };
+    let prod_rows = LIST_ROWS.iter().find(|(l, _)| *l == "pending").unwrap().1;
+    let abn = pending("?environment=abn").await;
+    assert_eq!(abn.len(), 2, "{abn:?}");
+    assert_eq!(abn[1][1..3], ["ABN", OWN], "{abn:?}");
+    assert_eq!(abn[0][1], "Environment");
+    let prod = pending("?environment=prod").await;
+    assert_eq!(prod.len(), prod_rows + 1);
+    assert!(prod[1..].iter().all(|row| row[1] == "PROD"), "{prod:?}");
+    assert_eq!(pending("").await.len(), prod_rows + 2);
+    let (_, overdue) = served.get("/exports/overdue.csv?environment=abn").await;
+    assert_eq!(parse_csv(&overdue).len(), 1, "no reminder in ABN");
+    let (status, page) = served.get("/?environment=abn").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"<option value="abn" selected>"#), "{page}");
+    assert!(
+        page.contains("/exports/pending.csv?environment=abn"),
+        "the exports keep the filter"
+    );
+    assert_bad_filters(&served, &[("/?environment=test", "environment")]).await;
 }
 
 /// The audit review: for the responsible person and substitutes only; filters validated; the

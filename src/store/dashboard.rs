@@ -9,7 +9,7 @@ use super::Store;
 use super::announcements::{AnnouncementSummary, MAX_PAGE, decode_summary};
 use super::error::StoreError;
 use super::sql::{Row, SqlBuilder, args};
-use crate::domain::{AnnouncementState, FundNumber, KeyCode, Reference};
+use crate::domain::{AnnouncementState, Environment, FundNumber, KeyCode, Reference};
 
 /// The columns [`decode_summary`] reads, from `announcements a`.
 const SUMMARY_COLUMNS: &str = "SELECT a.id, a.environment, a.fund, a.reference, a.key_code, a.state, \
@@ -83,16 +83,25 @@ impl<T> Limited<T> {
     }
 }
 
+/// Whose and which environment's rows a list shows.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope<'a> {
+    /// Only these funds (none: nothing).
+    pub funds: &'a [FundNumber],
+    /// Only this ZAS environment (`None`: both).
+    pub environment: Option<Environment>,
+}
+
 impl Store {
-    /// The pending announcements (`announced`, `in_progress`) of `funds`, only those in `state`
+    /// The pending announcements (`announced`, `in_progress`) in `scope`, only those in `state`
     /// when given, oldest announced first.
     pub async fn pending_by_age(
         &self,
-        funds: &[FundNumber],
+        scope: Scope<'_>,
         state: Option<AnnouncementState>,
     ) -> Result<Limited<PendingItem>, StoreError> {
         let states = [AnnouncementState::Announced, AnnouncementState::InProgress];
-        let Some(sql) = in_states(SUMMARY_COLUMNS, &states, funds, state, |sql| {
+        let Some(sql) = in_states(SUMMARY_COLUMNS, &states, scope, state, |sql| {
             sql.push(
                 ", (SELECT MIN(h.at) FROM announcement_history h \
                  WHERE h.announcement_id = a.id AND h.state = 'announced') AS announced_at \
@@ -119,15 +128,15 @@ impl Store {
             .map(Limited::cut)
     }
 
-    /// The announcements of `funds` that need the fund's action: refused (`rejected`) or to
+    /// The announcements in `scope` that need the fund's action: refused (`rejected`) or to
     /// investigate (N. 3202), only those in `state` when given, latest change first.
     pub async fn needing_action(
         &self,
-        funds: &[FundNumber],
+        scope: Scope<'_>,
         state: Option<AnnouncementState>,
     ) -> Result<Limited<ActionItem>, StoreError> {
         let states = [AnnouncementState::Rejected, AnnouncementState::Investigate];
-        let Some(sql) = in_states(SUMMARY_COLUMNS, &states, funds, state, |sql| {
+        let Some(sql) = in_states(SUMMARY_COLUMNS, &states, scope, state, |sql| {
             sql.push(
                 ", (SELECT h.cause FROM announcement_history h WHERE h.announcement_id = a.id \
                  ORDER BY h.id DESC LIMIT 1) AS cause FROM announcements a",
@@ -149,11 +158,13 @@ impl Store {
             .map(Limited::cut)
     }
 
-    /// The acknowledgement entries about `funds` that matched no announcement, newest first.
+    /// The acknowledgement entries in `scope` (their funds, the environment's feed) that
+    /// matched no announcement, newest first.
     pub async fn unmatched_of(
         &self,
-        funds: &[FundNumber],
+        scope: Scope<'_>,
     ) -> Result<Limited<UnmatchedItem>, StoreError> {
+        let funds = scope.funds;
         if funds.is_empty() {
             return Ok(Limited::empty());
         }
@@ -165,6 +176,10 @@ impl Store {
         );
         sql.push_list(funds.iter().map(ToString::to_string))
             .push(")");
+        if let Some(environment) = scope.environment {
+            sql.push(" AND k.environment = ")
+                .push_arg(environment.as_str());
+        }
         let rows = self.read_limited(sql, " ORDER BY e.id DESC").await?;
         rows.iter()
             .map(|row| {
@@ -189,11 +204,13 @@ impl Store {
             .map(Limited::cut)
     }
 
-    /// The failed transmissions that carry announcements of `funds`, newest first.
+    /// The failed transmissions in `scope` (to its environment, carrying announcements of its
+    /// funds), newest first.
     pub async fn failed_transmissions_of(
         &self,
-        funds: &[FundNumber],
+        scope: Scope<'_>,
     ) -> Result<Limited<FailedItem>, StoreError> {
+        let funds = scope.funds;
         if funds.is_empty() {
             return Ok(Limited::empty());
         }
@@ -206,6 +223,10 @@ impl Store {
             .push(")) AS own FROM transmissions t WHERE t.state = 'failed' AND EXISTS (SELECT 1 FROM announcements a WHERE a.transmission_id = t.id AND a.fund IN (")
             .push_list(fund_texts)
             .push("))");
+        if let Some(environment) = scope.environment {
+            sql.push(" AND t.environment = ")
+                .push_arg(environment.as_str());
+        }
         let rows = self.read_limited(sql, " ORDER BY t.id DESC").await?;
         rows.iter()
             .map(|row| {
@@ -253,14 +274,15 @@ impl Store {
 }
 
 /// `columns`, what `from` adds (extra columns and the `FROM`), then the conditions: one of
-/// `states` (only `state` when given), one of `funds`. `None` when nothing can match.
+/// `states` (only `state` when given), in `scope`. `None` when nothing can match.
 fn in_states(
     columns: &'static str,
     states: &[AnnouncementState],
-    funds: &[FundNumber],
+    scope: Scope<'_>,
     state: Option<AnnouncementState>,
     from: impl FnOnce(&mut SqlBuilder),
 ) -> Option<SqlBuilder> {
+    let funds = scope.funds;
     let states: Vec<&'static str> = states
         .iter()
         .filter(|s| state.is_none_or(|wanted| wanted == **s))
@@ -276,5 +298,9 @@ fn in_states(
         .push(") AND a.fund IN (")
         .push_list(funds.iter().map(ToString::to_string))
         .push(")");
+    if let Some(environment) = scope.environment {
+        sql.push(" AND a.environment = ")
+            .push_arg(environment.as_str());
+    }
     Some(sql)
 }

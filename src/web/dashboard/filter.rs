@@ -1,8 +1,10 @@
-//! The overview's filters, fund and state, shared by the page and its CSV exports.
+//! The overview's filters, fund, state and ZAS environment, shared by the page and its CSV
+//! exports.
 
 use super::context::PageError;
 use super::query::Params;
-use crate::domain::{AnnouncementState, FundNumber};
+use crate::domain::{AnnouncementState, Environment, FundNumber};
+use crate::store::Scope;
 use crate::web::Viewer;
 
 /// Which announcements the overview shows.
@@ -10,12 +12,14 @@ use crate::web::Viewer;
 pub struct Filter {
     pub fund: Option<FundNumber>,
     pub state: Option<AnnouncementState>,
+    /// Only this environment's announcements (`None`: both).
+    pub environment: Option<Environment>,
 }
 
 impl Filter {
-    /// Reads `fund` and `state`; a fund must be one of the viewer's (art. 7).
+    /// Reads `fund`, `state` and `environment`; a fund must be one of the viewer's (art. 7).
     pub fn read(params: &Params, viewer: &Viewer) -> Result<Filter, PageError> {
-        params.only(&["fund", "state"])?;
+        params.only(&["fund", "state", "environment"])?;
         let fund = params.parsed("fund", FundNumber::parse)?;
         if let Some(fund) = fund
             && !viewer.may_see(fund)
@@ -26,7 +30,20 @@ impl Filter {
             ));
         }
         let state = params.parsed("state", str::parse::<AnnouncementState>)?;
-        Ok(Filter { fund, state })
+        let environment = params.parsed("environment", str::parse::<Environment>)?;
+        Ok(Filter {
+            fund,
+            state,
+            environment,
+        })
+    }
+
+    /// The funds (see [`Filter::funds`]) and environment the lists read.
+    pub fn scope<'a>(&self, funds: &'a [FundNumber]) -> Scope<'a> {
+        Scope {
+            funds,
+            environment: self.environment,
+        }
     }
 
     /// The funds to read: the one chosen, else all of the viewer's.
@@ -37,8 +54,8 @@ impl Filter {
         }
     }
 
-    /// The filter as a query string (`?fund=…&state=…`, empty without filters), for the export
-    /// links. Fund numbers and state names need no escaping.
+    /// The filter as a query string (`?fund=…&state=…&environment=…`, empty without filters),
+    /// for the export links. Fund numbers, state and environment names need no escaping.
     pub fn query(&self) -> String {
         let mut pairs = Vec::new();
         if let Some(fund) = self.fund {
@@ -46,6 +63,9 @@ impl Filter {
         }
         if let Some(state) = self.state {
             pairs.push(format!("state={state}"));
+        }
+        if let Some(environment) = self.environment {
+            pairs.push(format!("environment={environment}"));
         }
         if pairs.is_empty() {
             String::new()

@@ -113,33 +113,12 @@ fn rule_text(rule: DeadlineRule) -> &'static str {
 
 /// The open reminders of the viewer's funds (in the filter), earliest deadline first.
 async fn overdue(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result<Table, PageError> {
-    let mut reminders: Vec<Reminder> = Vec::new();
-    let mut after_id = None;
-    let mut more = false;
-    loop {
-        let page = state
-            .store
-            .list_reminders(&ReminderFilter {
-                status: ReminderStatus::Open,
-                funds: Some(filter.funds(viewer)),
-                after_id,
-                limit: MAX_PAGE,
-            })
-            .await?;
-        reminders.extend(
-            page.items
-                .into_iter()
-                .filter(|r| filter.state.is_none_or(|s| s == state_of_open(r.rule))),
-        );
-        match page.next_after {
-            Some(id) if reminders.len() < MAX_PAGE as usize => after_id = Some(id),
-            Some(_) => {
-                more = true;
-                break;
-            }
-            None => break,
-        }
-    }
+    // Reminders are of PROD announcements only (ABN holds test data, with no deadline).
+    let (mut reminders, more) = if filter.environment.is_none_or(|e| e == Environment::Prod) {
+        open_reminders(state, filter, viewer).await?
+    } else {
+        (Vec::new(), false)
+    };
     reminders.sort_by_key(|r| (r.due, r.id));
     Ok(Table {
         name: "overdue",
@@ -170,6 +149,38 @@ async fn overdue(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result<T
     })
 }
 
+/// The open reminders of the viewer's funds in the filter's state, at most [`MAX_PAGE`], and
+/// whether there are more.
+async fn open_reminders(
+    state: &AppState,
+    filter: &Filter,
+    viewer: &Viewer,
+) -> Result<(Vec<Reminder>, bool), PageError> {
+    let mut reminders: Vec<Reminder> = Vec::new();
+    let mut after_id = None;
+    loop {
+        let page = state
+            .store
+            .list_reminders(&ReminderFilter {
+                status: ReminderStatus::Open,
+                funds: Some(filter.funds(viewer)),
+                after_id,
+                limit: MAX_PAGE,
+            })
+            .await?;
+        reminders.extend(
+            page.items
+                .into_iter()
+                .filter(|r| filter.state.is_none_or(|s| s == state_of_open(r.rule))),
+        );
+        match page.next_after {
+            Some(id) if reminders.len() < MAX_PAGE as usize => after_id = Some(id),
+            Some(_) => return Ok((reminders, true)),
+            None => return Ok((reminders, false)),
+        }
+    }
+}
+
 fn pending(aged: &[Aged<'_>], more: bool) -> Table {
     Table {
         name: "pending",
@@ -194,7 +205,7 @@ async fn needing_action(
 ) -> Result<Table, PageError> {
     let list = state
         .store
-        .needing_action(&filter.funds(viewer), filter.state)
+        .needing_action(filter.scope(&filter.funds(viewer)), filter.state)
         .await?;
     Ok(Table {
         name: "action",
@@ -214,7 +225,8 @@ async fn needing_action(
 }
 
 async fn unmatched(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result<Table, PageError> {
-    let list = state.store.unmatched_of(&filter.funds(viewer)).await?;
+    let funds = filter.funds(viewer);
+    let list = state.store.unmatched_of(filter.scope(&funds)).await?;
     Ok(Table {
         name: "unmatched",
         title: "Acknowledgements that matched nothing",
@@ -252,7 +264,7 @@ async fn unmatched(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result
 async fn failed(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result<Table, PageError> {
     let list = state
         .store
-        .failed_transmissions_of(&filter.funds(viewer))
+        .failed_transmissions_of(filter.scope(&filter.funds(viewer)))
         .await?;
     Ok(Table {
         name: "failed",
@@ -294,7 +306,7 @@ pub async fn read_pending(
 ) -> Result<(Vec<PendingItem>, bool), PageError> {
     let list = state
         .store
-        .pending_by_age(&filter.funds(viewer), filter.state)
+        .pending_by_age(filter.scope(&filter.funds(viewer)), filter.state)
         .await?;
     Ok((list.items, list.more))
 }

@@ -12,7 +12,7 @@ use super::filter::Filter;
 use super::lists::{self, LISTS};
 use super::query::Params;
 use super::table::{Table, csv_download};
-use crate::domain::{AnnouncementState, FundNumber};
+use crate::domain::{AnnouncementState, Environment, FundNumber};
 use crate::store::AuditOutcome;
 use crate::web::Chrome;
 
@@ -25,7 +25,9 @@ struct Overview {
     states: [AnnouncementState; 8],
     fund: String,
     state: String,
-    /// `?fund=…&state=…` for the export links.
+    environments: [Environment; 2],
+    environment: String,
+    /// `?fund=…&state=…&environment=…` for the export links.
     query: String,
     tables: Vec<Table>,
     chart: String,
@@ -41,6 +43,11 @@ pub async fn page(ctx: Ctx, params: Result<Params, PageError>) -> Response {
             states: AnnouncementState::ALL,
             fund: filter.fund.map(|f| f.to_string()).unwrap_or_default(),
             state: filter.state.map(|s| s.to_string()).unwrap_or_default(),
+            environments: Environment::ALL,
+            environment: filter
+                .environment
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
             query: filter.query(),
             tables,
             chart: chart::svg(&ages),
@@ -69,7 +76,7 @@ pub async fn export(
             "dashboard.export",
             Some(format!("list:{name}")),
             AuditOutcome::Success,
-            json!({"rows": table.rows.len(), "fund": filter.fund.map(|f| f.to_string()), "state": filter.state}),
+            json!({"rows": table.rows.len(), "fund": filter.fund.map(|f| f.to_string()), "state": filter.state, "environment": filter.environment}),
         )
         .await?;
         Ok(csv_download(&file, table.to_csv()))
