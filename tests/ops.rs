@@ -17,7 +17,8 @@ use arcgw::domain::{
     Sex, StateCode,
 };
 use arcgw::store::{
-    AuditQuery, ChangeNote, ListFilter, NewAuditEvent, NewTransmission, Store, StoreError,
+    AuditOutcome, AuditQuery, ChangeNote, ListFilter, NewAuditEvent, NewTransmission, Store,
+    StoreError,
 };
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use sqlx::Row as _;
@@ -736,7 +737,52 @@ async fn configuration_changes_are_audited(db: TestDb) {
     }
 }
 
+/// Annex 2.5: the logged events are analysed periodically. The store tells when the log was
+/// last reviewed (a successful review or export), or when it began; the metric and the rule
+/// `ArcgwAuditLogNotReviewed` are built on it.
+async fn the_last_review_of_the_audit_log_is_known(db: TestDb) {
+    let store = &db.store;
+    assert_eq!(store.audit_last_reviewed().await.unwrap(), None, "empty");
+    let event = |action: &str, outcome, minute| NewAuditEvent {
+        at: t(minute),
+        actor: "user:boss".into(),
+        action: action.into(),
+        target: None,
+        outcome,
+        remote_addr: None,
+        details: serde_json::json!({}),
+    };
+    store
+        .append_audit(&event("session.login", AuditOutcome::Success, 1))
+        .await
+        .unwrap();
+    store
+        .append_audit(&event("token.create", AuditOutcome::Success, 2))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.audit_last_reviewed().await.unwrap(),
+        Some(t(1)),
+        "never: since the first"
+    );
+    store
+        .append_audit(&event("audit.review", AuditOutcome::Success, 3))
+        .await
+        .unwrap();
+    store
+        .append_audit(&event("audit.review", AuditOutcome::Denied, 4))
+        .await
+        .unwrap();
+    assert_eq!(store.audit_last_reviewed().await.unwrap(), Some(t(3)));
+    store
+        .append_audit(&event("audit.export", AuditOutcome::Success, 5))
+        .await
+        .unwrap();
+    assert_eq!(store.audit_last_reviewed().await.unwrap(), Some(t(5)));
+}
+
 support_db::on_both_backends!(
+    the_last_review_of_the_audit_log_is_known,
     configuration_changes_are_audited,
     a_backup_restores_to_an_identical_service,
     a_purge_leaves_no_number_of_closed_announcements,

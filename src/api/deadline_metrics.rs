@@ -1,6 +1,7 @@
 //! The deadline and alert gauges of `GET /metrics`, read from the store at scrape time:
 //! announcements overdue (N. 3401) by rule and fund, the oldest pending announcement's age by
-//! state, and the alert outbox by channel and status with its oldest undelivered alert's age.
+//! state, the alert outbox by channel and status with its oldest undelivered alert's age, and
+//! the time since the audit log was last reviewed (annex 2.5).
 //! The rules in `deploy/prometheus/alerts.yml` use these names.
 
 use std::fmt::Write;
@@ -83,5 +84,13 @@ pub async fn render(state: &AppState, out: &mut String) -> Result<(), StoreError
         "arcgw_oldest_undelivered_alert_age_seconds {}",
         age(now, oldest)
     );
+    family(
+        out,
+        "arcgw_audit_unreviewed_seconds",
+        "gauge",
+        "Time since the audit log was last reviewed (page, CSV or arcgw audit; since its first event when never): annex 2.5 asks for periodic analysis.",
+    );
+    let reviewed = state.store.audit_last_reviewed().await?;
+    let _ = writeln!(out, "arcgw_audit_unreviewed_seconds {}", age(now, reviewed));
     Ok(())
 }

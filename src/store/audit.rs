@@ -115,6 +115,21 @@ impl Store {
         Ok(id)
     }
 
+    /// When the audit log was last reviewed (annex 2.5: the events are analysed periodically):
+    /// the latest successful `audit.review` or `audit.export` (the review page, its CSV or
+    /// `arcgw audit`); when it never was, its first event; `None` while it is empty.
+    pub async fn audit_last_reviewed(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let row = self
+            .fetch_one(
+                "SELECT COALESCE((SELECT MAX(at) FROM audit_events \
+                 WHERE action IN ('audit.review', 'audit.export') AND outcome = 'success'), \
+                 (SELECT MIN(at) FROM audit_events)) AS at",
+                args![],
+            )
+            .await?;
+        Ok(row.opt_time("at")?)
+    }
+
     /// Reads events matching `query`, newest first.
     pub async fn query_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError> {
         let mut sql = SqlBuilder::new(
