@@ -944,57 +944,6 @@ async fn orphans_go_back_to_the_queue(db: TestDb) {
     assert_eq!(store.release_orphans(t(11), &back).await.unwrap(), [ids[2]]);
 }
 
-async fn an_unsent_revocation_is_found(db: TestDb) {
-    let store = &db.store;
-    let person = avs(1);
-    let rci = KeyCode::new(99).unwrap();
-    let split = KeyCode::new(96).unwrap();
-    assert!(!store.unsent_revocation_exists(person, rci).await.unwrap());
-    let revocation = store
-        .submit(&[order("V-1", 99, person)], &note(0, "s"))
-        .await
-        .unwrap()[0]
-        .id;
-    assert!(store.unsent_revocation_exists(person, rci).await.unwrap());
-    assert!(!store.unsent_revocation_exists(person, split).await.unwrap());
-    assert!(!store.unsent_revocation_exists(avs(2), rci).await.unwrap());
-    assert!(
-        !store.unsent_revocation_exists(avs(9), rci).await.unwrap(),
-        "unknown person"
-    );
-    // Sending is not sent yet.
-    store.claim_queued(1, &note(1, "claimed")).await.unwrap();
-    assert!(store.unsent_revocation_exists(person, rci).await.unwrap());
-    let t1 = create(store, "msg-1", &[revocation], 2).await;
-    assert!(store.unsent_revocation_exists(person, rci).await.unwrap());
-    store
-        .record_attempt(
-            t1,
-            &attempt(AttemptOutcome::Transmitted, Some(100), "receipt 100"),
-            &NextStep::Sent,
-            &note(3, "sent"),
-        )
-        .await
-        .unwrap();
-    assert!(!store.unsent_revocation_exists(person, rci).await.unwrap());
-    // A withdrawn revocation is not waited for.
-    let withdrawn = store
-        .submit(&[order("V-2", 99, person)], &note(4, "s"))
-        .await
-        .unwrap()[0]
-        .id;
-    assert!(store.unsent_revocation_exists(person, rci).await.unwrap());
-    store.withdraw(withdrawn, &note(5, "w")).await.unwrap();
-    assert!(!store.unsent_revocation_exists(person, rci).await.unwrap());
-    // The revocation of a splitting order, for the insured person (not the spouse).
-    store
-        .submit(&[splitting("V-3", 96, person, avs(2))], &note(6, "s"))
-        .await
-        .unwrap();
-    assert!(store.unsent_revocation_exists(person, split).await.unwrap());
-    assert!(!store.unsent_revocation_exists(avs(2), split).await.unwrap());
-}
-
 // ---------------------------------------------------------------------------------------------
 // Acknowledgements
 
@@ -1582,7 +1531,6 @@ support_db::on_both_backends!(
     a_transmission_takes_sending_announcements_only,
     release_to_queue_sends_back,
     orphans_go_back_to_the_queue,
-    an_unsent_revocation_is_found,
     every_processing_code_and_result_is_applied,
     an_acknowledgement_is_taken_in_once,
     a_sending_announcement_goes_through_announced,

@@ -22,8 +22,7 @@ use super::history::{self, ChangeNote, StateChange, state_of};
 use super::redact::redact;
 use super::sql::{Row, SqlBuilder, Tx, args};
 use crate::domain::{
-    Announcement, AnnouncementState, AvsNumber, Environment, KeyCode, MessageHeader, MessageId,
-    ParticipantId,
+    Announcement, AnnouncementState, Environment, MessageHeader, MessageId, ParticipantId,
 };
 
 /// A transmission to store: its header, the ZAS environment it goes to (ABN, acceptance, or
@@ -250,25 +249,6 @@ impl Store {
         history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
         tx.commit().await?;
         Ok(ids)
-    }
-
-    /// Whether a revocation for this person is not yet sent (N. 3102: a new order waits for
-    /// it): an announcement with key `revocation_key` (99 or 96) for the same insured person,
-    /// `queued` or `sending`.
-    pub async fn unsent_revocation_exists(
-        &self,
-        person: AvsNumber,
-        revocation_key: KeyCode,
-    ) -> Result<bool, StoreError> {
-        let rows = self
-            .fetch_all(
-                "SELECT a.id FROM announcements a JOIN persons p ON p.id = a.person_id \
-                 WHERE p.avs_number = $1 AND a.key_code = $2 \
-                 AND a.state IN ('queued', 'sending') LIMIT 1",
-                args![person.digits(), i64::from(revocation_key.code())],
-            )
-            .await?;
-        Ok(!rows.is_empty())
     }
 
     /// Stores a transmission, `pending` with its first attempt due at `at`, and makes it the
