@@ -11,10 +11,9 @@ use std::path::Path;
 
 use arcgw::deadlines::DeadlineRule;
 use arcgw::domain::{
-    Acknowledgement, AcknowledgementEntry, AcknowledgementResult, Announcement, AnnouncementState,
-    AvsNumber, BirthDate, CertificatePrint, Environment, FundNumber, KeyCode, MessageHeader,
-    MessageId, Observation, ParticipantId, Particulars, Person, PersonName, Processing, Reference,
-    Sex, StateCode,
+    Acknowledgement, AcknowledgementResult, Announcement, AnnouncementState, AvsNumber, BirthDate,
+    CertificatePrint, Environment, FundNumber, KeyCode, MessageHeader, MessageId, Observation,
+    ParticipantId, Particulars, Person, PersonName, Reference, Sex, StateCode,
 };
 use arcgw::store::{
     AuditOutcome, AuditQuery, ChangeNote, ListFilter, NewAuditEvent, NewTransmission, Store,
@@ -23,6 +22,7 @@ use arcgw::store::{
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use sqlx::Row as _;
 use support_db::{PG_URL, TestDb, avs, columns, occurrences};
+use support_flow::entry;
 use support_proc::{Server, command};
 
 use AnnouncementState::*;
@@ -86,21 +86,6 @@ fn header(message_id: &str, sender: &str, recipient: &str) -> MessageHeader {
         reference_message_id: None,
         message_date: t(0),
         test_delivery: true,
-    }
-}
-
-fn entry(reference: &str, key: i64, number: Option<AvsNumber>, code: u8) -> AcknowledgementEntry {
-    AcknowledgementEntry {
-        fund: fund(),
-        reference: Reference::new(reference).unwrap(),
-        key: KeyCode::new(key).unwrap(),
-        avs_number: number,
-        message_id: None,
-        processing: Processing::from_code(code).unwrap(),
-        observations: Vec::new(),
-        wrong_fields: Vec::new(),
-        investigation: None,
-        result: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! SQLite, and on PostgreSQL when `ARCGW_TEST_PG_URL` is set (see `support_db`).
 
 mod support_db;
+mod support_flow;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,8 +10,8 @@ use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, Announcement, AnnouncementState,
     AvsNumber, Beneficiary, BirthDate, CertificatePrint, ClosingMonth, CollectionOrder, Domicile,
     Environment, FundNumber, KeyCode, MessageHeader, MessageId, Observation, ParticipantId,
-    Particulars, Person, PersonName, Processing, Reference, Sex, SpecialKey, SplitYear,
-    SplittingOrder, StateCode, Transmission,
+    Particulars, Person, PersonName, Reference, Sex, SpecialKey, SplitYear, SplittingOrder,
+    StateCode, Transmission,
 };
 use arcgw::store::{
     Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store, StoreError,
@@ -20,6 +21,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use support_db::{TestDb, avs, columns, count, occurrences};
+use support_flow::entry;
 
 use AnnouncementState::*;
 
@@ -178,21 +180,6 @@ fn header(message_id: &str) -> MessageHeader {
         reference_message_id: None,
         message_date: t(0),
         test_delivery: true,
-    }
-}
-
-fn entry(reference: &str, key: i64, number: Option<AvsNumber>, code: u8) -> AcknowledgementEntry {
-    AcknowledgementEntry {
-        fund: fund("066.000"),
-        reference: Reference::new(reference).unwrap(),
-        key: KeyCode::new(key).unwrap(),
-        avs_number: number,
-        message_id: None,
-        processing: Processing::from_code(code).unwrap(),
-        observations: Vec::new(),
-        wrong_fields: Vec::new(),
-        investigation: None,
-        result: None,
     }
 }
 

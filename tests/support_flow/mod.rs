@@ -4,8 +4,8 @@
 #![allow(dead_code)]
 
 use arcgw::domain::{
-    Acknowledgement, AcknowledgementEntry, Announcement, Environment, FundNumber, KeyCode,
-    MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
+    Acknowledgement, AcknowledgementEntry, Announcement, AvsNumber, Environment, FundNumber,
+    KeyCode, MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
 };
 use arcgw::store::{Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -74,16 +74,30 @@ pub fn ack_about(message_id: &str, date: NaiveDate, a: &Announcement, code: u8) 
         acknowledgement_date: date,
         entries: vec![AcknowledgementEntry {
             fund: a.fund(),
-            reference: a.reference().clone(),
-            key: a.key(),
-            avs_number: None,
-            message_id: None,
-            processing: Processing::from_code(code).unwrap(),
-            observations: Vec::new(),
-            wrong_fields: Vec::new(),
-            investigation: None,
-            result: None,
+            ..entry(a.reference().as_str(), a.key().code().into(), None, code)
         }],
+    }
+}
+
+/// An entry of fund 066.000 about `reference` of `key` saying `code`, with `number` when the
+/// ZAS sends one, and nothing else.
+pub fn entry(
+    reference: &str,
+    key: i64,
+    number: Option<AvsNumber>,
+    code: u8,
+) -> AcknowledgementEntry {
+    AcknowledgementEntry {
+        fund: FundNumber::parse(FUND).unwrap(),
+        reference: Reference::new(reference).unwrap(),
+        key: KeyCode::new(key).unwrap(),
+        avs_number: number,
+        message_id: None,
+        processing: Processing::from_code(code).unwrap(),
+        observations: Vec::new(),
+        wrong_fields: Vec::new(),
+        investigation: None,
+        result: None,
     }
 }
 
