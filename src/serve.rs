@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
+use crate::accounts::PasswordMail;
 use crate::alerts::AlertJob;
 use crate::api::{AppState, router};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -175,6 +176,13 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         .fold(state, |state, (environment, at)| {
             state.with_certificate_expiry(environment, at)
         });
+    // Checked at load: mailing temporary passwords needs [alerts.email].
+    let state = match config.alerts.as_ref().and_then(|a| a.email.as_ref()) {
+        Some(email) if config.accounts.email_temporary_passwords => {
+            state.with_password_mail(PasswordMail::new(email)?)
+        }
+        _ => state,
+    };
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Listen {

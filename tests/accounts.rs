@@ -3,6 +3,7 @@
 //! injection attempts in search and sort fields, fund tokens refused.
 
 mod support_db;
+mod support_smtp;
 mod support_web;
 
 use arcgw::domain::{FundNumber, Role};
@@ -10,7 +11,7 @@ use arcgw::store::{AuditOutcome, AuditQuery};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support_db::{TestDb, on_both_backends};
-use support_web::{Web, create_account, start};
+use support_web::{Web, create_account, start, start_with};
 
 fn new_account(login: &str, role: &str, fund: &str) -> Value {
     json!({"login": login, "surname": format!("Surname {login}"), "given_name": "Anna",
@@ -560,7 +561,124 @@ async fn the_connection_page_is_not_for_delegates(db: TestDb) {
     assert_eq!(denied.len(), 2);
 }
 
+/// Annex 2.3 (a password is told to nobody): with `[accounts] email_temporary_passwords`, the
+/// temporary password of a new or reset account goes by e-mail to its holder, through a real
+/// SMTP listener on loopback, and the manager's page and answer never show it; it signs in.
+/// When the mail fails, the password is shown once instead and the failure audited.
+async fn temporary_passwords_go_by_e_mail(db: TestDb) {
+    let smtp = support_smtp::SmtpServer::start().await;
+    let email = |port| arcgw::alerts::EmailConfig {
+        host: "127.0.0.1".into(),
+        port,
+        from: "arcgw <arcgw@fund.example>".into(),
+        to: vec!["operators@fund.example".into()],
+        username: None,
+        password: None,
+    };
+    let mail = arcgw::accounts::PasswordMail::new(&email(smtp.address.port())).unwrap();
+    let web = start_with(db.store.clone(), |state| state.with_password_mail(mail)).await;
+    let boss = web.person("boss", Role::Responsible, &["066.000"]).await;
+
+    let (status, made) = json_of(
+        web.post_json(
+            "/api/v1/accounts",
+            &boss,
+            &new_account("mrossi", "clerk", "066.000"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(made["temporary_password_sent_to"], "mrossi@cassa.example");
+    assert!(made.get("temporary_password").is_none(), "{made}");
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["<mrossi@cassa.example>"]);
+    assert!(
+        mails[0]
+            .data
+            .contains("Subject: arcgw: temporary password for mrossi")
+    );
+    let password = mails[0]
+        .data
+        .lines()
+        .find_map(|l| l.strip_prefix("    "))
+        .expect("the password on its own indented line")
+        .trim()
+        .to_string();
+    // The holder signs in with it and must choose a password at once.
+    let signed_in = web.sign_in("mrossi", &password).await.unwrap();
+    let forced = web.get("/", &signed_in).await;
+    assert_eq!(forced.status(), StatusCode::SEE_OTHER);
+    assert_eq!(forced.headers()["location"], "/password");
+
+    // A reset through the page: the page names the address, not the password.
+    let id = made["account"]["id"].as_i64().unwrap();
+    let page = web
+        .post_form(&format!("/accounts/{id}/reset-password"), &boss, &[])
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"<span id="mailed-to">mrossi@cassa.example</span>"#),
+        "{html}"
+    );
+    assert!(!html.contains("temporary-password"), "{html}");
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 2);
+    assert!(!mails[1].data.contains(&password), "a new password");
+
+    // The SMTP server gone: shown once instead, with the reason; the failure audited.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mail = arcgw::accounts::PasswordMail::new(&email(port)).unwrap();
+    let web = start_with(db.store.clone(), |state| state.with_password_mail(mail)).await;
+    let boss = web.sign_in("boss", support_web::PASSWORD).await.unwrap();
+    let (status, made) = json_of(
+        web.post_json(
+            "/api/v1/accounts",
+            &boss,
+            &new_account("lbianchi", "clerk", "066.000"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert!(
+        made["temporary_password"]
+            .as_str()
+            .is_some_and(|p| p.len() >= 8),
+        "{made}"
+    );
+    assert!(made["mail_failed"].as_str().is_some(), "{made}");
+    let audit = web
+        .store
+        .query_audit(&AuditQuery {
+            action: Some("account.password_mail".into()),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let outcomes: Vec<AuditOutcome> = audit.iter().rev().map(|e| e.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            AuditOutcome::Success,
+            AuditOutcome::Success,
+            AuditOutcome::Failure
+        ]
+    );
+    assert!(
+        audit
+            .iter()
+            .all(|e| !e.details.to_string().contains(&password))
+    );
+}
+
 on_both_backends!(
+    temporary_passwords_go_by_e_mail,
     the_connection_page_is_not_for_delegates,
     the_lifecycle_of_an_account,
     the_pages_do_the_same,

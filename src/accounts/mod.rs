@@ -4,6 +4,7 @@
 //! change, and every change — refused ones too — is an audit event (annex 2.5). The dashboard,
 //! the accounts API and the command line all go through here.
 
+mod mail;
 mod temporary;
 
 use chrono::{DateTime, Utc};
@@ -14,6 +15,7 @@ use crate::store::{
     Account, AccountSearch, AuditOutcome, NewAccount, NewAuditEvent, Store, StoreError,
 };
 
+pub use mail::{AccountsConfig, Handover, PasswordMail};
 pub use temporary::temporary_password;
 
 /// Who manages accounts.

@@ -52,22 +52,57 @@ impl Email {
         })
     }
 
-    /// Sends the alert, dated `now`.
+    /// Sends the alert to the configured addresses, dated `now`.
     pub async fn deliver(
         &self,
         alert: &AlertMessage,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), DeliveryError> {
+        let message_id = format!("<{}@arcgw>", alert.alert_id);
+        self.send(
+            &self.to,
+            &alert.subject(),
+            alert.text(),
+            Some(message_id),
+            now,
+        )
+        .await
+    }
+
+    /// Sends a plain-text message to the one address `to` (not to the alerts' addresses),
+    /// from the configured sender, dated `now`.
+    pub async fn send_to(
+        &self,
+        to: &str,
+        subject: &str,
+        text: String,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), DeliveryError> {
+        let to: Mailbox = to
+            .parse()
+            .map_err(|e: lettre::address::AddressError| DeliveryError::Email(e.to_string()))?;
+        self.send(&Mailboxes::from(to), subject, text, None, now)
+            .await
+    }
+
+    async fn send(
+        &self,
+        to: &Mailboxes,
+        subject: &str,
+        text: String,
+        message_id: Option<String>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), DeliveryError> {
         let mut message = Message::builder()
             .date(now.into())
             .from(self.from.clone())
-            .subject(alert.subject())
-            .message_id(Some(format!("<{}@arcgw>", alert.alert_id)))
+            .subject(subject)
+            .message_id(message_id)
             .header(ContentType::TEXT_PLAIN);
-        for to in self.to.iter() {
+        for to in to.iter() {
             message = message.to(to.clone());
         }
-        let message = message.body(alert.text()).map_err(setup)?;
+        let message = message.body(text).map_err(setup)?;
         self.transport
             .send(message)
             .await

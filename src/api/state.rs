@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::metrics::Metrics;
 use super::rate_limit::RateLimiter;
+use crate::accounts::PasswordMail;
 use crate::calendar::ZasCalendar;
 use crate::clock::Clock;
 use crate::config::HttpConfig;
@@ -33,6 +34,8 @@ pub struct Inner {
     pub environments: Vec<Environment>,
     /// Each fund's language and sender lines for its letters to the ZAS.
     pub letters: LettersConfig,
+    /// Where temporary passwords are mailed to their holders; none: shown once to the manager.
+    pub password_mail: Option<Arc<PasswordMail>>,
     /// The connections to the ZAS, one per environment, shown to those the permission table
     /// allows; none without a `[zas]` section.
     pub zas: Vec<Arc<ZasConfig>>,
@@ -73,6 +76,7 @@ impl AppState {
             certificate_expires: Vec::new(),
             environments: vec![Environment::Prod],
             zas: Vec::new(),
+            password_mail: None,
             letters: LettersConfig::default(),
         }))
     }
@@ -113,6 +117,14 @@ impl AppState {
             .iter()
             .find(|(e, _)| *e == environment)
             .map(|(_, at)| *at)
+    }
+
+    /// Mails temporary passwords to their holders through `mail`.
+    pub fn with_password_mail(mut self, mail: PasswordMail) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.password_mail = Some(Arc::new(mail));
+        }
+        self
     }
 
     /// Sets the funds' languages and sender lines of the letters.

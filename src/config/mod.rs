@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::accounts::AccountsConfig;
 use crate::alerts::AlertsConfig;
 use crate::calendar::{CalendarConfig, ZasCalendar};
 use crate::engine::ZasConfig;
@@ -48,6 +49,9 @@ pub struct Config {
     /// The letters to the ZAS (N. 3401–3403): each fund's language and sender lines.
     #[serde(default)]
     pub letters: LettersConfig,
+    /// Accounts: whether temporary passwords are sent by e-mail.
+    #[serde(default)]
+    pub accounts: AccountsConfig,
     /// The settings as written (file and `ARCGW_*` variables), for the audit of configuration
     /// changes (annex 2.5).
     #[serde(skip)]
@@ -208,6 +212,18 @@ impl Config {
                     ),
                 ));
             }
+        }
+        if self.accounts.email_temporary_passwords
+            && self
+                .alerts
+                .as_ref()
+                .and_then(|a| a.email.as_ref())
+                .is_none()
+        {
+            return Err(invalid(
+                "accounts.email_temporary_passwords",
+                "needs the SMTP server of [alerts.email]".into(),
+            ));
         }
         self.calendar()?;
         if let Some(alerts) = &self.alerts {

@@ -76,6 +76,11 @@ fn mistakes_are_one_line_errors() {
             vec![],
             "easter_tuesday",
         ),
+        (
+            Some(file("[accounts]\nemail_temporary_passwords = true\n")),
+            vec![],
+            "accounts.email_temporary_passwords: needs the SMTP server of [alerts.email]",
+        ),
     ];
     for (f, env, expected) in cases {
         let err = Config::load(f.as_ref().map(|f| f.path()), env)

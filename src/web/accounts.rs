@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::login::{Remote, page};
 use super::{Chrome, Viewer};
-use crate::accounts::{AccountError, Accounts, Manager, WithTemporaryPassword, status};
+use crate::accounts::{AccountError, Accounts, Handover, Manager, PasswordMail, status};
 use crate::api::AppState;
 use crate::domain::{FundNumber, Holder, Login, Role};
 use crate::store::{Account, AccountSearch, AccountSort, NewAccount};
@@ -207,20 +207,21 @@ impl Change {
             .map(|(c, _, _)| *c)
     }
 
-    /// Applies the change; a reset returns the temporary password.
+    /// Applies the change; a reset hands the temporary password over (by `mail` when set).
     pub(super) async fn apply(
         self,
         accounts: &Accounts<'_>,
+        mail: Option<&PasswordMail>,
         id: i64,
-    ) -> Result<(Account, Option<String>), AccountError> {
+    ) -> Result<(Account, Option<Handover>), AccountError> {
         Ok(match self {
             Change::Block => (accounts.block(id).await?, None),
             Change::Unblock => (accounts.unblock(id).await?, None),
             Change::Compromised => (accounts.mark_compromised(id).await?, None),
             Change::ResetPassword => {
-                let WithTemporaryPassword { account, password } =
-                    accounts.reset_password(id).await?;
-                (account, Some(password.expose().to_string()))
+                let made = accounts.reset_password(id).await?;
+                let handover = accounts.hand_over(mail, &made).await?;
+                (made.account, Some(handover))
             }
         })
     }
@@ -272,7 +273,11 @@ struct ViewPage {
     chrome: Chrome,
     account: AccountView,
     actions: Vec<(&'static str, &'static str)>,
+    /// Shown once: no mail is configured, or it failed (`mail_failed`).
     temporary_password: Option<String>,
+    /// The temporary password went by e-mail to this address.
+    mailed_to: Option<String>,
+    mail_failed: Option<String>,
     notice: Option<String>,
 }
 
@@ -427,18 +432,26 @@ async fn create(
         Err(e) => return new_page(&state, &viewer, form, Some(e)),
     };
     let manager = manager(&viewer);
-    match accounts(&state, &manager, remote).create(new).await {
-        Ok(made) => view_page(
+    let accounts = accounts(&state, &manager, remote);
+    let made = match accounts.create(new).await {
+        Ok(made) => made,
+        Err(e @ (AccountError::Forbidden(_) | AccountError::Store(_))) => {
+            return failed(&state, &viewer, &e);
+        }
+        Err(e) => return new_page(&state, &viewer, form, Some(e.to_string())),
+    };
+    match accounts
+        .hand_over(state.password_mail.as_deref(), &made)
+        .await
+    {
+        Ok(handover) => view_page(
             &state,
             &viewer,
             &made.account,
-            Some(made.password.expose().to_string()),
+            Some(handover),
             Some("The account was created.".into()),
         ),
-        Err(e @ (AccountError::Forbidden(_) | AccountError::Store(_))) => {
-            failed(&state, &viewer, &e)
-        }
-        Err(e) => new_page(&state, &viewer, form, Some(e.to_string())),
+        Err(e) => failed(&state, &viewer, &e),
     }
 }
 
@@ -446,9 +459,17 @@ fn view_page(
     state: &AppState,
     viewer: &Viewer,
     account: &Account,
-    temporary_password: Option<String>,
+    handover: Option<Handover>,
     notice: Option<String>,
 ) -> Response {
+    let (temporary_password, mailed_to, mail_failed) = match handover {
+        None => (None, None, None),
+        Some(Handover::Mailed { to }) => (None, Some(to), None),
+        Some(Handover::Shown {
+            password,
+            mail_failed,
+        }) => (Some(password), None, mail_failed),
+    };
     let blocked = account.blocked_at.is_some();
     let actions = Change::ALL
         .iter()
@@ -466,6 +487,8 @@ fn view_page(
             account: AccountView::from(account),
             actions,
             temporary_password,
+            mailed_to,
+            mail_failed,
             notice,
         },
     )
@@ -499,9 +522,13 @@ async fn change(
         );
     };
     let manager = manager(&viewer);
-    match change.apply(&accounts(&state, &manager, remote), id).await {
-        Ok((account, password)) => {
-            view_page(&state, &viewer, &account, password, Some("Done.".into()))
+    let mail = state.password_mail.as_deref();
+    match change
+        .apply(&accounts(&state, &manager, remote), mail, id)
+        .await
+    {
+        Ok((account, handover)) => {
+            view_page(&state, &viewer, &account, handover, Some("Done.".into()))
         }
         Err(e) => failed(&state, &viewer, &e),
     }

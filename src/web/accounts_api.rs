@@ -24,7 +24,7 @@ use super::accounts::{
     AccountView, Change, CreateForm, SearchQuery, accounts, error_status, export_csv, manager,
 };
 use super::login::Remote;
-use crate::accounts::AccountError;
+use crate::accounts::{AccountError, Handover};
 use crate::api::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -150,17 +150,15 @@ pub(crate) async fn create(
         .parse()
         .map_err(|e| refusal(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e))?;
     let manager = manager(&viewer);
-    let made = accounts(&state, &manager, remote)
-        .create(new)
+    let accounts = accounts(&state, &manager, remote);
+    let made = accounts.create(new).await.map_err(|e| account_error(&e))?;
+    let handover = accounts
+        .hand_over(state.password_mail.as_deref(), &made)
         .await
         .map_err(|e| account_error(&e))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "account": AccountView::from(&made.account),
-            "temporary_password": made.password.expose(),
-        })),
-    ))
+    let mut answer = json!({ "account": AccountView::from(&made.account) });
+    with_handover(&mut answer, handover);
+    Ok((StatusCode::CREATED, Json(answer)))
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", operation_id = "accounts_view",
@@ -200,15 +198,33 @@ pub(crate) async fn change(
         )
     })?;
     let manager = manager(&viewer);
-    let (account, password) = change
-        .apply(&accounts(&state, &manager, remote), id)
+    let mail = state.password_mail.as_deref();
+    let (account, handover) = change
+        .apply(&accounts(&state, &manager, remote), mail, id)
         .await
         .map_err(|e| account_error(&e))?;
     let mut answer = json!({ "account": AccountView::from(&account) });
-    if let Some(p) = password {
-        answer["temporary_password"] = json!(p);
+    if let Some(handover) = handover {
+        with_handover(&mut answer, handover);
     }
     Ok(Json(answer))
+}
+
+/// `temporary_password` when it is to be shown (with `mail_failed` when the e-mail failed),
+/// `temporary_password_sent_to` when it was mailed to the holder.
+fn with_handover(answer: &mut Value, handover: Handover) {
+    match handover {
+        Handover::Mailed { to } => answer["temporary_password_sent_to"] = json!(to),
+        Handover::Shown {
+            password,
+            mail_failed,
+        } => {
+            answer["temporary_password"] = json!(password);
+            if let Some(reason) = mail_failed {
+                answer["mail_failed"] = json!(reason);
+            }
+        }
+    }
 }
 
 #[derive(Deserialize)]

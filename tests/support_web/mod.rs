@@ -66,13 +66,18 @@ pub struct SignedIn {
 
 /// Starts the application on `store` on a free loopback port, its clock at [`noon`].
 pub async fn start(store: Store) -> Web {
+    start_with(store, |state| state).await
+}
+
+/// [`start`], with the state `configure` makes of the default one.
+pub async fn start_with(store: Store, configure: impl FnOnce(AppState) -> AppState) -> Web {
     let clock = Arc::new(ManualClock::new(noon()));
-    let state = AppState::new(
+    let state = configure(AppState::new(
         store.clone(),
         clock.clone(),
         ZasCalendar::geneva(),
         HttpConfig::default(),
-    );
+    ));
     Web {
         base: serve(state).await,
         store,
