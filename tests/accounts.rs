@@ -18,6 +18,11 @@ fn new_account(login: &str, role: &str, fund: &str) -> Value {
            "email": format!("{login}@cassa.example"), "role": role, "funds": [fund]})
 }
 
+/// `POST /api/v1/accounts` of `account` by `who`: the status and the answer.
+async fn create(web: &Web, who: &support_web::SignedIn, account: Value) -> (StatusCode, Value) {
+    json_of(web.post_json("/api/v1/accounts", who, &account).await).await
+}
+
 async fn json_of(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
@@ -39,15 +44,7 @@ async fn logins(web: &Web, who: &support_web::SignedIn, query: &str) -> (StatusC
 async fn the_lifecycle_of_an_account(db: TestDb) {
     let web = start(db.store.clone()).await;
     let boss = web.person("boss", Role::Responsible, &["066.000"]).await;
-    let (status, made) = json_of(
-        web.post_json(
-            "/api/v1/accounts",
-            &boss,
-            &new_account("mrossi", "clerk", "066.000"),
-        )
-        .await,
-    )
-    .await;
+    let (status, made) = create(&web, &boss, new_account("mrossi", "clerk", "066.000")).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let id = made["account"]["id"].as_i64().unwrap();
     assert_eq!(made["account"]["must_change_password"], true);
@@ -579,15 +576,7 @@ async fn temporary_passwords_go_by_e_mail(db: TestDb) {
     let web = start_with(db.store.clone(), |state| state.with_password_mail(mail)).await;
     let boss = web.person("boss", Role::Responsible, &["066.000"]).await;
 
-    let (status, made) = json_of(
-        web.post_json(
-            "/api/v1/accounts",
-            &boss,
-            &new_account("mrossi", "clerk", "066.000"),
-        )
-        .await,
-    )
-    .await;
+    let (status, made) = create(&web, &boss, new_account("mrossi", "clerk", "066.000")).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     assert_eq!(made["temporary_password_sent_to"], "mrossi@cassa.example");
     assert!(made.get("temporary_password").is_none(), "{made}");
@@ -635,15 +624,7 @@ async fn temporary_passwords_go_by_e_mail(db: TestDb) {
     let mail = arcgw::accounts::PasswordMail::new(&email(port)).unwrap();
     let web = start_with(db.store.clone(), |state| state.with_password_mail(mail)).await;
     let boss = web.sign_in("boss", support_web::PASSWORD).await.unwrap();
-    let (status, made) = json_of(
-        web.post_json(
-            "/api/v1/accounts",
-            &boss,
-            &new_account("lbianchi", "clerk", "066.000"),
-        )
-        .await,
-    )
-    .await;
+    let (status, made) = create(&web, &boss, new_account("lbianchi", "clerk", "066.000")).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     assert!(
         made["temporary_password"]
