@@ -216,7 +216,11 @@ async fn each_environment_goes_to_its_own_zas(db: TestDb) {
             let stored = db.store.announcement(*id).await.unwrap().announcement;
             assert_eq!(stored.environment.as_str(), environment);
             let (record, _) = db.store.transmission(done[id]).await.unwrap();
-            assert_eq!(record.environment, environment, "announcement {id}");
+            assert_eq!(
+                record.environment.as_str(),
+                environment,
+                "announcement {id}"
+            );
             assert_eq!(record.header.test_delivery, environment == "abn");
             message_ids
                 .entry(environment)

@@ -321,7 +321,7 @@ async fn attempts_until_sent(db: TestDb) {
     assert!(attempts.is_empty());
     assert_eq!(created.id, id);
     assert_eq!(created.header, h);
-    assert_eq!(created.environment, "prod");
+    assert_eq!(created.environment, Environment::Prod);
     assert_eq!(created.state, TransmissionState::Pending);
     assert_eq!(created.created_at, t(2));
     assert_eq!(created.next_attempt_at, Some(t(2)));
@@ -717,7 +717,7 @@ async fn the_content_writes_the_same_xml_again(db: TestDb) {
         .unwrap();
     let (record, announcements) = store.transmission_content(id).await.unwrap();
     assert_eq!(record.header, h);
-    assert_eq!(record.environment, "prod");
+    assert_eq!(record.environment, Environment::Prod);
     assert_eq!(announcements, all);
     let again = arcgw::dtxml::write_transmission(&Transmission {
         header: record.header.clone(),

@@ -258,7 +258,8 @@ pub struct TransmissionView {
     /// `pending`, `sent` or `failed`.
     pub state: String,
     /// `abn` or `prod`.
-    pub environment: String,
+    #[schema(value_type = String)]
+    pub environment: Environment,
     pub sent_at: Option<DateTime<Utc>>,
 }
 

@@ -25,7 +25,7 @@ pub async fn retry(
 ) -> Result<Json<TransmissionView>, ApiError> {
     let (record, announcements) = state.store.transmission_content(id).await?;
     let allowed = announcements.iter().all(|a| caller.may_act_for(a.fund()))
-        && record.environment == caller.token.environment.as_str();
+        && record.environment == caller.token.environment;
     let audit = |outcome| Audit {
         actor: &caller.actor,
         action: "transmission.retry",

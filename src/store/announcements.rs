@@ -193,10 +193,7 @@ fn decode_heading(row: &Row) -> Result<Heading, StoreError> {
     let id = row.int("id")?;
     Ok(Heading {
         id,
-        environment: row
-            .text("environment")?
-            .parse()
-            .map_err(|_| StoreError::corrupt("environment", id))?,
+        environment: environment_of(row, id)?,
         fund: FundNumber::parse(&row.text("fund")?)
             .map_err(|_| StoreError::corrupt("fund number", id))?,
         reference: Reference::new(&row.text("reference")?)
@@ -207,6 +204,14 @@ fn decode_heading(row: &Row) -> Result<Heading, StoreError> {
         submitted_at: row.time("submitted_at")?,
         transmission_id: row.opt_int("transmission_id")?,
     })
+}
+
+/// The ZAS environment in column `environment` of the row of `id` (an announcement, a token, a
+/// transmission).
+pub(crate) fn environment_of(row: &Row, id: i64) -> Result<Environment, StoreError> {
+    row.text("environment")?
+        .parse()
+        .map_err(|_| StoreError::corrupt("ZAS environment", id))
 }
 
 pub(crate) fn decode_summary(row: &Row) -> Result<AnnouncementSummary, StoreError> {

@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Store;
-use super::announcements::{AnnouncementSummary, MAX_PAGE, decode_summary};
+use super::announcements::{AnnouncementSummary, MAX_PAGE, decode_summary, environment_of};
 use super::error::StoreError;
 use super::sql::{Row, SqlBuilder, args};
 use crate::domain::{AnnouncementState, Environment, FundNumber, KeyCode, Reference};
@@ -52,7 +52,7 @@ pub struct UnmatchedItem {
 pub struct FailedItem {
     pub id: i64,
     pub message_id: String,
-    pub environment: String,
+    pub environment: Environment,
     pub created_at: DateTime<Utc>,
     pub attempts: i64,
     pub failure: Option<String>,
@@ -230,10 +230,11 @@ impl Store {
         let rows = self.read_limited(sql, " ORDER BY t.id DESC").await?;
         rows.iter()
             .map(|row| {
+                let id = row.int("id")?;
                 Ok(FailedItem {
-                    id: row.int("id")?,
+                    id,
                     message_id: row.text("message_id")?,
-                    environment: row.text("environment")?,
+                    environment: environment_of(row, id)?,
                     created_at: row.time("created_at")?,
                     attempts: row.int("attempts")?,
                     failure: row.opt_text("failure")?,

@@ -11,6 +11,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::Store;
+use super::announcements::environment_of;
 use super::error::StoreError;
 use super::funds::funds_of;
 use super::redact::redact;
@@ -283,10 +284,7 @@ async fn with_funds(tx: &mut Tx, rows: Vec<Row>) -> Result<Vec<ApiToken>, StoreE
                 prefix: row.text("prefix")?,
                 label: row.text("label")?,
                 funds,
-                environment: row
-                    .text("environment")?
-                    .parse()
-                    .map_err(|_| StoreError::corrupt("environment of an API token", id))?,
+                environment: environment_of(row, id)?,
                 created_at: row.time("created_at")?,
                 revoked_at: row.opt_time("revoked_at")?,
             })

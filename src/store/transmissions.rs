@@ -16,7 +16,7 @@ use std::fmt;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::Store;
-use super::announcements::{MAX_PAGE, SELECT_FULL, decode};
+use super::announcements::{MAX_PAGE, SELECT_FULL, decode, environment_of};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange, state_of};
 use super::redact::redact;
@@ -80,7 +80,7 @@ pub struct TransmissionRecord {
     pub id: i64,
     /// The header it is written with (a transmission refers to no other message).
     pub header: MessageHeader,
-    pub environment: String,
+    pub environment: Environment,
     pub state: TransmissionState,
     pub created_at: DateTime<Utc>,
     /// When the ZAS accepted it.
@@ -640,7 +640,7 @@ fn decode_record(row: &Row) -> Result<TransmissionRecord, StoreError> {
                 _ => return Err(corrupt("test delivery flag of the transmission")),
             },
         },
-        environment: row.text("environment")?,
+        environment: environment_of(row, id)?,
         state: TransmissionState::parse(&row.text("state")?)
             .ok_or_else(|| corrupt("state of the transmission"))?,
         created_at: row.time("created_at")?,

@@ -12,6 +12,7 @@ use super::context::{Ctx, PageError, html};
 use super::table::swiss_time;
 use crate::api::{entry_json, next_deadline_of, to_contract_json};
 use crate::deadlines::Deadline;
+use crate::domain::Environment;
 use crate::engine::reproduce::transmission_xml;
 use crate::store::{AnnouncementDetail, AuditOutcome, StoreError};
 use crate::web::Chrome;
@@ -38,7 +39,7 @@ struct SentXml {
     id: i64,
     message_id: String,
     state: String,
-    environment: String,
+    environment: Environment,
     xml: Result<String, String>,
 }
 

@@ -286,7 +286,7 @@ async fn failed(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result<Ta
                 vec![
                     Cell::text(t.id),
                     Cell::text(&t.message_id),
-                    Cell::text(&t.environment),
+                    Cell::text(t.environment.as_str().to_uppercase()),
                     Cell::time(t.created_at),
                     Cell::text(t.attempts),
                     Cell::text(t.announcements),
