@@ -337,6 +337,7 @@ async fn demo_account(
         manager: &manager,
         at,
         remote: None,
+        password_mail: None,
     };
     let made = accounts
         .create(NewAccount {

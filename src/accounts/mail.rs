@@ -67,18 +67,14 @@ pub enum Handover {
 }
 
 impl Accounts<'_> {
-    /// Hands the temporary password of `made` over: by e-mail when `mail` is set (audited as
-    /// `account.password_mail`, success or failure), else to show once.
-    pub async fn hand_over(
-        &self,
-        mail: Option<&PasswordMail>,
-        made: &WithTemporaryPassword,
-    ) -> Result<Handover, AccountError> {
+    /// Hands the temporary password of `made` over: by e-mail when a [`PasswordMail`] is set
+    /// (audited as `account.password_mail`, success or failure), else to show once.
+    pub async fn hand_over(&self, made: &WithTemporaryPassword) -> Result<Handover, AccountError> {
         let shown = |mail_failed| Handover::Shown {
             password: made.password.expose().to_string(),
             mail_failed,
         };
-        let Some(mail) = mail else {
+        let Some(mail) = self.password_mail else {
             return Ok(shown(None));
         };
         let target = format!("account:{}", made.account.login);

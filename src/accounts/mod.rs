@@ -101,6 +101,8 @@ pub struct Accounts<'a> {
     pub at: DateTime<Utc>,
     /// The client's address, for requests that came over the network.
     pub remote: Option<String>,
+    /// Where temporary passwords are mailed to their holders; none: shown once to the manager.
+    pub password_mail: Option<&'a PasswordMail>,
 }
 
 impl Accounts<'_> {

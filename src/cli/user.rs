@@ -130,6 +130,7 @@ fn operator_accounts<'a>(store: &'a Store, manager: &'a Manager) -> Accounts<'a>
         manager,
         at: SystemClock.now(),
         remote: None,
+        password_mail: None,
     }
 }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::login::{Remote, page};
 use super::{Chrome, Viewer};
-use crate::accounts::{AccountError, Accounts, Handover, Manager, PasswordMail, status};
+use crate::accounts::{AccountError, Accounts, Handover, Manager, status};
 use crate::api::AppState;
 use crate::domain::{FundNumber, Holder, Login, Role};
 use crate::store::{Account, AccountSearch, AccountSort, NewAccount};
@@ -51,6 +51,7 @@ pub(super) fn accounts<'a>(
         manager,
         at: state.now(),
         remote: remote.0,
+        password_mail: state.password_mail.as_deref(),
     }
 }
 
@@ -207,11 +208,10 @@ impl Change {
             .map(|(c, _, _)| *c)
     }
 
-    /// Applies the change; a reset hands the temporary password over (by `mail` when set).
+    /// Applies the change; a reset hands the temporary password over.
     pub(super) async fn apply(
         self,
         accounts: &Accounts<'_>,
-        mail: Option<&PasswordMail>,
         id: i64,
     ) -> Result<(Account, Option<Handover>), AccountError> {
         Ok(match self {
@@ -220,7 +220,7 @@ impl Change {
             Change::Compromised => (accounts.mark_compromised(id).await?, None),
             Change::ResetPassword => {
                 let made = accounts.reset_password(id).await?;
-                let handover = accounts.hand_over(mail, &made).await?;
+                let handover = accounts.hand_over(&made).await?;
                 (made.account, Some(handover))
             }
         })
@@ -440,10 +440,7 @@ async fn create(
         }
         Err(e) => return new_page(&state, &viewer, form, Some(e.to_string())),
     };
-    match accounts
-        .hand_over(state.password_mail.as_deref(), &made)
-        .await
-    {
+    match accounts.hand_over(&made).await {
         Ok(handover) => view_page(
             &state,
             &viewer,
@@ -522,11 +519,7 @@ async fn change(
         );
     };
     let manager = manager(&viewer);
-    let mail = state.password_mail.as_deref();
-    match change
-        .apply(&accounts(&state, &manager, remote), mail, id)
-        .await
-    {
+    match change.apply(&accounts(&state, &manager, remote), id).await {
         Ok((account, handover)) => {
             view_page(&state, &viewer, &account, handover, Some("Done.".into()))
         }

@@ -153,7 +153,7 @@ pub(crate) async fn create(
     let accounts = accounts(&state, &manager, remote);
     let made = accounts.create(new).await.map_err(|e| account_error(&e))?;
     let handover = accounts
-        .hand_over(state.password_mail.as_deref(), &made)
+        .hand_over(&made)
         .await
         .map_err(|e| account_error(&e))?;
     let mut answer = json!({ "account": AccountView::from(&made.account) });
@@ -198,9 +198,8 @@ pub(crate) async fn change(
         )
     })?;
     let manager = manager(&viewer);
-    let mail = state.password_mail.as_deref();
     let (account, handover) = change
-        .apply(&accounts(&state, &manager, remote), mail, id)
+        .apply(&accounts(&state, &manager, remote), id)
         .await
         .map_err(|e| account_error(&e))?;
     let mut answer = json!({ "account": AccountView::from(&account) });
