@@ -218,22 +218,7 @@ fn attempt(outcome: AttemptOutcome, receipt: Option<i64>, detail: &str) -> Attem
 
 /// Submits and claims these announcements (there must be no other queued ones).
 async fn submit_and_claim(store: &Store, batch: &[Announcement], minute: i64) -> Vec<i64> {
-    let ids: Vec<i64> = store
-        .submit(batch, &note(minute, "submitted"))
-        .await
-        .unwrap()
-        .iter()
-        .map(|s| s.id)
-        .collect();
-    let claimed: Vec<i64> = store
-        .claim_queued(batch.len() as u32, &note(minute, "claimed"))
-        .await
-        .unwrap()
-        .iter()
-        .map(|a| a.id)
-        .collect();
-    assert_eq!(claimed, ids);
-    ids
+    support_flow::submit_and_claim_in(store, Environment::Prod, batch, t(minute)).await
 }
 
 async fn create(store: &Store, message_id: &str, ids: &[i64], minute: i64) -> i64 {

@@ -199,11 +199,9 @@ impl Config {
                 "request_timeout_secs and rate_limit_per_minute must be above 0".into(),
             ));
         }
-        for (i, zas) in self.zas.iter().enumerate() {
-            if self.zas[..i]
-                .iter()
-                .any(|other| other.environment == zas.environment)
-            {
+        let mut environments = std::collections::BTreeSet::new();
+        for zas in &self.zas {
+            if !environments.insert(zas.environment) {
                 return Err(invalid(
                     "zas.environment",
                     format!(

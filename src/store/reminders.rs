@@ -173,10 +173,10 @@ const FROM_REMINDERS: &str =
 
 impl Store {
     /// The pending PROD announcements (`announced`, `in_progress`; ABN holds test data, whose
-    /// answers no deadline watches) with ids after `after_id` whose
-    /// deadline may have passed — started on or before `overdue`'s day for the rule their state
-    /// runs under — and whose reminder of that rule is not raised yet; at most `limit` (1 to
-    /// [`PENDING_PAGE`]), ordered by id; `next_after` is the cursor of the next page.
+    /// answers no deadline watches) with ids after `after_id` whose deadline may have passed —
+    /// started on or before `overdue`'s day for the rule their state runs under — and whose
+    /// reminder of that rule is not raised yet; at most `limit` (1 to [`PENDING_PAGE`]),
+    /// ordered by id; `next_after` is the cursor of the next page.
     ///
     /// The condition on the start is a prefilter that may let through more than it must (an
     /// announcement "still being processed" by an old acknowledgement and again by a recent

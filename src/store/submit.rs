@@ -50,9 +50,9 @@ impl Store {
     /// Stores announcements for `environment` as `queued`, all or none, in one transaction.
     ///
     /// N. 2104: each announcement is announced once in its environment. An announcement whose
-    /// fund and reference are stored already in the environment is not stored again: with the same content its stored id is returned
-    /// (`created: false`); with other content the whole submission fails with
-    /// [`StoreError::Conflict`] naming the stored announcement.
+    /// fund and reference are stored already in the environment is not stored again: with the
+    /// same content its stored id is returned (`created: false`); with other content the whole
+    /// submission fails with [`StoreError::Conflict`] naming the stored announcement.
     /// (A reference never holds an AVS number: [`crate::domain::Reference`] refuses one.)
     ///
     /// The statements are set-based: persons, announcements, history and audit rows each take

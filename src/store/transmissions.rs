@@ -329,10 +329,9 @@ impl Store {
     }
 
     /// Takes the oldest `pending` transmission to `environment` whose next attempt is due at
-    /// `now` and leases it
-    /// for `lease`: its next attempt moves to `now + lease` in the same transaction, so no other
-    /// instance takes it meanwhile (PostgreSQL `FOR UPDATE SKIP LOCKED`, SQLite's single
-    /// writer). `None` when none is due.
+    /// `now` and leases it for `lease`: its next attempt moves to `now + lease` in the same
+    /// transaction, so no other instance takes it meanwhile (PostgreSQL `FOR UPDATE SKIP
+    /// LOCKED`, SQLite's single writer). `None` when none is due.
     pub async fn lease_due_transmission(
         &self,
         environment: Environment,

@@ -115,12 +115,12 @@ pub async fn announce(
     announce_in(store, Environment::Prod, batch, message_id, at).await
 }
 
-/// [`announce`] in `environment`.
-pub async fn announce_in(
+/// Submits and claims these announcements in `environment` at `at` (there must be no other
+/// queued ones there): they are `sending`, in no transmission yet.
+pub async fn submit_and_claim_in(
     store: &Store,
     environment: Environment,
     batch: &[Announcement],
-    message_id: &str,
     at: DateTime<Utc>,
 ) -> Vec<i64> {
     let ids: Vec<i64> = store
@@ -138,6 +138,18 @@ pub async fn announce_in(
         .map(|a| a.id)
         .collect();
     assert_eq!(claimed, ids);
+    ids
+}
+
+/// [`announce`] in `environment`.
+pub async fn announce_in(
+    store: &Store,
+    environment: Environment,
+    batch: &[Announcement],
+    message_id: &str,
+    at: DateTime<Utc>,
+) -> Vec<i64> {
+    let ids = submit_and_claim_in(store, environment, batch, at).await;
     let transmission = store
         .create_transmission(
             &NewTransmission {
