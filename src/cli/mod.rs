@@ -8,6 +8,7 @@ mod daemon;
 mod demo;
 mod input;
 mod letter;
+mod plans;
 mod purge;
 mod reminders;
 mod render;
@@ -75,6 +76,9 @@ enum Command {
     Reminders(reminders::Command),
     /// The letter of a fund and day to the ZAS's ARC control office (N. 3401, 3402).
     Letter(letter::Args),
+    /// The query plans of the engine's hot statements on this database, checked (exit 1 when
+    /// one reads a whole table or its bound rows again per row).
+    Plans(plans::Args),
 }
 
 /// How a report is printed.
@@ -128,6 +132,7 @@ pub fn run() -> ExitCode {
         Command::Purge(args) => purge::run(args),
         Command::Reminders(command) => reminders::run(command),
         Command::Letter(args) => letter::run(args),
+        Command::Plans(args) => plans::run(args),
     };
     status.into()
 }

@@ -17,7 +17,8 @@ use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
 use super::persons::{numbers_of, person_ids};
 use super::redact::redact;
-use super::sql::{Row, SqlBuilder, Tx, args};
+use super::Backend;
+use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args};
 use super::transmissions::lock_announcements;
 use crate::domain::{
     Acknowledgement, AcknowledgementEntry, AnnouncementState, AvsNumber, Environment, FundNumber,
@@ -282,18 +283,11 @@ async fn match_entries(
     if entries.is_empty() {
         return Ok(Vec::new());
     }
-    let keys: Vec<Value> = entries
+    let keys: Vec<(String, &str)> = entries
         .iter()
-        .map(|e| json!([e.fund.to_string(), e.reference.as_str()]))
+        .map(|e| (e.fund.to_string(), e.reference.as_str()))
         .collect();
-    let mut sql = SqlBuilder::new("SELECT a.id, a.fund, a.reference FROM ");
-    sql.push_rows(tx.backend(), &keys)
-        .push(
-            " r JOIN announcements a ON a.fund = r.value->>0 AND a.reference = r.value->>1 \
-             WHERE a.transmission_id IS NOT NULL AND a.environment = ",
-        )
-        .push_arg(environment.as_str());
-    let (sql, args) = sql.finish();
+    let (sql, args) = match_statement(tx.backend(), environment, &keys);
     let mut found = BTreeMap::new();
     for row in tx.fetch_all(sql, args).await? {
         found.insert((row.text("fund")?, row.text("reference")?), row.int("id")?);
@@ -306,6 +300,28 @@ async fn match_entries(
                 .copied()
         })
         .collect())
+}
+
+/// The statement of [`match_entries`]: the announcements of `environment` sent with these
+/// funds and references. The keys are read once, as the outer loop (`CROSS JOIN` keeps SQLite
+/// from scanning the announcements and parsing the keys again for each of them).
+pub(super) fn match_statement(
+    backend: Backend,
+    environment: Environment,
+    keys: &[(String, &str)],
+) -> (Sql, Vec<Arg>) {
+    let rows: Vec<Value> = keys.iter().map(|(f, r)| json!([f, r])).collect();
+    let mut sql = SqlBuilder::new("SELECT a.id, a.fund, a.reference FROM ");
+    sql.push_rows(backend, &rows)
+        .push(
+            " r CROSS JOIN announcements a WHERE a.environment = ",
+        )
+        .push_arg(environment.as_str())
+        .push(
+            " AND a.fund = r.value->>0 AND a.reference = r.value->>1 \
+             AND a.transmission_id IS NOT NULL",
+        );
+    sql.finish()
 }
 
 /// Stores the entries, in their order, with the announcements they matched: one statement.

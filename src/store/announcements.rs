@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{Backend, Store};
 use super::codec::{self, PersonNumbers, StoredParticulars};
 use super::error::StoreError;
 use super::history::{HistoryEntry, read_history, state_of};
 use super::persons::parse_stored;
-use super::sql::{Row, SqlBuilder, Tx};
+use super::sql::{Arg, Row, Sql, SqlBuilder, Tx};
 use crate::domain::{Announcement, AnnouncementState, Environment, FundNumber, KeyCode, Reference};
 
 /// The most items one page of a list holds.
@@ -169,12 +169,17 @@ pub(crate) async fn fetch_full(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let (sql, args) = full_statement(tx.backend(), ids);
+    tx.fetch_all(sql, args).await?.iter().map(decode).collect()
+}
+
+/// The statement of [`fetch_full`].
+pub(super) fn full_statement(backend: Backend, ids: &[i64]) -> (Sql, Vec<Arg>) {
     let mut sql = SqlBuilder::new(SELECT_FULL);
     sql.push(" WHERE a.id IN ")
-        .push_id_set(tx.backend(), ids.iter().copied())
+        .push_id_set(backend, ids.iter().copied())
         .push(" ORDER BY a.id");
-    let (sql, args) = sql.finish();
-    tx.fetch_all(sql, args).await?.iter().map(decode).collect()
+    sql.finish()
 }
 
 struct Heading {

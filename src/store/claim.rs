@@ -1,11 +1,13 @@
 //! Claiming queued announcements for a transmission, so that no announcement is taken twice
 //! however many instances claim at once.
 
-use super::Store;
+use chrono::{DateTime, Utc};
+
+use super::{Backend, Store};
 use super::announcements::{StoredAnnouncement, fetch_full};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
-use super::sql::{Tx, args};
+use super::sql::{Arg, args};
 use crate::domain::{AnnouncementState, Environment};
 
 /// N. 3102: a revocation (99, 96) and a new order for the same person may not travel in one
@@ -13,10 +15,13 @@ use crate::domain::{AnnouncementState, Environment};
 /// splitting order 95) is therefore not claimed while a revocation of the same kind for the
 /// same person is still queued or being sent: it waits, queued (and still withdrawable), for a
 /// later transmission. (Within one environment: an ABN revocation holds back no PROD order.)
+/// `r.key_code IN (96, 99)` and the state make the index `announcements_pending_revocations`
+/// (migration 0016) answer the check: one look-up per queued announcement.
 macro_rules! not_held_back {
     () => {
         "NOT EXISTS (SELECT 1 FROM announcements r WHERE r.person_id = a.person_id \
-         AND r.environment = a.environment AND r.state IN ('queued', 'sending') AND r.id <> a.id \
+         AND r.environment = a.environment AND r.key_code IN (96, 99) \
+         AND r.state IN ('queued', 'sending') AND r.id <> a.id \
          AND ((a.key_code IN (71, 75, 79, 81, 85) AND r.key_code = 99) \
            OR (a.key_code = 95 AND r.key_code = 96)))"
     };
@@ -42,6 +47,20 @@ const CLAIM_SQLITE: &str = concat!(
     " ORDER BY a.id LIMIT $2) RETURNING id"
 );
 
+/// The claim of up to `limit` queued announcements of `environment`, at `at`.
+pub(super) fn claim_statement(
+    backend: Backend,
+    environment: Environment,
+    limit: u32,
+    at: DateTime<Utc>,
+) -> (&'static str, Vec<Arg>) {
+    let claim = match backend {
+        Backend::Sqlite => CLAIM_SQLITE,
+        Backend::Postgres => CLAIM_POSTGRES,
+    };
+    (claim, args![at, i64::from(limit), environment.as_str()])
+}
+
 impl Store {
     /// [`Store::claim_queued_in`] production.
     pub async fn claim_queued(
@@ -66,15 +85,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut tx = self.begin_write().await?;
-        let claim = match tx {
-            Tx::Sqlite(_) => CLAIM_SQLITE,
-            Tx::Postgres(_) => CLAIM_POSTGRES,
-        };
+        let (claim, args) = claim_statement(tx.backend(), environment, limit, note.at);
         let mut ids = tx
-            .fetch_all(
-                claim,
-                args![note.at, i64::from(limit), environment.as_str()],
-            )
+            .fetch_all(claim, args)
             .await?
             .iter()
             .map(|row| row.int("id"))

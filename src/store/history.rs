@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::Store;
+use super::{Backend, Store};
 use super::error::StoreError;
 use super::redact::redact;
-use super::sql::{Row, SqlBuilder, Tx, args};
+use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args};
 use crate::domain::AnnouncementState;
 
 /// Who changes the state, when and why; recorded in the history.
@@ -178,19 +178,7 @@ pub(crate) async fn set_states(
             .and_modify(|(_, to)| *to = change.to)
             .or_insert((change.from, change.to));
     }
-    let rows: Vec<Value> = ends
-        .iter()
-        .map(|(id, (from, to))| json!([id, to.as_str(), from.map(AnnouncementState::as_str)]))
-        .collect();
-    let mut sql = SqlBuilder::new("UPDATE announcements SET state = r.value->>1, state_since = ");
-    sql.push_arg(at)
-        .push(" FROM ")
-        .push_rows(tx.backend(), &rows)
-        .push(
-            " r WHERE announcements.id = CAST(r.value->>0 AS bigint) \
-             AND announcements.state = r.value->>2 RETURNING id",
-        );
-    let (sql, args) = sql.finish();
+    let (sql, args) = set_states_statement(tx.backend(), &ends, at);
     let changed: BTreeSet<i64> = tx
         .fetch_all(sql, args)
         .await?
@@ -208,6 +196,28 @@ pub(crate) async fn set_states(
         });
     }
     append_all(tx, changes, at, actor).await
+}
+
+/// The statement of [`set_states`]: each announcement of `ends` from its expected state to the
+/// state it ends in, found by id.
+pub(super) fn set_states_statement(
+    backend: Backend,
+    ends: &BTreeMap<i64, (Option<AnnouncementState>, AnnouncementState)>,
+    at: DateTime<Utc>,
+) -> (Sql, Vec<Arg>) {
+    let rows: Vec<Value> = ends
+        .iter()
+        .map(|(id, (from, to))| json!([id, to.as_str(), from.map(AnnouncementState::as_str)]))
+        .collect();
+    let mut sql = SqlBuilder::new("UPDATE announcements SET state = r.value->>1, state_since = ");
+    sql.push_arg(at)
+        .push(" FROM ")
+        .push_rows(backend, &rows)
+        .push(
+            " r WHERE announcements.id = CAST(r.value->>0 AS bigint) \
+             AND announcements.state = r.value->>2 RETURNING id",
+        );
+    sql.finish()
 }
 
 /// Appends one row to the history per change, in the order given, and (annex 2.5) one event

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::error::StoreError;
-use super::sql::{Row, SqlBuilder, Tx};
+use super::Backend;
+use super::sql::{Arg, Row, Sql, SqlBuilder, Tx};
 use crate::domain::AvsNumber;
 
 /// The ids of the persons with these AVS numbers, adding those whose number is new: one
@@ -23,12 +24,7 @@ pub(crate) async fn person_ids(
         return Ok(BTreeMap::new());
     }
     let backend = tx.backend();
-    let mut sql = SqlBuilder::new(
-        "SELECT id, avs_number FROM persons WHERE avs_number IN (SELECT value->>0 FROM ",
-    );
-    sql.push_rows(backend, &number_rows(numbers.iter()))
-        .push(")");
-    let (sql, args) = sql.finish();
+    let (sql, args) = persons_statement(backend, numbers);
     let mut ids: BTreeMap<AvsNumber, i64> = read_persons(tx.fetch_all(sql, args).await?)?
         .map(|(id, number)| (number, id))
         .collect();
@@ -51,6 +47,19 @@ pub(crate) async fn person_ids(
     let (sql, args) = sql.finish();
     ids.extend(read_persons(tx.fetch_all(sql, args).await?)?.map(|(id, number)| (number, id)));
     Ok(ids)
+}
+
+/// The persons with these AVS numbers.
+pub(super) fn persons_statement(
+    backend: Backend,
+    numbers: &BTreeSet<AvsNumber>,
+) -> (Sql, Vec<Arg>) {
+    let mut sql = SqlBuilder::new(
+        "SELECT id, avs_number FROM persons WHERE avs_number IN (SELECT value->>0 FROM ",
+    );
+    sql.push_rows(backend, &number_rows(numbers.iter()))
+        .push(")");
+    sql.finish()
 }
 
 fn number_rows<'a>(numbers: impl Iterator<Item = &'a AvsNumber>) -> Vec<Value> {

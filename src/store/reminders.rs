@@ -25,7 +25,7 @@ use super::Store;
 use super::announcements::{MAX_PAGE, Page};
 use super::error::StoreError;
 use super::history::state_of;
-use super::sql::{Row, SqlBuilder, args};
+use super::sql::{Arg, Row, SqlBuilder, args};
 use crate::deadlines::{DeadlineRule, OverdueStarts};
 use crate::domain::{AnnouncementState, FundNumber, KeyCode, Processing, Reference};
 
@@ -188,38 +188,9 @@ impl Store {
         overdue: &OverdueStarts,
     ) -> Result<Page<PendingAnnouncement>, StoreError> {
         let limit = limit.clamp(1, PENDING_PAGE);
-        let still_processing = i64::from(Processing::InProgress.code());
+        let (sql, args) = pending_statement(after_id, limit, overdue);
         let rows = self
-            .fetch_all(
-                "SELECT a.id, a.fund, a.state, a.state_since, \
-                 CASE WHEN a.state = 'in_progress' THEN \
-                 (SELECT k.acknowledgement_date FROM acknowledgement_entries e \
-                 JOIN acknowledgements k ON k.id = e.acknowledgement_id \
-                 WHERE e.announcement_id = a.id AND e.processing_code = $1 \
-                 ORDER BY e.id DESC LIMIT 1) END AS in_progress_date \
-                 FROM announcements a \
-                 WHERE a.environment = 'prod' AND a.id > $2 AND (\
-                 (a.state = 'announced' AND a.state_since < $3) \
-                 OR (a.state = 'in_progress' AND (\
-                 EXISTS (SELECT 1 FROM acknowledgement_entries e \
-                 JOIN acknowledgements k ON k.id = e.acknowledgement_id \
-                 WHERE e.announcement_id = a.id AND e.processing_code = $1 \
-                 AND k.acknowledgement_date <= $4) \
-                 OR (a.state_since < $5 AND NOT EXISTS (SELECT 1 FROM acknowledgement_entries e \
-                 WHERE e.announcement_id = a.id AND e.processing_code = $1))))) \
-                 AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.announcement_id = a.id \
-                 AND r.rule = CASE a.state WHEN 'announced' THEN 'not_mentioned' \
-                 WHEN 'in_progress' THEN 'still_processing' END) \
-                 ORDER BY a.id LIMIT $6",
-                args![
-                    still_processing,
-                    after_id.unwrap_or(0),
-                    swiss_midnight_after(overdue.not_mentioned),
-                    date_text(overdue.still_processing),
-                    swiss_midnight_after(overdue.still_processing),
-                    i64::from(limit) + 1
-                ],
-            )
+            .fetch_all(sql, args)
             .await?;
         let mut items = rows
             .iter()
@@ -356,6 +327,45 @@ impl Store {
 }
 
 /// Cuts `items` (read with `limit + 1`) to `limit` and returns the next page's cursor.
+/// The statement of [`Store::pending_announcements`] (one more than `limit`, to know whether
+/// a next page follows).
+pub(super) fn pending_statement(
+    after_id: Option<i64>,
+    limit: u32,
+    overdue: &OverdueStarts,
+) -> (&'static str, Vec<Arg>) {
+    let still_processing = i64::from(Processing::InProgress.code());
+    let sql = "SELECT a.id, a.fund, a.state, a.state_since, \
+         CASE WHEN a.state = 'in_progress' THEN \
+         (SELECT k.acknowledgement_date FROM acknowledgement_entries e \
+         JOIN acknowledgements k ON k.id = e.acknowledgement_id \
+         WHERE e.announcement_id = a.id AND e.processing_code = $1 \
+         ORDER BY e.id DESC LIMIT 1) END AS in_progress_date \
+         FROM announcements a \
+         WHERE a.environment = 'prod' AND a.id > $2 AND (\
+         (a.state = 'announced' AND a.state_since < $3) \
+         OR (a.state = 'in_progress' AND (\
+         EXISTS (SELECT 1 FROM acknowledgement_entries e \
+         JOIN acknowledgements k ON k.id = e.acknowledgement_id \
+         WHERE e.announcement_id = a.id AND e.processing_code = $1 \
+         AND k.acknowledgement_date <= $4) \
+         OR (a.state_since < $5 AND NOT EXISTS (SELECT 1 FROM acknowledgement_entries e \
+         WHERE e.announcement_id = a.id AND e.processing_code = $1))))) \
+         AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.announcement_id = a.id \
+         AND r.rule = CASE a.state WHEN 'announced' THEN 'not_mentioned' \
+         WHEN 'in_progress' THEN 'still_processing' END) \
+         ORDER BY a.id LIMIT $6";
+    let args = args![
+        still_processing,
+        after_id.unwrap_or(0),
+        swiss_midnight_after(overdue.not_mentioned),
+        date_text(overdue.still_processing),
+        swiss_midnight_after(overdue.still_processing),
+        i64::from(limit) + 1
+    ];
+    (sql, args)
+}
+
 fn paged<T>(items: &mut Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Option<i64> {
     let limit = limit as usize;
     if items.len() > limit {

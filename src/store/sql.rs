@@ -246,6 +246,14 @@ impl Row {
         get!(self, column, String)
     }
 
+    /// A column of PostgreSQL's type `json` (whose binary form is its text), as text.
+    pub(crate) fn json_text(&self, column: &str) -> Result<String, sqlx::Error> {
+        match self {
+            Row::Sqlite(r) => r.try_get::<String, _>(column),
+            Row::Postgres(r) => r.try_get_unchecked::<String, _>(column),
+        }
+    }
+
     pub(crate) fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
         get!(self, column, Option<String>)
     }

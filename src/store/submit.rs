@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -11,7 +12,8 @@ use super::codec::{self, StoredParticulars};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
 use super::persons::person_ids;
-use super::sql::{Row, SqlBuilder, Tx};
+use super::Backend;
+use super::sql::{Arg, Row, Sql, SqlBuilder, Tx};
 use crate::digest::sha256_hex;
 use crate::domain::{Announcement, AnnouncementState, AvsNumber, Environment};
 
@@ -179,42 +181,13 @@ async fn insert(
 ) -> Result<Vec<Submitted>, StoreError> {
     let backend = tx.backend();
     let columns: Vec<Value> = rows.iter().map(|r| r.columns.clone()).collect();
-    // In the order given, so that ids follow it. (`WHERE true`: SQLite's parser needs it
-    // before `ON CONFLICT`.)
-    let mut sql = SqlBuilder::new(
-        "INSERT INTO announcements (environment, fund, reference, key_code, person_id, \
-         beneficiary_person_id, spouse_person_id, particulars, content_hash, state, \
-         state_since, submitted_at) SELECT ",
-    );
-    sql.push_arg(environment.as_str())
-        .push(
-            ", value->>0, value->>1, CAST(value->>2 AS bigint), CAST(value->>3 AS bigint), \
-             CAST(value->>4 AS bigint), CAST(value->>5 AS bigint), value->>6, value->>7, ",
-        )
-        .push_arg(AnnouncementState::Queued.as_str())
-        .push(", ")
-        .push_arg(note.at)
-        .push(", ")
-        .push_arg(note.at)
-        .push(" FROM ")
-        .push_rows(backend, &columns)
-        .push(
-            " WHERE true ON CONFLICT (environment, fund, reference) DO NOTHING \
-             RETURNING id, fund, reference",
-        );
-    let (sql, args) = sql.finish();
+    let (sql, args) = insert_statement(backend, environment, &columns, note.at);
     let mut inserted = ids_by_key(&tx.fetch_all(sql, args).await?)?;
     // N. 2104: the others were stored before (or earlier in this submission): the same
     // announcement, or a conflict.
     let mut stored_before = BTreeMap::new();
     if inserted.len() < rows.len() {
-        let mut sql = SqlBuilder::new(
-            "SELECT a.id, a.fund, a.reference, a.content_hash FROM announcements a JOIN ",
-        );
-        sql.push_rows(backend, &columns)
-            .push(" r ON a.fund = r.value->>0 AND a.reference = r.value->>1 AND a.environment = ")
-            .push_arg(environment.as_str());
-        let (sql, args) = sql.finish();
+        let (sql, args) = stored_before_statement(backend, environment, &columns);
         for row in tx.fetch_all(sql, args).await? {
             let key = (row.text("fund")?, row.text("reference")?);
             stored_before.insert(key, (row.int("id")?, row.text("content_hash")?));
@@ -253,6 +226,57 @@ async fn insert(
     }
     history::append_all(tx, &history, note.at, &note.actor).await?;
     Ok(submitted)
+}
+
+/// The statement of [`insert`]: the rows of `columns` (rows of [`Prepared::columns`]) as new
+/// queued announcements of `environment`, in the order given, so that ids follow it; those
+/// whose fund and reference are stored already are left out.
+pub(super) fn insert_statement(
+    backend: Backend,
+    environment: Environment,
+    columns: &[Value],
+    at: DateTime<Utc>,
+) -> (Sql, Vec<Arg>) {
+    // (`WHERE true`: SQLite's parser needs it before `ON CONFLICT`.)
+    let mut sql = SqlBuilder::new(
+        "INSERT INTO announcements (environment, fund, reference, key_code, person_id, \
+         beneficiary_person_id, spouse_person_id, particulars, content_hash, state, \
+         state_since, submitted_at) SELECT ",
+    );
+    sql.push_arg(environment.as_str())
+        .push(
+            ", value->>0, value->>1, CAST(value->>2 AS bigint), CAST(value->>3 AS bigint), \
+             CAST(value->>4 AS bigint), CAST(value->>5 AS bigint), value->>6, value->>7, ",
+        )
+        .push_arg(AnnouncementState::Queued.as_str())
+        .push(", ")
+        .push_arg(at)
+        .push(", ")
+        .push_arg(at)
+        .push(" FROM ")
+        .push_rows(backend, columns)
+        .push(
+            " WHERE true ON CONFLICT (environment, fund, reference) DO NOTHING \
+             RETURNING id, fund, reference",
+        );
+    sql.finish()
+}
+
+/// The announcements of `environment` stored with the funds and references of `columns` (rows
+/// of [`Prepared::columns`]). The rows are read once, as the outer loop (`CROSS JOIN` keeps
+/// SQLite from scanning the announcements and parsing the rows again for each of them).
+pub(super) fn stored_before_statement(
+    backend: Backend,
+    environment: Environment,
+    columns: &[Value],
+) -> (Sql, Vec<Arg>) {
+    let mut sql =
+        SqlBuilder::new("SELECT a.id, a.fund, a.reference, a.content_hash FROM ");
+    sql.push_rows(backend, columns)
+        .push(" r CROSS JOIN announcements a WHERE a.environment = ")
+        .push_arg(environment.as_str())
+        .push(" AND a.fund = r.value->>0 AND a.reference = r.value->>1");
+    sql.finish()
 }
 
 /// The ids of inserted rows by fund and reference.

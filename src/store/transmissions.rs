@@ -15,12 +15,12 @@ use std::fmt;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::Store;
+use super::{Backend, Store};
 use super::announcements::{MAX_PAGE, SELECT_FULL, decode, environment_of};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange, state_of};
 use super::redact::redact;
-use super::sql::{Row, SqlBuilder, Tx, args};
+use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args};
 use crate::domain::{
     Announcement, AnnouncementState, Environment, MessageHeader, MessageId, ParticipantId,
 };
@@ -310,13 +310,7 @@ impl Store {
             )
             .await?
             .int("id")?;
-        let mut sql = SqlBuilder::new("UPDATE announcements SET transmission_id = ");
-        sql.push_arg(id)
-            .push(" WHERE state = 'sending' AND transmission_id IS NULL AND environment = ")
-            .push_arg(t.environment.as_str())
-            .push(" AND id IN ")
-            .push_id_set(tx.backend(), ids.iter().copied());
-        let (sql, args) = sql.finish();
+        let (sql, args) = assign_statement(tx.backend(), id, t.environment, &ids);
         // They are held for writing and were checked above: any left out is of another
         // environment (nothing sent to ABN counts for PROD, nor the other way round).
         if tx.execute(sql, args).await? != ids.len() as u64 {
@@ -530,14 +524,7 @@ pub(crate) async fn lock_announcements(
     tx: &mut Tx,
     ids: &BTreeSet<i64>,
 ) -> Result<Vec<(i64, AnnouncementState, Option<i64>)>, StoreError> {
-    let mut sql =
-        SqlBuilder::new("SELECT id, state, transmission_id FROM announcements WHERE id IN ");
-    sql.push_id_set(tx.backend(), ids.iter().copied())
-        .push(" ORDER BY id");
-    if matches!(tx, Tx::Postgres(_)) {
-        sql.push(" FOR UPDATE");
-    }
-    let (sql, args) = sql.finish();
+    let (sql, args) = lock_statement(tx.backend(), ids);
     let rows = tx.fetch_all(sql, args).await?;
     let mut found = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -558,20 +545,55 @@ pub(crate) async fn lock_announcements(
     Ok(found)
 }
 
-/// Every announcement of transmission `id` still `sending` becomes `announced`.
-async fn announce(tx: &mut Tx, id: i64, note: &ChangeNote) -> Result<(), StoreError> {
-    let lock: &'static str = match tx {
-        Tx::Sqlite(_) => {
+/// The statement of [`lock_announcements`].
+pub(super) fn lock_statement(backend: Backend, ids: &BTreeSet<i64>) -> (Sql, Vec<Arg>) {
+    let mut sql =
+        SqlBuilder::new("SELECT id, state, transmission_id FROM announcements WHERE id IN ");
+    sql.push_id_set(backend, ids.iter().copied())
+        .push(" ORDER BY id");
+    if backend == Backend::Postgres {
+        sql.push(" FOR UPDATE");
+    }
+    sql.finish()
+}
+
+/// Makes transmission `id` the transmission of the announcements `ids` of `environment` that
+/// are `sending` and in no transmission yet.
+pub(super) fn assign_statement(
+    backend: Backend,
+    id: i64,
+    environment: Environment,
+    ids: &BTreeSet<i64>,
+) -> (Sql, Vec<Arg>) {
+    let mut sql = SqlBuilder::new("UPDATE announcements SET transmission_id = ");
+    sql.push_arg(id)
+        .push(" WHERE id IN ")
+        .push_id_set(backend, ids.iter().copied())
+        .push(" AND state = 'sending' AND transmission_id IS NULL AND environment = ")
+        .push_arg(environment.as_str());
+    sql.finish()
+}
+
+/// The announcements of transmission `id` still `sending`, held for writing.
+pub(super) fn announce_statement(backend: Backend, id: i64) -> (&'static str, Vec<Arg>) {
+    let lock = match backend {
+        Backend::Sqlite => {
             "SELECT id FROM announcements WHERE transmission_id = $1 AND state = 'sending' \
              ORDER BY id"
         }
-        Tx::Postgres(_) => {
+        Backend::Postgres => {
             "SELECT id FROM announcements WHERE transmission_id = $1 AND state = 'sending' \
              ORDER BY id FOR UPDATE"
         }
     };
+    (lock, args![id])
+}
+
+/// Every announcement of transmission `id` still `sending` becomes `announced`.
+async fn announce(tx: &mut Tx, id: i64, note: &ChangeNote) -> Result<(), StoreError> {
+    let (lock, args) = announce_statement(tx.backend(), id);
     let ids = tx
-        .fetch_all(lock, args![id])
+        .fetch_all(lock, args)
         .await?
         .iter()
         .map(|row| row.int("id"))
