@@ -136,6 +136,22 @@ impl<'a> Object<'a> {
         }
     }
 
+    /// A boolean field; a value of another type is an error under `rule`.
+    pub fn boolean(&self, name: &str, rule: Rule, findings: &mut Findings) -> Option<bool> {
+        let value = self.get(name)?;
+        match value.as_bool() {
+            Some(b) => Some(b),
+            None => {
+                findings.error(
+                    &self.path_of(name),
+                    rule,
+                    format!("expected true or false, found {}", json_kind(value)),
+                );
+                None
+            }
+        }
+    }
+
     /// A date field `YYYY-MM-DD`.
     pub fn date(&self, name: &str, rule: Rule, findings: &mut Findings) -> Option<NaiveDate> {
         let text = self.string(name, rule, findings)?;
