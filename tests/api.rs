@@ -10,7 +10,7 @@ use arcgw::api::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::ManualClock;
 use arcgw::config::HttpConfig;
-use arcgw::domain::{Environment, FundNumber};
+use arcgw::domain::{Environment, FieldSet, FundNumber, KeyCode};
 use arcgw::store::{AuditOutcome, AuditQuery, Store};
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
@@ -636,6 +636,41 @@ async fn operations_endpoints(db: TestDb) {
             .get("AnnouncementView")
             .is_some()
     );
+    // The blocks each key carries (annex 9): the domain's table, the README's list and the
+    // OpenAPI description say the same.
+    let described = openapi["paths"]["/api/v1/announcements"]["post"]["requestBody"]
+        ["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for (fields, label) in [
+        (FieldSet::Certificate, "person"),
+        (FieldSet::Account, "AVS number only"),
+        (
+            FieldSet::Collection,
+            "rci (beneficiary, closing, order_date, domicile; event optional)",
+        ),
+        (FieldSet::Domicile, "rci.domicile only"),
+        (FieldSet::Splitting, "splitting (spouse_avs_number, years)"),
+        (FieldSet::SplittingRevocation, "splitting.spouse_avs_number only"),
+        (FieldSet::CollectionRevocation, "rci.closing only"),
+    ] {
+        let mut keys: Vec<u8> = KeyCode::all()
+            .filter(|k| k.fields() == fields)
+            .map(KeyCode::code)
+            .collect();
+        keys.sort();
+        let keys: Vec<String> = keys.iter().map(u8::to_string).collect();
+        let line = format!("{label}: {}", keys.join(", "));
+        assert!(described.contains(&line), "OpenAPI: {line}\n{described}");
+        assert!(readme.contains(&line), "README: {line}");
+    }
+    let mut old: Vec<u8> = KeyCode::old_law_keys().map(KeyCode::code).collect();
+    old.sort();
+    let old: Vec<String> = old.iter().map(u8::to_string).collect();
+    let line = format!("with rci.old_law true: {}", old.join(", "));
+    assert!(described.contains(&line) && readme.contains(&line), "{line}");
 }
 
 async fn readiness_reports_pending_migrations(db: TestDb) {
