@@ -638,8 +638,7 @@ async fn operations_endpoints(db: TestDb) {
     );
     // The blocks each key carries (annex 9): the domain's table, the README's list and the
     // OpenAPI description say the same.
-    let described = openapi["paths"]["/api/v1/announcements"]["post"]["requestBody"]
-        ["description"]
+    let described = openapi["paths"]["/api/v1/announcements"]["post"]["requestBody"]["description"]
         .as_str()
         .unwrap()
         .to_string();
@@ -653,7 +652,10 @@ async fn operations_endpoints(db: TestDb) {
         ),
         (FieldSet::Domicile, "rci.domicile only"),
         (FieldSet::Splitting, "splitting (spouse_avs_number, years)"),
-        (FieldSet::SplittingRevocation, "splitting.spouse_avs_number only"),
+        (
+            FieldSet::SplittingRevocation,
+            "splitting.spouse_avs_number only",
+        ),
         (FieldSet::CollectionRevocation, "rci.closing only"),
     ] {
         let mut keys: Vec<u8> = KeyCode::all()
@@ -670,7 +672,10 @@ async fn operations_endpoints(db: TestDb) {
     old.sort();
     let old: Vec<String> = old.iter().map(u8::to_string).collect();
     let line = format!("with rci.old_law true: {}", old.join(", "));
-    assert!(described.contains(&line) && readme.contains(&line), "{line}");
+    assert!(
+        described.contains(&line) && readme.contains(&line),
+        "{line}"
+    );
 }
 
 async fn readiness_reports_pending_migrations(db: TestDb) {
@@ -735,7 +740,10 @@ async fn a_revocation_refers_to_the_rci_it_revokes(db: TestDb) {
             .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(view["revokes_id"].as_i64(), want, "#{i}: {view}");
-        assert_eq!(view["announcement"]["rci"], json!({"closing": if i == 1 { "2026-11" } else { "2026-12" }}));
+        assert_eq!(
+            view["announcement"]["rci"],
+            json!({"closing": if i == 1 { "2026-11" } else { "2026-12" }})
+        );
     }
 }
 

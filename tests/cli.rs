@@ -169,7 +169,8 @@ fn render_prints_one_transmission() {
 /// Key 94 only from the Swiss compensation fund (N. 2521), whose number the command is told.
 #[test]
 fn validate_key_94_with_the_swiss_fund() {
-    let input = br#"{"fund": "025.000", "reference": "R-94", "key": 94, "avs_number": "756.1234.5678.97",
+    let input =
+        br#"{"fund": "025.000", "reference": "R-94", "key": 94, "avs_number": "756.1234.5678.97",
         "rci": {"domicile": {"code": 3}}}"#;
     let out = arcgw(&["validate", "-", "--today", TODAY], input);
     assert_status(&out, 1);
@@ -188,7 +189,11 @@ fn validate_key_94_with_the_swiss_fund() {
         input,
     );
     assert_status(&out, 1);
-    assert!(text(&out.stdout).contains("(N. 2521)"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("(N. 2521)"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]

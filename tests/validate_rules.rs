@@ -98,6 +98,17 @@ fn assert_error(value: Value, field: &str, rule: &str) {
     );
 }
 
+/// An error on `field` under `rule` whose message says `words`.
+#[track_caller]
+fn assert_message(r: &Report, field: &str, rule: &str, words: &str) {
+    let e = r
+        .errors
+        .iter()
+        .find(|e| e.field == field && e.rule.reference() == rule)
+        .unwrap_or_else(|| panic!("expected an error on {field} ({rule}); got {:#?}", r.errors));
+    assert!(e.message.contains(words), "{}", e.message);
+}
+
 #[track_caller]
 fn assert_warning(value: Value, field: &str, rule: &str) {
     let r = report(vec![value], Destination::Queue);
@@ -331,7 +342,11 @@ fn fields_of_each_key_annex_9() {
         "splitting.spouse_avs_number",
         "N. 3119",
     );
-    assert_error(with(revocation_96(), "splitting", Value::Null), "splitting", "annex 9");
+    assert_error(
+        with(revocation_96(), "splitting", Value::Null),
+        "splitting",
+        "annex 9",
+    );
     // The splitting block with 95 and 96.
     assert_error(
         with(splitting_95(), "splitting", Value::Null),
@@ -357,21 +372,11 @@ fn key_94_swiss_fund_only_n_2521() {
         vec![with(convention_94(), "fund", json!("066.000"))],
         Destination::Queue,
     );
-    let e = r
-        .errors
-        .iter()
-        .find(|e| e.field == "key" && e.rule.reference() == "N. 2521")
-        .expect("refused");
-    assert!(e.message.contains("Swiss compensation fund (fund 025)"), "{}", e.message);
+    assert_message(&r, "key", "N. 2521", "Swiss compensation fund (fund 025)");
     // Without the setting: refused, saying which setting is missing.
     let intake = Intake::new(today(), Destination::Queue);
     let r = validate_values(&[convention_94()], &intake).report;
-    let e = r
-        .errors
-        .iter()
-        .find(|e| e.field == "key" && e.rule.reference() == "N. 2521")
-        .expect("refused");
-    assert!(e.message.contains("swiss_compensation_fund"), "{}", e.message);
+    assert_message(&r, "key", "N. 2521", "swiss_compensation_fund");
     // Only 94 is bound to the Swiss fund.
     let intake = Intake::new(today(), Destination::Queue);
     assert!(validate_values(&[extracts(93)], &intake).report.valid);
@@ -387,12 +392,7 @@ fn old_law_rci_keys_annex_1_footnote_annex_4() {
         // Without it, the refusal of annex 4 stays and names the exception.
         let without = with(v, "rci.old_law", Value::Null);
         let r = report(vec![without], Destination::Queue);
-        let e = r
-            .errors
-            .iter()
-            .find(|e| e.field == "key" && e.rule.reference() == "annex 4")
-            .expect("refused");
-        assert!(e.message.contains("old_law"), "{}", e.message);
+        assert_message(&r, "key", "annex 4", "old_law");
     }
     assert_error(
         with(old_law_73(), "rci.old_law", json!(false)),
@@ -753,7 +753,10 @@ fn separate_transmissions_n_3102() {
         "{:#?}",
         r.warnings
     );
-    let r = report(vec![revocation_99(), rci_81()], Destination::OneTransmission);
+    let r = report(
+        vec![revocation_99(), rci_81()],
+        Destination::OneTransmission,
+    );
     assert!(!r.valid);
     assert!(
         r.errors

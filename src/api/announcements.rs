@@ -92,7 +92,8 @@ pub async fn submit(
             }),
         ));
     }
-    let intake = Intake::new(state.clock.today(), Destination::Queue).with_swiss_fund(state.swiss_fund);
+    let intake =
+        Intake::new(state.clock.today(), Destination::Queue).with_swiss_fund(state.swiss_fund);
     let validated = match validate_json(&body, state.http.max_body_bytes, &intake) {
         Ok(v) => v,
         Err(e) => {

@@ -167,15 +167,24 @@ mod tests {
     #[test]
     fn ordered_at_most_six_months_before_the_event() {
         let order = day(2026, 11, 23);
-        assert!(!ordered_too_early(ClosingMonth::new(2027, 5).unwrap(), order));
-        assert!(ordered_too_early(ClosingMonth::new(2027, 6).unwrap(), order));
+        assert!(!ordered_too_early(
+            ClosingMonth::new(2027, 5).unwrap(),
+            order
+        ));
+        assert!(ordered_too_early(
+            ClosingMonth::new(2027, 6).unwrap(),
+            order
+        ));
     }
 
     #[test]
     fn closing_months_of_n_3116() {
         let m = |y, mo| ClosingMonth::new(y, mo).unwrap();
         let k = |c| KeyCode::new(c).unwrap();
-        assert_eq!(closing_months_for(k(81), m(2027, 3)), [m(2026, 12), m(2027, 2)]);
+        assert_eq!(
+            closing_months_for(k(81), m(2027, 3)),
+            [m(2026, 12), m(2027, 2)]
+        );
         assert_eq!(closing_months_for(k(75), m(2027, 1)), [m(2026, 12)]);
         assert_eq!(closing_months_for(k(79), m(2026, 9)), [m(2026, 9)]);
     }

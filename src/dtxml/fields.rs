@@ -140,12 +140,23 @@ mod tests {
     /// number, the closing month of the RCI revoked; 97 its number and key only.
     #[test]
     fn the_field_sets_of_group_4_as_printed() {
-        let fields = |reference| pairs(&announcement_fields(EXAMPLE, reference).unwrap().unwrap()).into_iter().map(|(p, v)| format!("{p}={v}")).collect::<Vec<_>>();
+        let fields = |reference| {
+            pairs(&announcement_fields(EXAMPLE, reference).unwrap().unwrap())
+                .into_iter()
+                .map(|(p, v)| format!("{p}={v}"))
+                .collect::<Vec<_>>()
+        };
         let f = fields("K-2026-000126");
         assert_eq!(f[f.len() - 2..], ["keyCode=97", "vn=7563047500962"]);
         assert!(fields("K-2026-000128").contains(&"domicile/code=3".to_string()));
-        assert!(fields("K-2026-000129").contains(&"splittingRevocation/spouseVn=7569217076985".to_string()));
-        assert!(fields("K-2026-000130").contains(&"collectionRevocation/closingMonth=2026-10".to_string()));
+        assert!(
+            fields("K-2026-000129")
+                .contains(&"splittingRevocation/spouseVn=7569217076985".to_string())
+        );
+        assert!(
+            fields("K-2026-000130")
+                .contains(&"collectionRevocation/closingMonth=2026-10".to_string())
+        );
     }
 
     #[test]

@@ -4,7 +4,6 @@
 //! The namespaces are the project's own (`urn:arcgw:…`): the official ZAS schemas are not public,
 //! and this schema must not pretend to be one of them (DOMAIN.md, "How the real exchange looks").
 
-
 use crate::domain::{FieldSet, KeyCode};
 
 /// Namespace of the transmission (major version 1).

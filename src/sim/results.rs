@@ -81,10 +81,13 @@ pub fn result_for(
         }
         // The keys that open a CI (43, 61, 63, 65, 67); not 33, nor 92, 93, 97, 98.
         Particulars::Account { .. } => {
-            a.key().info().with_account.then(|| AcknowledgementResult::AccountOpening {
-                avs_number,
-                fund: a.fund(),
-            })
+            a.key()
+                .info()
+                .with_account
+                .then(|| AcknowledgementResult::AccountOpening {
+                    avs_number,
+                    fund: a.fund(),
+                })
         }
         Particulars::Collection { .. } => Some(AcknowledgementResult::CollectionConfirmation {
             avs_number,

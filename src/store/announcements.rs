@@ -201,7 +201,8 @@ fn decode_heading(row: &Row) -> Result<Heading, StoreError> {
             .map_err(|_| StoreError::corrupt("fund number", id))?,
         reference: Reference::new(&row.text("reference")?)
             .map_err(|_| StoreError::corrupt("reference", id))?,
-        key: KeyCode::from_register(row.int("key_code")?).map_err(|_| StoreError::corrupt("key code", id))?,
+        key: KeyCode::from_register(row.int("key_code")?)
+            .map_err(|_| StoreError::corrupt("key code", id))?,
         state: state_of(row, "state", id)?,
         state_since: row.time("state_since")?,
         submitted_at: row.time("submitted_at")?,

@@ -311,12 +311,10 @@ pub(crate) fn decode(
             avs_number: insured()?,
             spouse: numbers.spouse.ok_or(CodecError::MissingPerson("spouse"))?,
         },
-        StoredParticulars::CollectionRevocation { closing } => {
-            Particulars::CollectionRevocation {
-                avs_number: insured()?,
-                closing: closing.decode()?,
-            }
-        }
+        StoredParticulars::CollectionRevocation { closing } => Particulars::CollectionRevocation {
+            avs_number: insured()?,
+            closing: closing.decode()?,
+        },
         StoredParticulars::Order { order_date } => Particulars::Order {
             avs_number: insured()?,
             order_date,
@@ -488,12 +486,18 @@ mod tests {
             }),
             (avs(), splitting())
                 .prop_map(|(avs_number, order)| Particulars::Splitting { avs_number, order }),
-            (avs(), prop_oneof![
-                (date(), date()).prop_map(|(from, to)| Domicile::InSwitzerland { from, to }),
-                Just(Domicile::NotInSwitzerland),
-                Just(Domicile::Convention),
-            ])
-                .prop_map(|(avs_number, domicile)| Particulars::Domicile { avs_number, domicile }),
+            (
+                avs(),
+                prop_oneof![
+                    (date(), date()).prop_map(|(from, to)| Domicile::InSwitzerland { from, to }),
+                    Just(Domicile::NotInSwitzerland),
+                    Just(Domicile::Convention),
+                ]
+            )
+                .prop_map(|(avs_number, domicile)| Particulars::Domicile {
+                    avs_number,
+                    domicile
+                }),
             (avs(), avs()).prop_map(|(avs_number, spouse)| Particulars::SplittingRevocation {
                 avs_number,
                 spouse

@@ -109,5 +109,9 @@ fn rows_stored_before_issue_13_are_printed_as_sent() {
     let fields = dtxml::announcement_fields(&xml, "L-96")
         .expect("reads")
         .expect("present");
-    assert!(fields.iter().any(|f| f.path == "splitting/splitYear/calendarYear"));
+    assert!(
+        fields
+            .iter()
+            .any(|f| f.path == "splitting/splitYear/calendarYear")
+    );
 }

@@ -196,7 +196,8 @@ impl Store {
                         .map_err(|_| corrupt("fund number"))?,
                     reference: Reference::new(&row.text("reference")?)
                         .map_err(|_| corrupt("reference"))?,
-                    key: KeyCode::from_register(row.int("key_code")?).map_err(|_| corrupt("key code"))?,
+                    key: KeyCode::from_register(row.int("key_code")?)
+                        .map_err(|_| corrupt("key code"))?,
                     processing_code: row.int("processing_code")?,
                 })
             })

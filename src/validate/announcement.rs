@@ -609,7 +609,13 @@ fn particulars(
         FieldSet::Collection => collection(key, parts.avs_number, parts.rci?, findings),
         FieldSet::Domicile => {
             let rci = parts.rci?;
-            only_rci_fields(key, &rci, &["domicile"], "the domicile (annex 9 row 6; N. 2522 refers to N. 2712)", findings);
+            only_rci_fields(
+                key,
+                &rci,
+                &["domicile"],
+                "the domicile (annex 9 row 6; N. 2522 refers to N. 2712)",
+                findings,
+            );
             Some(Particulars::Domicile {
                 avs_number: parts.avs_number?,
                 domicile: rci.domicile?,
@@ -617,7 +623,13 @@ fn particulars(
         }
         FieldSet::CollectionRevocation => {
             let rci = parts.rci?;
-            only_rci_fields(key, &rci, &["closing"], "the closing date of the RCI it revokes (annex 9 row 4; N. 2720: RCIs of one person differ by closing date)", findings);
+            only_rci_fields(
+                key,
+                &rci,
+                &["closing"],
+                "the closing date of the RCI it revokes (annex 9 row 4; N. 2720: RCIs of one person differ by closing date)",
+                findings,
+            );
             Some(Particulars::CollectionRevocation {
                 avs_number: parts.avs_number?,
                 closing: rci.closing?,
@@ -644,7 +656,9 @@ fn particulars(
                 findings.error(
                     "splitting.years",
                     Rule::FieldsOfKey,
-                    format!("key {key} carries only the spouse's number (annex 9 row 9), not the years"),
+                    format!(
+                        "key {key} carries only the spouse's number (annex 9 row 9), not the years"
+                    ),
                 );
                 return None;
             }

@@ -219,7 +219,10 @@ pub fn particulars(fields: FieldSet) -> BoxedStrategy<Particulars> {
             })
             .boxed(),
         FieldSet::SplittingRevocation => (avs_number(), avs_number())
-            .prop_map(|(avs_number, spouse)| Particulars::SplittingRevocation { avs_number, spouse })
+            .prop_map(|(avs_number, spouse)| Particulars::SplittingRevocation {
+                avs_number,
+                spouse,
+            })
             .boxed(),
         FieldSet::CollectionRevocation => (avs_number(), 1948i32..=2100, 1u32..=12)
             .prop_map(|(avs_number, y, m)| Particulars::CollectionRevocation {
@@ -234,7 +237,9 @@ pub fn particulars(fields: FieldSet) -> BoxedStrategy<Particulars> {
 /// corrected) those it had before, as stored or sent then.
 fn particulars_of(key: KeyCode) -> BoxedStrategy<Particulars> {
     match key.fields_before() {
-        Some(before) => prop_oneof![3 => particulars(key.fields()), 1 => particulars(before)].boxed(),
+        Some(before) => {
+            prop_oneof![3 => particulars(key.fields()), 1 => particulars(before)].boxed()
+        }
         None => particulars(key.fields()),
     }
 }
