@@ -170,6 +170,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         config.http.clone(),
     )
     .with_letters(config.letters.clone())
+    .with_swiss_fund(config.intake.swiss_compensation_fund)
     .with_zas(config.zas.iter().cloned().map(Arc::new));
     let state = certificate_expires
         .into_iter()
@@ -234,9 +235,9 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     result
 }
 
-/// Sets up the transport and the jobs; warns when the client certificate expires within 30
-/// days (ordinance art. 8: the connection to the ZAS must stay encrypted and authenticated).
-/// Returns the jobs to spawn and when the client certificate expires.
+/// Sets up the transport and the jobs; warns when the client certificate expires within 30 days
+/// (N. 2102; security baseline, draft art. 8: the connection to the ZAS must stay encrypted and
+/// authenticated). Returns the jobs to spawn and when the client certificate expires.
 fn start_engine(
     store: Store,
     zas: ZasConfig,

@@ -230,7 +230,7 @@ async fn a_reminder_reaches_the_webhook_and_the_mailbox_once(db: TestDb) {
         assert!(data.contains(expected), "{expected}\n{data}");
     }
 
-    // Ordinance art. 3: no AVS number, in any form, in what left the gateway.
+    // Security baseline (draft art. 3): no AVS number, in any form, in what left the gateway.
     let body_text = String::from_utf8(hook.body.clone()).unwrap();
     for text in [&body_text, &mail.data, &hook.signature] {
         assert!(!text.contains(&number.digits()), "{text}");

@@ -10,7 +10,7 @@ use arcgw::api::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::ManualClock;
 use arcgw::config::HttpConfig;
-use arcgw::domain::{Environment, FundNumber};
+use arcgw::domain::{Environment, FieldSet, FundNumber, KeyCode};
 use arcgw::store::{AuditOutcome, AuditQuery, Store};
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
@@ -138,7 +138,15 @@ async fn submit_and_read_back(db: TestDb) {
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let ids: Vec<i64> = serde_json::from_value(body["ids"].clone()).unwrap();
     assert_eq!((ids.len(), body["created"].as_u64()), (12, Some(12)));
-    assert_eq!(body["warnings"].as_array().unwrap().len(), 3);
+    // Three of the validation, and the 99 whose RCI the gateway does not know (N. 2720).
+    let warnings = body["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 4, "{body}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w["index"] == 11 && w["rule"] == "N. 2720"),
+        "{body}"
+    );
     // Each reads back as it was sent (the long name as shortened, N. 3108).
     for (i, id) in ids.iter().enumerate() {
         let (status, view) = app
@@ -628,6 +636,46 @@ async fn operations_endpoints(db: TestDb) {
             .get("AnnouncementView")
             .is_some()
     );
+    // The blocks each key carries (annex 9): the domain's table, the README's list and the
+    // OpenAPI description say the same.
+    let described = openapi["paths"]["/api/v1/announcements"]["post"]["requestBody"]["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for (fields, label) in [
+        (FieldSet::Certificate, "person"),
+        (FieldSet::Account, "AVS number only"),
+        (
+            FieldSet::Collection,
+            "rci (beneficiary, closing, order_date, domicile; event optional)",
+        ),
+        (FieldSet::Domicile, "rci.domicile only"),
+        (FieldSet::Splitting, "splitting (spouse_avs_number, years)"),
+        (
+            FieldSet::SplittingRevocation,
+            "splitting.spouse_avs_number only",
+        ),
+        (FieldSet::CollectionRevocation, "rci.closing only"),
+    ] {
+        let mut keys: Vec<u8> = KeyCode::all()
+            .filter(|k| k.fields() == fields)
+            .map(KeyCode::code)
+            .collect();
+        keys.sort();
+        let keys: Vec<String> = keys.iter().map(u8::to_string).collect();
+        let line = format!("{label}: {}", keys.join(", "));
+        assert!(described.contains(&line), "OpenAPI: {line}\n{described}");
+        assert!(readme.contains(&line), "README: {line}");
+    }
+    let mut old: Vec<u8> = KeyCode::old_law_keys().map(KeyCode::code).collect();
+    old.sort();
+    let old: Vec<String> = old.iter().map(u8::to_string).collect();
+    let line = format!("with rci.old_law true: {}", old.join(", "));
+    assert!(
+        described.contains(&line) && readme.contains(&line),
+        "{line}"
+    );
 }
 
 async fn readiness_reports_pending_migrations(db: TestDb) {
@@ -656,7 +704,51 @@ async fn readiness_reports_pending_migrations(db: TestDb) {
     assert_eq!(body["database"], "migrations_pending");
 }
 
+/// Annex 9 row 4, N. 2720: a revocation (99) names the RCI it revokes by its closing month; the
+/// gateway links it to the stored RCI of that person and fund, or warns that it knows none.
+async fn a_revocation_refers_to_the_rci_it_revokes(db: TestDb) {
+    let app = app(&db).await;
+    let (status, body) = app.submit(&examples()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    // K-2026-000107: the RCI (81) of 756.1234.5678.97 from 066.000, closing 2026-12.
+    let rci_id = body["ids"][6].as_i64().unwrap();
+    let revocation = |reference: &str, fund: &str, closing: &str| {
+        json!({"fund": fund, "reference": reference, "key": 99,
+               "avs_number": "756.1234.5678.97", "rci": {"closing": closing}})
+    };
+    let (status, body) = app
+        .submit(&json!([
+            revocation("R-99-1", "066.000", "2026-12"),
+            revocation("R-99-2", "066.000", "2026-11"),
+            revocation("R-99-3", "066.001", "2026-12"),
+        ]))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let warned: Vec<u64> = body["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["rule"] == "N. 2720")
+        .map(|w| w["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(warned, [1, 2], "{body}");
+    let expected = [Some(rci_id), None, None];
+    for (i, want) in expected.into_iter().enumerate() {
+        let id = body["ids"][i].as_i64().unwrap();
+        let (status, view) = app
+            .get(&format!("/api/v1/announcements/{id}"), &app.token)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(view["revokes_id"].as_i64(), want, "#{i}: {view}");
+        assert_eq!(
+            view["announcement"]["rci"],
+            json!({"closing": if i == 1 { "2026-11" } else { "2026-12" }})
+        );
+    }
+}
+
 support_db::on_both_backends!(
+    a_revocation_refers_to_the_rci_it_revokes,
     tokens_act_only_in_their_environment,
     submit_and_read_back,
     resubmission_is_idempotent_and_conflicts_are_named,

@@ -166,10 +166,40 @@ fn render_prints_one_transmission() {
     assert!(xml.contains("<testDeliveryFlag>true</testDeliveryFlag>"));
 }
 
+/// Key 94 only from the Swiss compensation fund (N. 2521), whose number the command is told.
+#[test]
+fn validate_key_94_with_the_swiss_fund() {
+    let input =
+        br#"{"fund": "025.000", "reference": "R-94", "key": 94, "avs_number": "756.1234.5678.97",
+        "rci": {"domicile": {"code": 3}}}"#;
+    let out = arcgw(&["validate", "-", "--today", TODAY], input);
+    assert_status(&out, 1);
+    assert!(
+        text(&out.stdout).contains("swiss_compensation_fund"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = arcgw(
+        &["validate", "-", "--today", TODAY, "--swiss-fund", "25"],
+        input,
+    );
+    assert_status(&out, 0);
+    let out = arcgw(
+        &["validate", "-", "--today", TODAY, "--swiss-fund", "66"],
+        input,
+    );
+    assert_status(&out, 1);
+    assert!(
+        text(&out.stdout).contains("(N. 2521)"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
 #[test]
 fn render_refuses_a_revocation_with_its_new_order() {
     let input = br#"[
-        {"fund": "066.000", "reference": "R-99", "key": 99, "avs_number": "756.1234.5678.97", "rci": {"order_date": "2026-11-20"}},
+        {"fund": "066.000", "reference": "R-99", "key": 99, "avs_number": "756.1234.5678.97", "rci": {"closing": "2026-10"}},
         {"fund": "066.000", "reference": "R-81", "key": 81, "avs_number": "756.1234.5678.97",
          "rci": {"beneficiary": "insured", "closing": "2026-12", "order_date": "2026-11-20", "domicile": {"code": 2}}}]"#;
     let out = arcgw(&["render", "-", "--today", TODAY], input);

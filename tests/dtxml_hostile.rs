@@ -130,7 +130,7 @@ fn undeclared_entity_references_are_refused() {
     // In an attribute value too.
     let xml = replace_once(
         &transmission_fixture(),
-        "minorVersion=\"0\"",
+        "minorVersion=\"1\"",
         "minorVersion=\"&zero;\"",
     );
     assert!(matches!(read_t(&xml), Err(DtXmlError::Entity { .. })));
@@ -175,7 +175,7 @@ fn oversize_input_is_refused_before_parsing() {
     big.push_str(&"x".repeat(50 * 1000 * 1000));
     big.push_str("-->\n</content>\n</message>\n");
     assert!(big.len() > 50_000_000);
-    assert_eq!(read_t(&big).expect("reads").announcements.len(), 7);
+    assert_eq!(read_t(&big).expect("reads").announcements.len(), 11);
     let long_reference = replace_once(
         &xml,
         "<reference>K-2026-000121</reference>",
@@ -363,27 +363,27 @@ fn count_mismatch_is_refused_both_ways() {
     let xml = transmission_fixture();
     let more = replace_once(
         &xml,
-        "<numberOfAnnouncements>7</numberOfAnnouncements>",
-        "<numberOfAnnouncements>8</numberOfAnnouncements>",
+        "<numberOfAnnouncements>11</numberOfAnnouncements>",
+        "<numberOfAnnouncements>12</numberOfAnnouncements>",
     );
     assert_eq!(
         read_t(&more),
         Err(DtXmlError::CountMismatch {
             element: "numberOfAnnouncements",
-            declared: 8,
-            actual: 7
+            declared: 12,
+            actual: 11
         })
     );
     let fewer = replace_once(
         &xml,
-        "<numberOfAnnouncements>7</numberOfAnnouncements>",
-        "<numberOfAnnouncements>6</numberOfAnnouncements>",
+        "<numberOfAnnouncements>11</numberOfAnnouncements>",
+        "<numberOfAnnouncements>10</numberOfAnnouncements>",
     );
     assert!(matches!(
         read_t(&fewer),
         Err(DtXmlError::CountMismatch {
-            declared: 6,
-            actual: 7,
+            declared: 10,
+            actual: 11,
             ..
         })
     ));
@@ -486,7 +486,7 @@ fn structural_errors_name_their_place() {
     );
     let err = read_t(&xml).unwrap_err();
     assert!(
-        matches!(&err, DtXmlError::MisplacedElement { path, name, before } if path == "content/announcement[2]" && name == "vn" && before == "person|collection|order|splitting"),
+        matches!(&err, DtXmlError::MisplacedElement { path, name, before } if path == "content/announcement[2]" && name == "vn" && before == "person|collection|domicile|splitting|splittingRevocation|collectionRevocation|order"),
         "{err}"
     );
     // Swapped required elements: the first one is missing where it belongs.
@@ -514,8 +514,8 @@ fn structural_errors_name_their_place() {
     // Two particulars.
     let xml = replace_once(
         &t,
-        "<order>",
-        "<splitting><spouseVn>7569217076985</spouseVn><splitYear><calendarYear>1990</calendarYear></splitYear></splitting><order>",
+        "<splittingRevocation>",
+        "<splitting><spouseVn>7569217076985</spouseVn><splitYear><calendarYear>1990</calendarYear></splitYear></splitting><splittingRevocation>",
     );
     assert!(matches!(
         read_t(&xml),
@@ -528,7 +528,7 @@ fn structural_errors_name_their_place() {
         Err(DtXmlError::UnexpectedAttribute { path, name }) if path == "header" && name == "id"
     ));
     // No minorVersion.
-    let xml = replace_once(&t, " minorVersion=\"0\"", "");
+    let xml = replace_once(&t, " minorVersion=\"1\"", "");
     assert!(matches!(
         read_t(&xml),
         Err(DtXmlError::MissingAttribute { .. })
@@ -553,7 +553,7 @@ fn values_breaking_rules_name_their_place() {
     let cases = [
         (
             "<keyCode>11</keyCode>",
-            "<keyCode>73</keyCode>",
+            "<keyCode>22</keyCode>",
             "content/announcement[1]/keyCode",
             "no longer in force",
         ),
@@ -689,7 +689,7 @@ fn a_byte_order_mark_is_accepted() {
 fn the_xsds_and_the_reader_agree_on_broken_documents() {
     let t = transmission_fixture();
     let transmission_cases: &[(&str, &str)] = &[
-        ("<keyCode>11</keyCode>", "<keyCode>73</keyCode>"),
+        ("<keyCode>11</keyCode>", "<keyCode>22</keyCode>"),
         ("<keyCode>11</keyCode>", "<keyCode>011</keyCode>"),
         ("<keyCode>11</keyCode>", "<keyCode>12</keyCode>"),
         ("<vn>7561234567897</vn>", "<vn>756123456789</vn>"),
@@ -802,17 +802,17 @@ fn the_xsds_and_the_reader_agree_on_broken_documents() {
             "<messageId>a_b</messageId>",
         ),
         ("<product>arcgw</product>", "<product></product>"),
-        ("<numberOfAnnouncements>7</numberOfAnnouncements>", ""),
+        ("<numberOfAnnouncements>11</numberOfAnnouncements>", ""),
         (
-            "<numberOfAnnouncements>7</numberOfAnnouncements>",
-            "<numberOfAnnouncements>-7</numberOfAnnouncements>",
+            "<numberOfAnnouncements>11</numberOfAnnouncements>",
+            "<numberOfAnnouncements>-11</numberOfAnnouncements>",
         ),
-        (" minorVersion=\"0\"", ""),
-        (" minorVersion=\"0\"", " minorVersion=\"zero\""),
+        (" minorVersion=\"1\"", ""),
+        (" minorVersion=\"1\"", " minorVersion=\"zero\""),
         ("<header>", "<header id=\"1\">"),
         (
-            "<order>",
-            "<order><orderDate>2026-11-23</orderDate></order><order>",
+            "<splittingRevocation>",
+            "<splittingRevocation><spouseVn>7569217076985</spouseVn></splittingRevocation><splittingRevocation>",
         ),
     ];
     let a = acknowledgement_fixture();

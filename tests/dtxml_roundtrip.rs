@@ -112,17 +112,16 @@ fn written_documents_validate_against_the_xsds() {
         );
         documents.push(xml);
     }
-    // One announcement of every key, whatever the sample held.
-    for key in KeyCode::all() {
+    // One announcement of every key (and of the old RCI keys), whatever the sample held.
+    for key in KeyCode::all().chain(KeyCode::old_law_keys()) {
         let announcements = sample(strategies::announcement_with(key), 3);
         documents.push(write_t(&Transmission {
             header: example_header(),
             announcements,
         }));
     }
-    assert_eq!(
-        keys.len(),
-        KeyCode::all().count(),
+    assert!(
+        KeyCode::all().all(|k| keys.contains(&k.code())),
         "the sample covers every key"
     );
     xmllint::assert_valid(&xmllint::transmission_schema(), &documents);
@@ -194,7 +193,9 @@ fn announce(f: &str, reference: &str, key: i64, particulars: Particulars) -> Ann
 }
 
 /// The transmission of `tests/fixtures/transmission-example.xml`: one announcement of every
-/// particulars variant and the special cases (no AVS number, NN, year-only birth date).
+/// particulars variant of minor version 1 and the special cases (no AVS number, NN, year-only
+/// birth date, an old RCI key). The variants of before issue 13 are in
+/// `tests/fixtures/transmission-before-issue-13.xml`.
 fn example_transmission() -> Transmission {
     let brunner = Person {
         name: name("Brunner", "Anton Hugo"),
@@ -272,9 +273,8 @@ fn example_transmission() -> Transmission {
                 "066.000",
                 "K-2026-000126",
                 97,
-                Particulars::Order {
+                Particulars::Account {
                     avs_number: avs("756.3047.5009.62"),
-                    order_date: day(2026, 11, 23),
                 },
             ),
             announce(
@@ -299,6 +299,48 @@ fn example_transmission() -> Transmission {
                     .expect("years"),
                 },
             ),
+            announce(
+                "025.000",
+                "K-2026-000128",
+                94,
+                Particulars::Domicile {
+                    avs_number: avs("756.3047.5009.62"),
+                    domicile: Domicile::Convention,
+                },
+            ),
+            announce(
+                "066.000",
+                "K-2026-000129",
+                96,
+                Particulars::SplittingRevocation {
+                    avs_number: avs("756.1234.5678.97"),
+                    spouse: avs("756.9217.0769.85"),
+                },
+            ),
+            announce(
+                "066.001",
+                "K-2026-000130",
+                99,
+                Particulars::CollectionRevocation {
+                    avs_number: avs("756.3047.5009.62"),
+                    closing: ClosingMonth::new(2026, 10).expect("month"),
+                },
+            ),
+            Announcement::new(
+                fund("066.000"),
+                Reference::new("K-2026-000131").expect("reference"),
+                KeyCode::old_law(73).expect("old RCI key"),
+                Particulars::Collection {
+                    avs_number: avs("756.9217.0769.85"),
+                    order: CollectionOrder {
+                        beneficiary: Beneficiary::Insured,
+                        closing: ClosingMonth::new(2026, 11).expect("month"),
+                        order_date: day(2026, 11, 20),
+                        domicile: Domicile::NotInSwitzerland,
+                    },
+                },
+            )
+            .expect("an old-law RCI"),
         ],
     }
 }
@@ -436,9 +478,13 @@ fn transmission_fixture() {
         dtxml::read_transmission(fixture.as_bytes(), &ReadLimits::default()),
         Ok(example)
     );
+    // And the transmission as written before minor version 1 (issue 13) stays valid.
     xmllint::assert_files_valid(
         &xmllint::transmission_schema(),
-        &[xmllint::fixture("transmission-example.xml")],
+        &[
+            xmllint::fixture("transmission-example.xml"),
+            xmllint::fixture("transmission-before-issue-13.xml"),
+        ],
     );
 }
 
@@ -475,7 +521,10 @@ fn xsd_enumerations_match_the_domain() {
         xmllint::acknowledgement_schema(),
     ] {
         let xsd = std::fs::read_to_string(&schema).expect("schema");
-        let keys: BTreeSet<i64> = KeyCode::all().map(|k| i64::from(k.code())).collect();
+        let keys: BTreeSet<i64> = KeyCode::all()
+            .chain(KeyCode::old_law_keys())
+            .map(|k| i64::from(k.code()))
+            .collect();
         assert_eq!(
             enumeration(&xsd, "keyCodeType"),
             keys,
@@ -545,7 +594,7 @@ fn valid_variants_read_the_same() {
     let fixture =
         std::fs::read_to_string(xmllint::fixture("transmission-example.xml")).expect("fixture");
     let expected = example_transmission();
-    let root = format!("<message xmlns=\"{TRANSMISSION_NAMESPACE}\" minorVersion=\"0\">");
+    let root = format!("<message xmlns=\"{TRANSMISSION_NAMESPACE}\" minorVersion=\"1\">");
     let variants: Vec<(&str, String)> = vec![
         (
             root.as_str(),

@@ -47,11 +47,16 @@ fn announcement(reference: &str, key: u8, n: u64) -> Value {
             a["avs_number"] = json!(avs(n));
             a["rci"] = json!({"beneficiary": "insured", "closing": "2026-12", "order_date": "2026-11-20", "domicile": {"code": 2}});
         }
-        92 | 93 | 94 | 97 | 98 | 99 => {
+        // Annex 9 rows 4 and 9: the closing month of the RCI revoked; the spouse's number.
+        99 => {
             a["avs_number"] = json!(avs(n));
-            a["rci"] = json!({"order_date": "2026-11-20"});
+            a["rci"] = json!({"closing": "2026-12"});
         }
-        95 | 96 => {
+        96 => {
+            a["avs_number"] = json!(avs(n));
+            a["splitting"] = json!({"spouse_avs_number": avs(n + 500)});
+        }
+        95 => {
             a["avs_number"] = json!(avs(n));
             a["splitting"] = json!({"spouse_avs_number": avs(n + 500), "years": [{"year": 2001}]});
         }

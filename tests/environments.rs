@@ -34,7 +34,8 @@ async fn state(store: &arcgw::store::Store, id: i64) -> AnnouncementState {
     store.announcement(id).await.unwrap().announcement.state
 }
 
-/// N. 2104 holds per environment: tested in ABN, then announced in PROD, under one reference.
+/// Announced once (the system's rule on the fund's own reference, N. 3105) holds per environment:
+/// tested in ABN, then announced in PROD, under one reference.
 async fn one_reference_in_both_environments(db: TestDb) {
     let store = &db.store;
     let at = geneva(2026, 11, 2, 9, 0);

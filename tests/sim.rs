@@ -88,6 +88,18 @@ fn announcement(code: i64, reference: &str, with_number: bool) -> Announcement {
             )
             .unwrap(),
         },
+        arcgw::domain::FieldSet::Domicile => Particulars::Domicile {
+            avs_number: avs(),
+            domicile: Domicile::Convention,
+        },
+        arcgw::domain::FieldSet::SplittingRevocation => Particulars::SplittingRevocation {
+            avs_number: avs(),
+            spouse: spouse(),
+        },
+        arcgw::domain::FieldSet::CollectionRevocation => Particulars::CollectionRevocation {
+            avs_number: avs(),
+            closing: ClosingMonth::new(2026, 12).unwrap(),
+        },
     };
     Announcement::new(fund(), Reference::new(reference).unwrap(), k, particulars).unwrap()
 }

@@ -289,7 +289,7 @@ async fn resubmission_with_other_content_is_a_conflict(db: TestDb) {
         matches!(err, StoreError::Conflict { index: 0, existing_id } if existing_id == stored[0].id),
         "{err:?}"
     );
-    assert!(err.to_string().contains("N. 2104"));
+    assert!(err.to_string().contains("N. 3105, a rule of the system"));
     // The same reference in another fund is another announcement.
     let elsewhere = db
         .store
@@ -300,7 +300,7 @@ async fn resubmission_with_other_content_is_a_conflict(db: TestDb) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Data protection (ordinance art. 3)
+// Data protection (security baseline, draft art. 3)
 
 async fn the_avs_number_is_stored_once(db: TestDb) {
     let number = avs(1);
@@ -379,7 +379,7 @@ async fn no_avs_number_anywhere_else(db: TestDb) {
 
 async fn a_reference_like_an_avs_number_is_refused(db: TestDb) {
     // A reference cannot hold an AVS number at all: the domain type refuses it, so the store
-    // never sees one (ordinance art. 3).
+    // never sees one (security baseline, draft art. 3).
     assert!(Reference::new(&avs(7).to_string()).is_err());
     assert!(Reference::new(&format!("K-{}", avs(7).digits())).is_err());
     // Free text is masked instead.

@@ -1380,7 +1380,7 @@ async fn unreadable_acknowledgements_are_kept(db: TestDb) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Data protection (ordinance art. 3)
+// Data protection (security baseline, draft art. 3)
 
 async fn no_avs_number_anywhere_else(db: TestDb) {
     let store = &db.store;

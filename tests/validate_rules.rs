@@ -1,7 +1,7 @@
 //! Every rule the validator enforces, one case at least each: a valid announcement is broken in
 //! one place and the report must name the field and the rule. Removing any rule fails a case.
 
-use arcgw::validate::{Destination, Report, validate_values};
+use arcgw::validate::{Destination, Intake, Report, validate_values};
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
@@ -9,8 +9,12 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
 }
 
+/// The fund number of the Swiss compensation fund in these tests' configuration.
+const SWISS_FUND: u16 = 25;
+
 fn report(values: Vec<Value>, destination: Destination) -> Report {
-    validate_values(&values, today(), destination).report
+    let intake = Intake::new(today(), destination).with_swiss_fund(Some(SWISS_FUND));
+    validate_values(&values, &intake).report
 }
 
 fn rci_81() -> Value {
@@ -31,9 +35,30 @@ fn splitting_95() -> Value {
                          "years": [{"year": 1996}, {"year": 1997, "special": 4}]}})
 }
 
-fn order_99() -> Value {
+fn revocation_99() -> Value {
     json!({"fund": "066.000", "reference": "R-99", "key": 99, "avs_number": "756.1234.5678.97",
-           "rci": {"order_date": "2026-11-20"}})
+           "rci": {"closing": "2026-12"}})
+}
+
+fn extracts(key: u8) -> Value {
+    json!({"fund": "066.000", "reference": format!("R-{key}"), "key": key,
+           "avs_number": "756.1234.5678.97"})
+}
+
+fn convention_94() -> Value {
+    json!({"fund": "025.000", "reference": "R-94", "key": 94, "avs_number": "756.1234.5678.97",
+           "rci": {"domicile": {"code": 3}}})
+}
+
+fn revocation_96() -> Value {
+    json!({"fund": "066.000", "reference": "R-96", "key": 96, "avs_number": "756.5432.3194.87",
+           "splitting": {"spouse_avs_number": "756.9217.0769.85"}})
+}
+
+fn old_law_73() -> Value {
+    json!({"fund": "066.000", "reference": "R-73", "key": 73, "avs_number": "756.1234.5678.97",
+           "rci": {"beneficiary": "insured", "closing": "2026-10", "order_date": "2026-11-20",
+                   "domicile": {"code": 2}, "old_law": true}})
 }
 
 fn account_61() -> Value {
@@ -73,6 +98,17 @@ fn assert_error(value: Value, field: &str, rule: &str) {
     );
 }
 
+/// An error on `field` under `rule` whose message says `words`.
+#[track_caller]
+fn assert_message(r: &Report, field: &str, rule: &str, words: &str) {
+    let e = r
+        .errors
+        .iter()
+        .find(|e| e.field == field && e.rule.reference() == rule)
+        .unwrap_or_else(|| panic!("expected an error on {field} ({rule}); got {:#?}", r.errors));
+    assert!(e.message.contains(words), "{}", e.message);
+}
+
 #[track_caller]
 fn assert_warning(value: Value, field: &str, rule: &str) {
     let r = report(vec![value], Destination::Queue);
@@ -96,8 +132,15 @@ fn the_bases_are_valid() {
         rci_81(),
         certificate_21(),
         splitting_95(),
-        order_99(),
+        revocation_99(),
         account_61(),
+        extracts(92),
+        extracts(93),
+        extracts(97),
+        extracts(98),
+        convention_94(),
+        revocation_96(),
+        old_law_73(),
     ] {
         let r = report(vec![base], Destination::OneTransmission);
         assert!(r.valid && r.errors.is_empty(), "{:#?}", r.errors);
@@ -236,15 +279,72 @@ fn fields_of_each_key_annex_9() {
         "splitting",
         "annex 9",
     );
-    // Only the order date with 92–94, 97–99.
+    // 92, 93, 97, 98: the AVS number and the key only (annex 9 rows 5, 7a–c).
+    for key in [92, 93, 97, 98] {
+        assert_error(
+            with(extracts(key), "rci", json!({"order_date": "2026-11-20"})),
+            "rci",
+            "annex 9",
+        );
+        assert_error(
+            with(extracts(key), "avs_number", Value::Null),
+            "avs_number",
+            "annex 9",
+        );
+    }
+    // 94: the domicile only (annex 9 row 6; N. 2522 refers to N. 2712).
     assert_error(
-        with(order_99(), "rci.beneficiary", json!("insured")),
+        with(convention_94(), "rci.order_date", json!("2026-11-20")),
+        "rci.order_date",
+        "annex 9",
+    );
+    assert_error(
+        with(convention_94(), "rci.domicile", Value::Null),
+        "rci.domicile",
+        "annex 9",
+    );
+    assert_error(with(convention_94(), "rci", Value::Null), "rci", "annex 9");
+    assert!(
+        report(
+            vec![with(
+                convention_94(),
+                "rci.domicile",
+                json!({"code": 1, "from": "1990-01-01", "to": "2020-06-30"})
+            )],
+            Destination::Queue
+        )
+        .valid
+    );
+    // 99: the closing date of the RCI it revokes only (annex 9 row 4; N. 2720).
+    assert_error(
+        with(revocation_99(), "rci.beneficiary", json!("insured")),
         "rci.beneficiary",
         "annex 9",
     );
     assert_error(
-        with(order_99(), "rci.order_date", Value::Null),
+        with(revocation_99(), "rci.order_date", json!("2026-11-20")),
         "rci.order_date",
+        "annex 9",
+    );
+    assert_error(
+        with(revocation_99(), "rci.closing", Value::Null),
+        "rci.closing",
+        "annex 9",
+    );
+    // 96: the spouse's number only (annex 9 row 9).
+    assert_error(
+        with(revocation_96(), "splitting.years", json!([{"year": 1996}])),
+        "splitting.years",
+        "annex 9",
+    );
+    assert_error(
+        with(revocation_96(), "splitting.spouse_avs_number", Value::Null),
+        "splitting.spouse_avs_number",
+        "N. 3119",
+    );
+    assert_error(
+        with(revocation_96(), "splitting", Value::Null),
+        "splitting",
         "annex 9",
     );
     // The splitting block with 95 and 96.
@@ -257,6 +357,71 @@ fn fields_of_each_key_annex_9() {
         with(splitting_95(), "rci", json!({"order_date": "2026-11-20"})),
         "rci",
         "annex 9",
+    );
+    assert_error(
+        with(splitting_95(), "splitting.years", Value::Null),
+        "splitting.years",
+        "annex 9",
+    );
+}
+
+#[test]
+fn key_94_swiss_fund_only_n_2521() {
+    // From another fund: refused with the reason.
+    let r = report(
+        vec![with(convention_94(), "fund", json!("066.000"))],
+        Destination::Queue,
+    );
+    assert_message(&r, "key", "N. 2521", "Swiss compensation fund (fund 025)");
+    // Without the setting: refused, saying which setting is missing.
+    let intake = Intake::new(today(), Destination::Queue);
+    let r = validate_values(&[convention_94()], &intake).report;
+    assert_message(&r, "key", "N. 2521", "swiss_compensation_fund");
+    // Only 94 is bound to the Swiss fund.
+    let intake = Intake::new(today(), Destination::Queue);
+    assert!(validate_values(&[extracts(93)], &intake).report.valid);
+}
+
+#[test]
+fn old_law_rci_keys_annex_1_footnote_annex_4() {
+    // 73, 83, 77, 91 with "old_law": true are RCIs of benefits fixed under the old law.
+    for key in [73, 83, 77, 91] {
+        let v = with(old_law_73(), "key", json!(key));
+        let r = report(vec![v.clone()], Destination::Queue);
+        assert!(r.valid, "{key}: {:#?}", r.errors);
+        // Without it, the refusal of annex 4 stays and names the exception.
+        let without = with(v, "rci.old_law", Value::Null);
+        let r = report(vec![without], Destination::Queue);
+        assert_message(&r, "key", "annex 4", "old_law");
+    }
+    assert_error(
+        with(old_law_73(), "rci.old_law", json!(false)),
+        "key",
+        "annex 4",
+    );
+    // Only the old RCI keys: not a key in force, not another retired key.
+    assert_error(
+        with(rci_81(), "rci.old_law", json!(true)),
+        "rci.old_law",
+        "annex 4",
+    );
+    assert_error(with(old_law_73(), "key", json!(84)), "key", "annex 4");
+    assert_error(
+        with(old_law_73(), "rci.old_law", json!("yes")),
+        "rci.old_law",
+        "annex 4",
+    );
+    // The RCI block stays complete.
+    assert_error(
+        with(old_law_73(), "rci.domicile", Value::Null),
+        "rci.domicile",
+        "annex 9",
+    );
+    // A revocation is no old RCI key.
+    assert_error(
+        with(revocation_99(), "rci.old_law", json!(true)),
+        "rci.old_law",
+        "annex 4",
     );
 }
 
@@ -402,18 +567,57 @@ fn closing_date_n_3116() {
 
 #[test]
 fn six_months_ahead_n_2701() {
+    // With the month of the insured event: not more than 6 months before it.
+    let with_event = |event: &str, closing: &str| {
+        with(
+            with(rci_81(), "rci.event", json!(event)),
+            "rci.closing",
+            json!(closing),
+        )
+    };
     assert_error(
-        with(rci_81(), "rci.closing", json!("2027-06")),
-        "rci.closing",
+        with_event("2027-06", "2027-05"),
+        "rci.order_date",
         "N. 2701",
     );
+    assert!(report(vec![with_event("2027-05", "2027-04")], Destination::Queue).valid);
+    assert!(report(vec![with_event("2027-05", "2026-12")], Destination::Queue).valid);
+    // Without it, the proxy (closing month at most six months after the order date) is a
+    // warning that says what could not be checked.
+    let far = with(rci_81(), "rci.closing", json!("2027-06"));
+    assert_warning(far.clone(), "rci.closing", "N. 2701");
+    let r = report(vec![far], Destination::Queue);
+    assert!(r.warnings.iter().any(|w| w.message.contains("rci.event")));
     assert!(
         report(
             vec![with(rci_81(), "rci.closing", json!("2027-05"))],
             Destination::Queue
         )
-        .valid
+        .warnings
+        .is_empty()
     );
+    assert_error(
+        with(rci_81(), "rci.event", json!("2027")),
+        "rci.event",
+        "N. 2701",
+    );
+}
+
+#[test]
+fn closing_month_against_the_event_n_3116() {
+    let rci = |key: u8, event: &str, closing: &str| {
+        let v = with(rci_81(), "key", json!(key));
+        let v = with(v, "rci.event", json!(event));
+        with(v, "rci.closing", json!(closing))
+    };
+    // A pension: December of the year before the event, or the month before it.
+    assert!(report(vec![rci(81, "2027-03", "2026-12")], Destination::Queue).valid);
+    assert!(report(vec![rci(75, "2027-03", "2027-02")], Destination::Queue).valid);
+    assert_error(rci(81, "2027-03", "2027-03"), "rci.closing", "N. 3116");
+    assert_error(rci(71, "2027-03", "2026-11"), "rci.closing", "N. 3116");
+    // A refund or transfer of contributions (79): the month of departure, the event as given.
+    assert!(report(vec![rci(79, "2026-09", "2026-09")], Destination::Queue).valid);
+    assert_error(rci(79, "2026-09", "2026-08"), "rci.closing", "N. 3116");
 }
 
 #[test]
@@ -424,7 +628,7 @@ fn order_date_n_3117() {
         "N. 3117",
     );
     assert_error(
-        with(order_99(), "rci.order_date", json!("2026-02-30")),
+        with(revocation_99(), "rci.order_date", json!("2026-02-30")),
         "rci.order_date",
         "N. 3117",
     );
@@ -520,7 +724,7 @@ fn personal_data_correction_n_3101() {
 }
 
 #[test]
-fn announced_once_n_2104() {
+fn announced_once_system_rule_n_3105() {
     let r = report(
         vec![rci_81(), certificate_21(), rci_81()],
         Destination::Queue,
@@ -529,7 +733,7 @@ fn announced_once_n_2104() {
     let e = &r.errors[0];
     assert_eq!(
         (e.index, e.field.as_str(), e.rule.reference()),
-        (2, "reference", "N. 2104")
+        (2, "reference", "system rule (N. 3105)")
     );
     assert!(e.message.contains("#0"), "{}", e.message);
     // Another fund may use the same reference.
@@ -540,7 +744,7 @@ fn announced_once_n_2104() {
 #[test]
 fn separate_transmissions_n_3102() {
     // 99 revokes an RCI of the same person: a warning in the queue, an error in one transmission.
-    let r = report(vec![order_99(), rci_81()], Destination::Queue);
+    let r = report(vec![revocation_99(), rci_81()], Destination::Queue);
     assert!(r.valid);
     assert!(
         r.warnings
@@ -549,7 +753,10 @@ fn separate_transmissions_n_3102() {
         "{:#?}",
         r.warnings
     );
-    let r = report(vec![order_99(), rci_81()], Destination::OneTransmission);
+    let r = report(
+        vec![revocation_99(), rci_81()],
+        Destination::OneTransmission,
+    );
     assert!(!r.valid);
     assert!(
         r.errors
@@ -557,8 +764,7 @@ fn separate_transmissions_n_3102() {
             .any(|e| e.index == 1 && e.rule.reference() == "N. 3102")
     );
     // 96 and 95 for the same person.
-    let revoke = with(splitting_95(), "key", json!(96));
-    let revoke = with(revoke, "reference", json!("R-96"));
+    let revoke = revocation_96();
     let r = report(
         vec![revoke.clone(), splitting_95()],
         Destination::OneTransmission,
@@ -570,7 +776,7 @@ fn separate_transmissions_n_3102() {
     );
     // Another person: no conflict.
     let other = with(rci_81(), "avs_number", json!("756.6281.9482.17"));
-    assert!(report(vec![order_99(), other], Destination::OneTransmission).valid);
+    assert!(report(vec![revocation_99(), other], Destination::OneTransmission).valid);
     // A revocation does not conflict with an order it cannot revoke.
     assert!(
         report(
@@ -587,7 +793,7 @@ fn separate_transmissions_n_3102() {
 #[test]
 fn all_violations_are_reported_at_once() {
     let bad = json!({"fund": "66", "reference": "", "key": 81, "avs_number": "756.1234.5678.93",
-        "rci": {"beneficiary": "nobody", "closing": "2030-01", "order_date": "2026-11-20", "domicile": {"code": 1}},
+        "rci": {"beneficiary": "nobody", "closing": "2030-01", "order_date": "2026-11-20", "domicile": {"code": 1}, "event": "2031-01"},
         "colour": 1});
     let r = report(vec![bad, json!({"key": 73})], Destination::Queue);
     let fields: Vec<&str> = r.errors.iter().map(|e| e.field.as_str()).collect();
@@ -597,6 +803,7 @@ fn all_violations_are_reported_at_once() {
         "avs_number",
         "rci.beneficiary",
         "rci.closing",
+        "rci.order_date",
         "rci.domicile.from",
         "rci.domicile.to",
         "colour",
@@ -613,10 +820,24 @@ fn all_violations_are_reported_at_once() {
 #[test]
 fn the_shipped_examples_are_valid() {
     let bytes = std::fs::read("config/examples/announcements.json").unwrap();
-    let v = arcgw::validate::validate_json(&bytes, 1 << 20, today(), Destination::OneTransmission)
-        .unwrap();
+    let intake = Intake::new(today(), Destination::OneTransmission);
+    let v = arcgw::validate::validate_json(&bytes, 1 << 20, &intake).unwrap();
     assert!(v.report.valid, "{:#?}", v.report.errors);
     let groups: std::collections::HashSet<_> =
         v.announcements.iter().map(|a| a.key().group()).collect();
     assert_eq!(groups.len(), 4, "every key group is in the examples");
+}
+
+/// `config/examples/more-keys.json`: the RCI with the insured event, an old-law RCI, 96, 92, and
+/// 94, which is valid only for the Swiss compensation fund (here fund 025).
+#[test]
+fn the_shipped_examples_of_more_keys_are_valid() {
+    let bytes = std::fs::read("config/examples/more-keys.json").unwrap();
+    let intake = Intake::new(today(), Destination::OneTransmission).with_swiss_fund(Some(25));
+    let v = arcgw::validate::validate_json(&bytes, 1 << 20, &intake).unwrap();
+    assert!(v.report.valid, "{:#?}", v.report.errors);
+    assert!(v.report.warnings.is_empty(), "{:#?}", v.report.warnings);
+    let intake = Intake::new(today(), Destination::OneTransmission);
+    let v = arcgw::validate::validate_json(&bytes, 1 << 20, &intake).unwrap();
+    assert_eq!(v.report.errors.len(), 1, "{:#?}", v.report.errors);
 }

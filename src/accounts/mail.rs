@@ -1,6 +1,6 @@
 //! Temporary passwords sent by e-mail to the account's holder (`[accounts]
 //! email_temporary_passwords = true`), over the SMTP server of `[alerts.email]`. Annex 2.3 of
-//! the ordinance: a password is kept secret and not told to third parties — mailed, the
+//! the security baseline: a password is kept secret and not told to third parties — mailed, the
 //! manager who made the account never sees it. When the mail cannot be sent, the password is
 //! shown once to the manager instead, with the reason, and the failure is an audit event.
 
@@ -40,7 +40,7 @@ impl PasswordMail {
         let text = format!(
             "A temporary password was set for your arcgw account {login}:\n\n    {}\n\n\
              Sign in with it; you will be asked to choose your own password at once.\n\
-             Keep it secret and tell it nobody (ordinance on the AVS number, annex 2.3).\n",
+             Keep it secret and tell it nobody (security baseline, annex 2.3).\n",
             made.password.expose()
         );
         self.0

@@ -296,7 +296,7 @@ impl Accounts<'_> {
         }
         if !funds.iter().all(|f| my_funds.contains(f)) {
             return Err(AccountError::Forbidden(
-                "accounts bound to funds other than one's own (ordinance art. 7)",
+                "accounts bound to funds other than one's own (N. 2102; security baseline, draft art. 7)",
             ));
         }
         Ok(())

@@ -1,6 +1,7 @@
 //! What an alert says: fund, reference, key, rule, the day announced, the due date and the
-//! dashboard link of the announcement. Never an AVS number (ordinance art. 3): it is made from a
-//! [`Reminder`], which holds none, and the texts are checked once more before they leave.
+//! dashboard link of the announcement. Never an AVS number (security baseline, draft art. 3): it is
+//! made from a [`Reminder`], which holds none, and the texts are checked once more before they
+//! leave.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;

@@ -40,7 +40,8 @@ pub enum DeliveryError {
     Webhook(String),
     #[error("e-mail: {0}")]
     Email(String),
-    /// Ordinance art. 3: an alert text that looks like it holds an AVS number is not sent.
+    /// Security baseline (draft art. 3): an alert text that looks like it holds an AVS number is
+    /// not sent.
     #[error("the alert text looks like it holds an AVS number; not sent")]
     AvsNumber,
 }

@@ -24,22 +24,30 @@ pub fn to_contract_json(a: &Announcement) -> Value {
                 Beneficiary::Insured => "insured".to_string(),
                 Beneficiary::Other(n) => n.to_string(),
             };
-            let domicile = match order.domicile {
-                Domicile::InSwitzerland { from, to } => {
-                    json!({"code": 1, "from": from.to_string(), "to": to.to_string()})
-                }
-                other => json!({"code": other.code()}),
-            };
+            let mut rci = json!({
+                "beneficiary": beneficiary,
+                "closing": order.closing.to_string(),
+                "order_date": order.order_date.to_string(),
+                "domicile": domicile_json(order.domicile),
+            });
+            if a.key().is_old_law() {
+                rci["old_law"] = json!(true);
+            }
+            out.insert("rci".into(), rci);
+        }
+        Particulars::Domicile { domicile, .. } => {
+            out.insert("rci".into(), json!({"domicile": domicile_json(*domicile)}));
+        }
+        Particulars::CollectionRevocation { closing, .. } => {
+            out.insert("rci".into(), json!({"closing": closing.to_string()}));
+        }
+        Particulars::SplittingRevocation { spouse, .. } => {
             out.insert(
-                "rci".into(),
-                json!({
-                    "beneficiary": beneficiary,
-                    "closing": order.closing.to_string(),
-                    "order_date": order.order_date.to_string(),
-                    "domicile": domicile,
-                }),
+                "splitting".into(),
+                json!({"spouse_avs_number": spouse.to_string()}),
             );
         }
+        // Stored before issue 13: shown as it was submitted then.
         Particulars::Order { order_date, .. } => {
             out.insert("rci".into(), json!({"order_date": order_date.to_string()}));
         }
@@ -61,6 +69,15 @@ pub fn to_contract_json(a: &Announcement) -> Value {
     Value::Object(out)
 }
 
+fn domicile_json(domicile: Domicile) -> Value {
+    match domicile {
+        Domicile::InSwitzerland { from, to } => {
+            json!({"code": 1, "from": from.to_string(), "to": to.to_string()})
+        }
+        other => json!({"code": other.code()}),
+    }
+}
+
 fn person_json(p: &Person) -> Value {
     json!({
         "surname": p.name.surname(),
@@ -74,17 +91,18 @@ fn person_json(p: &Person) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{Destination, validate_json, validate_values};
+    use crate::validate::{Destination, Intake, validate_json, validate_values};
     use chrono::NaiveDate;
 
     #[test]
     fn the_examples_read_back_the_same() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let bytes = include_bytes!("../../config/examples/announcements.json");
-        let first = validate_json(bytes, 1 << 20, today, Destination::Queue).unwrap();
+        let intake = Intake::new(today, Destination::Queue).with_swiss_fund(Some(25));
+        let first = validate_json(bytes, 1 << 20, &intake).unwrap();
         assert!(first.report.valid);
         let written: Vec<Value> = first.announcements.iter().map(to_contract_json).collect();
-        let again = validate_values(&written, today, Destination::Queue);
+        let again = validate_values(&written, &intake);
         assert_eq!(again.announcements, first.announcements);
     }
 }

@@ -14,12 +14,12 @@ use super::auth::{Caller, page_limit};
 use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Audit};
 use crate::deadlines::{Deadline, next_deadline};
-use crate::domain::{AnnouncementState, Environment};
+use crate::domain::{Announcement, AnnouncementState, Environment};
 use crate::store::{
-    AuditOutcome, ChangeNote, IdempotentRequest, ListFilter, StoreError, StoredAnnouncement,
-    Submitted,
+    AuditOutcome, ChangeNote, IdempotentRequest, ListFilter, RevokedRci, StoreError,
+    StoredAnnouncement, Submitted,
 };
-use crate::validate::{Destination, Finding, Report, validate_json};
+use crate::validate::{Destination, Finding, Intake, Report, Rule, validate_json};
 
 /// The answer to an accepted submission.
 #[derive(Serialize, ToSchema)]
@@ -29,15 +29,17 @@ pub struct Accepted {
     pub ids: Vec<i64>,
     /// How many of them were new.
     pub created: usize,
-    /// Warnings of the validation (they do not stop the submission).
+    /// Warnings of the validation (they do not stop the submission), and for a revocation of
+    /// an RCI (99) that the gateway knows no RCI of that person and fund with the closing date
+    /// given (N. 2720; the ZAS decides).
     #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<Finding>,
 }
 
 /// Submits announcements: all are stored, or none.
 #[utoipa::path(post, path = "/api/v1/announcements", tag = "announcements",
-    request_body(content = Object, description = "One announcement, an array, or {\"announcements\": [...]} (CONTRACT.md)"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters: a repeat with the same key and body gets the first answer; the same key with another body is refused (422). Without it, submissions are still idempotent by fund, reference and content (N. 2104).")),
+    request_body(content = Object, description = "One announcement, an array, or {\"announcements\": [...]} (CONTRACT.md). The blocks by key (annex 9): person: 11, 13, 15, 19, 21, 25, 31, 35, 41 (avs_number optional); AVS number only: 33, 43, 61, 63, 65, 67, 92, 93, 97, 98; rci (beneficiary, closing, order_date, domicile; event optional): 71, 75, 79, 81, 85; with rci.old_law true: 73, 77, 83, 91 (old-law benefits, annex 1 footnote); rci.domicile only: 94 (Swiss compensation fund only, N. 2521); splitting (spouse_avs_number, years): 95; splitting.spouse_avs_number only: 96; rci.closing only: 99 (the closing month of the RCI revoked, N. 2720)."),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters: a repeat with the same key and body gets the first answer; the same key with another body is refused (422). Without it, submissions are still idempotent by environment, fund, reference and content (a rule of the system: the fund's reference is its own key, N. 3105).")),
     responses(
         (status = 202, description = "All stored (or stored before)", body = Accepted),
         (status = 400, description = "Not readable as announcements", body = ErrorBody),
@@ -90,12 +92,9 @@ pub async fn submit(
             }),
         ));
     }
-    let validated = match validate_json(
-        &body,
-        state.http.max_body_bytes,
-        state.clock.today(),
-        Destination::Queue,
-    ) {
+    let intake =
+        Intake::new(state.clock.today(), Destination::Queue).with_swiss_fund(state.swiss_fund);
+    let validated = match validate_json(&body, state.http.max_body_bytes, &intake) {
         Ok(v) => v,
         Err(e) => {
             state
@@ -113,7 +112,7 @@ pub async fn submit(
         state.audit(audit(AuditOutcome::Failure, details)).await?;
         return Err(ApiError::Invalid(validated.report));
     }
-    // Ordinance art. 7: a token announces only for its own funds.
+    // N. 2102 (security baseline, draft art. 7): a token announces only for its own funds.
     if let Some((index, a)) = validated
         .announcements
         .iter()
@@ -169,6 +168,9 @@ pub async fn submit(
             .remember_idempotent_request(caller.token.id, key, &first, state.now())
             .await?;
     }
+    let mut warnings = validated.report.warnings;
+    warnings.extend(unknown_revoked_rcis(&validated.announcements, &submitted));
+    warnings.sort_by_key(|w| w.index);
     let created = submitted.iter().filter(|s| s.created).count();
     state.metrics.submitted("stored", created as u64);
     state
@@ -179,9 +181,28 @@ pub async fn submit(
         Json(Accepted {
             ids,
             created,
-            warnings: validated.report.warnings,
+            warnings,
         }),
     ))
+}
+
+/// N. 2720: a warning for each revocation of an RCI (99) whose RCI the gateway does not know.
+fn unknown_revoked_rcis(announcements: &[Announcement], submitted: &[Submitted]) -> Vec<Finding> {
+    announcements
+        .iter()
+        .zip(submitted)
+        .enumerate()
+        .filter(|(_, (_, s))| s.revokes == Some(RevokedRci::Unknown))
+        .map(|(index, (a, _))| Finding {
+            index,
+            field: "rci.closing".into(),
+            rule: Rule::RevokedRci,
+            message: format!(
+                "arcgw knows no RCI of this person from fund {} with this closing month: the revocation is sent as given, and the ZAS decides which RCI it revokes",
+                a.fund()
+            ),
+        })
+        .collect()
 }
 
 /// The `Idempotency-Key` header, when given: 1 to 255 visible ASCII characters.
@@ -239,6 +260,10 @@ pub struct AnnouncementView {
     #[schema(value_type = Object)]
     pub announcement: Value,
     pub transmission_id: Option<i64>,
+    /// For a revocation of an RCI (key 99): the id of the stored RCI it revokes — the one of
+    /// the same person and fund with the closing date the revocation gives (annex 9 row 4,
+    /// N. 2720) — or null when the gateway knows none.
+    pub revokes_id: Option<i64>,
     /// The transmission that carried it, once there is one.
     pub transmission: Option<TransmissionView>,
     /// What the ZAS answered about it, oldest first (N. 3201–3203).
@@ -322,6 +347,7 @@ pub async fn read_one(
         key: a.key().code(),
         announcement: to_contract_json(a),
         transmission_id: stored.transmission_id,
+        revokes_id: stored.revokes_id,
         transmission,
         acknowledgements: entries
             .iter()

@@ -25,7 +25,7 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// Ordinance art. 7: a token acts only for its own funds.
+    /// N. 2102 (security baseline, draft art. 7): a token acts only for its own funds.
     pub fn may_act_for(&self, fund: FundNumber) -> bool {
         self.token.may_act_for(fund)
     }
@@ -66,8 +66,9 @@ impl Caller {
         Ok(vec![fund])
     }
 
-    /// Ordinance art. 7: lets the caller on for its own funds only; a refusal is an audit event
-    /// (`denied`) and a 403 saying that this token may not `what` of `fund`.
+    /// N. 2102 (security baseline, draft art. 7): lets the caller on for its own funds only; a
+    /// refusal is an audit event (`denied`) and a 403 saying that this token may not `what` of
+    /// `fund`.
     pub async fn require_fund(
         &self,
         state: &AppState,

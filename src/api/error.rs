@@ -25,7 +25,8 @@ pub enum ApiError {
     /// Announcements that break rules of the directives: the validation report.
     #[error("the announcements are invalid")]
     Invalid(Report),
-    /// N. 2104: the same fund and reference are stored with other content.
+    /// Announced once (a rule of the system; the fund's own reference, N. 3105): the same fund
+    /// and reference are stored with other content.
     #[error("{message}")]
     Conflict {
         index: usize,

@@ -25,7 +25,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Headers on every answer, unless the handler set its own: no content sniffing, no framing,
 /// no script, style only inline, forms only to this service, no referrer, and no caching (the
-/// pages and the API's answers hold AVS numbers: ordinance art. 3 and annex 2).
+/// pages and the API's answers hold AVS numbers: security baseline, draft art. 3 and annex 2).
 const SECURITY_HEADERS: [(HeaderName, &str); 6] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::X_FRAME_OPTIONS, "DENY"),

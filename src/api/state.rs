@@ -39,6 +39,9 @@ pub struct Inner {
     /// The connections to the ZAS, one per environment, shown to those the permission table
     /// allows; none without a `[zas]` section.
     pub zas: Vec<Arc<ZasConfig>>,
+    /// The fund number of the Swiss compensation fund, the only one that announces key 94
+    /// (N. 2521, annex 1): `[intake] swiss_compensation_fund`; none when not set.
+    pub swiss_fund: Option<u16>,
 }
 
 impl std::ops::Deref for AppState {
@@ -78,7 +81,16 @@ impl AppState {
             zas: Vec::new(),
             password_mail: None,
             letters: LettersConfig::default(),
+            swiss_fund: None,
         }))
+    }
+
+    /// Sets the fund number of the Swiss compensation fund (key 94, N. 2521).
+    pub fn with_swiss_fund(mut self, swiss_fund: Option<u16>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.swiss_fund = swiss_fund;
+        }
+        self
     }
 
     /// Reports when the client certificate of `environment` expires

@@ -1,6 +1,6 @@
-//! Resuming a failed transmission through the API. A fund's token may resume a transmission
-//! whose announcements are all of its own funds (ordinance art. 7); it is sent again under the
-//! same message id.
+//! Resuming a failed transmission through the API. A fund's token may resume a transmission whose
+//! announcements are all of its own funds (N. 2102; security baseline, draft art. 7); it is sent
+//! again under the same message id.
 
 use axum::Json;
 use axum::extract::{Extension, Path, State};

@@ -16,6 +16,10 @@ pub struct Source {
     /// The largest input read, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_BYTES)]
     pub max_bytes: usize,
+    /// The fund number of the Swiss compensation fund, the only one that announces key 94
+    /// (N. 2521); without it key 94 is refused.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=999))]
+    pub swiss_fund: Option<u16>,
 }
 
 impl Source {

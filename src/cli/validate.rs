@@ -5,7 +5,7 @@ use clap::Args as ClapArgs;
 
 use super::input::Source;
 use super::{Format, Status, today};
-use crate::validate::{Destination, Validated, validate_json};
+use crate::validate::{Destination, Intake, Validated, validate_json};
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
@@ -31,7 +31,8 @@ pub(super) fn read_and_validate(
         Status::Unreadable
     };
     let bytes = source.read().map_err(unreadable)?;
-    validate_json(&bytes, source.max_bytes, today, destination)
+    let intake = Intake::new(today, destination).with_swiss_fund(source.swiss_fund);
+    validate_json(&bytes, source.max_bytes, &intake)
         .map_err(|e| unreadable(format!("{}: {e}", source.name())))
 }
 

@@ -22,6 +22,16 @@ pub use settings::Settings;
 /// The default configuration file, relative to the working directory.
 pub const DEFAULT_PATH: &str = "config/arcgw.toml";
 
+/// `[intake]`: settings of the validation of announcements.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeConfig {
+    /// The fund number (1–999) of the Swiss compensation fund (Cassa svizzera di compensazione),
+    /// the only fund that announces key 94 (N. 2521, annex 1). No default: without it, key 94
+    /// is refused with a message saying that this setting is missing.
+    pub swiss_compensation_fund: Option<u16>,
+}
+
 /// The whole configuration of `arcgw`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,6 +62,9 @@ pub struct Config {
     /// Accounts: whether temporary passwords are sent by e-mail.
     #[serde(default)]
     pub accounts: AccountsConfig,
+    /// What the intake needs to know beyond the directives' text.
+    #[serde(default)]
+    pub intake: IntakeConfig,
     /// The settings as written (file and `ARCGW_*` variables), for the audit of configuration
     /// changes (annex 2.5).
     #[serde(skip)]
@@ -221,6 +234,14 @@ impl Config {
             return Err(invalid(
                 "accounts.email_temporary_passwords",
                 "needs the SMTP server of [alerts.email]".into(),
+            ));
+        }
+        if let Some(fund) = self.intake.swiss_compensation_fund
+            && !(1..=999).contains(&fund)
+        {
+            return Err(invalid(
+                "intake.swiss_compensation_fund",
+                format!("a fund number is 1 to 999, not {fund}"),
             ));
         }
         self.calendar()?;

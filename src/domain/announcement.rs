@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::avs_number::AvsNumber;
-use super::collection::CollectionOrder;
+use super::collection::{ClosingMonth, CollectionOrder, Domicile};
 use super::fund_number::FundNumber;
 use super::key_code::{FieldSet, KeyCode};
 use super::person::Person;
@@ -18,22 +18,39 @@ pub enum Particulars {
         avs_number: Option<AvsNumber>,
         person: Person,
     },
-    /// Keys 33, 43, 61, 63, 65, 67: the AVS number only.
+    /// Keys 33, 43, 61, 63, 65, 67 and 92, 93, 97, 98 (annex 9 rows 5, 7a–c): the AVS number
+    /// only.
     Account { avs_number: AvsNumber },
-    /// Keys 71, 75, 79, 81, 85: the RCI block k–n.
+    /// Keys 71, 75, 79, 81, 85 (and the old-law keys 73, 83, 77, 91): the RCI block k–n.
     Collection {
         avs_number: AvsNumber,
         order: CollectionOrder,
     },
-    /// Keys 92, 93, 94, 97, 98, 99: the order date m.
-    Order {
+    /// Key 94: the domicile n only (annex 9 row 6; N. 2522 refers to N. 2712).
+    Domicile {
         avs_number: AvsNumber,
-        order_date: NaiveDate,
+        domicile: Domicile,
     },
-    /// Keys 95, 96: the splitting block o.
+    /// Key 95 (and 96 as stored before issue 13): the splitting block o.
     Splitting {
         avs_number: AvsNumber,
         order: SplittingOrder,
+    },
+    /// Key 96: the spouse's AVS number only (annex 9 row 9).
+    SplittingRevocation {
+        avs_number: AvsNumber,
+        spouse: AvsNumber,
+    },
+    /// Key 99: the closing date l of the RCI it revokes (annex 9 row 4; N. 2720).
+    CollectionRevocation {
+        avs_number: AvsNumber,
+        closing: ClosingMonth,
+    },
+    /// Keys 92–94, 97–99 as stored or sent before issue 13: an order date m. Read back, written
+    /// again byte for byte, never made anew by validation.
+    Order {
+        avs_number: AvsNumber,
+        order_date: NaiveDate,
     },
 }
 
@@ -43,8 +60,11 @@ impl Particulars {
             Particulars::Certificate { .. } => FieldSet::Certificate,
             Particulars::Account { .. } => FieldSet::Account,
             Particulars::Collection { .. } => FieldSet::Collection,
-            Particulars::Order { .. } => FieldSet::Order,
+            Particulars::Domicile { .. } => FieldSet::Domicile,
             Particulars::Splitting { .. } => FieldSet::Splitting,
+            Particulars::SplittingRevocation { .. } => FieldSet::SplittingRevocation,
+            Particulars::CollectionRevocation { .. } => FieldSet::CollectionRevocation,
+            Particulars::Order { .. } => FieldSet::Order,
         }
     }
 
@@ -53,14 +73,17 @@ impl Particulars {
             Particulars::Certificate { avs_number, .. } => *avs_number,
             Particulars::Account { avs_number }
             | Particulars::Collection { avs_number, .. }
-            | Particulars::Order { avs_number, .. }
-            | Particulars::Splitting { avs_number, .. } => Some(*avs_number),
+            | Particulars::Domicile { avs_number, .. }
+            | Particulars::Splitting { avs_number, .. }
+            | Particulars::SplittingRevocation { avs_number, .. }
+            | Particulars::CollectionRevocation { avs_number, .. }
+            | Particulars::Order { avs_number, .. } => Some(*avs_number),
         }
     }
 }
 
 /// A complete ARC announcement; only made by [`Announcement::new`], which checks that the
-/// particulars are those the key needs.
+/// particulars are those the key needs (or, read back, those it needed before issue 13).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Announcement {
     fund: FundNumber,
@@ -84,7 +107,8 @@ impl Announcement {
         key: KeyCode,
         particulars: Particulars,
     ) -> Result<Self, ParticularsMismatch> {
-        if key.fields() != particulars.field_set() {
+        let found = particulars.field_set();
+        if key.fields() != found && key.fields_before() != Some(found) {
             return Err(ParticularsMismatch {
                 key,
                 expected: key.fields(),
@@ -113,6 +137,11 @@ impl Announcement {
 
     pub fn particulars(&self) -> &Particulars {
         &self.particulars
+    }
+
+    /// Whether the particulars are the field set of before issue 13 (stored or sent then).
+    pub fn is_before_issue_13(&self) -> bool {
+        self.key.fields() != self.particulars.field_set()
     }
 
     /// The insured person's AVS number; `None` only for a certificate key without one.

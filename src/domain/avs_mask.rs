@@ -1,5 +1,5 @@
-//! Finding and masking what looks like an AVS number in free text (ordinance art. 3: the AVS
-//! number is stored in one place only). Used where text is stored or logged.
+//! Finding and masking what looks like an AVS number in free text (security baseline, draft art. 3:
+//! the AVS number is stored in one place only). Used where text is stored or logged.
 
 use std::borrow::Cow;
 

@@ -1,4 +1,4 @@
-//! The 13-digit AVS number (N. 1201, 1202, annex 8; ordinance art. 4).
+//! The 13-digit AVS number (N. 1201, 1202, annex 8; security baseline, draft art. 4).
 
 use std::fmt;
 use std::str::FromStr;
@@ -6,7 +6,7 @@ use std::str::FromStr;
 /// A 13-digit Swiss AVS number whose country prefix and check digit are right.
 ///
 /// It cannot hold an invalid value: the only ways to make one are [`AvsNumber::parse`] and
-/// [`AvsNumber::from_digits`], which both check the number (ordinance art. 4).
+/// [`AvsNumber::from_digits`], which both check the number (security baseline, draft art. 4).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AvsNumber(u64);
 
@@ -133,7 +133,8 @@ impl fmt::Display for AvsNumber {
 }
 
 impl fmt::Debug for AvsNumber {
-    /// Never prints the number: debug output ends up in logs (ordinance art. 7).
+    /// Never prints the number: debug output ends up in logs (N. 2102; security baseline, draft
+    /// art. 7).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AvsNumber(756.****.****.**)")
     }

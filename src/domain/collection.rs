@@ -4,6 +4,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use std::fmt;
 
 use super::avs_number::AvsNumber;
+use super::key_code::KeyCode;
 
 /// k. Who receives the benefit (N. 3115).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -44,6 +45,39 @@ impl ClosingMonth {
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("month and year checked")
     }
+
+    /// The month before, `None` before January 1948.
+    pub fn previous(self) -> Option<Self> {
+        match self.month {
+            1 => ClosingMonth::new(self.year - 1, 12),
+            m => ClosingMonth::new(self.year, m - 1),
+        }
+    }
+}
+
+/// N. 2701: "a RCI cannot be made more than 6 months in advance" — in advance of the insured
+/// event. `true` when the event's month lies more than six months after the month of the order
+/// date.
+pub fn ordered_too_early(event: ClosingMonth, order_date: NaiveDate) -> bool {
+    is_too_far_ahead(event, order_date)
+}
+
+/// N. 3116: the closing months the key allows for an insured event in `event`: for a pension,
+/// December of the year before the event (income counted to 31 December) or the month before
+/// the event (later income counted too); for a refund or transfer of contributions (79), the
+/// month of departure, which is the event as given.
+pub fn closing_months_for(key: KeyCode, event: ClosingMonth) -> Vec<ClosingMonth> {
+    if key.code() == 79 {
+        return vec![event];
+    }
+    let december_before = ClosingMonth::new(event.year - 1, 12);
+    let month_before = event.previous();
+    let mut months: Vec<ClosingMonth> = [december_before, month_before]
+        .into_iter()
+        .flatten()
+        .collect();
+    months.dedup();
+    months
 }
 
 impl fmt::Display for ClosingMonth {
@@ -53,8 +87,8 @@ impl fmt::Display for ClosingMonth {
     }
 }
 
-/// N. 2701: an RCI may not be ordered more than six months ahead. The closing month may lie at
-/// most six months after the month of the order date.
+/// Without the insured event, the proxy of N. 2701: the closing month may lie at most six months
+/// after the month of the order date.
 pub fn is_too_far_ahead(closing: ClosingMonth, order_date: NaiveDate) -> bool {
     let order_month = order_date.with_day(1).expect("day 1 exists");
     let limit = order_month
@@ -128,6 +162,31 @@ mod tests {
             ClosingMonth::new(1990, 1).unwrap(),
             order
         ));
+    }
+
+    #[test]
+    fn ordered_at_most_six_months_before_the_event() {
+        let order = day(2026, 11, 23);
+        assert!(!ordered_too_early(
+            ClosingMonth::new(2027, 5).unwrap(),
+            order
+        ));
+        assert!(ordered_too_early(
+            ClosingMonth::new(2027, 6).unwrap(),
+            order
+        ));
+    }
+
+    #[test]
+    fn closing_months_of_n_3116() {
+        let m = |y, mo| ClosingMonth::new(y, mo).unwrap();
+        let k = |c| KeyCode::new(c).unwrap();
+        assert_eq!(
+            closing_months_for(k(81), m(2027, 3)),
+            [m(2026, 12), m(2027, 2)]
+        );
+        assert_eq!(closing_months_for(k(75), m(2027, 1)), [m(2026, 12)]);
+        assert_eq!(closing_months_for(k(79), m(2026, 9)), [m(2026, 9)]);
     }
 
     #[test]

@@ -27,14 +27,22 @@ pub enum KeyGroup {
 pub enum FieldSet {
     /// Personal data d–g required; the AVS number optional (the ZAS assigns one when absent).
     Certificate,
-    /// The AVS number only.
+    /// The AVS number only (also 92, 93, 97, 98: annex 9 rows 5, 7a–c).
     Account,
     /// The AVS number and the RCI block k–n.
     Collection,
-    /// The AVS number and the order date m.
-    Order,
-    /// The AVS number and the splitting block o.
+    /// 94: the AVS number and the domicile n only (annex 9 row 6; N. 2522 refers to N. 2712).
+    Domicile,
+    /// 95: the AVS number and the splitting block o (annex 9 row 8).
     Splitting,
+    /// 96: the AVS number and the spouse's number only (annex 9 row 9: record 05 field 3).
+    SplittingRevocation,
+    /// 99: the AVS number and the closing date l of the RCI it revokes (annex 9 row 4: record 04
+    /// field 6, the field of l in row 3; N. 2720: two RCIs of a person differ by closing date).
+    CollectionRevocation,
+    /// Before issue 13 (a misreading of annex 9): the AVS number and an order date m, for 92–94
+    /// and 97–99. Only read back from what was stored or sent then, never made anew.
+    Order,
 }
 
 /// What a key code means.
@@ -45,6 +53,10 @@ pub struct KeyInfo {
     /// `true` for the "with CI" column of annex 1: the fund also opens an individual account.
     pub with_account: bool,
     pub fields: FieldSet,
+    /// The field set announcements of this key had before issue 13 corrected annex 9, still
+    /// read back from the store and from XML sent then (92–94, 97–99: the order date; 96: the
+    /// whole splitting block).
+    pub fields_before: Option<FieldSet>,
     pub reason: &'static str,
 }
 
@@ -60,7 +72,16 @@ const fn key(
         group,
         with_account,
         fields,
+        fields_before: None,
         reason,
+    }
+}
+
+/// A key of group 4 whose field set issue 13 corrected: `before` is the set it had.
+const fn corrected(code: u8, fields: FieldSet, before: FieldSet, reason: &'static str) -> KeyInfo {
+    KeyInfo {
+        fields_before: Some(before),
+        ..key(code, Other, false, fields, reason)
     }
 }
 
@@ -209,50 +230,82 @@ static KEYS: [KeyInfo; 28] = [
         P::Collection,
         "RCI for a refund or transfer of contributions",
     ),
-    key(
+    corrected(
         92,
-        Other,
-        false,
+        P::Account,
         P::Order,
         "collect CI extracts for an anticipated pension calculation",
     ),
-    key(
+    corrected(
         93,
-        Other,
-        false,
+        P::Account,
         P::Order,
         "collect CI copies without employer",
     ),
-    key(
+    corrected(
         94,
-        Other,
-        false,
+        P::Domicile,
         P::Order,
-        "collect CI copies for international conventions",
+        "collect CI copies for international conventions (for the Swiss compensation fund)",
     ),
     key(95, Other, false, P::Splitting, "splitting order"),
-    key(
+    corrected(
         96,
-        Other,
-        false,
+        P::SplittingRevocation,
         P::Splitting,
         "revocation of a splitting order",
     ),
-    key(
+    corrected(
         97,
-        Other,
-        false,
+        P::Account,
         P::Order,
         "collect CI extracts for the insured person",
     ),
-    key(
+    corrected(
         98,
-        Other,
-        false,
+        P::Account,
         P::Order,
         "collect CI extracts with employer",
     ),
-    key(99, Other, false, P::Order, "revocation of an RCI order"),
+    corrected(
+        99,
+        P::CollectionRevocation,
+        P::Order,
+        "revocation of an RCI order",
+    ),
+];
+
+/// Annex 4 figure 1: the RCI keys of 1972–1996, which stay valid for RCIs of benefits still
+/// fixed under the old law (annex 1, footnote to group 3). Made only by [`KeyCode::old_law`].
+static OLD_LAW_KEYS: [KeyInfo; 4] = [
+    key(
+        73,
+        AccountCollection,
+        false,
+        P::Collection,
+        "RCI (old law) for an old-age pension of an insured person not yet of retirement age",
+    ),
+    key(
+        83,
+        AccountCollection,
+        true,
+        P::Collection,
+        "RCI (old law) for an old-age pension of an insured person not yet of retirement age",
+    ),
+    key(
+        77,
+        AccountCollection,
+        false,
+        P::Collection,
+        "RCI (old law) for an invalidity pension of the husband, since deceased",
+    ),
+    key(
+        91,
+        AccountCollection,
+        false,
+        P::Collection,
+        "RCI (old law) for the divorced or unmarried mother, for orphans' or children's pensions",
+    ),
 ];
 
 /// Why a number is not a key code in force.
@@ -266,11 +319,16 @@ pub enum KeyCodeError {
     },
     #[error("{code} is not an ARC key code (annex 1)")]
     Unknown { code: i64 },
+    /// `old_law` was given for a key that is not one of the old RCI keys of annex 4 figure 1.
+    #[error(
+        "key {code} is not an old RCI key: only 73, 83, 77 and 91 (annex 4, figure 1) are kept for benefits still fixed under the old law (annex 1, footnote)"
+    )]
+    NotOldLaw { code: i64 },
 }
 
 /// Annex 4: the codes of earlier years, recognised so that they are refused with their reason.
 fn retired(code: u8) -> Option<(&'static str, &'static str)> {
-    const OLD_LAW: &str = "; annex 1 keeps them only for benefits still fixed under the old law, which arcgw does not send";
+    const OLD_LAW: &str = "; annex 1 (footnote) keeps them for RCIs of benefits still fixed under the old law: say so with \"old_law\": true in the rci block";
     match code {
         73 | 83 | 77 | 91 => Some(("RCI keys of 1972–1996", OLD_LAW)),
         22 | 26 | 42 | 44 | 62 | 64 | 66 | 84 | 86 => Some(("employers' keys of 1972–1987", "")),
@@ -312,14 +370,47 @@ impl KeyCode {
             .ok_or(KeyCodeError::Unknown { code })
     }
 
+    /// The old RCI keys of annex 4 figure 1 (73, 83, 77, 91), valid only for benefits still
+    /// fixed under the old law.
+    pub fn old_law_keys() -> impl Iterator<Item = KeyCode> {
+        OLD_LAW_KEYS.iter().map(|k| KeyCode(k.code))
+    }
+
+    /// One of the old RCI keys 73, 83, 77, 91 (annex 4, figure 1), for an RCI of a benefit still
+    /// fixed under the old law (annex 1, footnote): only when the announcement says so.
+    pub fn old_law(code: i64) -> Result<Self, KeyCodeError> {
+        OLD_LAW_KEYS
+            .iter()
+            .find(|k| i64::from(k.code) == code)
+            .map(|k| KeyCode(k.code))
+            .ok_or(KeyCodeError::NotOldLaw { code })
+    }
+
+    /// A key code as stored or as written in DT XML: one in force, or an old RCI key (which
+    /// was accepted only with the announcement saying the benefit is fixed under the old law).
+    pub fn from_register(code: i64) -> Result<Self, KeyCodeError> {
+        Self::new(code).or_else(|e| Self::old_law(code).map_err(|_| e))
+    }
+
     pub fn code(self) -> u8 {
         self.0
     }
 
     pub fn info(self) -> &'static KeyInfo {
         KEYS.iter()
+            .chain(&OLD_LAW_KEYS)
             .find(|k| k.code == self.0)
-            .expect("a KeyCode is always in the table")
+            .expect("a KeyCode is always in the tables")
+    }
+
+    /// An old RCI key of annex 4 figure 1, valid for benefits fixed under the old law.
+    pub fn is_old_law(self) -> bool {
+        OLD_LAW_KEYS.iter().any(|k| k.code == self.0)
+    }
+
+    /// The field set announcements of this key had before issue 13 corrected annex 9.
+    pub fn fields_before(self) -> Option<FieldSet> {
+        self.info().fields_before
     }
 
     pub fn group(self) -> KeyGroup {
@@ -417,9 +508,45 @@ mod tests {
     }
 
     #[test]
+    fn old_law_keys_only_when_asked() {
+        for code in [73, 83, 77, 91] {
+            let err = KeyCode::new(code).unwrap_err();
+            assert!(err.to_string().contains("old_law"), "{err}");
+            let key = KeyCode::old_law(code).unwrap();
+            assert!(key.is_old_law());
+            assert_eq!(key.fields(), FieldSet::Collection);
+            assert_eq!(KeyCode::from_register(code), Ok(key));
+        }
+        assert!(KeyCode::old_law(83).unwrap().info().with_account);
+        assert_eq!(
+            KeyCode::old_law(81),
+            Err(KeyCodeError::NotOldLaw { code: 81 })
+        );
+        assert!(KeyCode::from_register(22).is_err());
+        assert!(!KeyCode::all().any(KeyCode::is_old_law));
+    }
+
+    #[test]
+    fn annex_9_field_sets_of_group_4() {
+        let f = |c| KeyCode::new(c).unwrap().fields();
+        for code in [92, 93, 97, 98] {
+            assert_eq!(f(code), FieldSet::Account, "{code}");
+        }
+        assert_eq!(f(94), FieldSet::Domicile);
+        assert_eq!(f(95), FieldSet::Splitting);
+        assert_eq!(f(96), FieldSet::SplittingRevocation);
+        assert_eq!(f(99), FieldSet::CollectionRevocation);
+        let before = |c| KeyCode::new(c).unwrap().fields_before();
+        assert_eq!(before(99), Some(FieldSet::Order));
+        assert_eq!(before(96), Some(FieldSet::Splitting));
+        assert_eq!(before(95), None);
+    }
+
+    #[test]
     fn revocations() {
         let k = |c| KeyCode::new(c).unwrap();
         assert!(k(99).revokes(k(81)) && k(99).revokes(k(71)) && !k(99).revokes(k(95)));
+        assert!(k(99).revokes(KeyCode::old_law(73).unwrap()));
         assert!(k(96).revokes(k(95)) && !k(96).revokes(k(81)));
     }
 }

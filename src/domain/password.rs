@@ -1,6 +1,6 @@
-//! Passwords under annex 2.3 of the ordinance (seeds/002, "Prescrizioni minime di sicurezza",
-//! point 3): at least 8 characters (a); at least two of upper case, lower case, digits and
-//! special characters (b); not trivial: not the user id, surname, given name or birth date (b);
+//! Passwords under annex 2.3 of the security baseline (seeds/002, "Prescrizioni minime di
+//! sicurezza", point 3): at least 8 characters (a); at least two of upper case, lower case, digits
+//! and special characters (b); not trivial: not the user id, surname, given name or birth date (b);
 //! changed at once when compromised (c, kept by the account's "must change" mark).
 //!
 //! A [`Password`] holds a password that passed these rules; its `Debug` hides it.

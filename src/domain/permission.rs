@@ -2,8 +2,9 @@
 //! actions of the gateway. This table is the one the code asks ([`allowed`]) and the one the
 //! README shows ([`markdown_table`]; a test keeps them equal).
 //!
-//! On top of the table, everybody acts only within their own funds (ordinance art. 7), and a
-//! person manages only accounts of a role at or below their own ([`Role::may_manage`]).
+//! On top of the table, everybody acts only within their own funds (N. 2102; security baseline,
+//! draft art. 7), and a person manages only accounts of a role at or below their own
+//! ([`Role::may_manage`]).
 
 use super::Role;
 

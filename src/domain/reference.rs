@@ -20,9 +20,10 @@ pub enum ReferenceError {
     BadCharacter(char),
     #[error("the reference may not start or end with a space")]
     Padded,
-    /// Ordinance art. 3: the AVS number is stored in one place only, not in a reference.
+    /// Security baseline (draft art. 3): the AVS number is stored in one place only, not in a
+    /// reference.
     #[error(
-        "the reference looks like an AVS number: the number belongs in avs_number only (ordinance art. 3)"
+        "the reference looks like an AVS number: the number belongs in avs_number only (security baseline, draft art. 3)"
     )]
     LooksLikeAvsNumber,
 }

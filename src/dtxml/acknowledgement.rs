@@ -134,7 +134,13 @@ impl AcknowledgementDoc {
         let content = content_at();
         Ok(AcknowledgementDoc {
             xmlns: ACKNOWLEDGEMENT_NAMESPACE.to_string(),
-            minor_version: MINOR_VERSION.to_string(),
+            // Minor version 1 added the old RCI keys (annex 1, footnote); none, minor version 0.
+            minor_version: if a.entries.iter().any(|e| e.key.is_old_law()) {
+                MINOR_VERSION
+            } else {
+                0
+            }
+            .to_string(),
             header: HeaderDto::from_domain(&a.header, &ACKNOWLEDGEMENT)?,
             content: ContentDto {
                 acknowledgement_date: lexical::write_date(

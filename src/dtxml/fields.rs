@@ -136,6 +136,29 @@ mod tests {
         );
     }
 
+    /// The print shows what annex 9 gives 94, 96 and 99 (issue 13): the domicile, the spouse's
+    /// number, the closing month of the RCI revoked; 97 its number and key only.
+    #[test]
+    fn the_field_sets_of_group_4_as_printed() {
+        let fields = |reference| {
+            pairs(&announcement_fields(EXAMPLE, reference).unwrap().unwrap())
+                .into_iter()
+                .map(|(p, v)| format!("{p}={v}"))
+                .collect::<Vec<_>>()
+        };
+        let f = fields("K-2026-000126");
+        assert_eq!(f[f.len() - 2..], ["keyCode=97", "vn=7563047500962"]);
+        assert!(fields("K-2026-000128").contains(&"domicile/code=3".to_string()));
+        assert!(
+            fields("K-2026-000129")
+                .contains(&"splittingRevocation/spouseVn=7569217076985".to_string())
+        );
+        assert!(
+            fields("K-2026-000130")
+                .contains(&"collectionRevocation/closingMonth=2026-10".to_string())
+        );
+    }
+
     #[test]
     fn escaped_text_is_read_back_and_absent_references_are_none() {
         let xml = EXAMPLE.replace("Keller-Dubois", "Keller &amp; D&#252;bois");

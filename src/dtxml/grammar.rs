@@ -61,7 +61,15 @@ const ANNOUNCEMENT: &[Particle] = &[
     req(&["reference"]),
     req(&["keyCode"]),
     opt(&["vn"]),
-    opt(&["person", "collection", "order", "splitting"]),
+    opt(&[
+        "person",
+        "collection",
+        "domicile",
+        "splitting",
+        "splittingRevocation",
+        "collectionRevocation",
+        "order",
+    ]),
 ];
 
 const PERSON: &[Particle] = &[
@@ -87,7 +95,14 @@ const OTHER_PERSON: &[Particle] = &[req(&["vn"])];
 /// say it either).
 const DOMICILE: &[Particle] = &[req(&["code"]), opt(&["from"]), opt(&["to"])];
 
+/// Keys 92–94, 97–99 as written before issue 13 (minor version 0 only).
 const ORDER: &[Particle] = &[req(&["orderDate"])];
+
+/// Key 96: the spouse's number only (annex 9 row 9; minor version 1).
+const SPLITTING_REVOCATION: &[Particle] = &[req(&["spouseVn"])];
+
+/// Key 99: the closing month of the RCI revoked (annex 9 row 4; minor version 1).
+const COLLECTION_REVOCATION: &[Particle] = &[req(&["closingMonth"])];
 
 const SPLITTING: &[Particle] = &[req(&["spouseVn"]), p(&["splitYear"], 1, UNBOUNDED)];
 
@@ -110,6 +125,8 @@ fn transmission_model(name: &str) -> Content {
         "domicile" => Content::Elements(DOMICILE),
         "order" => Content::Elements(ORDER),
         "splitting" => Content::Elements(SPLITTING),
+        "splittingRevocation" => Content::Elements(SPLITTING_REVOCATION),
+        "collectionRevocation" => Content::Elements(COLLECTION_REVOCATION),
         "splitYear" => Content::Elements(SPLIT_YEAR),
         _ => Content::Text,
     }

@@ -106,7 +106,8 @@ pub(crate) fn fund(office: &str, branch: &str, at: &At) -> Result<FundNumber, Dt
 /// h. The key code (annex 1; retired codes of annex 4 are refused with their reason).
 pub(crate) fn key_code(text: &str, at: &At) -> Result<KeyCode, DtXmlError> {
     let code = small(text, at, 2, "a key code")?;
-    KeyCode::new(i64::from(code)).map_err(|e| invalid(at, e))
+    // Old RCI keys (annex 4, figure 1) are sent only for benefits fixed under the old law.
+    KeyCode::from_register(i64::from(code)).map_err(|e| invalid(at, e))
 }
 
 /// b. The fund's reference (N. 3105), exactly as it stands.

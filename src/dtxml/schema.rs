@@ -4,15 +4,37 @@
 //! The namespaces are the project's own (`urn:arcgw:…`): the official ZAS schemas are not public,
 //! and this schema must not pretend to be one of them (DOMAIN.md, "How the real exchange looks").
 
+use crate::domain::{FieldSet, KeyCode};
+
 /// Namespace of the transmission (major version 1).
 pub const TRANSMISSION_NAMESPACE: &str = "urn:arcgw:xmlns:arc-transmission:1";
 
 /// Namespace of the acknowledgement (major version 1).
 pub const ACKNOWLEDGEMENT_NAMESPACE: &str = "urn:arcgw:xmlns:arc-acknowledgement:1";
 
-/// The `minorVersion` the writer puts on the root. The reader accepts any minor version: a minor
-/// version only adds optional elements, and elements it does not know are refused anyway.
-pub const MINOR_VERSION: u16 = 0;
+/// The latest minor version (`schemas/README.md`, "Versions"). The writer puts on the root the
+/// lowest minor version that describes the document (see [`minor_version_of`]), so that a
+/// transmission written before minor version 1 is written again byte for byte. The reader
+/// accepts any minor version: a minor version only adds optional elements or values, and
+/// elements it does not know are refused anyway.
+pub const MINOR_VERSION: u16 = 1;
+
+/// Minor version 1 (issue 13, annex 9 corrected) added the particulars `domicile` (94),
+/// `splittingRevocation` (96) and `collectionRevocation` (99), the announcement of 92, 93, 97,
+/// 98 without particulars, and the old RCI keys 73, 83, 77, 91 (annex 1, footnote). `true`
+/// when an announcement of `key` with `fields` needs it.
+pub(crate) fn needs_minor_version_1(key: KeyCode, fields: FieldSet) -> bool {
+    key.is_old_law() || (key.fields_before().is_some() && fields == key.fields())
+}
+
+/// The minor version of a document whose announcements (or entries) are `uses`.
+pub(crate) fn minor_version_of(mut uses: impl Iterator<Item = (KeyCode, FieldSet)>) -> u16 {
+    if uses.any(|(key, fields)| needs_minor_version_1(key, fields)) {
+        MINOR_VERSION
+    } else {
+        0
+    }
+}
 
 /// eCH-0058 `messageType` of both kinds: this project's own number for ARC exchange.
 pub const MESSAGE_TYPE: &str = "2011";

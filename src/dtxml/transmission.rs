@@ -7,7 +7,7 @@ use super::error::DtXmlError;
 use super::header::HeaderDto;
 use super::lexical;
 use super::path::At;
-use super::schema::{MINOR_VERSION, TRANSMISSION, TRANSMISSION_NAMESPACE};
+use super::schema::{TRANSMISSION, TRANSMISSION_NAMESPACE, minor_version_of};
 use super::shared::{DateOfBirthDto, DeliveryOfficeDto};
 use crate::domain::{
     Announcement, Beneficiary, CollectionOrder, Domicile, FieldSet, Particulars, Person,
@@ -56,8 +56,15 @@ struct AnnouncementDto {
 enum ParticularsDto {
     Person(PersonDto),
     Collection(CollectionDto),
-    Order(OrderDto),
+    /// 94 (minor version 1).
+    Domicile(DomicileDto),
     Splitting(SplittingDto),
+    /// 96 (minor version 1).
+    SplittingRevocation(SplittingRevocationDto),
+    /// 99 (minor version 1).
+    CollectionRevocation(CollectionRevocationDto),
+    /// 92–94, 97–99 as written before minor version 1.
+    Order(OrderDto),
 }
 
 /// d–g. Personal data (N. 3107–3113).
@@ -115,7 +122,21 @@ struct DomicileDto {
     to: Option<String>,
 }
 
-/// m. The order date alone (N. 3117).
+/// 96: the spouse's number alone (annex 9 row 9).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SplittingRevocationDto {
+    spouse_vn: String,
+}
+
+/// 99: the closing month l of the RCI revoked (annex 9 row 4; N. 2720).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CollectionRevocationDto {
+    closing_month: String,
+}
+
+/// m. The order date alone (N. 3117): 92–94, 97–99 before minor version 1.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OrderDto {
@@ -149,7 +170,12 @@ impl TransmissionDoc {
         let content = content_at();
         Ok(TransmissionDoc {
             xmlns: TRANSMISSION_NAMESPACE.to_string(),
-            minor_version: MINOR_VERSION.to_string(),
+            minor_version: minor_version_of(
+                t.announcements
+                    .iter()
+                    .map(|a| (a.key(), a.particulars().field_set())),
+            )
+            .to_string(),
             header: HeaderDto::from_domain(&t.header, &TRANSMISSION)?,
             content: ContentDto {
                 announcements: t
@@ -198,13 +224,27 @@ fn announcement_dto(a: &Announcement, at: &At) -> Result<AnnouncementDto, DtXmlE
             order,
             &at.child("collection"),
         )?)),
-        Particulars::Order { order_date, .. } => Some(ParticularsDto::Order(OrderDto {
-            order_date: lexical::write_date(*order_date, &at.child("order").child("orderDate"))?,
-        })),
+        Particulars::Domicile { domicile, .. } => Some(ParticularsDto::Domicile(domicile_dto(
+            *domicile,
+            &at.child("domicile"),
+        )?)),
         Particulars::Splitting { order, .. } => Some(ParticularsDto::Splitting(splitting_dto(
             order,
             &at.child("splitting"),
         )?)),
+        Particulars::SplittingRevocation { spouse, .. } => Some(
+            ParticularsDto::SplittingRevocation(SplittingRevocationDto {
+                spouse_vn: lexical::write_vn(*spouse),
+            }),
+        ),
+        Particulars::CollectionRevocation { closing, .. } => Some(
+            ParticularsDto::CollectionRevocation(CollectionRevocationDto {
+                closing_month: lexical::write_year_month(*closing),
+            }),
+        ),
+        Particulars::Order { order_date, .. } => Some(ParticularsDto::Order(OrderDto {
+            order_date: lexical::write_date(*order_date, &at.child("order").child("orderDate"))?,
+        })),
     };
     Ok(AnnouncementDto {
         delivery_office: DeliveryOfficeDto::from_domain(a.fund()),
@@ -225,15 +265,23 @@ fn person_dto(p: &Person, at: &At) -> Result<PersonDto, DtXmlError> {
     })
 }
 
-fn collection_dto(order: &CollectionOrder, at: &At) -> Result<CollectionDto, DtXmlError> {
-    let domicile_at = at.child("domicile");
-    let (from, to) = match order.domicile {
+/// n. The domicile code, with the period for code 1.
+fn domicile_dto(domicile: Domicile, at: &At) -> Result<DomicileDto, DtXmlError> {
+    let (from, to) = match domicile {
         Domicile::InSwitzerland { from, to } => (
-            Some(lexical::write_date(from, &domicile_at.child("from"))?),
-            Some(lexical::write_date(to, &domicile_at.child("to"))?),
+            Some(lexical::write_date(from, &at.child("from"))?),
+            Some(lexical::write_date(to, &at.child("to"))?),
         ),
         Domicile::NotInSwitzerland | Domicile::Convention => (None, None),
     };
+    Ok(DomicileDto {
+        code: domicile.code().to_string(),
+        from,
+        to,
+    })
+}
+
+fn collection_dto(order: &CollectionOrder, at: &At) -> Result<CollectionDto, DtXmlError> {
     Ok(CollectionDto {
         beneficiary: BeneficiaryDto {
             who: match order.beneficiary {
@@ -245,11 +293,7 @@ fn collection_dto(order: &CollectionOrder, at: &At) -> Result<CollectionDto, DtX
         },
         closing_month: lexical::write_year_month(order.closing),
         order_date: lexical::write_date(order.order_date, &at.child("orderDate"))?,
-        domicile: DomicileDto {
-            code: order.domicile.code().to_string(),
-            from,
-            to,
-        },
+        domicile: domicile_dto(order.domicile, &at.child("domicile"))?,
     })
 }
 
@@ -279,8 +323,11 @@ fn element_of(fields: FieldSet) -> &'static str {
         FieldSet::Certificate => "person",
         FieldSet::Account => "(none)",
         FieldSet::Collection => "collection",
-        FieldSet::Order => "order",
+        FieldSet::Domicile => "domicile",
         FieldSet::Splitting => "splitting",
+        FieldSet::SplittingRevocation => "splittingRevocation",
+        FieldSet::CollectionRevocation => "collectionRevocation",
+        FieldSet::Order => "order",
     }
 }
 
@@ -299,10 +346,14 @@ fn announcement(dto: &AnnouncementDto, at: &At) -> Result<Announcement, DtXmlErr
         None => FieldSet::Account,
         Some(ParticularsDto::Person(_)) => FieldSet::Certificate,
         Some(ParticularsDto::Collection(_)) => FieldSet::Collection,
-        Some(ParticularsDto::Order(_)) => FieldSet::Order,
+        Some(ParticularsDto::Domicile(_)) => FieldSet::Domicile,
         Some(ParticularsDto::Splitting(_)) => FieldSet::Splitting,
+        Some(ParticularsDto::SplittingRevocation(_)) => FieldSet::SplittingRevocation,
+        Some(ParticularsDto::CollectionRevocation(_)) => FieldSet::CollectionRevocation,
+        Some(ParticularsDto::Order(_)) => FieldSet::Order,
     };
-    if found != key.fields() {
+    // A document written before minor version 1 may carry the field set of before issue 13.
+    if found != key.fields() && key.fields_before() != Some(found) {
         return Err(lexical::invalid(
             at,
             format!(
@@ -332,13 +383,31 @@ fn announcement(dto: &AnnouncementDto, at: &At) -> Result<Announcement, DtXmlErr
             avs_number: required(avs_number)?,
             order: collection(c, &at.child("collection"))?,
         },
-        Some(ParticularsDto::Order(o)) => Particulars::Order {
+        Some(ParticularsDto::Domicile(d)) => Particulars::Domicile {
             avs_number: required(avs_number)?,
-            order_date: lexical::date(&o.order_date, &at.child("order").child("orderDate"))?,
+            domicile: domicile(d, &at.child("domicile"))?,
         },
         Some(ParticularsDto::Splitting(s)) => Particulars::Splitting {
             avs_number: required(avs_number)?,
             order: splitting(s, &at.child("splitting"))?,
+        },
+        Some(ParticularsDto::SplittingRevocation(s)) => Particulars::SplittingRevocation {
+            avs_number: required(avs_number)?,
+            spouse: lexical::vn(
+                &s.spouse_vn,
+                &at.child("splittingRevocation").child("spouseVn"),
+            )?,
+        },
+        Some(ParticularsDto::CollectionRevocation(c)) => Particulars::CollectionRevocation {
+            avs_number: required(avs_number)?,
+            closing: lexical::year_month(
+                &c.closing_month,
+                &at.child("collectionRevocation").child("closingMonth"),
+            )?,
+        },
+        Some(ParticularsDto::Order(o)) => Particulars::Order {
+            avs_number: required(avs_number)?,
+            order_date: lexical::date(&o.order_date, &at.child("order").child("orderDate"))?,
         },
     };
     Announcement::new(fund, reference, key, particulars).map_err(|e| lexical::invalid(at, e))
@@ -361,21 +430,30 @@ fn collection(dto: &CollectionDto, at: &At) -> Result<CollectionOrder, DtXmlErro
             &at.child("beneficiary").child("otherPerson").child("vn"),
         )?),
     };
-    let domicile_at = at.child("domicile");
+    Ok(CollectionOrder {
+        beneficiary,
+        closing: lexical::year_month(&dto.closing_month, &at.child("closingMonth"))?,
+        order_date: lexical::date(&dto.order_date, &at.child("orderDate"))?,
+        domicile: domicile(&dto.domicile, &at.child("domicile"))?,
+    })
+}
+
+/// n. The domicile: code 1 with its period, 2 and 3 without (N. 3118).
+fn domicile(dto: &DomicileDto, domicile_at: &At) -> Result<Domicile, DtXmlError> {
     let code = lexical::unsigned(
-        &dto.domicile.code,
+        &dto.code,
         &domicile_at.child("code"),
         1,
         "the domicile code",
     )?;
-    let domicile = match (code, &dto.domicile.from, &dto.domicile.to) {
+    Ok(match (code, &dto.from, &dto.to) {
         (1, Some(from), Some(to)) => Domicile::InSwitzerland {
             from: lexical::date(from, &domicile_at.child("from"))?,
             to: lexical::date(to, &domicile_at.child("to"))?,
         },
         (1, _, _) => {
             return Err(lexical::invalid(
-                &domicile_at,
+                domicile_at,
                 "code 1 (domiciled in Switzerland) needs the period: from and to (N. 3118)",
             ));
         }
@@ -383,7 +461,7 @@ fn collection(dto: &CollectionDto, at: &At) -> Result<CollectionOrder, DtXmlErro
         (3, None, None) => Domicile::Convention,
         (2 | 3, _, _) => {
             return Err(lexical::invalid(
-                &domicile_at,
+                domicile_at,
                 "only code 1 (domiciled in Switzerland) has a period (N. 3118)",
             ));
         }
@@ -393,12 +471,6 @@ fn collection(dto: &CollectionDto, at: &At) -> Result<CollectionOrder, DtXmlErro
                 "the domicile code is 1 (in Switzerland), 2 (not in Switzerland) or 3 (conventions with Germany, Finland, Norway) (N. 3118)",
             ));
         }
-    };
-    Ok(CollectionOrder {
-        beneficiary,
-        closing: lexical::year_month(&dto.closing_month, &at.child("closingMonth"))?,
-        order_date: lexical::date(&dto.order_date, &at.child("orderDate"))?,
-        domicile,
     })
 }
 

@@ -79,11 +79,15 @@ pub fn result_for(
                 issue_date: today,
             }))
         }
+        // The keys that open a CI (43, 61, 63, 65, 67); not 33, nor 92, 93, 97, 98.
         Particulars::Account { .. } => {
-            (a.key().code() != 33).then(|| AcknowledgementResult::AccountOpening {
-                avs_number,
-                fund: a.fund(),
-            })
+            a.key()
+                .info()
+                .with_account
+                .then(|| AcknowledgementResult::AccountOpening {
+                    avs_number,
+                    fund: a.fund(),
+                })
         }
         Particulars::Collection { .. } => Some(AcknowledgementResult::CollectionConfirmation {
             avs_number,
@@ -97,7 +101,11 @@ pub fn result_for(
                 account_funds: funds(),
             })
         }
-        Particulars::Splitting { .. } | Particulars::Order { .. } => None,
+        Particulars::Splitting { .. }
+        | Particulars::Domicile { .. }
+        | Particulars::SplittingRevocation { .. }
+        | Particulars::CollectionRevocation { .. }
+        | Particulars::Order { .. } => None,
     }
 }
 

@@ -2,11 +2,11 @@
 //! the wrong fields, the invitation to investigate (N. 3202, 3401) and the result (N. 3203), as
 //! JSON without any AVS number.
 //!
-//! Ordinance art. 3: the AVS numbers of a result (the insured person, the other numbers of the
-//! same person, a splitting spouse) are stored in the `persons` table only; here they are person
-//! ids. The free texts of the ZAS (observations, instructions) are masked where they look like
-//! an AVS number. Decoding rebuilds the domain types with their own constructors, so a stored
-//! value that is no longer valid is reported, never trusted.
+//! Security baseline (draft art. 3): the AVS numbers of a result (the insured person, the other
+//! numbers of the same person, a splitting spouse) are stored in the `persons` table only; here
+//! they are person ids. The free texts of the ZAS (observations, instructions) are masked where
+//! they look like an AVS number. Decoding rebuilds the domain types with their own constructors, so
+//! a stored value that is no longer valid is reported, never trusted.
 
 use std::collections::BTreeMap;
 

@@ -2,8 +2,8 @@
 //! announcement by fund and reference, and moves the announcement on as the lifecycle allows;
 //! the feed's cursor advances in the same transaction, so an acknowledgement is taken in once.
 //!
-//! Ordinance art. 3: the acknowledgement's XML holds AVS numbers and is not kept, only its
-//! SHA-256; an entry refers to persons by id and keeps its details as AVS-free JSON
+//! Security baseline (draft art. 3): the acknowledgement's XML holds AVS numbers and is not kept,
+//! only its SHA-256; an entry refers to persons by id and keeps its details as AVS-free JSON
 //! (`ack_codec.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -273,8 +273,9 @@ impl Store {
 }
 
 /// For each entry, the announcement of `environment` in a transmission with its fund and
-/// reference (N. 2104: at most one per environment): one statement for all. An acknowledgement
-/// of ABN never touches a PROD announcement, nor the other way round.
+/// reference (announced once, a rule of the system on the fund's own reference, N. 3105: at
+/// most one per environment): one statement for all. An acknowledgement of ABN never touches a
+/// PROD announcement, nor the other way round.
 async fn match_entries(
     tx: &mut Tx,
     environment: Environment,
@@ -483,7 +484,7 @@ fn decode_entry(
         entry: AcknowledgementEntry {
             fund: FundNumber::parse(&row.text("fund")?).map_err(|_| corrupt("fund number"))?,
             reference: Reference::new(&row.text("reference")?).map_err(|_| corrupt("reference"))?,
-            key: KeyCode::new(row.int("key_code")?).map_err(|_| corrupt("key code"))?,
+            key: KeyCode::from_register(row.int("key_code")?).map_err(|_| corrupt("key code"))?,
             avs_number,
             message_id,
             processing,

@@ -26,6 +26,9 @@ pub struct StoredAnnouncement {
     pub submitted_at: DateTime<Utc>,
     /// The transmission that carries it, once there is one.
     pub transmission_id: Option<i64>,
+    /// For a revocation of an RCI (99): the stored RCI it revokes, when the gateway knows it
+    /// (annex 9 row 4; N. 2720).
+    pub revokes_id: Option<i64>,
 }
 
 /// An announcement with its history, oldest entry first.
@@ -86,7 +89,7 @@ pub struct Page<T> {
 /// The columns [`decode`] reads, with the persons' numbers joined in.
 pub(crate) const SELECT_FULL: &str = "SELECT a.id, a.environment, a.fund, a.reference, a.key_code, \
      a.particulars, a.state, a.state_since, a.submitted_at, a.transmission_id, \
-     a.person_id, a.beneficiary_person_id, a.spouse_person_id, a.purged_at, \
+     a.person_id, a.beneficiary_person_id, a.spouse_person_id, a.purged_at, a.revokes_id, \
      p.avs_number AS insured_avs, b.avs_number AS beneficiary_avs, s.avs_number AS spouse_avs \
      FROM announcements a \
      LEFT JOIN persons p ON p.id = a.person_id \
@@ -203,7 +206,8 @@ fn decode_heading(row: &Row) -> Result<Heading, StoreError> {
             .map_err(|_| StoreError::corrupt("fund number", id))?,
         reference: Reference::new(&row.text("reference")?)
             .map_err(|_| StoreError::corrupt("reference", id))?,
-        key: KeyCode::new(row.int("key_code")?).map_err(|_| StoreError::corrupt("key code", id))?,
+        key: KeyCode::from_register(row.int("key_code")?)
+            .map_err(|_| StoreError::corrupt("key code", id))?,
         state: state_of(row, "state", id)?,
         state_since: row.time("state_since")?,
         submitted_at: row.time("submitted_at")?,
@@ -267,5 +271,6 @@ pub(crate) fn decode(row: &Row) -> Result<StoredAnnouncement, StoreError> {
         state_since: h.state_since,
         submitted_at: h.submitted_at,
         transmission_id: h.transmission_id,
+        revokes_id: row.opt_int("revokes_id")?,
     })
 }

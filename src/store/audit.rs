@@ -107,7 +107,7 @@ impl Default for AuditQuery {
 
 impl Store {
     /// Appends an event and returns its id. Anything that looks like an AVS number, in any
-    /// field or anywhere in the details, is masked first (ordinance art. 3).
+    /// field or anywhere in the details, is masked first (security baseline, draft art. 3).
     pub async fn append_audit(&self, event: &NewAuditEvent) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;
         let id = insert_audit(&mut tx, event).await?;

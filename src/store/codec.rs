@@ -1,12 +1,12 @@
 //! The stored form of an announcement's particulars: JSON without any AVS number.
 //!
-//! Ordinance art. 3: within the database the AVS number is stored in one place only, the
-//! `persons` table. So the insured person, an RCI beneficiary given by number and a splitting
-//! spouse leave the particulars as [`PersonNumbers`], which the store turns into person ids;
-//! everything else (name, sex, birth date, country, the RCI block without the beneficiary's
-//! number, the split years without the spouse's number) is kept here. Decoding rebuilds the
-//! domain types with their own constructors, so a stored value that is no longer valid is
-//! reported, never trusted.
+//! Security baseline (draft art. 3): within the database the AVS number is stored in one place
+//! only, the `persons` table. So the insured person, an RCI beneficiary given by number and a
+//! splitting spouse leave the particulars as [`PersonNumbers`], which the store turns into person
+//! ids; everything else (name, sex, birth date, country, the RCI block without the beneficiary's
+//! number, the split years without the spouse's number) is kept here. Decoding rebuilds the domain
+//! types with their own constructors, so a stored value that is no longer valid is reported, never
+//! trusted.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -67,11 +67,22 @@ pub(crate) enum StoredParticulars {
         order_date: NaiveDate,
         domicile: StoredDomicile,
     },
-    Order {
-        order_date: NaiveDate,
+    /// 94: the domicile alone (annex 9 row 6).
+    Domicile {
+        domicile: StoredDomicile,
     },
     Splitting {
         years: Vec<StoredYear>,
+    },
+    /// 96: the spouse alone (annex 9 row 9), a person reference.
+    SplittingRevocation {},
+    /// 99: the closing month of the RCI revoked (annex 9 row 4).
+    CollectionRevocation {
+        closing: StoredMonth,
+    },
+    /// 92–94, 97–99 as stored before issue 13: the order date.
+    Order {
+        order_date: NaiveDate,
     },
 }
 
@@ -150,17 +161,22 @@ pub(crate) fn encode(particulars: &Particulars) -> (StoredParticulars, PersonNum
                     StoredBeneficiary::Other
                 }
             },
-            closing: StoredMonth {
-                year: order.closing.year(),
-                month: order.closing.month(),
-            },
+            closing: StoredMonth::of(order.closing),
             order_date: order.order_date,
-            domicile: match order.domicile {
-                Domicile::InSwitzerland { from, to } => StoredDomicile::InSwitzerland { from, to },
-                Domicile::NotInSwitzerland => StoredDomicile::NotInSwitzerland,
-                Domicile::Convention => StoredDomicile::Convention,
-            },
+            domicile: StoredDomicile::of(order.domicile),
         },
+        Particulars::Domicile { domicile, .. } => StoredParticulars::Domicile {
+            domicile: StoredDomicile::of(*domicile),
+        },
+        Particulars::SplittingRevocation { spouse, .. } => {
+            numbers.spouse = Some(*spouse);
+            StoredParticulars::SplittingRevocation {}
+        }
+        Particulars::CollectionRevocation { closing, .. } => {
+            StoredParticulars::CollectionRevocation {
+                closing: StoredMonth::of(*closing),
+            }
+        }
         Particulars::Order { order_date, .. } => StoredParticulars::Order {
             order_date: *order_date,
         },
@@ -181,7 +197,48 @@ pub(crate) fn encode(particulars: &Particulars) -> (StoredParticulars, PersonNum
     (stored, numbers)
 }
 
+impl StoredMonth {
+    fn of(month: ClosingMonth) -> Self {
+        StoredMonth {
+            year: month.year(),
+            month: month.month(),
+        }
+    }
+
+    fn decode(self) -> Result<ClosingMonth, CodecError> {
+        ClosingMonth::new(self.year, self.month)
+            .ok_or(CodecError::Invalid("closing month of the particulars"))
+    }
+}
+
+impl StoredDomicile {
+    fn of(domicile: Domicile) -> Self {
+        match domicile {
+            Domicile::InSwitzerland { from, to } => StoredDomicile::InSwitzerland { from, to },
+            Domicile::NotInSwitzerland => StoredDomicile::NotInSwitzerland,
+            Domicile::Convention => StoredDomicile::Convention,
+        }
+    }
+
+    fn decode(self) -> Domicile {
+        match self {
+            StoredDomicile::InSwitzerland { from, to } => Domicile::InSwitzerland { from, to },
+            StoredDomicile::NotInSwitzerland => Domicile::NotInSwitzerland,
+            StoredDomicile::Convention => Domicile::Convention,
+        }
+    }
+}
+
 impl StoredParticulars {
+    /// The closing month of an RCI (`None` for the other field sets), for linking a revocation
+    /// (99) to the RCI it revokes (N. 2720).
+    pub(crate) fn rci_closing(&self) -> Option<(i32, u32)> {
+        match self {
+            StoredParticulars::Collection { closing, .. } => Some((closing.year, closing.month)),
+            _ => None,
+        }
+    }
+
     /// The JSON text stored in `announcements.particulars`.
     pub(crate) fn to_json(&self) -> Result<String, CodecError> {
         Ok(serde_json::to_string(self)?)
@@ -205,7 +262,10 @@ pub(crate) fn decode(
     if !matches!(stored, StoredParticulars::Collection { .. }) {
         no_stray("beneficiary", numbers.beneficiary)?;
     }
-    if !matches!(stored, StoredParticulars::Splitting { .. }) {
+    if !matches!(
+        stored,
+        StoredParticulars::Splitting { .. } | StoredParticulars::SplittingRevocation {}
+    ) {
         no_stray("spouse", numbers.spouse)?;
     }
     Ok(match stored {
@@ -237,19 +297,24 @@ pub(crate) fn decode(
                 avs_number: insured()?,
                 order: CollectionOrder {
                     beneficiary,
-                    closing: ClosingMonth::new(closing.year, closing.month)
-                        .ok_or(CodecError::Invalid("closing month of the particulars"))?,
+                    closing: closing.decode()?,
                     order_date,
-                    domicile: match domicile {
-                        StoredDomicile::InSwitzerland { from, to } => {
-                            Domicile::InSwitzerland { from, to }
-                        }
-                        StoredDomicile::NotInSwitzerland => Domicile::NotInSwitzerland,
-                        StoredDomicile::Convention => Domicile::Convention,
-                    },
+                    domicile: domicile.decode(),
                 },
             }
         }
+        StoredParticulars::Domicile { domicile } => Particulars::Domicile {
+            avs_number: insured()?,
+            domicile: domicile.decode(),
+        },
+        StoredParticulars::SplittingRevocation {} => Particulars::SplittingRevocation {
+            avs_number: insured()?,
+            spouse: numbers.spouse.ok_or(CodecError::MissingPerson("spouse"))?,
+        },
+        StoredParticulars::CollectionRevocation { closing } => Particulars::CollectionRevocation {
+            avs_number: insured()?,
+            closing: closing.decode()?,
+        },
         StoredParticulars::Order { order_date } => Particulars::Order {
             avs_number: insured()?,
             order_date,
@@ -421,6 +486,28 @@ mod tests {
             }),
             (avs(), splitting())
                 .prop_map(|(avs_number, order)| Particulars::Splitting { avs_number, order }),
+            (
+                avs(),
+                prop_oneof![
+                    (date(), date()).prop_map(|(from, to)| Domicile::InSwitzerland { from, to }),
+                    Just(Domicile::NotInSwitzerland),
+                    Just(Domicile::Convention),
+                ]
+            )
+                .prop_map(|(avs_number, domicile)| Particulars::Domicile {
+                    avs_number,
+                    domicile
+                }),
+            (avs(), avs()).prop_map(|(avs_number, spouse)| Particulars::SplittingRevocation {
+                avs_number,
+                spouse
+            }),
+            (avs(), 1948..=9999i32, 1..=12u32).prop_map(|(avs_number, y, m)| {
+                Particulars::CollectionRevocation {
+                    avs_number,
+                    closing: ClosingMonth::new(y, m).expect("in range"),
+                }
+            }),
         ]
     }
 

@@ -1,7 +1,7 @@
 //! What the operator dashboard reads: the pending announcements with the day they were
 //! announced, those that need the fund's action, the acknowledgement entries that matched no
-//! announcement and the failed transmissions, each limited to the viewer's funds (ordinance
-//! art. 7). Nothing read here holds an AVS number.
+//! announcement and the failed transmissions, each limited to the viewer's funds (N. 2102;
+//! security baseline, draft art. 7). Nothing read here holds an AVS number.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -196,7 +196,8 @@ impl Store {
                         .map_err(|_| corrupt("fund number"))?,
                     reference: Reference::new(&row.text("reference")?)
                         .map_err(|_| corrupt("reference"))?,
-                    key: KeyCode::new(row.int("key_code")?).map_err(|_| corrupt("key code"))?,
+                    key: KeyCode::from_register(row.int("key_code")?)
+                        .map_err(|_| corrupt("key code"))?,
                     processing_code: row.int("processing_code")?,
                 })
             })

@@ -12,11 +12,13 @@ pub enum StoreError {
     #[error("the database URL must start with sqlite: or postgres:, not {scheme:?}")]
     UnsupportedUrl { scheme: String },
 
-    /// N. 2104: each announcement is announced once. The announcement at `index` of a submission
-    /// has the fund and reference of the stored announcement `existing_id`, with other content.
+    /// Announced once (a rule of the system; the fund's own reference, N. 3105). The
+    /// announcement at `index` of a submission has the fund and reference of the stored
+    /// announcement `existing_id`, with other content.
     #[error(
         "announcement {index} of the submission has the fund and reference of announcement \
-         {existing_id} but other content (N. 2104: each announcement is announced once)"
+         {existing_id} but other content (each announcement is announced once: the fund's \
+         reference is its own key, N. 3105, a rule of the system)"
     )]
     Conflict { index: usize, existing_id: i64 },
 
@@ -63,7 +65,8 @@ pub enum StoreError {
     #[error("an API token must be bound to at least one fund number")]
     TokenWithoutFund,
 
-    /// An account must be bound to at least one fund number (ordinance art. 7).
+    /// An account must be bound to at least one fund number (N. 2102; security baseline, draft
+    /// art. 7).
     #[error("an account must be bound to at least one fund number")]
     AccountWithoutFund,
 

@@ -1,5 +1,5 @@
-//! The fund numbers an API token or an account is bound to (ordinance art. 7), read for many
-//! owners at once.
+//! The fund numbers an API token or an account is bound to (N. 2102; security baseline, draft
+//! art. 7), read for many owners at once.
 
 use std::collections::BTreeMap;
 

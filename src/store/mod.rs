@@ -3,11 +3,12 @@
 //! interface: [`Store`].
 //!
 //! Rules kept here:
-//! - Ordinance art. 3: the AVS number is stored in one place, the `persons` table; announcements
-//!   refer to persons by id and keep their other particulars as AVS-free JSON (`codec.rs`).
-//! - N. 2104: each announcement is announced once: (fund, reference) is unique; a resubmission
-//!   with the same content returns the stored id, with other content it is a
-//!   [`StoreError::Conflict`].
+//! - Security baseline (draft art. 3): the AVS number is stored in one place, the `persons` table;
+//!   announcements refer to persons by id and keep their other particulars as AVS-free JSON
+//!   (`codec.rs`).
+//! - Announced once (a rule of the system; the fund's own reference, N. 3105): (environment, fund,
+//!   reference) is unique; a resubmission with the same content returns the stored id, with other
+//!   content it is a [`StoreError::Conflict`].
 //! - Every change of state is checked against the lifecycle
 //!   ([`crate::domain::lifecycle::transition_allowed`]) and written to the history in the same
 //!   transaction as the current state.
@@ -26,6 +27,8 @@ mod audit;
 pub mod backup;
 mod claim;
 mod codec;
+#[cfg(test)]
+mod codec_before_issue_13;
 mod connect;
 mod dashboard;
 mod deadline_metrics;
@@ -44,6 +47,7 @@ mod purge;
 mod readiness;
 mod redact;
 mod reminders;
+mod revocations;
 mod sessions;
 mod sql;
 mod submit;
@@ -76,7 +80,7 @@ pub use reminders::{
     DueReminder, PENDING_PAGE, PendingAnnouncement, Reminder, ReminderFilter, ReminderStatus,
 };
 pub use sessions::{ActiveSession, NewSession, SessionPolicy, SessionSecret};
-pub use submit::Submitted;
+pub use submit::{RevokedRci, Submitted};
 pub use tokens::{ApiToken, Authentication, Denial, NewToken, TokenSecret};
 pub use transmissions::{
     Attempt, AttemptOutcome, AttemptRecord, NewTransmission, NextStep, TransmissionRecord,

@@ -1,5 +1,5 @@
-//! The one place where AVS numbers are stored (ordinance art. 3): every other table refers to a
-//! person by id.
+//! The one place where AVS numbers are stored (security baseline, draft art. 3): every other table
+//! refers to a person by id.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::error::StoreError;
 use super::sql::{Arg, Row, Sql, SqlBuilder};
 use super::{Backend, Store};
-use super::{acknowledgements, announcements, claim, history, persons, reminders};
+use super::{acknowledgements, announcements, claim, history, persons, reminders, revocations};
 use super::{submit, transmissions};
 use crate::deadlines::OverdueStarts;
 use crate::domain::{AnnouncementState, AvsNumber, Environment};
@@ -153,6 +153,10 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         (
             "submit: announcements stored before",
             submit::stored_before_statement(backend, env, &columns),
+        ),
+        (
+            "submit: the RCIs a revocation may revoke",
+            revocations::announcements_of_persons_statement(backend, env, [1, 2]),
         ),
         (
             "claim queued announcements",

@@ -1,5 +1,5 @@
-//! Purge of persons' data (ordinance annex 2.7: media hold no AVS number once it is no longer
-//! needed, and none can be reconstructed).
+//! Purge of persons' data (security baseline, draft annex 2.7: media hold no AVS number once it is
+//! no longer needed, and none can be reconstructed).
 //!
 //! An announcement closed (done, rejected, withdrawn: [`AnnouncementState::is_final`]) longer
 //! than the retention period keeps its heading (fund, reference, key), state, history and

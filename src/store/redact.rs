@@ -1,6 +1,6 @@
-//! Masking whatever looks like an AVS number in free text that the store keeps (audit rows,
-//! history causes, token labels), and refusing it where it cannot be masked (ordinance art. 3:
-//! the AVS number is stored in the `persons` table only).
+//! Masking whatever looks like an AVS number in free text that the store keeps (audit rows, history
+//! causes, token labels), and refusing it where it cannot be masked (security baseline, draft
+//! art. 3: the AVS number is stored in the `persons` table only).
 
 use std::borrow::Cow;
 

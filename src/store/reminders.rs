@@ -426,7 +426,7 @@ fn decode_reminder(row: &Row) -> Result<Reminder, StoreError> {
         announcement_id: row.int("announcement_id")?,
         fund: FundNumber::parse(&row.text("fund")?).map_err(|_| corrupt("fund number"))?,
         reference: Reference::new(&row.text("reference")?).map_err(|_| corrupt("reference"))?,
-        key: KeyCode::new(row.int("key_code")?).map_err(|_| corrupt("key code"))?,
+        key: KeyCode::from_register(row.int("key_code")?).map_err(|_| corrupt("key code"))?,
         announced_at: row
             .opt_time("announced_at")?
             .ok_or_else(|| corrupt("history of the reminder's announcement"))?,

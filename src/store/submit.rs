@@ -1,4 +1,5 @@
-//! Taking in announcements from a fund: all or nothing, and each announced once (N. 2104).
+//! Taking in announcements from a fund: all or nothing, and each announced once (a rule of the
+//! system: the fund's own reference is its key, N. 3105).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,9 +14,10 @@ use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
 use super::persons::person_ids;
 use super::Backend;
+use super::revocations::{self, Revocation};
 use super::sql::{Arg, Row, Sql, SqlBuilder, Tx};
 use crate::digest::sha256_hex;
-use crate::domain::{Announcement, AnnouncementState, AvsNumber, Environment};
+use crate::domain::{Announcement, AnnouncementState, AvsNumber, Environment, Particulars};
 
 /// The stored id of a submitted announcement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +25,19 @@ pub struct Submitted {
     pub id: i64,
     /// `false` when the same announcement was stored before and nothing new was stored.
     pub created: bool,
+    /// For a revocation of an RCI (99): the RCI it revokes, as far as the gateway knows it.
+    pub revokes: Option<RevokedRci>,
+}
+
+/// The RCI a revocation (99) revokes: the one of the same person and fund, in the same
+/// environment, with the closing month the revocation names (annex 9 row 4; N. 2720).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RevokedRci {
+    /// The stored RCI with that id.
+    Known(i64),
+    /// The gateway holds no such RCI (it may have been announced before the gateway, or by
+    /// other means): the ZAS decides.
+    Unknown,
 }
 
 /// The form the idempotency hash is computed over: AVS-free, with person ids in place of AVS
@@ -51,11 +66,12 @@ impl Store {
 
     /// Stores announcements for `environment` as `queued`, all or none, in one transaction.
     ///
-    /// N. 2104: each announcement is announced once in its environment. An announcement whose
-    /// fund and reference are stored already in the environment is not stored again: with the
-    /// same content its stored id is returned (`created: false`); with other content the whole
-    /// submission fails with [`StoreError::Conflict`] naming the stored announcement.
-    /// (A reference never holds an AVS number: [`crate::domain::Reference`] refuses one.)
+    /// Announced once (system rule; the fund's own reference, N. 3105), in its environment. An
+    /// announcement whose fund and reference are stored already in the environment is not stored
+    /// again: with the same content its stored id is returned (`created: false`); with other
+    /// content the whole submission fails with [`StoreError::Conflict`] naming the stored
+    /// announcement. (A reference never holds an AVS number: [`crate::domain::Reference`] refuses
+    /// one.)
     ///
     /// The statements are set-based: persons, announcements, history and audit rows each take
     /// one or two statements, however many announcements there are.
@@ -102,7 +118,29 @@ impl Store {
                 Prepared::new(announcement, stored, refs)
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let submitted = insert(&mut tx, environment, &rows, note).await?;
+        let mut submitted = insert(&mut tx, environment, &rows, note).await?;
+        // N. 2720: each revocation of an RCI refers to the RCI it revokes, when known here.
+        let revocations: Vec<Revocation> = announcements
+            .iter()
+            .zip(&encoded)
+            .zip(&submitted)
+            .filter_map(|((a, (_, numbers)), s)| match a.particulars() {
+                Particulars::CollectionRevocation { closing, .. } => Some(Revocation {
+                    id: s.id,
+                    fund: a.fund().to_string(),
+                    person_id: person(numbers.insured)?,
+                    closing: *closing,
+                }),
+                _ => None,
+            })
+            .collect();
+        let links = revocations::link(&mut tx, environment, &revocations).await?;
+        for s in &mut submitted {
+            s.revokes = links.get(&s.id).map(|rci| match rci {
+                Some(id) => RevokedRci::Known(*id),
+                None => RevokedRci::Unknown,
+            });
+        }
         if let Some(event) = audit(&submitted) {
             insert_audit(&mut tx, &event).await?;
         }
@@ -183,8 +221,8 @@ async fn insert(
     let columns: Vec<Value> = rows.iter().map(|r| r.columns.clone()).collect();
     let (sql, args) = insert_statement(backend, environment, &columns, note.at);
     let mut inserted = ids_by_key(&tx.fetch_all(sql, args).await?)?;
-    // N. 2104: the others were stored before (or earlier in this submission): the same
-    // announcement, or a conflict.
+    // Announced once (system rule, N. 3105): the others were stored before (or earlier in this
+    // submission): the same announcement, or a conflict.
     let mut stored_before = BTreeMap::new();
     if inserted.len() < rows.len() {
         let (sql, args) = stored_before_statement(backend, environment, &columns);
@@ -205,7 +243,11 @@ async fn insert(
                 AnnouncementState::Queued,
                 note.cause.as_str(),
             ));
-            submitted.push(Submitted { id, created: true });
+            submitted.push(Submitted {
+                id,
+                created: true,
+                revokes: None,
+            });
             continue;
         }
         // Not inserted, so stored with its key.
@@ -222,6 +264,7 @@ async fn insert(
         submitted.push(Submitted {
             id: *existing_id,
             created: false,
+            revokes: None,
         });
     }
     history::append_all(tx, &history, note.at, &note.actor).await?;

@@ -1,6 +1,6 @@
-//! API tokens of the funds: a random secret shown once, of which only the SHA-256 is stored;
-//! found by a public prefix; bound to one or more fund numbers (ordinance art. 7: access only
-//! for those who need it).
+//! API tokens of the funds: a random secret shown once, of which only the SHA-256 is stored; found
+//! by a public prefix; bound to one or more fund numbers (N. 2102; security baseline, draft art. 7:
+//! access only for those who need it).
 //!
 //! A token reads `arcgw_<prefix>_<secret>`: 16 hexadecimal digits of public prefix, then 64 of
 //! secret (32 bytes from the operating system's random source, through `uuid` v4: 244 random

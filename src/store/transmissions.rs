@@ -1,10 +1,10 @@
 //! Transmissions to the ZAS (N. 3102, 3103): what each DT XML message carries, every attempt to
 //! send it, and the announcements it makes `announced` once it reached the ZAS.
 //!
-//! Ordinance art. 3: the XML sent holds AVS numbers, so it is not stored. A transmission keeps
-//! its header fields and its announcements keep its id: the XML is written again from them, byte
-//! for byte (its SHA-256 is kept to check), to resend it under the same message id or to print
-//! it (N. 3403).
+//! Security baseline (draft art. 3): the XML sent holds AVS numbers, so it is not stored. A
+//! transmission keeps its header fields and its announcements keep its id: the XML is written again
+//! from them, byte for byte (its SHA-256 is kept to check), to resend it under the same message id
+//! or to print it (N. 3403).
 //!
 //! Sending is leased, not locked for the time of the send: [`Store::lease_due_transmission`]
 //! moves the next attempt of the transmission it takes a lease ahead, so that no other instance

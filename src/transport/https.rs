@@ -1,6 +1,6 @@
 //! The HTTPS transport: reqwest with rustls, the client certificate and the ZAS's CA from
-//! configuration (mutual TLS, only that CA trusted: ordinance art. 8), connect and request
-//! timeouts.
+//! configuration (mutual TLS, only that CA trusted: N. 2102; security baseline, draft art. 8),
+//! connect and request timeouts.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::calendar::{CalendarError, parse_iso_date};
 use crate::domain::avs_number::AvsNumberError;
-use crate::domain::collection::is_too_far_ahead;
+use crate::domain::collection::{closing_months_for, is_too_far_ahead, ordered_too_early};
 use crate::domain::splitting::FIRST_YEAR;
 use crate::domain::{
     Announcement, AvsNumber, Beneficiary, BirthDate, ClosingMonth, CollectionOrder, Domicile,
@@ -14,6 +14,7 @@ use crate::domain::{
     SpecialKey, SplitYear, SplittingOrder, StateCode,
 };
 
+use super::Intake;
 use super::fields::{Findings, Object};
 use super::report::Rule;
 
@@ -27,7 +28,16 @@ const FIELDS: &[&str] = &[
     "splitting",
 ];
 const PERSON_FIELDS: &[&str] = &["surname", "given_names", "sex", "birth_date", "country"];
-const RCI_FIELDS: [&str; 4] = ["beneficiary", "closing", "order_date", "domicile"];
+const RCI_FIELDS: [&str; 6] = [
+    "beneficiary",
+    "closing",
+    "order_date",
+    "domicile",
+    "event",
+    "old_law",
+];
+/// The fields of the RCI block k–n that an RCI (71, 75, 79, 81, 85) must have.
+const RCI_REQUIRED: [&str; 4] = ["beneficiary", "closing", "order_date", "domicile"];
 const DOMICILE_FIELDS: &[&str] = &["code", "from", "to"];
 const SPLITTING_FIELDS: &[&str] = &["spouse_avs_number", "years"];
 const YEAR_FIELDS: &[&str] = &["year", "special"];
@@ -35,9 +45,10 @@ const YEAR_FIELDS: &[&str] = &["year", "special"];
 /// Reads one announcement; `None` when it has an error (all of them are in `findings`).
 pub(crate) fn read(
     value: &Value,
-    today: NaiveDate,
+    intake: &Intake,
     findings: &mut Findings,
 ) -> Option<Announcement> {
+    let today = intake.today;
     let top = Object::open(value, "", FIELDS, findings)?;
     let errors_before = findings.error_count();
 
@@ -59,19 +70,11 @@ pub(crate) fn read(
         "(the fund's own reference)",
         findings,
     );
+    let rci = top.get("rci").and_then(|v| rci(v, today, findings));
+    let old_law = rci.as_ref().and_then(|r| r.old_law).unwrap_or(false);
     let key = top
         .integer("key", Rule::KeyCode, findings)
-        .and_then(|code| match KeyCode::new(code) {
-            Ok(key) => Some(key),
-            Err(e @ KeyCodeError::Retired { .. }) => {
-                findings.error("key", Rule::RetiredKey, e.to_string());
-                None
-            }
-            Err(e) => {
-                findings.error("key", Rule::KeyCode, e.to_string());
-                None
-            }
-        });
+        .and_then(|code| key_code(code, old_law, findings));
     top.require(
         "key",
         Rule::KeyCode,
@@ -83,7 +86,6 @@ pub(crate) fn read(
         .and_then(|s| avs(s, "avs_number", findings));
 
     let person = top.get("person").and_then(|v| person(v, today, findings));
-    let rci = top.get("rci").and_then(|v| rci(v, today, findings));
     let splitting = top
         .get("splitting")
         .and_then(|v| splitting(v, today, findings));
@@ -100,6 +102,11 @@ pub(crate) fn read(
         },
         findings,
     );
+    if key.fields() == FieldSet::Domicile
+        && let Some(fund) = fund
+    {
+        swiss_fund_only(key, fund, intake.swiss_fund, findings);
+    }
     if key.corrects_personal_data() {
         findings.warn(
             "key",
@@ -112,6 +119,57 @@ pub(crate) fn read(
         return None;
     }
     Announcement::new(fund, reference, key, particulars).ok()
+}
+
+/// h. The key code: one in force (annex 1), or an old RCI key of annex 4 figure 1 when the RCI
+/// block says the benefit is still fixed under the old law (annex 1, footnote).
+fn key_code(code: i64, old_law: bool, findings: &mut Findings) -> Option<KeyCode> {
+    match (KeyCode::new(code), old_law) {
+        (Ok(key), false) => Some(key),
+        (Ok(_), true) => {
+            let e = KeyCode::old_law(code).expect_err("a key in force is no old RCI key");
+            findings.error("rci.old_law", Rule::RetiredKey, e.to_string());
+            None
+        }
+        (Err(KeyCodeError::Retired { .. }), true) if KeyCode::old_law(code).is_ok() => {
+            KeyCode::old_law(code).ok()
+        }
+        (Err(e @ KeyCodeError::Retired { .. }), _) => {
+            findings.error("key", Rule::RetiredKey, e.to_string());
+            None
+        }
+        (Err(e), _) => {
+            findings.error("key", Rule::KeyCode, e.to_string());
+            None
+        }
+    }
+}
+
+/// N. 2521, annex 1: key 94 is for the Swiss compensation fund only. Which fund number that is
+/// comes from the configuration (`[intake] swiss_compensation_fund`), never from a guess.
+fn swiss_fund_only(
+    key: KeyCode,
+    fund: FundNumber,
+    swiss_fund: Option<u16>,
+    findings: &mut Findings,
+) {
+    match swiss_fund {
+        None => findings.error(
+            "key",
+            Rule::SwissFundOnly,
+            format!(
+                "key {key} is for the Swiss compensation fund only, and this gateway is not told which fund that is: set [intake] swiss_compensation_fund in the configuration"
+            ),
+        ),
+        Some(swiss) if swiss != fund.fund() => findings.error(
+            "key",
+            Rule::SwissFundOnly,
+            format!(
+                "key {key} is for the Swiss compensation fund (fund {swiss:03}) only, not fund {fund}"
+            ),
+        ),
+        Some(_) => {}
+    }
 }
 
 /// Turns a domain error into a finding on `field`.
@@ -254,8 +312,21 @@ struct RciParts {
     closing: Option<ClosingMonth>,
     order_date: Option<NaiveDate>,
     domicile: Option<Domicile>,
-    /// Which of the four fields were present, in the order of [`RCI_FIELDS`].
-    present: [bool; 4],
+    /// The month of the insured event (N. 2701, 3116); not part of the ARC.
+    event: Option<ClosingMonth>,
+    /// The benefit is still fixed under the old law (annex 1, footnote).
+    old_law: Option<bool>,
+    /// Which fields were present, in the order of [`RCI_FIELDS`].
+    present: [bool; 6],
+}
+
+impl RciParts {
+    fn has(&self, field: &str) -> bool {
+        RCI_FIELDS
+            .iter()
+            .position(|f| *f == field)
+            .is_some_and(|i| self.present[i])
+    }
 }
 
 fn rci(value: &Value, today: NaiveDate, findings: &mut Findings) -> Option<RciParts> {
@@ -272,20 +343,11 @@ fn rci(value: &Value, today: NaiveDate, findings: &mut Findings) -> Option<RciPa
         });
     parts.closing = o
         .string("closing", Rule::ClosingDate, findings)
-        .and_then(|text| {
-            let month = text
-                .split_once('-')
-                .filter(|(y, m)| y.len() == 4 && m.len() == 2)
-                .and_then(|(y, m)| ClosingMonth::new(y.parse().ok()?, m.parse().ok()?));
-            if month.is_none() {
-                findings.error(
-                    "rci.closing",
-                    Rule::ClosingDate,
-                    format!("expected a month YYYY-MM from 1948 on, found {text:?}"),
-                );
-            }
-            month
-        });
+        .and_then(|text| month(text, "rci.closing", Rule::ClosingDate, findings));
+    parts.event = o
+        .string("event", Rule::SixMonthsAhead, findings)
+        .and_then(|text| month(text, "rci.event", Rule::SixMonthsAhead, findings));
+    parts.old_law = o.boolean("old_law", Rule::RetiredKey, findings);
     parts.order_date = o
         .date("order_date", Rule::OrderDate, findings)
         .and_then(|date| {
@@ -303,6 +365,22 @@ fn rci(value: &Value, today: NaiveDate, findings: &mut Findings) -> Option<RciPa
         });
     parts.domicile = o.get("domicile").and_then(|v| domicile(v, findings));
     Some(parts)
+}
+
+/// A month `YYYY-MM` from 1948 on.
+fn month(text: &str, field: &str, rule: Rule, findings: &mut Findings) -> Option<ClosingMonth> {
+    let month = text
+        .split_once('-')
+        .filter(|(y, m)| y.len() == 4 && m.len() == 2)
+        .and_then(|(y, m)| ClosingMonth::new(y.parse().ok()?, m.parse().ok()?));
+    if month.is_none() {
+        findings.error(
+            field,
+            rule,
+            format!("expected a month YYYY-MM from 1948 on, found {text:?}"),
+        );
+    }
+    month
 }
 
 /// n. Domicile: code 1 with its period, 2 or 3 without (N. 3118, 2712).
@@ -369,12 +447,16 @@ fn domicile(value: &Value, findings: &mut Findings) -> Option<Domicile> {
     }
 }
 
-/// o. The splitting block (N. 3119, 2613).
-fn splitting(
-    value: &Value,
-    today: NaiveDate,
-    findings: &mut Findings,
-) -> Option<(AvsNumber, Vec<SplitYear>)> {
+/// The splitting block as given: the spouse's number and, when present, the years.
+struct SplittingParts {
+    spouse: Option<AvsNumber>,
+    years: Option<Vec<SplitYear>>,
+    has_years: bool,
+}
+
+/// o. The splitting block (N. 3119, 2613); which of its fields the key needs is checked with the
+/// key (95: both; 96: the spouse's number only).
+fn splitting(value: &Value, today: NaiveDate, findings: &mut Findings) -> Option<SplittingParts> {
     let o = Object::open(value, "splitting", SPLITTING_FIELDS, findings)?;
     let spouse = o
         .string("spouse_avs_number", Rule::Splitting, findings)
@@ -385,7 +467,6 @@ fn splitting(
         "(the spouse's 13-digit AVS number)",
         findings,
     );
-    o.require("years", Rule::Splitting, "(the years to split)", findings);
     let years = match o.get("years") {
         None => None,
         Some(Value::Array(items)) if items.is_empty() => {
@@ -426,7 +507,11 @@ fn splitting(
             None
         }
     };
-    Some((spouse?, years?))
+    Some(SplittingParts {
+        spouse,
+        years,
+        has_years: o.has("years"),
+    })
 }
 
 fn split_year(
@@ -470,7 +555,7 @@ struct Parts {
     avs_number: Option<AvsNumber>,
     person: Option<Person>,
     rci: Option<RciParts>,
-    splitting: Option<(AvsNumber, Vec<SplitYear>)>,
+    splitting: Option<SplittingParts>,
 }
 
 /// Annex 9: the key decides which blocks are required and which may not be there.
@@ -484,8 +569,11 @@ fn particulars(
     let needs = |block: &str| match block {
         "avs_number" => fields != FieldSet::Certificate,
         "person" => fields == FieldSet::Certificate,
-        "rci" => matches!(fields, FieldSet::Collection | FieldSet::Order),
-        "splitting" => fields == FieldSet::Splitting,
+        "rci" => matches!(
+            fields,
+            FieldSet::Collection | FieldSet::Domicile | FieldSet::CollectionRevocation
+        ),
+        "splitting" => matches!(fields, FieldSet::Splitting | FieldSet::SplittingRevocation),
         _ => false,
     };
     let mut complete = true;
@@ -518,82 +606,182 @@ fn particulars(
         FieldSet::Account => Some(Particulars::Account {
             avs_number: parts.avs_number?,
         }),
-        FieldSet::Collection => {
+        FieldSet::Collection => collection(key, parts.avs_number, parts.rci?, findings),
+        FieldSet::Domicile => {
             let rci = parts.rci?;
-            for (i, field) in RCI_FIELDS.iter().enumerate() {
-                if !rci.present[i] {
-                    findings.error(
-                        &format!("rci.{field}"),
-                        Rule::FieldsOfKey,
-                        format!("required for key {key} (RCI block k–n)"),
-                    );
-                }
-            }
-            if let (Some(Beneficiary::Other(b)), Some(n)) = (rci.beneficiary, parts.avs_number)
-                && b == n
-            {
-                findings.error(
-                    "rci.beneficiary",
-                    Rule::Beneficiary,
-                    "the beneficiary is the insured person: write \"insured\"",
-                );
-            }
-            if let (Some(closing), Some(order_date)) = (rci.closing, rci.order_date)
-                && is_too_far_ahead(closing, order_date)
-            {
-                findings.error("rci.closing", Rule::SixMonthsAhead, format!("closing month {closing} is more than six months after the order date {order_date}: an RCI may not be ordered more than six months ahead"));
-            }
-            let avs_number = parts.avs_number?;
-            let order = CollectionOrder {
-                beneficiary: rci.beneficiary?,
-                closing: rci.closing?,
-                order_date: rci.order_date?,
-                domicile: rci.domicile?,
-            };
-            Some(Particulars::Collection { avs_number, order })
-        }
-        FieldSet::Order => {
-            let rci = parts.rci?;
-            for (i, field) in RCI_FIELDS.iter().enumerate() {
-                if *field == "order_date" && !rci.present[i] {
-                    findings.error(
-                        "rci.order_date",
-                        Rule::FieldsOfKey,
-                        format!("required for key {key}"),
-                    );
-                } else if *field != "order_date" && rci.present[i] {
-                    findings.error(
-                        &format!("rci.{field}"),
-                        Rule::FieldsOfKey,
-                        format!("key {key} carries only the order date"),
-                    );
-                }
-            }
-            Some(Particulars::Order {
+            only_rci_fields(
+                key,
+                &rci,
+                &["domicile"],
+                "the domicile (annex 9 row 6; N. 2522 refers to N. 2712)",
+                findings,
+            );
+            Some(Particulars::Domicile {
                 avs_number: parts.avs_number?,
-                order_date: rci.order_date?,
+                domicile: rci.domicile?,
+            })
+        }
+        FieldSet::CollectionRevocation => {
+            let rci = parts.rci?;
+            only_rci_fields(
+                key,
+                &rci,
+                &["closing"],
+                "the closing date of the RCI it revokes (annex 9 row 4; N. 2720: RCIs of one person differ by closing date)",
+                findings,
+            );
+            Some(Particulars::CollectionRevocation {
+                avs_number: parts.avs_number?,
+                closing: rci.closing?,
             })
         }
         FieldSet::Splitting => {
             let avs_number = parts.avs_number?;
-            let (spouse, years) = parts.splitting?;
-            if spouse == avs_number {
-                findings.error("splitting.spouse_avs_number", Rule::OneOrderPerPerson, "the spouse's number is the insured person's own: one order per spouse, each naming the other");
-                return None;
+            let split = parts.splitting?;
+            if !split.has_years {
+                findings.error(
+                    "splitting.years",
+                    Rule::FieldsOfKey,
+                    format!("required for key {key} (the years to split, annex 9 row 8)"),
+                );
             }
-            SplittingOrder::new(spouse, years)
+            let spouse = other_spouse(avs_number, split.spouse?, findings)?;
+            SplittingOrder::new(spouse, split.years?)
                 .map(|order| Particulars::Splitting { avs_number, order })
         }
+        FieldSet::SplittingRevocation => {
+            let avs_number = parts.avs_number?;
+            let split = parts.splitting?;
+            if split.has_years {
+                findings.error(
+                    "splitting.years",
+                    Rule::FieldsOfKey,
+                    format!(
+                        "key {key} carries only the spouse's number (annex 9 row 9), not the years"
+                    ),
+                );
+                return None;
+            }
+            let spouse = other_spouse(avs_number, split.spouse?, findings)?;
+            Some(Particulars::SplittingRevocation { avs_number, spouse })
+        }
+        // No key carries the order date alone since issue 13 (annex 9 rows 4–7c); only
+        // announcements stored or sent before are read with it.
+        FieldSet::Order => None,
     }
+}
+
+/// The RCI block k–n of an RCI (71, 75, 79, 81, 85; 73, 83, 77, 91 under the old law), with the
+/// checks that tie its fields together.
+fn collection(
+    key: KeyCode,
+    avs_number: Option<AvsNumber>,
+    rci: RciParts,
+    findings: &mut Findings,
+) -> Option<Particulars> {
+    for field in RCI_REQUIRED {
+        if !rci.has(field) {
+            findings.error(
+                &format!("rci.{field}"),
+                Rule::FieldsOfKey,
+                format!("required for key {key} (RCI block k–n)"),
+            );
+        }
+    }
+    if let (Some(Beneficiary::Other(b)), Some(n)) = (rci.beneficiary, avs_number)
+        && b == n
+    {
+        findings.error(
+            "rci.beneficiary",
+            Rule::Beneficiary,
+            "the beneficiary is the insured person: write \"insured\"",
+        );
+    }
+    match (rci.event, rci.closing, rci.order_date) {
+        (Some(event), closing, order_date) => {
+            // N. 2701: not more than 6 months in advance of the insured event.
+            if let Some(order_date) = order_date
+                && ordered_too_early(event, order_date)
+            {
+                findings.error("rci.order_date", Rule::SixMonthsAhead, format!("the order date {order_date} is more than six months before the insured event ({event}): an RCI cannot be made more than 6 months in advance"));
+            }
+            // N. 3116: the closing month follows from the event and the key.
+            let allowed = closing_months_for(key, event);
+            if let Some(closing) = closing
+                && !allowed.contains(&closing)
+            {
+                let allowed: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+                findings.error("rci.closing", Rule::ClosingDate, format!("for key {key} and an insured event in {event} the closing month is {}, not {closing}", allowed.join(" or ")));
+            }
+        }
+        (None, Some(closing), Some(order_date)) if is_too_far_ahead(closing, order_date) => {
+            findings.warn("rci.closing", Rule::SixMonthsAhead, format!("closing month {closing} is more than six months after the order date {order_date}; without rci.event (the month of the insured event) arcgw could not check that the RCI is made at most 6 months before the event (N. 2701), nor the closing month against the event (N. 3116)"));
+        }
+        (None, _, _) => {}
+    }
+    let order = CollectionOrder {
+        beneficiary: rci.beneficiary?,
+        closing: rci.closing?,
+        order_date: rci.order_date?,
+        domicile: rci.domicile?,
+    };
+    Some(Particulars::Collection {
+        avs_number: avs_number?,
+        order,
+    })
+}
+
+/// The fields of the RCI block a key of group 4 carries: `allowed` required, any other refused.
+fn only_rci_fields(
+    key: KeyCode,
+    rci: &RciParts,
+    allowed: &[&str],
+    what: &str,
+    findings: &mut Findings,
+) {
+    for field in RCI_FIELDS {
+        let wanted = allowed.contains(&field);
+        if wanted && !rci.has(field) {
+            findings.error(
+                &format!("rci.{field}"),
+                Rule::FieldsOfKey,
+                format!("required for key {key}: it carries {what}"),
+            );
+        } else if !wanted && rci.has(field) {
+            findings.error(
+                &format!("rci.{field}"),
+                Rule::FieldsOfKey,
+                format!("key {key} carries only {what}"),
+            );
+        }
+    }
+}
+
+/// N. 2601: an order per spouse, each naming the other.
+fn other_spouse(
+    avs_number: AvsNumber,
+    spouse: AvsNumber,
+    findings: &mut Findings,
+) -> Option<AvsNumber> {
+    if spouse == avs_number {
+        findings.error("splitting.spouse_avs_number", Rule::OneOrderPerPerson, "the spouse's number is the insured person's own: one order per spouse, each naming the other");
+        return None;
+    }
+    Some(spouse)
 }
 
 /// A hint for a block the key does not carry.
 fn hint(key: KeyCode, block: &str) -> &'static str {
     match (block, key.fields()) {
         ("person", _) => "to correct personal data use key 15 or 25 (N. 1303)",
-        ("rci", FieldSet::Splitting) => "a splitting order carries the splitting block",
+        ("rci", FieldSet::Splitting | FieldSet::SplittingRevocation) => {
+            "a splitting order or its revocation carries the splitting block"
+        }
+        ("rci", FieldSet::Account) if key.group() == crate::domain::KeyGroup::Other => {
+            "the keys 92, 93, 97 and 98 carry the AVS number only (annex 9 rows 5, 7a–c)"
+        }
         ("rci", _) => {
-            "the RCI block belongs to the keys 71, 75, 79, 81, 85 and the order date to 92–94, 97–99"
+            "the RCI block belongs to the keys 71, 75, 79, 81, 85, its domicile alone to 94 and its closing date alone to 99"
         }
         ("splitting", _) => "the splitting block belongs to the keys 95 and 96",
         _ => "leave it out",

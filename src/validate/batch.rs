@@ -1,4 +1,5 @@
-//! Rules over a whole input: each announcement once (N. 2104), and revocations apart from new
+//! Rules over a whole input: each announcement once (a rule of the system: the fund's own
+//! reference is its key, N. 3105), and revocations apart from new
 //! orders for the same person (N. 3102).
 
 use std::collections::HashMap;
@@ -24,14 +25,15 @@ pub(crate) fn check(
     destination: Destination,
     findings: &mut Findings,
 ) {
-    // N. 2104: the same fund and reference twice is the same announcement announced twice.
+    // Announced once (system rule; N. 3105): the same fund and reference twice is the same
+    // announcement announced twice.
     let mut first_seen = HashMap::new();
     for &(index, a) in announcements {
         if let Some(first) = first_seen.insert((a.fund(), a.reference()), index) {
             findings.index = index;
             findings.error(
                 "reference",
-                Rule::AnnouncedOnce,
+                Rule::UniqueReference,
                 format!(
                     "announcement #{first} has the same fund {} and reference {}: each announcement is announced once",
                     a.fund(),

@@ -122,18 +122,34 @@ impl<'a> Object<'a> {
 
     /// A whole-number field; a value of another type is an error under `rule`.
     pub fn integer(&self, name: &str, rule: Rule, findings: &mut Findings) -> Option<i64> {
+        self.typed(name, rule, findings, Value::as_i64, "a whole number")
+    }
+
+    /// A boolean field; a value of another type is an error under `rule`.
+    pub fn boolean(&self, name: &str, rule: Rule, findings: &mut Findings) -> Option<bool> {
+        self.typed(name, rule, findings, Value::as_bool, "true or false")
+    }
+
+    /// A field read by `convert`; a value it does not take is an error under `rule` saying
+    /// what was `expected`.
+    fn typed<T>(
+        &self,
+        name: &str,
+        rule: Rule,
+        findings: &mut Findings,
+        convert: impl Fn(&Value) -> Option<T>,
+        expected: &str,
+    ) -> Option<T> {
         let value = self.get(name)?;
-        match value.as_i64() {
-            Some(n) => Some(n),
-            None => {
-                findings.error(
-                    &self.path_of(name),
-                    rule,
-                    format!("expected a whole number, found {}", json_kind(value)),
-                );
-                None
-            }
+        let read = convert(value);
+        if read.is_none() {
+            findings.error(
+                &self.path_of(name),
+                rule,
+                format!("expected {expected}, found {}", json_kind(value)),
+            );
         }
+        read
     }
 
     /// A date field `YYYY-MM-DD`.

@@ -4,7 +4,8 @@
 use serde::Serialize;
 use std::fmt;
 
-/// A rule of the directives (or of the ordinance, or of the input format) that a check enforces.
+/// A rule of the directives (or of the security baseline, or of the system, or of the input format)
+/// that a check enforces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Rule {
     /// The JSON shape of CONTRACT.md: types, required and unknown fields.
@@ -13,14 +14,20 @@ pub enum Rule {
     AvsFormat,
     /// N. 1202 and annex 8: the check digit.
     AvsCheckDigit,
-    /// N. 2104: each announcement is announced once.
-    AnnouncedOnce,
+    /// A rule of the system, not of the directives: each announcement is announced once, the
+    /// fund's own reference (N. 3105) with the fund being its key in an environment. (N. 2104
+    /// is about CI entries.)
+    UniqueReference,
+    /// N. 2521, annex 1: key 94 for the Swiss compensation fund only.
+    SwissFundOnly,
     /// N. 2601, 2704: one order per person; the spouse is another person.
     OneOrderPerPerson,
     /// N. 2613: the special keys 4 and 5 of split years.
     SplitSpecialKey,
     /// N. 2701: an RCI is not ordered more than six months ahead.
     SixMonthsAhead,
+    /// N. 2720: a revocation (99) names the RCI it revokes by its closing date.
+    RevokedRci,
     /// N. 3101: corrections of personal data are accepted for some persons only.
     PersonalDataCorrection,
     /// N. 3102: a revocation and a new order for the same person go in separate transmissions.
@@ -62,10 +69,12 @@ impl Rule {
             Rule::InputFormat => "input format",
             Rule::AvsFormat => "N. 1201",
             Rule::AvsCheckDigit => "N. 1202",
-            Rule::AnnouncedOnce => "N. 2104",
+            Rule::UniqueReference => "system rule (N. 3105)",
+            Rule::SwissFundOnly => "N. 2521",
             Rule::OneOrderPerPerson => "N. 2601",
             Rule::SplitSpecialKey => "N. 2613",
             Rule::SixMonthsAhead => "N. 2701",
+            Rule::RevokedRci => "N. 2720",
             Rule::PersonalDataCorrection => "N. 3101",
             Rule::SeparateTransmissions => "N. 3102",
             Rule::FundNumber => "N. 3104",

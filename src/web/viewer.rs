@@ -27,7 +27,7 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    /// Ordinance art. 7: a person acts only within their funds.
+    /// N. 2102 (security baseline, draft art. 7): a person acts only within their funds.
     pub fn may_see(&self, fund: FundNumber) -> bool {
         self.funds.contains(&fund)
     }

@@ -38,8 +38,12 @@ pub fn reference() -> impl Strategy<Value = Reference> {
     "[!-~]([ -~]{0,18}[!-~])?".prop_map(|r| Reference::new(&r).expect("printable ASCII"))
 }
 
+/// A key in force, or now and then an old RCI key (annex 1, footnote).
 pub fn key_code() -> impl Strategy<Value = KeyCode> {
-    prop::sample::select(KeyCode::all().collect::<Vec<_>>())
+    prop_oneof![
+        9 => prop::sample::select(KeyCode::all().collect::<Vec<_>>()),
+        1 => prop::sample::select(KeyCode::old_law_keys().collect::<Vec<_>>()),
+    ]
 }
 
 /// Letters of several scripts (all in the oldest Unicode versions, so that every XSD validator
@@ -208,12 +212,41 @@ pub fn particulars(fields: FieldSet) -> BoxedStrategy<Particulars> {
         FieldSet::Splitting => (avs_number(), splitting_order())
             .prop_map(|(avs_number, order)| Particulars::Splitting { avs_number, order })
             .boxed(),
+        FieldSet::Domicile => (avs_number(), domicile())
+            .prop_map(|(avs_number, domicile)| Particulars::Domicile {
+                avs_number,
+                domicile,
+            })
+            .boxed(),
+        FieldSet::SplittingRevocation => (avs_number(), avs_number())
+            .prop_map(|(avs_number, spouse)| Particulars::SplittingRevocation {
+                avs_number,
+                spouse,
+            })
+            .boxed(),
+        FieldSet::CollectionRevocation => (avs_number(), 1948i32..=2100, 1u32..=12)
+            .prop_map(|(avs_number, y, m)| Particulars::CollectionRevocation {
+                avs_number,
+                closing: ClosingMonth::new(y, m).expect("in range"),
+            })
+            .boxed(),
+    }
+}
+
+/// The particulars of `key`: mostly those it needs now, now and then (for the keys issue 13
+/// corrected) those it had before, as stored or sent then.
+fn particulars_of(key: KeyCode) -> BoxedStrategy<Particulars> {
+    match key.fields_before() {
+        Some(before) => {
+            prop_oneof![3 => particulars(key.fields()), 1 => particulars(before)].boxed()
+        }
+        None => particulars(key.fields()),
     }
 }
 
 /// An announcement with the given key.
 pub fn announcement_with(key: KeyCode) -> impl Strategy<Value = Announcement> {
-    (fund_number(), reference(), particulars(key.fields())).prop_map(
+    (fund_number(), reference(), particulars_of(key)).prop_map(
         move |(fund, reference, particulars)| {
             Announcement::new(fund, reference, key, particulars).expect("particulars fit the key")
         },

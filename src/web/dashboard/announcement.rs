@@ -153,7 +153,7 @@ async fn sent_xml(ctx: &Ctx, id: i64) -> Result<SentXml, PageError> {
             }
         }
     } else {
-        Err("The transmission also carries announcements of funds you may not see; its XML is not shown (ordinance art. 7).".to_string())
+        Err("The transmission also carries announcements of funds you may not see; its XML is not shown (N. 2102; security baseline, draft art. 7).".to_string())
     };
     Ok(SentXml {
         id,

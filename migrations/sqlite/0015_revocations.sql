@@ -1,0 +1,13 @@
+-- A revocation of an RCI order (key 99) and the RCI it revokes (SQLite). Keep equivalent to
+-- migrations/postgres/0015_revocations.sql.
+--
+-- Annex 9 row 4 (issue 13): a 99 carries the closing date of the RCI it revokes; N. 2720: two
+-- RCIs of one person differ by closing date. When the gateway knows an RCI of that person and
+-- fund (in the same environment) with that closing date, the revocation refers to it here;
+-- when it knows none, the column stays NULL and the fund was warned at submission.
+--
+-- (The comments of the applied migrations 0001 and 0011 cite N. 2104 for the uniqueness of
+-- (environment, fund, reference); that is a rule of the system on the fund's own reference,
+-- N. 3105 — N. 2104 is about CI entries. They are left as they are: changing an applied
+-- migration's text would break sqlx's checksum.)
+ALTER TABLE announcements ADD COLUMN revokes_id INTEGER REFERENCES announcements (id);
