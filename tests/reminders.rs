@@ -15,6 +15,7 @@ use arcgw::domain::{Announcement, AnnouncementState, FundNumber};
 use arcgw::engine::Engine;
 use arcgw::engine::deadlines::ScanOutcome;
 use arcgw::store::{Reminder, ReminderFilter, ReminderStatus, Store};
+use chrono::Datelike;
 use support_db::TestDb;
 use support_flow::*;
 
@@ -177,6 +178,62 @@ async fn still_processing_for_fifteen_working_days(db: TestDb) {
         (id, StillProcessing, day(2027, 4, 19))
     );
     assert_eq!(list[0].announced_on(), day(2027, 3, 22));
+}
+
+/// N. 3401, 3202: the 15 working days run from the first "still being processed" (25 March
+/// 2027, due 19 April); the ZAS repeating it every week "with a new comment" restarts nothing.
+/// The reminder comes on the 20th, and its letter cites the first date; every repeat stays in
+/// the history.
+async fn a_repeated_still_processing_does_not_restart_the_count(db: TestDb) {
+    let store = &db.store;
+    let [id] = announce(
+        store,
+        &[account("P-1", 1)],
+        "msg-1",
+        geneva(2027, 3, 22, 10, 0),
+    )
+    .await
+    .try_into()
+    .unwrap();
+    take_in(
+        store,
+        1,
+        &ack("ack-1", day(2027, 3, 25), "P-1", 2),
+        geneva(2027, 3, 25, 18, 0),
+    )
+    .await;
+    for (sequence, date) in [(2, day(2027, 4, 1)), (3, day(2027, 4, 8)), (4, day(2027, 4, 15))] {
+        take_in(
+            store,
+            sequence,
+            &ack(&format!("ack-{sequence}"), date, "P-1", 2),
+            geneva(2027, 4, date.day(), 18, 0),
+        )
+        .await;
+    }
+    assert_eq!(state(store, id).await, InProgress);
+    let history = store.history(id).await.unwrap();
+    let repeats = history
+        .iter()
+        .filter(|h| h.previous == Some(InProgress) && h.state == InProgress)
+        .count();
+    assert_eq!(repeats, 3, "every repeat is kept in the history");
+    let clock = Arc::new(ManualClock::new(geneva(2027, 4, 19, 23, 59)));
+    let engine = engine(store.clone(), clock.clone());
+    assert_eq!(scan(&engine).await, raised(0));
+    clock.set(geneva(2027, 4, 20, 7, 0));
+    assert_eq!(scan(&engine).await, raised(1));
+    let list = open(store).await;
+    assert_eq!(
+        (list[0].announcement_id, list[0].rule, list[0].due),
+        (id, StillProcessing, day(2027, 4, 19))
+    );
+    let letter = store
+        .letter_entries(FundNumber::parse(FUND).unwrap(), day(2027, 4, 20))
+        .await
+        .unwrap();
+    assert_eq!(letter.len(), 1);
+    assert_eq!(letter[0].pending_since, day(2027, 3, 25));
 }
 
 /// A reminder is resolved when the announcement leaves the state its rule watches: "not
@@ -453,6 +510,7 @@ support_db::on_both_backends!(
     two_instances_scan_once_per_tick,
     not_mentioned_for_seven_working_days,
     still_processing_for_fifteen_working_days,
+    a_repeated_still_processing_does_not_restart_the_count,
     later_acknowledgements_resolve,
     a_restart_changes_nothing,
     two_engines_at_once_raise_once,

@@ -1174,6 +1174,10 @@ async fn a_sending_announcement_goes_through_announced(db: TestDb) {
     assert_eq!(store.history(ids[1]).await.unwrap().len(), 4);
 }
 
+/// N. 3202, 3401: a later "still being processed" mentions the case again "with a new comment";
+/// it is kept (entry and history) but does not restart the 15 working days, which run from the
+/// first. After an invitation to investigate (a way out), a new "still being processed" starts
+/// a new count.
 async fn in_progress_again_then_done(db: TestDb) {
     let store = &db.store;
     let ids = announced(
@@ -1184,7 +1188,7 @@ async fn in_progress_again_then_done(db: TestDb) {
     )
     .await;
     let id = ids[0];
-    assert_eq!(store.last_in_progress_date(id).await.unwrap(), None);
+    assert_eq!(store.first_in_progress_date(id).await.unwrap(), None);
     let first = ack(
         "ack-1",
         day(2026, 11, 25),
@@ -1192,11 +1196,12 @@ async fn in_progress_again_then_done(db: TestDb) {
     );
     take_in(store, 1, &first).await;
     assert_eq!(state(store, id).await, InProgress);
+    let since = store.announcement(id).await.unwrap().announcement.state_since;
     assert_eq!(
-        store.last_in_progress_date(id).await.unwrap(),
+        store.first_in_progress_date(id).await.unwrap(),
         Some(day(2026, 11, 25))
     );
-    // Still being processed: the 15 working days start again (N. 3401).
+    // Still being processed again: recorded, but the count runs on from the first.
     let second = ack(
         "ack-2",
         day(2026, 12, 2),
@@ -1205,13 +1210,13 @@ async fn in_progress_again_then_done(db: TestDb) {
     assert_eq!(take_in(store, 2, &second).await.applied, 1);
     let detail = store.announcement(id).await.unwrap();
     assert_eq!(detail.announcement.state, InProgress);
-    assert_eq!(detail.announcement.state_since, t(102));
+    assert_eq!(detail.announcement.state_since, since);
     let last = detail.history.last().unwrap();
     assert_eq!((last.previous, last.state), (Some(InProgress), InProgress));
     assert!(last.cause.contains("ack-2"), "{}", last.cause);
     assert_eq!(
-        store.last_in_progress_date(id).await.unwrap(),
-        Some(day(2026, 12, 2))
+        store.first_in_progress_date(id).await.unwrap(),
+        Some(day(2026, 11, 25))
     );
     let third = ack(
         "ack-3",
@@ -1220,10 +1225,7 @@ async fn in_progress_again_then_done(db: TestDb) {
     );
     take_in(store, 3, &third).await;
     assert_eq!(state(store, id).await, Done);
-    assert_eq!(
-        store.last_in_progress_date(id).await.unwrap(),
-        Some(day(2026, 12, 2))
-    );
+    assert_eq!(store.first_in_progress_date(id).await.unwrap(), None);
     let entries = store.entries_of(id).await.unwrap();
     assert_eq!(
         entries
@@ -1232,26 +1234,28 @@ async fn in_progress_again_then_done(db: TestDb) {
             .collect::<Vec<_>>(),
         ["ack-1", "ack-2", "ack-3"]
     );
-    // Invited to investigate, then still being processed.
+    // Invited to investigate, then still being processed: a new count from that one.
     let mut invited = entry("A-2", 61, Some(avs(2)), 2);
     invited.investigation = Some("ask the insured person".into());
     take_in(store, 4, &ack("ack-4", day(2026, 12, 10), vec![invited])).await;
     assert_eq!(state(store, ids[1]).await, Investigate);
-    take_in(
-        store,
-        5,
-        &ack(
-            "ack-5",
-            day(2026, 12, 11),
-            vec![entry("A-2", 61, Some(avs(2)), 2)],
-        ),
-    )
-    .await;
-    assert_eq!(state(store, ids[1]).await, InProgress);
-    assert_eq!(
-        store.last_in_progress_date(ids[1]).await.unwrap(),
-        Some(day(2026, 12, 11))
-    );
+    for (sequence, date) in [(5, day(2026, 12, 11)), (6, day(2026, 12, 14))] {
+        take_in(
+            store,
+            sequence,
+            &ack(
+                &format!("ack-{sequence}"),
+                date,
+                vec![entry("A-2", 61, Some(avs(2)), 2)],
+            ),
+        )
+        .await;
+        assert_eq!(state(store, ids[1]).await, InProgress);
+        assert_eq!(
+            store.first_in_progress_date(ids[1]).await.unwrap(),
+            Some(day(2026, 12, 11))
+        );
+    }
 }
 
 async fn entries_for_final_announcements_change_nothing(db: TestDb) {

@@ -53,7 +53,8 @@ pub struct SimConfig {
     /// The senders accepted (`senderId`); `None`: any.
     pub senders: Option<Vec<ParticipantId>>,
     pub scenarios: Scenarios,
-    /// The ZAS working days for `in_progress_then_done` (default: Geneva).
+    /// The ZAS working days for `in_progress_then_done` and `in_progress_repeated` (default:
+    /// Geneva).
     pub calendar: CalendarConfig,
 }
 
@@ -232,6 +233,7 @@ enum OutcomeName {
     Done,
     InProgress,
     InProgressThenDone,
+    InProgressRepeated,
     Refused,
     Never,
     Investigate,
@@ -251,6 +253,7 @@ struct ScenarioFile {
     key: Option<i64>,
     outcome: OutcomeName,
     after_working_days: Option<u32>,
+    every_working_days: Option<u32>,
     code: Option<u8>,
     observations: Option<Vec<ObservationFile>>,
     wrong_fields: Option<Vec<u8>>,
@@ -287,6 +290,7 @@ impl ScenarioFile {
         use OutcomeName as N;
         let allowed: &[&str] = match self.outcome {
             N::InProgressThenDone => &["after_working_days"],
+            N::InProgressRepeated => &["every_working_days"],
             N::Refused => &["code", "observations", "wrong_fields"],
             N::Investigate => &["instructions"],
             N::Http500 => &["times"],
@@ -295,6 +299,7 @@ impl ScenarioFile {
         };
         let given = [
             ("after_working_days", self.after_working_days.is_some()),
+            ("every_working_days", self.every_working_days.is_some()),
             ("code", self.code.is_some()),
             ("observations", self.observations.is_some()),
             ("wrong_fields", self.wrong_fields.is_some()),
@@ -317,6 +322,11 @@ impl ScenarioFile {
                 after_working_days: self
                     .after_working_days
                     .ok_or_else(|| missing("after_working_days"))?,
+            },
+            N::InProgressRepeated => Outcome::InProgressRepeated {
+                every_working_days: self
+                    .every_working_days
+                    .ok_or_else(|| missing("every_working_days"))?,
             },
             N::Refused => {
                 let code = self.code.ok_or_else(|| missing("code"))?;
@@ -362,6 +372,7 @@ impl ScenarioFile {
             N::Done => "done",
             N::InProgress => "in_progress",
             N::InProgressThenDone => "in_progress_then_done",
+            N::InProgressRepeated => "in_progress_repeated",
             N::Refused => "refused",
             N::Never => "never",
             N::Investigate => "investigate",

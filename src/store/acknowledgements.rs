@@ -86,8 +86,10 @@ impl Store {
     /// reference among the announcements of a transmission, and kept unmatched when none
     /// matches. A matched entry moves its announcement as the lifecycle allows (N. 3201–3203):
     /// processing code 0 → `done`; 2 with an invitation to investigate → `investigate`; 2 →
-    /// `in_progress` (again `in_progress` restarts the 15 working days of N. 3401 and is
-    /// recorded as a change); 1, 3, 4, 6, 7 → `rejected`. An announcement still `sending` (the
+    /// `in_progress`; 1, 3, 4, 6, 7 → `rejected`. A repeated 2 of an announcement already
+    /// `in_progress` is recorded in the history with its acknowledgement but leaves the state
+    /// and its `state_since` as they are: the 15 working days of N. 3401 run on from the first
+    /// (N. 3202, see [`split_repeats`]). An announcement still `sending` (the
     /// ZAS answered before its receipt was recorded) first becomes `announced`. An announcement
     /// already final is left as it is.
     ///
@@ -177,7 +179,9 @@ impl Store {
                 }
             }
         }
+        let (changes, repeats) = split_repeats(changes);
         history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
+        history::append_all(&mut tx, &repeats, note.at, &note.actor).await?;
         advance(&mut tx, cursor, sequence).await?;
         tx.commit().await?;
         Ok(intake)
@@ -227,9 +231,11 @@ impl Store {
         self.read_entries(sql).await
     }
 
-    /// The date of the latest acknowledgement that said "still being processed" (processing
-    /// code 2) of announcement `announcement_id`: the 15 working days of N. 3401 run from it.
-    pub async fn last_in_progress_date(
+    /// The date of the first acknowledgement that said "still being processed" (processing
+    /// code 2) of announcement `announcement_id` since it became `in_progress`: the 15 working
+    /// days of N. 3401 run from it, whatever later acknowledgements repeat (N. 3202). `None`
+    /// when it is not `in_progress` (or no entry says so).
+    pub async fn first_in_progress_date(
         &self,
         announcement_id: i64,
     ) -> Result<Option<NaiveDate>, StoreError> {
@@ -237,8 +243,10 @@ impl Store {
             .fetch_all(
                 "SELECT e.id, k.acknowledgement_date FROM acknowledgement_entries e \
                  JOIN acknowledgements k ON k.id = e.acknowledgement_id \
+                 JOIN announcements a ON a.id = e.announcement_id \
                  WHERE e.announcement_id = $1 AND e.processing_code = $2 \
-                 ORDER BY e.id DESC LIMIT 1",
+                 AND a.state = 'in_progress' AND k.received_at >= a.state_since \
+                 ORDER BY e.id LIMIT 1",
                 args![announcement_id, i64::from(Processing::InProgress.code())],
             )
             .await?;
@@ -410,6 +418,21 @@ fn apply(
     ));
     *state = to;
     true
+}
+
+/// Splits `changes` into the changes of state and the repeats (N. 3202, 3401): an
+/// acknowledgement that says "still being processed" again mentions the case "with a new
+/// comment" — neither dealt with nor an invitation to investigate — so it does not restart the
+/// 15 working days. The changes of an announcement that are all such repeats (`in_progress` →
+/// `in_progress`) are only written to its history, keeping its `state_since`, from which the
+/// first "still being processed" is found; the others change the state.
+fn split_repeats(changes: Vec<StateChange>) -> (Vec<StateChange>, Vec<StateChange>) {
+    let moved: BTreeSet<i64> = changes
+        .iter()
+        .filter(|c| !(c.from == Some(c.to) && c.to == AnnouncementState::InProgress))
+        .map(|c| c.id)
+        .collect();
+    changes.into_iter().partition(|c| moved.contains(&c.id))
 }
 
 /// Moves cursor `name` forward to `sequence` (never back).

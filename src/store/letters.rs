@@ -28,8 +28,8 @@ pub struct LetterEntry {
     /// N. 3301: the letter refers to this date.
     pub announced_on: NaiveDate,
     pub rule: DeadlineRule,
-    /// The day the deadline counted from: the day it was announced, or the date of the
-    /// (latest) acknowledgement that said "still being processed".
+    /// The day the deadline counted from: the day it was announced, or the date of the first
+    /// acknowledgement that said "still being processed" (N. 3401; repeats do not restart it).
     pub pending_since: NaiveDate,
 }
 
@@ -161,7 +161,7 @@ impl Store {
             let pending_since = match reminder.rule {
                 DeadlineRule::NotMentioned => None,
                 DeadlineRule::StillProcessing => {
-                    self.last_in_progress_date(reminder.announcement_id).await?
+                    self.first_in_progress_date(reminder.announcement_id).await?
                 }
             }
             .unwrap_or_else(|| reminder.announced_on());

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::context::{Ctx, PageError, html};
 use super::table::swiss_time;
 use crate::api::{entry_json, next_deadline_of, to_contract_json};
-use crate::deadlines::Deadline;
+use crate::deadlines::{Deadline, why_no_deadline};
 use crate::domain::Environment;
 use crate::engine::reproduce::transmission_xml;
 use crate::store::{AnnouncementDetail, AuditOutcome, StoreError};
@@ -29,6 +29,8 @@ struct AnnouncementPage {
     history: Vec<[String; 5]>,
     deadline: Option<Deadline>,
     deadline_passed: bool,
+    /// Why no deadline runs, when none does (an ABN announcement, a state without one).
+    no_deadline: String,
     /// Each acknowledgement entry about it, as JSON.
     acknowledgements: Vec<String>,
     transmission: Option<SentXml>,
@@ -108,6 +110,8 @@ pub async fn page(ctx: Ctx, Path(id): Path<String>) -> Response {
                 })
                 .collect(),
             deadline_passed: deadline.as_ref().is_some_and(|d| d.has_passed(today)),
+            no_deadline: why_no_deadline(detail.announcement.environment, detail.announcement.state)
+                .unwrap_or_default(),
             deadline,
             acknowledgements,
             transmission,
