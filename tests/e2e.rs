@@ -336,6 +336,13 @@ async fn every_outcome_reaches_its_state(db: TestDb) {
         "certificate"
     );
     assert_eq!(certificate["next_deadline"], Value::Null);
+    // N. 1102, 1203: the number the ZAS assigned to the key-11 person, sent without one.
+    assert!(certificate["assigned_avs_number"].is_string(), "{certificate}");
+    assert_eq!(
+        certificate["assigned_avs_number"],
+        certificate["acknowledgements"][0]["result"]["avs_number"]
+    );
+    assert!(certificate["announcement"].get("avs_number").is_none());
     // Reading the feed again changes nothing.
     let before = g.states(ids.iter()).await;
     g.round().await;

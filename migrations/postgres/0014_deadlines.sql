@@ -13,3 +13,12 @@ WHERE state = 'in_progress' AND EXISTS (
     WHERE h.announcement_id = announcements.id AND h.state = 'in_progress'
       AND h.previous_state <> 'in_progress');
 
+-- Issue 13, item 16: an entry names the transmission it answers; when that is not the
+-- transmission that carried the announcement its fund and reference match, the entry is kept
+-- unmatched (announcement_id NULL, not applied) with the reason here, for operators.
+ALTER TABLE acknowledgement_entries ADD COLUMN mismatch TEXT;
+
+-- Issue 13, item 15 (N. 1102, 1203): the person whose AVS number the ZAS assigned to a
+-- certificate announcement sent without one. The number stays in persons only (one row per
+-- number, shared when already known); person_id stays NULL, as the announcement was sent.
+ALTER TABLE announcements ADD COLUMN assigned_person_id BIGINT REFERENCES persons (id);

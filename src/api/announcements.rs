@@ -252,6 +252,9 @@ pub struct AnnouncementView {
     /// Why no deadline runs, when `next_deadline` is null (an ABN announcement, or a state
     /// without one); null while one runs.
     pub next_deadline_explanation: Option<String>,
+    /// The AVS number the ZAS assigned (N. 1102, 1203) to a certificate announcement sent
+    /// without one, once an acknowledgement brought it; `announcement` stays as sent.
+    pub assigned_avs_number: Option<String>,
 }
 
 /// The transmission an announcement went in.
@@ -301,6 +304,7 @@ pub async fn read_one(
         .await?;
     let entries = state.store.entries_of(id).await?;
     let next_deadline = next_deadline_of(&state, stored).await?;
+    let assigned = state.store.assigned_avs_number(id).await?;
     let transmission = match stored.transmission_id {
         Some(t) => {
             let (record, _) = state.store.transmission(t).await?;
@@ -343,6 +347,7 @@ pub async fn read_one(
             })
             .collect(),
         next_deadline_explanation: why_no_deadline(stored.environment, stored.state),
+        assigned_avs_number: assigned.map(|n| n.to_string()),
         next_deadline,
     }))
 }
