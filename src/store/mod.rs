@@ -67,7 +67,7 @@ pub use error::StoreError;
 pub use history::{ChangeNote, HistoryEntry, Transition};
 pub use idempotency::IdempotentRequest;
 pub use letters::{LetterEntry, ReminderQuery, geneva_day};
-pub use purge::{PurgeReport, PurgedAnnouncement};
+pub use purge::{PurgeReport, PurgeRules, PurgedAnnouncement, RetentionTooShort, RetentionYears};
 pub use readiness::Readiness;
 pub(crate) use reminders::rule_text;
 pub use reminders::{
