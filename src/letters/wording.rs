@@ -71,6 +71,9 @@ impl Wording {
 }
 
 static ITALIAN: Wording = Wording {
+    // N. 3402. The seed prints the postcode line as "11211 Ginevra 28": a typo (a Swiss postcode
+    // has four digits; the ZAS's Geneva postcode is 1211). The letter keeps the real postcode,
+    // here and in the German and French wordings.
     recipient: [
         "Ufficio centrale di compensazione",
         "Ufficio di controllo degli ARC",
