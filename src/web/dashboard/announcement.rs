@@ -12,7 +12,7 @@ use super::context::{Ctx, PageError, html};
 use super::table::swiss_time;
 use crate::api::{entry_json, next_deadline_of, to_contract_json};
 use crate::deadlines::{Deadline, why_no_deadline};
-use crate::domain::Environment;
+use crate::domain::{Environment, Particulars};
 use crate::engine::reproduce::transmission_xml;
 use crate::store::{AnnouncementDetail, AuditOutcome, StoreError};
 use crate::web::Chrome;
@@ -123,7 +123,7 @@ pub async fn page(ctx: Ctx, Path(id): Path<String>) -> Response {
 fn fields(detail: &AnnouncementDetail) -> Vec<(&'static str, String)> {
     let stored = &detail.announcement;
     let a = &stored.announcement;
-    vec![
+    let mut fields = vec![
         ("ZAS environment", stored.environment.label().to_string()),
         ("Fund", a.fund().to_string()),
         ("Reference", a.reference().to_string()),
@@ -131,7 +131,12 @@ fn fields(detail: &AnnouncementDetail) -> Vec<(&'static str, String)> {
         ("State", stored.state.to_string()),
         ("In this state since", swiss_time(stored.state_since)),
         ("Submitted", swiss_time(stored.submitted_at)),
-    ]
+    ];
+    // N. 3107–3110: `Surname, NN` for a person without given names.
+    if let Particulars::Certificate { person, .. } = a.particulars() {
+        fields.insert(4, ("Name", person.name.to_string()));
+    }
+    fields
 }
 
 /// The transmission's XML as sent, written again and checked against its SHA-256; shown only
