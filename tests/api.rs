@@ -398,7 +398,10 @@ async fn an_abn_announcement_shows_no_deadline_and_why(db: TestDb) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{view}");
-    assert_eq!((&view["environment"], &view["state"]), (&json!("abn"), &json!("announced")));
+    assert_eq!(
+        (&view["environment"], &view["state"]),
+        (&json!("abn"), &json!("announced"))
+    );
     assert_eq!(view["next_deadline"], Value::Null, "{view}");
     let why = view["next_deadline_explanation"].as_str().unwrap();
     assert!(why.contains("ABN") && why.contains("N. 3401"), "{why}");

@@ -565,14 +565,22 @@ async fn exports_and_filter_validation(db: TestDb) {
 
     // An ABN announcement waiting for the ZAS since long: listed under ABN and under both,
     // not under PROD, and never overdue (ABN holds test data, with no deadline).
-    support_flow::announce_in(
+    let abn_id = support_flow::announce_in(
         &world.db.store,
         Environment::Abn,
         &[support_flow::account("ABN-1", 91)],
         "msg-abn-1",
         geneva(2026, 10, 1, 9, 0),
     )
-    .await;
+    .await[0];
+    // Its page shows no deadline, and says why (N. 3401 watches PROD only).
+    let (status, page) = served.get(&format!("/announcements/{abn_id}")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("deadline-due"), "{page}");
+    assert!(
+        page.contains(r#"<p id="no-deadline">No deadline: ABN is the ZAS"#),
+        "{page}"
+    );
     let pending = |query: &'static str| {
         let served = &served;
         async move {

@@ -337,7 +337,10 @@ async fn every_outcome_reaches_its_state(db: TestDb) {
     );
     assert_eq!(certificate["next_deadline"], Value::Null);
     // N. 1102, 1203: the number the ZAS assigned to the key-11 person, sent without one.
-    assert!(certificate["assigned_avs_number"].is_string(), "{certificate}");
+    assert!(
+        certificate["assigned_avs_number"].is_string(),
+        "{certificate}"
+    );
     assert_eq!(
         certificate["assigned_avs_number"],
         certificate["acknowledgements"][0]["result"]["avs_number"]
@@ -457,13 +460,12 @@ async fn a_repeated_still_processing_is_reminded_on_the_16th_working_day(db: Tes
         dates[..4],
         ["2026-11-23", "2026-11-30", "2026-12-07", "2026-12-14"]
     );
-    let reminders = g
-        .db
-        .store
-        .list_reminders(&arcgw::store::ReminderFilter::default())
-        .await
-        .unwrap()
-        .items;
+    let reminders =
+        g.db.store
+            .list_reminders(&arcgw::store::ReminderFilter::default())
+            .await
+            .unwrap()
+            .items;
     assert_eq!(reminders[0].due.to_string(), "2026-12-14");
     // The API counts from the first, and every repeat is in the history.
     let view: Value = reqwest::Client::new()

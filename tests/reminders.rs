@@ -202,7 +202,11 @@ async fn a_repeated_still_processing_does_not_restart_the_count(db: TestDb) {
         geneva(2027, 3, 25, 18, 0),
     )
     .await;
-    for (sequence, date) in [(2, day(2027, 4, 1)), (3, day(2027, 4, 8)), (4, day(2027, 4, 15))] {
+    for (sequence, date) in [
+        (2, day(2027, 4, 1)),
+        (3, day(2027, 4, 8)),
+        (4, day(2027, 4, 15)),
+    ] {
         take_in(
             store,
             sequence,
@@ -234,6 +238,61 @@ async fn a_repeated_still_processing_does_not_restart_the_count(db: TestDb) {
         .unwrap();
     assert_eq!(letter.len(), 1);
     assert_eq!(letter[0].pending_since, day(2027, 3, 25));
+}
+
+/// Migration 0014 on a database written before it, where a repeated "still being processed"
+/// had moved `state_since` (and so restarted the count): it is put back to when the
+/// announcement entered `in_progress`; one without repeats keeps its own.
+async fn migration_0014_puts_the_start_back_to_the_first(db: TestDb) {
+    let store = db.empty_store().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(match store.backend() {
+        arcgw::store::Backend::Sqlite => "migrations/sqlite",
+        arcgw::store::Backend::Postgres => "migrations/postgres",
+    });
+    let migrations = sqlx::migrate::Migrator::new(dir).await.unwrap();
+    let before = [
+        "INSERT INTO transmissions (id, message_id, environment, state, created_at) \
+         VALUES (1, 'm-1', 'prod', 'sent', '2026-11-23T08:00:00Z')",
+        "INSERT INTO announcements (id, environment, fund, reference, key_code, particulars, \
+         content_hash, state, state_since, submitted_at, transmission_id) VALUES \
+         (20, 'prod', '066.000', 'R-1', 61, '{}', 'h1', 'in_progress', '2026-11-27T09:00:00Z', \
+         '2026-11-23T08:00:00Z', 1), \
+         (21, 'prod', '066.000', 'R-2', 61, '{}', 'h2', 'in_progress', '2026-11-26T09:00:00Z', \
+         '2026-11-23T08:00:00Z', 1)",
+        "INSERT INTO announcement_history (announcement_id, state, previous_state, at, cause, \
+         actor) VALUES \
+         (20, 'announced', 'sending', '2026-11-23T08:00:00Z', 'sent', 'test'), \
+         (20, 'in_progress', 'announced', '2026-11-25T09:00:00Z', 'ack-1', 'test'), \
+         (20, 'in_progress', 'in_progress', '2026-11-27T09:00:00Z', 'ack-2', 'test'), \
+         (21, 'in_progress', 'announced', '2026-11-26T09:00:00Z', 'ack-3', 'test')",
+    ];
+    match &store {
+        Store::Sqlite(pool) => {
+            migrations.run_to(11, pool).await.unwrap();
+            for sql in before {
+                sqlx::query(sql).execute(pool).await.unwrap();
+            }
+        }
+        Store::Postgres(pool) => {
+            migrations.run_to(11, pool).await.unwrap();
+            for sql in before {
+                sqlx::query(sql).execute(pool).await.unwrap();
+            }
+        }
+    }
+    store.migrate().await.unwrap();
+    let entered = |id: &str| {
+        format!(
+            "SELECT COUNT(*) FROM announcements a WHERE a.id = {id} AND a.state_since = \
+             (SELECT h.at FROM announcement_history h WHERE h.announcement_id = {id} \
+             AND h.previous_state = 'announced')"
+        )
+    };
+    for id in ["20", "21"] {
+        let sql: &'static str = entered(id).leak();
+        assert_eq!(support_db::count(&store, sql).await, 1, "announcement {id}");
+    }
+    store.close().await;
 }
 
 /// A reminder is resolved when the announcement leaves the state its rule watches: "not
@@ -511,6 +570,7 @@ support_db::on_both_backends!(
     not_mentioned_for_seven_working_days,
     still_processing_for_fifteen_working_days,
     a_repeated_still_processing_does_not_restart_the_count,
+    migration_0014_puts_the_start_back_to_the_first,
     later_acknowledgements_resolve,
     a_restart_changes_nothing,
     two_engines_at_once_raise_once,

@@ -1196,7 +1196,12 @@ async fn in_progress_again_then_done(db: TestDb) {
     );
     take_in(store, 1, &first).await;
     assert_eq!(state(store, id).await, InProgress);
-    let since = store.announcement(id).await.unwrap().announcement.state_since;
+    let since = store
+        .announcement(id)
+        .await
+        .unwrap()
+        .announcement
+        .state_since;
     assert_eq!(
         store.first_in_progress_date(id).await.unwrap(),
         Some(day(2026, 11, 25))

@@ -184,7 +184,9 @@ fn the_minimum_retention_is_ten_years_and_at_least_one() {
     let c = Config::load(Some(f.path()), vars(&[])).unwrap();
     assert_eq!(c.purge.min_retention().unwrap().years(), 2);
     let f = file("[purge]\nmin_retention_years = 0\n");
-    let err = Config::load(Some(f.path()), vars(&[])).unwrap_err().to_string();
+    let err = Config::load(Some(f.path()), vars(&[]))
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         err,
         "configuration purge.min_retention_years: min_retention_years is 0: it must be at least 1 \

@@ -146,7 +146,10 @@ fn answer(
                 .add_working_days(desk.today, *after_working_days)
                 .map_err(|e| e.to_string())?;
             // The certificate's issue date is set again to the day the entry is issued.
-            (Some(entry(Processing::InProgress)), Some((due, done(due), None)))
+            (
+                Some(entry(Processing::InProgress)),
+                Some((due, done(due), None)),
+            )
         }
         Outcome::InProgressRepeated { every_working_days } => {
             let due = desk

@@ -421,8 +421,7 @@ async fn record_assigned_numbers(
         let Some(id) = matched else {
             continue;
         };
-        if entry.processing != Processing::Done || entry.key.group() != KeyGroup::CertificateIssue
-        {
+        if entry.processing != Processing::Done || entry.key.group() != KeyGroup::CertificateIssue {
             continue;
         }
         let number = entry.avs_number.or(match &entry.result {

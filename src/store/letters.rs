@@ -164,7 +164,8 @@ impl Store {
             let pending_since = match reminder.rule {
                 DeadlineRule::NotMentioned => None,
                 DeadlineRule::StillProcessing => {
-                    self.first_in_progress_date(reminder.announcement_id).await?
+                    self.first_in_progress_date(reminder.announcement_id)
+                        .await?
                 }
             }
             .unwrap_or_else(|| reminder.announced_on());

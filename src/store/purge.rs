@@ -173,8 +173,8 @@ impl Store {
         let mut purged_ids = Vec::with_capacity(rows.len());
         for row in &rows {
             let id = row.int("id")?;
-            let key =
-                KeyCode::new(row.int("key_code")?).map_err(|_| StoreError::corrupt("key code", id))?;
+            let key = KeyCode::new(row.int("key_code")?)
+                .map_err(|_| StoreError::corrupt("key code", id))?;
             let transmitted = row.opt_int("transmission_id")?.is_some();
             match kept_because(key, transmitted, row.time("state_since")?, print_cutoff) {
                 Some(Kept::Splitting) => {

@@ -110,8 +110,11 @@ pub async fn page(ctx: Ctx, Path(id): Path<String>) -> Response {
                 })
                 .collect(),
             deadline_passed: deadline.as_ref().is_some_and(|d| d.has_passed(today)),
-            no_deadline: why_no_deadline(detail.announcement.environment, detail.announcement.state)
-                .unwrap_or_default(),
+            no_deadline: why_no_deadline(
+                detail.announcement.environment,
+                detail.announcement.state,
+            )
+            .unwrap_or_default(),
             deadline,
             acknowledgements,
             transmission,
