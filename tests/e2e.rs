@@ -164,6 +164,19 @@ impl Gateway {
         serde_json::from_value(body["ids"].clone()).unwrap()
     }
 
+    /// `GET /api/v1/announcements/{id}` with the fund's token.
+    async fn view(&self, id: i64) -> Value {
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/announcements/{id}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// One round of the jobs, then a day later. Transport failures are recorded by the engine;
     /// the feed may fail while the simulator misbehaves: the next round reads it again.
     async fn round(&self) {
@@ -305,20 +318,7 @@ async fn every_outcome_reaches_its_state(db: TestDb) {
     // "Still being processed", then done after three working days: two entries.
     assert_eq!(g.db.store.entries_of(ids[11]).await.unwrap().len(), 2);
     // The API shows the transmission, the acknowledgements and the deadline of N. 3401.
-    let view = |id: i64| {
-        let (base, token) = (g.base.clone(), g.token.clone());
-        async move {
-            reqwest::Client::new()
-                .get(format!("{base}/api/v1/announcements/{id}"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
+    let view = |id: i64| g.view(id);
     let in_progress = view(ids[10]).await;
     assert_eq!(in_progress["transmission"]["state"], "sent");
     assert_eq!(in_progress["acknowledgements"][0]["processing_code"], 2);
@@ -468,15 +468,7 @@ async fn a_repeated_still_processing_is_reminded_on_the_16th_working_day(db: Tes
             .items;
     assert_eq!(reminders[0].due.to_string(), "2026-12-14");
     // The API counts from the first, and every repeat is in the history.
-    let view: Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/announcements/{id}", g.base))
-        .bearer_auth(&g.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view = g.view(id).await;
     assert_eq!(view["next_deadline"]["start"], "2026-11-23");
     assert_eq!(view["next_deadline"]["due"], "2026-12-14");
     let repeats = view["history"]

@@ -663,6 +663,20 @@ async fn a_confirmed_splitting_order(store: &Store) -> i64 {
     id
 }
 
+/// A purge on `now` of what closed more than 30 days before, keeping 10 years: how many
+/// announcements it purged, kept for print (N. 3403) and kept as splitting orders (N. 2606).
+async fn purged_and_kept(store: &Store, now: DateTime<Utc>) -> (u64, u64, u64) {
+    let report = store
+        .purge(&rules(30, 10), now, "operator:test@cli")
+        .await
+        .unwrap();
+    (
+        report.announcements,
+        report.kept_for_print,
+        report.kept_splitting,
+    )
+}
+
 /// The purge keeps what the directives still need: a transmitted announcement for the minimum
 /// retention (N. 3403: produced on paper on request), a splitting order and its confirmation
 /// until late entries are no longer possible (N. 2606), whatever `--older-than` says; the
@@ -675,18 +689,7 @@ async fn the_purge_keeps_what_the_directives_still_need(db: TestDb) {
     // Closed 100 days ago, purge after 30 days, keep 10 years: only the withdrawn one (never
     // sent) goes.
     let now = t(0) + TimeDelta::days(100);
-    let report = store
-        .purge(&rules(30, 10), now, "operator:test@cli")
-        .await
-        .unwrap();
-    assert_eq!(
-        (
-            report.announcements,
-            report.kept_for_print,
-            report.kept_splitting
-        ),
-        (1, 3, 1)
-    );
+    assert_eq!(purged_and_kept(store, now).await, (1, 3, 1));
     store.purged_announcement(filled.withdrawn).await.unwrap();
     for id in [filled.done, filled.rejected, filled.certificate, splitting] {
         store.announcement(id).await.unwrap();
@@ -694,18 +697,7 @@ async fn the_purge_keeps_what_the_directives_still_need(db: TestDb) {
     // Eleven years on: the retention has passed; the splitting order stays, with its
     // confirmation and both spouses' numbers.
     let later = t(0) + TimeDelta::days(11 * 366);
-    let report = store
-        .purge(&rules(30, 10), later, "operator:test@cli")
-        .await
-        .unwrap();
-    assert_eq!(
-        (
-            report.announcements,
-            report.kept_for_print,
-            report.kept_splitting
-        ),
-        (3, 0, 1)
-    );
+    assert_eq!(purged_and_kept(store, later).await, (3, 0, 1));
     let kept = store.announcement(splitting).await.unwrap();
     assert_eq!(kept.announcement.state, Done);
     let entries = store.entries_of(splitting).await.unwrap();

@@ -15,7 +15,7 @@ use arcgw::domain::{Announcement, AnnouncementState, FundNumber};
 use arcgw::engine::Engine;
 use arcgw::engine::deadlines::ScanOutcome;
 use arcgw::store::{Reminder, ReminderFilter, ReminderStatus, Store};
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, Utc};
 use support_db::TestDb;
 use support_flow::*;
 
@@ -139,11 +139,9 @@ async fn not_mentioned_for_seven_working_days(db: TestDb) {
     assert_eq!(state(store, id).await, Announced);
 }
 
-/// "Still being processed" in an acknowledgement dated Thursday 25 March 2027, taken in on
-/// Tuesday 30 March: the 15 working days run from the acknowledgement's date, past Good Friday
-/// (26.3) and Easter Monday (29.3), to Monday 19 April. The reminder comes on the 20th.
-async fn still_processing_for_fifteen_working_days(db: TestDb) {
-    let store = &db.store;
+/// P-1, announced on Monday 22 March 2027 and "still being processed" by an acknowledgement
+/// dated Thursday 25 March, taken in at `taken_in`: its id.
+async fn still_processing_since_25_march(store: &Store, taken_in: DateTime<Utc>) -> i64 {
     let [id] = announce(
         store,
         &[account("P-1", 1)],
@@ -157,9 +155,18 @@ async fn still_processing_for_fifteen_working_days(db: TestDb) {
         store,
         1,
         &ack("ack-1", day(2027, 3, 25), "P-1", 2),
-        geneva(2027, 3, 30, 7, 0),
+        taken_in,
     )
     .await;
+    id
+}
+
+/// "Still being processed" in an acknowledgement dated Thursday 25 March 2027, taken in on
+/// Tuesday 30 March: the 15 working days run from the acknowledgement's date, past Good Friday
+/// (26.3) and Easter Monday (29.3), to Monday 19 April. The reminder comes on the 20th.
+async fn still_processing_for_fifteen_working_days(db: TestDb) {
+    let store = &db.store;
+    let id = still_processing_since_25_march(store, geneva(2027, 3, 30, 7, 0)).await;
     assert_eq!(state(store, id).await, InProgress);
     let clock = Arc::new(ManualClock::new(geneva(2027, 4, 2, 12, 0)));
     let engine = engine(store.clone(), clock.clone());
@@ -186,22 +193,7 @@ async fn still_processing_for_fifteen_working_days(db: TestDb) {
 /// the history.
 async fn a_repeated_still_processing_does_not_restart_the_count(db: TestDb) {
     let store = &db.store;
-    let [id] = announce(
-        store,
-        &[account("P-1", 1)],
-        "msg-1",
-        geneva(2027, 3, 22, 10, 0),
-    )
-    .await
-    .try_into()
-    .unwrap();
-    take_in(
-        store,
-        1,
-        &ack("ack-1", day(2027, 3, 25), "P-1", 2),
-        geneva(2027, 3, 25, 18, 0),
-    )
-    .await;
+    let id = still_processing_since_25_march(store, geneva(2027, 3, 25, 18, 0)).await;
     for (sequence, date) in [
         (2, day(2027, 4, 1)),
         (3, day(2027, 4, 8)),
@@ -245,11 +237,6 @@ async fn a_repeated_still_processing_does_not_restart_the_count(db: TestDb) {
 /// announcement entered `in_progress`; one without repeats keeps its own.
 async fn migration_0014_puts_the_start_back_to_the_first(db: TestDb) {
     let store = db.empty_store().await;
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(match store.backend() {
-        arcgw::store::Backend::Sqlite => "migrations/sqlite",
-        arcgw::store::Backend::Postgres => "migrations/postgres",
-    });
-    let migrations = sqlx::migrate::Migrator::new(dir).await.unwrap();
     let before = [
         "INSERT INTO transmissions (id, message_id, environment, state, created_at) \
          VALUES (1, 'm-1', 'prod', 'sent', '2026-11-23T08:00:00Z')",
@@ -266,20 +253,7 @@ async fn migration_0014_puts_the_start_back_to_the_first(db: TestDb) {
          (20, 'in_progress', 'in_progress', '2026-11-27T09:00:00Z', 'ack-2', 'test'), \
          (21, 'in_progress', 'announced', '2026-11-26T09:00:00Z', 'ack-3', 'test')",
     ];
-    match &store {
-        Store::Sqlite(pool) => {
-            migrations.run_to(11, pool).await.unwrap();
-            for sql in before {
-                sqlx::query(sql).execute(pool).await.unwrap();
-            }
-        }
-        Store::Postgres(pool) => {
-            migrations.run_to(11, pool).await.unwrap();
-            for sql in before {
-                sqlx::query(sql).execute(pool).await.unwrap();
-            }
-        }
-    }
+    support_db::migrated_to(&store, 11, &before).await;
     store.migrate().await.unwrap();
     let entered = |id: &str| {
         format!(
