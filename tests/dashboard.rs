@@ -608,6 +608,35 @@ async fn exports_and_filter_validation(db: TestDb) {
         "the exports keep the filter"
     );
     assert_bad_filters(&served, &[("/?environment=test", "environment")]).await;
+
+    // N. 3110: a person without given names is `Surname, NN` on the announcement's page.
+    let person = arcgw::domain::Person {
+        name: arcgw::domain::PersonName::fit("Muster", "").unwrap().0,
+        sex: arcgw::domain::Sex::Female,
+        birth_date: arcgw::domain::BirthDate::Year(1980),
+        country: arcgw::domain::StateCode::new(100).unwrap(),
+    };
+    let certificate = Announcement::new(
+        FundNumber::parse(OWN).unwrap(),
+        Reference::new("NN-1").unwrap(),
+        KeyCode::new(11).unwrap(),
+        Particulars::Certificate {
+            avs_number: None,
+            person,
+        },
+    )
+    .unwrap();
+    let nn = support_flow::announce_in(
+        &world.db.store,
+        Environment::Abn,
+        &[certificate],
+        "msg-abn-2",
+        geneva(2026, 10, 2, 9, 0),
+    )
+    .await[0];
+    let (status, page) = served.get(&format!("/announcements/{nn}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Muster, NN"), "{page}");
 }
 
 /// The audit review: for the responsible person and substitutes only; filters validated; the
