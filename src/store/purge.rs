@@ -31,7 +31,7 @@ use super::audit::{AuditOutcome, NewAuditEvent, insert_audit};
 use super::error::StoreError;
 use super::history::{HistoryEntry, read_history};
 use super::sql::{SqlBuilder, Tx, args};
-use crate::domain::{AnnouncementState, KeyCode};
+use crate::domain::AnnouncementState;
 
 /// What one purge did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -101,16 +101,17 @@ pub struct PurgeRules {
     pub min_retention: RetentionYears,
 }
 
-/// Why the purge keeps a closed announcement; `None`: it may go.
+/// Why the purge keeps a closed announcement of key code `key`; `None`: it may go. (The code
+/// as stored: whatever codes later count as valid, a splitting order is 95 or 96.)
 fn kept_because(
-    key: KeyCode,
+    key: i64,
     transmitted: bool,
     closed: DateTime<Utc>,
     print_cutoff: DateTime<Utc>,
 ) -> Option<Kept> {
     // N. 2606: the data of a splitting order are kept until late entries (employer audits,
     // final tax assessments, write-offs of contributions) are no longer possible.
-    if matches!(key.code(), 95 | 96) {
+    if matches!(key, 95 | 96) {
         return Some(Kept::Splitting);
     }
     // N. 3403: what was announced to the ZAS can be produced on paper.
@@ -173,8 +174,7 @@ impl Store {
         let mut purged_ids = Vec::with_capacity(rows.len());
         for row in &rows {
             let id = row.int("id")?;
-            let key = KeyCode::new(row.int("key_code")?)
-                .map_err(|_| StoreError::corrupt("key code", id))?;
+            let key = row.int("key_code")?;
             let transmitted = row.opt_int("transmission_id")?.is_some();
             match kept_because(key, transmitted, row.time("state_since")?, print_cutoff) {
                 Some(Kept::Splitting) => {
