@@ -460,6 +460,18 @@ closing_days = [{ date = "2026-12-24", reason = "ZAS closed" }]
     }
 
     #[test]
+    fn in_progress_repeated_reads() {
+        let c = parse("default = { outcome = \"in_progress_repeated\", every_working_days = 5 }")
+            .unwrap();
+        assert_eq!(
+            c.scenarios.default_outcome(),
+            &Outcome::InProgressRepeated {
+                every_working_days: 5
+            }
+        );
+    }
+
+    #[test]
     fn defaults() {
         let c = parse("").unwrap();
         assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
@@ -496,6 +508,14 @@ closing_days = [{ date = "2026-12-24", reason = "ZAS closed" }]
                 "belong in [[rules]]",
             ),
             ("participant_id = \"ZAS\"", "participant_id"),
+            (
+                "default = { outcome = \"in_progress_repeated\" }",
+                "needs `every_working_days`",
+            ),
+            (
+                "default = { outcome = \"in_progress_repeated\", every_working_days = 0 }",
+                "every_working_days is between 1",
+            ),
         ];
         for (extra, expected) in cases {
             let e = parse(extra).unwrap_err().to_string();
