@@ -410,13 +410,14 @@ async fn cross_check_transmissions(
 /// its certificate's): the person of that number — added by `person_ids`, or the one already
 /// known, so a number is stored once — becomes the announcement's assigned person. Its own
 /// person reference and particulars stay as they were sent (its XML is written again from them
-/// byte for byte, N. 3403). A first assignment is kept. One statement per such entry.
+/// byte for byte, N. 3403). A first assignment is kept. One statement for all.
 async fn record_assigned_numbers(
     tx: &mut Tx,
     entries: &[AcknowledgementEntry],
     matches: &[Option<i64>],
     persons: &BTreeMap<AvsNumber, i64>,
 ) -> Result<(), StoreError> {
+    let mut assigned: BTreeMap<i64, i64> = BTreeMap::new();
     for (entry, matched) in entries.iter().zip(matches) {
         let Some(id) = matched else {
             continue;
@@ -428,16 +429,27 @@ async fn record_assigned_numbers(
             Some(AcknowledgementResult::Certificate(print)) => Some(print.avs_number),
             _ => None,
         });
-        let Some(person) = number.and_then(|n| persons.get(&n)) else {
-            continue;
-        };
-        tx.execute(
-            "UPDATE announcements SET assigned_person_id = $1 WHERE id = $2 \
-             AND person_id IS NULL AND assigned_person_id IS NULL AND purged_at IS NULL",
-            args![*person, *id],
-        )
-        .await?;
+        if let Some(person) = number.and_then(|n| persons.get(&n)) {
+            assigned.entry(*id).or_insert(*person);
+        }
     }
+    if assigned.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Value> = assigned
+        .iter()
+        .map(|(id, person)| json!([id, person]))
+        .collect();
+    let mut sql = SqlBuilder::new(
+        "UPDATE announcements SET assigned_person_id = CAST(r.value->>1 AS bigint) FROM ",
+    );
+    sql.push_rows(tx.backend(), &rows).push(
+        " r WHERE announcements.id = CAST(r.value->>0 AS bigint) \
+         AND announcements.person_id IS NULL AND announcements.assigned_person_id IS NULL \
+         AND announcements.purged_at IS NULL",
+    );
+    let (sql, args) = sql.finish();
+    tx.execute(sql, args).await?;
     Ok(())
 }
 
