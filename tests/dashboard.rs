@@ -610,22 +610,7 @@ async fn exports_and_filter_validation(db: TestDb) {
     assert_bad_filters(&served, &[("/?environment=test", "environment")]).await;
 
     // N. 3110: a person without given names is `Surname, NN` on the announcement's page.
-    let person = arcgw::domain::Person {
-        name: arcgw::domain::PersonName::fit("Muster", "").unwrap().0,
-        sex: arcgw::domain::Sex::Female,
-        birth_date: arcgw::domain::BirthDate::Year(1980),
-        country: arcgw::domain::StateCode::new(100).unwrap(),
-    };
-    let certificate = Announcement::new(
-        FundNumber::parse(OWN).unwrap(),
-        Reference::new("NN-1").unwrap(),
-        KeyCode::new(11).unwrap(),
-        Particulars::Certificate {
-            avs_number: None,
-            person,
-        },
-    )
-    .unwrap();
+    let certificate = support_flow::certificate_without_given_names("NN-1");
     let nn = support_flow::announce_in(
         &world.db.store,
         Environment::Abn,

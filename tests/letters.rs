@@ -19,10 +19,7 @@ use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;
 use arcgw::deadlines::DeadlineRule;
-use arcgw::domain::{
-    Announcement, BirthDate, FundNumber, KeyCode, Particulars, Person, PersonName, Reference, Sex,
-    StateCode,
-};
+use arcgw::domain::{Announcement, FundNumber, KeyCode, Particulars, Reference};
 use arcgw::engine::Engine;
 use arcgw::letters::{Language, LettersConfig, compose_letter};
 use arcgw::store::{AuditOutcome, AuditQuery, ChangeNote, Store, TransmissionState};
@@ -350,22 +347,7 @@ async fn one_letter_per_fund_and_day_in_three_languages(db: TestDb) {
 /// given names is listed in the letter with `NN` in their place (and its AVS number as none).
 async fn a_person_without_given_names_is_nn_in_the_letter(db: TestDb) {
     let world = World::new(db.store.clone());
-    let person = Person {
-        name: PersonName::fit("Muster", "").unwrap().0,
-        sex: Sex::Female,
-        birth_date: BirthDate::Day(day(1980, 5, 17)),
-        country: StateCode::new(100).unwrap(),
-    };
-    let certificate = Announcement::new(
-        fund(FUND),
-        Reference::new("NN-1").unwrap(),
-        KeyCode::new(11).unwrap(),
-        Particulars::Certificate {
-            avs_number: None,
-            person,
-        },
-    )
-    .unwrap();
+    let certificate = support_flow::certificate_without_given_names("NN-1");
     world
         .announce(&[certificate], geneva(2026, 11, 10, 10, 0))
         .await;
