@@ -2,6 +2,7 @@
 //! on SQLite and (with `ARCGW_TEST_PG_URL`) on PostgreSQL.
 
 mod support_db;
+mod support_flow;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -368,6 +369,57 @@ async fn tokens_act_only_for_their_funds(db: TestDb) {
 /// Issue 6: a token is of one ZAS environment (USNTools grants ABN and PROD separately). An ABN
 /// token's announcements are ABN announcements; it reads, lists, withdraws and prints only
 /// those, and no PROD reminders; a PROD token nothing of ABN. Refusals are audited.
+/// An ABN announcement has no deadline (N. 3401 watches PROD only: no reminder, letter or
+/// metric ever follows it), and the API says why; the PROD one beside it has its 7 days.
+async fn an_abn_announcement_shows_no_deadline_and_why(db: TestDb) {
+    let app = app(&db).await;
+    let abn_token = app
+        .store
+        .create_token_in(
+            Environment::Abn,
+            "fund system, acceptance",
+            &[FundNumber::parse("066.000").unwrap()],
+            noon(),
+        )
+        .await
+        .unwrap();
+    let at = support_flow::geneva(2026, 12, 22, 10, 0);
+    let abn = support_flow::announce_in(
+        &app.store,
+        Environment::Abn,
+        &[support_flow::account("D-1", 1)],
+        "msg-abn",
+        at,
+    )
+    .await[0];
+    let prod = support_flow::announce(
+        &app.store,
+        &[support_flow::account("D-2", 2)],
+        "msg-prod",
+        at,
+    )
+    .await[0];
+    let (status, view) = app
+        .get(
+            &format!("/api/v1/announcements/{abn}"),
+            abn_token.secret.expose(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(
+        (&view["environment"], &view["state"]),
+        (&json!("abn"), &json!("announced"))
+    );
+    assert_eq!(view["next_deadline"], Value::Null, "{view}");
+    let why = view["next_deadline_explanation"].as_str().unwrap();
+    assert!(why.contains("ABN") && why.contains("N. 3401"), "{why}");
+    let (_, view) = app
+        .get(&format!("/api/v1/announcements/{prod}"), &app.token)
+        .await;
+    assert_eq!(view["next_deadline"]["due"], "2027-01-05");
+    assert_eq!(view["next_deadline_explanation"], Value::Null);
+}
+
 async fn tokens_act_only_in_their_environment(db: TestDb) {
     let app = app(&db).await;
     let abn = app
@@ -749,6 +801,7 @@ async fn a_revocation_refers_to_the_rci_it_revokes(db: TestDb) {
 
 support_db::on_both_backends!(
     a_revocation_refers_to_the_rci_it_revokes,
+    an_abn_announcement_shows_no_deadline_and_why,
     tokens_act_only_in_their_environment,
     submit_and_read_back,
     resubmission_is_idempotent_and_conflicts_are_named,

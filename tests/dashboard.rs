@@ -565,14 +565,22 @@ async fn exports_and_filter_validation(db: TestDb) {
 
     // An ABN announcement waiting for the ZAS since long: listed under ABN and under both,
     // not under PROD, and never overdue (ABN holds test data, with no deadline).
-    support_flow::announce_in(
+    let abn_id = support_flow::announce_in(
         &world.db.store,
         Environment::Abn,
         &[support_flow::account("ABN-1", 91)],
         "msg-abn-1",
         geneva(2026, 10, 1, 9, 0),
     )
-    .await;
+    .await[0];
+    // Its page shows no deadline, and says why (N. 3401 watches PROD only).
+    let (status, page) = served.get(&format!("/announcements/{abn_id}")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("deadline-due"), "{page}");
+    assert!(
+        page.contains(r#"<p id="no-deadline">No deadline: ABN is the ZAS"#),
+        "{page}"
+    );
     let pending = |query: &'static str| {
         let served = &served;
         async move {
@@ -600,6 +608,20 @@ async fn exports_and_filter_validation(db: TestDb) {
         "the exports keep the filter"
     );
     assert_bad_filters(&served, &[("/?environment=test", "environment")]).await;
+
+    // N. 3110: a person without given names is `Surname, NN` on the announcement's page.
+    let certificate = support_flow::certificate_without_given_names("NN-1");
+    let nn = support_flow::announce_in(
+        &world.db.store,
+        Environment::Abn,
+        &[certificate],
+        "msg-abn-2",
+        geneva(2026, 10, 2, 9, 0),
+    )
+    .await[0];
+    let (status, page) = served.get(&format!("/announcements/{nn}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Muster, NN"), "{page}");
 }
 
 /// The audit review: for the responsible person and substitutes only; filters validated; the

@@ -169,6 +169,19 @@ impl Gateway {
         serde_json::from_value(body["ids"].clone()).unwrap()
     }
 
+    /// `GET /api/v1/announcements/{id}` with the fund's token.
+    async fn view(&self, id: i64) -> Value {
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/announcements/{id}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// One round of the jobs, then a day later. Transport failures are recorded by the engine;
     /// the feed may fail while the simulator misbehaves: the next round reads it again.
     async fn round(&self) {
@@ -310,20 +323,7 @@ async fn every_outcome_reaches_its_state(db: TestDb) {
     // "Still being processed", then done after three working days: two entries.
     assert_eq!(g.db.store.entries_of(ids[11]).await.unwrap().len(), 2);
     // The API shows the transmission, the acknowledgements and the deadline of N. 3401.
-    let view = |id: i64| {
-        let (base, token) = (g.base.clone(), g.token.clone());
-        async move {
-            reqwest::Client::new()
-                .get(format!("{base}/api/v1/announcements/{id}"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
+    let view = |id: i64| g.view(id);
     let in_progress = view(ids[10]).await;
     assert_eq!(in_progress["transmission"]["state"], "sent");
     assert_eq!(in_progress["acknowledgements"][0]["processing_code"], 2);
@@ -341,6 +341,16 @@ async fn every_outcome_reaches_its_state(db: TestDb) {
         "certificate"
     );
     assert_eq!(certificate["next_deadline"], Value::Null);
+    // N. 1102, 1203: the number the ZAS assigned to the key-11 person, sent without one.
+    assert!(
+        certificate["assigned_avs_number"].is_string(),
+        "{certificate}"
+    );
+    assert_eq!(
+        certificate["assigned_avs_number"],
+        certificate["acknowledgements"][0]["result"]["avs_number"]
+    );
+    assert!(certificate["announcement"].get("avs_number").is_none());
     // Reading the feed again changes nothing.
     let before = g.states(ids.iter()).await;
     g.round().await;
@@ -416,6 +426,63 @@ async fn overdue_announcements_are_alerted_once_on_the_right_day(db: TestDb) {
     for mail in smtp.received() {
         assert!(!arcgw::domain::avs_mask::contains_avs_number(&mail.data));
     }
+}
+
+/// N. 3401, 3202 end to end: the simulated ZAS says "still being processed" on Monday 23
+/// November 2026 and again every 5 working days, never done. The 15 working days run from the
+/// first: due Monday 14 December, the reminder on Tuesday 15 December, the 16th working day,
+/// although the ZAS said it again on 30 November and on 7 and 14 December.
+async fn a_repeated_still_processing_is_reminded_on_the_16th_working_day(db: TestDb) {
+    let rules = vec![Rule::reference_prefix(
+        "REPT-",
+        Outcome::InProgressRepeated {
+            every_working_days: 5,
+        },
+    )];
+    let g = gateway(db, rules, 5, 5).await;
+    let [id] = g.submit(vec![announcement("REPT-61", 61, 1)]).await[..] else {
+        panic!("one id")
+    };
+    let mut reminded_on = Vec::new();
+    for _ in 0..25 {
+        g.round().await;
+        if g.engine.scan_deadlines().await.unwrap().raised > 0 {
+            reminded_on.push(g.clock.today());
+        }
+    }
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let calendar = ZasCalendar::geneva();
+    let sixteenth = calendar.add_working_days(first, 16).unwrap();
+    assert_eq!(sixteenth.to_string(), "2026-12-15");
+    assert_eq!(reminded_on, [sixteenth]);
+    assert_eq!(g.states([id].iter()).await[&id], InProgress);
+    let entries = g.db.store.entries_of(id).await.unwrap();
+    let dates: Vec<String> = entries
+        .iter()
+        .map(|e| e.acknowledgement_date.to_string())
+        .collect();
+    assert_eq!(
+        dates[..4],
+        ["2026-11-23", "2026-11-30", "2026-12-07", "2026-12-14"]
+    );
+    let reminders =
+        g.db.store
+            .list_reminders(&arcgw::store::ReminderFilter::default())
+            .await
+            .unwrap()
+            .items;
+    assert_eq!(reminders[0].due.to_string(), "2026-12-14");
+    // The API counts from the first, and every repeat is in the history.
+    let view = g.view(id).await;
+    assert_eq!(view["next_deadline"]["start"], "2026-11-23");
+    assert_eq!(view["next_deadline"]["due"], "2026-12-14");
+    let repeats = view["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["previous"] == "in_progress" && h["state"] == "in_progress")
+        .count();
+    assert_eq!(repeats, entries.len() - 1, "every repeat is in the history");
 }
 
 async fn a_revocation_goes_before_its_new_order(db: TestDb) {
@@ -681,4 +748,5 @@ support_db::on_both_backends!(
     a_failed_transmission_is_resumed_by_an_operator,
     a_large_queue_is_split_into_transmissions,
     overdue_announcements_are_alerted_once_on_the_right_day,
+    a_repeated_still_processing_is_reminded_on_the_16th_working_day,
 );

@@ -234,11 +234,6 @@ async fn open_reminders(store: &arcgw::store::Store) -> Vec<arcgw::store::Remind
 /// SQLite table keeps its foreign keys and the unique reference, now per environment.
 async fn a_database_of_before_is_brought_over(db: TestDb) {
     let store = db.empty_store().await;
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(match store.backend() {
-        arcgw::store::Backend::Sqlite => "migrations/sqlite",
-        arcgw::store::Backend::Postgres => "migrations/postgres",
-    });
-    let migrations = sqlx::migrate::Migrator::new(dir).await.unwrap();
     let before = [
         "INSERT INTO persons (id, avs_number, created_at) VALUES (1, '7561234567897', '2026-11-02T08:00:00Z')",
         "INSERT INTO transmissions (id, message_id, environment, state, created_at, sender_id, recipient_id) \
@@ -257,20 +252,7 @@ async fn a_database_of_before_is_brought_over(db: TestDb) {
          VALUES (1, 'p1', 'h', 'old', '2026-11-02T08:00:00Z')",
         "INSERT INTO api_token_funds (token_id, fund) VALUES (1, '066.000')",
     ];
-    match &store {
-        arcgw::store::Store::Sqlite(pool) => {
-            migrations.run_to(10, pool).await.unwrap();
-            for sql in before {
-                sqlx::query(sql).execute(pool).await.unwrap();
-            }
-        }
-        arcgw::store::Store::Postgres(pool) => {
-            migrations.run_to(10, pool).await.unwrap();
-            for sql in before {
-                sqlx::query(sql).execute(pool).await.unwrap();
-            }
-        }
-    }
+    support_db::migrated_to(&store, 10, &before).await;
     store.migrate().await.unwrap();
     let seen = support_db::texts(
         &store,

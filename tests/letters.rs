@@ -343,6 +343,37 @@ async fn one_letter_per_fund_and_day_in_three_languages(db: TestDb) {
 }
 
 /// An announcement dealt with leaves the letter; once all are, there is nothing to write.
+/// N. 3110: a certificate announcement (key 11, sent without an AVS number) of a person without
+/// given names is listed in the letter with `NN` in their place (and its AVS number as none).
+async fn a_person_without_given_names_is_nn_in_the_letter(db: TestDb) {
+    let world = World::new(db.store.clone());
+    let certificate = support_flow::certificate_without_given_names("NN-1");
+    world
+        .announce(&[certificate], geneva(2026, 11, 10, 10, 0))
+        .await;
+    // 7 working days end Thursday 19 November: raised on the 20th.
+    assert_eq!(world.scan_at(geneva(2026, 11, 20, 8, 0)).await, 1);
+    let entries = world
+        .store
+        .letter_entries(fund(FUND), day(2026, 11, 20))
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].avs_number, None);
+    assert_eq!(
+        entries[0].name.as_ref().map(ToString::to_string).as_deref(),
+        Some("Muster, NN")
+    );
+    let content = arcgw::letters::LetterContent {
+        fund: fund(FUND),
+        day: day(2026, 11, 20),
+        sender: Vec::new(),
+        entries,
+    };
+    let text = compose_letter(&content, Language::It).text();
+    assert!(text.contains("   Nome                Muster, NN"), "{text}");
+}
+
 async fn resolved_announcements_leave_the_letter(db: TestDb) {
     let s = scenario(db.store.clone()).await;
     let w = &s.world;
@@ -881,6 +912,7 @@ async fn the_command_line_lists_reminders_and_writes_letters(db: TestDb) {
 
 support_db::on_both_backends!(
     one_letter_per_fund_and_day_in_three_languages,
+    a_person_without_given_names_is_nn_in_the_letter,
     resolved_announcements_leave_the_letter,
     reminders_and_letters_over_http,
     the_pdf_letter_reads_back_as_its_text,

@@ -13,11 +13,12 @@ use arcgw::deadlines::DeadlineRule;
 use arcgw::domain::{
     Acknowledgement, AcknowledgementResult, Announcement, AnnouncementState, AvsNumber, BirthDate,
     CertificatePrint, Environment, FundNumber, KeyCode, MessageHeader, MessageId, Observation,
-    ParticipantId, Particulars, Person, PersonName, Reference, Sex, StateCode,
+    ParticipantId, Particulars, Person, PersonName, Reference, Sex, SplitYear, SplittingOrder,
+    StateCode,
 };
 use arcgw::store::{
-    AuditOutcome, AuditQuery, ChangeNote, ListFilter, NewAuditEvent, NewTransmission, Store,
-    StoreError,
+    AuditOutcome, AuditQuery, ChangeNote, ListFilter, NewAuditEvent, NewTransmission, PurgeRules,
+    RetentionYears, Store, StoreError,
 };
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use sqlx::Row as _;
@@ -509,6 +510,14 @@ async fn anywhere_in_a_table(store: &Store, number: AvsNumber) -> bool {
     false
 }
 
+/// Purge closed announcements older than `days`, keeping transmitted ones `years`.
+fn rules(days: i64, years: u32) -> PurgeRules {
+    PurgeRules {
+        older_than: TimeDelta::days(days),
+        min_retention: RetentionYears::new(years).unwrap(),
+    }
+}
+
 async fn a_purge_leaves_no_number_of_closed_announcements(db: TestDb) {
     let store = &db.store;
     let filled = fill(store).await;
@@ -524,15 +533,15 @@ async fn a_purge_leaves_no_number_of_closed_announcements(db: TestDb) {
     }
 
     // Within the retention nothing is purged.
-    let now = t(0) + TimeDelta::days(100);
+    let now = t(0) + TimeDelta::days(400);
     let none = store
-        .purge(TimeDelta::days(365), now, "operator:test@cli")
+        .purge(&rules(500, 1), now, "operator:test@cli")
         .await
         .unwrap();
     assert_eq!(none.announcements, 0);
 
     let report = store
-        .purge(TimeDelta::days(30), now, "operator:test@cli")
+        .purge(&rules(30, 1), now, "operator:test@cli")
         .await
         .unwrap();
     assert_eq!(report.announcements, 4);
@@ -613,12 +622,97 @@ async fn a_purge_leaves_no_number_of_closed_announcements(db: TestDb) {
 
     // Purging again finds nothing more.
     let again = store
-        .purge(TimeDelta::days(30), now, "operator:test@cli")
+        .purge(&rules(30, 1), now, "operator:test@cli")
         .await
         .unwrap();
     assert_eq!(
         (again.announcements, again.entries, again.persons),
         (0, 0, 0)
+    );
+}
+
+/// A splitting order (95) dealt with, and its confirmation.
+async fn a_confirmed_splitting_order(store: &Store) -> i64 {
+    let years = vec![SplitYear {
+        year: 2001,
+        special: None,
+    }];
+    let order = Announcement::new(
+        fund(),
+        Reference::new("S-95").unwrap(),
+        KeyCode::new(95).unwrap(),
+        Particulars::Splitting {
+            avs_number: avs(8),
+            order: SplittingOrder::new(avs(9), years).unwrap(),
+        },
+    )
+    .unwrap();
+    let id = support_flow::announce(store, &[order], "msg-ops-95", t(100)).await[0];
+    let mut confirmed = entry("S-95", 95, Some(avs(8)), 0);
+    confirmed.result = Some(AcknowledgementResult::SplittingConfirmation {
+        avs_number: avs(8),
+        spouse_avs_number: avs(9),
+        account_funds: vec![fund()],
+    });
+    let ack = Acknowledgement {
+        header: header("ack-ops-95", "T6-ZAS-1", "T7-066000-1"),
+        acknowledgement_date: day(2026, 8, 6),
+        entries: vec![confirmed],
+    };
+    support_flow::take_in(store, 95, &ack, t(110)).await;
+    id
+}
+
+/// A purge on `now` of what closed more than 30 days before, keeping 10 years: how many
+/// announcements it purged, kept for print (N. 3403) and kept as splitting orders (N. 2606).
+async fn purged_and_kept(store: &Store, now: DateTime<Utc>) -> (u64, u64, u64) {
+    let report = store
+        .purge(&rules(30, 10), now, "operator:test@cli")
+        .await
+        .unwrap();
+    (
+        report.announcements,
+        report.kept_for_print,
+        report.kept_splitting,
+    )
+}
+
+/// The purge keeps what the directives still need: a transmitted announcement for the minimum
+/// retention (N. 3403: produced on paper on request), a splitting order and its confirmation
+/// until late entries are no longer possible (N. 2606), whatever `--older-than` says; the
+/// report and the audit say what was kept and why.
+async fn the_purge_keeps_what_the_directives_still_need(db: TestDb) {
+    let store = &db.store;
+    // Announced before `fill`, which claims every queued announcement.
+    let splitting = a_confirmed_splitting_order(store).await;
+    let filled = fill(store).await;
+    // Closed 100 days ago, purge after 30 days, keep 10 years: only the withdrawn one (never
+    // sent) goes.
+    let now = t(0) + TimeDelta::days(100);
+    assert_eq!(purged_and_kept(store, now).await, (1, 3, 1));
+    store.purged_announcement(filled.withdrawn).await.unwrap();
+    for id in [filled.done, filled.rejected, filled.certificate, splitting] {
+        store.announcement(id).await.unwrap();
+    }
+    // Eleven years on: the retention has passed; the splitting order stays, with its
+    // confirmation and both spouses' numbers.
+    let later = t(0) + TimeDelta::days(11 * 366);
+    assert_eq!(purged_and_kept(store, later).await, (3, 0, 1));
+    let kept = store.announcement(splitting).await.unwrap();
+    assert_eq!(kept.announcement.state, Done);
+    let entries = store.entries_of(splitting).await.unwrap();
+    assert!(matches!(
+        entries[0].entry.result,
+        Some(AcknowledgementResult::SplittingConfirmation { .. })
+    ));
+    for number in [avs(8), avs(9)] {
+        assert!(anywhere_in_a_table(store, number).await);
+    }
+    let events = events_of(store, "purge").await;
+    let last = &events[0].details;
+    assert_eq!(
+        (&last["kept_splitting"], &last["min_retention_years"]),
+        (&serde_json::json!(1), &serde_json::json!(10))
     );
 }
 
@@ -632,9 +726,13 @@ async fn the_purge_command_reports_counts(db: TestDb) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Only the withdrawn one goes: the others were announced to the ZAS and stay for the
+    // default minimum retention of 10 years (N. 3403).
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "purge: 4 announcements, 3 acknowledgement entries, 3 persons removed"
+        "purge: 1 announcements, 0 acknowledgement entries, 1 persons removed\n\
+         kept: 3 transmitted announcements closed less than 10 years ago ([purge] \
+         min_retention_years), to be produced on paper on request (N. 3403)"
     );
     let zero = arcgw(&db.url(), dir.path(), &["purge", "--older-than", "0"]);
     assert!(!zero.status.success());
@@ -771,5 +869,6 @@ support_db::on_both_backends!(
     configuration_changes_are_audited,
     a_backup_restores_to_an_identical_service,
     a_purge_leaves_no_number_of_closed_announcements,
+    the_purge_keeps_what_the_directives_still_need,
     the_purge_command_reports_counts,
 );

@@ -15,6 +15,7 @@ use arcgw::domain::{Announcement, AnnouncementState, FundNumber};
 use arcgw::engine::Engine;
 use arcgw::engine::deadlines::ScanOutcome;
 use arcgw::store::{Reminder, ReminderFilter, ReminderStatus, Store};
+use chrono::{DateTime, Datelike, Utc};
 use support_db::TestDb;
 use support_flow::*;
 
@@ -138,11 +139,9 @@ async fn not_mentioned_for_seven_working_days(db: TestDb) {
     assert_eq!(state(store, id).await, Announced);
 }
 
-/// "Still being processed" in an acknowledgement dated Thursday 25 March 2027, taken in on
-/// Tuesday 30 March: the 15 working days run from the acknowledgement's date, past Good Friday
-/// (26.3) and Easter Monday (29.3), to Monday 19 April. The reminder comes on the 20th.
-async fn still_processing_for_fifteen_working_days(db: TestDb) {
-    let store = &db.store;
+/// P-1, announced on Monday 22 March 2027 and "still being processed" by an acknowledgement
+/// dated Thursday 25 March, taken in at `taken_in`: its id.
+async fn still_processing_since_25_march(store: &Store, taken_in: DateTime<Utc>) -> i64 {
     let [id] = announce(
         store,
         &[account("P-1", 1)],
@@ -156,9 +155,18 @@ async fn still_processing_for_fifteen_working_days(db: TestDb) {
         store,
         1,
         &ack("ack-1", day(2027, 3, 25), "P-1", 2),
-        geneva(2027, 3, 30, 7, 0),
+        taken_in,
     )
     .await;
+    id
+}
+
+/// "Still being processed" in an acknowledgement dated Thursday 25 March 2027, taken in on
+/// Tuesday 30 March: the 15 working days run from the acknowledgement's date, past Good Friday
+/// (26.3) and Easter Monday (29.3), to Monday 19 April. The reminder comes on the 20th.
+async fn still_processing_for_fifteen_working_days(db: TestDb) {
+    let store = &db.store;
+    let id = still_processing_since_25_march(store, geneva(2027, 3, 30, 7, 0)).await;
     assert_eq!(state(store, id).await, InProgress);
     let clock = Arc::new(ManualClock::new(geneva(2027, 4, 2, 12, 0)));
     let engine = engine(store.clone(), clock.clone());
@@ -177,6 +185,88 @@ async fn still_processing_for_fifteen_working_days(db: TestDb) {
         (id, StillProcessing, day(2027, 4, 19))
     );
     assert_eq!(list[0].announced_on(), day(2027, 3, 22));
+}
+
+/// N. 3401, 3202: the 15 working days run from the first "still being processed" (25 March
+/// 2027, due 19 April); the ZAS repeating it every week "with a new comment" restarts nothing.
+/// The reminder comes on the 20th, and its letter cites the first date; every repeat stays in
+/// the history.
+async fn a_repeated_still_processing_does_not_restart_the_count(db: TestDb) {
+    let store = &db.store;
+    let id = still_processing_since_25_march(store, geneva(2027, 3, 25, 18, 0)).await;
+    for (sequence, date) in [
+        (2, day(2027, 4, 1)),
+        (3, day(2027, 4, 8)),
+        (4, day(2027, 4, 15)),
+    ] {
+        take_in(
+            store,
+            sequence,
+            &ack(&format!("ack-{sequence}"), date, "P-1", 2),
+            geneva(2027, 4, date.day(), 18, 0),
+        )
+        .await;
+    }
+    assert_eq!(state(store, id).await, InProgress);
+    let history = store.history(id).await.unwrap();
+    let repeats = history
+        .iter()
+        .filter(|h| h.previous == Some(InProgress) && h.state == InProgress)
+        .count();
+    assert_eq!(repeats, 3, "every repeat is kept in the history");
+    let clock = Arc::new(ManualClock::new(geneva(2027, 4, 19, 23, 59)));
+    let engine = engine(store.clone(), clock.clone());
+    assert_eq!(scan(&engine).await, raised(0));
+    clock.set(geneva(2027, 4, 20, 7, 0));
+    assert_eq!(scan(&engine).await, raised(1));
+    let list = open(store).await;
+    assert_eq!(
+        (list[0].announcement_id, list[0].rule, list[0].due),
+        (id, StillProcessing, day(2027, 4, 19))
+    );
+    let letter = store
+        .letter_entries(FundNumber::parse(FUND).unwrap(), day(2027, 4, 20))
+        .await
+        .unwrap();
+    assert_eq!(letter.len(), 1);
+    assert_eq!(letter[0].pending_since, day(2027, 3, 25));
+}
+
+/// Migration 0014 on a database written before it, where a repeated "still being processed"
+/// had moved `state_since` (and so restarted the count): it is put back to when the
+/// announcement entered `in_progress`; one without repeats keeps its own.
+async fn migration_0014_puts_the_start_back_to_the_first(db: TestDb) {
+    let store = db.empty_store().await;
+    let before = [
+        "INSERT INTO transmissions (id, message_id, environment, state, created_at) \
+         VALUES (1, 'm-1', 'prod', 'sent', '2026-11-23T08:00:00Z')",
+        "INSERT INTO announcements (id, environment, fund, reference, key_code, particulars, \
+         content_hash, state, state_since, submitted_at, transmission_id) VALUES \
+         (20, 'prod', '066.000', 'R-1', 61, '{}', 'h1', 'in_progress', '2026-11-27T09:00:00Z', \
+         '2026-11-23T08:00:00Z', 1), \
+         (21, 'prod', '066.000', 'R-2', 61, '{}', 'h2', 'in_progress', '2026-11-26T09:00:00Z', \
+         '2026-11-23T08:00:00Z', 1)",
+        "INSERT INTO announcement_history (announcement_id, state, previous_state, at, cause, \
+         actor) VALUES \
+         (20, 'announced', 'sending', '2026-11-23T08:00:00Z', 'sent', 'test'), \
+         (20, 'in_progress', 'announced', '2026-11-25T09:00:00Z', 'ack-1', 'test'), \
+         (20, 'in_progress', 'in_progress', '2026-11-27T09:00:00Z', 'ack-2', 'test'), \
+         (21, 'in_progress', 'announced', '2026-11-26T09:00:00Z', 'ack-3', 'test')",
+    ];
+    support_db::migrated_to(&store, 11, &before).await;
+    store.migrate().await.unwrap();
+    let entered = |id: &str| {
+        format!(
+            "SELECT COUNT(*) FROM announcements a WHERE a.id = {id} AND a.state_since = \
+             (SELECT h.at FROM announcement_history h WHERE h.announcement_id = {id} \
+             AND h.previous_state = 'announced')"
+        )
+    };
+    for id in ["20", "21"] {
+        let sql: &'static str = entered(id).leak();
+        assert_eq!(support_db::count(&store, sql).await, 1, "announcement {id}");
+    }
+    store.close().await;
 }
 
 /// A reminder is resolved when the announcement leaves the state its rule watches: "not
@@ -453,6 +543,8 @@ support_db::on_both_backends!(
     two_instances_scan_once_per_tick,
     not_mentioned_for_seven_working_days,
     still_processing_for_fifteen_working_days,
+    a_repeated_still_processing_does_not_restart_the_count,
+    migration_0014_puts_the_start_back_to_the_first,
     later_acknowledgements_resolve,
     a_restart_changes_nothing,
     two_engines_at_once_raise_once,

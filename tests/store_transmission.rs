@@ -1174,6 +1174,10 @@ async fn a_sending_announcement_goes_through_announced(db: TestDb) {
     assert_eq!(store.history(ids[1]).await.unwrap().len(), 4);
 }
 
+/// N. 3202, 3401: a later "still being processed" mentions the case again "with a new comment";
+/// it is kept (entry and history) but does not restart the 15 working days, which run from the
+/// first. After an invitation to investigate (a way out), a new "still being processed" starts
+/// a new count.
 async fn in_progress_again_then_done(db: TestDb) {
     let store = &db.store;
     let ids = announced(
@@ -1184,7 +1188,7 @@ async fn in_progress_again_then_done(db: TestDb) {
     )
     .await;
     let id = ids[0];
-    assert_eq!(store.last_in_progress_date(id).await.unwrap(), None);
+    assert_eq!(store.first_in_progress_date(id).await.unwrap(), None);
     let first = ack(
         "ack-1",
         day(2026, 11, 25),
@@ -1192,11 +1196,17 @@ async fn in_progress_again_then_done(db: TestDb) {
     );
     take_in(store, 1, &first).await;
     assert_eq!(state(store, id).await, InProgress);
+    let since = store
+        .announcement(id)
+        .await
+        .unwrap()
+        .announcement
+        .state_since;
     assert_eq!(
-        store.last_in_progress_date(id).await.unwrap(),
+        store.first_in_progress_date(id).await.unwrap(),
         Some(day(2026, 11, 25))
     );
-    // Still being processed: the 15 working days start again (N. 3401).
+    // Still being processed again: recorded, but the count runs on from the first.
     let second = ack(
         "ack-2",
         day(2026, 12, 2),
@@ -1205,13 +1215,13 @@ async fn in_progress_again_then_done(db: TestDb) {
     assert_eq!(take_in(store, 2, &second).await.applied, 1);
     let detail = store.announcement(id).await.unwrap();
     assert_eq!(detail.announcement.state, InProgress);
-    assert_eq!(detail.announcement.state_since, t(102));
+    assert_eq!(detail.announcement.state_since, since);
     let last = detail.history.last().unwrap();
     assert_eq!((last.previous, last.state), (Some(InProgress), InProgress));
     assert!(last.cause.contains("ack-2"), "{}", last.cause);
     assert_eq!(
-        store.last_in_progress_date(id).await.unwrap(),
-        Some(day(2026, 12, 2))
+        store.first_in_progress_date(id).await.unwrap(),
+        Some(day(2026, 11, 25))
     );
     let third = ack(
         "ack-3",
@@ -1220,10 +1230,7 @@ async fn in_progress_again_then_done(db: TestDb) {
     );
     take_in(store, 3, &third).await;
     assert_eq!(state(store, id).await, Done);
-    assert_eq!(
-        store.last_in_progress_date(id).await.unwrap(),
-        Some(day(2026, 12, 2))
-    );
+    assert_eq!(store.first_in_progress_date(id).await.unwrap(), None);
     let entries = store.entries_of(id).await.unwrap();
     assert_eq!(
         entries
@@ -1232,26 +1239,128 @@ async fn in_progress_again_then_done(db: TestDb) {
             .collect::<Vec<_>>(),
         ["ack-1", "ack-2", "ack-3"]
     );
-    // Invited to investigate, then still being processed.
+    // Invited to investigate, then still being processed: a new count from that one.
     let mut invited = entry("A-2", 61, Some(avs(2)), 2);
     invited.investigation = Some("ask the insured person".into());
     take_in(store, 4, &ack("ack-4", day(2026, 12, 10), vec![invited])).await;
     assert_eq!(state(store, ids[1]).await, Investigate);
-    take_in(
+    for (sequence, date) in [(5, day(2026, 12, 11)), (6, day(2026, 12, 14))] {
+        take_in(
+            store,
+            sequence,
+            &ack(
+                &format!("ack-{sequence}"),
+                date,
+                vec![entry("A-2", 61, Some(avs(2)), 2)],
+            ),
+        )
+        .await;
+        assert_eq!(state(store, ids[1]).await, InProgress);
+        assert_eq!(
+            store.first_in_progress_date(ids[1]).await.unwrap(),
+            Some(day(2026, 12, 11))
+        );
+    }
+}
+
+/// An entry names the transmission it answers: when that is not the transmission that carried
+/// the announcement its fund and reference match, the entry is kept for operators (listed with
+/// the unmatched ones, with the reason) and not applied; one naming the right one is applied.
+async fn an_entry_naming_another_transmission_is_kept_not_applied(db: TestDb) {
+    let store = &db.store;
+    let ids = announced(
         store,
-        5,
-        &ack(
-            "ack-5",
-            day(2026, 12, 11),
-            vec![entry("A-2", 61, Some(avs(2)), 2)],
-        ),
+        &[account("X-1", avs(1)), account("X-2", avs(2))],
+        "msg-1",
+        0,
     )
     .await;
-    assert_eq!(state(store, ids[1]).await, InProgress);
+    let mut wrong = entry("X-1", 61, Some(avs(1)), 0);
+    wrong.message_id = Some(MessageId::new("msg-9").unwrap());
+    let mut right = entry("X-2", 61, Some(avs(2)), 0);
+    right.message_id = Some(MessageId::new("msg-1").unwrap());
+    let intake = take_in(
+        store,
+        1,
+        &ack("ack-1", day(2026, 11, 25), vec![wrong, right]),
+    )
+    .await;
     assert_eq!(
-        store.last_in_progress_date(ids[1]).await.unwrap(),
-        Some(day(2026, 12, 11))
+        (
+            intake.matched,
+            intake.unmatched,
+            intake.mismatched,
+            intake.applied
+        ),
+        (1, 1, 1, 1)
     );
+    assert_eq!(state(store, ids[0]).await, Announced);
+    assert_eq!(state(store, ids[1]).await, Done);
+    assert!(store.entries_of(ids[0]).await.unwrap().is_empty());
+    let unmatched = store.unmatched_entries(10).await.unwrap();
+    assert_eq!(unmatched.len(), 1);
+    assert_eq!(unmatched[0].entry.reference.as_str(), "X-1");
+    assert_eq!(unmatched[0].announcement_id, None);
+    let why = unmatched[0].mismatch.as_deref().unwrap();
+    assert!(why.contains("msg-9") && why.contains("msg-1"), "{why}");
+    assert_eq!(store.entries_of(ids[1]).await.unwrap()[0].mismatch, None);
+}
+
+/// N. 1102, 1203: a certificate announcement sent without an AVS number gets the number the
+/// ZAS assigned when it is dealt with: stored once in `persons` (the row of a number already
+/// known is shared, not doubled), the announcement itself left as it was sent.
+async fn the_number_the_zas_assigned_goes_to_the_persons_table(db: TestDb) {
+    let store = &db.store;
+    let ids = announced(
+        store,
+        &[
+            certificate("C-1", None),
+            certificate("C-2", None),
+            account("A-5", avs(5)),
+        ],
+        "msg-1",
+        0,
+    )
+    .await;
+    let persons_before = count(store, "SELECT COUNT(*) FROM persons").await;
+    let still = entry("C-1", 11, None, 2);
+    take_in(store, 1, &ack("ack-1", day(2026, 11, 24), vec![still])).await;
+    assert_eq!(store.assigned_avs_number(ids[0]).await.unwrap(), None);
+    let new_number = entry("C-1", 11, Some(avs(7)), 0);
+    let known_number = entry("C-2", 11, Some(avs(5)), 0);
+    take_in(
+        store,
+        2,
+        &ack("ack-2", day(2026, 11, 25), vec![new_number, known_number]),
+    )
+    .await;
+    assert_eq!(
+        store.assigned_avs_number(ids[0]).await.unwrap(),
+        Some(avs(7))
+    );
+    assert_eq!(
+        store.assigned_avs_number(ids[1]).await.unwrap(),
+        Some(avs(5))
+    );
+    assert_eq!(store.assigned_avs_number(ids[2]).await.unwrap(), None);
+    assert_eq!(
+        count(store, "SELECT COUNT(*) FROM persons").await,
+        persons_before + 1,
+        "one new row for the new number, none for the known one"
+    );
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM announcements a JOIN announcements b \
+             ON b.person_id = a.assigned_person_id"
+        )
+        .await,
+        1,
+        "the known number's row is the one the other announcement refers to"
+    );
+    // As sent: no number in the announcement itself.
+    let sent = store.announcement(ids[0]).await.unwrap().announcement;
+    assert_eq!(sent.announcement, certificate("C-1", None));
 }
 
 async fn entries_for_final_announcements_change_nothing(db: TestDb) {
@@ -1495,6 +1604,8 @@ async fn no_avs_number_anywhere_else(db: TestDb) {
 // ---------------------------------------------------------------------------------------------
 
 support_db::on_both_backends!(
+    an_entry_naming_another_transmission_is_kept_not_applied,
+    the_number_the_zas_assigned_goes_to_the_persons_table,
     attempts_until_sent,
     a_duplicate_receipt_counts_as_sent,
     failed_then_resumed_by_an_operator,

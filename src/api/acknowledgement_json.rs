@@ -23,6 +23,7 @@ pub fn entry_json(stored: &StoredEntry) -> Value {
         "invitation_to_investigate": e.investigation,
         "avs_number": e.avs_number.map(|n| n.to_string()),
         "result": e.result.as_ref().map(result_json),
+        "transmission_mismatch": stored.mismatch,
     })
 }
 

@@ -13,7 +13,7 @@ use super::announcement_json::to_contract_json;
 use super::auth::{Caller, page_limit};
 use super::error::{ApiError, ErrorBody};
 use super::state::{AppState, Audit};
-use crate::deadlines::{Deadline, next_deadline};
+use crate::deadlines::{Deadline, next_deadline, why_no_deadline};
 use crate::domain::{Announcement, AnnouncementState, Environment};
 use crate::store::{
     AuditOutcome, ChangeNote, IdempotentRequest, ListFilter, RevokedRci, StoreError,
@@ -270,9 +270,16 @@ pub struct AnnouncementView {
     #[schema(value_type = Vec<Object>)]
     pub acknowledgements: Vec<Value>,
     pub history: Vec<HistoryView>,
-    /// The next deadline of N. 3401, while one runs (`announced`, `in_progress`).
+    /// The next deadline of N. 3401, while one runs (PROD, `announced`, `in_progress`), with
+    /// its explanation.
     #[schema(value_type = Option<Object>)]
     pub next_deadline: Option<Deadline>,
+    /// Why no deadline runs, when `next_deadline` is null (an ABN announcement, or a state
+    /// without one); null while one runs.
+    pub next_deadline_explanation: Option<String>,
+    /// The AVS number the ZAS assigned (N. 1102, 1203) to a certificate announcement sent
+    /// without one, once an acknowledgement brought it; `announcement` stays as sent.
+    pub assigned_avs_number: Option<String>,
 }
 
 /// The transmission an announcement went in.
@@ -322,6 +329,7 @@ pub async fn read_one(
         .await?;
     let entries = state.store.entries_of(id).await?;
     let next_deadline = next_deadline_of(&state, stored).await?;
+    let assigned = state.store.assigned_avs_number(id).await?;
     let transmission = match stored.transmission_id {
         Some(t) => {
             let (record, _) = state.store.transmission(t).await?;
@@ -364,23 +372,29 @@ pub async fn read_one(
                 cause: h.cause,
             })
             .collect(),
+        next_deadline_explanation: why_no_deadline(stored.environment, stored.state),
+        assigned_avs_number: assigned.map(|n| n.to_string()),
         next_deadline,
     }))
 }
 
 /// The next deadline of a stored announcement, while one runs (N. 3401): 7 working days from
-/// the day it was announced; 15 from the date of the acknowledgement that said "still being
-/// processed".
+/// the day it was announced; 15 from the date of the first acknowledgement that said "still
+/// being processed" (a repeat does not restart them, N. 3202). None for an ABN announcement,
+/// which no reminder ever follows ([`why_no_deadline`] says why).
 pub async fn next_deadline_of(
     state: &AppState,
     stored: &StoredAnnouncement,
 ) -> Result<Option<Deadline>, ApiError> {
+    if why_no_deadline(stored.environment, stored.state).is_some() {
+        return Ok(None);
+    }
     let mut start = stored
         .state_since
         .with_timezone(&chrono_tz::Europe::Zurich)
         .date_naive();
     if stored.state == AnnouncementState::InProgress
-        && let Some(date) = state.store.last_in_progress_date(stored.id).await?
+        && let Some(date) = state.store.first_in_progress_date(stored.id).await?
     {
         start = date;
     }

@@ -148,6 +148,9 @@ pub fn run_acknowledgements(command: AcknowledgementCommand) -> Status {
                 e.entry.key,
                 e.entry.processing.code()
             );
+            if let Some(why) = &e.mismatch {
+                println!("        {why}");
+            }
         }
         Ok(())
     })

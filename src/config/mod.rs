@@ -15,6 +15,7 @@ use crate::alerts::AlertsConfig;
 use crate::calendar::{CalendarConfig, ZasCalendar};
 use crate::engine::ZasConfig;
 use crate::letters::LettersConfig;
+use crate::store::{RetentionTooShort, RetentionYears};
 
 pub use error::ConfigError;
 pub use settings::Settings;
@@ -65,6 +66,9 @@ pub struct Config {
     /// What the intake needs to know beyond the directives' text.
     #[serde(default)]
     pub intake: IntakeConfig,
+    /// What `arcgw purge` must keep (N. 3403).
+    #[serde(default)]
+    pub purge: PurgeConfig,
     /// The settings as written (file and `ARCGW_*` variables), for the audit of configuration
     /// changes (annex 2.5).
     #[serde(skip)]
@@ -93,6 +97,31 @@ impl Default for HttpConfig {
             rate_limit_per_minute: 600,
             shutdown_grace_secs: 10,
         }
+    }
+}
+
+/// `[purge]`: what the purge of persons' data (annex 2.7) must keep.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PurgeConfig {
+    /// How many years a transmitted announcement keeps its data after it closed, whatever
+    /// `arcgw purge --older-than` says, so that the fund can produce it on paper on request
+    /// (N. 3403). At least 1; default 10.
+    pub min_retention_years: u32,
+}
+
+impl Default for PurgeConfig {
+    fn default() -> Self {
+        PurgeConfig {
+            min_retention_years: RetentionYears::DEFAULT.years(),
+        }
+    }
+}
+
+impl PurgeConfig {
+    /// The minimum retention, checked.
+    pub fn min_retention(&self) -> Result<RetentionYears, RetentionTooShort> {
+        RetentionYears::new(self.min_retention_years)
     }
 }
 
@@ -245,6 +274,9 @@ impl Config {
             ));
         }
         self.calendar()?;
+        self.purge
+            .min_retention()
+            .map_err(|e| invalid("purge.min_retention_years", e.to_string()))?;
         if let Some(alerts) = &self.alerts {
             alerts
                 .check()

@@ -176,3 +176,21 @@ fn one_zas_section_or_one_per_environment_each_with_its_own_connection() {
     assert!(typo.contains("unknown field `batch_sise`"), "{typo}");
     assert!(!typo.contains('\n'), "one line: {typo}");
 }
+
+#[test]
+fn the_minimum_retention_is_ten_years_and_at_least_one() {
+    assert_eq!(Config::default().purge.min_retention().unwrap().years(), 10);
+    let f = file("[purge]\nmin_retention_years = 2\n");
+    let c = Config::load(Some(f.path()), vars(&[])).unwrap();
+    assert_eq!(c.purge.min_retention().unwrap().years(), 2);
+    let f = file("[purge]\nmin_retention_years = 0\n");
+    let err = Config::load(Some(f.path()), vars(&[]))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "configuration purge.min_retention_years: min_retention_years is 0: it must be at least 1 \
+         year, since a fund must be able to produce on paper, on request, the data it announced \
+         (N. 3403)"
+    );
+}

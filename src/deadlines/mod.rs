@@ -1,8 +1,10 @@
 //! The deadlines of pending announcements (N. 3401), counted in ZAS working days:
 //! - announced and not yet mentioned in an acknowledgement: due 7 working days after it was
 //!   announced;
-//! - an acknowledgement said "still being processed": due 15 working days after that
-//!   acknowledgement's date, unless it is dealt with or the fund is invited to investigate.
+//! - an acknowledgement said "still being processed": due 15 working days after the date of
+//!   the first acknowledgement that said so, unless it is dealt with or the fund is invited to
+//!   investigate. A later acknowledgement that says it again, "with a new comment" (N. 3202),
+//!   is neither way out and does not restart the count.
 //!
 //! A deadline is computed from where the announcement stands, never stored as a guess. It has
 //! passed once its last working day has ended. Pure: the caller gives the dates.
@@ -11,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{CalendarError, ZasCalendar};
-use crate::domain::AnnouncementState;
+use crate::domain::{AnnouncementState, Environment};
 
 /// Which of the two rules of N. 3401 a deadline comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -54,7 +56,7 @@ impl DeadlineRule {
 pub struct Deadline {
     pub rule: DeadlineRule,
     /// The day the count runs from (not counted itself): the day it was announced, or the
-    /// date of the acknowledgement that said "still being processed".
+    /// date of the first acknowledgement that said "still being processed".
     pub start: NaiveDate,
     pub working_days: u32,
     /// The last working day of the deadline; from the next day on the fund must write to the
@@ -89,6 +91,30 @@ pub fn next_deadline(
         due: explanation.result,
         explanation: explanation.to_string(),
     }))
+}
+
+/// Why no deadline of N. 3401 runs for an announcement of `environment` in `state`; `None` when
+/// one runs (PROD, `announced` or `in_progress`). Said where the deadline would be shown.
+pub fn why_no_deadline(environment: Environment, state: AnnouncementState) -> Option<String> {
+    if environment == Environment::Abn {
+        return Some(
+            "No deadline: ABN is the ZAS's acceptance environment (test data); the deadlines of \
+             N. 3401 run only for announcements to PROD, and no reminder, letter or metric \
+             follows an ABN announcement"
+                .to_string(),
+        );
+    }
+    let why = match state {
+        _ if DeadlineRule::for_state(state).is_some() => return None,
+        AnnouncementState::Queued | AnnouncementState::Sending => {
+            "not announced to the ZAS yet: the 7 working days of N. 3401 start when it is"
+        }
+        AnnouncementState::Investigate => {
+            "the ZAS invited the fund to investigate further (N. 3202, 3401): the fund acts next"
+        }
+        _ => "the announcement is final: nothing is pending (N. 3401)",
+    };
+    Some(format!("No deadline in state {state}: {why}"))
 }
 
 /// The latest deadline starts that have passed on a day, per rule: an announcement whose
@@ -181,6 +207,16 @@ mod tests {
                 AnnouncementState::Announced | AnnouncementState::InProgress
             );
             assert_eq!(d.is_some(), pending, "{state:?}");
+        }
+    }
+
+    #[test]
+    fn abn_announcements_have_no_deadline_and_say_why() {
+        for state in AnnouncementState::ALL {
+            let why = why_no_deadline(Environment::Abn, state).unwrap();
+            assert!(why.contains("ABN") && why.contains("PROD"), "{why}");
+            let pending = DeadlineRule::for_state(state).is_some();
+            assert_eq!(why_no_deadline(Environment::Prod, state).is_none(), pending);
         }
     }
 

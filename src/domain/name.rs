@@ -16,7 +16,8 @@
 use std::fmt;
 
 pub const MAX_POSITIONS: usize = 40;
-const NO_GIVEN_NAME: &str = "NN";
+/// Written in place of the given names of a person who has none (N. 3110).
+pub const NO_GIVEN_NAME: &str = "NN";
 
 /// A surname and given names that together fit in 40 positions, made only by [`PersonName::fit`].
 #[derive(Clone, PartialEq, Eq, Hash)]

@@ -1,7 +1,7 @@
 //! The letter of one fund and day to the ZAS's ARC control office (N. 3401, 3402): the
 //! announcements whose reminders were raised that day and are still pending, each with its
-//! reference, key, AVS number, the date it was announced (N. 3301), the rule and since when
-//! it is pending. Pure: the caller reads the reminders.
+//! reference, key, AVS number, the name when the key carries personal data (`NN` for no given
+//! name, N. 3110), the date it was announced (N. 3301), the rule and since when it is pending. Pure: the caller reads the reminders.
 
 use chrono::NaiveDate;
 
@@ -45,7 +45,14 @@ pub fn compose_letter(content: &LetterContent, language: Language) -> Document {
     doc.paragraph(w.intro);
     let labels = w.entry_labels();
     let number_width = content.entries.len().to_string().len() + 2;
-    let column = number_width + labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) + 2;
+    let column = number_width
+        + labels
+            .iter()
+            .chain([&w.name])
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+        + 2;
     for (i, entry) in content.entries.iter().enumerate() {
         doc.blank();
         let avs = entry
@@ -59,7 +66,12 @@ pub fn compose_letter(content: &LetterContent, language: Language) -> Document {
             w.rule_text(entry.rule).to_string(),
             language.long_date(entry.pending_since),
         ];
-        for (j, (label, value)) in labels.iter().zip(&values).enumerate() {
+        let mut lines: Vec<(&str, String)> = labels.into_iter().zip(values).collect();
+        // After the AVS number, the name (`Surname, NN` without given names, N. 3110).
+        if let Some(name) = &entry.name {
+            lines.insert(3, (w.name, name.to_string()));
+        }
+        for (j, (label, value)) in lines.iter().enumerate() {
             let number = if j == 0 {
                 format!("{}.", i + 1)
             } else {
@@ -91,7 +103,7 @@ fn sender_lines(content: &LetterContent, w: &Wording) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::deadlines::DeadlineRule;
-    use crate::domain::{AvsNumber, KeyCode, Reference};
+    use crate::domain::{AvsNumber, KeyCode, PersonName, Reference};
     use crate::letters::layout::WIDTH;
 
     fn day(d: u32) -> NaiveDate {
@@ -109,6 +121,7 @@ mod tests {
                     reference: Reference::new("K-2026-000121").unwrap(),
                     key: KeyCode::new(61).unwrap(),
                     avs_number: Some(AvsNumber::parse("756.1234.5678.97").unwrap()),
+                    name: None,
                     announced_on: day(13),
                     rule: DeadlineRule::NotMentioned,
                     pending_since: day(13),
@@ -118,6 +131,7 @@ mod tests {
                     reference: Reference::new("K-2026-000122").unwrap(),
                     key: KeyCode::new(11).unwrap(),
                     avs_number: None,
+                    name: Some(PersonName::fit("Brunner", "").unwrap().0),
                     announced_on: day(2),
                     rule: DeadlineRule::StillProcessing,
                     pending_since: day(4),
@@ -142,11 +156,14 @@ mod tests {
             "   Data dell'annuncio  13 novembre 2026",
             "2. Riferimento         K-2026-000122",
             "   Numero AVS          nessuno (non annunciato)",
+            "   Nome                Brunner, NN",
             "   In sospeso dal      4 novembre 2026",
             "«ancora in via di elaborazione»",
         ] {
             assert!(text.contains(expected), "{expected:?} missing in\n{text}");
         }
+        // N. 3402: the seed's "11211 Ginevra 28" is a typo; the real postcode is printed.
+        assert!(!text.contains("11211"), "{text}");
     }
 
     #[test]

@@ -54,17 +54,17 @@ pub fn compose_print(sent: &SentAnnouncement, language: Language) -> Document {
     }
     doc.blank();
     doc.paragraph(w.fields);
+    let fields = with_nn(&sent.fields);
     // Paths longer than this stand on a line of their own, the value below.
     const LONGEST_PATH_IN_COLUMN: usize = 40;
-    let column = sent
-        .fields
+    let column = fields
         .iter()
         .map(|f| f.path.chars().count())
         .filter(|n| *n <= LONGEST_PATH_IN_COLUMN)
         .max()
         .unwrap_or(0)
         + 2;
-    for field in &sent.fields {
+    for field in &fields {
         if field.path.chars().count() + 2 > column {
             doc.paragraph(&field.path);
             doc.labelled("", column, &field.value);
@@ -73,6 +73,29 @@ pub fn compose_print(sent: &SentAnnouncement, language: Language) -> Document {
         }
     }
     doc
+}
+
+/// The path of the surname and of the given names in the XML.
+const SURNAME: &str = "person/officialName";
+const GIVEN_NAMES: &str = "person/firstNames";
+
+/// N. 3110: "Per tutte le persone senza nome di battesimo, si deve indicare NN al posto dello
+/// stesso." The XML carries a person without given names as a `person` without `firstNames`
+/// (ARCHITECTURE.md "Decisions"); on paper `NN` stands in their place, after the surname.
+fn with_nn(fields: &[XmlField]) -> Vec<XmlField> {
+    let mut out = fields.to_vec();
+    if !fields.iter().any(|f| f.path == GIVEN_NAMES)
+        && let Some(at) = fields.iter().position(|f| f.path == SURNAME)
+    {
+        out.insert(
+            at + 1,
+            XmlField {
+                path: GIVEN_NAMES.into(),
+                value: crate::domain::NO_GIVEN_NAME.into(),
+            },
+        );
+    }
+    out
 }
 
 /// A time as a Geneva date and hour.
@@ -128,5 +151,29 @@ mod tests {
             assert!(text.contains(expected), "{expected:?} missing in\n{text}");
         }
         assert!(doc.lines.iter().all(|l| l.chars().count() <= WIDTH));
+    }
+
+    #[test]
+    fn a_person_without_given_names_prints_nn() {
+        // N. 3110: no firstNames element was sent; the print says NN in its place.
+        let text = compose_print(&sent(), Language::It).text();
+        let lines: Vec<&str> = text.lines().collect();
+        let surname = lines
+            .iter()
+            .position(|l| l.starts_with("person/officialName"))
+            .unwrap();
+        assert_eq!(lines[surname + 1], "person/firstNames    NN");
+        // Given names that were sent are printed as they are, once.
+        let mut named = sent();
+        named.fields.insert(
+            3,
+            XmlField {
+                path: GIVEN_NAMES.into(),
+                value: "Anton".into(),
+            },
+        );
+        let text = compose_print(&named, Language::It).text();
+        assert!(text.contains("person/firstNames    Anton"), "{text}");
+        assert!(!text.contains(" NN"), "{text}");
     }
 }

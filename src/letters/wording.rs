@@ -21,6 +21,8 @@ pub struct Wording {
     pub reference: &'static str,
     pub key: &'static str,
     pub avs_number: &'static str,
+    /// The insured person's name, for the keys that carry personal data (N. 3107–3110).
+    pub name: &'static str,
     pub announced_on: &'static str,
     pub rule: &'static str,
     pub pending_since: &'static str,
@@ -71,6 +73,9 @@ impl Wording {
 }
 
 static ITALIAN: Wording = Wording {
+    // N. 3402. The seed prints the postcode line as "11211 Ginevra 28": a typo (a Swiss postcode
+    // has four digits; the ZAS's Geneva postcode is 1211). The letter keeps the real postcode,
+    // here and in the German and French wordings.
     recipient: [
         "Ufficio centrale di compensazione",
         "Ufficio di controllo degli ARC",
@@ -85,6 +90,7 @@ static ITALIAN: Wording = Wording {
     reference: "Riferimento",
     key: "Chiave",
     avs_number: "Numero AVS",
+    name: "Nome",
     announced_on: "Data dell'annuncio",
     rule: "Motivo",
     pending_since: "In sospeso dal",
@@ -119,6 +125,7 @@ static GERMAN: Wording = Wording {
     reference: "Referenz",
     key: "Schlüssel",
     avs_number: "AHV-Nummer",
+    name: "Name",
     announced_on: "Datum der Meldung",
     rule: "Grund",
     pending_since: "Hängig seit",
@@ -153,6 +160,7 @@ static FRENCH: Wording = Wording {
     reference: "Référence",
     key: "Clé",
     avs_number: "Numéro AVS",
+    name: "Nom",
     announced_on: "Date de l'annonce",
     rule: "Motif",
     pending_since: "En suspens depuis le",

@@ -1,6 +1,6 @@
 //! The queue of acknowledgements the simulated ZAS hands out: every issued message under an
 //! increasing sequence (from 1), and the entries scheduled for a later day
-//! (`in_progress_then_done`).
+//! (`in_progress_then_done`, `in_progress_repeated`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::scenario::Outcome;
+use crate::calendar::ZasCalendar;
 use crate::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, FundNumber, KeyCode,
     MessageHeader, MessageId, ParticipantId, Processing, Reference,
@@ -51,6 +52,8 @@ pub(crate) struct Scheduled {
     pub due: NaiveDate,
     pub to: Addressee,
     pub entry: AcknowledgementEntry,
+    /// Issued again this many ZAS working days after each issue (`in_progress_repeated`).
+    pub repeat_every: Option<u32>,
 }
 
 /// The issued messages and the scheduled entries.
@@ -120,10 +123,16 @@ impl AckQueue {
     }
 
     /// Issues every scheduled entry due on or before `today`: one acknowledgement per
-    /// transmission, in the order the entries were scheduled. Returns how many messages were
-    /// issued. An entry the writer refuses (cannot happen for checked scenarios) is dropped
-    /// with an error log.
-    pub fn release_due(&mut self, now: DateTime<Utc>, today: NaiveDate) -> usize {
+    /// transmission, in the order the entries were scheduled; an entry that repeats is
+    /// scheduled again `repeat_every` working days of `calendar` after today. Returns how many
+    /// messages were issued. An entry the writer refuses (cannot happen for checked scenarios)
+    /// is dropped with an error log.
+    pub fn release_due(
+        &mut self,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+        calendar: &ZasCalendar,
+    ) -> usize {
         if !self.scheduled.iter().any(|s| s.due <= today) {
             return 0;
         }
@@ -131,6 +140,20 @@ impl AckQueue {
             .into_iter()
             .partition(|s| s.due <= today);
         self.scheduled = later;
+        for s in &due {
+            let Some(every) = s.repeat_every else {
+                continue;
+            };
+            match calendar.add_working_days(today, every) {
+                Ok(next) => self.scheduled.push(Scheduled {
+                    due: next,
+                    ..s.clone()
+                }),
+                Err(e) => {
+                    tracing::error!(transmission = %s.to.transmission, error = %e, "repeated entry not scheduled again");
+                }
+            }
+        }
         // Grouped by transmission, in order of first appearance.
         let mut order: Vec<MessageId> = Vec::new();
         let mut groups: BTreeMap<MessageId, (Addressee, Vec<AcknowledgementEntry>)> =

@@ -53,7 +53,8 @@ pub struct SimConfig {
     /// The senders accepted (`senderId`); `None`: any.
     pub senders: Option<Vec<ParticipantId>>,
     pub scenarios: Scenarios,
-    /// The ZAS working days for `in_progress_then_done` (default: Geneva).
+    /// The ZAS working days for `in_progress_then_done` and `in_progress_repeated` (default:
+    /// Geneva).
     pub calendar: CalendarConfig,
 }
 
@@ -232,6 +233,7 @@ enum OutcomeName {
     Done,
     InProgress,
     InProgressThenDone,
+    InProgressRepeated,
     Refused,
     Never,
     Investigate,
@@ -251,6 +253,7 @@ struct ScenarioFile {
     key: Option<i64>,
     outcome: OutcomeName,
     after_working_days: Option<u32>,
+    every_working_days: Option<u32>,
     code: Option<u8>,
     observations: Option<Vec<ObservationFile>>,
     wrong_fields: Option<Vec<u8>>,
@@ -287,6 +290,7 @@ impl ScenarioFile {
         use OutcomeName as N;
         let allowed: &[&str] = match self.outcome {
             N::InProgressThenDone => &["after_working_days"],
+            N::InProgressRepeated => &["every_working_days"],
             N::Refused => &["code", "observations", "wrong_fields"],
             N::Investigate => &["instructions"],
             N::Http500 => &["times"],
@@ -295,6 +299,7 @@ impl ScenarioFile {
         };
         let given = [
             ("after_working_days", self.after_working_days.is_some()),
+            ("every_working_days", self.every_working_days.is_some()),
             ("code", self.code.is_some()),
             ("observations", self.observations.is_some()),
             ("wrong_fields", self.wrong_fields.is_some()),
@@ -317,6 +322,11 @@ impl ScenarioFile {
                 after_working_days: self
                     .after_working_days
                     .ok_or_else(|| missing("after_working_days"))?,
+            },
+            N::InProgressRepeated => Outcome::InProgressRepeated {
+                every_working_days: self
+                    .every_working_days
+                    .ok_or_else(|| missing("every_working_days"))?,
             },
             N::Refused => {
                 let code = self.code.ok_or_else(|| missing("code"))?;
@@ -362,6 +372,7 @@ impl ScenarioFile {
             N::Done => "done",
             N::InProgress => "in_progress",
             N::InProgressThenDone => "in_progress_then_done",
+            N::InProgressRepeated => "in_progress_repeated",
             N::Refused => "refused",
             N::Never => "never",
             N::Investigate => "investigate",
@@ -449,6 +460,18 @@ closing_days = [{ date = "2026-12-24", reason = "ZAS closed" }]
     }
 
     #[test]
+    fn in_progress_repeated_reads() {
+        let c = parse("default = { outcome = \"in_progress_repeated\", every_working_days = 5 }")
+            .unwrap();
+        assert_eq!(
+            c.scenarios.default_outcome(),
+            &Outcome::InProgressRepeated {
+                every_working_days: 5
+            }
+        );
+    }
+
+    #[test]
     fn defaults() {
         let c = parse("").unwrap();
         assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
@@ -485,6 +508,14 @@ closing_days = [{ date = "2026-12-24", reason = "ZAS closed" }]
                 "belong in [[rules]]",
             ),
             ("participant_id = \"ZAS\"", "participant_id"),
+            (
+                "default = { outcome = \"in_progress_repeated\" }",
+                "needs `every_working_days`",
+            ),
+            (
+                "default = { outcome = \"in_progress_repeated\", every_working_days = 0 }",
+                "every_working_days is between 1",
+            ),
         ];
         for (extra, expected) in cases {
             let e = parse(extra).unwrap_err().to_string();

@@ -61,10 +61,11 @@ pub(crate) fn take_in(
         match answer(a, outcome, id, desk) {
             Ok((now, then)) => {
                 now_entries.extend(now);
-                later.extend(then.map(|(due, entry)| Scheduled {
+                later.extend(then.map(|(due, entry, repeat_every)| Scheduled {
                     due,
                     to: to.clone(),
                     entry,
+                    repeat_every,
                 }));
             }
             Err(e) => return Intake::Failed(e),
@@ -103,9 +104,10 @@ pub(crate) fn take_in(
     Intake::Accepted
 }
 
+/// The entry issued now, and the entry scheduled for a later day with its repetition.
 type Answer = (
     Option<AcknowledgementEntry>,
-    Option<(NaiveDate, AcknowledgementEntry)>,
+    Option<(NaiveDate, AcknowledgementEntry, Option<u32>)>,
 );
 
 /// The entry issued now and the entry scheduled for later, for one announcement.
@@ -144,7 +146,21 @@ fn answer(
                 .add_working_days(desk.today, *after_working_days)
                 .map_err(|e| e.to_string())?;
             // The certificate's issue date is set again to the day the entry is issued.
-            (Some(entry(Processing::InProgress)), Some((due, done(due))))
+            (
+                Some(entry(Processing::InProgress)),
+                Some((due, done(due), None)),
+            )
+        }
+        Outcome::InProgressRepeated { every_working_days } => {
+            let due = desk
+                .calendar
+                .add_working_days(desk.today, *every_working_days)
+                .map_err(|e| e.to_string())?;
+            let again = entry(Processing::InProgress);
+            (
+                Some(again.clone()),
+                Some((due, again, Some(*every_working_days))),
+            )
         }
         Outcome::Refused {
             code,

@@ -104,7 +104,7 @@ async fn get_acknowledgements(
     let (now, today) = (shared.clock.now(), shared.clock.today());
     let acknowledgements = {
         let mut state = shared.lock();
-        state.queue.release_due(now, today);
+        state.queue.release_due(now, today, &shared.calendar);
         state.queue.after(after, limit)
     };
     let next_after = acknowledgements.last().map_or(after, |a| a.sequence);

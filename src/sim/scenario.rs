@@ -24,6 +24,9 @@ pub enum Outcome {
     /// Code 2 now; code 0 with the results once the simulator's today is on or after
     /// `add_working_days(received day, after_working_days)`.
     InProgressThenDone { after_working_days: u32 },
+    /// Code 2 now, and code 2 again (a "new comment", N. 3202) every `every_working_days` ZAS
+    /// working days, never done: the 15 working days of N. 3401 still run from the first.
+    InProgressRepeated { every_working_days: u32 },
     /// Refused by the central register with a code 1, 3, 4, 6 or 7, up to three observations and
     /// up to three wrong fields.
     Refused {
@@ -60,6 +63,7 @@ impl Outcome {
             Outcome::Done => "done",
             Outcome::InProgress => "in_progress",
             Outcome::InProgressThenDone { .. } => "in_progress_then_done",
+            Outcome::InProgressRepeated { .. } => "in_progress_repeated",
             Outcome::Refused { .. } => "refused",
             Outcome::Never => "never",
             Outcome::Investigate { .. } => "investigate",
@@ -270,6 +274,14 @@ fn check_outcome(outcome: &Outcome) -> Result<(), String> {
                 crate::calendar::MAX_WORKING_DAYS
             ));
         }
+        Outcome::InProgressRepeated { every_working_days }
+            if !(1..=crate::calendar::MAX_WORKING_DAYS).contains(every_working_days) =>
+        {
+            return Err(format!(
+                "every_working_days is between 1 and {}",
+                crate::calendar::MAX_WORKING_DAYS
+            ));
+        }
         Outcome::Refused {
             observations,
             wrong_fields,
@@ -324,5 +336,10 @@ mod tests {
         let err = Scenarios::new(vec![Rule::reference_prefix("X", bad_text)], Outcome::Done);
         assert!(err.is_err());
         assert!(Scenarios::new(vec![], Outcome::Http500 { times: 0 }).is_err());
+        let never_repeated = Outcome::InProgressRepeated {
+            every_working_days: 0,
+        };
+        let err = Scenarios::new(vec![], never_repeated).unwrap_err();
+        assert!(err.problem.contains("every_working_days"), "{err}");
     }
 }

@@ -15,14 +15,14 @@ use super::Store;
 use super::ack_codec::{self, StoredDetails};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
-use super::persons::{numbers_of, person_ids};
+use super::persons::{numbers_of, parse_stored, person_ids};
 use super::redact::redact;
 use super::Backend;
 use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args};
 use super::transmissions::lock_announcements;
 use crate::domain::{
-    Acknowledgement, AcknowledgementEntry, AnnouncementState, AvsNumber, Environment, FundNumber,
-    KeyCode, MessageId, Processing, Reference,
+    Acknowledgement, AcknowledgementEntry, AcknowledgementResult, AnnouncementState, AvsNumber,
+    Environment, FundNumber, KeyCode, KeyGroup, MessageId, Processing, Reference,
 };
 
 /// The most characters of a reader's error kept for an unreadable acknowledgement.
@@ -38,9 +38,14 @@ pub struct AckIntake {
     pub entries: usize,
     /// Entries matched to an announcement of a transmission.
     pub matched: usize,
-    /// Entries that matched no announcement (kept for operators).
+    /// Entries that matched no announcement, or whose transmission did not match (kept for
+    /// operators).
     pub unmatched: usize,
-    /// Matched entries that changed their announcement's state.
+    /// Of `unmatched`: entries whose fund and reference matched an announcement, but which
+    /// name another transmission than the one that carried it (not applied).
+    pub mismatched: usize,
+    /// Matched entries that changed their announcement's state, or (a repeated "still being
+    /// processed", N. 3202) were recorded in its history.
     pub applied: usize,
 }
 
@@ -52,14 +57,18 @@ pub struct StoredEntry {
     /// From this date run the 15 working days of N. 3401 when the entry says "still being
     /// processed".
     pub acknowledgement_date: NaiveDate,
-    /// The announcement it was matched to; `None` when it matched none.
+    /// The announcement it was matched to; `None` when it matched none, or when the
+    /// transmission it names is not the announcement's (then `mismatch` says so).
     pub announcement_id: Option<i64>,
+    /// Why an entry whose fund and reference matched an announcement was not applied: it
+    /// names another transmission than the one that carried the announcement.
+    pub mismatch: Option<String>,
     /// The entry as the ZAS sent it, AVS numbers restored from `persons` (free text masked).
     pub entry: AcknowledgementEntry,
 }
 
 const SELECT_ENTRY: &str = "SELECT e.id, e.announcement_id, e.fund, e.reference, e.key_code, \
-     e.person_id, e.message_id, e.processing_code, e.details, \
+     e.person_id, e.message_id, e.processing_code, e.details, e.mismatch, \
      k.message_id AS acknowledgement_message_id, k.acknowledgement_date \
      FROM acknowledgement_entries e JOIN acknowledgements k ON k.id = e.acknowledgement_id";
 
@@ -87,8 +96,10 @@ impl Store {
     /// reference among the announcements of a transmission, and kept unmatched when none
     /// matches. A matched entry moves its announcement as the lifecycle allows (N. 3201–3203):
     /// processing code 0 → `done`; 2 with an invitation to investigate → `investigate`; 2 →
-    /// `in_progress` (again `in_progress` restarts the 15 working days of N. 3401 and is
-    /// recorded as a change); 1, 3, 4, 6, 7 → `rejected`. An announcement still `sending` (the
+    /// `in_progress`; 1, 3, 4, 6, 7 → `rejected`. A repeated 2 of an announcement already
+    /// `in_progress` is recorded in the history with its acknowledgement but leaves the state
+    /// and its `state_since` as they are: the 15 working days of N. 3401 run on from the first
+    /// (N. 3202, see [`split_repeats`]). An announcement still `sending` (the
     /// ZAS answered before its receipt was recorded) first becomes `announced`. An announcement
     /// already final is left as it is.
     ///
@@ -136,7 +147,8 @@ impl Store {
         let numbers: BTreeSet<AvsNumber> =
             ack.entries.iter().flat_map(ack_codec::numbers).collect();
         let persons = person_ids(&mut tx, &numbers, note.at).await?;
-        let matches = match_entries(&mut tx, environment, &ack.entries).await?;
+        let mut matches = match_entries(&mut tx, environment, &ack.entries).await?;
+        let mismatches = cross_check_transmissions(&mut tx, &ack.entries, &mut matches).await?;
         // The matched announcements are held in id order before any is changed.
         let matched_ids: BTreeSet<i64> = matches.iter().flatten().copied().collect();
         let mut states: BTreeMap<i64, AnnouncementState> = if matched_ids.is_empty() {
@@ -156,9 +168,12 @@ impl Store {
             &persons,
         )
         .await?;
+        record_mismatches(&mut tx, acknowledgement_id, &mismatches).await?;
+        record_assigned_numbers(&mut tx, &ack.entries, &matches, &persons).await?;
         let mut intake = AckIntake {
             new: true,
             entries: ack.entries.len(),
+            mismatched: mismatches.len(),
             ..AckIntake::default()
         };
         // The entries apply in their order: a later one sees the state an earlier one left.
@@ -178,7 +193,9 @@ impl Store {
                 }
             }
         }
+        let (changes, repeats) = split_repeats(changes);
         history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
+        history::append_all(&mut tx, &repeats, note.at, &note.actor).await?;
         advance(&mut tx, cursor, sequence).await?;
         tx.commit().await?;
         Ok(intake)
@@ -228,9 +245,11 @@ impl Store {
         self.read_entries(sql).await
     }
 
-    /// The date of the latest acknowledgement that said "still being processed" (processing
-    /// code 2) of announcement `announcement_id`: the 15 working days of N. 3401 run from it.
-    pub async fn last_in_progress_date(
+    /// The date of the first acknowledgement that said "still being processed" (processing
+    /// code 2) of announcement `announcement_id` since it became `in_progress`: the 15 working
+    /// days of N. 3401 run from it, whatever later acknowledgements repeat (N. 3202). `None`
+    /// when it is not `in_progress` (or no entry says so).
+    pub async fn first_in_progress_date(
         &self,
         announcement_id: i64,
     ) -> Result<Option<NaiveDate>, StoreError> {
@@ -238,14 +257,35 @@ impl Store {
             .fetch_all(
                 "SELECT e.id, k.acknowledgement_date FROM acknowledgement_entries e \
                  JOIN acknowledgements k ON k.id = e.acknowledgement_id \
+                 JOIN announcements a ON a.id = e.announcement_id \
                  WHERE e.announcement_id = $1 AND e.processing_code = $2 \
-                 ORDER BY e.id DESC LIMIT 1",
+                 AND a.state = 'in_progress' AND k.received_at >= a.state_since \
+                 ORDER BY e.id LIMIT 1",
                 args![announcement_id, i64::from(Processing::InProgress.code())],
             )
             .await?;
         match rows.first() {
             None => Ok(None),
             Some(row) => Ok(Some(parse_date(row, row.int("id")?)?)),
+        }
+    }
+
+    /// The AVS number the ZAS assigned to announcement `announcement_id`, sent without one
+    /// (N. 1102, 1203); `None` when it had one or none was assigned yet.
+    pub async fn assigned_avs_number(
+        &self,
+        announcement_id: i64,
+    ) -> Result<Option<AvsNumber>, StoreError> {
+        let rows = self
+            .fetch_all(
+                "SELECT p.id, p.avs_number FROM announcements a \
+                 JOIN persons p ON p.id = a.assigned_person_id WHERE a.id = $1",
+                args![announcement_id],
+            )
+            .await?;
+        match rows.first() {
+            None => Ok(None),
+            Some(row) => parse_stored(Some(row.text("avs_number")?), Some(row.int("id")?)),
         }
     }
 
@@ -323,6 +363,132 @@ pub(super) fn match_statement(
              AND a.transmission_id IS NOT NULL",
         );
     sql.finish()
+}
+
+/// An entry whose fund and reference matched an announcement but that names another
+/// transmission: its position in the acknowledgement and why it is not applied.
+struct Mismatch {
+    position: usize,
+    why: String,
+}
+
+/// Cross-checks each matched entry that names the transmission it answers against the
+/// transmission that carried its announcement: on a mismatch the entry is taken out of
+/// `matches` (kept, not applied; listed for operators with the unmatched ones) and returned
+/// with the reason. One statement, for the matched entries that name a transmission.
+async fn cross_check_transmissions(
+    tx: &mut Tx,
+    entries: &[AcknowledgementEntry],
+    matches: &mut [Option<i64>],
+) -> Result<Vec<Mismatch>, StoreError> {
+    let named: BTreeSet<i64> = entries
+        .iter()
+        .zip(matches.iter())
+        .filter(|(e, m)| e.message_id.is_some() && m.is_some())
+        .filter_map(|(_, m)| *m)
+        .collect();
+    if named.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = SqlBuilder::new(
+        "SELECT a.id, t.message_id FROM announcements a \
+         JOIN transmissions t ON t.id = a.transmission_id WHERE a.id IN ",
+    );
+    sql.push_id_set(tx.backend(), named);
+    let (sql, args) = sql.finish();
+    let mut carried_by = BTreeMap::new();
+    for row in tx.fetch_all(sql, args).await? {
+        carried_by.insert(row.int("id")?, row.text("message_id")?);
+    }
+    let mut mismatches = Vec::new();
+    for (position, (entry, matched)) in entries.iter().zip(matches.iter_mut()).enumerate() {
+        let (Some(named), Some(id)) = (&entry.message_id, *matched) else {
+            continue;
+        };
+        let carried = carried_by.get(&id).map_or("none", String::as_str);
+        if carried != named.as_str() {
+            mismatches.push(Mismatch {
+                position,
+                why: format!(
+                    "the entry answers transmission {named}, but announcement {id} (fund {}, \
+                     reference {}) went in transmission {carried}: not applied",
+                    entry.fund,
+                    entry.reference.as_str()
+                ),
+            });
+            *matched = None;
+        }
+    }
+    Ok(mismatches)
+}
+
+/// N. 1102, 1203: only the ZAS assigns AVS numbers. A certificate announcement (11, 13, 19,
+/// 21, …) sent without one that the ZAS has dealt with gets the number its entry carries (or
+/// its certificate's): the person of that number — added by `person_ids`, or the one already
+/// known, so a number is stored once — becomes the announcement's assigned person. Its own
+/// person reference and particulars stay as they were sent (its XML is written again from them
+/// byte for byte, N. 3403). A first assignment is kept. One statement for all.
+async fn record_assigned_numbers(
+    tx: &mut Tx,
+    entries: &[AcknowledgementEntry],
+    matches: &[Option<i64>],
+    persons: &BTreeMap<AvsNumber, i64>,
+) -> Result<(), StoreError> {
+    let mut assigned: BTreeMap<i64, i64> = BTreeMap::new();
+    for (entry, matched) in entries.iter().zip(matches) {
+        let Some(id) = matched else {
+            continue;
+        };
+        if entry.processing != Processing::Done || entry.key.group() != KeyGroup::CertificateIssue {
+            continue;
+        }
+        let number = entry.avs_number.or(match &entry.result {
+            Some(AcknowledgementResult::Certificate(print)) => Some(print.avs_number),
+            _ => None,
+        });
+        if let Some(person) = number.and_then(|n| persons.get(&n)) {
+            assigned.entry(*id).or_insert(*person);
+        }
+    }
+    if assigned.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Value> = assigned
+        .iter()
+        .map(|(id, person)| json!([id, person]))
+        .collect();
+    let mut sql = SqlBuilder::new(
+        "UPDATE announcements SET assigned_person_id = CAST(r.value->>1 AS bigint) FROM ",
+    );
+    sql.push_rows(tx.backend(), &rows).push(
+        " r WHERE announcements.id = CAST(r.value->>0 AS bigint) \
+         AND announcements.person_id IS NULL AND announcements.assigned_person_id IS NULL \
+         AND announcements.purged_at IS NULL",
+    );
+    let (sql, args) = sql.finish();
+    tx.execute(sql, args).await?;
+    Ok(())
+}
+
+/// Writes the reason of each mismatch to its stored entry (rare: one statement each).
+async fn record_mismatches(
+    tx: &mut Tx,
+    acknowledgement_id: i64,
+    mismatches: &[Mismatch],
+) -> Result<(), StoreError> {
+    for m in mismatches {
+        tx.execute(
+            "UPDATE acknowledgement_entries SET mismatch = $1 \
+             WHERE acknowledgement_id = $2 AND position = $3",
+            args![
+                redact(&m.why).into_owned(),
+                acknowledgement_id,
+                i64::try_from(m.position).unwrap_or(i64::MAX)
+            ],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Stores the entries, in their order, with the announcements they matched: one statement.
@@ -429,6 +595,21 @@ fn apply(
     true
 }
 
+/// Splits `changes` into the changes of state and the repeats (N. 3202, 3401): an
+/// acknowledgement that says "still being processed" again mentions the case "with a new
+/// comment" — neither dealt with nor an invitation to investigate — so it does not restart the
+/// 15 working days. The changes of an announcement that are all such repeats (`in_progress` →
+/// `in_progress`) are only written to its history, keeping its `state_since`, from which the
+/// first "still being processed" is found; the others change the state.
+fn split_repeats(changes: Vec<StateChange>) -> (Vec<StateChange>, Vec<StateChange>) {
+    let moved: BTreeSet<i64> = changes
+        .iter()
+        .filter(|c| !(c.from == Some(c.to) && c.to == AnnouncementState::InProgress))
+        .map(|c| c.id)
+        .collect();
+    changes.into_iter().partition(|c| moved.contains(&c.id))
+}
+
 /// Moves cursor `name` forward to `sequence` (never back).
 async fn advance(tx: &mut Tx, name: &str, sequence: i64) -> Result<(), StoreError> {
     tx.execute(
@@ -481,6 +662,7 @@ fn decode_entry(
         acknowledgement_message_id: row.text("acknowledgement_message_id")?,
         acknowledgement_date: parse_date(row, id)?,
         announcement_id: row.opt_int("announcement_id")?,
+        mismatch: row.opt_text("mismatch")?,
         entry: AcknowledgementEntry {
             fund: FundNumber::parse(&row.text("fund")?).map_err(|_| corrupt("fund number"))?,
             reference: Reference::new(&row.text("reference")?).map_err(|_| corrupt("reference"))?,

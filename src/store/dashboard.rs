@@ -44,6 +44,9 @@ pub struct UnmatchedItem {
     pub reference: Reference,
     pub key: KeyCode,
     pub processing_code: i64,
+    /// Why an entry whose fund and reference matched was not applied: it names another
+    /// transmission than the announcement's. `None`: nothing matched.
+    pub mismatch: Option<String>,
 }
 
 /// A transmission given up after its attempts, with how many of the viewer's announcements it
@@ -169,7 +172,7 @@ impl Store {
             return Ok(Limited::empty());
         }
         let mut sql = SqlBuilder::new(
-            "SELECT e.id, e.fund, e.reference, e.key_code, e.processing_code, \
+            "SELECT e.id, e.fund, e.reference, e.key_code, e.processing_code, e.mismatch, \
              k.message_id, k.acknowledgement_date, k.received_at \
              FROM acknowledgement_entries e JOIN acknowledgements k ON k.id = e.acknowledgement_id \
              WHERE e.announcement_id IS NULL AND e.fund IN (",
@@ -199,6 +202,7 @@ impl Store {
                     key: KeyCode::from_register(row.int("key_code")?)
                         .map_err(|_| corrupt("key code"))?,
                     processing_code: row.int("processing_code")?,
+                    mismatch: row.opt_text("mismatch")?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()

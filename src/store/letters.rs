@@ -14,7 +14,7 @@ use super::persons::parse_stored;
 use super::reminders::{Reminder, ReminderStatus};
 use super::sql::{SqlBuilder, args};
 use crate::deadlines::DeadlineRule;
-use crate::domain::{AvsNumber, FundNumber, KeyCode, Reference};
+use crate::domain::{AvsNumber, FundNumber, KeyCode, Particulars, PersonName, Reference};
 
 /// A pending announcement as a letter lists it. Holds an AVS number: `Debug` hides it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,11 +25,14 @@ pub struct LetterEntry {
     pub key: KeyCode,
     /// The insured person's; `None` for a certificate key announced without one.
     pub avs_number: Option<AvsNumber>,
+    /// The insured person's name as announced, for the keys that carry personal data
+    /// (`Surname, NN` without given names, N. 3110); `None` for the others.
+    pub name: Option<PersonName>,
     /// N. 3301: the letter refers to this date.
     pub announced_on: NaiveDate,
     pub rule: DeadlineRule,
-    /// The day the deadline counted from: the day it was announced, or the date of the
-    /// (latest) acknowledgement that said "still being processed".
+    /// The day the deadline counted from: the day it was announced, or the date of the first
+    /// acknowledgement that said "still being processed" (N. 3401; repeats do not restart it).
     pub pending_since: NaiveDate,
 }
 
@@ -161,11 +164,23 @@ impl Store {
             let pending_since = match reminder.rule {
                 DeadlineRule::NotMentioned => None,
                 DeadlineRule::StillProcessing => {
-                    self.last_in_progress_date(reminder.announcement_id).await?
+                    self.first_in_progress_date(reminder.announcement_id)
+                        .await?
                 }
             }
             .unwrap_or_else(|| reminder.announced_on());
+            let name = match self
+                .announcement(reminder.announcement_id)
+                .await?
+                .announcement
+                .announcement
+                .particulars()
+            {
+                Particulars::Certificate { person, .. } => Some(person.name.clone()),
+                _ => None,
+            };
             entries.push(LetterEntry {
+                name,
                 reminder_id: reminder.id,
                 announced_on: reminder.announced_on(),
                 reference: reminder.reference,

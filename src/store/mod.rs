@@ -73,7 +73,7 @@ pub use history::{ChangeNote, HistoryEntry, Transition};
 pub use idempotency::IdempotentRequest;
 pub use letters::{LetterEntry, ReminderQuery, geneva_day};
 pub use plans::StatementPlan;
-pub use purge::{PurgeReport, PurgedAnnouncement};
+pub use purge::{PurgeReport, PurgeRules, PurgedAnnouncement, RetentionTooShort, RetentionYears};
 pub use readiness::Readiness;
 pub(crate) use reminders::rule_text;
 pub use reminders::{

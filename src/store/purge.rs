@@ -12,11 +12,17 @@
 //! rows are deleted and the tables vacuumed; the server's own files, WAL archive and backups
 //! need the operator's disposal procedure (README.md "Purge").
 //!
+//! The purge never removes what the directives still need (issue 13; ARCHITECTURE.md
+//! "Decisions"): the splitting orders (95, 96) and the confirmations that came with them are
+//! kept until late entries are no longer possible (N. 2606), which the gateway cannot know, so
+//! the purge keeps them; a transmitted announcement keeps its data at least [`RetentionYears`]
+//! after it closed, so that the fund can produce it on paper on request (N. 3403).
+//!
 //! The audit records the purge with counts, never a number.
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Months, TimeDelta, Utc};
 
 use super::Store;
 use super::ack_codec::StoredDetails;
@@ -36,6 +42,85 @@ pub struct PurgeReport {
     pub entries: u64,
     /// Person rows (AVS numbers) deleted.
     pub persons: u64,
+    /// Closed longer than the purge's period but kept: splitting orders (95, 96) with their
+    /// confirmations, until late entries are no longer possible (N. 2606).
+    pub kept_splitting: u64,
+    /// Closed longer than the purge's period but kept: transmitted announcements within the
+    /// minimum retention, to be produced on paper on request (N. 3403).
+    pub kept_for_print: u64,
+}
+
+/// The minimum retention of a transmitted announcement's data after it closed, in years
+/// (`[purge] min_retention_years`, default 10): at least 1, since the fund must be able to
+/// produce on paper, on request, the data it announced (N. 3403).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetentionYears(u32);
+
+/// A minimum retention below one year.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "min_retention_years is {0}: it must be at least 1 year, since a fund must be able to \
+     produce on paper, on request, the data it announced (N. 3403)"
+)]
+pub struct RetentionTooShort(pub u32);
+
+impl RetentionYears {
+    pub const DEFAULT: RetentionYears = RetentionYears(10);
+
+    pub fn new(years: u32) -> Result<Self, RetentionTooShort> {
+        if years < 1 {
+            return Err(RetentionTooShort(years));
+        }
+        Ok(RetentionYears(years))
+    }
+
+    pub fn years(self) -> u32 {
+        self.0
+    }
+
+    /// The last time an announcement may have closed to be past the retention on `now`.
+    fn cutoff(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now.checked_sub_months(Months::new(self.0.saturating_mul(12)))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+}
+
+impl Default for RetentionYears {
+    fn default() -> Self {
+        RetentionYears::DEFAULT
+    }
+}
+
+/// What a purge may remove.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PurgeRules {
+    /// Announcements done, rejected or withdrawn for longer than this lose their persons'
+    /// data, unless the directives still need them.
+    pub older_than: TimeDelta,
+    /// N. 3403: how long a transmitted announcement keeps its data at least.
+    pub min_retention: RetentionYears,
+}
+
+/// Why the purge keeps a closed announcement of key code `key`; `None`: it may go. (The code
+/// as stored: whatever codes later count as valid, a splitting order is 95 or 96.)
+fn kept_because(
+    key: i64,
+    transmitted: bool,
+    closed: DateTime<Utc>,
+    print_cutoff: DateTime<Utc>,
+) -> Option<Kept> {
+    // N. 2606: the data of a splitting order are kept until late entries (employer audits,
+    // final tax assessments, write-offs of contributions) are no longer possible.
+    if matches!(key, 95 | 96) {
+        return Some(Kept::Splitting);
+    }
+    // N. 3403: what was announced to the ZAS can be produced on paper.
+    (transmitted && closed >= print_cutoff).then_some(Kept::ForPrint)
+}
+
+enum Kept {
+    Splitting,
+    ForPrint,
 }
 
 /// A purged announcement as it remains: heading, state and history, no person.
@@ -56,22 +141,26 @@ fn final_states() -> Vec<&'static str> {
 }
 
 impl Store {
-    /// Purges the persons' data of the announcements closed before `now - retention`, as
-    /// `actor`; records an audit event "purge" with the counts.
+    /// Purges the persons' data of the announcements closed before `now - rules.older_than`
+    /// that the directives no longer need (N. 2606, 3403: see the module), as `actor`; records
+    /// an audit event "purge" with the counts, those kept included.
     pub async fn purge(
         &self,
-        retention: TimeDelta,
+        rules: &PurgeRules,
         now: DateTime<Utc>,
         actor: &str,
     ) -> Result<PurgeReport, StoreError> {
+        let retention = rules.older_than;
         let cutoff = now - retention;
+        let print_cutoff = rules.min_retention.cutoff(now);
         let mut tx = self.begin_write().await?;
         if let Tx::Sqlite(_) = tx {
             // Deleted content is overwritten with zeros, not only unlinked.
             tx.execute("PRAGMA secure_delete = ON", args![]).await?;
         }
         let mut sql = SqlBuilder::new(
-            "SELECT id, person_id, beneficiary_person_id, spouse_person_id FROM announcements \
+            "SELECT id, key_code, transmission_id, state_since, person_id, \
+             beneficiary_person_id, spouse_person_id, assigned_person_id FROM announcements \
              WHERE purged_at IS NULL AND state_since < ",
         );
         sql.push_arg(cutoff)
@@ -82,20 +171,39 @@ impl Store {
         let rows = tx.fetch_all(sql, sql_args).await?;
         let mut report = PurgeReport::default();
         let mut persons = BTreeSet::new();
+        let mut purged_ids = Vec::with_capacity(rows.len());
         for row in &rows {
             let id = row.int("id")?;
-            for column in ["person_id", "beneficiary_person_id", "spouse_person_id"] {
+            let key = row.int("key_code")?;
+            let transmitted = row.opt_int("transmission_id")?.is_some();
+            match kept_because(key, transmitted, row.time("state_since")?, print_cutoff) {
+                Some(Kept::Splitting) => {
+                    report.kept_splitting += 1;
+                    continue;
+                }
+                Some(Kept::ForPrint) => {
+                    report.kept_for_print += 1;
+                    continue;
+                }
+                None => purged_ids.push(id),
+            }
+            for column in [
+                "person_id",
+                "beneficiary_person_id",
+                "spouse_person_id",
+                "assigned_person_id",
+            ] {
                 persons.extend(row.opt_int(column)?);
             }
             report.announcements += tx
                 .execute(
                     "UPDATE announcements SET person_id = NULL, beneficiary_person_id = NULL, \
-                     spouse_person_id = NULL, particulars = '{}', purged_at = $1 WHERE id = $2",
+                     spouse_person_id = NULL, assigned_person_id = NULL, particulars = '{}', \
+                     purged_at = $1 WHERE id = $2",
                     args![now, id],
                 )
                 .await?;
         }
-        let purged_ids: Vec<i64> = rows.iter().map(|r| r.int("id")).collect::<Result<_, _>>()?;
         report.entries = purge_entries(&mut tx, &purged_ids, cutoff, &mut persons).await?;
         report.persons = delete_unreferenced(&mut tx, persons).await?;
         let details = serde_json::json!({
@@ -104,6 +212,9 @@ impl Store {
             "announcements": report.announcements,
             "entries": report.entries,
             "persons": report.persons,
+            "min_retention_years": rules.min_retention.years(),
+            "kept_splitting": report.kept_splitting,
+            "kept_for_print": report.kept_for_print,
         });
         insert_audit(
             &mut tx,
@@ -245,7 +356,8 @@ async fn delete_unreferenced(tx: &mut Tx, candidates: BTreeSet<i64>) -> Result<u
             .execute(
                 "DELETE FROM persons WHERE id = $1 \
                  AND NOT EXISTS (SELECT 1 FROM announcements a WHERE a.person_id = $1 \
-                 OR a.beneficiary_person_id = $1 OR a.spouse_person_id = $1) \
+                 OR a.beneficiary_person_id = $1 OR a.spouse_person_id = $1 \
+                 OR a.assigned_person_id = $1) \
                  AND NOT EXISTS (SELECT 1 FROM acknowledgement_entries e WHERE e.person_id = $1)",
                 args![*person],
             )

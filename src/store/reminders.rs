@@ -3,8 +3,8 @@
 //!
 //! - A pending announcement is `announced` (no acknowledgement has mentioned it: 7 working days)
 //!   or `in_progress` (an acknowledgement said "still being processed": 15 working days from
-//!   that acknowledgement's date). They are read a page at a time by id (keyset), never all at
-//!   once.
+//!   the first such acknowledgement's date; a repeat does not restart them, N. 3202). They are
+//!   read a page at a time by id (keyset), never all at once.
 //! - A reminder says that the fund must write to the ZAS about an announcement (N. 3401, 3402):
 //!   its rule, the deadline's last working day and when it was raised. There is exactly one per
 //!   announcement and rule, ever: the database's unique constraint keeps it so, whatever
@@ -41,8 +41,9 @@ pub struct PendingAnnouncement {
     pub state: AnnouncementState,
     /// When it entered its state.
     pub state_since: DateTime<Utc>,
-    /// For `in_progress`: the date of the latest acknowledgement that said "still being
-    /// processed" (processing code 2).
+    /// For `in_progress`: the date of the first acknowledgement that said "still being
+    /// processed" (processing code 2) since it became `in_progress` (N. 3401; a repeat does
+    /// not restart the count, N. 3202).
     pub in_progress_date: Option<NaiveDate>,
 }
 
@@ -178,9 +179,8 @@ impl Store {
     /// reminder of that rule is not raised yet; at most `limit` (1 to [`PENDING_PAGE`]),
     /// ordered by id; `next_after` is the cursor of the next page.
     ///
-    /// The condition on the start is a prefilter that may let through more than it must (an
-    /// announcement "still being processed" by an old acknowledgement and again by a recent
-    /// one): the caller decides from `deadline_start`. It may never leave out one that is due.
+    /// The condition on the start is a prefilter that may let through more than it must: the
+    /// caller decides from `deadline_start`. It may never leave out one that is due.
     pub async fn pending_announcements(
         &self,
         after_id: Option<i64>,
@@ -340,7 +340,8 @@ pub(super) fn pending_statement(
          (SELECT k.acknowledgement_date FROM acknowledgement_entries e \
          JOIN acknowledgements k ON k.id = e.acknowledgement_id \
          WHERE e.announcement_id = a.id AND e.processing_code = $1 \
-         ORDER BY e.id DESC LIMIT 1) END AS in_progress_date \
+         AND k.received_at >= a.state_since \
+         ORDER BY e.id LIMIT 1) END AS in_progress_date \
          FROM announcements a \
          WHERE a.environment = 'prod' AND a.id > $2 AND (\
          (a.state = 'announced' AND a.state_since < $3) \

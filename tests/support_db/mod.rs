@@ -243,6 +243,23 @@ pub async fn texts(store: &arcgw::store::Store, sql: &'static str) -> Vec<String
     }
 }
 
+/// Brings `store` (an [`TestDb::empty_store`]) to migration `version` of this tree's
+/// migrations, then runs `rows` (the data of a database written before the later ones).
+pub async fn migrated_to(store: &arcgw::store::Store, version: i64, rows: &[&'static str]) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(match store.backend() {
+        Backend::Sqlite => "migrations/sqlite",
+        Backend::Postgres => "migrations/postgres",
+    });
+    let migrations = sqlx::migrate::Migrator::new(dir).await.unwrap();
+    match store {
+        Store::Sqlite(pool) => migrations.run_to(version, pool).await.unwrap(),
+        Store::Postgres(pool) => migrations.run_to(version, pool).await.unwrap(),
+    }
+    for sql in rows {
+        execute(store, sql).await.unwrap();
+    }
+}
+
 /// Runs one statement; the database's refusal is the error.
 pub async fn execute(store: &arcgw::store::Store, sql: &'static str) -> Result<u64, sqlx::Error> {
     match store {

@@ -4,8 +4,9 @@
 #![allow(dead_code)]
 
 use arcgw::domain::{
-    Acknowledgement, AcknowledgementEntry, Announcement, AvsNumber, Environment, FundNumber,
-    KeyCode, MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference,
+    Acknowledgement, AcknowledgementEntry, Announcement, AvsNumber, BirthDate, Environment,
+    FundNumber, KeyCode, MessageHeader, MessageId, ParticipantId, Particulars, Person, PersonName,
+    Processing, Reference, Sex, StateCode,
 };
 use arcgw::store::{Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -39,6 +40,26 @@ pub fn account(reference: &str, number: u64) -> Announcement {
         KeyCode::new(61).unwrap(),
         Particulars::Account {
             avs_number: avs(number),
+        },
+    )
+    .unwrap()
+}
+
+/// An issue of a certificate (key 11) of fund 066.000, sent without an AVS number, for Muster,
+/// a person without given names (`NN`, N. 3110).
+pub fn certificate_without_given_names(reference: &str) -> Announcement {
+    Announcement::new(
+        FundNumber::parse(FUND).unwrap(),
+        Reference::new(reference).unwrap(),
+        KeyCode::new(11).unwrap(),
+        Particulars::Certificate {
+            avs_number: None,
+            person: Person {
+                name: PersonName::fit("Muster", "").unwrap().0,
+                sex: Sex::Female,
+                birth_date: BirthDate::Year(1980),
+                country: StateCode::new(100).unwrap(),
+            },
         },
     )
     .unwrap()

@@ -11,8 +11,8 @@ use serde_json::json;
 use super::context::{Ctx, PageError, html};
 use super::table::swiss_time;
 use crate::api::{entry_json, next_deadline_of, to_contract_json};
-use crate::deadlines::Deadline;
-use crate::domain::Environment;
+use crate::deadlines::{Deadline, why_no_deadline};
+use crate::domain::{Environment, Particulars};
 use crate::engine::reproduce::transmission_xml;
 use crate::store::{AnnouncementDetail, AuditOutcome, StoreError};
 use crate::web::Chrome;
@@ -29,6 +29,8 @@ struct AnnouncementPage {
     history: Vec<[String; 5]>,
     deadline: Option<Deadline>,
     deadline_passed: bool,
+    /// Why no deadline runs, when none does (an ABN announcement, a state without one).
+    no_deadline: String,
     /// Each acknowledgement entry about it, as JSON.
     acknowledgements: Vec<String>,
     transmission: Option<SentXml>,
@@ -108,6 +110,11 @@ pub async fn page(ctx: Ctx, Path(id): Path<String>) -> Response {
                 })
                 .collect(),
             deadline_passed: deadline.as_ref().is_some_and(|d| d.has_passed(today)),
+            no_deadline: why_no_deadline(
+                detail.announcement.environment,
+                detail.announcement.state,
+            )
+            .unwrap_or_default(),
             deadline,
             acknowledgements,
             transmission,
@@ -119,7 +126,7 @@ pub async fn page(ctx: Ctx, Path(id): Path<String>) -> Response {
 fn fields(detail: &AnnouncementDetail) -> Vec<(&'static str, String)> {
     let stored = &detail.announcement;
     let a = &stored.announcement;
-    vec![
+    let mut fields = vec![
         ("ZAS environment", stored.environment.label().to_string()),
         ("Fund", a.fund().to_string()),
         ("Reference", a.reference().to_string()),
@@ -127,7 +134,12 @@ fn fields(detail: &AnnouncementDetail) -> Vec<(&'static str, String)> {
         ("State", stored.state.to_string()),
         ("In this state since", swiss_time(stored.state_since)),
         ("Submitted", swiss_time(stored.submitted_at)),
-    ]
+    ];
+    // N. 3107–3110: `Surname, NN` for a person without given names.
+    if let Particulars::Certificate { person, .. } = a.particulars() {
+        fields.insert(4, ("Name", person.name.to_string()));
+    }
+    fields
 }
 
 /// The transmission's XML as sent, written again and checked against its SHA-256; shown only

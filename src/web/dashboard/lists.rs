@@ -230,7 +230,7 @@ async fn unmatched(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result
     Ok(Table {
         name: "unmatched",
         title: "Acknowledgements that matched nothing",
-        about: "Entries of the ZAS's acknowledgements whose fund and reference match no announcement sent (newest first; not filtered by state).",
+        about: "Entries of the ZAS's acknowledgements whose fund and reference match no announcement sent, or that name another transmission than the one that carried it (kept, not applied; newest first; not filtered by state).",
         headings: vec![
             "Entry",
             "Acknowledgement",
@@ -240,6 +240,7 @@ async fn unmatched(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result
             "Reference",
             "Key",
             "Processing code",
+            "Why",
         ],
         rows: list
             .items
@@ -254,6 +255,11 @@ async fn unmatched(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result
                     Cell::text(&u.reference),
                     Cell::text(u.key.code()),
                     Cell::text(u.processing_code),
+                    Cell::text(
+                        u.mismatch
+                            .as_deref()
+                            .unwrap_or("no announcement sent with this fund and reference"),
+                    ),
                 ]
             })
             .collect(),
