@@ -369,7 +369,14 @@ mod tests {
         assert_eq!(name.surname(), "Müller");
         assert_eq!(name.given_names(), Some("Zoë"));
         for ok in [
-            "Ćosić", "Łukasz", "Dvořák", "Œuvray", "Roșu", "Ørsted", "d’Alembert", "St. Gallen",
+            "Ćosić",
+            "Łukasz",
+            "Dvořák",
+            "Œuvray",
+            "Roșu",
+            "Ørsted",
+            "d’Alembert",
+            "St. Gallen",
         ] {
             assert!(PersonName::fit(ok, "Anna").is_ok(), "{ok}");
         }

@@ -33,17 +33,65 @@ pub const MIN_SCORE: u8 = 3;
 /// dictionaries do not hold; given to it as dictionary words.
 pub const COMMON_WORDS: &[&str] = &[
     // German
-    "passwort", "kennwort", "geheim", "hallo", "sommer", "winter", "fruehling", "herbst",
-    "schatz", "liebe", "sonne", "mausi", "fussball", "schweiz", "zuerich", "zürich", "willkommen",
-    "ausgleichskasse", "kasse", "ahv", "anmelden", "benutzer",
+    "passwort",
+    "kennwort",
+    "geheim",
+    "hallo",
+    "sommer",
+    "winter",
+    "fruehling",
+    "herbst",
+    "schatz",
+    "liebe",
+    "sonne",
+    "mausi",
+    "fussball",
+    "schweiz",
+    "zuerich",
+    "zürich",
+    "willkommen",
+    "ausgleichskasse",
+    "kasse",
+    "ahv",
+    "anmelden",
+    "benutzer",
     // French
-    "motdepasse", "mot de passe", "bonjour", "soleil", "amour", "chocolat", "suisse", "genève",
-    "geneve", "bienvenue", "caisse", "avs", "utilisateur", "coucou", "doudou", "loulou",
+    "motdepasse",
+    "mot de passe",
+    "bonjour",
+    "soleil",
+    "amour",
+    "chocolat",
+    "suisse",
+    "genève",
+    "geneve",
+    "bienvenue",
+    "caisse",
+    "avs",
+    "utilisateur",
+    "coucou",
+    "doudou",
+    "loulou",
     // Italian
-    "parola", "parolachiave", "ciao", "amore", "sole", "estate", "svizzera", "ticino", "lugano",
-    "benvenuto", "cassa", "utente", "tesoro", "calcio", "juventus",
+    "parola",
+    "parolachiave",
+    "ciao",
+    "amore",
+    "sole",
+    "estate",
+    "svizzera",
+    "ticino",
+    "lugano",
+    "benvenuto",
+    "cassa",
+    "utente",
+    "tesoro",
+    "calcio",
+    "juventus",
     // the service
-    "arcgw", "zas", "usntools",
+    "arcgw",
+    "zas",
+    "usntools",
 ];
 
 /// The rule of annex 2.3 a password breaks.
@@ -183,12 +231,7 @@ impl Password {
         let email = holder.email.split('@').next().unwrap_or("");
         not_guessable(
             text,
-            &[
-                login.as_str(),
-                &holder.surname,
-                &holder.given_name,
-                email,
-            ],
+            &[login.as_str(), &holder.surname, &holder.given_name, email],
         )?;
         Ok(Password(text.to_string()))
     }

@@ -60,9 +60,7 @@ impl Reference {
 /// Security baseline (ordinance draft, art. 3), N. 2102.
 fn hides_avs_number(text: &str) -> bool {
     let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
-    digits
-        .windows(13)
-        .any(|run| run.starts_with(b"756"))
+    digits.windows(13).any(|run| run.starts_with(b"756"))
 }
 
 impl fmt::Display for Reference {
@@ -128,11 +126,17 @@ mod tests {
             let refused = Reference::new(number);
             assert_eq!(refused, Err(ReferenceError::LooksLikeAvsNumber), "{number}");
             assert!(
-                refused.unwrap_err().to_string().contains("13 digits starting 756"),
+                refused
+                    .unwrap_err()
+                    .to_string()
+                    .contains("13 digits starting 756"),
                 "the message says why"
             );
         }
         assert!(Reference::new("K/756/1234/5678").is_ok(), "11 digits");
-        assert!(Reference::new("1234-756-0000").is_ok(), "756 not at the start of 13");
+        assert!(
+            Reference::new("1234-756-0000").is_ok(),
+            "756 not at the start of 13"
+        );
     }
 }
