@@ -40,6 +40,7 @@ impl Caller {
     ) -> Audit<'a> {
         Audit {
             actor: &self.actor,
+            funds: &self.token.funds,
             action,
             target: Some(target.to_string()),
             outcome,
@@ -149,6 +150,7 @@ pub async fn require_token(
     let path = request.uri().path().to_string();
     let denied = |reason: &str, actor: &'static str| Audit {
         actor,
+        funds: &[],
         action: "api.authenticate",
         target: Some(path.clone()),
         outcome: AuditOutcome::Denied,
@@ -173,6 +175,7 @@ pub async fn require_token(
         state
             .audit(Audit {
                 actor: &actor,
+                funds: &token.funds,
                 action: "api.rate_limit",
                 target: Some(path.clone()),
                 outcome: AuditOutcome::Denied,
