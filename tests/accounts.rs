@@ -807,36 +807,27 @@ async fn a_lock_shows_while_it_lasts_and_can_be_ended(db: TestDb) {
             web.post_login("mrossi", "Wrong-Password-1", None).await;
         }
     };
+    // The status in the API, and whether the page offers "Unlock".
+    let seen = |boss: support_web::SignedIn| {
+        let web = &web;
+        let id = clerk.id;
+        async move {
+            let (_, body) = json_of(web.get(&format!("/api/v1/accounts/{id}"), &boss).await).await;
+            let page = web
+                .get(&format!("/accounts/{id}"), &boss)
+                .await
+                .text()
+                .await
+                .unwrap();
+            (status_of(&body), page.contains(r#"id="unlock""#))
+        }
+    };
     lock().await;
-    let (_, body) = json_of(
-        web.get(&format!("/api/v1/accounts/{}", clerk.id), &boss)
-            .await,
-    )
-    .await;
-    assert_eq!(status_of(&body), "locked");
-    let page = web
-        .get(&format!("/accounts/{}", clerk.id), &boss)
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains(r#"id="unlock""#), "{page}");
+    assert_eq!(seen(boss.clone()).await, ("locked".to_string(), true));
     // The lock ends by itself: the status says so at once.
     web.clock.advance(chrono::TimeDelta::hours(2));
     let boss = web.sign_in("boss", support_web::PASSWORD).await.unwrap();
-    let (_, body) = json_of(
-        web.get(&format!("/api/v1/accounts/{}", clerk.id), &boss)
-            .await,
-    )
-    .await;
-    assert_eq!(status_of(&body), "active");
-    let page = web
-        .get(&format!("/accounts/{}", clerk.id), &boss)
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(!page.contains(r#"id="unlock""#), "{page}");
+    assert_eq!(seen(boss.clone()).await, ("active".to_string(), false));
     // Locked again, and unlocked by the manager: the holder signs in at once.
     lock().await;
     assert!(web.sign_in("mrossi", support_web::PASSWORD).await.is_err());
