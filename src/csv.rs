@@ -1,5 +1,13 @@
 //! Writing CSV (RFC 4180) for the exports operators open in a spreadsheet.
 
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// A time in an export: RFC 3339 in UTC with its zone, `2026-12-05T07:55:23Z`. The audit's CSV
+/// of the web and of `arcgw audit` write times this one way.
+pub fn time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
 /// One CSV line: fields separated by commas, quoted when they hold a comma, a quote or a line
 /// break, and formula-looking fields (`=`, `+`, `-`, `@` first) prefixed with `'` so that a
 /// spreadsheet does not run them.

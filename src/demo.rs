@@ -337,7 +337,8 @@ async fn demo_account(
         manager: &manager,
         at,
         remote: None,
-        password_mail: None,
+        // The demo's operator is shown the password (a loopback demo with made-up data).
+        delivery: crate::accounts::Delivery::ShowToOperator,
     };
     let made = accounts
         .create(NewAccount {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::accounts::PasswordMail;
+use crate::accounts::{HandoverSetting, PasswordMail};
 use crate::alerts::AlertJob;
 use crate::api::{AppState, router};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -118,6 +118,8 @@ pub async fn record_configuration(
                 "changed": changed,
                 "settings": settings,
             }),
+            // A system event: it concerns no fund.
+            funds: Vec::new(),
         })
         .await?;
     Ok(changed)
@@ -177,12 +179,22 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         .fold(state, |state, (environment, at)| {
             state.with_certificate_expiry(environment, at)
         });
-    // Checked at load: mailing temporary passwords needs [alerts.email].
+    // Temporary passwords go by two e-mails through [alerts.email] (the default); without it
+    // none can be delivered (creating accounts and resets are refused), unless the manager is
+    // shown them, configured explicitly (crate::accounts::mail).
     let state = match config.alerts.as_ref().and_then(|a| a.email.as_ref()) {
-        Some(email) if config.accounts.email_temporary_passwords => {
-            state.with_password_mail(PasswordMail::new(email)?)
+        Some(email) => state.with_password_mail(PasswordMail::new(email)?),
+        None => state,
+    };
+    let state = match config.accounts.handover {
+        HandoverSetting::ShowToManager => {
+            tracing::warn!(
+                "[accounts] handover = \"show_to_manager\": temporary passwords are shown to \
+                 the manager, not delivered to their holders alone (annex 2.3)"
+            );
+            state.with_handover_shown_to_manager()
         }
-        _ => state,
+        HandoverSetting::Email => state,
     };
     let listener = TcpListener::bind(config.listen)
         .await

@@ -23,6 +23,16 @@ async fn create(web: &Web, who: &support_web::SignedIn, account: Value) -> (Stat
     json_of(web.post_json("/api/v1/accounts", who, &account).await).await
 }
 
+/// `POST path` with the JSON `body` by `who`: the status and the answer.
+async fn post(
+    web: &Web,
+    who: &support_web::SignedIn,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    json_of(web.post_json(path, who, &body).await).await
+}
+
 async fn json_of(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
@@ -140,11 +150,20 @@ async fn the_lifecycle_of_an_account(db: TestDb) {
         actions,
         [
             "account.create",
+            "account.password_shown",
             "account.block",
             "account.unblock",
             "account.reset_password",
+            "account.password_shown",
             "account.remove"
         ]
+    );
+    // Each names the account by its id too (issue 12, item 17), and concerns its fund.
+    assert!(
+        events
+            .iter()
+            .all(|e| e.details["account_id"] == id && e.funds == [fund("066.000")]),
+        "{events:?}"
     );
     assert!(
         events
@@ -558,21 +577,28 @@ async fn the_connection_page_is_not_for_delegates(db: TestDb) {
     assert_eq!(denied.len(), 2);
 }
 
-/// Annex 2.3 (a password is told to nobody): with `[accounts] email_temporary_passwords`, the
-/// temporary password of a new or reset account goes by e-mail to its holder, through a real
-/// SMTP listener on loopback, and the manager's page and answer never show it; it signs in.
-/// When the mail fails, the password is shown once instead and the failure audited.
-async fn temporary_passwords_go_by_e_mail(db: TestDb) {
+fn fund(text: &str) -> FundNumber {
+    FundNumber::parse(text).unwrap()
+}
+
+/// The line of a mail indented by four spaces (the user id or the password).
+fn indented(data: &str) -> String {
+    data.lines()
+        .find_map(|l| l.strip_prefix("    "))
+        .expect("the value on its own indented line")
+        .trim()
+        .to_string()
+}
+
+/// Issue 12, item 14 (annex 2.3: a password is told to no third party; USNTools: two e-mails).
+/// By default, the temporary password of a new or reset account goes to its holder in two
+/// e-mails, the user id in the first and the password alone in the second, through a real SMTP
+/// listener on loopback; the manager's page and answer never show it. When the mail fails the
+/// account is blocked and nothing is shown.
+async fn temporary_passwords_go_by_two_e_mails(db: TestDb) {
     let smtp = support_smtp::SmtpServer::start().await;
-    let email = |port| arcgw::alerts::EmailConfig {
-        host: "127.0.0.1".into(),
-        port,
-        from: "arcgw <arcgw@fund.example>".into(),
-        to: vec!["operators@fund.example".into()],
-        username: None,
-        password: None,
-    };
-    let mail = arcgw::accounts::PasswordMail::new(&email(smtp.address.port())).unwrap();
+    let mail = arcgw::accounts::PasswordMail::new(&support_smtp::email_config(smtp.address.port()))
+        .unwrap();
     let web = start_with(db.store.clone(), |state| state.with_password_mail(mail)).await;
     let boss = web.person("boss", Role::Responsible, &["066.000"]).await;
 
@@ -581,24 +607,19 @@ async fn temporary_passwords_go_by_e_mail(db: TestDb) {
     assert_eq!(made["temporary_password_sent_to"], "mrossi@cassa.example");
     assert!(made.get("temporary_password").is_none(), "{made}");
     let mails = smtp.received();
-    assert_eq!(mails.len(), 1);
-    assert_eq!(mails[0].to, ["<mrossi@cassa.example>"]);
+    assert_eq!(mails.len(), 2, "two separate e-mails");
+    assert!(mails.iter().all(|m| m.to == ["<mrossi@cassa.example>"]));
+    assert_eq!(indented(&mails[0].data), "mrossi", "the user id first");
+    let password = indented(&mails[1].data);
+    assert!(!mails[0].data.contains(&password), "not in the first mail");
+    let body = |data: &str| data.split_once("\r\n\r\n").unwrap().1.to_string();
     assert!(
-        mails[0]
-            .data
-            .contains("Subject: arcgw: temporary password for mrossi")
+        !body(&mails[1].data).contains("mrossi"),
+        "the second holds no user id"
     );
-    let password = mails[0]
-        .data
-        .lines()
-        .find_map(|l| l.strip_prefix("    "))
-        .expect("the password on its own indented line")
-        .trim()
-        .to_string();
     // The holder signs in with it and must choose a password at once.
     let signed_in = web.sign_in("mrossi", &password).await.unwrap();
     let forced = web.get("/", &signed_in).await;
-    assert_eq!(forced.status(), StatusCode::SEE_OTHER);
     assert_eq!(forced.headers()["location"], "/password");
 
     // A reset through the page: the page names the address, not the password.
@@ -614,25 +635,21 @@ async fn temporary_passwords_go_by_e_mail(db: TestDb) {
     );
     assert!(!html.contains("temporary-password"), "{html}");
     let mails = smtp.received();
-    assert_eq!(mails.len(), 2);
-    assert!(!mails[1].data.contains(&password), "a new password");
+    assert_eq!(mails.len(), 4);
+    assert_ne!(indented(&mails[3].data), password, "a new password");
 
-    // The SMTP server gone: shown once instead, with the reason; the failure audited.
+    // The SMTP server gone: nothing is shown; the account is blocked until a reset delivers.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let mail = arcgw::accounts::PasswordMail::new(&email(port)).unwrap();
+    let mail = arcgw::accounts::PasswordMail::new(&support_smtp::email_config(port)).unwrap();
     let web = start_with(db.store.clone(), |state| state.with_password_mail(mail)).await;
     let boss = web.sign_in("boss", support_web::PASSWORD).await.unwrap();
     let (status, made) = create(&web, &boss, new_account("lbianchi", "clerk", "066.000")).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
-    assert!(
-        made["temporary_password"]
-            .as_str()
-            .is_some_and(|p| p.len() >= 8),
-        "{made}"
-    );
-    assert!(made["mail_failed"].as_str().is_some(), "{made}");
+    assert!(made.get("temporary_password").is_none(), "{made}");
+    assert!(made["undelivered"].as_str().is_some(), "{made}");
+    assert_eq!(made["account"]["status"], "blocked", "{made}");
     let audit = web
         .store
         .query_audit(&AuditQuery {
@@ -658,8 +675,228 @@ async fn temporary_passwords_go_by_e_mail(db: TestDb) {
     );
 }
 
+/// Issue 12, item 14: without a mail server and without `show_to_manager`, no temporary
+/// password can be delivered: creating an account and resetting a password are refused with
+/// the reason, and nothing changes. `show_to_manager`, configured, shows it with a warning in
+/// the audit.
+async fn without_mail_nothing_is_shown_unless_configured(db: TestDb) {
+    let web = start_with(db.store.clone(), |state| state).await;
+    let boss = web.person("boss", Role::Responsible, &["066.000"]).await;
+    let clerk = create_account(&web.store, "mrossi", Role::Clerk, &["066.000"]).await;
+    let (status, refused) = create(&web, &boss, new_account("lbianchi", "clerk", "066.000")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let message = refused["message"].as_str().unwrap();
+    assert!(message.contains("[alerts.email]"), "{message}");
+    assert!(message.contains("show_to_manager"), "{message}");
+    assert!(refused.get("temporary_password").is_none());
+    let (_, found) = logins(&web, &boss, "").await;
+    assert_eq!(found, ["boss", "mrossi"], "nothing created");
+    let (status, _) = post(
+        &web,
+        &boss,
+        &format!("/api/v1/accounts/{}/reset-password", clerk.id),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        web.sign_in("mrossi", support_web::PASSWORD).await.is_ok(),
+        "the password is unchanged"
+    );
+
+    let web = start_with(db.store.clone(), |state| {
+        state.with_handover_shown_to_manager()
+    })
+    .await;
+    let boss = web.sign_in("boss", support_web::PASSWORD).await.unwrap();
+    let (status, made) = create(&web, &boss, new_account("lbianchi", "clerk", "066.000")).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(made["temporary_password"].as_str().unwrap().len(), 16);
+    let shown = web
+        .store
+        .query_audit(&AuditQuery {
+            action: Some("account.password_shown".into()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(shown.len(), 1);
+    assert!(
+        shown[0].details["warning"]
+            .as_str()
+            .unwrap()
+            .contains("show_to_manager")
+    );
+}
+
+/// Issue 12, item 16: birth dates only for the holder and those the permission table lets see
+/// them (responsible, substitute); a delegate reads none.
+async fn birth_dates_only_for_those_who_need_them(db: TestDb) {
+    let web = start(db.store.clone()).await;
+    let boss = web.person("boss", Role::Responsible, &["066.000"]).await;
+    let delegate = web.person("deleg", Role::Delegate, &["066.000"]).await;
+    create_account(&web.store, "mrossi", Role::Clerk, &["066.000"]).await;
+    let dates = |body: Value| -> Vec<(String, Value)> {
+        body["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["login"].as_str().unwrap().to_string(),
+                    a["birth_date"].clone(),
+                )
+            })
+            .collect()
+    };
+    let (_, body) = json_of(web.get("/api/v1/accounts?sort=login", &boss).await).await;
+    assert!(
+        dates(body).iter().all(|(_, d)| d == "1980-04-02"),
+        "the responsible person sees them"
+    );
+    let (_, body) = json_of(web.get("/api/v1/accounts?sort=login", &delegate).await).await;
+    for (login, date) in dates(body) {
+        if login == "deleg" {
+            assert_eq!(date, "1980-04-02", "one's own");
+        } else {
+            assert_eq!(date, Value::Null, "{login}");
+        }
+    }
+}
+
+/// Issue 12, item 17: a removed account's user id is never given to somebody else.
+async fn a_removed_login_is_not_reused(db: TestDb) {
+    let web = start(db.store.clone()).await;
+    let boss = web.person("boss", Role::Responsible, &["066.000"]).await;
+    let (_, made) = create(&web, &boss, new_account("mrossi", "clerk", "066.000")).await;
+    let id = made["account"]["id"].as_i64().unwrap();
+    let (status, _) = post(
+        &web,
+        &boss,
+        &format!("/api/v1/accounts/{id}/remove"),
+        json!({"confirm": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, refused) = create(&web, &boss, new_account("mrossi", "delegate", "066.000")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("belonged to an account that was removed"),
+        "{refused}"
+    );
+    let (_, found) = logins(&web, &boss, "").await;
+    assert_eq!(found, ["boss"]);
+}
+
+/// Issue 12, item 18: "locked" only while the lock lasts; a locked account can be unlocked.
+async fn a_lock_shows_while_it_lasts_and_can_be_ended(db: TestDb) {
+    let web = start(db.store.clone()).await;
+    let boss = web.person("boss", Role::Responsible, &["066.000"]).await;
+    let clerk = create_account(&web.store, "mrossi", Role::Clerk, &["066.000"]).await;
+    let status_of = |body: &Value| {
+        body["account"]["status"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_string()
+    };
+    let lock = || async {
+        for _ in 0..6 {
+            web.post_login("mrossi", "Wrong-Password-1", None).await;
+        }
+    };
+    // The status in the API, and whether the page offers "Unlock".
+    let seen = |boss: support_web::SignedIn| {
+        let web = &web;
+        let id = clerk.id;
+        async move {
+            let (_, body) = json_of(web.get(&format!("/api/v1/accounts/{id}"), &boss).await).await;
+            let page = web
+                .get(&format!("/accounts/{id}"), &boss)
+                .await
+                .text()
+                .await
+                .unwrap();
+            (status_of(&body), page.contains(r#"id="unlock""#))
+        }
+    };
+    lock().await;
+    assert_eq!(seen(boss.clone()).await, ("locked".to_string(), true));
+    // The lock ends by itself: the status says so at once.
+    web.clock.advance(chrono::TimeDelta::hours(2));
+    let boss = web.sign_in("boss", support_web::PASSWORD).await.unwrap();
+    assert_eq!(seen(boss.clone()).await, ("active".to_string(), false));
+    // Locked again, and unlocked by the manager: the holder signs in at once.
+    lock().await;
+    assert!(web.sign_in("mrossi", support_web::PASSWORD).await.is_err());
+    let (status, body) = post(
+        &web,
+        &boss,
+        &format!("/api/v1/accounts/{}/unlock", clerk.id),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (status, status_of(&body)),
+        (StatusCode::OK, "active".into())
+    );
+    assert!(web.sign_in("mrossi", support_web::PASSWORD).await.is_ok());
+}
+
+async fn audit_csv(web: &Web, who: &support_web::SignedIn) -> String {
+    web.get("/exports/audit.csv", who)
+        .await
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Issue 12, item 15: the audit review and its CSV show each person the events of their own
+/// funds; system events only to those with the right (not delegates).
+async fn the_audit_review_shows_ones_own_funds(db: TestDb) {
+    let web = start(db.store.clone()).await;
+    let a = web.person("resp-a", Role::Responsible, &["066.000"]).await;
+    let b = web.person("resp-b", Role::Responsible, &["067.000"]).await;
+    let delegate_a = web.person("deleg-a", Role::Delegate, &["066.000"]).await;
+    create(&web, &b, new_account("clerk-b", "clerk", "067.000")).await;
+    web.post_login("clerk-b", "Wrong-Password-1", None).await;
+    web.post_login("nobody", "Wrong-Password-1", None).await;
+
+    let seen_by_a = audit_csv(&web, &a).await;
+    assert!(!seen_by_a.contains("clerk-b"), "{seen_by_a}");
+    assert!(!seen_by_a.contains("resp-b"), "{seen_by_a}");
+    assert!(!seen_by_a.contains("067.000"), "{seen_by_a}");
+    assert!(seen_by_a.contains("resp-a"), "its own: {seen_by_a}");
+    assert!(
+        seen_by_a.contains("user:nobody"),
+        "a system event: {seen_by_a}"
+    );
+    let page_a = web.get("/audit", &a).await.text().await.unwrap();
+    assert!(!page_a.contains("clerk-b"), "{page_a}");
+    let seen_by_b = audit_csv(&web, &b).await;
+    assert!(seen_by_b.contains("account:clerk-b"), "{seen_by_b}");
+    assert!(
+        seen_by_b.contains("user:clerk-b"),
+        "the failed login: {seen_by_b}"
+    );
+    assert!(!seen_by_b.contains("resp-a"), "{seen_by_b}");
+    let seen_by_delegate = audit_csv(&web, &delegate_a).await;
+    assert!(seen_by_delegate.contains("resp-a"), "{seen_by_delegate}");
+    assert!(
+        !seen_by_delegate.contains("user:nobody"),
+        "no system events: {seen_by_delegate}"
+    );
+}
+
 on_both_backends!(
-    temporary_passwords_go_by_e_mail,
+    temporary_passwords_go_by_two_e_mails,
+    without_mail_nothing_is_shown_unless_configured,
+    birth_dates_only_for_those_who_need_them,
+    a_removed_login_is_not_reused,
+    a_lock_shows_while_it_lasts_and_can_be_ended,
+    the_audit_review_shows_ones_own_funds,
     the_connection_page_is_not_for_delegates,
     the_lifecycle_of_an_account,
     the_pages_do_the_same,

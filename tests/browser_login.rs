@@ -24,7 +24,7 @@ async fn a_browser_signs_in_and_changes_the_temporary_password(db: TestDb) {
         manager: &operator,
         at: support_web::noon(),
         remote: None,
-        password_mail: None,
+        delivery: arcgw::accounts::Delivery::ShowToOperator,
     }
     .create(NewAccount {
         login: Login::parse("mrossi").unwrap(),

@@ -658,13 +658,14 @@ async fn audit_review(db: TestDb) {
         ],
     )
     .await;
-    // Every change of state so far was audited by the engine; the export holds all of them.
+    // Every change of state so far was audited by the engine; the export holds all of those of
+    // the viewer's fund, and none of the other fund's (issue 12, item 15).
     let (status, csv) = substitute
         .get("/exports/audit.csv?action=announcement.state&from=2026-11-01&to=2026-12-31")
         .await;
     assert_eq!(status, 200);
     let rows = parse_csv(&csv);
-    let expected = store
+    let all = store
         .query_audit(&AuditQuery {
             action: Some("announcement.state".into()),
             limit: 1000,
@@ -672,6 +673,13 @@ async fn audit_review(db: TestDb) {
         })
         .await
         .unwrap();
+    let own = FundNumber::parse(OWN).unwrap();
+    let expected: Vec<_> = all.iter().filter(|e| e.funds == [own]).collect();
+    assert!(expected.len() < all.len(), "the other fund's events exist");
+    assert!(
+        all.iter().all(|e| e.funds.len() == 1),
+        "each names its fund"
+    );
     assert_eq!(rows.len(), expected.len() + 1);
     assert_eq!(rows[1][0], expected[0].id.to_string(), "newest first");
     let (_, none) = substitute

@@ -221,6 +221,7 @@ async fn fill(store: &Store) -> Filled {
                 outcome: arcgw::store::AuditOutcome::Success,
                 remote_addr: Some("127.0.0.1".into()),
                 details: serde_json::json!({ "n": i }),
+                funds: Vec::new(),
             })
             .await
             .unwrap();
@@ -834,6 +835,7 @@ async fn the_last_review_of_the_audit_log_is_known(db: TestDb) {
         outcome,
         remote_addr: None,
         details: serde_json::json!({}),
+        funds: Vec::new(),
     };
     store
         .append_audit(&event("session.login", AuditOutcome::Success, 1))

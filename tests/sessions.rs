@@ -3,6 +3,7 @@
 //! the forced password change, expiry and logout.
 
 mod support_db;
+mod support_smtp;
 mod support_web;
 
 use arcgw::domain::Role;
@@ -12,7 +13,7 @@ use chrono::TimeDelta;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION};
 use support_db::{TestDb, on_both_backends};
-use support_web::{FORM, PASSWORD, create_account, form, set_cookie, start};
+use support_web::{FORM, PASSWORD, create_account, form, set_cookie, start, start_with};
 
 async fn audit(store: &Store, action: &str) -> Vec<arcgw::store::AuditEvent> {
     let query = AuditQuery {
@@ -263,6 +264,17 @@ async fn the_first_login_forces_the_password_change(db: TestDb) {
             .unwrap()
             .contains("must not contain the surname")
     );
+    // Issue 12, item 12: common passwords are refused, with the reason.
+    for common in ["Password1", "Passwort1", "aaaaaaaa1"] {
+        let refused = change(common).await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{common}"
+        );
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("too easy to guess"), "{common}: {page}");
+    }
     let short = change("Ab1!").await;
     assert!(
         short
@@ -288,8 +300,15 @@ async fn the_first_login_forces_the_password_change(db: TestDb) {
     assert!(web.sign_in("mrossi", &temporary).await.is_err());
 }
 
-async fn a_compromised_password_must_be_changed(db: TestDb) {
-    let web = start(db.store.clone()).await;
+/// Issue 12, item 13 (annex 2.3 c): a password marked compromised stops working at that
+/// moment, not at its holder's next login: whoever knows it cannot sign in with it and set a
+/// password of their own. It is replaced by a temporary password mailed to the holder, and every
+/// session ends; with no way to deliver one, the account is blocked as well.
+async fn a_compromised_password_stops_working_at_once(db: TestDb) {
+    let smtp = support_smtp::SmtpServer::start().await;
+    let mail = arcgw::accounts::PasswordMail::new(&support_smtp::email_config(smtp.address.port()))
+        .unwrap();
+    let web = start_with(db.store.clone(), |state| state.with_password_mail(mail)).await;
     let boss = web.person("boss", Role::Responsible, &["066.000"]).await;
     let clerk = create_account(&web.store, "mrossi", Role::Clerk, &["066.000"]).await;
     let session = web.sign_in("mrossi", PASSWORD).await.unwrap();
@@ -301,13 +320,53 @@ async fn a_compromised_password_must_be_changed(db: TestDb) {
         )
         .await;
     assert_eq!(marked.status(), StatusCode::OK);
+    let answer: serde_json::Value = marked.json().await.unwrap();
+    assert_eq!(answer["temporary_password_sent_to"], "mrossi@cassa.example");
+    assert!(answer.get("temporary_password").is_none(), "{answer}");
     assert_eq!(
         web.get("/password", &session).await.status(),
         StatusCode::SEE_OTHER,
-        "ended"
+        "the session ended"
     );
+    // Whoever knows the old password is refused at once.
     let login = web.post_login("mrossi", PASSWORD, None).await;
+    assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
+    // The holder signs in with the new one from the second mail and must change it.
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 2);
+    let temporary = mails[1]
+        .data
+        .lines()
+        .find_map(|l| l.strip_prefix("    "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let login = web.post_login("mrossi", &temporary, None).await;
     assert_eq!(login.headers()[LOCATION], "/password");
+
+    // No mail server: the old password stops working all the same, and the account is blocked.
+    let web = start_with(db.store.clone(), |state| state).await;
+    let boss = web.sign_in("boss", PASSWORD).await.unwrap();
+    let other = create_account(&web.store, "lbianchi", Role::Clerk, &["066.000"]).await;
+    let marked = web
+        .post_json(
+            &format!("/api/v1/accounts/{}/compromised", other.id),
+            &boss,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(marked.status(), StatusCode::OK);
+    let answer: serde_json::Value = marked.json().await.unwrap();
+    assert_eq!(answer["account"]["status"], "blocked", "{answer}");
+    assert!(answer["undelivered"].as_str().is_some(), "{answer}");
+    assert!(web.sign_in("lbianchi", PASSWORD).await.is_err());
+    assert!(
+        !web.store
+            .password_matches(other.id, PASSWORD)
+            .await
+            .unwrap(),
+        "the compromised password is gone"
+    );
 }
 
 async fn sessions_expire_when_idle_and_end_at_logout(db: TestDb) {
@@ -355,7 +414,7 @@ on_both_backends!(
     unknown_logins_and_blocked_accounts_are_refused_alike,
     posts_without_the_session_token_are_refused,
     the_first_login_forces_the_password_change,
-    a_compromised_password_must_be_changed,
+    a_compromised_password_stops_working_at_once,
     sessions_expire_when_idle_and_end_at_logout,
 );
 

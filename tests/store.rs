@@ -355,6 +355,7 @@ async fn no_avs_number_anywhere_else(db: TestDb) {
             remote_addr: Some("127.0.0.1".into()),
             details: json!({"avs_number": avs(2).to_string(), "raw": avs(3).digits(),
                             "n": avs(4).value(), "note": format!("spouse {}", avs(5))}),
+            funds: Vec::new(),
         })
         .await
         .unwrap();
@@ -935,6 +936,7 @@ fn event(minute: i64, actor: &str, action: &str, outcome: AuditOutcome) -> NewAu
         outcome,
         remote_addr: Some("192.0.2.7".into()),
         details: json!({"minute": minute}),
+        funds: Vec::new(),
     }
 }
 

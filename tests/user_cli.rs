@@ -7,6 +7,21 @@ mod support_proc;
 use arcgw::store::{AuditQuery, SignIn};
 use support_db::{TestDb, on_both_backends};
 
+/// `arcgw user create` of the first responsible account, Maria Rossi of 066.000.
+const CREATE_MROSSI: [&str; 11] = [
+    "create",
+    "--login",
+    "mrossi",
+    "--surname",
+    "Rossi",
+    "--given-name",
+    "Maria",
+    "--email",
+    "maria.rossi@cassa.example",
+    "--fund",
+    "066.000",
+];
+
 fn user(db: &TestDb, dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
     let out = support_proc::command(&db.url(), dir)
         .arg("user")
@@ -25,23 +40,7 @@ fn user(db: &TestDb, dir: &std::path::Path, args: &[&str]) -> (bool, String, Str
 async fn the_operator_manages_accounts_from_the_command_line(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let (ok, out, err) = user(
-        &db,
-        dir,
-        &[
-            "create",
-            "--login",
-            "mrossi",
-            "--surname",
-            "Rossi",
-            "--given-name",
-            "Maria",
-            "--email",
-            "maria.rossi@cassa.example",
-            "--fund",
-            "066.000",
-        ],
-    );
+    let (ok, out, err) = user(&db, dir, &CREATE_MROSSI);
     assert!(ok, "{err}");
     let temporary = out.trim().to_string();
     assert_eq!(
@@ -156,4 +155,52 @@ async fn the_operator_manages_accounts_from_the_command_line(db: TestDb) {
     );
 }
 
-on_both_backends!(the_operator_manages_accounts_from_the_command_line);
+/// Issue 12, item 19: without `USER`, `SUDO_USER` (and the others) a changing command is
+/// refused before it changes anything; `--operator NAME` names the operator in the audit.
+async fn the_operator_must_be_known(db: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let create = |operator: Option<&str>| {
+        let mut c = support_proc::command(&db.url(), dir.path());
+        for name in ["USER", "SUDO_USER", "LOGNAME", "ARCGW_OPERATOR"] {
+            c.env_remove(name);
+        }
+        if let Some(name) = operator {
+            c.args(["--operator", name]);
+        }
+        c.arg("user")
+            .args(CREATE_MROSSI)
+            .output()
+            .expect("arcgw user runs")
+    };
+    let refused = create(None);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("--operator NAME"), "{err}");
+    assert_eq!(
+        support_db::count(&db.store, "SELECT COUNT(*) AS n FROM accounts").await,
+        0,
+        "nothing changed"
+    );
+    let made = create(Some("mbianchi"));
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let events = db
+        .store
+        .query_audit(&AuditQuery {
+            action: Some("account.create".into()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].actor, "operator:mbianchi@cli");
+    assert!(events.iter().all(|e| !e.actor.contains("unknown")));
+}
+
+on_both_backends!(
+    the_operator_manages_accounts_from_the_command_line,
+    the_operator_must_be_known,
+);

@@ -199,6 +199,12 @@ fn reference_n_3105() {
         "reference",
         "N. 3105",
     );
+    // An AVS number with other separators (issue 12, item 8).
+    assert_error(
+        with(rci_81(), "reference", json!("756/1234/5678/97")),
+        "reference",
+        "N. 3105",
+    );
 }
 
 #[test]
@@ -434,6 +440,17 @@ fn name_n_3108_3110() {
     );
     assert_error(
         with(certificate_21(), "person.surname", json!("Brunner2")),
+        "person.surname",
+        "N. 3108",
+    );
+    // The field the error is in (issue 12, item 10), and the character set (item 11).
+    assert_error(
+        with(certificate_21(), "person.given_names", json!("Anton9")),
+        "person.given_names",
+        "N. 3108",
+    );
+    assert_error(
+        with(certificate_21(), "person.surname", json!("Hoﬀmann")),
         "person.surname",
         "N. 3108",
     );

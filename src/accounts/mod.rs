@@ -1,8 +1,9 @@
 //! Account management (USNTools, seeds/000 C): create, search, export, view, block, unblock,
-//! reset the password, mark it compromised, remove. Whether the one asking may do it is checked
-//! here (the permission table, their funds, the roles they may manage), the store makes the
-//! change, and every change — refused ones too — is an audit event (annex 2.5). The dashboard,
-//! the accounts API and the command line all go through here.
+//! unlock, reset the password, mark it compromised, remove. Whether the one asking may do it is
+//! checked here (the permission table, their funds, the roles they may manage), the store makes
+//! the change, and every change — refused ones too — is an audit event (annex 2.5) that names
+//! the account by its user id and its id and records the funds it concerns. The dashboard, the
+//! accounts API and the command line all go through here.
 
 mod mail;
 mod temporary;
@@ -15,7 +16,7 @@ use crate::store::{
     Account, AccountSearch, AuditOutcome, NewAccount, NewAuditEvent, Store, StoreError,
 };
 
-pub use mail::{AccountsConfig, Handover, PasswordMail};
+pub use mail::{AccountsConfig, Delivery, Handover, HandoverSetting, NO_MAIL, PasswordMail};
 pub use temporary::temporary_password;
 
 /// Who manages accounts.
@@ -69,6 +70,11 @@ pub enum AccountError {
     NoFund,
     #[error("the login {0} is taken")]
     LoginTaken(String),
+    #[error("{0}")]
+    LoginRemoved(String),
+    /// No temporary password can reach its holder ([`NO_MAIL`]).
+    #[error("{0}")]
+    NoDelivery(&'static str),
     /// Removal is definitive and needs a confirmation (USNTools C.2.6).
     #[error("confirm: removing an account is definitive and must be confirmed")]
     NotConfirmed,
@@ -81,6 +87,7 @@ impl From<StoreError> for AccountError {
         match e {
             StoreError::NotFound { id, .. } => AccountError::NotFound(id),
             StoreError::LoginTaken { login } => AccountError::LoginTaken(login),
+            e @ StoreError::LoginRemoved { .. } => AccountError::LoginRemoved(e.to_string()),
             StoreError::AccountWithoutFund => AccountError::NoFund,
             other => AccountError::Store(other),
         }
@@ -101,8 +108,8 @@ pub struct Accounts<'a> {
     pub at: DateTime<Utc>,
     /// The client's address, for requests that came over the network.
     pub remote: Option<String>,
-    /// Where temporary passwords are mailed to their holders; none: shown once to the manager.
-    pub password_mail: Option<&'a PasswordMail>,
+    /// How temporary passwords reach their holders.
+    pub delivery: Delivery<'a>,
 }
 
 impl Accounts<'_> {
@@ -110,15 +117,26 @@ impl Accounts<'_> {
     pub async fn create(&self, new: NewAccount) -> Result<WithTemporaryPassword, AccountError> {
         let target = format!("account:{}", new.login);
         let details = json!({ "role": new.role.as_str(), "funds": fund_texts(&new.funds) });
-        if let Err(e) = self.may_change(&new.funds, new.role) {
-            return Err(self.refusal(&target, "account.create", e, &details).await);
+        if let Err(e) = self
+            .may_change(&new.funds, new.role)
+            .and_then(|()| self.can_deliver())
+        {
+            return Err(self
+                .refusal(&target, "account.create", e, &details, &new.funds)
+                .await);
         }
         let password = temporary_password(&new.login, &new.holder);
         let made = self
             .store
             .create_account(&new, &password, true, self.at)
             .await;
-        let account = self.done(&target, "account.create", details, made).await?;
+        let mut details = details;
+        if let Ok(account) = &made {
+            details["account_id"] = json!(account.id);
+        }
+        let account = self
+            .done(&target, "account.create", details, &new.funds, made)
+            .await?;
         Ok(WithTemporaryPassword { account, password })
     }
 
@@ -132,11 +150,13 @@ impl Accounts<'_> {
     /// The accounts of `search` as CSV (USNTools C.2.1); the export is audited.
     pub async fn export_csv(&self, search: AccountSearch) -> Result<String, AccountError> {
         let accounts = self.search(search).await?;
+        let funds = self.manager.funds().map(<[FundNumber]>::to_vec);
         self.audit(
             "accounts",
             "account.export",
             AuditOutcome::Success,
             json!({ "rows": accounts.len() }),
+            funds.as_deref().unwrap_or(&[]),
         )
         .await?;
         let mut csv = crate::csv::row([
@@ -158,7 +178,7 @@ impl Accounts<'_> {
                 a.holder.email.clone(),
                 a.role.to_string(),
                 fund_texts(&a.funds).join(" "),
-                status(a).to_string(),
+                status(a, self.at).to_string(),
             ]));
         }
         Ok(csv)
@@ -181,85 +201,122 @@ impl Accounts<'_> {
 
     /// Blocks the account (reversible, USNTools C.2.3); its sessions end.
     pub async fn block(&self, id: i64) -> Result<Account, AccountError> {
-        let target = self.change(id, "account.block").await?;
+        let account = self.change(id, "account.block").await?;
         let result = self.store.set_blocked(id, Some(self.at)).await;
-        self.done(
-            &target,
-            "account.block",
-            json!({ "account_id": id }),
-            result,
-        )
-        .await
+        self.changed(&account, "account.block", result).await
     }
 
     /// Unblocks the account (USNTools C.2.4).
     pub async fn unblock(&self, id: i64) -> Result<Account, AccountError> {
-        let target = self.change(id, "account.unblock").await?;
+        let account = self.change(id, "account.unblock").await?;
         let result = self.store.set_blocked(id, None).await;
-        self.done(
-            &target,
-            "account.unblock",
-            json!({ "account_id": id }),
-            result,
-        )
-        .await
+        self.changed(&account, "account.unblock", result).await
     }
 
-    /// Gives the account a temporary password (USNTools C.2.5); its sessions end.
+    /// Ends the lock that failed logins put on the account, and clears their count.
+    pub async fn unlock(&self, id: i64) -> Result<Account, AccountError> {
+        let account = self.change(id, "account.unlock").await?;
+        let result = self.store.unlock_account(id).await;
+        self.changed(&account, "account.unlock", result).await
+    }
+
+    /// Gives the account a temporary password (USNTools C.2.5); its sessions end. Refused when
+    /// it cannot be delivered.
     pub async fn reset_password(&self, id: i64) -> Result<WithTemporaryPassword, AccountError> {
-        let target = self.change(id, "account.reset_password").await?;
-        let account = self.store.account(id).await?;
-        let password = temporary_password(&account.login, &account.holder);
-        let result = self.store.set_password(id, &password, true, self.at).await;
-        let account = self
-            .done(
-                &target,
-                "account.reset_password",
-                json!({ "account_id": id }),
-                result,
-            )
+        let account = self.change(id, "account.reset_password").await?;
+        if let Err(e) = self.can_deliver() {
+            return Err(self
+                .refusal(
+                    &self.target_of(&account),
+                    "account.reset_password",
+                    e,
+                    &json!({ "account_id": id }),
+                    &account.funds,
+                )
+                .await);
+        }
+        self.replace_password(&account, "account.reset_password")
+            .await
+    }
+
+    /// Annex 2.3 c: the password may be known to others, so it stops working at once. It is
+    /// replaced by a temporary password handed over to the holder ([`Accounts::hand_over`]);
+    /// every session ends. When no password can be delivered the account is blocked as well
+    /// (a reset delivers one later).
+    pub async fn mark_compromised(&self, id: i64) -> Result<(Account, Handover), AccountError> {
+        let account = self.change(id, "account.compromised").await?;
+        let mut made = self
+            .replace_password(&account, "account.compromised")
             .await?;
+        let handover = self.hand_over(&mut made).await?;
+        Ok((made.account, handover))
+    }
+
+    /// Sets a new temporary password on `account` (ending its sessions), audited as `action`.
+    async fn replace_password(
+        &self,
+        account: &Account,
+        action: &'static str,
+    ) -> Result<WithTemporaryPassword, AccountError> {
+        let password = temporary_password(&account.login, &account.holder);
+        let result = self
+            .store
+            .set_password(account.id, &password, true, self.at)
+            .await;
+        let account = self.changed(account, action, result).await?;
         Ok(WithTemporaryPassword { account, password })
     }
 
-    /// Annex 2.3 c: the password may be known to others; it must be changed at next login.
-    pub async fn mark_compromised(&self, id: i64) -> Result<Account, AccountError> {
-        let target = self.change(id, "account.compromised").await?;
-        let result = self.store.mark_compromised(id).await;
-        self.done(
-            &target,
-            "account.compromised",
-            json!({ "account_id": id }),
-            result,
-        )
-        .await
-    }
-
-    /// Removes the account for good, once confirmed (USNTools C.2.6).
+    /// Removes the account for good, once confirmed (USNTools C.2.6); its user id is never
+    /// given again.
     pub async fn remove(&self, id: i64, confirmed: bool) -> Result<Account, AccountError> {
         if !confirmed {
             return Err(AccountError::NotConfirmed);
         }
-        let target = self.change(id, "account.remove").await?;
-        let result = self.store.remove_account(id).await;
+        let account = self.change(id, "account.remove").await?;
+        let result = self.store.remove_account(id, self.at).await;
+        self.changed(&account, "account.remove", result).await
+    }
+
+    /// The audit target of an account: `account:<login>` (a login is never reused).
+    fn target_of(&self, account: &Account) -> String {
+        format!("account:{}", account.login)
+    }
+
+    /// Records how the store's change `action` of `account` ended, and passes its result on.
+    async fn changed(
+        &self,
+        account: &Account,
+        action: &'static str,
+        result: Result<Account, StoreError>,
+    ) -> Result<Account, AccountError> {
         self.done(
-            &target,
-            "account.remove",
-            json!({ "account_id": id }),
+            &self.target_of(account),
+            action,
+            json!({ "account_id": account.id }),
+            &account.funds,
             result,
         )
         .await
     }
 
-    /// Checks that the manager may change account `id`, recording a refusal; returns the audit
-    /// target of the account (`account:<login>`, kept after a removal).
-    async fn change(&self, id: i64, action: &'static str) -> Result<String, AccountError> {
+    /// Checks that the manager may change account `id`, recording a refusal; returns the
+    /// account as it is.
+    async fn change(&self, id: i64, action: &'static str) -> Result<Account, AccountError> {
+        let details = json!({ "account_id": id });
         let account = match self.view(id).await {
             Ok(a) => a,
             Err(e) => {
-                let details = json!({ "account_id": id });
+                // Not the manager's to see: the event concerns the manager's funds only.
+                let mine = self.manager.funds().map(<[FundNumber]>::to_vec);
                 return Err(self
-                    .refusal(&format!("account:{id}"), action, e, &details)
+                    .refusal(
+                        &format!("account:{id}"),
+                        action,
+                        e,
+                        &details,
+                        mine.as_deref().unwrap_or(&[]),
+                    )
                     .await);
             }
         };
@@ -269,11 +326,16 @@ impl Accounts<'_> {
             ),
             _ => self.may_change(&account.funds, account.role),
         };
-        let target = format!("account:{}", account.login);
         match check {
-            Ok(()) => Ok(target),
+            Ok(()) => Ok(account),
             Err(e) => Err(self
-                .refusal(&target, action, e, &json!({ "account_id": id }))
+                .refusal(
+                    &self.target_of(&account),
+                    action,
+                    e,
+                    &details,
+                    &account.funds,
+                )
                 .await),
         }
     }
@@ -318,11 +380,12 @@ impl Accounts<'_> {
         action: &'static str,
         e: AccountError,
         details: &Value,
+        funds: &[FundNumber],
     ) -> AccountError {
         let mut details = details.clone();
         details["reason"] = json!(e.to_string());
         match self
-            .audit(target, action, AuditOutcome::Denied, details)
+            .audit(target, action, AuditOutcome::Denied, details, funds)
             .await
         {
             Ok(()) => e,
@@ -336,6 +399,7 @@ impl Accounts<'_> {
         target: &str,
         action: &'static str,
         mut details: Value,
+        funds: &[FundNumber],
         result: Result<T, StoreError>,
     ) -> Result<T, AccountError> {
         let outcome = match &result {
@@ -345,17 +409,23 @@ impl Accounts<'_> {
                 AuditOutcome::Failure
             }
         };
-        self.audit(target, action, outcome, details).await?;
+        self.audit(target, action, outcome, details, funds).await?;
         result.map_err(AccountError::from)
     }
 
+    /// Appends an event about the funds `funds` (the account's, or the manager's when the
+    /// account is not theirs to see); the acting person's account id is in the details.
     async fn audit(
         &self,
         target: &str,
         action: &'static str,
         outcome: AuditOutcome,
-        details: Value,
+        mut details: Value,
+        funds: &[FundNumber],
     ) -> Result<(), AccountError> {
+        if let Manager::Person { account_id, .. } = self.manager {
+            details["actor_account_id"] = json!(account_id);
+        }
         self.store
             .append_audit(&NewAuditEvent {
                 at: self.at,
@@ -365,23 +435,76 @@ impl Accounts<'_> {
                 outcome,
                 remote_addr: self.remote.clone(),
                 details,
+                funds: funds.to_vec(),
             })
             .await?;
         Ok(())
     }
 }
 
-/// `active`, `blocked`, or `locked` (too many failed logins, for now).
-pub fn status(account: &Account) -> &'static str {
+/// `active`, `blocked`, or `locked` while failed logins lock it at `now` (a lock that has
+/// ended is no longer shown).
+pub fn status(account: &Account, now: DateTime<Utc>) -> &'static str {
     if account.blocked_at.is_some() {
         "blocked"
-    } else if account.locked_until.is_some() {
+    } else if is_locked(account, now) {
         "locked"
     } else {
         "active"
     }
 }
 
+/// Whether failed logins lock the account at `now`.
+pub fn is_locked(account: &Account, now: DateTime<Utc>) -> bool {
+    account.locked_until.is_some_and(|until| until > now)
+}
+
 fn fund_texts(funds: &[FundNumber]) -> Vec<String> {
     funds.iter().map(ToString::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, TimeZone};
+
+    use super::*;
+    use crate::domain::{Holder, Login};
+
+    fn account(blocked: bool, locked_until: Option<DateTime<Utc>>) -> Account {
+        let at = Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).unwrap();
+        Account {
+            id: 1,
+            login: Login::parse("mrossi").unwrap(),
+            holder: Holder::parse("Rossi", "Maria", "m@c.ch", "").unwrap(),
+            role: Role::Clerk,
+            funds: vec![FundNumber::parse("066.000").unwrap()],
+            must_change_password: false,
+            blocked_at: blocked.then_some(at),
+            failed_logins: 6,
+            locked_until,
+            created_at: at,
+        }
+    }
+
+    /// Issue 12, item 18: "locked" only while the lock lasts.
+    #[test]
+    fn the_status_is_the_real_state() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 5, 9, 0, 0).unwrap();
+        let later = now + TimeDelta::minutes(1);
+        let earlier = now - TimeDelta::minutes(1);
+        assert_eq!(status(&account(false, Some(later)), now), "locked");
+        assert_eq!(status(&account(false, Some(earlier)), now), "active");
+        assert_eq!(status(&account(false, None), now), "active");
+        assert_eq!(status(&account(true, Some(later)), now), "blocked");
+    }
+
+    /// Issue 12, item 14: e-mail is the default hand-over; showing it is configured explicitly.
+    #[test]
+    fn the_hand_over_setting() {
+        let config: AccountsConfig = toml::from_str("").unwrap();
+        assert_eq!(config.handover, HandoverSetting::Email);
+        let config: AccountsConfig = toml::from_str("handover = \"show_to_manager\"").unwrap();
+        assert_eq!(config.handover, HandoverSetting::ShowToManager);
+        assert!(toml::from_str::<AccountsConfig>("handover = \"print\"").is_err());
+    }
 }

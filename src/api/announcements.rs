@@ -59,6 +59,7 @@ pub async fn submit(
     let request_sha256 = crate::digest::sha256_hex(&body);
     let audit = |outcome, details: Value| Audit {
         actor: &caller.actor,
+        funds: &caller.token.funds,
         action: "announcement.submit",
         target: None,
         outcome,
@@ -477,6 +478,7 @@ pub async fn list(
     state
         .audit(Audit {
             actor: &caller.actor,
+            funds: &caller.token.funds,
             action: "announcement.list",
             target: None,
             outcome: AuditOutcome::Success,

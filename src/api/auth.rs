@@ -40,6 +40,7 @@ impl Caller {
     ) -> Audit<'a> {
         Audit {
             actor: &self.actor,
+            funds: &self.token.funds,
             action,
             target: Some(target.to_string()),
             outcome,
@@ -150,6 +151,7 @@ pub async fn require_token(
     let path = request.uri().path().to_string();
     let denied = |reason: &str, actor: &'static str| Audit {
         actor,
+        funds: &[],
         action: "api.authenticate",
         target: Some(path.clone()),
         outcome: AuditOutcome::Denied,
@@ -174,6 +176,7 @@ pub async fn require_token(
         state
             .audit(Audit {
                 actor: &actor,
+                funds: &token.funds,
                 action: "api.rate_limit",
                 target: Some(path.clone()),
                 outcome: AuditOutcome::Denied,

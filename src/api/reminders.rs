@@ -120,6 +120,7 @@ pub async fn list(
     let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
     let audit = |outcome, target, details| Audit {
         actor: &caller.actor,
+        funds: &caller.token.funds,
         action: "reminder.list",
         target,
         outcome,

@@ -8,10 +8,11 @@ use serde_json::Value;
 
 use super::metrics::Metrics;
 use super::rate_limit::RateLimiter;
-use crate::accounts::PasswordMail;
+use crate::accounts::{Delivery, PasswordMail};
 use crate::calendar::ZasCalendar;
 use crate::clock::Clock;
 use crate::config::HttpConfig;
+use crate::domain::FundNumber;
 use crate::engine::{Environment, ZasConfig};
 use crate::letters::LettersConfig;
 use crate::store::{AuditOutcome, NewAuditEvent, Store, StoreError};
@@ -34,8 +35,10 @@ pub struct Inner {
     pub environments: Vec<Environment>,
     /// Each fund's language and sender lines for its letters to the ZAS.
     pub letters: LettersConfig,
-    /// Where temporary passwords are mailed to their holders; none: shown once to the manager.
+    /// Where temporary passwords are mailed to their holders (two e-mails, the default way).
     pub password_mail: Option<Arc<PasswordMail>>,
+    /// `[accounts] handover = "show_to_manager"`: temporary passwords are shown to the manager.
+    pub show_to_manager: bool,
     /// The connections to the ZAS, one per environment, shown to those the permission table
     /// allows; none without a `[zas]` section.
     pub zas: Vec<Arc<ZasConfig>>,
@@ -51,9 +54,11 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// One audit event in the making (annex 2.5): who did what to what, from where.
+/// One audit event in the making (annex 2.5): who did what to what, from where, for which funds
+/// (none: a system event).
 pub struct Audit<'a> {
     pub actor: &'a str,
+    pub funds: &'a [FundNumber],
     pub action: &'static str,
     pub target: Option<String>,
     pub outcome: AuditOutcome,
@@ -80,6 +85,7 @@ impl AppState {
             environments: vec![Environment::Prod],
             zas: Vec::new(),
             password_mail: None,
+            show_to_manager: false,
             letters: LettersConfig::default(),
             swiss_fund: None,
         }))
@@ -139,6 +145,23 @@ impl AppState {
         self
     }
 
+    /// `[accounts] handover = "show_to_manager"`: shows temporary passwords to the manager.
+    pub fn with_handover_shown_to_manager(mut self) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.show_to_manager = true;
+        }
+        self
+    }
+
+    /// How temporary passwords reach their holders (`crate::accounts::mail`).
+    pub fn delivery(&self) -> Delivery<'_> {
+        match (&self.password_mail, self.show_to_manager) {
+            (_, true) => Delivery::ShowToManager,
+            (Some(mail), false) => Delivery::Email(mail),
+            (None, false) => Delivery::NoMail,
+        }
+    }
+
     /// Sets the funds' languages and sender lines of the letters.
     pub fn with_letters(mut self, letters: LettersConfig) -> Self {
         if let Some(inner) = Arc::get_mut(&mut self.0) {
@@ -169,6 +192,7 @@ impl AppState {
             outcome: a.outcome,
             remote_addr: a.remote.map(|r| r.ip().to_string()),
             details: a.details,
+            funds: a.funds.to_vec(),
         }
     }
 }

@@ -28,6 +28,7 @@ pub async fn retry(
         && record.environment == caller.token.environment;
     let audit = |outcome| Audit {
         actor: &caller.actor,
+        funds: &caller.token.funds,
         action: "transmission.retry",
         target: Some(format!("transmission:{id}")),
         outcome,

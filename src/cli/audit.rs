@@ -6,7 +6,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 
 use super::Status;
 use super::daemon::{ConfigArg, operator_event, with_store};
-use crate::store::{AuditEvent, AuditOutcome, AuditQuery};
+use crate::store::{AuditEvent, AuditOutcome, AuditQuery, AuditScope};
 
 #[derive(Debug, Clone, Copy, ValueEnum, Default)]
 pub enum Export {
@@ -57,6 +57,7 @@ pub fn run(args: Args) -> Status {
         until: args.until.map(midnight),
         before_id: None,
         limit: args.limit,
+        scope: AuditScope::All,
     };
     let format = args.format;
     with_store("audit", &args.config, |store| async move {
@@ -70,12 +71,22 @@ pub fn run(args: Args) -> Status {
     })
 }
 
+/// The funds of an event, separated by spaces (empty for a system event).
+fn funds(e: &AuditEvent) -> String {
+    e.funds
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn render(events: &[AuditEvent], format: Export) -> String {
     match format {
         Export::Json => {
             let rows: Vec<serde_json::Value> = events.iter().map(|e| serde_json::json!({
                 "id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "target": e.target,
                 "outcome": e.outcome, "remote_addr": e.remote_addr, "details": e.details,
+                "funds": funds(e),
             })).collect();
             format!(
                 "{}\n",
@@ -92,17 +103,19 @@ fn render(events: &[AuditEvent], format: Export) -> String {
                 "outcome",
                 "remote_addr",
                 "details",
+                "funds",
             ]);
             for e in events {
                 out.push_str(&crate::csv::row([
                     e.id.to_string(),
-                    e.at.to_rfc3339(),
+                    crate::csv::time(e.at),
                     e.actor.clone(),
                     e.action.clone(),
                     e.target.clone().unwrap_or_default(),
                     e.outcome.as_str().to_string(),
                     e.remote_addr.clone().unwrap_or_default(),
                     e.details.to_string(),
+                    funds(e),
                 ]));
             }
             out
@@ -113,7 +126,7 @@ fn render(events: &[AuditEvent], format: Export) -> String {
                 format!(
                     "{:>6} {} {:<8} {:<28} {:<24} {} {}\n",
                     e.id,
-                    e.at.format("%Y-%m-%d %H:%M:%S"),
+                    crate::csv::time(e.at),
                     e.outcome.as_str(),
                     e.action,
                     e.actor,

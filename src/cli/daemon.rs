@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use clap::Args as ClapArgs;
 
@@ -13,12 +14,43 @@ use crate::config::Config;
 use crate::serve::{ServeError, open_store};
 use crate::store::{AuditOutcome, NewAuditEvent, Store};
 
-/// An audit event of an operator acting through the command line (annex 2.5).
+/// `--operator NAME` of the command line, when given.
+static OPERATOR: OnceLock<String> = OnceLock::new();
+
+/// Keeps `--operator NAME` for [`operator`].
+pub fn set_operator(name: Option<String>) {
+    if let Some(name) = name {
+        let _ = OPERATOR.set(name);
+    }
+}
+
+/// Who runs the command, for the audit (annex 2.5: every change is attributed to a person):
+/// `--operator NAME`, else `ARCGW_OPERATOR`, else the person behind sudo (`SUDO_USER`), else
+/// the account running it (`USER`, `LOGNAME`). `None` when none names anybody: the commands
+/// that change data or write the audit then refuse to run (`cli::run`).
+pub fn operator() -> Option<String> {
+    let from_env = || {
+        ["ARCGW_OPERATOR", "SUDO_USER", "USER", "LOGNAME"]
+            .into_iter()
+            .find_map(|name| std::env::var(name).ok().and_then(known))
+    };
+    OPERATOR.get().cloned().and_then(known).or_else(from_env)
+}
+
+/// A name that names somebody: 1 to 64 characters, no control characters, not `unknown`.
+fn known(name: String) -> Option<String> {
+    let name = name.trim().to_string();
+    let ok = !name.is_empty()
+        && name.chars().count() <= 64
+        && !name.chars().any(char::is_control)
+        && name != "unknown";
+    ok.then_some(name)
+}
+
+/// An audit event of an operator acting through the command line (annex 2.5). `cli::run` has
+/// refused the command already when the operator is unknown.
 pub fn operator_event(action: &str, target: String, details: serde_json::Value) -> NewAuditEvent {
-    // The person behind sudo, else the account running the command.
-    let user = std::env::var("SUDO_USER")
-        .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "unknown".into());
+    let user = operator().unwrap_or_else(|| "unknown".into());
     NewAuditEvent {
         at: SystemClock.now(),
         actor: format!("operator:{user}@cli"),
@@ -27,6 +59,8 @@ pub fn operator_event(action: &str, target: String, details: serde_json::Value) 
         outcome: AuditOutcome::Success,
         remote_addr: None,
         details,
+        // The operator's commands are system events (tokens, backups, transmissions).
+        funds: Vec::new(),
     }
 }
 

@@ -28,6 +28,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "arcgw", version, about)]
 pub struct Cli {
+    /// Who runs the command, as the audit log records it (default: ARCGW_OPERATOR, SUDO_USER,
+    /// USER or LOGNAME). Commands that change data or write the audit log refuse to run when
+    /// nobody is named.
+    #[arg(long, global = true, value_name = "NAME")]
+    operator: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -111,9 +116,37 @@ fn today(given: Option<NaiveDate>) -> NaiveDate {
     given.unwrap_or_else(|| SystemClock.today())
 }
 
+impl Command {
+    /// Whether the command changes data or writes the audit log: it needs a known operator.
+    fn is_audited(&self) -> bool {
+        matches!(
+            self,
+            Command::Token(_)
+                | Command::User(_)
+                | Command::Audit(_)
+                | Command::Transmission(_)
+                | Command::Acknowledgements(_)
+                | Command::Backup(_)
+                | Command::Restore(_)
+                | Command::Purge(_)
+                | Command::Letter(_)
+        )
+    }
+}
+
 /// Runs the command line; the binary's `main` is this call.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    daemon::set_operator(cli.operator);
+    // Annex 2.5: an audited command is attributed to a person, never to `unknown`.
+    if cli.command.is_audited() && daemon::operator().is_none() {
+        eprintln!(
+            "arcgw: who runs this command is unknown (none of ARCGW_OPERATOR, SUDO_USER, USER, \
+             LOGNAME is set): pass --operator NAME; the audit log records every change under \
+             the operator's name (annex 2.5)"
+        );
+        return Status::Invalid.into();
+    }
     let status = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Render(args) => render::run(args),

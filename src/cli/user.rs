@@ -1,13 +1,14 @@
 //! `arcgw user create|list|block|unblock|reset-password|remove|compromised`: people's accounts
-//! from the command line, as the local operator (audit actor `operator:<SUDO_USER or USER>@cli`,
-//! no fund restriction). `create` makes the first responsible account of a new installation.
-//! Temporary passwords are printed once, on standard output.
+//! from the command line, as the local operator (audit actor `operator:<NAME>@cli`, from
+//! `--operator` or the environment; no fund restriction). `create` makes the first responsible
+//! account of a new installation. Temporary passwords are printed once, on standard output, for
+//! the operator who runs the command (the way to bootstrap an installation).
 
 use clap::Subcommand;
 
 use super::Status;
 use super::daemon::{ConfigArg, with_store};
-use crate::accounts::{AccountError, Accounts, Manager, status};
+use crate::accounts::{AccountError, Accounts, Delivery, Manager, status};
 use crate::clock::{Clock, SystemClock};
 use crate::domain::{FundNumber, Holder, Login, Role};
 use crate::serve::ServeError;
@@ -57,8 +58,11 @@ pub enum Command {
     Unblock(Target),
     /// Give an account a temporary password (printed once).
     ResetPassword(Target),
-    /// Mark an account's password compromised: it must be changed at the next login.
+    /// Mark an account's password compromised: it stops working at once and is replaced by a
+    /// temporary password (printed once); its sessions end.
     Compromised(Target),
+    /// End the lock that failed logins put on an account.
+    Unlock(Target),
     /// Remove an account for good (needs --yes).
     Remove {
         #[command(flatten)]
@@ -82,10 +86,7 @@ fn fund_arg(text: &str) -> Result<FundNumber, String> {
 }
 
 fn operator() -> Manager {
-    // The person behind sudo, else the account running the command.
-    let name = std::env::var("SUDO_USER")
-        .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "unknown".into());
+    let name = super::daemon::operator().unwrap_or_else(|| "unknown".into());
     Manager::Operator { name }
 }
 
@@ -99,7 +100,7 @@ fn line(a: &Account) -> String {
         a.holder.display_name(),
         a.holder.email,
         funds.join(","),
-        status(a)
+        status(a, SystemClock.now())
     )
 }
 
@@ -130,7 +131,7 @@ fn operator_accounts<'a>(store: &'a Store, manager: &'a Manager) -> Accounts<'a>
         manager,
         at: SystemClock.now(),
         remote: None,
-        password_mail: None,
+        delivery: Delivery::ShowToOperator,
     }
 }
 
@@ -210,7 +211,17 @@ pub fn run(command: Command) -> Status {
             Box::pin(async move { Ok(line(&accounts.unblock(id).await?)) })
         }),
         Command::Compromised(target) => on_account("user compromised", target, |accounts, id| {
-            Box::pin(async move { Ok(line(&accounts.mark_compromised(id).await?)) })
+            Box::pin(async move {
+                let (account, handover) = accounts.mark_compromised(id).await?;
+                eprintln!("{}", line(&account));
+                Ok(match handover {
+                    crate::accounts::Handover::Shown { password } => password,
+                    other => format!("{other:?}"),
+                })
+            })
+        }),
+        Command::Unlock(target) => on_account("user unlock", target, |accounts, id| {
+            Box::pin(async move { Ok(line(&accounts.unlock(id).await?)) })
         }),
         Command::ResetPassword(target) => {
             on_account("user reset-password", target, |accounts, id| {

@@ -36,7 +36,7 @@ pub use fund_number::{FundNumber, FundNumberError};
 pub use key_code::{FieldSet, KeyCode, KeyCodeError, KeyGroup};
 pub use lifecycle::{AnnouncementState, UnknownState};
 pub use message::{MessageHeader, MessageId, ParticipantId};
-pub use name::{NO_GIVEN_NAME, PersonName};
+pub use name::{NO_GIVEN_NAME, NameError, NamePart, PersonName};
 pub use password::{Password, PasswordError};
 pub use permission::{Action, Principal};
 pub use person::{BirthDate, Person, Sex};

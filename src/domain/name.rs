@@ -12,8 +12,33 @@
 //!    long that even `Surname, X.` does not fit is refused.
 //!
 //! A person without a given name is written `NN` (N. 3110).
+//!
+//! # The characters of a name
+//! Names arrive in Unicode normalisation form C (NFC, composed): `Mu` + U+0308 is read as `Mü`,
+//! so the same name is always stored and sent the same way. A part that is given must hold at
+//! least one letter. The letters allowed are the Latin ones with their diacritics, in the style of
+//! the "Latin-1 + Latin Extended-A" repertoire that Swiss person registers use:
+//! - Basic Latin `A`–`Z`, `a`–`z`;
+//! - Latin-1 Supplement U+00C0–U+00FF without `×` (U+00D7) and `÷` (U+00F7): `ÀÉÖØßàçèñöü…`;
+//! - Latin Extended-A U+0100–U+017F: `ĆČĐŁŃŒŠŸŽćčđłńœšž…`;
+//! - from Latin Extended-B the Romanian `Ș ș Ț ț` (U+0218–U+021B), which have no other spelling;
+//!
+//! and the punctuation names use: space, hyphen `-`, apostrophe `'` and `’` (U+2019), dot `.`.
+//! Everything else is refused with the character named (`U+3164`): digits, look-alikes from
+//! other scripts (Cyrillic `а`), compatibility forms (fullwidth `Ｍ`, the ligature `ﬀ`, the
+//! numeral `Ⅻ`), invisible fillers, combining marks that compose with nothing.
+//!
+//! Source: eCH-0044 (version 4) types official names only as `xs:token` of at most 100
+//! characters and names no character set; the Federal Council decided on 12 May 2021 that all
+//! Swiss person registers use one character set of the European Latin letters from 2024 (the one
+//! of the migration information system). This set is the Latin-letter core of that repertoire
+//! (comparable to the German String.Latin / DIN SPEC 91379 letters), narrowed to what the
+//! directives' 40-position name of N. 3108 can carry; letters outside it are refused rather than
+//! transcribed, so that the clerk decides the spelling.
 
 use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
 
 pub const MAX_POSITIONS: usize = 40;
 /// Written in place of the given names of a person who has none (N. 3110).
@@ -40,28 +65,100 @@ impl Shortening {
     }
 }
 
+/// The part of a name a problem is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamePart {
+    Surname,
+    GivenNames,
+}
+
+impl NamePart {
+    /// The field of an announcement's `person` that holds this part.
+    pub fn field(self) -> &'static str {
+        match self {
+            NamePart::Surname => "surname",
+            NamePart::GivenNames => "given_names",
+        }
+    }
+}
+
+impl fmt::Display for NamePart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NamePart::Surname => "the surname",
+            NamePart::GivenNames => "the given names",
+        })
+    }
+}
+
+/// A character as the messages name it: `'Ｍ' (U+FF2D)`, or `U+3164` alone when invisible.
+struct Named(char);
+
+impl fmt::Display for Named {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.0;
+        if c.is_alphanumeric() || c.is_ascii_punctuation() || c.is_ascii_graphic() {
+            write!(f, "'{c}' (U+{:04X})", u32::from(c))
+        } else {
+            write!(f, "U+{:04X}", u32::from(c))
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     #[error("the surname is missing")]
     MissingSurname,
-    #[error("{part} may hold letters, spaces, hyphens, apostrophes and dots only, not {found:?}")]
-    BadCharacter { part: &'static str, found: char },
+    #[error(
+        "{part} may hold Latin letters (with their diacritics), spaces, hyphens, apostrophes and \
+         dots only, not {}", Named(*found)
+    )]
+    BadCharacter { part: NamePart, found: char },
+    #[error("{part} must hold at least one letter")]
+    NoLetter { part: NamePart },
     #[error(
         "the surname has {positions} positions: with a comma and one initial it cannot fit in 40 positions, and it may not be shortened"
     )]
     SurnameTooLong { positions: usize },
 }
 
-fn allowed(c: char) -> bool {
-    c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.')
+impl NameError {
+    /// The field the problem is in (`surname` or `given_names`).
+    pub fn field(&self) -> &'static str {
+        match self {
+            NameError::BadCharacter { part, .. } | NameError::NoLetter { part } => part.field(),
+            NameError::MissingSurname | NameError::SurnameTooLong { .. } => {
+                NamePart::Surname.field()
+            }
+        }
+    }
 }
 
-/// Collapses white space and checks the characters.
-fn normalise(part: &'static str, text: &str) -> Result<String, NameError> {
-    if let Some(found) = text.chars().find(|c| !allowed(*c) && !c.is_whitespace()) {
+/// A letter of the set in the module's docs.
+fn is_name_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || matches!(c, '\u{C0}'..='\u{FF}') && !matches!(c, '\u{D7}' | '\u{F7}')
+        || matches!(c, '\u{100}'..='\u{17F}' | '\u{218}'..='\u{21B}')
+}
+
+fn allowed(c: char) -> bool {
+    is_name_letter(c) || matches!(c, ' ' | '-' | '\'' | '’' | '.')
+}
+
+/// Composes the text (NFC), collapses white space and checks the characters.
+fn normalise(part: NamePart, text: &str) -> Result<String, NameError> {
+    let text: String = text.nfc().collect();
+    if let Some(found) = text
+        .chars()
+        .find(|c| !allowed(*c) && !c.is_ascii_whitespace())
+    {
         return Err(NameError::BadCharacter { part, found });
     }
-    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    let text = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+    if !text.is_empty() && !text.chars().any(is_name_letter) {
+        return Err(NameError::NoLetter { part });
+    }
+    Ok(text)
 }
 
 /// `Hugo` → `H.`, `Jean-Pierre` → `J.-P.`.
@@ -88,11 +185,11 @@ fn positions(surname: &str, given: &[String]) -> usize {
 impl PersonName {
     /// Fits a surname and given names into 40 positions by the rules in the module's docs.
     pub fn fit(surname: &str, given_names: &str) -> Result<(PersonName, Shortening), NameError> {
-        let surname = normalise("the surname", surname)?;
+        let surname = normalise(NamePart::Surname, surname)?;
         if surname.is_empty() {
             return Err(NameError::MissingSurname);
         }
-        let given = normalise("the given names", given_names)?;
+        let given = normalise(NamePart::GivenNames, given_names)?;
         let mut given: Vec<String> = given
             .split(' ')
             .filter(|g| !g.is_empty())
@@ -246,10 +343,81 @@ mod tests {
         assert_eq!(
             PersonName::fit("Brunner3", "A"),
             Err(NameError::BadCharacter {
-                part: "the surname",
+                part: NamePart::Surname,
                 found: '3'
             })
         );
         assert_eq!(PersonName::fit("   ", "A"), Err(NameError::MissingSurname));
+    }
+
+    /// Issue 12, item 10: the error names the field it is in.
+    #[test]
+    fn errors_name_their_field() {
+        let e = PersonName::fit("Brunner", "Anton9").unwrap_err();
+        assert_eq!(e.field(), "given_names");
+        assert_eq!(
+            PersonName::fit("Brunner9", "Anton").unwrap_err().field(),
+            "surname"
+        );
+        assert_eq!(PersonName::fit("", "Anton").unwrap_err().field(), "surname");
+    }
+
+    /// Issue 12, item 11: NFC at the edge, at least one letter, Latin letters only.
+    #[test]
+    fn the_character_set_of_names() {
+        let nfd = "Mu\u{308}ller";
+        let (name, _) = PersonName::fit(nfd, "Zoe\u{308}").unwrap();
+        assert_eq!(name.surname(), "Müller");
+        assert_eq!(name.given_names(), Some("Zoë"));
+        for ok in [
+            "Ćosić",
+            "Łukasz",
+            "Dvořák",
+            "Œuvray",
+            "Roșu",
+            "Ørsted",
+            "d’Alembert",
+            "St. Gallen",
+        ] {
+            assert!(PersonName::fit(ok, "Anna").is_ok(), "{ok}");
+        }
+        for no_letter in ["...", "'''", "- -", "’"] {
+            assert_eq!(
+                PersonName::fit(no_letter, "Anna"),
+                Err(NameError::NoLetter {
+                    part: NamePart::Surname
+                }),
+                "{no_letter}"
+            );
+        }
+        assert_eq!(
+            PersonName::fit("Brunner", ".").unwrap_err(),
+            NameError::NoLetter {
+                part: NamePart::GivenNames
+            }
+        );
+        for (surname, found) in [
+            ("\u{3164}", '\u{3164}'),
+            ("Ｍüller", 'Ｍ'),
+            ("Hoﬀmann", 'ﬀ'),
+            ("Ⅻ", 'Ⅻ'),
+            ("Мüller", 'М'),
+            ("Pаolo", 'а'),
+            ("Müller\u{A0}Meier", '\u{A0}'),
+            ("q\u{308}", '\u{308}'),
+            ("Brunner×", '×'),
+        ] {
+            let e = PersonName::fit(surname, "Anna").unwrap_err();
+            assert_eq!(
+                e,
+                NameError::BadCharacter {
+                    part: NamePart::Surname,
+                    found
+                },
+                "{surname}"
+            );
+            let code = format!("U+{:04X}", u32::from(found));
+            assert!(e.to_string().contains(&code), "{e}");
+        }
     }
 }

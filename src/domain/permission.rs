@@ -42,8 +42,14 @@ pub enum Action {
     WithdrawAnnouncements,
     ResumeTransmissions,
     ReviewAudit,
-    /// Create, search, export, view, block, unblock, reset, mark compromised, remove.
+    /// The audit events that concern no fund (configuration, purge, backups, logins of unknown
+    /// user ids); everybody else sees only the events of their own funds.
+    ReviewSystemAudit,
+    /// Create, search, export, view, block, unblock, unlock, reset, mark compromised, remove.
     ManageAccounts,
+    /// The birth dates of account holders (kept only to refuse them inside passwords); the
+    /// holder sees their own.
+    ReadBirthDates,
     /// The settings of the connection to the ZAS and its certificates (USNTools: UPIServices,
     /// not open to delegates).
     ViewZasConnection,
@@ -53,13 +59,15 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 11] = [
         Action::ReadAnnouncements,
         Action::SubmitAnnouncements,
         Action::WithdrawAnnouncements,
         Action::ResumeTransmissions,
         Action::ReviewAudit,
+        Action::ReviewSystemAudit,
         Action::ManageAccounts,
+        Action::ReadBirthDates,
         Action::ViewZasConnection,
         Action::ChangeZasConnection,
         Action::ManageApiTokens,
@@ -71,8 +79,10 @@ impl Action {
             Action::SubmitAnnouncements => "submit announcements for own funds",
             Action::WithdrawAnnouncements => "withdraw queued announcements of own funds",
             Action::ResumeTransmissions => "resume failed transmissions of own funds",
-            Action::ReviewAudit => "review the audit log",
+            Action::ReviewAudit => "review the audit log of own funds",
+            Action::ReviewSystemAudit => "review the audit events of no fund (system)",
             Action::ManageAccounts => "manage accounts of own funds",
+            Action::ReadBirthDates => "see account holders' birth dates (own funds)",
             Action::ViewZasConnection => "see ZAS connection settings and certificates",
             Action::ChangeZasConnection => "change ZAS connection settings and certificates",
             Action::ManageApiTokens => "manage the funds' API tokens",
@@ -86,10 +96,15 @@ pub fn allowed(who: Principal, action: Action) -> bool {
     match who {
         Principal::Person(Role::Responsible | Role::Substitute) => true,
         // USNTools: delegates manage accounts, but UPIServices (the connection and the
-        // machine-to-machine access) is not open to them.
+        // machine-to-machine access) is not open to them. Art. 7 (only who needs it): they
+        // see no birth dates and no events of the whole system.
         Principal::Person(Role::Delegate) => !matches!(
             action,
-            ViewZasConnection | ChangeZasConnection | ManageApiTokens
+            ViewZasConnection
+                | ChangeZasConnection
+                | ManageApiTokens
+                | ReadBirthDates
+                | ReviewSystemAudit
         ),
         // A clerk works with announcements and manages no accounts.
         Principal::Person(Role::Clerk) => matches!(
@@ -158,13 +173,15 @@ mod tests {
     fn the_table_cell_by_cell() {
         use Action::*;
         // responsible, substitute, delegate, clerk, fund API token
-        let expected: [(Action, [bool; 5]); 9] = [
+        let expected: [(Action, [bool; 5]); 11] = [
             (ReadAnnouncements, [true, true, true, true, true]),
             (SubmitAnnouncements, [true, true, true, true, true]),
             (WithdrawAnnouncements, [true, true, true, true, true]),
             (ResumeTransmissions, [true, true, true, true, true]),
             (ReviewAudit, [true, true, true, false, false]),
+            (ReviewSystemAudit, [true, true, false, false, false]),
             (ManageAccounts, [true, true, true, false, false]),
+            (ReadBirthDates, [true, true, false, false, false]),
             (ViewZasConnection, [true, true, false, false, false]),
             (ChangeZasConnection, [true, true, false, false, false]),
             (ManageApiTokens, [true, true, false, false, false]),

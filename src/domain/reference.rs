@@ -20,10 +20,12 @@ pub enum ReferenceError {
     BadCharacter(char),
     #[error("the reference may not start or end with a space")]
     Padded,
-    /// Security baseline (draft art. 3): the AVS number is stored in one place only, not in a
-    /// reference.
+    /// Security baseline (ordinance draft, art. 3) and N. 2102: the AVS number is stored in one
+    /// place only, not in a reference.
     #[error(
-        "the reference looks like an AVS number: the number belongs in avs_number only (security baseline, draft art. 3)"
+        "the reference holds 13 digits starting 756 once every other character is left out, which \
+         reads as an AVS number whatever separates the digits: the number belongs in avs_number \
+         only (security baseline, ordinance draft art. 3; N. 2102)"
     )]
     LooksLikeAvsNumber,
 }
@@ -42,7 +44,7 @@ impl Reference {
         if text.trim() != text {
             return Err(ReferenceError::Padded);
         }
-        if super::avs_mask::contains_avs_number(text) {
+        if super::avs_mask::contains_avs_number(text) || hides_avs_number(text) {
             return Err(ReferenceError::LooksLikeAvsNumber);
         }
         Ok(Reference(text.to_string()))
@@ -51,6 +53,14 @@ impl Reference {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether the digits of `text`, every other character left out, hold a run of 13 starting
+/// `756`: an AVS number written with any separators (`756/1234/5678/97`, `(756)1234567897`).
+/// Security baseline (ordinance draft, art. 3), N. 2102.
+fn hides_avs_number(text: &str) -> bool {
+    let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
+    digits.windows(13).any(|run| run.starts_with(b"756"))
 }
 
 impl fmt::Display for Reference {
@@ -95,6 +105,38 @@ mod tests {
         assert!(
             Reference::new("K-756123456789").is_ok(),
             "12 digits are no AVS number"
+        );
+    }
+
+    /// Issue 12, item 8: any separators between the digits.
+    #[test]
+    fn avs_numbers_with_other_separators_are_refused() {
+        for number in [
+            "756/1234/5678/97",
+            "756_1234_5678_97",
+            "756:1234:5678:97",
+            "756,1234,5678,97",
+            "756|1234|5678|97",
+            "756..1234.5678.97",
+            "756. 1234.5678.97",
+            "(756)1234567897",
+            "756 / 1234567897",
+            "A756B1234C5678D97",
+        ] {
+            let refused = Reference::new(number);
+            assert_eq!(refused, Err(ReferenceError::LooksLikeAvsNumber), "{number}");
+            assert!(
+                refused
+                    .unwrap_err()
+                    .to_string()
+                    .contains("13 digits starting 756"),
+                "the message says why"
+            );
+        }
+        assert!(Reference::new("K/756/1234/5678").is_ok(), "11 digits");
+        assert!(
+            Reference::new("1234-756-0000").is_ok(),
+            "756 not at the start of 13"
         );
     }
 }

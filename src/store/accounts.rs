@@ -3,7 +3,8 @@
 //! block (reversible) and the count of failed logins with the lock it leads to.
 //!
 //! A removed account is deleted with its funds and sessions (definitive, C.2.6); the audit log
-//! keeps what happened.
+//! keeps what happened, and its user id is kept in `removed_logins` so that it is never given
+//! to somebody else (the audit log names people by it).
 
 use std::str::FromStr;
 
@@ -183,6 +184,17 @@ impl Store {
                 login: new.login.to_string(),
             });
         }
+        let removed = tx
+            .fetch_optional(
+                "SELECT login FROM removed_logins WHERE login = $1",
+                args![new.login.as_str()],
+            )
+            .await?;
+        if removed.is_some() {
+            return Err(StoreError::LoginRemoved {
+                login: new.login.to_string(),
+            });
+        }
         let id = tx
             .fetch_one(
                 "INSERT INTO accounts (login, surname, given_name, email, birth_date, role, \
@@ -331,27 +343,45 @@ impl Store {
         Ok(account)
     }
 
-    /// Annex 2.3 c: the password may be known to others; it must be changed at the next login,
-    /// and every session ends now.
-    pub async fn mark_compromised(&self, id: i64) -> Result<Account, StoreError> {
+    /// Ends the lock of failed logins and clears their count.
+    pub async fn unlock_account(&self, id: i64) -> Result<Account, StoreError> {
         let mut tx = self.begin_write().await?;
         read(&mut tx, id).await?;
         tx.execute(
-            "UPDATE accounts SET must_change_password = 1 WHERE id = $1",
+            "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1",
             args![id],
         )
         .await?;
-        end_sessions(&mut tx, id).await?;
         let account = read(&mut tx, id).await?;
         tx.commit().await?;
         Ok(account)
     }
 
-    /// Removes the account for good (its sessions and funds with it) and returns what it was.
-    pub async fn remove_account(&self, id: i64) -> Result<Account, StoreError> {
+    /// The funds account `id` is bound to.
+    pub async fn account_funds(&self, id: i64) -> Result<Vec<FundNumber>, StoreError> {
+        let mut tx = self.begin_read().await?;
+        let mut funds = funds_of(
+            &mut tx,
+            "SELECT account_id AS owner, fund FROM account_funds WHERE account_id IN (",
+            &[id],
+            "fund number of an account",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(funds.remove(&id).unwrap_or_default())
+    }
+
+    /// Removes the account for good (its sessions and funds with it) and returns what it was;
+    /// its user id is kept among the removed ones, never to be given again.
+    pub async fn remove_account(&self, id: i64, at: DateTime<Utc>) -> Result<Account, StoreError> {
         let mut tx = self.begin_write().await?;
         let account = read(&mut tx, id).await?;
         end_sessions(&mut tx, id).await?;
+        tx.execute(
+            "INSERT INTO removed_logins (login, account_id, removed_at) VALUES ($1, $2, $3)",
+            args![account.login.as_str(), id, at],
+        )
+        .await?;
         tx.execute("DELETE FROM account_funds WHERE account_id = $1", args![id])
             .await?;
         tx.execute("DELETE FROM accounts WHERE id = $1", args![id])

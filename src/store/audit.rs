@@ -1,8 +1,12 @@
 //! The audit log (annex 2.5: important activities and events are logged): append-only, and no
-//! AVS number ever goes into it.
+//! AVS number ever goes into it. Each event records the funds it concerns, so that a review
+//! shows each person the events of their own funds only (art. 7); an event of no fund is a
+//! system event.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+
+use crate::domain::FundNumber;
 
 use super::Store;
 use super::error::StoreError;
@@ -58,6 +62,8 @@ pub struct NewAuditEvent {
     pub remote_addr: Option<String>,
     /// More about the event, as JSON.
     pub details: Value,
+    /// The funds the event concerns; none: a system event.
+    pub funds: Vec<FundNumber>,
 }
 
 /// A recorded event.
@@ -71,6 +77,22 @@ pub struct AuditEvent {
     pub outcome: AuditOutcome,
     pub remote_addr: Option<String>,
     pub details: Value,
+    /// The funds the event concerns; none: a system event.
+    pub funds: Vec<FundNumber>,
+}
+
+/// Whose events a query reads.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum AuditScope {
+    /// Every event (the operator on the command line).
+    #[default]
+    All,
+    /// The events that concern at least one of `funds` (art. 7), and with `system` the events of
+    /// no fund as well.
+    Funds {
+        funds: Vec<FundNumber>,
+        system: bool,
+    },
 }
 
 /// Which events to read: all filters must match; newest first.
@@ -88,11 +110,13 @@ pub struct AuditQuery {
     pub before_id: Option<i64>,
     /// At most this many, between 1 and [`MAX_AUDIT_PAGE`].
     pub limit: u32,
+    pub scope: AuditScope,
 }
 
 impl Default for AuditQuery {
     fn default() -> Self {
         AuditQuery {
+            scope: AuditScope::All,
             actor: None,
             action: None,
             target: None,
@@ -133,9 +157,19 @@ impl Store {
     /// Reads events matching `query`, newest first.
     pub async fn query_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>, StoreError> {
         let mut sql = SqlBuilder::new(
-            "SELECT id, at, actor, action, target, outcome, remote_addr, details \
+            "SELECT id, at, actor, action, target, outcome, remote_addr, details, funds \
              FROM audit_events WHERE 1 = 1",
         );
+        if let AuditScope::Funds { funds, system } = &query.scope {
+            sql.push(" AND (1 = 0");
+            for fund in funds {
+                sql.push(" OR funds LIKE ").push_arg(format!("% {fund} %"));
+            }
+            if *system {
+                sql.push(" OR funds IS NULL");
+            }
+            sql.push(")");
+        }
         if let Some(actor) = &query.actor {
             sql.push(" AND actor = ").push_arg(actor.as_str());
         }
@@ -174,7 +208,7 @@ pub(crate) async fn insert_audit(tx: &mut Tx, event: &NewAuditEvent) -> Result<i
     Ok(tx
         .fetch_one(
             "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, \
-             details) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+             details, funds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             args![
                 event.at,
                 redact(&event.actor).into_owned(),
@@ -182,11 +216,27 @@ pub(crate) async fn insert_audit(tx: &mut Tx, event: &NewAuditEvent) -> Result<i
                 event.target.as_deref().map(|t| redact(t).into_owned()),
                 event.outcome.as_str(),
                 event.remote_addr.as_deref().map(|a| redact(a).into_owned()),
-                details
+                details,
+                funds_text(&event.funds)
             ],
         )
         .await?
         .int("id")?)
+}
+
+/// The `funds` column of an event: each fund number between spaces (` 066.000 067.000 `), so
+/// that `LIKE '% 066.000 %'` finds one; `None` for a system event.
+pub(crate) fn funds_text(funds: &[FundNumber]) -> Option<String> {
+    let mut funds = funds.to_vec();
+    funds.sort_unstable();
+    funds.dedup();
+    (!funds.is_empty()).then(|| {
+        let mut text = String::from(" ");
+        for fund in funds {
+            text.push_str(&format!("{fund} "));
+        }
+        text
+    })
 }
 
 fn decode(row: &Row) -> Result<AuditEvent, StoreError> {
@@ -202,12 +252,27 @@ fn decode(row: &Row) -> Result<AuditEvent, StoreError> {
         remote_addr: row.opt_text("remote_addr")?,
         details: serde_json::from_str(&row.text("details")?)
             .map_err(|_| StoreError::corrupt("audit details", id))?,
+        funds: row
+            .opt_text("funds")?
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(FundNumber::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| StoreError::corrupt("audit funds", id))?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn funds_are_written_between_spaces() {
+        let a = FundNumber::parse("067.000").unwrap();
+        let b = FundNumber::parse("066.000").unwrap();
+        assert_eq!(funds_text(&[a, b, a]).as_deref(), Some(" 066.000 067.000 "));
+        assert_eq!(funds_text(&[]), None);
+    }
 
     #[test]
     fn outcomes_read_back() {

@@ -74,6 +74,14 @@ pub enum StoreError {
     #[error("the login {login} is taken")]
     LoginTaken { login: String },
 
+    /// A removed account's user id is never given to somebody else: the audit log names people
+    /// by it.
+    #[error(
+        "the login {login} belonged to an account that was removed: a user id is never reused \
+         (the audit log names people by it); choose another"
+    )]
+    LoginRemoved { login: String },
+
     /// A password could not be hashed (not expected to happen).
     #[error("a password could not be hashed")]
     Hashing,

@@ -263,17 +263,22 @@ pub(crate) async fn append_all(
                 "to": c.to.as_str(),
                 "cause": redact(&c.cause),
             });
-            json!([format!("announcement:{}", c.id), details.to_string()])
+            json!([format!("announcement:{}", c.id), details.to_string(), c.id])
         })
         .collect();
+    // Each event concerns the announcement's fund (the `funds` column of `audit::funds_text`).
     let mut sql = SqlBuilder::new(
-        "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, details) \
-         SELECT ",
+        "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, details, \
+         funds) SELECT ",
     );
     sql.push_arg(at)
         .push(", ")
         .push_arg(actor)
-        .push(", 'announcement.state', value->>0, 'success', NULL, value->>1 FROM ")
+        .push(
+            ", 'announcement.state', value->>0, 'success', NULL, value->>1, \
+             (SELECT ' ' || a.fund || ' ' FROM announcements a \
+             WHERE a.id = CAST(value->>2 AS bigint)) FROM ",
+        )
         .push_rows(backend, &audit);
     let (sql, args) = sql.finish();
     tx.execute(sql, args).await?;

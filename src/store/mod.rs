@@ -65,7 +65,7 @@ pub use alerts::{AlertOutcome, ClaimedDelivery, DELIVERY_STATUSES, DeliveryCount
 pub use announcements::{
     AnnouncementDetail, AnnouncementSummary, ListFilter, MAX_PAGE, Page, StoredAnnouncement,
 };
-pub use audit::{AuditEvent, AuditOutcome, AuditQuery, MAX_AUDIT_PAGE, NewAuditEvent};
+pub use audit::{AuditEvent, AuditOutcome, AuditQuery, AuditScope, MAX_AUDIT_PAGE, NewAuditEvent};
 pub use dashboard::{ActionItem, FailedItem, Limited, PendingItem, Scope, UnmatchedItem};
 pub use deadline_metrics::OverdueCount;
 pub use error::StoreError;

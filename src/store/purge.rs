@@ -226,6 +226,8 @@ impl Store {
                 outcome: AuditOutcome::Success,
                 remote_addr: None,
                 details,
+                // A system event: it concerns every fund's data, none in particular.
+                funds: Vec::new(),
             },
         )
         .await?;

@@ -220,7 +220,7 @@ fn person(value: &Value, today: NaiveDate, findings: &mut Findings) -> Option<Pe
             Some(name)
         }
         Err(e) => {
-            findings.error("person.surname", Rule::Name, e.to_string());
+            findings.error(&format!("person.{}", e.field()), Rule::Name, e.to_string());
             None
         }
     });

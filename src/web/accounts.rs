@@ -1,5 +1,5 @@
 //! Account management pages (USNTools C): search and list, CSV export, create, view, block,
-//! unblock, reset the password, mark it compromised, remove after a confirmation. What may be
+//! unblock, unlock, reset the password, mark it compromised, remove after a confirmation. What may be
 //! done is decided by [`crate::accounts`]; these handlers read forms and render pages.
 //!
 //! The JSON twin of these pages is [`super::accounts_api`]; both share the parsing here.
@@ -11,13 +11,14 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::login::{Remote, page};
 use super::{Chrome, Viewer};
-use crate::accounts::{AccountError, Accounts, Handover, Manager, status};
+use crate::accounts::{AccountError, Accounts, Handover, Manager, is_locked, status};
 use crate::api::AppState;
-use crate::domain::{FundNumber, Holder, Login, Role};
+use crate::domain::{Action, FundNumber, Holder, Login, Role};
 use crate::store::{Account, AccountSearch, AccountSort, NewAccount};
 
 pub fn routes() -> Router<AppState> {
@@ -51,7 +52,7 @@ pub(super) fn accounts<'a>(
         manager,
         at: state.now(),
         remote: remote.0,
-        password_mail: state.password_mail.as_deref(),
+        delivery: state.delivery(),
     }
 }
 
@@ -139,7 +140,7 @@ impl CreateForm {
     }
 }
 
-/// An account as pages and the API show it.
+/// An account as pages and the API show it to one viewer.
 #[derive(Debug, Serialize)]
 pub(super) struct AccountView {
     id: i64,
@@ -147,6 +148,7 @@ pub(super) struct AccountView {
     surname: String,
     given_name: String,
     email: String,
+    /// Only for the holder and those the permission table lets see birth dates (art. 7).
     birth_date: Option<String>,
     role: Role,
     #[serde(rename = "funds")]
@@ -157,20 +159,26 @@ pub(super) struct AccountView {
     must_change_password: bool,
 }
 
-impl From<&Account> for AccountView {
-    fn from(a: &Account) -> Self {
+impl AccountView {
+    /// Account `a` as `viewer` may see it at `now`.
+    pub(super) fn of(a: &Account, viewer: &Viewer, now: DateTime<Utc>) -> Self {
         let fund_list: Vec<String> = a.funds.iter().map(ToString::to_string).collect();
+        let birth_date_shown = viewer.account_id == a.id || viewer.role.may(Action::ReadBirthDates);
         AccountView {
             id: a.id,
             login: a.login.to_string(),
             surname: a.holder.surname.clone(),
             given_name: a.holder.given_name.clone(),
             email: a.holder.email.clone(),
-            birth_date: a.holder.birth_date.map(|d| d.to_string()),
+            birth_date: a
+                .holder
+                .birth_date
+                .filter(|_| birth_date_shown)
+                .map(|d| d.to_string()),
             role: a.role,
             funds: fund_list.join(", "),
             fund_list,
-            status: status(a),
+            status: status(a, now),
             must_change_password: a.must_change_password,
         }
     }
@@ -181,14 +189,16 @@ impl From<&Account> for AccountView {
 pub(super) enum Change {
     Block,
     Unblock,
+    Unlock,
     ResetPassword,
     Compromised,
 }
 
 impl Change {
-    const ALL: [(Change, &'static str, &'static str); 4] = [
+    const ALL: [(Change, &'static str, &'static str); 5] = [
         (Change::Block, "block", "Block"),
         (Change::Unblock, "unblock", "Unblock"),
+        (Change::Unlock, "unlock", "Unlock"),
         (
             Change::ResetPassword,
             "reset-password",
@@ -208,7 +218,7 @@ impl Change {
             .map(|(c, _, _)| *c)
     }
 
-    /// Applies the change; a reset hands the temporary password over.
+    /// Applies the change; a reset or a compromised password hands a temporary password over.
     pub(super) async fn apply(
         self,
         accounts: &Accounts<'_>,
@@ -217,10 +227,14 @@ impl Change {
         Ok(match self {
             Change::Block => (accounts.block(id).await?, None),
             Change::Unblock => (accounts.unblock(id).await?, None),
-            Change::Compromised => (accounts.mark_compromised(id).await?, None),
+            Change::Unlock => (accounts.unlock(id).await?, None),
+            Change::Compromised => {
+                let (account, handover) = accounts.mark_compromised(id).await?;
+                (account, Some(handover))
+            }
             Change::ResetPassword => {
-                let made = accounts.reset_password(id).await?;
-                let handover = accounts.hand_over(&made).await?;
+                let mut made = accounts.reset_password(id).await?;
+                let handover = accounts.hand_over(&mut made).await?;
                 (made.account, Some(handover))
             }
         })
@@ -232,7 +246,9 @@ pub(super) fn error_status(e: &AccountError) -> StatusCode {
     match e {
         AccountError::Forbidden(_) => StatusCode::FORBIDDEN,
         AccountError::NotFound(_) | AccountError::UnknownLogin(_) => StatusCode::NOT_FOUND,
-        AccountError::LoginTaken(_) => StatusCode::CONFLICT,
+        AccountError::LoginTaken(_)
+        | AccountError::LoginRemoved(_)
+        | AccountError::NoDelivery(_) => StatusCode::CONFLICT,
         AccountError::Field(_)
         | AccountError::Password(_)
         | AccountError::NoFund
@@ -273,11 +289,12 @@ struct ViewPage {
     chrome: Chrome,
     account: AccountView,
     actions: Vec<(&'static str, &'static str)>,
-    /// Shown once: no mail is configured, or it failed (`mail_failed`).
+    /// Shown once (`handover = "show_to_manager"`).
     temporary_password: Option<String>,
-    /// The temporary password went by e-mail to this address.
+    /// The temporary password went by two e-mails to this address.
     mailed_to: Option<String>,
-    mail_failed: Option<String>,
+    /// It could not be delivered, for this reason: the account is blocked.
+    undelivered: Option<String>,
     notice: Option<String>,
 }
 
@@ -356,7 +373,10 @@ async fn list(
                 ("email", "e-mail"),
                 ("created", "creation"),
             ],
-            accounts: found.iter().map(AccountView::from).collect(),
+            accounts: found
+                .iter()
+                .map(|a| AccountView::of(a, &viewer, state.now()))
+                .collect(),
             error,
         },
     )
@@ -433,14 +453,14 @@ async fn create(
     };
     let manager = manager(&viewer);
     let accounts = accounts(&state, &manager, remote);
-    let made = match accounts.create(new).await {
+    let mut made = match accounts.create(new).await {
         Ok(made) => made,
         Err(e @ (AccountError::Forbidden(_) | AccountError::Store(_))) => {
             return failed(&state, &viewer, &e);
         }
         Err(e) => return new_page(&state, &viewer, form, Some(e.to_string())),
     };
-    match accounts.hand_over(&made).await {
+    match accounts.hand_over(&mut made).await {
         Ok(handover) => view_page(
             &state,
             &viewer,
@@ -459,20 +479,20 @@ fn view_page(
     handover: Option<Handover>,
     notice: Option<String>,
 ) -> Response {
-    let (temporary_password, mailed_to, mail_failed) = match handover {
+    let (temporary_password, mailed_to, undelivered) = match handover {
         None => (None, None, None),
         Some(Handover::Mailed { to }) => (None, Some(to), None),
-        Some(Handover::Shown {
-            password,
-            mail_failed,
-        }) => (Some(password), None, mail_failed),
+        Some(Handover::Shown { password }) => (Some(password), None, None),
+        Some(Handover::Blocked { reason }) => (None, None, Some(reason)),
     };
     let blocked = account.blocked_at.is_some();
+    let locked = is_locked(account, state.now());
     let actions = Change::ALL
         .iter()
         .filter(|(c, _, _)| match c {
             Change::Block => !blocked,
             Change::Unblock => blocked,
+            Change::Unlock => locked,
             _ => true,
         })
         .map(|(_, name, label)| (*name, *label))
@@ -481,11 +501,11 @@ fn view_page(
         StatusCode::OK,
         &ViewPage {
             chrome: chrome(state, viewer),
-            account: AccountView::from(account),
+            account: AccountView::of(account, viewer, state.now()),
             actions,
             temporary_password,
             mailed_to,
-            mail_failed,
+            undelivered,
             notice,
         },
     )
@@ -539,7 +559,7 @@ async fn confirm_remove(
             StatusCode::OK,
             &RemovePage {
                 chrome: chrome(&state, &viewer),
-                account: AccountView::from(&account),
+                account: AccountView::of(&account, &viewer, state.now()),
             },
         ),
         Err(e) => failed(&state, &viewer, &e),

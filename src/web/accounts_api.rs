@@ -3,9 +3,11 @@
 //! they submit and read announcements only (permission table).
 //!
 //! - `GET /api/v1/accounts?q=&fund=&sort=` — search; `GET /api/v1/accounts/export.csv` — CSV
-//! - `POST /api/v1/accounts` — create; answers the account and its `temporary_password`
+//! - `POST /api/v1/accounts` — create; answers the account and how its temporary password was
+//!   handed over (`temporary_password_sent_to`, or `temporary_password` when configured to be
+//!   shown, or `undelivered` with the account blocked)
 //! - `GET /api/v1/accounts/{id}`
-//! - `POST /api/v1/accounts/{id}/{block|unblock|reset-password|compromised}`
+//! - `POST /api/v1/accounts/{id}/{block|unblock|unlock|reset-password|compromised}`
 //! - `POST /api/v1/accounts/{id}/remove` with `{"confirm": true}`
 
 use axum::extract::rejection::JsonRejection;
@@ -104,7 +106,10 @@ pub(crate) async fn list(
         .search(search)
         .await
         .map_err(|e| account_error(&e))?;
-    let views: Vec<AccountView> = found.iter().map(AccountView::from).collect();
+    let views: Vec<AccountView> = found
+        .iter()
+        .map(|a| AccountView::of(a, &viewer, state.now()))
+        .collect();
     Ok(Json(json!({ "accounts": views })))
 }
 
@@ -128,8 +133,8 @@ pub(crate) async fn export(
 /// The body is as the form's fields, with `funds` a list.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", operation_id = "accounts_create",
     request_body(content = Object, description = "login, surname, given_name, email, birth_date, role, funds (list)"),
-    responses((status = 201, body = Object, description = "{\"account\": …, \"temporary_password\": …} (shown once)"),
-        (status = 403, body = Object), (status = 409, body = Object), (status = 422, body = Object)),
+    responses((status = 201, body = Object, description = "{\"account\": …} with temporary_password_sent_to (two e-mails to the holder), or temporary_password (shown once, handover = show_to_manager), or undelivered (the account blocked)"),
+        (status = 403, body = Object), (status = 409, body = Object, description = "The login is taken or was removed, or no temporary password can be delivered"), (status = 422, body = Object)),
     security(("session" = [])))]
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -151,12 +156,12 @@ pub(crate) async fn create(
         .map_err(|e| refusal(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e))?;
     let manager = manager(&viewer);
     let accounts = accounts(&state, &manager, remote);
-    let made = accounts.create(new).await.map_err(|e| account_error(&e))?;
+    let mut made = accounts.create(new).await.map_err(|e| account_error(&e))?;
     let handover = accounts
-        .hand_over(&made)
+        .hand_over(&mut made)
         .await
         .map_err(|e| account_error(&e))?;
-    let mut answer = json!({ "account": AccountView::from(&made.account) });
+    let mut answer = json!({ "account": AccountView::of(&made.account, &viewer, state.now()) });
     with_handover(&mut answer, handover);
     Ok((StatusCode::CREATED, Json(answer)))
 }
@@ -176,12 +181,14 @@ pub(crate) async fn view(
         .view(id)
         .await
         .map_err(|e| account_error(&e))?;
-    Ok(Json(json!({ "account": AccountView::from(&account) })))
+    Ok(Json(
+        json!({ "account": AccountView::of(&account, &viewer, state.now()) }),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/{change}", tag = "accounts", operation_id = "accounts_change",
-    params(("id" = i64, Path), ("change" = String, Path, description = "block, unblock, reset-password or compromised")),
-    responses((status = 200, body = Object, description = "The account; with reset-password its temporary_password"),
+    params(("id" = i64, Path), ("change" = String, Path, description = "block, unblock, unlock, reset-password or compromised")),
+    responses((status = 200, body = Object, description = "The account; with reset-password and compromised how the new temporary password was handed over"),
         (status = 403, body = Object), (status = 404, body = Object)),
     security(("session" = [])))]
 pub(crate) async fn change(
@@ -194,7 +201,7 @@ pub(crate) async fn change(
         refusal(
             StatusCode::NOT_FOUND,
             "not_found",
-            "change: one of block, unblock, reset-password, compromised".into(),
+            "change: one of block, unblock, unlock, reset-password, compromised".into(),
         )
     })?;
     let manager = manager(&viewer);
@@ -202,27 +209,21 @@ pub(crate) async fn change(
         .apply(&accounts(&state, &manager, remote), id)
         .await
         .map_err(|e| account_error(&e))?;
-    let mut answer = json!({ "account": AccountView::from(&account) });
+    let mut answer = json!({ "account": AccountView::of(&account, &viewer, state.now()) });
     if let Some(handover) = handover {
         with_handover(&mut answer, handover);
     }
     Ok(Json(answer))
 }
 
-/// `temporary_password` when it is to be shown (with `mail_failed` when the e-mail failed),
-/// `temporary_password_sent_to` when it was mailed to the holder.
+/// `temporary_password_sent_to` when it was mailed to the holder, `temporary_password` when it
+/// is to be shown (`handover = "show_to_manager"`), `undelivered` (the reason; the account is
+/// blocked) when it could not be delivered.
 fn with_handover(answer: &mut Value, handover: Handover) {
     match handover {
         Handover::Mailed { to } => answer["temporary_password_sent_to"] = json!(to),
-        Handover::Shown {
-            password,
-            mail_failed,
-        } => {
-            answer["temporary_password"] = json!(password);
-            if let Some(reason) = mail_failed {
-                answer["mail_failed"] = json!(reason);
-            }
-        }
+        Handover::Shown { password } => answer["temporary_password"] = json!(password),
+        Handover::Blocked { reason } => answer["undelivered"] = json!(reason),
     }
 }
 
@@ -251,5 +252,7 @@ pub(crate) async fn remove(
         .remove(id, body.confirm)
         .await
         .map_err(|e| account_error(&e))?;
-    Ok(Json(json!({ "removed": AccountView::from(&account) })))
+    Ok(Json(
+        json!({ "removed": AccountView::of(&account, &viewer, state.now()) }),
+    ))
 }

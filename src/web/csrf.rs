@@ -68,6 +68,7 @@ pub async fn require_csrf(State(state): State<AppState>, request: Request, next:
         outcome: AuditOutcome::Denied,
         remote_addr: remote,
         details: json!({ "token": if presented.is_some() { "wrong" } else { "missing" } }),
+        funds: viewer.as_ref().map(|v| v.funds.clone()).unwrap_or_default(),
     };
     if let Err(e) = state.store.append_audit(&event).await {
         tracing::error!(error = %e, "audit of a CSRF refusal failed");

@@ -28,7 +28,7 @@ use super::csrf::LOGIN_CSRF_COOKIE;
 use super::session::{PasswordChangeDue, SESSION_COOKIE, cookie, policy, set_cookie, with_cookie};
 use super::{Chrome, Viewer};
 use crate::api::AppState;
-use crate::domain::{Login, Password, PasswordError};
+use crate::domain::{FundNumber, Login, Password, PasswordError};
 use crate::secret::random_hex32;
 use crate::store::{AuditOutcome, LoginDenial, NewAuditEvent, SignIn, StoreError};
 
@@ -141,7 +141,22 @@ async fn login(
     let account = match outcome {
         SignIn::Granted(account) => account,
         SignIn::Denied(denial) => {
-            let details = match denial {
+            // The event concerns the funds of the account tried; an unknown user id is a
+            // system event (art. 7: each fund reviews its own).
+            let account_id = match denial {
+                LoginDenial::UnknownLogin => None,
+                LoginDenial::WrongPassword { account_id, .. }
+                | LoginDenial::Locked { account_id, .. }
+                | LoginDenial::Blocked { account_id } => Some(account_id),
+            };
+            let funds = match account_id {
+                None => Vec::new(),
+                Some(id) => match state.store.account_funds(id).await {
+                    Ok(funds) => funds,
+                    Err(e) => return internal(e),
+                },
+            };
+            let mut details = match denial {
                 LoginDenial::UnknownLogin => json!({ "reason": "unknown login" }),
                 LoginDenial::WrongPassword {
                     failures,
@@ -152,6 +167,9 @@ async fn login(
                 LoginDenial::Locked { until, .. } => json!({ "reason": "locked", "until": until }),
                 LoginDenial::Blocked { .. } => json!({ "reason": "blocked" }),
             };
+            if let Some(id) = account_id {
+                details["account_id"] = json!(id);
+            }
             let event = login_event(
                 at,
                 // Only a well-formed user id is written as the actor; anything else typed into
@@ -160,6 +178,7 @@ async fn login(
                 AuditOutcome::Failure,
                 remote,
                 details,
+                funds,
             );
             if let Err(e) = state.store.append_audit(&event).await {
                 return internal(e);
@@ -182,13 +201,15 @@ async fn login(
         Ok(s) => s,
         Err(e) => return internal(e),
     };
-    let details = json!({ "must_change_password": account.must_change_password });
+    let details = json!({ "account_id": account.id,
+                          "must_change_password": account.must_change_password });
     let event = login_event(
         at,
         format!("user:{}", account.login),
         AuditOutcome::Success,
         remote,
         details,
+        account.funds.clone(),
     );
     if let Err(e) = state.store.append_audit(&event).await {
         return internal(e);
@@ -211,6 +232,7 @@ fn login_event(
     outcome: AuditOutcome,
     remote_addr: Option<String>,
     details: serde_json::Value,
+    funds: Vec<FundNumber>,
 ) -> NewAuditEvent {
     NewAuditEvent {
         at,
@@ -220,6 +242,7 @@ fn login_event(
         outcome,
         remote_addr,
         details,
+        funds,
     }
 }
 
@@ -242,7 +265,8 @@ async fn logout(
                 viewer.actor(),
                 AuditOutcome::Success,
                 remote.0,
-                json!({}),
+                json!({ "account_id": viewer.account_id }),
+                viewer.funds.clone(),
             )
         };
         if let Err(e) = state.store.append_audit(&event).await {
@@ -325,13 +349,23 @@ async fn change_password(
         Err(e) => return internal(e),
     };
     let (outcome, details) = match &checked {
-        Ok(_) => (AuditOutcome::Success, json!({})),
-        Err(reason) => (AuditOutcome::Failure, json!({ "reason": reason })),
+        Ok(_) => (AuditOutcome::Success, json!({ "account_id": account.id })),
+        Err(reason) => (
+            AuditOutcome::Failure,
+            json!({ "account_id": account.id, "reason": reason }),
+        ),
     };
     let event = NewAuditEvent {
         action: "password.change".into(),
         target: Some(format!("account:{}", account.login)),
-        ..login_event(at, viewer.actor(), outcome, remote.0, details)
+        ..login_event(
+            at,
+            viewer.actor(),
+            outcome,
+            remote.0,
+            details,
+            account.funds.clone(),
+        )
     };
     if let Err(e) = state.store.append_audit(&event).await {
         return internal(e);

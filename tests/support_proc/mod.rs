@@ -21,6 +21,8 @@ pub fn command(database_url: &str, dir: &Path) -> Command {
     let mut c = Command::new(BIN);
     c.current_dir(dir)
         .env_remove("ARCGW_LISTEN")
+        // The last fallback for the operator's name (an environment without USER).
+        .env("LOGNAME", "tests")
         .env("ARCGW_DATABASE_URL", database_url)
         .env("ARCGW_LOG_LEVEL", "warn");
     c

@@ -21,6 +21,18 @@ pub struct ReceivedMail {
 const MAX_LINE: usize = 4096;
 const MAX_MESSAGE: usize = 1 << 20;
 
+/// `[alerts.email]` for a plain SMTP server on loopback `port`.
+pub fn email_config(port: u16) -> arcgw::alerts::EmailConfig {
+    arcgw::alerts::EmailConfig {
+        host: "127.0.0.1".into(),
+        port,
+        from: "arcgw <arcgw@fund.example>".into(),
+        to: vec!["operators@fund.example".into()],
+        username: None,
+        password: None,
+    }
+}
+
 /// A running server; it stops with the test's runtime.
 pub struct SmtpServer {
     pub address: SocketAddr,

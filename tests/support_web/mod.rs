@@ -64,9 +64,12 @@ pub struct SignedIn {
     pub csrf: String,
 }
 
-/// Starts the application on `store` on a free loopback port, its clock at [`noon`].
+/// Starts the application on `store` on a free loopback port, its clock at [`noon`]. Temporary
+/// passwords are shown to the manager (`handover = "show_to_manager"`, configured explicitly),
+/// so that tests can sign in with them; the default hand-over (two e-mails) and its absence
+/// are tested with [`start_with`].
 pub async fn start(store: Store) -> Web {
-    start_with(store, |state| state).await
+    start_with(store, |state| state.with_handover_shown_to_manager()).await
 }
 
 /// [`start`], with the state `configure` makes of the default one.

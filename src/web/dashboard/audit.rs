@@ -1,7 +1,9 @@
 //! `/audit`: the review of the audit log (annex 2.5) with filters and paging, and
 //! `/exports/audit.csv`: every event the filters match. Read only: no route changes or deletes
 //! an event (and the database refuses it). The permission table says who may review it
-//! ([`may_review_audit`]); each review and refusal is itself an event.
+//! ([`may_review_audit`]); each review and refusal is itself an event. Each person sees the
+//! events of their own funds only, and the events of no fund (system events) only with the
+//! permission table's right to them (art. 7).
 
 use askama::Template;
 use axum::response::Response;
@@ -12,7 +14,7 @@ use super::context::{Ctx, PageError, html};
 use super::query::Params;
 use super::table::{Cell, Table, csv_download};
 use crate::domain::Action;
-use crate::store::{AuditEvent, AuditOutcome, AuditQuery};
+use crate::store::{AuditEvent, AuditOutcome, AuditQuery, AuditScope};
 use crate::web::{Chrome, Viewer};
 
 /// Events on one page of the review.
@@ -24,6 +26,14 @@ const MAX_EXPORT: usize = 100_000;
 /// Who may review the audit log: the permission table decides (src/domain/permission.rs).
 pub fn may_review_audit(viewer: &Viewer) -> bool {
     viewer.role.may(Action::ReviewAudit)
+}
+
+/// The events `viewer` may review: those of their funds, and system events with the right.
+fn scope_of(viewer: &Viewer) -> AuditScope {
+    AuditScope::Funds {
+        funds: viewer.funds.clone(),
+        system: viewer.role.may(Action::ReviewSystemAudit),
+    }
 }
 
 const OUTCOMES: [AuditOutcome; 3] = [
@@ -84,6 +94,10 @@ fn read(params: &Params) -> Result<(AuditQuery, Given), PageError> {
         until: to.and_then(|d| d.succ_opt()).map(swiss_midnight),
         before_id: before,
         limit: PAGE,
+        scope: AuditScope::Funds {
+            funds: Vec::new(),
+            system: false,
+        },
     };
     Ok((query, given))
 }
@@ -102,26 +116,55 @@ fn swiss_midnight(day: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| midnight.and_utc())
 }
 
-fn table(events: &[AuditEvent], more: bool) -> Table {
+/// Where the times of a table are read: the page shows Swiss time (labelled), the CSV the one
+/// export format with its zone ([`crate::csv::time`], UTC).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Page,
+    Csv,
+}
+
+fn table(events: &[AuditEvent], more: bool, shown: Shown) -> Table {
     Table {
         name: "audit",
         title: "Audit log",
         about: "Important activities and events (annex 2.5), newest first. AVS numbers are never recorded.",
         headings: vec![
-            "Event", "When", "Actor", "Action", "Target", "Outcome", "From", "Details",
+            "Event",
+            match shown {
+                Shown::Page => "When (Swiss time)",
+                Shown::Csv => "When (UTC)",
+            },
+            "Actor",
+            "Action",
+            "Target",
+            "Outcome",
+            "From",
+            "Details",
+            "Funds",
         ],
         rows: events
             .iter()
             .map(|e| {
                 vec![
                     Cell::text(e.id),
-                    Cell::time(e.at),
+                    match shown {
+                        Shown::Page => Cell::time(e.at),
+                        Shown::Csv => Cell::text(crate::csv::time(e.at)),
+                    },
                     Cell::text(&e.actor),
                     Cell::text(&e.action),
                     Cell::text(e.target.as_deref().unwrap_or("")),
                     Cell::text(e.outcome.as_str()),
                     Cell::text(e.remote_addr.as_deref().unwrap_or("")),
                     Cell::text(&e.details),
+                    Cell::text(
+                        e.funds
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
                 ]
             })
             .collect(),
@@ -162,6 +205,7 @@ pub async fn page(ctx: Ctx, params: Result<Params, PageError>) -> Response {
     let page = async {
         allowed(&ctx, "audit.review").await?;
         let (mut query, given) = read(&params?)?;
+        query.scope = scope_of(&ctx.viewer);
         query.limit = PAGE + 1;
         let mut events = ctx.state.store.query_audit(&query).await?;
         let more = events.len() > PAGE as usize;
@@ -182,7 +226,7 @@ pub async fn page(ctx: Ctx, params: Result<Params, PageError>) -> Response {
             chrome: ctx.chrome(),
             given,
             outcomes: OUTCOMES,
-            table: table(&events, false),
+            table: table(&events, false, Shown::Page),
             query: join_query(&filters, ""),
             older,
             chart: String::new(),
@@ -195,6 +239,7 @@ pub async fn export(ctx: Ctx, params: Result<Params, PageError>) -> Response {
     let page = async {
         allowed(&ctx, "audit.export").await?;
         let (mut query, _) = read(&params?)?;
+        query.scope = scope_of(&ctx.viewer);
         query.limit = crate::store::MAX_AUDIT_PAGE;
         let mut events = Vec::new();
         loop {
@@ -215,7 +260,10 @@ pub async fn export(ctx: Ctx, params: Result<Params, PageError>) -> Response {
             json!({"events": events.len(), "truncated": more}),
         )
         .await?;
-        Ok(csv_download("audit.csv", table(&events, more).to_csv()))
+        Ok(csv_download(
+            "audit.csv",
+            table(&events, more, Shown::Csv).to_csv(),
+        ))
     };
     ctx.respond(page.await)
 }
@@ -298,6 +346,30 @@ mod tests {
         );
         assert_eq!(join_query("", "before=3"), "?before=3");
         assert_eq!(join_query("", ""), "");
+    }
+
+    /// Issue 12, item 20: the CSV writes the one export format with its zone; the page says
+    /// that it shows Swiss time.
+    #[test]
+    fn the_csv_writes_times_with_their_zone() {
+        let at = chrono::Utc.with_ymd_and_hms(2026, 7, 1, 6, 5, 4).unwrap();
+        let event = AuditEvent {
+            id: 1,
+            at,
+            actor: "user:boss".into(),
+            action: "audit.review".into(),
+            target: None,
+            outcome: AuditOutcome::Success,
+            remote_addr: None,
+            details: json!({}),
+            funds: Vec::new(),
+        };
+        let csv = table(std::slice::from_ref(&event), false, Shown::Csv).to_csv();
+        assert!(csv.starts_with("Event,When (UTC),"), "{csv}");
+        assert!(csv.contains(",2026-07-01T06:05:04Z,"), "{csv}");
+        let page = table(&[event], false, Shown::Page);
+        assert_eq!(page.headings[1], "When (Swiss time)");
+        assert_eq!(page.rows[0][1].text, "2026-07-01 08:05");
     }
 
     #[test]

@@ -77,6 +77,7 @@ impl Ctx {
         self.state
             .audit(Audit {
                 actor: &self.viewer.actor(),
+                funds: &self.viewer.funds,
                 action,
                 target,
                 outcome,
