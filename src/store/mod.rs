@@ -22,6 +22,7 @@ mod ack_codec;
 mod acknowledgements;
 mod alerts;
 mod announcements;
+mod attempts;
 mod audit;
 pub mod backup;
 mod claim;
@@ -60,12 +61,13 @@ pub use alerts::{AlertOutcome, ClaimedDelivery, DELIVERY_STATUSES, DeliveryCount
 pub use announcements::{
     AnnouncementDetail, AnnouncementSummary, ListFilter, MAX_PAGE, Page, StoredAnnouncement,
 };
+pub use attempts::PasswordCheck;
 pub use audit::{AuditEvent, AuditOutcome, AuditQuery, MAX_AUDIT_PAGE, NewAuditEvent};
 pub use dashboard::{ActionItem, FailedItem, Limited, PendingItem, Scope, UnmatchedItem};
 pub use deadline_metrics::OverdueCount;
 pub use error::StoreError;
 pub use history::{ChangeNote, HistoryEntry, Transition};
-pub use idempotency::IdempotentRequest;
+pub use idempotency::{IdempotentRequest, KeyClaim};
 pub use letters::{LetterEntry, ReminderQuery, geneva_day};
 pub use purge::{PurgeReport, PurgedAnnouncement};
 pub use readiness::Readiness;

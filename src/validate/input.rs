@@ -47,11 +47,7 @@ pub fn read(bytes: &[u8], max_bytes: usize) -> Result<Vec<Value>, InputError> {
     let text = std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
         offset: e.valid_up_to(),
     })?;
-    let value: Value = serde_json::from_str(text).map_err(|e| InputError::NotJson {
-        line: e.line(),
-        column: e.column(),
-        message: without_position(&e.to_string()),
-    })?;
+    let value: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
     match value {
         Value::Array(items) => Ok(items),
         Value::Object(mut map) if map.len() == 1 && map.contains_key("announcements") => {
@@ -67,6 +63,15 @@ pub fn read(bytes: &[u8], max_bytes: usize) -> Result<Vec<Value>, InputError> {
         other => Err(InputError::Shape {
             found: json_kind(&other),
         }),
+    }
+}
+
+/// The error of input that is not JSON, with its position.
+pub(crate) fn not_json(e: &serde_json::Error) -> InputError {
+    InputError::NotJson {
+        line: e.line(),
+        column: e.column(),
+        message: without_position(&e.to_string()),
     }
 }
 
