@@ -32,7 +32,8 @@ pub struct Accepted {
     /// Warnings of the validation (they do not stop the submission): the first 1 000.
     #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<Finding>,
-    /// How many warnings were found beyond those listed.
+    /// How many warnings were found beyond those listed (only when there are some).
+    #[serde(skip_serializing_if = "crate::validate::report::is_zero")]
     pub warnings_omitted: usize,
 }
 

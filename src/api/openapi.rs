@@ -62,10 +62,10 @@ pub struct ValidationReport {
     /// The first 1 000 warnings, as the errors.
     #[schema(value_type = Vec<Object>)]
     warnings: Vec<()>,
-    /// How many errors were found beyond those listed.
-    errors_omitted: usize,
-    /// How many warnings were found beyond those listed.
-    warnings_omitted: usize,
+    /// How many errors were found beyond those listed; absent when none.
+    errors_omitted: Option<usize>,
+    /// How many warnings were found beyond those listed; absent when none.
+    warnings_omitted: Option<usize>,
 }
 
 struct BearerToken;

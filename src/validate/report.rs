@@ -123,10 +123,17 @@ pub struct Report {
     pub errors: Vec<Finding>,
     /// The first [`MAX_LISTED`] warnings.
     pub warnings: Vec<Finding>,
-    /// Errors found beyond those listed.
+    /// Errors found beyond those listed (written only when there are some: the report of
+    /// CONTRACT.md stays as it was).
+    #[serde(skip_serializing_if = "is_zero")]
     pub errors_omitted: usize,
-    /// Warnings found beyond those listed.
+    /// Warnings found beyond those listed (written only when there are some).
+    #[serde(skip_serializing_if = "is_zero")]
     pub warnings_omitted: usize,
+}
+
+pub(crate) fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Report {
