@@ -38,15 +38,7 @@ pub(crate) fn json_kind(value: &Value) -> &'static str {
 
 /// Reads the input into one JSON value per announcement.
 pub fn read(bytes: &[u8], max_bytes: usize) -> Result<Vec<Value>, InputError> {
-    if bytes.len() > max_bytes {
-        return Err(InputError::TooLarge {
-            size: bytes.len(),
-            limit: max_bytes,
-        });
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
-        offset: e.valid_up_to(),
-    })?;
+    let text = text(bytes, max_bytes)?;
     let value: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
     match value {
         Value::Array(items) => Ok(items),
@@ -64,6 +56,19 @@ pub fn read(bytes: &[u8], max_bytes: usize) -> Result<Vec<Value>, InputError> {
             found: json_kind(&other),
         }),
     }
+}
+
+/// The input as text: at most `max_bytes`, UTF-8.
+pub(crate) fn text(bytes: &[u8], max_bytes: usize) -> Result<&str, InputError> {
+    if bytes.len() > max_bytes {
+        return Err(InputError::TooLarge {
+            size: bytes.len(),
+            limit: max_bytes,
+        });
+    }
+    std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
+        offset: e.valid_up_to(),
+    })
 }
 
 /// The error of input that is not JSON, with its position.

@@ -6,10 +6,10 @@
 use std::fmt;
 
 use serde::Deserializer as _;
-use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::input::{InputError, json_kind, not_json};
+use super::input::{InputError, json_kind, not_json, text};
 
 /// Reads `bytes` and hands each announcement's JSON value to `each`, in order.
 pub(crate) fn each_announcement(
@@ -17,18 +17,10 @@ pub(crate) fn each_announcement(
     max_bytes: usize,
     each: &mut dyn FnMut(Value),
 ) -> Result<(), InputError> {
-    if bytes.len() > max_bytes {
-        return Err(InputError::TooLarge {
-            size: bytes.len(),
-            limit: max_bytes,
-        });
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
-        offset: e.valid_up_to(),
-    })?;
+    let text = text(bytes, max_bytes)?;
     let mut reader = serde_json::Deserializer::from_str(text);
     let found = reader
-        .deserialize_any(Top { each })
+        .deserialize_any(Shape { each, top: true })
         .and_then(|found| reader.end().map(|()| found))
         .map_err(|e| not_json(&e))?;
     match found {
@@ -45,30 +37,50 @@ enum Found {
     Other(&'static str),
 }
 
-/// The whole input: an array, `{"announcements": [...]}`, or one announcement.
-struct Top<'f> {
+/// The whole input (`top`: an array, `{"announcements": [...]}`, or one announcement), or the
+/// value of `"announcements"` (an array).
+struct Shape<'f> {
     each: &'f mut dyn FnMut(Value),
+    top: bool,
 }
 
-impl<'de> Visitor<'de> for Top<'_> {
+impl<'de> DeserializeSeed<'de> for Shape<'_> {
+    type Value = Found;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Found, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Shape<'_> {
     type Value = Found;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("announcements")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Found, A::Error> {
-        each_element(seq, self.each)?;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Found, A::Error> {
+        while let Some(value) = seq.next_element::<Value>()? {
+            (self.each)(value);
+        }
         Ok(Found::Announcements)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found, A::Error> {
+        if !self.top {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Found::Other(json_kind(&Value::Object(Map::new()))));
+        }
         let Some(first) = map.next_key::<String>()? else {
             (self.each)(Value::Object(Map::new()));
             return Ok(Found::Announcements);
         };
         if first == "announcements" {
-            let found = map.next_value_seed(List { each: self.each })?;
+            let list = Shape {
+                each: self.each,
+                top: false,
+            };
+            let found = map.next_value_seed(list)?;
             if map.next_key::<String>()?.is_some() {
                 return Err(A::Error::custom(
                     "\"announcements\" must be the only field of the object around them",
@@ -109,74 +121,6 @@ impl<'de> Visitor<'de> for Top<'_> {
     fn visit_unit<E>(self) -> Result<Found, E> {
         Ok(Found::Other(json_kind(&Value::Null)))
     }
-}
-
-/// The value of `"announcements"`: an array, handed on element by element.
-struct List<'f> {
-    each: &'f mut dyn FnMut(Value),
-}
-
-impl<'de> DeserializeSeed<'de> for List<'_> {
-    type Value = Found;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Found, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for List<'_> {
-    type Value = Found;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of announcements")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Found, A::Error> {
-        each_element(seq, self.each)?;
-        Ok(Found::Announcements)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found, A::Error> {
-        while map
-            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-            .is_some()
-        {}
-        Ok(Found::Other(json_kind(&Value::Object(Map::new()))))
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Found, E> {
-        Ok(Found::Other(json_kind(&Value::Bool(true))))
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Found, E> {
-        Ok(Found::Other(json_kind(&Value::from(0))))
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Found, E> {
-        Ok(Found::Other(json_kind(&Value::from(0))))
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Found, E> {
-        Ok(Found::Other(json_kind(&Value::from(0))))
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Found, E> {
-        Ok(Found::Other(json_kind(&Value::String(String::new()))))
-    }
-
-    fn visit_unit<E>(self) -> Result<Found, E> {
-        Ok(Found::Other(json_kind(&Value::Null)))
-    }
-}
-
-fn each_element<'de, A: SeqAccess<'de>>(
-    mut seq: A,
-    each: &mut dyn FnMut(Value),
-) -> Result<(), A::Error> {
-    while let Some(value) = seq.next_element::<Value>()? {
-        each(value);
-    }
-    Ok(())
 }
 
 #[cfg(test)]
