@@ -11,6 +11,11 @@ pub const DEFAULT_MAX_BYTES: usize = 16 * 1024 * 1024;
 pub enum InputError {
     #[error("the input has {size} bytes, more than the limit of {limit} bytes")]
     TooLarge { size: usize, limit: usize },
+    #[error(
+        "announcement #{index} holds more than {limit} JSON values (an announcement needs fewer \
+         than a hundred)"
+    )]
+    TooComplex { index: usize, limit: usize },
     #[error("the input is not UTF-8: invalid byte at offset {offset}")]
     NotUtf8 { offset: usize },
     #[error("the input is not JSON: {message} at line {line}, column {column}")]
