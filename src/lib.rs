@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod csv;
 pub mod deadlines;
 pub mod demo;

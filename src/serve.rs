@@ -18,6 +18,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::calendar::ZasCalendar;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError, Settings};
+use crate::connections::{ConnectionLimits, serve_connections};
 use crate::engine::{Engine, ZasConfig};
 use crate::store::{AuditEvent, AuditOutcome, AuditQuery, NewAuditEvent, Store, StoreError};
 use crate::transport::HttpsTransport;
@@ -208,26 +209,47 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     println!("arcgw serve: listening on http://{address}");
 
     let stopping = Arc::new(Notify::new());
-    let server = axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown({
-        let stopping = stopping.clone();
+    // Issue 12, item 4: refused unauthenticated requests are counted per address and minute;
+    // the counts of each minute are written once it is over.
+    let refusals = tokio::spawn({
+        let state = state.clone();
         async move {
-            shutdown_signal().await;
-            tracing::info!("stopping: finishing in-flight requests");
-            stopping.notify_one();
+            let mut every = tokio::time::interval(Duration::from_secs(30));
+            loop {
+                every.tick().await;
+                if let Err(e) = state.write_refusals(false).await {
+                    tracing::error!(error = %e, "the refused requests could not be audited");
+                }
+            }
         }
     });
+    let app_state = state.clone();
+    // Issue 12, item 3: header-read and idle timeouts, and a cap on connections.
+    let server = serve_connections(
+        listener,
+        router(state),
+        ConnectionLimits::from(&config.http),
+        {
+            let stopping = stopping.clone();
+            async move {
+                shutdown_signal().await;
+                tracing::info!("stopping: finishing in-flight requests");
+                stopping.notify_one();
+            }
+        },
+    );
     let grace = Duration::from_secs(config.http.shutdown_grace_secs);
     let result = tokio::select! {
-        result = server => result.map_err(ServeError::Server),
+        () = server => Ok(()),
         () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
             tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests abandoned after the grace period; their transactions roll back");
             Ok(())
         }
     };
+    refusals.abort();
+    if let Err(e) = app_state.write_refusals(true).await {
+        tracing::error!(error = %e, "the refused requests could not be audited");
+    }
     // The jobs finish the step they are in (each step is its own transactions).
     let _ = stop_engine.send(true);
     if !engines.is_empty()

@@ -20,6 +20,7 @@ use support_db::TestDb;
 
 struct App {
     base: String,
+    state: AppState,
     token: String,
     other_token: String,
     store: Store,
@@ -61,16 +62,18 @@ async fn start(db: &TestDb, http: HttpConfig) -> App {
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
+    let app = router(state.clone());
     tokio::spawn(async move {
         axum::serve(
             listener,
-            router(state).into_make_service_with_connect_info::<SocketAddr>(),
+            app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .await
         .unwrap();
     });
     App {
         base: format!("http://{address}"),
+        state,
         token: token.secret.expose().to_string(),
         other_token: other.secret.expose().to_string(),
         store,
@@ -116,6 +119,15 @@ impl App {
             .unwrap();
         let status = response.status();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A submission of `body` with the Idempotency-Key `key`, to send.
+    fn keyed(&self, key: &str, body: String) -> reqwest::RequestBuilder {
+        self.client
+            .post(format!("{}/api/v1/announcements", self.base))
+            .bearer_auth(&self.token)
+            .header("idempotency-key", key)
+            .body(body)
     }
 
     async fn submit(&self, body: &Value) -> (StatusCode, Value) {
@@ -205,14 +217,7 @@ async fn resubmission_is_idempotent_and_conflicts_are_named(db: TestDb) {
 
 async fn idempotency_key_replays_and_refuses_reuse(db: TestDb) {
     let app = app(&db).await;
-    let post = |key: &str, body: String| {
-        app.client
-            .post(format!("{}/api/v1/announcements", app.base))
-            .bearer_auth(&app.token)
-            .header("idempotency-key", key)
-            .body(body)
-            .send()
-    };
+    let post = |key: &str, body: String| app.keyed(key, body).send();
     let first: Value = post("k-1", examples().to_string())
         .await
         .unwrap()
@@ -244,6 +249,104 @@ async fn idempotency_key_replays_and_refuses_reuse(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+/// One announcement of the examples, with `reference`.
+fn one_announcement(reference: &str) -> Value {
+    let mut one = examples()["announcements"][0].clone();
+    one["reference"] = json!(reference);
+    one
+}
+
+async fn parallel_posts_with_one_key_store_one_body(db: TestDb) {
+    // Issue 12, item 7: 50 simultaneous POSTs with one key and 50 bodies stored 2 to 50 of
+    // them. The key is claimed in the submission's transaction: exactly one body wins.
+    let app = app(&db).await;
+    let post = |key: &str, body: String| app.keyed(key, body).send();
+    let answers = futures_join_all((0..50).map(|i| {
+        let body = one_announcement(&format!("K-PAR-{i}")).to_string();
+        post("one-key", body)
+    }))
+    .await;
+    let mut accepted = Vec::new();
+    for answer in answers {
+        let answer = answer.unwrap();
+        let status = answer.status();
+        let body: Value = answer.json().await.unwrap();
+        match status {
+            StatusCode::ACCEPTED => accepted.push(body),
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                assert_eq!(body["error"], "idempotency_key_reused", "{body}");
+            }
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert_eq!(accepted.len(), 1, "one body wins");
+    let (_, list) = app.get("/api/v1/announcements?limit=100", &app.token).await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        1,
+        "one body stored"
+    );
+    assert_eq!(list["items"][0]["id"], accepted[0]["ids"][0]);
+
+    // The same body 50 times with a new key: one stores, every answer is the winner's.
+    let body = one_announcement("K-SAME").to_string();
+    let answers = futures_join_all((0..50).map(|_| post("same-body", body.clone()))).await;
+    let mut ids = std::collections::BTreeSet::new();
+    for answer in answers {
+        let answer = answer.unwrap();
+        assert_eq!(answer.status(), StatusCode::ACCEPTED);
+        let body: Value = answer.json().await.unwrap();
+        ids.insert(body["ids"].to_string());
+    }
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let (_, list) = app.get("/api/v1/announcements?limit=100", &app.token).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+}
+
+/// Awaits every future, all at once.
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut outputs = Vec::new();
+    for handle in handles {
+        outputs.push(handle.await.unwrap());
+    }
+    outputs
+}
+
+async fn the_idempotency_key_is_stored_as_its_hash(db: TestDb) {
+    // Issue 12, item 9: a key holding an AVS number landed in the database as it was sent.
+    let app = app(&db).await;
+    let key = support_db::avs(424_242).to_string();
+    let response = app
+        .keyed(&key, one_announcement("K-HASHED").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    for (table, column) in support_db::columns(&app.store).await {
+        let found = support_db::occurrences(&app.store, &table, &column, &key).await;
+        assert_eq!(found, 0, "the key is stored in {table}.{column}");
+    }
+    let hash = arcgw::digest::sha256_hex(key.as_bytes());
+    let hashed = support_db::occurrences(&app.store, "idempotency_keys", "key_sha256", &hash).await;
+    assert_eq!(hashed, 1);
+    // Nor anywhere in the SQLite file and its journal.
+    if let Some(path) = db.url().strip_prefix("sqlite://") {
+        for file in [path.to_string(), format!("{path}-wal")] {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            assert!(
+                !bytes.windows(key.len()).any(|w| w == key.as_bytes()),
+                "the key is in {file}"
+            );
+        }
+    }
 }
 
 async fn invalid_input_stores_nothing(db: TestDb) {
@@ -292,6 +395,34 @@ async fn invalid_input_stores_nothing(db: TestDb) {
     );
 }
 
+async fn a_report_of_a_huge_invalid_body_stays_small(db: TestDb) {
+    // Issue 12, item 1: a million `{}` answered a report of 308 MB. Now the first 1 000 errors
+    // and the count of the others. (Each `{}` lacks fund, reference and key: three errors.)
+    let app = app(&db).await;
+    let items = 500_000;
+    let body = format!("[{}{{}}]", "{},".repeat(items - 1));
+    let response = app
+        .client
+        .post(format!("{}/api/v1/announcements", app.base))
+        .bearer_auth(&app.token)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = response.text().await.unwrap();
+    assert!(text.len() < 300_000, "an answer of {} bytes", text.len());
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["errors"].as_array().unwrap().len(), 1000);
+    assert_eq!(report["errors_omitted"], 3 * items - 1000);
+    let audit = app.audit("announcement.submit").await;
+    assert_eq!(
+        audit[0].details["errors"],
+        3 * items,
+        "the audit counts them all"
+    );
+}
+
 async fn a_body_over_the_limit_is_refused(db: TestDb) {
     let http = HttpConfig {
         max_body_bytes: 4096,
@@ -318,8 +449,11 @@ async fn tokens_act_only_for_their_funds(db: TestDb) {
         .get("/api/v1/announcements", "arcgw_0000000000000000_00")
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Counted per address and minute, written once the minute is over (here: at once).
+    app.state.write_refusals(true).await.unwrap();
     let denied = app.audit("api.authenticate").await;
-    assert_eq!(denied.len(), 2);
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0].details["count"], 2);
     assert!(denied.iter().all(
         |e| e.outcome == AuditOutcome::Denied && e.remote_addr.as_deref() == Some("127.0.0.1")
     ));
@@ -806,8 +940,11 @@ support_db::on_both_backends!(
     submit_and_read_back,
     resubmission_is_idempotent_and_conflicts_are_named,
     idempotency_key_replays_and_refuses_reuse,
+    parallel_posts_with_one_key_store_one_body,
+    the_idempotency_key_is_stored_as_its_hash,
     invalid_input_stores_nothing,
     a_body_over_the_limit_is_refused,
+    a_report_of_a_huge_invalid_body_stays_small,
     tokens_act_only_for_their_funds,
     list_filters_and_pages,
     withdraw_while_queued,

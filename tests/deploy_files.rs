@@ -333,6 +333,29 @@ fn systemd_stop_timeout_exceeds_the_shutdown_grace() {
     }
 }
 
+#[test]
+fn systemd_file_limit_leaves_room_above_the_connection_cap() {
+    // Issue 12, item 3: under the usual soft limit of 1 024 files, 1 100 slow connections took
+    // the service down. The unit raises it well above http.max_connections.
+    let service = unit_section(&read("deploy/systemd/arcgw.service"), "Service");
+    let files = service
+        .iter()
+        .find(|(k, _)| k == "LimitNOFILE")
+        .map(|(_, v)| v.parse::<usize>().expect("LimitNOFILE a number"))
+        .expect("LimitNOFILE is set");
+    for file in [
+        "config/arcgw.toml",
+        "config/examples/single-fund-sqlite.toml",
+        "config/examples/instances-postgres.toml",
+    ] {
+        let connections = load(file, no_vars()).http.max_connections;
+        assert!(
+            files >= 2 * connections + 256,
+            "LimitNOFILE={files} leaves too little room above {file}'s {connections} connections"
+        );
+    }
+}
+
 // ---- container --------------------------------------------------------------------------------
 
 /// The lines of the last stage (from its `FROM`), continuation lines joined.

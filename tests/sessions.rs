@@ -8,7 +8,7 @@ mod support_web;
 
 use arcgw::domain::Role;
 use arcgw::domain::lockout::FREE_ATTEMPTS;
-use arcgw::store::{AuditOutcome, AuditQuery, Store};
+use arcgw::store::{AuditOutcome, AuditQuery, LoginDenial, PasswordCheck, SignIn, Store};
 use chrono::TimeDelta;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION};
@@ -131,6 +131,84 @@ async fn repeated_failures_lock_with_a_growing_delay(db: TestDb) {
         .collect();
     assert!(reasons.contains(&"locked".to_string()), "{reasons:?}");
     assert_eq!(reasons.iter().filter(|r| *r == "wrong password").count(), 6);
+}
+
+/// Issue 12, item 6: 100 guesses at once got 99 × 401 and then, with the right password last,
+/// a session: the lock was read before the hash was compared and written after. Now parallel
+/// guesses lock as serial ones do: exactly FREE_ATTEMPTS of them are compared.
+async fn parallel_guesses_lock_as_serial_ones_do(db: TestDb) {
+    let store = db.store.clone();
+    let account = create_account(&store, "mrossi", Role::Clerk, &["066.000"]).await;
+    let at = support_web::noon();
+    let guesses: Vec<_> = (0..99)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .sign_in("mrossi", &format!("Wrong-pass-{i}"), at)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut compared = 0;
+    for guess in guesses {
+        match guess.await.unwrap() {
+            SignIn::Denied(LoginDenial::WrongPassword { .. }) => compared += 1,
+            SignIn::Denied(LoginDenial::Locked { .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        compared, FREE_ATTEMPTS,
+        "as many compared as serial guesses"
+    );
+    assert!(matches!(
+        store.sign_in("mrossi", PASSWORD, at).await.unwrap(),
+        SignIn::Denied(LoginDenial::Locked { .. })
+    ));
+    let locked = store.account(account.id).await.unwrap();
+    assert_eq!(locked.failed_logins, FREE_ATTEMPTS);
+    assert_eq!(locked.locked_until, Some(at + TimeDelta::seconds(30)));
+
+    // The current-password check of a password change counts towards the same lock.
+    let later = at + TimeDelta::hours(2);
+    assert!(matches!(
+        store.sign_in("mrossi", PASSWORD, later).await.unwrap(),
+        SignIn::Granted(_)
+    ));
+    let checks: Vec<_> = (0..40)
+        .map(|i| {
+            let store = store.clone();
+            let id = account.id;
+            tokio::spawn(async move {
+                store
+                    .check_password(id, &format!("Wrong-pass-{i}"), later)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut compared = 0;
+    for check in checks {
+        match check.await.unwrap() {
+            PasswordCheck::Wrong { .. } => compared += 1,
+            PasswordCheck::Locked { .. } => {}
+            PasswordCheck::Right => panic!("a wrong password matched"),
+        }
+    }
+    assert_eq!(compared, FREE_ATTEMPTS);
+    assert!(matches!(
+        store
+            .check_password(account.id, PASSWORD, later)
+            .await
+            .unwrap(),
+        PasswordCheck::Locked { .. }
+    ));
+    assert!(matches!(
+        store.sign_in("mrossi", PASSWORD, later).await.unwrap(),
+        SignIn::Denied(LoginDenial::Locked { .. })
+    ));
 }
 
 async fn unknown_logins_and_blocked_accounts_are_refused_alike(db: TestDb) {
@@ -360,11 +438,12 @@ async fn a_compromised_password_stops_working_at_once(db: TestDb) {
     assert_eq!(answer["account"]["status"], "blocked", "{answer}");
     assert!(answer["undelivered"].as_str().is_some(), "{answer}");
     assert!(web.sign_in("lbianchi", PASSWORD).await.is_err());
-    assert!(
-        !web.store
-            .password_matches(other.id, PASSWORD)
+    assert_ne!(
+        web.store
+            .check_password(other.id, PASSWORD, chrono::Utc::now())
             .await
             .unwrap(),
+        arcgw::store::PasswordCheck::Right,
         "the compromised password is gone"
     );
 }
@@ -411,6 +490,7 @@ on_both_backends!(
     login_sets_a_strict_session_cookie,
     a_session_id_set_before_login_is_not_the_one_after,
     repeated_failures_lock_with_a_growing_delay,
+    parallel_guesses_lock_as_serial_ones_do,
     unknown_logins_and_blocked_accounts_are_refused_alike,
     posts_without_the_session_token_are_refused,
     the_first_login_forces_the_password_change,

@@ -858,3 +858,52 @@ fn the_shipped_examples_of_more_keys_are_valid() {
     let v = arcgw::validate::validate_json(&bytes, 1 << 20, &intake).unwrap();
     assert_eq!(v.report.errors.len(), 1, "{:#?}", v.report.errors);
 }
+
+#[test]
+fn n_3102_is_one_finding_per_person_however_many_orders() {
+    // Issue 12, item 2: 1 500 revocations and 1 500 new RCIs of one person gave 2 250 000
+    // warnings. One per person, on the first order, naming the others.
+    let mut values = Vec::new();
+    for i in 0..1500 {
+        values.push(with(revocation_99(), "reference", json!(format!("R-99-{i}"))));
+        values.push(with(rci_81(), "reference", json!(format!("R-81-{i}"))));
+    }
+    let r = report(values, Destination::Queue);
+    assert!(r.valid, "{:?}", r.errors.first());
+    let n_3102: Vec<_> = r
+        .warnings
+        .iter()
+        .filter(|w| w.rule.reference() == "N. 3102")
+        .collect();
+    assert_eq!(n_3102.len(), 1, "one warning for the one person");
+    assert_eq!(r.warnings_omitted, 0);
+    assert_eq!(n_3102[0].index, 1, "on the person's first RCI");
+    assert!(
+        n_3102[0].message.contains("#0") && n_3102[0].message.contains("1499 more orders"),
+        "{}",
+        n_3102[0].message
+    );
+}
+
+#[test]
+fn a_report_lists_the_first_thousand_errors_and_counts_the_rest() {
+    // Issue 12, item 1: a million `{}` gave a report of 308 MB. Each `{}` lacks fund,
+    // reference and key: three errors.
+    let values = vec![json!({}); 100_000];
+    let r = report(values, Destination::Queue);
+    assert!(!r.valid);
+    assert_eq!(r.errors.len(), arcgw::validate::MAX_LISTED);
+    assert_eq!(r.errors_omitted, 300_000 - arcgw::validate::MAX_LISTED);
+    assert_eq!(r.error_count(), 300_000);
+    assert_eq!(
+        r.errors.last().unwrap().index,
+        333,
+        "the first ones, in input order"
+    );
+    // Errors beyond the cap still make the report invalid, even when none is listed.
+    let mut values = vec![rci_81(); 1];
+    values.extend(std::iter::repeat_n(json!({"fund": 1, "x": 2}), 600));
+    let r = report(values, Destination::Queue);
+    assert!(!r.valid);
+    assert_eq!(r.errors.len() + r.errors_omitted, 600 * 4);
+}

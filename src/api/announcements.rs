@@ -16,7 +16,7 @@ use super::state::{AppState, Audit};
 use crate::deadlines::{Deadline, next_deadline, why_no_deadline};
 use crate::domain::{Announcement, AnnouncementState, Environment};
 use crate::store::{
-    AuditOutcome, ChangeNote, IdempotentRequest, ListFilter, RevokedRci, StoreError,
+    AuditOutcome, ChangeNote, IdempotentRequest, KeyClaim, ListFilter, RevokedRci, StoreError,
     StoredAnnouncement, Submitted,
 };
 use crate::validate::{Destination, Finding, Intake, Report, Rule, validate_json};
@@ -29,11 +29,14 @@ pub struct Accepted {
     pub ids: Vec<i64>,
     /// How many of them were new.
     pub created: usize,
-    /// Warnings of the validation (they do not stop the submission), and for a revocation of
-    /// an RCI (99) that the gateway knows no RCI of that person and fund with the closing date
-    /// given (N. 2720; the ZAS decides).
+    /// Warnings of the validation (they do not stop the submission): the first 1 000; and for a
+    /// revocation of an RCI (99) that the gateway knows no RCI of that person and fund with the
+    /// closing date given (N. 2720; the ZAS decides).
     #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<Finding>,
+    /// How many warnings were found beyond those listed (only when there are some).
+    #[serde(skip_serializing_if = "crate::validate::report::is_zero")]
+    pub warnings_omitted: usize,
 }
 
 /// Submits announcements: all are stored, or none.
@@ -46,7 +49,7 @@ pub struct Accepted {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The token may not announce for a fund", body = ErrorBody),
         (status = 409, description = "Same fund and reference stored with other content", body = ErrorBody),
-        (status = 422, description = "Invalid: the validation report; nothing stored. Or the Idempotency-Key was used for another body.", body = Object),
+        (status = 422, description = "Invalid: the validation report (the first 1 000 errors and warnings, and a count of the others); nothing stored. Or the Idempotency-Key was used for another body (`idempotency_key_reused`).", body = super::openapi::ValidationReport),
     ),
     security(("bearer" = [])))]
 pub async fn submit(
@@ -57,41 +60,13 @@ pub async fn submit(
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let idempotency_key = idempotency_key(&headers)?;
     let request_sha256 = crate::digest::sha256_hex(&body);
-    let audit = |outcome, details: Value| Audit {
-        actor: &caller.actor,
-        funds: &caller.token.funds,
-        action: "announcement.submit",
-        target: None,
-        outcome,
-        remote: caller.remote,
-        details,
-    };
+    let audit = |outcome, details: Value| submit_event(&caller, outcome, details);
+    // A repeat is answered before the body is validated; the key is claimed for good in the
+    // submission's transaction below (parallel requests with one key: one stores).
     if let Some(key) = &idempotency_key
         && let Some(first) = state.store.idempotent_request(caller.token.id, key).await?
     {
-        if first.request_sha256 != request_sha256 {
-            state
-                .audit(audit(
-                    AuditOutcome::Failure,
-                    json!({"reason": "idempotency key reused with another body"}),
-                ))
-                .await?;
-            return Err(ApiError::IdempotencyKeyReused);
-        }
-        state
-            .audit(audit(
-                AuditOutcome::Success,
-                json!({"replayed": true, "count": first.announcement_ids.len()}),
-            ))
-            .await?;
-        return Ok((
-            StatusCode::ACCEPTED,
-            Json(Accepted {
-                ids: first.announcement_ids,
-                created: 0,
-                warnings: Vec::new(),
-            }),
-        ));
+        return answer_repeat(&state, &caller, first, &request_sha256).await;
     }
     let intake =
         Intake::new(state.clock.today(), Destination::Queue).with_swiss_fund(state.swiss_fund);
@@ -109,7 +84,7 @@ pub async fn submit(
     };
     if !validated.report.valid {
         count_rejections(&state, &validated.report);
-        let details = json!({"count": validated.count, "errors": validated.report.errors.len()});
+        let details = json!({"count": validated.count, "errors": validated.report.error_count()});
         state.audit(audit(AuditOutcome::Failure, details)).await?;
         return Err(ApiError::Invalid(validated.report));
     }
@@ -136,17 +111,24 @@ pub async fn submit(
         let details = json!({"count": submitted.len(), "created": created, "first_id": submitted.first().map(|s| s.id), "last_id": submitted.last().map(|s| s.id)});
         Some(state.audit_event(audit(AuditOutcome::Success, details)))
     };
+    let claim = idempotency_key
+        .as_deref()
+        .map(|key| KeyClaim::new(caller.token.id, key, &request_sha256));
     let submitted = match state
         .store
         .submit_audited(
             caller.token.environment,
             &validated.announcements,
             &note,
+            claim.as_ref(),
             audit_success,
         )
         .await
     {
         Ok(s) => s,
+        Err(StoreError::KeyClaimed { first }) => {
+            return answer_repeat(&state, &caller, first, &request_sha256).await;
+        }
         Err(e @ StoreError::Conflict { .. }) => {
             state
                 .audit(audit(
@@ -159,16 +141,6 @@ pub async fn submit(
         Err(e) => return Err(e.into()),
     };
     let ids: Vec<i64> = submitted.iter().map(|s| s.id).collect();
-    if let Some(key) = &idempotency_key {
-        let first = IdempotentRequest {
-            request_sha256,
-            announcement_ids: ids.clone(),
-        };
-        state
-            .store
-            .remember_idempotent_request(caller.token.id, key, &first, state.now())
-            .await?;
-    }
     let mut warnings = validated.report.warnings;
     warnings.extend(unknown_revoked_rcis(&validated.announcements, &submitted));
     warnings.sort_by_key(|w| w.index);
@@ -183,6 +155,55 @@ pub async fn submit(
             ids,
             created,
             warnings,
+            warnings_omitted: validated.report.warnings_omitted,
+        }),
+    ))
+}
+
+/// An audit event `announcement.submit` of `caller`.
+fn submit_event(caller: &Caller, outcome: AuditOutcome, details: Value) -> Audit<'_> {
+    Audit {
+        actor: &caller.actor,
+        funds: &caller.token.funds,
+        action: "announcement.submit",
+        target: None,
+        outcome,
+        remote: caller.remote,
+        details,
+    }
+}
+
+/// The answer to a request whose Idempotency-Key was used before by `first`: its answer again
+/// for the same body, `idempotency_key_reused` for another.
+async fn answer_repeat(
+    state: &AppState,
+    caller: &Caller,
+    first: IdempotentRequest,
+    request_sha256: &str,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+    let audit = |outcome, details: Value| submit_event(caller, outcome, details);
+    if first.request_sha256 != request_sha256 {
+        state
+            .audit(audit(
+                AuditOutcome::Failure,
+                json!({"reason": "idempotency key reused with another body"}),
+            ))
+            .await?;
+        return Err(ApiError::IdempotencyKeyReused);
+    }
+    state
+        .audit(audit(
+            AuditOutcome::Success,
+            json!({"replayed": true, "count": first.announcement_ids.len()}),
+        ))
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Accepted {
+            ids: first.announcement_ids,
+            created: 0,
+            warnings: Vec::new(),
+            warnings_omitted: 0,
         }),
     ))
 }

@@ -11,6 +11,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::error::ApiError;
+use super::rate_limit::client_key;
 use super::state::{AppState, Audit};
 use crate::domain::{Environment, FundNumber};
 use crate::store::{ApiToken, AuditOutcome, Authentication};
@@ -132,6 +133,9 @@ impl Caller {
     }
 }
 
+/// The audit action of refused authentications.
+const AUTHENTICATE: &str = "api.authenticate";
+
 fn bearer(request: &Request) -> Option<&str> {
     let value = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -149,30 +153,35 @@ pub async fn require_token(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     let path = request.uri().path().to_string();
-    let denied = |reason: &str, actor: &'static str| Audit {
-        actor,
-        funds: &[],
-        action: "api.authenticate",
-        target: Some(path.clone()),
-        outcome: AuditOutcome::Denied,
-        remote,
-        details: json!({ "reason": reason }),
+    // Issue 12, item 4: an address with too many failed authentications is refused before its
+    // token is looked at; refusals are counted in the audit per address and minute.
+    let address = client_key(remote.map(|r| r.ip()));
+    let now = Instant::now();
+    if let Err(wait) = state.unauthenticated.peek(&address, now) {
+        state
+            .refused(AUTHENTICATE, &address, "too many failed authentications")
+            .await?;
+        return Err(ApiError::RateLimited {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
+    let authentication = match bearer(&request) {
+        Some(presented) => match state.store.authenticate(presented).await? {
+            Authentication::Granted(token) => Ok(token),
+            Authentication::Denied(why) => Err(format!("{why:?}")),
+        },
+        None => Err("no bearer token".to_string()),
     };
-    let Some(presented) = bearer(&request) else {
-        state.audit(denied("no bearer token", "anonymous")).await?;
-        return Err(ApiError::Unauthorized);
-    };
-    let token = match state.store.authenticate(presented).await? {
-        Authentication::Granted(token) => token,
-        Authentication::Denied(why) => {
-            state
-                .audit(denied(&format!("{why:?}"), "anonymous"))
-                .await?;
+    let token = match authentication {
+        Ok(token) => token,
+        Err(reason) => {
+            let _ = state.unauthenticated.check(&address, now);
+            state.refused(AUTHENTICATE, &address, &reason).await?;
             return Err(ApiError::Unauthorized);
         }
     };
     let actor = format!("token:{}", token.prefix);
-    if let Err(wait) = state.rate.check(token.id, Instant::now()) {
+    if let Err(wait) = state.rate.check(&token.id, now) {
         state
             .audit(Audit {
                 actor: &actor,

@@ -60,6 +60,9 @@ pub enum ApiError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// When to try again after [`StoreError::Busy`].
+pub const BUSY_RETRY_AFTER_SECS: u64 = 5;
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -70,6 +73,9 @@ impl From<StoreError> for ApiError {
                 message: e.to_string(),
             },
             StoreError::Purged { .. } => ApiError::Purged(e.to_string()),
+            StoreError::Busy => ApiError::RateLimited {
+                retry_after_secs: BUSY_RETRY_AFTER_SECS,
+            },
             other => ApiError::Internal(Box::new(other)),
         }
     }

@@ -14,6 +14,7 @@ mod openapi;
 mod operations;
 mod print;
 mod rate_limit;
+mod refusals;
 mod reminders;
 mod state;
 mod transmissions;
@@ -26,8 +27,9 @@ use axum::routing::{get, post};
 pub use acknowledgement_json::entry_json;
 pub use announcement_json::to_contract_json;
 pub use announcements::next_deadline_of;
-pub use error::ApiError;
+pub use error::{ApiError, BUSY_RETRY_AFTER_SECS};
 pub use openapi::ApiDoc;
+pub use rate_limit::client_key;
 pub use state::AppState;
 pub use state::Audit;
 

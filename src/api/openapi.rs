@@ -3,7 +3,7 @@
 
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{announcements, error, operations, print, reminders, transmissions};
 
@@ -41,10 +41,32 @@ use super::{announcements, error, operations, print, reminders, transmissions};
         reminders::ReminderListView,
         reminders::ReminderView,
         error::ErrorBody,
+        ValidationReport,
     )),
     modifiers(&BearerToken),
 )]
 pub struct ApiDoc;
+
+/// The validation report of a refused submission (422, `crate::validate::Report`). It lists
+/// at most the first 1 000 errors and, apart, the first 1 000 warnings, in input order; the
+/// others are only counted, so that the answer stays small whatever the input.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ValidationReport {
+    /// `false`: at least one error.
+    valid: bool,
+    /// The first 1 000 errors: `index` (the announcement's position, from 0), `field` (a dotted
+    /// path), `rule` (`N. 1202`, …) and `message`.
+    #[schema(value_type = Vec<Object>)]
+    errors: Vec<()>,
+    /// The first 1 000 warnings, as the errors.
+    #[schema(value_type = Vec<Object>)]
+    warnings: Vec<()>,
+    /// How many errors were found beyond those listed; absent when none.
+    errors_omitted: Option<usize>,
+    /// How many warnings were found beyond those listed; absent when none.
+    warnings_omitted: Option<usize>,
+}
 
 struct BearerToken;
 

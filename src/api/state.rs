@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::metrics::Metrics;
 use super::rate_limit::RateLimiter;
+use super::refusals::Refusals;
 use crate::accounts::{Delivery, PasswordMail};
 use crate::calendar::ZasCalendar;
 use crate::clock::Clock;
@@ -28,6 +29,14 @@ pub struct Inner {
     pub http: HttpConfig,
     pub metrics: Metrics,
     pub rate: RateLimiter,
+    /// Failed authentications per client address (issue 12, item 4): when empty, the address
+    /// is refused before its token is looked at.
+    pub unauthenticated: RateLimiter<String>,
+    /// Login attempts per client address: each costs a password hash.
+    pub logins: RateLimiter<String>,
+    /// Refused unauthenticated requests, written to the audit log one event per address and
+    /// minute.
+    pub refusals: Refusals,
     /// When the client certificate of each environment the service sends to expires.
     pub certificate_expires: Vec<(Environment, DateTime<Utc>)>,
     /// The ZAS environments this instance sends to, shown on every page (PROD when none is
@@ -74,6 +83,8 @@ impl AppState {
         http: HttpConfig,
     ) -> Self {
         let rate = RateLimiter::new(http.rate_limit_per_minute);
+        let unauthenticated = RateLimiter::new(http.unauthenticated_per_minute);
+        let logins = RateLimiter::new(http.logins_per_minute);
         AppState(Arc::new(Inner {
             store,
             clock,
@@ -81,6 +92,9 @@ impl AppState {
             http,
             metrics: Metrics::default(),
             rate,
+            unauthenticated,
+            logins,
+            refusals: Refusals::default(),
             certificate_expires: Vec::new(),
             environments: vec![Environment::Prod],
             zas: Vec::new(),
@@ -180,6 +194,29 @@ impl AppState {
             .append_audit(&self.audit_event(a))
             .await
             .map(|_| ())
+    }
+
+    /// Counts a refused unauthenticated request of `action` from `address` (a
+    /// [`super::rate_limit::client_key`]) for `reason`; writes the counts of the minutes that
+    /// are over, one audit event per address, action and minute (annex 2.5).
+    pub async fn refused(
+        &self,
+        action: &'static str,
+        address: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.now();
+        self.refusals.count(now, address, action, reason);
+        self.write_refusals(false).await
+    }
+
+    /// Writes the counted refusals of the minutes that are over (of every minute with `all`,
+    /// at shutdown).
+    pub async fn write_refusals(&self, all: bool) -> Result<(), StoreError> {
+        for event in self.refusals.take(self.now(), all) {
+            self.store.append_audit(&event).await?;
+        }
+        Ok(())
     }
 
     /// The event recorded for `a`, now.

@@ -72,20 +72,34 @@ pub(super) fn text(name: &str, validated: &Validated) -> String {
     for w in &report.warnings {
         out.push_str(&format!("warning {w}\n"));
     }
+    for (omitted, what) in [
+        (report.errors_omitted, "errors"),
+        (report.warnings_omitted, "warnings"),
+    ] {
+        if omitted > 0 {
+            out.push_str(&format!("…       {omitted} more {what}, not listed\n"));
+        }
+    }
     let invalid: std::collections::BTreeSet<usize> =
         report.errors.iter().map(|e| e.index).collect();
     let verdict = if report.valid {
         "valid".to_string()
+    } else if report.errors_omitted > 0 {
+        format!("at least {} invalid", invalid.len())
     } else {
         format!("{} invalid", invalid.len())
     };
+    let (errors, warnings) = (
+        report.error_count(),
+        report.warnings.len() + report.warnings_omitted,
+    );
     out.push_str(&format!(
         "{name}: {announcements} announcement{}, {verdict}, {} error{}, {} warning{}\n",
         plural(announcements),
-        report.errors.len(),
-        plural(report.errors.len()),
-        report.warnings.len(),
-        plural(report.warnings.len()),
+        errors,
+        plural(errors),
+        warnings,
+        plural(warnings),
     ));
     out
 }

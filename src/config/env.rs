@@ -36,6 +36,26 @@ const OVERRIDES: &[(&str, Setter)] = &[
         c.http.rate_limit_per_minute = parse(v)?;
         Ok(())
     }),
+    ("ARCGW_HTTP_HEADER_READ_TIMEOUT_SECS", |c, v| {
+        c.http.header_read_timeout_secs = parse(v)?;
+        Ok(())
+    }),
+    ("ARCGW_HTTP_IDLE_TIMEOUT_SECS", |c, v| {
+        c.http.idle_timeout_secs = parse(v)?;
+        Ok(())
+    }),
+    ("ARCGW_HTTP_MAX_CONNECTIONS", |c, v| {
+        c.http.max_connections = parse(v)?;
+        Ok(())
+    }),
+    ("ARCGW_HTTP_UNAUTHENTICATED_PER_MINUTE", |c, v| {
+        c.http.unauthenticated_per_minute = parse(v)?;
+        Ok(())
+    }),
+    ("ARCGW_HTTP_LOGINS_PER_MINUTE", |c, v| {
+        c.http.logins_per_minute = parse(v)?;
+        Ok(())
+    }),
     ("ARCGW_LOG_LEVEL", |c, v| {
         c.log.level = v.to_string();
         Ok(())

@@ -87,6 +87,21 @@ pub struct HttpConfig {
     pub rate_limit_per_minute: u32,
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     pub shutdown_grace_secs: u64,
+    /// A request's headers must arrive whole within this many seconds; also how long a kept
+    /// alive connection may wait for its next request (`ARCGW_HTTP_HEADER_READ_TIMEOUT_SECS`).
+    pub header_read_timeout_secs: u64,
+    /// A connection on which nothing is read or written for this many seconds is closed; more
+    /// than `request_timeout_secs` (`ARCGW_HTTP_IDLE_TIMEOUT_SECS`).
+    pub idle_timeout_secs: u64,
+    /// Connections served at once; further ones wait in the kernel's listen queue. Keep it well
+    /// below `LimitNOFILE` of the systemd unit (`ARCGW_HTTP_MAX_CONNECTIONS`).
+    pub max_connections: usize,
+    /// Requests per minute and client address that fail authentication before that address
+    /// is refused (429) without a look at its token (`ARCGW_HTTP_UNAUTHENTICATED_PER_MINUTE`).
+    pub unauthenticated_per_minute: u32,
+    /// Login attempts per minute and client address, each a password hash, before 429
+    /// (`ARCGW_HTTP_LOGINS_PER_MINUTE`).
+    pub logins_per_minute: u32,
 }
 
 impl Default for HttpConfig {
@@ -96,6 +111,11 @@ impl Default for HttpConfig {
             request_timeout_secs: 30,
             rate_limit_per_minute: 600,
             shutdown_grace_secs: 10,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            max_connections: 512,
+            unauthenticated_per_minute: 60,
+            logins_per_minute: 60,
         }
     }
 }
@@ -235,10 +255,33 @@ impl Config {
                 "must be at least 1024".into(),
             ));
         }
-        if self.http.request_timeout_secs == 0 || self.http.rate_limit_per_minute == 0 {
+        let http = &self.http;
+        if [
+            http.request_timeout_secs,
+            u64::from(http.rate_limit_per_minute),
+            http.header_read_timeout_secs,
+            http.max_connections as u64,
+            u64::from(http.unauthenticated_per_minute),
+            u64::from(http.logins_per_minute),
+        ]
+        .contains(&0)
+        {
             return Err(invalid(
                 "http",
-                "request_timeout_secs and rate_limit_per_minute must be above 0".into(),
+                "request_timeout_secs, rate_limit_per_minute, header_read_timeout_secs, \
+                 max_connections, unauthenticated_per_minute and logins_per_minute must be \
+                 above 0"
+                    .into(),
+            ));
+        }
+        if http.idle_timeout_secs <= http.request_timeout_secs {
+            return Err(invalid(
+                "http.idle_timeout_secs",
+                format!(
+                    "must be more than request_timeout_secs ({}): a request being answered \
+                     is not idle",
+                    http.request_timeout_secs
+                ),
             ));
         }
         let mut environments = std::collections::BTreeSet::new();

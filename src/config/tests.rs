@@ -194,3 +194,42 @@ fn the_minimum_retention_is_ten_years_and_at_least_one() {
          (N. 3403)"
     );
 }
+
+#[test]
+fn connection_limits_are_configured_and_checked() {
+    // Issue 12, items 3 and 4: typed, with defaults; unknown keys still refused.
+    let c = Config::default();
+    assert_eq!(
+        (
+            c.http.header_read_timeout_secs,
+            c.http.idle_timeout_secs,
+            c.http.max_connections,
+            c.http.unauthenticated_per_minute,
+            c.http.logins_per_minute
+        ),
+        (10, 60, 512, 60, 60)
+    );
+    let f = file("[http]\nheader_read_timeout_secs = 5\nmax_connections = 100\n");
+    let c = Config::load(
+        Some(f.path()),
+        vars(&[("ARCGW_HTTP_LOGINS_PER_MINUTE", "7")]),
+    )
+    .unwrap();
+    assert_eq!(c.http.header_read_timeout_secs, 5);
+    assert_eq!(c.http.max_connections, 100);
+    assert_eq!(c.http.logins_per_minute, 7);
+    for (text, expected) in [
+        (
+            "[http]\nmax_connection = 5\n",
+            "unknown field `max_connection`",
+        ),
+        ("[http]\nmax_connections = 0\n", "above 0"),
+        ("[http]\nidle_timeout_secs = 30\n", "http.idle_timeout_secs"),
+    ] {
+        let f = file(text);
+        let e = Config::load(Some(f.path()), vec![])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(expected), "{text}: {e}");
+    }
+}

@@ -15,7 +15,6 @@ use super::error::StoreError;
 use super::funds::funds_of;
 use super::password_hash;
 use super::sql::{Row, SqlBuilder, Tx, args};
-use crate::domain::lockout::delay_after;
 use crate::domain::{FundNumber, Holder, Login, Password, Role};
 
 /// The most accounts one search returns.
@@ -388,82 +387,6 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(account)
-    }
-
-    /// Whether `password` is the account's current password.
-    pub async fn password_matches(&self, id: i64, password: &str) -> Result<bool, StoreError> {
-        let row = self
-            .fetch_all(
-                "SELECT password_hash FROM accounts WHERE id = $1",
-                args![id],
-            )
-            .await?
-            .pop()
-            .ok_or(StoreError::NotFound {
-                what: "account",
-                id,
-            })?;
-        password_hash::verify(&row.text("password_hash")?, password).await
-    }
-
-    /// A login attempt at `at`: refused while locked or blocked; a wrong password counts a
-    /// failure and, after [`crate::domain::lockout::FREE_ATTEMPTS`], locks with a growing delay;
-    /// a right one clears the count.
-    pub async fn sign_in(
-        &self,
-        login: &str,
-        password: &str,
-        at: DateTime<Utc>,
-    ) -> Result<SignIn, StoreError> {
-        let row = self
-            .fetch_all(
-                "SELECT id, password_hash, blocked_at, failed_logins, locked_until \
-                 FROM accounts WHERE login = $1",
-                args![login],
-            )
-            .await?
-            .pop();
-        let Some(row) = row else {
-            // As long as for a known login, so that timing tells nobody which logins exist.
-            password_hash::hash(password).await?;
-            return Ok(SignIn::Denied(LoginDenial::UnknownLogin));
-        };
-        let account_id = row.int("id")?;
-        if let Some(until) = row.opt_time("locked_until")?.filter(|u| *u > at) {
-            return Ok(SignIn::Denied(LoginDenial::Locked { account_id, until }));
-        }
-        let right = password_hash::verify(&row.text("password_hash")?, password).await?;
-        if !right {
-            let failures = u32::try_from(row.int("failed_logins")?)
-                .unwrap_or(u32::MAX)
-                .saturating_add(1);
-            let locked_until = delay_after(failures).map(|d| at + d);
-            let mut tx = self.begin_write().await?;
-            tx.execute(
-                "UPDATE accounts SET failed_logins = failed_logins + 1, locked_until = $1 \
-                 WHERE id = $2",
-                args![locked_until, account_id],
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(SignIn::Denied(LoginDenial::WrongPassword {
-                account_id,
-                failures,
-                locked_until,
-            }));
-        }
-        if row.opt_time("blocked_at")?.is_some() {
-            return Ok(SignIn::Denied(LoginDenial::Blocked { account_id }));
-        }
-        let mut tx = self.begin_write().await?;
-        tx.execute(
-            "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1",
-            args![account_id],
-        )
-        .await?;
-        let account = read(&mut tx, account_id).await?;
-        tx.commit().await?;
-        Ok(SignIn::Granted(account))
     }
 }
 

@@ -85,6 +85,16 @@ pub enum StoreError {
     /// A password could not be hashed (not expected to happen).
     #[error("a password could not be hashed")]
     Hashing,
+    /// The submission's Idempotency-Key was claimed before, by the request `first`; nothing
+    /// of this submission was stored.
+    #[error("the Idempotency-Key was used before")]
+    KeyClaimed {
+        first: super::idempotency::IdempotentRequest,
+    },
+    /// Every turn to hash a password was taken for longer than the wait allowed: try again in
+    /// a few seconds.
+    #[error("too many password checks at once: try again in a few seconds")]
+    Busy,
     /// Annex 2.7: the persons' data of announcement `id` were purged at `at`; its heading,
     /// state and history remain (`Store::purged_announcement`).
     #[error(

@@ -1,17 +1,90 @@
 //! The `Idempotency-Key` of submissions: per token and key, the SHA-256 of the request and the
 //! ids it was answered with.
+//!
+//! Issue 12, item 9: the key itself is never stored, only its SHA-256 (a client may put an AVS
+//! number into it; ordinance art. 3). Item 7: a key is claimed in the submission's own
+//! transaction, by the primary key (token, key hash), so that of parallel submissions with one
+//! key exactly one stores.
 
 use chrono::{DateTime, Utc};
 
 use super::Store;
 use super::error::StoreError;
-use super::sql::args;
+use super::sql::{Tx, args};
+use super::submit::Submitted;
+use crate::digest::sha256_hex;
 
 /// What a key was first used for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdempotentRequest {
     pub request_sha256: String,
     pub announcement_ids: Vec<i64>,
+}
+
+/// A submission's claim of its Idempotency-Key: the token, the key's SHA-256 and the
+/// request's.
+#[derive(Clone, Debug)]
+pub struct KeyClaim {
+    token_id: i64,
+    key_sha256: String,
+    request_sha256: String,
+}
+
+impl KeyClaim {
+    /// The claim of `key` by token `token_id` for the request whose SHA-256 is
+    /// `request_sha256`.
+    pub fn new(token_id: i64, key: &str, request_sha256: &str) -> Self {
+        KeyClaim {
+            token_id,
+            key_sha256: sha256_hex(key.as_bytes()),
+            request_sha256: request_sha256.to_string(),
+        }
+    }
+
+    /// Claims the key in `tx`; [`StoreError::KeyClaimed`] when it was claimed before (on
+    /// PostgreSQL, a claim of a transaction still open is waited for).
+    pub(super) async fn claim(&self, tx: &mut Tx, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let claimed = tx
+            .execute(
+                "INSERT INTO idempotency_keys (token_id, key_sha256, request_sha256, \
+                 announcement_ids, created_at) VALUES ($1, $2, $3, '[]', $4) \
+                 ON CONFLICT DO NOTHING",
+                args![
+                    self.token_id,
+                    self.key_sha256.as_str(),
+                    self.request_sha256.as_str(),
+                    at
+                ],
+            )
+            .await?;
+        if claimed == 1 {
+            return Ok(());
+        }
+        match first_request(tx, self.token_id, &self.key_sha256).await? {
+            Some(first) => Err(StoreError::KeyClaimed { first }),
+            None => Err(StoreError::Corrupt {
+                what: "idempotency key",
+                id: Some(self.token_id),
+            }),
+        }
+    }
+
+    /// Records the answer of the submission that claimed the key, in its transaction.
+    pub(super) async fn answer(
+        &self,
+        tx: &mut Tx,
+        submitted: &[Submitted],
+    ) -> Result<(), StoreError> {
+        let ids: Vec<i64> = submitted.iter().map(|s| s.id).collect();
+        let ids = serde_json::to_string(&ids).expect("ids serialise");
+        tx.execute(
+            "UPDATE idempotency_keys SET announcement_ids = $1 \
+             WHERE token_id = $2 AND key_sha256 = $3",
+            args![ids, self.token_id, self.key_sha256.as_str()],
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 impl Store {
@@ -22,45 +95,85 @@ impl Store {
         key: &str,
     ) -> Result<Option<IdempotentRequest>, StoreError> {
         let mut tx = self.begin_read().await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT request_sha256, announcement_ids FROM idempotency_keys \
-                 WHERE token_id = $1 AND idempotency_key = $2",
-                args![token_id, key],
-            )
-            .await?;
+        let first = first_request(&mut tx, token_id, &sha256_hex(key.as_bytes())).await?;
         tx.commit().await?;
-        let Some(row) = row else { return Ok(None) };
-        let announcement_ids =
-            serde_json::from_str(&row.text("announcement_ids")?).map_err(|_| {
-                StoreError::Corrupt {
-                    what: "idempotency key",
-                    id: Some(token_id),
-                }
-            })?;
-        Ok(Some(IdempotentRequest {
-            request_sha256: row.text("request_sha256")?,
-            announcement_ids,
-        }))
+        Ok(first)
     }
 
-    /// Remembers a key's first request; a key already remembered keeps its first request.
-    pub async fn remember_idempotent_request(
-        &self,
-        token_id: i64,
-        key: &str,
-        request: &IdempotentRequest,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let ids = serde_json::to_string(&request.announcement_ids).expect("ids serialise");
-        let mut tx = self.begin_write().await?;
-        tx.execute(
-            "INSERT INTO idempotency_keys (token_id, idempotency_key, request_sha256, \
-             announcement_ids, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            args![token_id, key, request.request_sha256.as_str(), ids, at],
+    /// SQLite has no SHA-256 in SQL: migration 0012 leaves the keys stored before it in
+    /// `idempotency_keys_unhashed`; this moves them, hashed, into `idempotency_keys` and drops
+    /// that table, its pages overwritten (`secure_delete`). Nothing to do on PostgreSQL (the
+    /// migration hashes them) or once done.
+    pub(super) async fn hash_stored_idempotency_keys(&self) -> Result<(), StoreError> {
+        let Store::Sqlite(pool) = self else {
+            return Ok(());
+        };
+        let mut connection = pool.acquire().await?;
+        let left: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master \
+             WHERE type = 'table' AND name = 'idempotency_keys_unhashed'",
         )
+        .fetch_one(&mut *connection)
         .await?;
+        if left == 0 {
+            return Ok(());
+        }
+        sqlx::query("PRAGMA secure_delete = ON")
+            .execute(&mut *connection)
+            .await?;
+        let mut tx = sqlx::Connection::begin(&mut *connection).await?;
+        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT token_id, idempotency_key, request_sha256, announcement_ids, created_at \
+             FROM idempotency_keys_unhashed",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for (token_id, key, request_sha256, ids, created_at) in rows {
+            sqlx::query(
+                "INSERT INTO idempotency_keys (token_id, key_sha256, request_sha256, \
+                 announcement_ids, created_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(token_id)
+            .bind(sha256_hex(key.as_bytes()))
+            .bind(request_sha256)
+            .bind(ids)
+            .bind(created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM idempotency_keys_unhashed")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DROP TABLE idempotency_keys_unhashed")
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The request first made with this token and key hash, if any.
+async fn first_request(
+    tx: &mut Tx,
+    token_id: i64,
+    key_sha256: &str,
+) -> Result<Option<IdempotentRequest>, StoreError> {
+    let row = tx
+        .fetch_optional(
+            "SELECT request_sha256, announcement_ids FROM idempotency_keys \
+             WHERE token_id = $1 AND key_sha256 = $2",
+            args![token_id, key_sha256],
+        )
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let announcement_ids =
+        serde_json::from_str(&row.text("announcement_ids")?).map_err(|_| StoreError::Corrupt {
+            what: "idempotency key",
+            id: Some(token_id),
+        })?;
+    Ok(Some(IdempotentRequest {
+        request_sha256: row.text("request_sha256")?,
+        announcement_ids,
+    }))
 }

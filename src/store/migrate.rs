@@ -17,7 +17,8 @@ impl Store {
             Store::Sqlite(pool) => SQLITE.run(pool).await?,
             Store::Postgres(pool) => POSTGRES.run(pool).await?,
         }
-        Ok(())
+        // The part of migration 0012 that SQLite cannot do in SQL.
+        self.hash_stored_idempotency_keys().await
     }
 
     /// The migrations compiled into this binary for this back end.

@@ -23,6 +23,7 @@ mod ack_codec;
 mod acknowledgements;
 mod alerts;
 mod announcements;
+mod attempts;
 mod audit;
 pub mod backup;
 mod claim;
@@ -65,12 +66,13 @@ pub use alerts::{AlertOutcome, ClaimedDelivery, DELIVERY_STATUSES, DeliveryCount
 pub use announcements::{
     AnnouncementDetail, AnnouncementSummary, ListFilter, MAX_PAGE, Page, StoredAnnouncement,
 };
+pub use attempts::PasswordCheck;
 pub use audit::{AuditEvent, AuditOutcome, AuditQuery, AuditScope, MAX_AUDIT_PAGE, NewAuditEvent};
 pub use dashboard::{ActionItem, FailedItem, Limited, PendingItem, Scope, UnmatchedItem};
 pub use deadline_metrics::OverdueCount;
 pub use error::StoreError;
 pub use history::{ChangeNote, HistoryEntry, Transition};
-pub use idempotency::IdempotentRequest;
+pub use idempotency::{IdempotentRequest, KeyClaim};
 pub use letters::{LetterEntry, ReminderQuery, geneva_day};
 pub use plans::StatementPlan;
 pub use purge::{PurgeReport, PurgeRules, PurgedAnnouncement, RetentionTooShort, RetentionYears};

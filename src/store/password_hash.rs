@@ -1,30 +1,84 @@
 //! Password hashes: argon2id with the crate's default parameters and a random salt, as a PHC
-//! string. Hashing is slow on purpose, so it runs on tokio's blocking threads.
+//! string. Hashing is slow on purpose (and takes 19 MiB each), so it runs on tokio's blocking
+//! threads, and at most [`hashes_at_once`] at a time: the others wait their turn for a bounded
+//! time, then fail with [`StoreError::Busy`] (answered 503 with `Retry-After`).
+
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use tokio::sync::Semaphore;
 
 use super::error::StoreError;
+
+/// How long a hash waits for its turn before the request is refused as busy.
+pub const LONGEST_WAIT: Duration = Duration::from_secs(10);
+
+/// One hash at a time per core but one (issue 12, item 5: unbounded hashing took the process
+/// past 6 GiB under a flood of logins, and the fund API waited behind it).
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(hashes_at_once()));
+
+/// How many hashes may run at once: the number of cores less one, which stays for the API
+/// (one at least).
+pub fn hashes_at_once() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .saturating_sub(1)
+        .max(1)
+}
+
+/// The hashes running now, and the most that ever ran at once (for the tests).
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+static MOST_AT_ONCE: AtomicUsize = AtomicUsize::new(0);
+
+/// The most hashes that ran at the same time since the process started.
+#[cfg(test)]
+fn most_hashes_at_once() -> usize {
+    MOST_AT_ONCE.load(Ordering::SeqCst)
+}
+
+/// Runs `work` on a blocking thread once a turn is free.
+async fn in_turn<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    let turn = tokio::time::timeout(LONGEST_WAIT, HASHING.acquire())
+        .await
+        .map_err(|_| StoreError::Busy)?
+        .map_err(|_| StoreError::Hashing)?;
+    // The turn goes with the work: a request given up while hashing keeps its turn until the
+    // hash is done.
+    tokio::task::spawn_blocking(move || {
+        let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+        MOST_AT_ONCE.fetch_max(now, Ordering::SeqCst);
+        let result = work();
+        RUNNING.fetch_sub(1, Ordering::SeqCst);
+        drop(turn);
+        result
+    })
+    .await
+    .map_err(|_| StoreError::Hashing)
+}
 
 /// The PHC string (`$argon2id$v=19$…`) of `password`.
 pub(crate) async fn hash(password: &str) -> Result<String, StoreError> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || {
+    in_turn(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
             .map_err(|_| StoreError::Hashing)
     })
-    .await
-    .map_err(|_| StoreError::Hashing)?
+    .await?
 }
 
 /// Whether `password` is the one `stored` is the hash of. A hash that cannot be read matches
 /// nothing.
 pub(crate) async fn verify(stored: &str, password: &str) -> Result<bool, StoreError> {
     let (stored, password) = (stored.to_string(), password.to_string());
-    tokio::task::spawn_blocking(move || {
+    in_turn(move || {
         PasswordHash::new(&stored)
             .map(|parsed| {
                 Argon2::default()
@@ -34,7 +88,23 @@ pub(crate) async fn verify(stored: &str, password: &str) -> Result<bool, StoreEr
             .unwrap_or(false)
     })
     .await
-    .map_err(|_| StoreError::Hashing)
+}
+
+/// A hash of no one's password, made once: a login for an unknown user is checked against it,
+/// so that it costs as long as one for a known user and timing tells nobody which logins exist.
+static DUMMY: LazyLock<String> = LazyLock::new(|| {
+    Argon2::default()
+        .hash_password(crate::secret::random_hex32().as_bytes())
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+/// Compares `password` with the dummy hash: as long as [`verify`], and never a match.
+pub(crate) async fn verify_dummy(password: &str) -> Result<(), StoreError> {
+    let dummy = tokio::task::spawn_blocking(|| DUMMY.clone())
+        .await
+        .map_err(|_| StoreError::Hashing)?;
+    verify(&dummy, password).await.map(|_| ())
 }
 
 #[cfg(test)]
@@ -49,5 +119,28 @@ mod tests {
         assert!(!verify(&h, "correct-horse-1").await.unwrap());
         assert!(!verify("not a hash", "x").await.unwrap());
         assert_ne!(hash("Correct-horse-1").await.unwrap(), h, "salted");
+        verify_dummy("anything").await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn no_more_hashes_run_at_once_than_allowed() {
+        // Issue 12, item 5: 48 attempts at once; each would take a blocking thread and 19 MiB.
+        let h = hash("Correct-horse-1").await.unwrap();
+        let attempts: Vec<_> = (0..48)
+            .map(|i| {
+                let h = h.clone();
+                tokio::spawn(async move { verify(&h, &format!("guess-{i}")).await })
+            })
+            .collect();
+        for attempt in attempts {
+            assert!(!attempt.await.unwrap().unwrap());
+        }
+        let most = most_hashes_at_once();
+        assert!(most >= 1);
+        assert!(
+            most <= hashes_at_once(),
+            "{most} hashes ran at once, more than {}",
+            hashes_at_once()
+        );
     }
 }

@@ -12,6 +12,7 @@ use super::audit::{NewAuditEvent, insert_audit};
 use super::codec::{self, StoredParticulars};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
+use super::idempotency::KeyClaim;
 use super::persons::person_ids;
 use super::Backend;
 use super::revocations::{self, Revocation};
@@ -81,17 +82,22 @@ impl Store {
         announcements: &[Announcement],
         note: &ChangeNote,
     ) -> Result<Vec<Submitted>, StoreError> {
-        self.submit_audited(environment, announcements, note, |_| None)
+        self.submit_audited(environment, announcements, note, None, |_| None)
             .await
     }
 
     /// [`Store::submit`], and the audit event `audit` makes of the result appended in the same
     /// transaction (annex 2.5; one commit for both). No event when the submission fails.
+    ///
+    /// With a `key`, the submission first claims its Idempotency-Key in the same transaction:
+    /// of parallel submissions with one key exactly one stores; the others fail with
+    /// [`StoreError::KeyClaimed`] and what the key was first used for.
     pub async fn submit_audited(
         &self,
         environment: Environment,
         announcements: &[Announcement],
         note: &ChangeNote,
+        key: Option<&KeyClaim>,
         audit: impl FnOnce(&[Submitted]) -> Option<NewAuditEvent>,
     ) -> Result<Vec<Submitted>, StoreError> {
         let encoded: Vec<_> = announcements
@@ -99,6 +105,9 @@ impl Store {
             .map(|a| codec::encode(a.particulars()))
             .collect();
         let mut tx = self.begin_write().await?;
+        if let Some(key) = key {
+            key.claim(&mut tx, note.at).await?;
+        }
         let numbers: BTreeSet<AvsNumber> = encoded
             .iter()
             .flat_map(|(_, n)| [n.insured, n.beneficiary, n.spouse])
@@ -140,6 +149,9 @@ impl Store {
                 Some(id) => RevokedRci::Known(*id),
                 None => RevokedRci::Unknown,
             });
+        }
+        if let Some(key) = key {
+            key.answer(&mut tx, &submitted).await?;
         }
         if let Some(event) = audit(&submitted) {
             insert_audit(&mut tx, &event).await?;

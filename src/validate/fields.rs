@@ -7,18 +7,26 @@ use serde_json::{Map, Value};
 use super::input::json_kind;
 use super::report::{Finding, Rule};
 
-/// The errors and warnings found so far in one announcement.
+/// The errors and warnings found so far in one announcement. Beyond `room` of each kind, a
+/// finding is only counted (`omitted`), so that a hostile input cannot make the report grow
+/// without bound.
 #[derive(Debug, Default)]
 pub(crate) struct Findings {
     pub index: usize,
     pub errors: Vec<Finding>,
     pub warnings: Vec<Finding>,
+    /// How many more errors and warnings may be kept.
+    room: (usize, usize),
+    /// Errors and warnings found but not kept.
+    pub omitted: (usize, usize),
 }
 
 impl Findings {
-    pub fn new(index: usize) -> Self {
+    /// Findings of announcement `index` that keep at most `room` errors and warnings.
+    pub fn within(index: usize, room: (usize, usize)) -> Self {
         Findings {
             index,
+            room,
             ..Findings::default()
         }
     }
@@ -33,17 +41,26 @@ impl Findings {
     }
 
     pub fn error(&mut self, field: &str, rule: Rule, message: impl Into<String>) {
-        let f = self.finding(field, rule, message.into());
-        self.errors.push(f);
+        if self.errors.len() < self.room.0 {
+            let f = self.finding(field, rule, message.into());
+            self.errors.push(f);
+        } else {
+            self.omitted.0 += 1;
+        }
     }
 
     pub fn warn(&mut self, field: &str, rule: Rule, message: impl Into<String>) {
-        let f = self.finding(field, rule, message.into());
-        self.warnings.push(f);
+        if self.warnings.len() < self.room.1 {
+            let f = self.finding(field, rule, message.into());
+            self.warnings.push(f);
+        } else {
+            self.omitted.1 += 1;
+        }
     }
 
+    /// The errors found, kept or not.
     pub fn error_count(&self) -> usize {
-        self.errors.len()
+        self.errors.len() + self.omitted.0
     }
 }
 

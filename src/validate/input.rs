@@ -11,6 +11,11 @@ pub const DEFAULT_MAX_BYTES: usize = 16 * 1024 * 1024;
 pub enum InputError {
     #[error("the input has {size} bytes, more than the limit of {limit} bytes")]
     TooLarge { size: usize, limit: usize },
+    #[error(
+        "announcement #{index} holds more than {limit} JSON values (an announcement needs fewer \
+         than a hundred)"
+    )]
+    TooComplex { index: usize, limit: usize },
     #[error("the input is not UTF-8: invalid byte at offset {offset}")]
     NotUtf8 { offset: usize },
     #[error("the input is not JSON: {message} at line {line}, column {column}")]
@@ -38,20 +43,8 @@ pub(crate) fn json_kind(value: &Value) -> &'static str {
 
 /// Reads the input into one JSON value per announcement.
 pub fn read(bytes: &[u8], max_bytes: usize) -> Result<Vec<Value>, InputError> {
-    if bytes.len() > max_bytes {
-        return Err(InputError::TooLarge {
-            size: bytes.len(),
-            limit: max_bytes,
-        });
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
-        offset: e.valid_up_to(),
-    })?;
-    let value: Value = serde_json::from_str(text).map_err(|e| InputError::NotJson {
-        line: e.line(),
-        column: e.column(),
-        message: without_position(&e.to_string()),
-    })?;
+    let text = text(bytes, max_bytes)?;
+    let value: Value = serde_json::from_str(text).map_err(|e| not_json(&e))?;
     match value {
         Value::Array(items) => Ok(items),
         Value::Object(mut map) if map.len() == 1 && map.contains_key("announcements") => {
@@ -67,6 +60,28 @@ pub fn read(bytes: &[u8], max_bytes: usize) -> Result<Vec<Value>, InputError> {
         other => Err(InputError::Shape {
             found: json_kind(&other),
         }),
+    }
+}
+
+/// The input as text: at most `max_bytes`, UTF-8.
+pub(crate) fn text(bytes: &[u8], max_bytes: usize) -> Result<&str, InputError> {
+    if bytes.len() > max_bytes {
+        return Err(InputError::TooLarge {
+            size: bytes.len(),
+            limit: max_bytes,
+        });
+    }
+    std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
+        offset: e.valid_up_to(),
+    })
+}
+
+/// The error of input that is not JSON, with its position.
+pub(crate) fn not_json(e: &serde_json::Error) -> InputError {
+    InputError::NotJson {
+        line: e.line(),
+        column: e.column(),
+        message: without_position(&e.to_string()),
     }
 }
 

@@ -7,6 +7,7 @@ mod batch;
 mod fields;
 pub mod input;
 pub mod report;
+mod stream;
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -15,7 +16,7 @@ use crate::domain::Announcement;
 
 pub use batch::Destination;
 pub use input::{DEFAULT_MAX_BYTES, InputError};
-pub use report::{Finding, Report, Rule};
+pub use report::{Finding, MAX_LISTED, Report, Rule};
 
 /// The outcome of validating an input.
 #[derive(Debug)]
@@ -55,43 +56,84 @@ impl Intake {
     }
 }
 
-/// Reads and validates announcement JSON.
+/// Reads and validates announcement JSON, as of `intake`. Each announcement is validated as soon as it is read and
+/// its JSON dropped (issue 12, item 1: memory stays near the size of the input).
 pub fn validate_json(
     bytes: &[u8],
     max_bytes: usize,
     intake: &Intake,
 ) -> Result<Validated, InputError> {
-    let values = input::read(bytes, max_bytes)?;
-    Ok(validate_values(&values, intake))
+    let mut found = Found::default();
+    stream::each_announcement(bytes, max_bytes, &mut |value| found.add(&value, intake))?;
+    Ok(found.finish(intake.destination))
 }
 
-/// Validates announcements already read as JSON values, one per announcement.
+/// Validates announcements already read as JSON values, one per announcement. The report lists
+/// the first [`MAX_LISTED`] errors and warnings and counts the others, so that its size is
+/// bounded whatever the input.
 pub fn validate_values(values: &[Value], intake: &Intake) -> Validated {
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let mut read = Vec::with_capacity(values.len());
-    for (index, value) in values.iter().enumerate() {
-        let mut findings = fields::Findings::new(index);
-        if let Some(a) = announcement::read(value, intake, &mut findings) {
-            read.push((index, a));
-        }
-        errors.append(&mut findings.errors);
-        warnings.append(&mut findings.warnings);
+    let mut found = Found::default();
+    for value in values {
+        found.add(value, intake);
     }
-    let mut findings = fields::Findings::new(0);
-    let refs: Vec<(usize, &Announcement)> = read.iter().map(|(i, a)| (*i, a)).collect();
-    batch::check(&refs, intake.destination, &mut findings);
-    errors.append(&mut findings.errors);
-    warnings.append(&mut findings.warnings);
-    let report = Report::new(errors, warnings);
-    let announcements = if report.valid {
-        read.into_iter().map(|(_, a)| a).collect()
-    } else {
-        Vec::new()
-    };
-    Validated {
-        announcements,
-        report,
-        count: values.len(),
+    found.finish(intake.destination)
+}
+
+/// The announcements read so far, and their findings: at most [`MAX_LISTED`] of each kind
+/// kept.
+#[derive(Default)]
+struct Found {
+    read: Vec<(usize, Announcement)>,
+    count: usize,
+    errors: Vec<Finding>,
+    warnings: Vec<Finding>,
+    omitted: (usize, usize),
+}
+
+impl Found {
+    /// Reads the next announcement.
+    fn add(&mut self, value: &Value, intake: &Intake) {
+        let index = self.count;
+        self.count += 1;
+        let mut findings = self.next(index);
+        if let Some(a) = announcement::read(value, intake, &mut findings) {
+            self.read.push((index, a));
+        }
+        self.keep(findings);
+    }
+
+    /// Checks the rules over the whole input, and reports.
+    fn finish(mut self, destination: Destination) -> Validated {
+        let mut findings = self.next(0);
+        let refs: Vec<(usize, &Announcement)> = self.read.iter().map(|(i, a)| (*i, a)).collect();
+        batch::check(&refs, destination, &mut findings);
+        self.keep(findings);
+        let report = Report::new(self.errors, self.warnings, self.omitted);
+        let announcements = if report.valid {
+            self.read.into_iter().map(|(_, a)| a).collect()
+        } else {
+            Vec::new()
+        };
+        Validated {
+            announcements,
+            report,
+            count: self.count,
+        }
+    }
+
+    /// The findings of announcement `index`, with the room left.
+    fn next(&self, index: usize) -> fields::Findings {
+        let room = (
+            MAX_LISTED.saturating_sub(self.errors.len()),
+            MAX_LISTED.saturating_sub(self.warnings.len()),
+        );
+        fields::Findings::within(index, room)
+    }
+
+    fn keep(&mut self, mut findings: fields::Findings) {
+        self.errors.append(&mut findings.errors);
+        self.warnings.append(&mut findings.warnings);
+        self.omitted.0 += findings.omitted.0;
+        self.omitted.1 += findings.omitted.1;
     }
 }

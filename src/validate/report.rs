@@ -119,23 +119,54 @@ pub struct Finding {
     pub message: String,
 }
 
+/// The most errors a report lists, and apart the most warnings: the first found, in input
+/// order; the others are only counted (`errors_omitted`, `warnings_omitted`), so that the answer
+/// to a hostile input stays small.
+pub const MAX_LISTED: usize = 1000;
+
 /// The outcome of validating an input: valid when there is no error (warnings do not count).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub valid: bool,
+    /// The first [`MAX_LISTED`] errors.
     pub errors: Vec<Finding>,
+    /// The first [`MAX_LISTED`] warnings.
     pub warnings: Vec<Finding>,
+    /// Errors found beyond those listed (written only when there are some: the report of
+    /// CONTRACT.md stays as it was).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub errors_omitted: usize,
+    /// Warnings found beyond those listed (written only when there are some).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub warnings_omitted: usize,
+}
+
+pub(crate) fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Report {
-    pub(crate) fn new(mut errors: Vec<Finding>, mut warnings: Vec<Finding>) -> Self {
+    /// The report of `errors` and `warnings` (each at most [`MAX_LISTED`]) and of `omitted`
+    /// further errors and warnings.
+    pub(crate) fn new(
+        mut errors: Vec<Finding>,
+        mut warnings: Vec<Finding>,
+        omitted: (usize, usize),
+    ) -> Self {
         errors.sort_by_key(|f| f.index);
         warnings.sort_by_key(|f| f.index);
         Report {
-            valid: errors.is_empty(),
+            valid: errors.is_empty() && omitted.0 == 0,
             errors,
             warnings,
+            errors_omitted: omitted.0,
+            warnings_omitted: omitted.1,
         }
+    }
+
+    /// How many errors were found, listed or not.
+    pub fn error_count(&self) -> usize {
+        self.errors.len() + self.errors_omitted
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::Viewer;
 use super::session::cookie;
-use crate::api::AppState;
+use crate::api::{AppState, client_key};
 use crate::digest::constant_time_eq;
 use crate::store::{AuditOutcome, NewAuditEvent};
 
@@ -54,23 +54,30 @@ pub async fn require_csrf(State(state): State<AppState>, request: Request, next:
     if matches {
         return next.run(request).await;
     }
-    let remote = request
+    let address = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
-    let event = NewAuditEvent {
-        at: state.now(),
-        actor: viewer
-            .as_ref()
-            .map_or_else(|| "anonymous".into(), Viewer::actor),
-        action: "web.csrf".into(),
-        target: Some(request.uri().path().to_string()),
-        outcome: AuditOutcome::Denied,
-        remote_addr: remote,
-        details: json!({ "token": if presented.is_some() { "wrong" } else { "missing" } }),
-        funds: viewer.as_ref().map(|v| v.funds.clone()).unwrap_or_default(),
+        .map(|c| c.0.ip());
+    let token = if presented.is_some() {
+        "wrong"
+    } else {
+        "missing"
     };
-    if let Err(e) = state.store.append_audit(&event).await {
+    let audited = match &viewer {
+        // Without a session, counted per address and minute (issue 12, item 4).
+        None => {
+            let reason = format!("token {token}");
+            state
+                .refused("web.csrf", &client_key(address), &reason)
+                .await
+        }
+        Some(viewer) => state
+            .store
+            .append_audit(&csrf_event(&state, viewer, &request, address, token))
+            .await
+            .map(|_| ()),
+    };
+    if let Err(e) = audited {
         tracing::error!(error = %e, "audit of a CSRF refusal failed");
     }
     (
@@ -79,6 +86,26 @@ pub async fn require_csrf(State(state): State<AppState>, request: Request, next:
          X-CSRF-Token)",
     )
         .into_response()
+}
+
+/// The audit event of a signed-in viewer's request refused for its anti-CSRF token.
+fn csrf_event(
+    state: &AppState,
+    viewer: &Viewer,
+    request: &Request,
+    address: Option<std::net::IpAddr>,
+    token: &str,
+) -> NewAuditEvent {
+    NewAuditEvent {
+        at: state.now(),
+        actor: viewer.actor(),
+        action: "web.csrf".into(),
+        target: Some(request.uri().path().to_string()),
+        outcome: AuditOutcome::Denied,
+        remote_addr: address.map(|a| a.to_string()),
+        details: json!({ "token": token }),
+        funds: viewer.funds.clone(),
+    }
 }
 
 /// The token of the request: its header, else the `csrf` field of a URL-encoded form (the body

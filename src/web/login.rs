@@ -27,10 +27,10 @@ use serde_json::json;
 use super::csrf::LOGIN_CSRF_COOKIE;
 use super::session::{PasswordChangeDue, SESSION_COOKIE, cookie, policy, set_cookie, with_cookie};
 use super::{Chrome, Viewer};
-use crate::api::AppState;
+use crate::api::{AppState, client_key};
 use crate::domain::{FundNumber, Login, Password, PasswordError};
 use crate::secret::random_hex32;
-use crate::store::{AuditOutcome, LoginDenial, NewAuditEvent, SignIn, StoreError};
+use crate::store::{AuditOutcome, LoginDenial, NewAuditEvent, PasswordCheck, SignIn, StoreError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -67,8 +67,19 @@ pub(super) fn page(status: StatusCode, template: &impl Template) -> Response {
     }
 }
 
-/// A store failure on a page: logged, answered 500.
+/// A store failure on a page: logged, answered 500; too many password checks at once: 503
+/// with `Retry-After`.
 pub(super) fn internal(e: StoreError) -> Response {
+    if matches!(e, StoreError::Busy) {
+        tracing::warn!(error = %e, "request refused");
+        let wait = crate::api::BUSY_RETRY_AFTER_SECS.to_string();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, wait)],
+            e.to_string(),
+        )
+            .into_response();
+    }
     tracing::error!(error = %e, "request failed");
     (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }
@@ -125,6 +136,8 @@ struct LoginForm {
 const REFUSED: &str = "The login was refused. After repeated failures, logins are refused for a \
      time that grows with each failure.";
 
+const TOO_MANY: &str = "Too many login attempts from this address: try again in a minute.";
+
 async fn login(
     State(state): State<AppState>,
     remote: Remote,
@@ -134,6 +147,28 @@ async fn login(
     let at = state.now();
     let remote = remote.0;
     let login = form.login.trim().to_string();
+    // Issue 12, item 4: each attempt costs a password hash; an address gets so many a minute.
+    let address = client_key(remote.as_deref().and_then(|r| r.parse().ok()));
+    if let Err(wait) = state.logins.check(&address, std::time::Instant::now()) {
+        if let Err(e) = state
+            .refused("session.login", &address, "too many login attempts")
+            .await
+        {
+            return internal(e);
+        }
+        let mut page = login_page(
+            &state,
+            login,
+            Some(TOO_MANY.into()),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        let wait = wait.as_secs().max(1).to_string();
+        if let Ok(value) = axum::http::HeaderValue::from_str(&wait) {
+            page.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
+        }
+        return page;
+    }
     let outcome = match state.store.sign_in(&login, &form.password, at).await {
         Ok(o) => o,
         Err(e) => return internal(e),
@@ -333,17 +368,26 @@ async fn change_password(
         Ok(a) => a,
         Err(e) => return internal(e),
     };
+    // The current password counts towards the same lock as a login (annex 2.3).
     let checked = match state
         .store
-        .password_matches(account.id, &form.current)
+        .check_password(account.id, &form.current, at)
         .await
     {
-        Ok(false) => Err("current: this is not your current password".to_string()),
-        Ok(true) if form.new != form.repeat => {
+        Ok(PasswordCheck::Wrong { .. }) => {
+            Err("current: this is not your current password".to_string())
+        }
+        Ok(PasswordCheck::Locked { until }) => Err(format!(
+            "current: too many wrong passwords; try again after {}",
+            until.format("%Y-%m-%d %H:%M:%S UTC")
+        )),
+        Ok(PasswordCheck::Right) if form.new != form.repeat => {
             Err("repeat: the two new passwords differ".to_string())
         }
-        Ok(true) if form.new == form.current => Err(PasswordError::Unchanged.to_string()),
-        Ok(true) => {
+        Ok(PasswordCheck::Right) if form.new == form.current => {
+            Err(PasswordError::Unchanged.to_string())
+        }
+        Ok(PasswordCheck::Right) => {
             Password::check(&form.new, &account.login, &account.holder).map_err(|e| e.to_string())
         }
         Err(e) => return internal(e),
