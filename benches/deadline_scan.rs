@@ -188,6 +188,11 @@ fn fill_sqlite(pending: u64) -> Vec<String> {
              SELECT ({ACK_DAYS_AGO}) + 1, i, i, '001.000', 'B-' || i, 61, 2, '{{}}' \
              FROM (SELECT id AS i FROM announcements WHERE state = 'in_progress')"
         ),
+        // The start of each running deadline, as the gateway keeps it (migration 0017).
+        format!(
+            "UPDATE announcements SET deadline_start = CASE state \
+             WHEN 'announced' THEN date(state_since) ELSE {FIRST_ACK_DATE} END"
+        ),
         "ANALYZE".to_string(),
     ]
 }
@@ -216,9 +221,19 @@ fn fill_postgres(pending: u64) -> Vec<String> {
              SELECT ({ACK_DAYS_AGO}) + 1, i, i, '001.000', 'B-' || i, 61, 2, '{{}}' \
              FROM (SELECT id AS i FROM announcements WHERE state = 'in_progress') AS p"
         ),
+        format!(
+            "UPDATE announcements SET deadline_start = CASE state WHEN 'announced' \
+             THEN to_char(state_since AT TIME ZONE 'Europe/Zurich', 'YYYY-MM-DD') \
+             ELSE {FIRST_ACK_DATE} END"
+        ),
         "ANALYZE".to_string(),
     ]
 }
+
+/// The date of an announcement's acknowledgement "still being processed".
+const FIRST_ACK_DATE: &str = "(SELECT k.acknowledgement_date FROM acknowledgement_entries e \
+     JOIN acknowledgements k ON k.id = e.acknowledgement_id \
+     WHERE e.announcement_id = announcements.id)";
 
 /// Every tenth announcement is in progress.
 const IN_PROGRESS: &str = "i % 10 = 0";

@@ -17,6 +17,7 @@ use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
 use super::persons::{numbers_of, parse_stored, person_ids};
 use super::redact::redact;
+use super::reminders::date_text;
 use super::Backend;
 use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args};
 use super::transmissions::lock_announcements;
@@ -195,6 +196,7 @@ impl Store {
         }
         let (changes, repeats) = split_repeats(changes);
         history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
+        start_processing_deadlines(&mut tx, &changes, ack.acknowledgement_date).await?;
         history::append_all(&mut tx, &repeats, note.at, &note.actor).await?;
         advance(&mut tx, cursor, sequence).await?;
         tx.commit().await?;
@@ -543,6 +545,32 @@ async fn store_entries(
     Ok(())
 }
 
+/// N. 3401, 3202: the 15 working days of the announcements this acknowledgement made
+/// `in_progress` (from another state: a repeat changes nothing) start on its date. PROD only;
+/// one statement.
+async fn start_processing_deadlines(
+    tx: &mut Tx,
+    changes: &[StateChange],
+    date: NaiveDate,
+) -> Result<(), StoreError> {
+    let started: BTreeSet<i64> = changes
+        .iter()
+        .filter(|c| c.to == AnnouncementState::InProgress)
+        .map(|c| c.id)
+        .collect();
+    if started.is_empty() {
+        return Ok(());
+    }
+    let mut sql = SqlBuilder::new("UPDATE announcements SET deadline_start = ");
+    sql.push_arg(date_text(date))
+        .push(" WHERE id IN ")
+        .push_id_set(tx.backend(), started)
+        .push(" AND state = 'in_progress' AND environment = 'prod'");
+    let (sql, args) = sql.finish();
+    tx.execute(sql, args).await?;
+    Ok(())
+}
+
 /// The state an entry leads to, and the words for its history.
 fn outcome(entry: &AcknowledgementEntry) -> (AnnouncementState, &'static str) {
     match entry.processing {
@@ -623,10 +651,6 @@ async fn advance(tx: &mut Tx, name: &str, sequence: i64) -> Result<(), StoreErro
 }
 
 /// Dates are stored as `YYYY-MM-DD` text on both back ends.
-fn date_text(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
-}
-
 fn parse_date(row: &Row, id: i64) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(&row.text("acknowledgement_date")?, "%Y-%m-%d")
         .map_err(|_| StoreError::corrupt("acknowledgement date", id))

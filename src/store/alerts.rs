@@ -70,18 +70,27 @@ macro_rules! still_claimed {
     };
 }
 
-/// Writes the alert of reminder `reminder_id` in the reminder's transaction.
-pub(super) async fn record_for_reminder(
+/// Writes the alerts of the reminders `reminder_ids` in the reminders' transaction: one
+/// statement.
+pub(super) async fn record_for_reminders(
     tx: &mut Tx,
-    reminder_id: i64,
+    reminder_ids: &[i64],
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    if reminder_ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<serde_json::Value> = reminder_ids
+        .iter()
+        .map(|id| serde_json::json!([uuid::Uuid::new_v4().to_string(), id]))
+        .collect();
+    let mut sql = SqlBuilder::new(
         "INSERT INTO alerts (alert_id, kind, reminder_id, created_at) \
-         VALUES ($1, 'deadline_passed', $2, $3)",
-        args![uuid::Uuid::new_v4().to_string(), reminder_id, at],
-    )
-    .await?;
+         SELECT value->>0, 'deadline_passed', CAST(value->>1 AS bigint), ",
+    );
+    sql.push_arg(at).push(" FROM ").push_rows(tx.backend(), &rows);
+    let (sql, args) = sql.finish();
+    tx.execute(sql, args).await?;
     Ok(())
 }
 

@@ -209,9 +209,17 @@ pub(super) fn set_states_statement(
         .iter()
         .map(|(id, (from, to))| json!([id, to.as_str(), from.map(AnnouncementState::as_str)]))
         .collect();
+    // N. 3401: announced, a PROD announcement's 7 working days start on its Swiss day; any
+    // other state ends the deadline that ran (in progress: the acknowledgement's date is set
+    // by the take-in, see `acknowledgements::start_processing_deadlines`).
     let mut sql = SqlBuilder::new("UPDATE announcements SET state = r.value->>1, state_since = ");
     sql.push_arg(at)
-        .push(" FROM ")
+        .push(
+            ", deadline_start = CASE WHEN r.value->>1 = 'announced' \
+             AND announcements.environment = 'prod' THEN ",
+        )
+        .push_arg(super::reminders::date_text(super::reminders::swiss_date(at)))
+        .push(" END FROM ")
         .push_rows(backend, &rows)
         .push(
             " r WHERE announcements.id = CAST(r.value->>0 AS bigint) \

@@ -20,7 +20,8 @@ use super::sql::{Arg, Row, Sql, SqlBuilder};
 use super::{Backend, Store};
 use super::{acknowledgements, announcements, claim, history, persons, reminders, revocations};
 use super::{submit, transmissions};
-use crate::deadlines::OverdueStarts;
+use super::reminders::DueReminder;
+use crate::deadlines::{DeadlineRule, OverdueStarts};
 use crate::domain::{AnnouncementState, AvsNumber, Environment};
 
 /// The tables that grow with the announcements: none of them may be read whole by a hot
@@ -143,6 +144,14 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         not_mentioned: day,
         still_processing: day,
     };
+    let reminders_due: Vec<DueReminder> = ids
+        .iter()
+        .map(|&announcement_id| DueReminder {
+            announcement_id,
+            rule: DeadlineRule::NotMentioned,
+            due: day,
+        })
+        .collect();
     let literal = |(sql, args): (&'static str, Vec<Arg>)| (Sql::Literal(sql), args);
     let mut statements: Vec<(&'static str, (Sql, Vec<Arg>))> = vec![
         ("submit: persons by AVS number", persons::persons_statement(backend, &numbers)),
@@ -189,6 +198,14 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         (
             "deadline scan: a page of pending announcements",
             literal(reminders::pending_statement(None, 1000, &overdue)),
+        ),
+        (
+            "deadline scan: raise reminders",
+            reminders::raise_statement(backend, &reminders_due, at),
+        ),
+        (
+            "deadline scan: end the deadlines reminded",
+            reminders::end_deadlines_statement(backend, &reminders_due),
         ),
     ];
     statements

@@ -19,15 +19,19 @@
 //!   the reminder), not from the raising: a reminder raised while an acknowledgement moves the
 //!   announcement on is resolved all the same.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Store;
 use super::announcements::{MAX_PAGE, Page};
 use super::error::StoreError;
 use super::history::state_of;
-use super::sql::{Arg, Row, SqlBuilder, args};
+use super::Backend;
+use super::sql::{Arg, Row, Sql, SqlBuilder, args};
+use serde_json::{Value, json};
 use crate::deadlines::{DeadlineRule, OverdueStarts};
-use crate::domain::{AnnouncementState, FundNumber, KeyCode, Processing, Reference};
+use crate::domain::{AnnouncementState, FundNumber, KeyCode, Reference};
 
 /// The most pending announcements one page of the deadline scan reads.
 pub const PENDING_PAGE: u32 = 10_000;
@@ -224,46 +228,41 @@ impl Store {
         Ok(!raised.is_empty())
     }
 
-    /// Raises the reminders of `due` in one transaction and returns those that are new. Each is
-    /// one statement (`INSERT … ON CONFLICT DO NOTHING`): the unique constraint on
+    /// Raises the reminders of `due` in one transaction and returns those that are new: one
+    /// statement for the reminders (`INSERT … ON CONFLICT DO NOTHING`: the unique constraint on
     /// (announcement, rule) decides, and an announcement no longer in the state the rule
-    /// watches gets none. A new reminder's alert is written in the same transaction (the outbox
-    /// of `alerts.rs`).
+    /// watches gets none), one for their alerts (the outbox of `alerts.rs`: no reminder, no
+    /// alert; a reminder, its alert), and one that ends the deadlines reminded (their
+    /// `deadline_start`, also where another instance raised the reminder first), so that the
+    /// scan does not read them again.
     pub async fn raise_reminders(
         &self,
         due: &[DueReminder],
         raised_at: DateTime<Utc>,
     ) -> Result<Vec<DueReminder>, StoreError> {
-        let mut raised = Vec::new();
         if due.is_empty() {
-            return Ok(raised);
+            return Ok(Vec::new());
         }
         let mut tx = self.begin_write().await?;
-        for reminder in due {
-            let inserted = tx
-                .fetch_optional(
-                    "INSERT INTO reminders (announcement_id, rule, due_date, raised_at, \
-                     state_since) \
-                     SELECT a.id, $1, $2, $3, a.state_since FROM announcements a \
-                     WHERE a.id = $4 AND a.state = $5 \
-                     ON CONFLICT (announcement_id, rule) DO NOTHING RETURNING id",
-                    args![
-                        rule_text(reminder.rule),
-                        date_text(reminder.due),
-                        raised_at,
-                        reminder.announcement_id,
-                        watched_state(reminder.rule).as_str()
-                    ],
-                )
-                .await?;
-            // Its alert, in the same transaction: no reminder, no alert; a reminder, its alert.
-            if let Some(row) = &inserted {
-                super::alerts::record_for_reminder(&mut tx, row.int("id")?, raised_at).await?;
-                raised.push(*reminder);
-            }
+        let (sql, args) = raise_statement(tx.backend(), due, raised_at);
+        let mut new: BTreeMap<i64, Vec<DeadlineRule>> = BTreeMap::new();
+        let mut reminder_ids = Vec::new();
+        for row in tx.fetch_all(sql, args).await? {
+            let id = row.int("id")?;
+            let rule =
+                rule_of(&row.text("rule")?).ok_or(StoreError::corrupt("reminder rule", id))?;
+            new.entry(row.int("announcement_id")?).or_default().push(rule);
+            reminder_ids.push(id);
         }
+        super::alerts::record_for_reminders(&mut tx, &reminder_ids, raised_at).await?;
+        let (sql, args) = end_deadlines_statement(tx.backend(), due);
+        tx.execute(sql, args).await?;
         tx.commit().await?;
-        Ok(raised)
+        Ok(due
+            .iter()
+            .filter(|r| new.get(&r.announcement_id).is_some_and(|rules| rules.contains(&r.rule)))
+            .copied()
+            .collect())
     }
 
     /// Lists reminders, open or all, by fund, a page at a time (ordered by id).
@@ -326,47 +325,83 @@ impl Store {
     }
 }
 
-/// Cuts `items` (read with `limit + 1`) to `limit` and returns the next page's cursor.
 /// The statement of [`Store::pending_announcements`] (one more than `limit`, to know whether
-/// a next page follows).
+/// a next page follows). Only the announcements whose running deadline started on or before
+/// the latest start that has passed are read, from the index `announcements_deadline_start`
+/// (migration 0017), which holds the pending PROD announcements not reminded yet: a scan with
+/// nothing to raise reads nothing. The candidates are picked first (`MATERIALIZED`), so the
+/// order by id cannot make a database walk every announcement instead.
 pub(super) fn pending_statement(
     after_id: Option<i64>,
     limit: u32,
     overdue: &OverdueStarts,
 ) -> (&'static str, Vec<Arg>) {
-    let still_processing = i64::from(Processing::InProgress.code());
-    let sql = "SELECT a.id, a.fund, a.state, a.state_since, \
-         CASE WHEN a.state = 'in_progress' THEN \
-         (SELECT k.acknowledgement_date FROM acknowledgement_entries e \
-         JOIN acknowledgements k ON k.id = e.acknowledgement_id \
-         WHERE e.announcement_id = a.id AND e.processing_code = $1 \
-         AND k.received_at >= a.state_since \
-         ORDER BY e.id LIMIT 1) END AS in_progress_date \
-         FROM announcements a \
-         WHERE a.environment = 'prod' AND a.id > $2 AND (\
-         (a.state = 'announced' AND a.state_since < $3) \
-         OR (a.state = 'in_progress' AND (\
-         EXISTS (SELECT 1 FROM acknowledgement_entries e \
-         JOIN acknowledgements k ON k.id = e.acknowledgement_id \
-         WHERE e.announcement_id = a.id AND e.processing_code = $1 \
-         AND k.acknowledgement_date <= $4) \
-         OR (a.state_since < $5 AND NOT EXISTS (SELECT 1 FROM acknowledgement_entries e \
-         WHERE e.announcement_id = a.id AND e.processing_code = $1))))) \
-         AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.announcement_id = a.id \
-         AND r.rule = CASE a.state WHEN 'announced' THEN 'not_mentioned' \
-         WHEN 'in_progress' THEN 'still_processing' END) \
-         ORDER BY a.id LIMIT $6";
+    let sql = "WITH due AS MATERIALIZED (\
+         SELECT id FROM announcements WHERE state = 'announced' \
+         AND deadline_start IS NOT NULL AND deadline_start <= $1 AND id > $3 \
+         UNION ALL \
+         SELECT id FROM announcements WHERE state = 'in_progress' \
+         AND deadline_start IS NOT NULL AND deadline_start <= $2 AND id > $3) \
+         SELECT a.id, a.fund, a.state, a.state_since, \
+         CASE WHEN a.state = 'in_progress' THEN a.deadline_start END AS in_progress_date \
+         FROM due JOIN announcements a ON a.id = due.id ORDER BY a.id LIMIT $4";
     let args = args![
-        still_processing,
-        after_id.unwrap_or(0),
-        swiss_midnight_after(overdue.not_mentioned),
+        date_text(overdue.not_mentioned),
         date_text(overdue.still_processing),
-        swiss_midnight_after(overdue.still_processing),
+        after_id.unwrap_or(0),
         i64::from(limit) + 1
     ];
     (sql, args)
 }
 
+/// The reminders of `due` whose announcement is still in the state their rule watches, not
+/// raised before: one statement, returning those inserted.
+pub(super) fn raise_statement(
+    backend: Backend,
+    due: &[DueReminder],
+    raised_at: DateTime<Utc>,
+) -> (Sql, Vec<Arg>) {
+    let rows: Vec<Value> = due
+        .iter()
+        .map(|r| {
+            json!([
+                r.announcement_id,
+                rule_text(r.rule),
+                date_text(r.due),
+                watched_state(r.rule).as_str()
+            ])
+        })
+        .collect();
+    let mut sql = SqlBuilder::new(
+        "INSERT INTO reminders (announcement_id, rule, due_date, raised_at, state_since) \
+         SELECT a.id, r.value->>1, r.value->>2, ",
+    );
+    sql.push_arg(raised_at)
+        .push(", a.state_since FROM ")
+        .push_rows(backend, &rows)
+        .push(
+            " r CROSS JOIN announcements a WHERE a.id = CAST(r.value->>0 AS bigint) \
+             AND a.state = r.value->>3 \
+             ON CONFLICT (announcement_id, rule) DO NOTHING RETURNING id, announcement_id, rule",
+        );
+    sql.finish()
+}
+
+/// The deadlines of `due` end: reminded (N. 3401 asks for one reminder a deadline).
+pub(super) fn end_deadlines_statement(backend: Backend, due: &[DueReminder]) -> (Sql, Vec<Arg>) {
+    let rows: Vec<Value> = due
+        .iter()
+        .map(|r| json!([r.announcement_id, watched_state(r.rule).as_str()]))
+        .collect();
+    let mut sql = SqlBuilder::new("UPDATE announcements SET deadline_start = NULL FROM ");
+    sql.push_rows(backend, &rows).push(
+        " r WHERE announcements.id = CAST(r.value->>0 AS bigint) \
+         AND announcements.state = r.value->>1",
+    );
+    sql.finish()
+}
+
+/// Cuts `items` (read with `limit + 1`) to `limit` and returns the next page's cursor.
 fn paged<T>(items: &mut Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Option<i64> {
     let limit = limit as usize;
     if items.len() > limit {
@@ -378,24 +413,12 @@ fn paged<T>(items: &mut Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Option<i6
 }
 
 /// The date in Geneva of a time: deadlines count Swiss dates.
-fn swiss_date(at: DateTime<Utc>) -> NaiveDate {
+pub(super) fn swiss_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&chrono_tz::Europe::Zurich).date_naive()
 }
 
-/// The first instant of the Swiss day after `date`: a time before it is on `date` or earlier in
-/// Geneva.
-fn swiss_midnight_after(date: NaiveDate) -> DateTime<Utc> {
-    let next = date
-        .succ_opt()
-        .unwrap_or(date)
-        .and_time(chrono::NaiveTime::MIN);
-    next.and_local_timezone(chrono_tz::Europe::Zurich)
-        .earliest()
-        .map_or_else(|| next.and_utc(), |at| at.with_timezone(&Utc))
-}
-
 /// Dates are stored as `YYYY-MM-DD` text on both back ends.
-fn date_text(date: NaiveDate) -> String {
+pub(super) fn date_text(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
