@@ -831,7 +831,11 @@ fn verdict(runs: &[Measured], limits: &[Limit]) -> String {
     let mut text = format!(
         "The limit (prepared statements, one transaction, persons, announcements{}): {} \
          announcements/s{}.\n\n",
-        if limit.with_history { " and history" } else { "" },
+        if limit.with_history {
+            " and history"
+        } else {
+            ""
+        },
         grouped(limit.per_second()),
         limits
             .iter()

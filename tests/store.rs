@@ -1153,14 +1153,27 @@ async fn hot_statements_read_no_whole_table_and_bound_rows_once(db: TestDb) {
     let queued: Vec<Announcement> = (0..1000)
         .map(|i| account("066.000", &format!("Q-{i}"), avs(200_000 + i)))
         .collect();
-    db.store.submit(&queued, &note(0, "submitted")).await.unwrap();
-    db.store.claim_queued(500, &note(1, "claimed")).await.unwrap();
+    db.store
+        .submit(&queued, &note(0, "submitted"))
+        .await
+        .unwrap();
+    db.store
+        .claim_queued(500, &note(1, "claimed"))
+        .await
+        .unwrap();
     seed_a_busy_database(&db.store).await;
     let unhealthy = |plans: Vec<arcgw::store::StatementPlan>| {
         plans
             .into_iter()
             .filter(|p| !p.problems.is_empty())
-            .map(|p| format!("{}: {:?}\n  {}", p.statement, p.problems, p.plan.join("\n  ")))
+            .map(|p| {
+                format!(
+                    "{}: {:?}\n  {}",
+                    p.statement,
+                    p.problems,
+                    p.plan.join("\n  ")
+                )
+            })
             .collect::<Vec<_>>()
     };
     let plans = db.store.hot_statement_plans().await.unwrap();

@@ -865,7 +865,11 @@ fn n_3102_is_one_finding_per_person_however_many_orders() {
     // warnings. One per person, on the first order, naming the others.
     let mut values = Vec::new();
     for i in 0..1500 {
-        values.push(with(revocation_99(), "reference", json!(format!("R-99-{i}"))));
+        values.push(with(
+            revocation_99(),
+            "reference",
+            json!(format!("R-99-{i}")),
+        ));
         values.push(with(rci_81(), "reference", json!(format!("R-81-{i}"))));
     }
     let r = report(values, Destination::Queue);

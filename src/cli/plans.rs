@@ -27,7 +27,11 @@ pub fn run(args: Args) -> Status {
             store.refresh_statistics().await?;
         }
         for plan in store.hot_statement_plans().await? {
-            let verdict = if plan.problems.is_empty() { "ok" } else { "PROBLEM" };
+            let verdict = if plan.problems.is_empty() {
+                "ok"
+            } else {
+                "PROBLEM"
+            };
             println!("{verdict}: {}", plan.statement);
             for problem in &plan.problems {
                 println!("  ! {problem}");

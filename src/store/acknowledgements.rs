@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
+use super::Backend;
 use super::Store;
 use super::ack_codec::{self, StoredDetails};
 use super::error::StoreError;
@@ -18,7 +19,6 @@ use super::history::{self, ChangeNote, StateChange};
 use super::persons::{numbers_of, parse_stored, person_ids};
 use super::redact::redact;
 use super::reminders::date_text;
-use super::Backend;
 use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args};
 use super::transmissions::lock_announcements;
 use crate::domain::{
@@ -356,9 +356,7 @@ pub(super) fn match_statement(
     let rows: Vec<Value> = keys.iter().map(|(f, r)| json!([f, r])).collect();
     let mut sql = SqlBuilder::new("SELECT a.id, a.fund, a.reference FROM ");
     sql.push_rows(backend, &rows)
-        .push(
-            " r CROSS JOIN announcements a WHERE a.environment = ",
-        )
+        .push(" r CROSS JOIN announcements a WHERE a.environment = ")
         .push_arg(environment.as_str())
         .push(
             " AND a.fund = r.value->>0 AND a.reference = r.value->>1 \

@@ -88,7 +88,9 @@ pub(super) async fn record_for_reminders(
         "INSERT INTO alerts (alert_id, kind, reminder_id, created_at) \
          SELECT value->>0, 'deadline_passed', CAST(value->>1 AS bigint), ",
     );
-    sql.push_arg(at).push(" FROM ").push_rows(tx.backend(), &rows);
+    sql.push_arg(at)
+        .push(" FROM ")
+        .push_rows(tx.backend(), &rows);
     let (sql, args) = sql.finish();
     tx.execute(sql, args).await?;
     Ok(())

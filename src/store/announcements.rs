@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Backend, Store};
 use super::codec::{self, PersonNumbers, StoredParticulars};
 use super::error::StoreError;
 use super::history::{HistoryEntry, read_history, state_of};
 use super::persons::parse_stored;
 use super::sql::{Arg, Row, Sql, SqlBuilder, Tx};
+use super::{Backend, Store};
 use crate::domain::{Announcement, AnnouncementState, Environment, FundNumber, KeyCode, Reference};
 
 /// The most items one page of a list holds.

@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Backend, Store};
 use super::announcements::{StoredAnnouncement, fetch_full};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
 use super::sql::{Arg, args};
+use super::{Backend, Store};
 use crate::domain::{AnnouncementState, Environment};
 
 /// N. 3102: a revocation (99, 96) and a new order for the same person may not travel in one

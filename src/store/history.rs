@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::{Backend, Store};
 use super::error::StoreError;
 use super::redact::redact;
 use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args};
+use super::{Backend, Store};
 use crate::domain::AnnouncementState;
 
 /// Who changes the state, when and why; recorded in the history.
@@ -218,7 +218,9 @@ pub(super) fn set_states_statement(
             ", deadline_start = CASE WHEN r.value->>1 = 'announced' \
              AND announcements.environment = 'prod' THEN ",
         )
-        .push_arg(super::reminders::date_text(super::reminders::swiss_date(at)))
+        .push_arg(super::reminders::date_text(super::reminders::swiss_date(
+            at,
+        )))
         .push(" END FROM ")
         .push_rows(backend, &rows)
         .push(

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::error::StoreError;
 use super::Backend;
+use super::error::StoreError;
 use super::sql::{Arg, Row, Sql, SqlBuilder, Tx};
 use crate::domain::AvsNumber;
 

@@ -16,11 +16,11 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use super::error::StoreError;
+use super::reminders::DueReminder;
 use super::sql::{Arg, Row, Sql, SqlBuilder};
 use super::{Backend, Store};
 use super::{acknowledgements, announcements, claim, history, persons, reminders, revocations};
 use super::{submit, transmissions};
-use super::reminders::DueReminder;
 use crate::deadlines::{DeadlineRule, OverdueStarts};
 use crate::domain::{AnnouncementState, AvsNumber, Environment};
 
@@ -63,11 +63,10 @@ impl Store {
                 Backend::Postgres => {
                     let row = self.fetch_one(explain(backend, sql), args).await?;
                     let text = row.json_text("QUERY PLAN")?;
-                    let json: Value = serde_json::from_str(&text).map_err(|_| {
-                        StoreError::Encode {
+                    let json: Value =
+                        serde_json::from_str(&text).map_err(|_| StoreError::Encode {
                             what: "PostgreSQL plan",
-                        }
-                    })?;
+                        })?;
                     postgres_plan(&json)
                 }
             };
@@ -116,7 +115,10 @@ fn explain(backend: Backend, sql: Sql) -> Sql {
 /// of the shape the engine gives (a few rows where it gives a batch).
 fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
     let env = Environment::Prod;
-    let at = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).single().unwrap_or_default();
+    let at = Utc
+        .with_ymd_and_hms(2026, 12, 1, 8, 0, 0)
+        .single()
+        .unwrap_or_default();
     let ids: BTreeSet<i64> = [1, 2, 3].into();
     let id_list: Vec<i64> = ids.iter().copied().collect();
     let numbers: BTreeSet<AvsNumber> = ["756.1234.5678.97", "756.9217.0769.85"]
@@ -135,7 +137,10 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         .map(|&id| {
             (
                 id,
-                (Some(AnnouncementState::Sending), AnnouncementState::Announced),
+                (
+                    Some(AnnouncementState::Sending),
+                    AnnouncementState::Announced,
+                ),
             )
         })
         .collect();
@@ -154,7 +159,10 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         .collect();
     let literal = |(sql, args): (&'static str, Vec<Arg>)| (Sql::Literal(sql), args);
     let mut statements: Vec<(&'static str, (Sql, Vec<Arg>))> = vec![
-        ("submit: persons by AVS number", persons::persons_statement(backend, &numbers)),
+        (
+            "submit: persons by AVS number",
+            persons::persons_statement(backend, &numbers),
+        ),
         (
             "submit: insert announcements",
             submit::insert_statement(backend, env, &columns, at),
@@ -261,7 +269,11 @@ fn sqlite_plan(rows: &[Row]) -> Result<Plan, StoreError> {
     // Per parent: whether a loop over a table came before.
     let mut table_loop_seen: BTreeSet<i64> = BTreeSet::new();
     for step in &steps {
-        lines.push(format!("{}{}", "  ".repeat(depth(step.id) - 1), step.detail));
+        lines.push(format!(
+            "{}{}",
+            "  ".repeat(depth(step.id) - 1),
+            step.detail
+        ));
         let detail = step.detail.as_str();
         let bound_rows = detail.contains("VIRTUAL TABLE");
         if let Some(rest) = detail.strip_prefix("SCAN ") {
@@ -383,7 +395,10 @@ fn names_another_row(condition: &str) -> bool {
             .take_while(|&j| chars[j].is_ascii_alphanumeric() || chars[j] == '_')
             .last()
             .is_some_and(|j| starts_name(chars[j]));
-        (w[0].is_ascii_alphanumeric() || w[0] == '_') && w[1] == '.' && starts_name(w[2]) && name_before
+        (w[0].is_ascii_alphanumeric() || w[0] == '_')
+            && w[1] == '.'
+            && starts_name(w[2])
+            && name_before
     })
 }
 
@@ -394,7 +409,9 @@ mod tests {
     #[test]
     fn a_condition_names_another_row_only_outside_constants() {
         assert!(names_another_row("(person_id = a_1.person_id)"));
-        assert!(names_another_row("((state = 'queued'::text) AND (id = picked.id))"));
+        assert!(names_another_row(
+            "((state = 'queued'::text) AND (id = picked.id))"
+        ));
         assert!(!names_another_row("(environment = 'prod'::text)"));
         assert!(!names_another_row("(fund = '066.000'::text)"));
         assert!(!names_another_row("(amount = 1.5)"));

@@ -23,15 +23,15 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::Backend;
 use super::Store;
 use super::announcements::{MAX_PAGE, Page};
 use super::error::StoreError;
 use super::history::state_of;
-use super::Backend;
 use super::sql::{Arg, Row, Sql, SqlBuilder, args};
-use serde_json::{Value, json};
 use crate::deadlines::{DeadlineRule, OverdueStarts};
 use crate::domain::{AnnouncementState, FundNumber, KeyCode, Reference};
+use serde_json::{Value, json};
 
 /// The most pending announcements one page of the deadline scan reads.
 pub const PENDING_PAGE: u32 = 10_000;
@@ -193,9 +193,7 @@ impl Store {
     ) -> Result<Page<PendingAnnouncement>, StoreError> {
         let limit = limit.clamp(1, PENDING_PAGE);
         let (sql, args) = pending_statement(after_id, limit, overdue);
-        let rows = self
-            .fetch_all(sql, args)
-            .await?;
+        let rows = self.fetch_all(sql, args).await?;
         let mut items = rows
             .iter()
             .map(decode_pending)
@@ -251,7 +249,9 @@ impl Store {
             let id = row.int("id")?;
             let rule =
                 rule_of(&row.text("rule")?).ok_or(StoreError::corrupt("reminder rule", id))?;
-            new.entry(row.int("announcement_id")?).or_default().push(rule);
+            new.entry(row.int("announcement_id")?)
+                .or_default()
+                .push(rule);
             reminder_ids.push(id);
         }
         super::alerts::record_for_reminders(&mut tx, &reminder_ids, raised_at).await?;
@@ -260,7 +260,10 @@ impl Store {
         tx.commit().await?;
         Ok(due
             .iter()
-            .filter(|r| new.get(&r.announcement_id).is_some_and(|rules| rules.contains(&r.rule)))
+            .filter(|r| {
+                new.get(&r.announcement_id)
+                    .is_some_and(|rules| rules.contains(&r.rule))
+            })
             .copied()
             .collect())
     }

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use super::Backend;
 use super::codec::StoredParticulars;
 use super::error::StoreError;
-use super::Backend;
 use super::sql::{Arg, Sql, SqlBuilder, Tx, args};
 use crate::domain::{ClosingMonth, Environment};
 

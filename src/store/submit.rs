@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::Backend;
 use super::Store;
 use super::audit::{NewAuditEvent, insert_audit};
 use super::codec::{self, StoredParticulars};
@@ -14,7 +15,6 @@ use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
 use super::idempotency::KeyClaim;
 use super::persons::person_ids;
-use super::Backend;
 use super::revocations::{self, Revocation};
 use super::sql::{Arg, Row, Sql, SqlBuilder, Tx};
 use crate::digest::sha256_hex;
@@ -325,8 +325,7 @@ pub(super) fn stored_before_statement(
     environment: Environment,
     columns: &[Value],
 ) -> (Sql, Vec<Arg>) {
-    let mut sql =
-        SqlBuilder::new("SELECT a.id, a.fund, a.reference, a.content_hash FROM ");
+    let mut sql = SqlBuilder::new("SELECT a.id, a.fund, a.reference, a.content_hash FROM ");
     sql.push_rows(backend, columns)
         .push(" r CROSS JOIN announcements a WHERE a.environment = ")
         .push_arg(environment.as_str())

@@ -15,12 +15,12 @@ use std::fmt;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{Backend, Store};
 use super::announcements::{MAX_PAGE, SELECT_FULL, decode, environment_of};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange, state_of};
 use super::redact::redact;
 use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args};
+use super::{Backend, Store};
 use crate::domain::{
     Announcement, AnnouncementState, Environment, MessageHeader, MessageId, ParticipantId,
 };
