@@ -128,7 +128,7 @@ impl Store {
             .await?;
         }
         let claim = match tx {
-            Tx::Sqlite(_) => CLAIM_SQLITE,
+            Tx::Sqlite(..) => CLAIM_SQLITE,
             Tx::Postgres(_) => CLAIM_POSTGRES,
         };
         let ids = tx

@@ -135,7 +135,7 @@ impl Store {
 /// while locked at `at`; otherwise one more failure counted and its lock set.
 async fn take_turn(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<Turn, StoreError> {
     let sql = match tx {
-        Tx::Sqlite(_) => {
+        Tx::Sqlite(..) => {
             "SELECT password_hash, blocked_at, failed_logins, locked_until FROM accounts \
              WHERE id = $1"
         }

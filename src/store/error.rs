@@ -95,6 +95,9 @@ pub enum StoreError {
     /// a few seconds.
     #[error("too many password checks at once: try again in a few seconds")]
     Busy,
+    /// SQLite: this process's writers were queued for longer than `waited_secs` seconds.
+    #[error("the database was busy writing for {waited_secs} s: try again later")]
+    WriterBusy { waited_secs: u64 },
     /// Annex 2.7: the persons' data of announcement `id` were purged at `at`; its heading,
     /// state and history remain (`Store::purged_announcement`).
     #[error(

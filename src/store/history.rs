@@ -66,7 +66,7 @@ impl Store {
     ) -> Result<Transition, StoreError> {
         let mut tx = self.begin_write().await?;
         let lock: &'static str = match tx {
-            Tx::Sqlite(_) => "SELECT state FROM announcements WHERE id = $1",
+            Tx::Sqlite(..) => "SELECT state FROM announcements WHERE id = $1",
             Tx::Postgres(_) => "SELECT state FROM announcements WHERE id = $1 FOR UPDATE",
         };
         let row = tx

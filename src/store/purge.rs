@@ -154,7 +154,7 @@ impl Store {
         let cutoff = now - retention;
         let print_cutoff = rules.min_retention.cutoff(now);
         let mut tx = self.begin_write().await?;
-        if let Tx::Sqlite(_) = tx {
+        if let Tx::Sqlite(..) = tx {
             // Deleted content is overwritten with zeros, not only unlinked.
             tx.execute("PRAGMA secure_delete = ON", args![]).await?;
         }

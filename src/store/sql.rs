@@ -5,7 +5,14 @@
 //! (`&'static str`) or made by [`SqlBuilder`], which joins literals and numbered placeholders
 //! only, so no value ever becomes part of a SQL text.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
 use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::SqlitePool;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
@@ -269,14 +276,15 @@ impl Row {
 
 /// A transaction on either back end. Dropped without [`Tx::commit`], it rolls back.
 pub(crate) enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    /// With this process's turn to write, for a transaction that writes (see [`writer_queue`]).
+    Sqlite(Transaction<'static, Sqlite>, Option<OwnedSemaphorePermit>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub(crate) fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Sqlite(..) => Backend::Sqlite,
             Tx::Postgres(_) => Backend::Postgres,
         }
     }
@@ -288,7 +296,7 @@ impl Tx {
     ) -> Result<u64, StoreError> {
         let sql = sql.into();
         Ok(match self {
-            Tx::Sqlite(tx) => on_sqlite(sql, args)
+            Tx::Sqlite(tx, _) => on_sqlite(sql, args)
                 .execute(&mut **tx)
                 .await?
                 .rows_affected(),
@@ -306,7 +314,7 @@ impl Tx {
     ) -> Result<Vec<Row>, StoreError> {
         let sql = sql.into();
         Ok(match self {
-            Tx::Sqlite(tx) => on_sqlite(sql, args)
+            Tx::Sqlite(tx, _) => on_sqlite(sql, args)
                 .fetch_all(&mut **tx)
                 .await?
                 .into_iter()
@@ -328,7 +336,7 @@ impl Tx {
     ) -> Result<Option<Row>, StoreError> {
         let sql = sql.into();
         Ok(match self {
-            Tx::Sqlite(tx) => on_sqlite(sql, args)
+            Tx::Sqlite(tx, _) => on_sqlite(sql, args)
                 .fetch_optional(&mut **tx)
                 .await?
                 .map(Row::Sqlite),
@@ -346,18 +354,44 @@ impl Tx {
     ) -> Result<Row, StoreError> {
         let sql = sql.into();
         Ok(match self {
-            Tx::Sqlite(tx) => Row::Sqlite(on_sqlite(sql, args).fetch_one(&mut **tx).await?),
+            Tx::Sqlite(tx, _) => Row::Sqlite(on_sqlite(sql, args).fetch_one(&mut **tx).await?),
             Tx::Postgres(tx) => Row::Postgres(on_postgres(sql, args).fetch_one(&mut **tx).await?),
         })
     }
 
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite(tx, turn) => {
+                tx.commit().await?;
+                // The next writer of this process goes once this one has committed.
+                drop(turn);
+            }
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
+}
+
+/// How long a writer waits for its turn in [`writer_queue`] (as long as SQLite's busy timeout).
+const WRITER_WAIT: Duration = Duration::from_secs(30);
+
+/// SQLite lets one transaction write at a time. The writers of this process take their turn
+/// here, first come first served, one queue per database file, before `BEGIN IMMEDIATE`: a
+/// writer starts as soon as the one before commits, instead of sleeping in SQLite's busy
+/// handler, which waits up to 100 ms between tries however soon the lock is free (the tail of
+/// concurrent submissions). Another process on the same file still waits in the busy handler.
+fn writer_queue(pool: &SqlitePool) -> Arc<Semaphore> {
+    static QUEUES: OnceLock<Mutex<HashMap<PathBuf, Arc<Semaphore>>>> = OnceLock::new();
+    let file = pool.connect_options().get_filename().to_path_buf();
+    let mut queues = QUEUES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Arc::clone(
+        queues
+            .entry(file)
+            .or_insert_with(|| Arc::new(Semaphore::new(1))),
+    )
 }
 
 impl Store {
@@ -366,7 +400,16 @@ impl Store {
     /// when a read lock cannot be upgraded.
     pub(crate) async fn begin_write(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Sqlite(pool) => {
+                let queue = writer_queue(pool);
+                let turn = tokio::time::timeout(WRITER_WAIT, queue.acquire_owned())
+                    .await
+                    .map_err(|_| StoreError::WriterBusy {
+                        waited_secs: WRITER_WAIT.as_secs(),
+                    })?
+                    .map_err(|_| StoreError::WriterBusy { waited_secs: 0 })?;
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -374,7 +417,7 @@ impl Store {
     /// Begins a transaction that only reads, for a consistent view over several queries.
     pub(crate) async fn begin_read(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?, None),
             Store::Postgres(pool) => Tx::Postgres(
                 pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?,

@@ -224,7 +224,7 @@ impl Store {
     ) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.begin_write().await?;
         let pick: &'static str = match tx {
-            Tx::Sqlite(_) => {
+            Tx::Sqlite(..) => {
                 "SELECT id FROM announcements WHERE state = 'sending' \
                  AND transmission_id IS NULL AND state_since < $1 ORDER BY id"
             }
@@ -334,7 +334,7 @@ impl Store {
     ) -> Result<Option<TransmissionRecord>, StoreError> {
         let mut tx = self.begin_write().await?;
         let lease_sql = match tx {
-            Tx::Sqlite(_) => LEASE_SQLITE,
+            Tx::Sqlite(..) => LEASE_SQLITE,
             Tx::Postgres(_) => LEASE_POSTGRES,
         };
         let Some(row) = tx
