@@ -1237,6 +1237,25 @@ async fn seed_a_busy_database(store: &Store) {
     }
 }
 
+/// A reference stored before AVS numbers written with other separators were refused at intake
+/// is still read (nothing stored is lost); new ones are refused.
+async fn a_reference_stored_under_earlier_rules_is_still_read(db: TestDb) {
+    let a = collection("OLD-1", avs(1), None);
+    let id = db.store.submit(&[a], &note(0, "submitted")).await.unwrap()[0].id;
+    support_db::execute(
+        &db.store,
+        "UPDATE announcements SET reference = '756/1234/5678/97' WHERE reference = 'OLD-1'",
+    )
+    .await
+    .unwrap();
+    let read = db.store.announcement(id).await.unwrap();
+    assert_eq!(
+        read.announcement.announcement.reference().as_str(),
+        "756/1234/5678/97"
+    );
+    assert!(Reference::new("756/1234/5678/97").is_err());
+}
+
 support_db::on_both_backends!(
     submit_one_and_read_it_back,
     submit_many_of_every_kind,
@@ -1261,4 +1280,5 @@ support_db::on_both_backends!(
     readiness,
     backend_is_the_one_asked_for,
     hot_statements_read_no_whole_table_and_bound_rows_once,
+    a_reference_stored_under_earlier_rules_is_still_read,
 );

@@ -145,8 +145,26 @@ fn allowed(c: char) -> bool {
     is_name_letter(c) || matches!(c, ' ' | '-' | '\'' | '’' | '.')
 }
 
-/// Composes the text (NFC), collapses white space and checks the characters.
-fn normalise(part: NamePart, text: &str) -> Result<String, NameError> {
+/// Which rules a name is read under.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Submitted by a fund: composed (NFC), the letters of the module's docs.
+    Intake,
+    /// Stored by the gateway, or sent by the ZAS: taken as it is (its XML is written again byte
+    /// for byte, N. 3403), any letter (the rule names were stored under before the character
+    /// set), so that nothing stored is lost and no answer of the ZAS is refused for a name.
+    Stored,
+}
+
+/// Collapses white space and checks the characters; at intake it first composes (NFC).
+fn normalise(part: NamePart, text: &str, source: Source) -> Result<String, NameError> {
+    if source == Source::Stored {
+        let permitted = |c: char| c.is_alphabetic() || allowed(c) || c.is_whitespace();
+        if let Some(found) = text.chars().find(|c| !permitted(*c)) {
+            return Err(NameError::BadCharacter { part, found });
+        }
+        return Ok(text.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
     let text: String = text.nfc().collect();
     if let Some(found) = text
         .chars()
@@ -183,13 +201,27 @@ fn positions(surname: &str, given: &[String]) -> usize {
 }
 
 impl PersonName {
-    /// Fits a surname and given names into 40 positions by the rules in the module's docs.
+    /// Fits a surname and given names a fund submits into 40 positions by the rules in the
+    /// module's docs.
     pub fn fit(surname: &str, given_names: &str) -> Result<(PersonName, Shortening), NameError> {
-        let surname = normalise(NamePart::Surname, surname)?;
+        PersonName::fit_from(surname, given_names, Source::Intake)
+    }
+
+    /// The same for a name the gateway stored or the ZAS sent (see `Source::Stored`).
+    pub fn stored(surname: &str, given_names: &str) -> Result<(PersonName, Shortening), NameError> {
+        PersonName::fit_from(surname, given_names, Source::Stored)
+    }
+
+    fn fit_from(
+        surname: &str,
+        given_names: &str,
+        source: Source,
+    ) -> Result<(PersonName, Shortening), NameError> {
+        let surname = normalise(NamePart::Surname, surname, source)?;
         if surname.is_empty() {
             return Err(NameError::MissingSurname);
         }
-        let given = normalise(NamePart::GivenNames, given_names)?;
+        let given = normalise(NamePart::GivenNames, given_names, source)?;
         let mut given: Vec<String> = given
             .split(' ')
             .filter(|g| !g.is_empty())
@@ -263,6 +295,17 @@ impl fmt::Debug for PersonName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_name_is_read_under_the_rules_it_was_stored_with() {
+        // Accepted before the character set: still read, exactly as stored.
+        for surname in ["Иванов", "Ｍüller", "..."] {
+            assert!(PersonName::fit(surname, "Anna").is_err(), "{surname}");
+            let (name, _) = PersonName::stored(surname, "Anna").unwrap();
+            assert_eq!(name.surname(), surname);
+        }
+        assert!(PersonName::stored("Muster", "Anna9").is_err());
+    }
 
     fn fitted(surname: &str, given: &str) -> (String, Shortening) {
         let (name, s) = PersonName::fit(surname, given).unwrap();

@@ -31,7 +31,21 @@ pub enum ReferenceError {
 }
 
 impl Reference {
+    /// A reference a fund submits: [`Reference::stored`]'s rules, and no AVS number whatever
+    /// separates its digits.
     pub fn new(text: &str) -> Result<Self, ReferenceError> {
+        let reference = Reference::stored(text)?;
+        if hides_avs_number(text) {
+            return Err(ReferenceError::LooksLikeAvsNumber);
+        }
+        Ok(reference)
+    }
+
+    /// A reference as the gateway stored it, or as the ZAS quotes it back: the rules that held
+    /// when it was submitted — printable ASCII, 1 to 20 characters, no padding, no AVS number in
+    /// its usual forms. A reference stored before the refusal of AVS numbers written with other
+    /// separators is read, answered and printed as it was: nothing stored is lost.
+    pub fn stored(text: &str) -> Result<Self, ReferenceError> {
         if text.is_empty() {
             return Err(ReferenceError::Empty);
         }
@@ -44,7 +58,7 @@ impl Reference {
         if text.trim() != text {
             return Err(ReferenceError::Padded);
         }
-        if super::avs_mask::contains_avs_number(text) || hides_avs_number(text) {
+        if super::avs_mask::contains_avs_number(text) {
             return Err(ReferenceError::LooksLikeAvsNumber);
         }
         Ok(Reference(text.to_string()))
@@ -72,6 +86,22 @@ impl fmt::Display for Reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_reference_is_read_under_the_rules_it_was_stored_with() {
+        assert_eq!(
+            Reference::new("756/1234/5678/97"),
+            Err(ReferenceError::LooksLikeAvsNumber)
+        );
+        assert_eq!(
+            Reference::stored("756/1234/5678/97").unwrap().as_str(),
+            "756/1234/5678/97"
+        );
+        assert_eq!(
+            Reference::stored("756.1234.5678.97"),
+            Err(ReferenceError::LooksLikeAvsNumber)
+        );
+    }
 
     #[test]
     fn rules() {

@@ -110,17 +110,19 @@ pub(crate) fn key_code(text: &str, at: &At) -> Result<KeyCode, DtXmlError> {
     KeyCode::from_register(i64::from(code)).map_err(|e| invalid(at, e))
 }
 
-/// b. The fund's reference (N. 3105), exactly as it stands.
+/// b. The fund's reference (N. 3105), exactly as it stands: under the rules it was stored with
+/// ([`Reference::stored`]), since the ZAS quotes back what the gateway sent.
 pub(crate) fn reference(text: &str, at: &At) -> Result<Reference, DtXmlError> {
-    Reference::new(text).map_err(|e| invalid(at, e))
+    Reference::stored(text).map_err(|e| invalid(at, e))
 }
 
 /// d. The official name (N. 3107–3110): the writer writes only fitted names, so a name that
-/// [`PersonName::fit`] has to shorten is refused, and so is one not written the way `fit` leaves
-/// it (single spaces, none around; no `firstNames` element for `NN`).
+/// has to be shortened is refused, and so is one not written the way fitting leaves it (single
+/// spaces, none around; no `firstNames` element for `NN`). Read as the ZAS writes it
+/// ([`PersonName::stored`]): a name of its register is not refused for its letters.
 pub(crate) fn name(surname: &str, given: Option<&str>, at: &At) -> Result<PersonName, DtXmlError> {
     let (name, shortening) =
-        PersonName::fit(surname, given.unwrap_or("")).map_err(|e| invalid(at, e))?;
+        PersonName::stored(surname, given.unwrap_or("")).map_err(|e| invalid(at, e))?;
     if !shortening.is_none() {
         return Err(invalid(
             at,

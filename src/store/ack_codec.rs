@@ -253,7 +253,7 @@ impl StoredDetails {
                 country,
                 issue_date,
             }) => {
-                let (name, _) = PersonName::fit(&surname, given_names.as_deref().unwrap_or(""))
+                let (name, _) = PersonName::stored(&surname, given_names.as_deref().unwrap_or(""))
                     .map_err(|_| CodecError::Invalid("name of the certificate data"))?;
                 Some(AcknowledgementResult::Certificate(CertificatePrint {
                     avs_number: number(&person_id)?,
@@ -344,7 +344,7 @@ mod tests {
             proptest::collection::vec(word, 0..4),
         )
             .prop_filter_map("name does not fit", |(surname, given)| {
-                PersonName::fit(&surname.join(" "), &given.join(" "))
+                PersonName::stored(&surname.join(" "), &given.join(" "))
                     .ok()
                     .map(|(n, _)| n)
             })

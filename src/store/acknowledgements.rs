@@ -687,7 +687,8 @@ fn decode_entry(
         mismatch: row.opt_text("mismatch")?,
         entry: AcknowledgementEntry {
             fund: FundNumber::parse(&row.text("fund")?).map_err(|_| corrupt("fund number"))?,
-            reference: Reference::new(&row.text("reference")?).map_err(|_| corrupt("reference"))?,
+            reference: Reference::stored(&row.text("reference")?)
+                .map_err(|_| corrupt("reference"))?,
             key: KeyCode::from_register(row.int("key_code")?).map_err(|_| corrupt("key code"))?,
             avs_number,
             message_id,

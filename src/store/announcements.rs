@@ -204,7 +204,7 @@ fn decode_heading(row: &Row) -> Result<Heading, StoreError> {
         environment: environment_of(row, id)?,
         fund: FundNumber::parse(&row.text("fund")?)
             .map_err(|_| StoreError::corrupt("fund number", id))?,
-        reference: Reference::new(&row.text("reference")?)
+        reference: Reference::stored(&row.text("reference")?)
             .map_err(|_| StoreError::corrupt("reference", id))?,
         key: KeyCode::from_register(row.int("key_code")?)
             .map_err(|_| StoreError::corrupt("key code", id))?,

@@ -347,8 +347,9 @@ pub(crate) fn decode(
 }
 
 fn decode_person(stored: StoredPerson) -> Result<Person, CodecError> {
-    let (name, _) = PersonName::fit(&stored.surname, stored.given_names.as_deref().unwrap_or(""))
-        .map_err(|_| CodecError::Invalid("name of the particulars"))?;
+    let (name, _) =
+        PersonName::stored(&stored.surname, stored.given_names.as_deref().unwrap_or(""))
+            .map_err(|_| CodecError::Invalid("name of the particulars"))?;
     Ok(Person {
         name,
         sex: Sex::new(i64::from(stored.sex))
@@ -402,7 +403,7 @@ mod tests {
                 } else {
                     given.join(" ")
                 };
-                PersonName::fit(&surname.join(" "), &given)
+                PersonName::stored(&surname.join(" "), &given)
                     .ok()
                     .map(|(n, _)| n)
             })

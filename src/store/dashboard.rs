@@ -197,7 +197,7 @@ impl Store {
                     received_at: row.time("received_at")?,
                     fund: FundNumber::parse(&row.text("fund")?)
                         .map_err(|_| corrupt("fund number"))?,
-                    reference: Reference::new(&row.text("reference")?)
+                    reference: Reference::stored(&row.text("reference")?)
                         .map_err(|_| corrupt("reference"))?,
                     key: KeyCode::from_register(row.int("key_code")?)
                         .map_err(|_| corrupt("key code"))?,

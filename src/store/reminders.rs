@@ -452,7 +452,7 @@ fn decode_reminder(row: &Row) -> Result<Reminder, StoreError> {
         id,
         announcement_id: row.int("announcement_id")?,
         fund: FundNumber::parse(&row.text("fund")?).map_err(|_| corrupt("fund number"))?,
-        reference: Reference::new(&row.text("reference")?).map_err(|_| corrupt("reference"))?,
+        reference: Reference::stored(&row.text("reference")?).map_err(|_| corrupt("reference"))?,
         key: KeyCode::from_register(row.int("key_code")?).map_err(|_| corrupt("key code"))?,
         announced_at: row
             .opt_time("announced_at")?

@@ -12,11 +12,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::SqlitePool;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{AssertSqlSafe, Postgres, Row as _, SqlSafeStr, SqlStr, Sqlite, Transaction};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use serde_json::{Value, json};
 
