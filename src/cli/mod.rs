@@ -41,7 +41,10 @@ pub struct Cli {
 enum Command {
     /// Validate announcements (JSON) against the directives; exit 0 valid, 1 invalid, 2 unreadable.
     Validate(validate::Args),
-    /// Print the DT XML of one transmission holding the given valid announcements.
+    /// Print arcgw's DT XML of one transmission holding the given valid announcements.
+    ///
+    /// The format is arcgw's own (schemas/arc-*.xsd, in the style of the ZAS's DT messages):
+    /// the ZAS's content schemas are not public, so this is not the official schema.
     Render(render::Args),
     /// AVS numbers.
     #[command(subcommand)]

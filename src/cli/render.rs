@@ -1,4 +1,4 @@
-//! `arcgw render [FILE|-]`: the DT XML of one transmission holding the given announcements;
+//! `arcgw render [FILE|-]`: arcgw's DT XML (its own format, not the ZAS's unpublished schema) of one transmission holding the given announcements;
 //! exit 0, or 1 when they are invalid (report on standard error), 2 when unreadable.
 
 use chrono::{NaiveDate, SubsecRound, Utc};
