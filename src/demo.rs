@@ -28,6 +28,11 @@ use crate::sim::{Outcome, Rule, Scenarios, SimConfig};
 use crate::store::{NewAccount, Store};
 use crate::transport::{HttpsTransport, TransportConfig};
 
+/// `n` and the noun in its number: "1 transmission", "2 transmissions".
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// How long the demo waits, in real time, for every announcement to reach its state.
 const PATIENCE: Duration = Duration::from_secs(90);
 
@@ -196,6 +201,9 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         },
     };
     let transport = HttpsTransport::new(&zas.tls).map_err(setup("transport"))?;
+    // As `serve` does: the metric `arcgw_client_certificate_expiry_seconds` and the
+    // connection page read it.
+    let certificate_expires = transport.certificate_expires;
     let engine = Engine {
         store: store.clone(),
         transport: Arc::new(transport),
@@ -213,7 +221,8 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         ZasCalendar::geneva(),
         HttpConfig::default(),
     )
-    .with_zas([zas]);
+    .with_zas([zas])
+    .with_certificate_expiry(Environment::Abn, certificate_expires);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(setup("listen"))?;
@@ -294,12 +303,24 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
     }
     let all = states == expected;
     println!(
-        "\n{} of {} announcements reached their expected state; {} transmissions, {} acknowledgements, {} duplicate sendings recognised.",
+        "\n{} of {} reached their expected state; {}, {}, {} recognised.",
         states.iter().filter(|(id, s)| expected[*id] == **s).count(),
-        ids.len(),
-        sim.transmissions_processed(),
-        sim.acknowledgements_issued().len(),
-        sim.duplicates().len()
+        counted(ids.len(), "announcement", "announcements"),
+        counted(
+            sim.transmissions_processed(),
+            "transmission",
+            "transmissions"
+        ),
+        counted(
+            sim.acknowledgements_issued().len(),
+            "acknowledgement",
+            "acknowledgements"
+        ),
+        counted(
+            sim.duplicates().len(),
+            "duplicate sending",
+            "duplicate sendings"
+        ),
     );
 
     if serve {

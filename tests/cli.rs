@@ -260,11 +260,65 @@ fn workdays_add() {
     assert_status(&out, 2);
 }
 
+/// The demo with `--serve`: the table, then the gateway keeps serving until interrupted, with
+/// the client certificate's expiry on `/metrics` (the Prometheus rule in `deploy/` reads it).
 #[test]
 fn the_demo_reaches_every_state() {
-    let out = arcgw(&["demo"], b"");
-    assert_status(&out, 0);
-    let stdout = text(&out.stdout);
+    use std::io::{BufRead, BufReader, Read};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arcgw"))
+        .args(["demo", "--serve", "--data-dir"])
+        .arg(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("arcgw starts");
+    let (lines, received) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut seen = String::new();
+    while !seen.contains("serving until Ctrl-C") {
+        match received.recv_timeout(Duration::from_secs(240)) {
+            Ok(line) => {
+                seen.push_str(&line);
+                seen.push('\n');
+            }
+            Err(_) => {
+                let _ = child.kill();
+                let mut stderr = String::new();
+                let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+                panic!("the demo did not reach serving: {seen}\n{stderr}");
+            }
+        }
+    }
+    let base = seen
+        .lines()
+        .find_map(|l| l.strip_prefix("gateway"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|url| url.strip_prefix("http://"))
+        .expect("the gateway's address is printed")
+        .to_string();
+    let metrics = http_get(&base, "/metrics");
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert!(
+        metrics.contains("arcgw_client_certificate_expiry_seconds{environment=\"abn\"}"),
+        "{metrics}"
+    );
+    assert_eq!(status.code(), Some(0), "{seen}");
+    let stdout = seen;
     assert!(
         stdout.contains("21 of 21 announcements reached their expected state"),
         "{stdout}"
@@ -278,4 +332,17 @@ fn the_demo_reaches_every_state() {
     ] {
         assert!(stdout.contains(state), "{state}: {stdout}");
     }
+}
+
+/// A plain HTTP/1.0 GET on loopback: the body as text.
+fn http_get(address: &str, path: &str) -> String {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
 }

@@ -755,7 +755,7 @@ async fn a_transmitted_announcement_prints_as_sent(db: TestDb) {
         &record.header.message_id.to_string(),
         "T7-066000-1",
         "T6-ZAS-1",
-        "27 ottobre 2026, 10:00:00",
+        "27 ottobre 2026, 10:00:00 CET",
         "deliveryOffice/officeIdentifier  66",
         "deliveryOffice/branch            0",
         "reference                        C-1",

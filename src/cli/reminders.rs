@@ -57,7 +57,7 @@ fn line(r: &Reminder) -> String {
         .date_naive();
     let status = match r.resolved_at {
         None => "open".to_string(),
-        Some(at) => format!("resolved {}", at.format("%Y-%m-%d %H:%M")),
+        Some(at) => format!("resolved {}", at.format("%Y-%m-%d %H:%M UTC")),
     };
     format!(
         "{:>6}  {}  {:<20} key {:<2}  announced {}  {:<16} due {}  raised {}  {}  \

@@ -51,7 +51,7 @@ fn environment_arg(text: &str) -> Result<Environment, String> {
 fn line(t: &ApiToken) -> String {
     let funds: Vec<String> = t.funds.iter().map(ToString::to_string).collect();
     let state = match t.revoked_at {
-        Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+        Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M UTC")),
         None => "active".into(),
     };
     format!(

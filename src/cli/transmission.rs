@@ -58,7 +58,7 @@ fn line(t: &TransmissionRecord) -> String {
         t.environment,
         t.announcement_count,
         t.attempts,
-        t.created_at.format("%Y-%m-%d %H:%M:%S"),
+        t.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
         t.failure
             .as_deref()
             .map(|f| format!("  failed: {f}"))
@@ -109,7 +109,7 @@ pub fn run(command: Command) -> Status {
                     println!(
                         "       attempt {} at {}: {:?} {}",
                         a.attempt,
-                        a.at.format("%Y-%m-%d %H:%M:%S"),
+                        a.at.format("%Y-%m-%d %H:%M:%S UTC"),
                         a.outcome,
                         a.detail
                     );

@@ -98,13 +98,13 @@ fn with_nn(fields: &[XmlField]) -> Vec<XmlField> {
     out
 }
 
-/// A time as a Geneva date and hour.
+/// A time as a Geneva date and hour, with its zone (CET or CEST).
 fn swiss_time(language: Language, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&chrono_tz::Europe::Zurich);
     format!(
         "{}, {}",
         language.long_date(local.date_naive()),
-        local.format("%H:%M:%S")
+        local.format("%H:%M:%S %Z")
     )
 }
 
@@ -144,7 +144,7 @@ mod tests {
         for expected in [
             "ARC-Meldung, wie sie der ZAS übermittelt wurde (Rz. 3403)",
             "0f8e2a9c-3b1d-4c55-9a1e-2f3c4d5e6f70",
-            "23. November 2026, 17:00:00",
+            "23. November 2026, 17:00:00 CET",
             "vn                   7561234567897",
             "person/officialName  Brunner",
         ] {

@@ -48,10 +48,11 @@ impl Cell {
     }
 }
 
-/// `YYYY-MM-DD HH:MM` in Geneva.
+/// `YYYY-MM-DD HH:MM CET` (or `CEST`): Swiss time, labelled with its zone so that it is not
+/// taken for the API's UTC.
 pub fn swiss_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&chrono_tz::Europe::Zurich)
-        .format("%Y-%m-%d %H:%M")
+        .format("%Y-%m-%d %H:%M %Z")
         .to_string()
 }
 
@@ -96,5 +97,13 @@ mod tests {
             more: false,
         };
         assert_eq!(table.to_csv(), "Id,Cause\r\n7,\"code 3, refused\"\r\n");
+    }
+
+    #[test]
+    fn a_time_on_a_page_names_its_zone() {
+        let winter = "2026-12-05T06:54:44Z".parse().unwrap();
+        assert_eq!(swiss_time(winter), "2026-12-05 07:54 CET");
+        let summer = "2026-07-01T06:54:44Z".parse().unwrap();
+        assert_eq!(swiss_time(summer), "2026-07-01 08:54 CEST");
     }
 }
