@@ -4,6 +4,7 @@
 //! at any moment loses nothing that was acknowledged.
 
 use std::net::SocketAddr;
+use std::os::unix::fs::DirBuilderExt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,7 +55,7 @@ pub enum ServeError {
     Alerts(#[from] crate::alerts::DeliveryError),
 }
 
-/// Opens the store of `config`, creating a SQLite file's directory, and migrates it.
+/// Opens the store of `config`, creating a SQLite file's directory (mode 0700), and migrates it.
 pub async fn open_store(config: &Config) -> Result<Store, ServeError> {
     if let Some(dir) = config
         .sqlite_path()
@@ -62,10 +63,16 @@ pub async fn open_store(config: &Config) -> Result<Store, ServeError> {
         .and_then(std::path::Path::parent)
         && !dir.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(dir).map_err(|source| ServeError::DataDir {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        // The database holds AVS numbers (security baseline, draft art. 7): a directory made
+        // here is the service user's alone.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| ServeError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
     }
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;

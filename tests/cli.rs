@@ -346,3 +346,41 @@ fn http_get(address: &str, path: &str) -> String {
     stream.read_to_string(&mut answer).unwrap();
     answer
 }
+
+/// The database holds AVS numbers: the directory and the SQLite file arcgw creates for it, and
+/// SQLite's `-wal` and `-shm` files beside it, are readable by their owner only.
+#[test]
+fn a_database_arcgw_creates_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("new/data/arcgw.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_arcgw"))
+        .args([
+            "token",
+            "create",
+            "--fund",
+            "066.000",
+            "--operator",
+            "test",
+            "--config",
+            "config/arcgw.toml",
+        ])
+        .env(
+            "ARCGW_DATABASE_URL",
+            format!("sqlite://{}", database.display()),
+        )
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_status(&out, 0);
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(database.parent().unwrap()), 0o700);
+    assert_eq!(mode(&database), 0o600);
+    for side in ["arcgw.db-wal", "arcgw.db-shm"] {
+        let path = database.with_file_name(side);
+        if path.exists() {
+            assert_eq!(mode(&path), 0o600, "{side}");
+        }
+    }
+}

@@ -1,5 +1,7 @@
 //! Opening the database named by a URL, with the settings the gateway relies on.
 
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -13,6 +15,25 @@ use super::error::StoreError;
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const SQLITE_CONNECTIONS: u32 = 8;
 const POSTGRES_CONNECTIONS: u32 = 10;
+
+/// Creates a missing SQLite file readable and writable by its owner only (mode 0600): it holds
+/// AVS numbers (security baseline, draft art. 7). SQLite gives its `-wal` and `-shm` files the
+/// main file's mode. An existing file is left as it is.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::CreateFile {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}
 
 impl Store {
     /// Opens `sqlite://PATH` (the file is created when missing; `sqlite::memory:` for a
@@ -42,6 +63,7 @@ impl Store {
     /// (readers never wait for the writer), `synchronous = FULL` (a committed announcement
     /// survives a power cut), a busy timeout (writers queue) and foreign keys enforced.
     pub async fn connect_sqlite(options: SqliteConnectOptions) -> Result<Store, StoreError> {
+        create_private(options.get_filename())?;
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)

@@ -12,6 +12,13 @@ pub enum StoreError {
     #[error("the database URL must start with sqlite: or postgres:, not {scheme:?}")]
     UnsupportedUrl { scheme: String },
 
+    /// The SQLite file could not be created (with mode 0600) where the URL names it.
+    #[error("cannot create the database file {path}: {source}")]
+    CreateFile {
+        path: String,
+        source: std::io::Error,
+    },
+
     /// Announced once (a rule of the system; the fund's own reference, N. 3105). The
     /// announcement at `index` of a submission has the fund and reference of the stored
     /// announcement `existing_id`, with other content.
