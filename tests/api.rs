@@ -822,13 +822,13 @@ async fn operations_endpoints(db: TestDb) {
             .get("AnnouncementView")
             .is_some()
     );
-    // The blocks each key carries (annex 9): the domain's table, the README's list and the
+    // The blocks each key carries (annex 9): the domain's table, docs/api.md's list and the
     // OpenAPI description say the same.
     let described = openapi["paths"]["/api/v1/announcements"]["post"]["requestBody"]["description"]
         .as_str()
         .unwrap()
         .to_string();
-    let readme = std::fs::read_to_string("README.md").unwrap();
+    let readme = std::fs::read_to_string("docs/api.md").unwrap();
     for (fields, label) in [
         (FieldSet::Certificate, "person"),
         (FieldSet::Account, "AVS number only"),
@@ -852,7 +852,7 @@ async fn operations_endpoints(db: TestDb) {
         let keys: Vec<String> = keys.iter().map(u8::to_string).collect();
         let line = format!("{label}: {}", keys.join(", "));
         assert!(described.contains(&line), "OpenAPI: {line}\n{described}");
-        assert!(readme.contains(&line), "README: {line}");
+        assert!(readme.contains(&line), "docs/api.md: {line}");
     }
     let mut old: Vec<u8> = KeyCode::old_law_keys().map(KeyCode::code).collect();
     old.sort();

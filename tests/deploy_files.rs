@@ -1,4 +1,4 @@
-//! The deployment files say what README's "Deployment" section promises: the example
+//! The deployment files say what the "Deployment" section of docs/operations.md promises: the example
 //! configurations load, the compose file binds only to loopback and shares one database, the
 //! systemd unit keeps its hardening, and the container does not run as root. No container engine
 //! or systemd is needed: the files are read as text (no YAML crate), strictly enough that

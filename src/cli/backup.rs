@@ -1,4 +1,4 @@
-//! `arcgw backup PATH` and `arcgw restore PATH` (annex 2.6; the drill is in README.md "Backup
+//! `arcgw backup PATH` and `arcgw restore PATH` (annex 2.6; the drill is in docs/operations.md "Backup
 //! and restore"). Both are audited in the database they leave behind.
 
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! Who may do what: the roles of USNTools (seeds/000) and the funds' API tokens against the
 //! actions of the gateway. This table is the one the code asks ([`allowed`]) and the one the
-//! README shows ([`markdown_table`]; a test keeps them equal).
+//! docs/security.md shows ([`markdown_table`]; a test keeps them equal).
 //!
 //! On top of the table, everybody acts only within their own funds (N. 2102; security baseline,
 //! draft art. 7), and a person manages only accounts of a role at or below their own
@@ -141,7 +141,7 @@ fn rank(role: Role) -> u8 {
     }
 }
 
-/// The table as Markdown, as the README shows it.
+/// The table as Markdown, as docs/security.md shows it.
 pub fn markdown_table() -> String {
     let mut text = String::from("| action |");
     for who in Principal::ALL {
@@ -211,11 +211,11 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_shows_this_table() {
-        let readme = include_str!("../../README.md");
+    fn the_security_page_shows_this_table() {
+        let page = include_str!("../../docs/security.md");
         assert!(
-            readme.contains(&markdown_table()),
-            "README.md must contain the permission table as generated:\n{}",
+            page.contains(&markdown_table()),
+            "docs/security.md must contain the permission table as generated:\n{}",
             markdown_table()
         );
     }

@@ -1,5 +1,5 @@
 //! Backup and restore (N. 2102; security baseline, draft annex 2.6: a recovery plan for data loss,
-//! with regular restore exercises; the drill is in README.md "Backup and restore").
+//! with regular restore exercises; the drill is in docs/operations.md "Backup and restore").
 //!
 //! - SQLite: `VACUUM INTO` writes a consistent copy while the service runs (one read
 //!   transaction); the copy is then opened read-only and checked (integrity, migrations

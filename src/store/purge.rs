@@ -10,7 +10,7 @@
 //! remaining row refers to is deleted — on SQLite with `secure_delete` on, then `VACUUM` and a
 //! truncating WAL checkpoint, so that the bytes leave the file and its log. On PostgreSQL the
 //! rows are deleted and the tables vacuumed; the server's own files, WAL archive and backups
-//! need the operator's disposal procedure (README.md "Purge").
+//! need the operator's disposal procedure (docs/operations.md "Purge").
 //!
 //! The purge never removes what the directives still need (issue 13; ARCHITECTURE.md
 //! "Decisions"): the splitting orders (95, 96) and the confirmations that came with them are
