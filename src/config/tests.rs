@@ -135,8 +135,8 @@ fn one_zas_section_or_one_per_environment_each_with_its_own_connection() {
             (
                 z.environment.as_str(),
                 z.sender_id.to_string(),
-                z.tls.endpoint.as_str(),
-                z.tls.client_cert.display().to_string(),
+                z.tls.as_ref().unwrap().endpoint.as_str(),
+                z.tls.as_ref().unwrap().client_cert.display().to_string(),
             )
         })
         .collect();
