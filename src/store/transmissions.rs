@@ -583,7 +583,8 @@ async fn announce(tx: &mut Tx, id: i64, note: &ChangeNote) -> Result<(), StoreEr
 }
 
 /// [`Store::record_attempt`] in a transaction that holds `current` for writing. A hand-over
-/// sets `handed_over_at`; an attempt with a receipt code clears it and the overdue flag.
+/// sets `handed_over_at`; a receipt that ends the wait (any but 601 and 701) clears it and the
+/// overdue flag.
 pub(super) async fn record_attempt_in(
     tx: &mut Tx,
     current: &TransmissionRecord,
@@ -625,6 +626,10 @@ pub(super) async fn record_attempt_in(
     };
     let (handed_over_at, receipt_overdue_at) = match attempt.outcome {
         AttemptOutcome::HandedOver => (Some(note.at), current.receipt_overdue_at),
+        // 601, 701: on its way; the receipt of its delivery is still awaited.
+        AttemptOutcome::Waiting | AttemptOutcome::Warning => {
+            (current.handed_over_at, current.receipt_overdue_at)
+        }
         _ if attempt.receipt_code.is_some() => (None, None),
         _ => (current.handed_over_at, current.receipt_overdue_at),
     };
