@@ -21,6 +21,15 @@ use crate::transport::Settled;
 const PAGE: u32 = 100;
 
 impl Engine {
+    /// The time and actor of what an acknowledgement changes.
+    fn acknowledgement_note(&self, ack: &crate::domain::Acknowledgement) -> ChangeNote {
+        ChangeNote::new(
+            self.clock.now(),
+            "engine:acknowledgements",
+            format!("acknowledgement {}", ack.header.message_id),
+        )
+    }
+
     fn cursor_name(&self) -> String {
         format!("acknowledgements:{}", self.config.environment.as_str())
     }
@@ -46,11 +55,7 @@ impl Engine {
                 let sha = sha256_hex(item.xml.as_bytes());
                 match read_acknowledgement(item.xml.as_bytes(), &limits) {
                     Ok(ack) => {
-                        let note = ChangeNote::new(
-                            self.clock.now(),
-                            "engine:acknowledgements",
-                            format!("acknowledgement {}", ack.header.message_id),
-                        );
+                        let note = self.acknowledgement_note(&ack);
                         let intake = self
                             .store
                             .take_in_acknowledgement(
@@ -104,11 +109,7 @@ impl Engine {
                 });
                 let settled = match read {
                     Ok((ack, sha)) => {
-                        let note = ChangeNote::new(
-                            self.clock.now(),
-                            "engine:acknowledgements",
-                            format!("acknowledgement {}", ack.header.message_id),
-                        );
+                        let note = self.acknowledgement_note(&ack);
                         let intake = self
                             .store
                             .take_in_acknowledgement_message(

@@ -204,6 +204,21 @@ impl SedexTransport {
     }
 }
 
+impl SedexTransport {
+    /// Runs `settle` for `key` off the async threads.
+    fn settle_with<'a>(
+        &'a self,
+        key: &str,
+        settled: &Settled,
+        settle: fn(&Inner, &str, &Settled) -> Result<(), TransportError>,
+    ) -> BoxFuture<'a, Result<(), TransportError>> {
+        let inner = Arc::clone(&self.inner);
+        let key = key.to_string();
+        let settled = settled.clone();
+        Box::pin(blocking(move || settle(&inner, &key, &settled)))
+    }
+}
+
 fn folder_error(e: FolderError) -> TransportError {
     TransportError::Folder(e.to_string())
 }
@@ -463,10 +478,7 @@ impl Transport for SedexTransport {
         key: &'a str,
         settled: &'a Settled,
     ) -> BoxFuture<'a, Result<(), TransportError>> {
-        let inner = Arc::clone(&self.inner);
-        let key = key.to_string();
-        let settled = settled.clone();
-        Box::pin(blocking(move || inner.settle_message(&key, &settled)))
+        self.settle_with(key, settled, Inner::settle_message)
     }
 
     fn settle_receipt<'a>(
@@ -474,9 +486,6 @@ impl Transport for SedexTransport {
         key: &'a str,
         settled: &'a Settled,
     ) -> BoxFuture<'a, Result<(), TransportError>> {
-        let inner = Arc::clone(&self.inner);
-        let key = key.to_string();
-        let settled = settled.clone();
-        Box::pin(blocking(move || inner.settle(&key, &settled)))
+        self.settle_with(key, settled, Inner::settle)
     }
 }
