@@ -559,7 +559,61 @@ async fn the_inbox_is_taken_in_once_and_rejects_are_kept(db: TestDb) {
     );
 }
 
+/// Two instances on one database and one interface directory: each transmission is handed
+/// over once (the store's lease), each inbox message taken in once (one reader per tick).
+async fn two_instances_on_one_interface_directory(db: TestDb) {
+    let a = fund(&db.store, PayloadFormat::Zip);
+    let other = Arc::new(
+        SedexTransport::new(
+            &config(a.dir.path(), PayloadFormat::Zip),
+            ParticipantId::new("T7-066000-1").unwrap(),
+            ParticipantId::new("T6-ZAS-1").unwrap(),
+        )
+        .unwrap(),
+    );
+    let b = support_engine::engine_with(db.another_store().await, a.clock.clone(), other);
+    for i in 0..6 {
+        a.transmission(&format!("P-{i}"), i + 1).await;
+    }
+    let (x, y) = tokio::join!(a.engine.send_due(), b.send_due());
+    assert_eq!(x.unwrap() + y.unwrap(), 6);
+    for t in db.store.list_transmissions(None, 10).await.unwrap() {
+        assert_eq!(
+            a.outcomes(t.id).await,
+            vec![(AttemptOutcome::HandedOver, None)]
+        );
+    }
+    assert_eq!(folders::list(&a.outbox()).unwrap().len(), 12);
+
+    let ack = arcgw::dtxml::write_acknowledgement(&support_flow::ack(
+        "ack-p",
+        support_flow::day(2026, 11, 3),
+        "P-0",
+        0,
+    ))
+    .unwrap();
+    a.inbox("sedex-ack-p", "T6-ZAS-1", 2012, Some(ack.as_bytes()), true);
+    let (x, y) = tokio::join!(
+        a.engine.take_in_inbound_this_tick(),
+        b.take_in_inbound_this_tick()
+    );
+    let mut runs = [x.unwrap(), y.unwrap()];
+    runs.sort();
+    assert_eq!(
+        runs,
+        [None, Some(1)],
+        "one instance reads the inbox in a tick"
+    );
+    assert_eq!(
+        support_db::count(&db.store, "SELECT COUNT(*) FROM acknowledgements").await,
+        1
+    );
+    assert!(names(&a.dir.path().join("arcgw/rejected")).is_empty());
+    assert_eq!(names(&a.dir.path().join("arcgw/processed")).len(), 2);
+}
+
 support_db::on_both_backends!(
+    two_instances_on_one_interface_directory,
     the_inbox_is_taken_in_once_and_rejects_are_kept,
     hand_over_writes_the_pair_privately_under_the_transmissions_id,
     receipts_of_each_class_apply_once,

@@ -89,7 +89,36 @@ impl Engine {
     }
 }
 
+/// The job name of the inbox in the job ticks.
+const INBOX_JOB: &str = "inbox";
+
 impl Engine {
+    /// [`Engine::take_in_inbound`] once per tick of the poll interval, whatever the number of
+    /// instances on the database: two instances never read the same inbox in the same tick,
+    /// so neither sees a message half moved by the other (and takes its envelope or payload
+    /// for one without its partner). `None` when another instance took this tick.
+    pub async fn take_in_inbound_this_tick(&self) -> Result<Option<usize>, EngineError> {
+        let interval_ms = self
+            .config
+            .sedex
+            .as_ref()
+            .map_or(self.config.poll_interval_ms, |s| s.poll_interval_ms)
+            .max(1);
+        let now = self.clock.now();
+        let tick = now
+            .timestamp_millis()
+            .div_euclid(i64::try_from(interval_ms).unwrap_or(i64::MAX));
+        let job = format!("{INBOX_JOB}:{}", self.config.environment.as_str());
+        if !self
+            .store
+            .take_tick(&job, tick, super::instance_id(), now)
+            .await?
+        {
+            return Ok(None);
+        }
+        self.take_in_inbound().await.map(Some)
+    }
+
     /// Takes in the messages that came in of their own (sedex inbox) until none is left;
     /// returns how many acknowledgements were taken in.
     pub async fn take_in_inbound(&self) -> Result<usize, EngineError> {
