@@ -348,6 +348,7 @@ async fn no_receipt_in_time_flags_and_hands_over_again(db: TestDb) {
     assert_eq!(f.engine.send_due().await.unwrap(), 1);
     let record = f.record(t.id).await;
     assert!(record.receipt_overdue_at.is_some());
+    assert_eq!(db.store.receipts_overdue().await.unwrap(), 1);
     assert_eq!(
         f.client_takes_outbox(),
         first,
@@ -359,6 +360,7 @@ async fn no_receipt_in_time_flags_and_hands_over_again(db: TestDb) {
     let record = f.record(t.id).await;
     assert_eq!(record.state, TransmissionState::Sent);
     assert_eq!(record.receipt_overdue_at, None);
+    assert_eq!(db.store.receipts_overdue().await.unwrap(), 0);
     let announcement = db.store.announcement(1).await.unwrap().announcement.state;
     assert_eq!(announcement, AnnouncementState::Announced);
 }

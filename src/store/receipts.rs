@@ -135,6 +135,19 @@ impl Store {
             .collect()
     }
 
+    /// How many transmissions are flagged for an overdue receipt and still have none (for
+    /// the metric `arcgw_sedex_receipts_overdue`).
+    pub async fn receipts_overdue(&self) -> Result<i64, StoreError> {
+        let row = self
+            .fetch_one(
+                "SELECT COUNT(*) AS n FROM transmissions WHERE receipt_overdue_at IS NOT NULL \
+                 AND handed_over_at IS NOT NULL",
+                args![],
+            )
+            .await?;
+        Ok(row.int("n")?)
+    }
+
     /// Flags transmission `id` for having no receipt since its hand-over: `receipt_overdue_at`
     /// is set at `at` (once). Returns `true` when this call flagged it.
     pub async fn flag_receipt_overdue(
