@@ -49,6 +49,7 @@ fn config(root: &Path, format: PayloadFormat) -> SedexConfig {
         poll_interval_ms: 50,
         receipt_timeout_secs: 3600,
         inbox_grace_secs: 0,
+        hand_over_lease_secs: 60,
     }
 }
 

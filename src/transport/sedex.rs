@@ -67,6 +67,15 @@ pub struct SedexConfig {
     /// moved to `rejected/`; younger, it may still be being written. Default 300.
     #[serde(default = "default_inbox_grace_secs")]
     pub inbox_grace_secs: u64,
+    /// How long one hand-over may take: the lease of a transmission being handed over. After
+    /// a crash the transmission is handed over again (same message id) once it has run out.
+    /// Default 60.
+    #[serde(default = "default_hand_over_lease_secs")]
+    pub hand_over_lease_secs: u64,
+}
+
+fn default_hand_over_lease_secs() -> u64 {
+    60
 }
 
 fn default_inbox_grace_secs() -> u64 {
@@ -165,6 +174,7 @@ struct Inner {
     acknowledgement_type: u32,
     receipt_within: Duration,
     inbox_grace: Duration,
+    hand_over_lease: Duration,
 }
 
 /// The largest receipt file read.
@@ -191,6 +201,7 @@ impl SedexTransport {
                 acknowledgement_type: config.acknowledgement_message_type,
                 receipt_within: Duration::from_secs(config.receipt_timeout_secs.max(1)),
                 inbox_grace: Duration::from_secs(config.inbox_grace_secs),
+                hand_over_lease: Duration::from_secs(config.hand_over_lease_secs.max(1)),
             }),
         })
     }
@@ -457,7 +468,7 @@ impl Transport for SedexTransport {
     }
 
     fn attempt_time(&self) -> Duration {
-        Duration::from_secs(60)
+        self.inner.hand_over_lease
     }
 
     fn receipts<'a>(
