@@ -625,6 +625,7 @@ pub(super) async fn record_attempt_in(
         _ => None,
     };
     let (handed_over_at, receipt_overdue_at) = match attempt.outcome {
+        _ if already_sent => (current.handed_over_at, current.receipt_overdue_at),
         AttemptOutcome::HandedOver => (Some(note.at), current.receipt_overdue_at),
         // 601, 701: on its way; the receipt of its delivery is still awaited.
         AttemptOutcome::Waiting | AttemptOutcome::Warning => {
