@@ -22,6 +22,7 @@ pub mod failpoint;
 pub mod letters;
 pub mod pki;
 pub mod secret;
+pub mod sedex;
 pub mod serve;
 pub mod sim;
 pub mod store;

@@ -53,7 +53,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
 }
 
 /// Metrics in the Prometheus text format: announcements by state, the oldest queued
-/// announcement's age, submissions and rejections by rule, request latency; deadlines and alerts
+/// announcement's age, sedex receipts overdue, submissions and rejections by rule, request latency; deadlines and alerts
 /// (`deadline_metrics.rs`).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
@@ -97,6 +97,15 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
             ));
         }
     }
+    family(
+        &mut out,
+        "arcgw_sedex_receipts_overdue",
+        "gauge",
+        "Transmissions handed over to the sedex client without a receipt within \
+         receipt_timeout_secs (flagged, handed over again under the same message id).",
+    );
+    let overdue = state.store.receipts_overdue().await?;
+    out.push_str(&format!("arcgw_sedex_receipts_overdue {overdue}\n"));
     super::deadline_metrics::render(&state, &mut out).await?;
     state.metrics.render(&mut out);
     Ok((
