@@ -186,7 +186,17 @@ pub fn write_atomically(
     file: &MessageFile,
     bytes: &[u8],
 ) -> Result<PathBuf, FolderError> {
-    let target = dir.join(file.name());
+    write_named_atomically(dir, &file.name(), bytes)
+}
+
+/// [`write_atomically`] under `name`, a plain file name (one taken from a listing of a folder
+/// or built from one): never a path.
+pub fn write_named_atomically(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+) -> Result<PathBuf, FolderError> {
+    let target = dir.join(plain(name)?);
     let temporary = dir.join(temporary_name("write"));
     let written = create_new(&temporary)
         .and_then(|mut f| {
@@ -203,6 +213,16 @@ pub fn write_atomically(
     }
     sync_directory(dir)?;
     Ok(target)
+}
+
+/// `name` when it is a plain file name: not empty, not `.` or `..`, no `/`, no NUL.
+fn plain(name: &str) -> Result<&str, FolderError> {
+    if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\0']) {
+        return Err(FolderError::NotARegularFile {
+            path: PathBuf::from(name),
+        });
+    }
+    Ok(name)
 }
 
 /// The message files in `dir`, sorted by name. Skips temporary names (starting with `.`),
