@@ -121,19 +121,22 @@ fn fund_envelope(t: &Transmission) -> Envelope {
     }
 }
 
+/// What the fund does: the payload, then the envelope, each atomically.
+fn fund_hands_over(outbox: &Path, t: &Transmission, envelope: &[u8], format: PayloadFormat) {
+    let sid = SedexMessageId::from(&t.header.message_id);
+    let xml = write_transmission(t).unwrap();
+    let data = MessageFile::payload(&sid, format.extension()).unwrap();
+    folders::write_atomically(outbox, &data, &format.pack(xml.as_bytes()).unwrap()).unwrap();
+    folders::write_atomically(outbox, &MessageFile::envelope(&sid), envelope).unwrap();
+}
+
 impl Sim {
     fn outbox(&self) -> &Path {
         &self.config.folders.outbox
     }
 
-    /// What the fund does: the payload, then the envelope, each atomically.
     fn hand_over_with(&self, t: &Transmission, envelope: &[u8], format: PayloadFormat) {
-        let sid = SedexMessageId::from(&t.header.message_id);
-        let xml = write_transmission(t).unwrap();
-        let data = MessageFile::payload(&sid, format.extension()).unwrap();
-        folders::write_atomically(self.outbox(), &data, &format.pack(xml.as_bytes()).unwrap())
-            .unwrap();
-        folders::write_atomically(self.outbox(), &MessageFile::envelope(&sid), envelope).unwrap();
+        fund_hands_over(self.outbox(), t, envelope, format);
     }
 
     fn hand_over(&self, t: &Transmission) {
@@ -171,10 +174,9 @@ impl Sim {
     }
 
     /// The inbox's messages by id: the envelope's bytes (if any) and the payload's XML (if any).
-    fn inbox(&self) -> BTreeMap<SedexMessageId, (Option<Vec<u8>>, Option<Vec<u8>>)> {
+    fn inbox(&self) -> BTreeMap<SedexMessageId, InboxMessage> {
         let inbox = &self.config.folders.inbox;
-        let mut messages: BTreeMap<SedexMessageId, (Option<Vec<u8>>, Option<Vec<u8>>)> =
-            BTreeMap::new();
+        let mut messages: BTreeMap<SedexMessageId, InboxMessage> = BTreeMap::new();
         for file in folders::list(inbox).unwrap() {
             let bytes = folders::read_bounded(inbox, &file, 1 << 24).unwrap();
             let slot = messages.entry(file.id.clone()).or_default();
@@ -232,6 +234,12 @@ impl Sim {
         self.desk.round()
     }
 }
+
+/// An inbox message as found: the envelope's bytes and the payload's XML, each if there.
+type InboxMessage = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// A change to the fund's envelope.
+type Spoil = Box<dyn Fn(&mut Envelope)>;
 
 /// The processing of the entry for `reference` in `acks`.
 fn processing(acks: &[(Envelope, Acknowledgement)], reference: &str) -> Vec<Processing> {
@@ -412,7 +420,7 @@ fn a_bare_xml_payload_is_taken_too() {
 #[test]
 fn envelopes_the_client_refuses_get_their_codes() {
     let mut sim = sim(vec![]);
-    let cases: Vec<(Box<dyn Fn(&mut Envelope)>, u16)> = vec![
+    let cases: Vec<(Spoil, u16)> = vec![
         (Box::new(|e| e.sender_id = id("T7-999999-1")), 300),
         (Box::new(|e| e.recipient_ids = vec![id("T6-OTHER-1")]), 301),
         (Box::new(|e| e.message_type = 1), 303),
@@ -648,4 +656,57 @@ inbox_payload = "xml"
         let file: SedexFile = toml::from_str(text).unwrap();
         assert_eq!(file.to_config(dir.path()).unwrap_err().0, at, "{text}");
     }
+}
+
+#[tokio::test]
+async fn start_runs_the_sedex_front_end_until_shutdown() {
+    crate::pki::install_crypto_provider();
+    let pki = crate::pki::TestPki::generate(&crate::pki::DEFAULT_SERVER_NAMES, 2).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut sedex = SedexSimConfig::below(&dir.path().join("sedex"));
+    sedex.poll_interval = std::time::Duration::from_millis(20);
+    let mut config = SimConfig::from_pki(&pki);
+    config.sedex = Some(sedex.clone());
+    let sim = crate::sim::start(config, Arc::new(ManualClock::new(thursday())))
+        .await
+        .unwrap();
+    assert_eq!(
+        sim.sedex_folders(),
+        Some(&sedex.folders),
+        "the folders made"
+    );
+    let t = transmission(&["RUN-1"]);
+    let envelope = fund_envelope(&t).to_xml();
+    fund_hands_over(
+        &sedex.folders.outbox,
+        &t,
+        envelope.as_bytes(),
+        PayloadFormat::Zip,
+    );
+    let count = |folder: &Path| std::fs::read_dir(folder).unwrap().count();
+    for _ in 0..500 {
+        if count(&sedex.folders.receipts) == 1 && count(&sedex.folders.inbox) == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(count(&sedex.folders.receipts), 1);
+    assert_eq!(count(&sedex.folders.inbox), 2, "envelope and payload");
+    assert_eq!(
+        sim.received_message_ids(),
+        vec![t.header.message_id.clone()]
+    );
+    sim.shutdown().await.unwrap();
+
+    // Stopped: nothing is taken any more.
+    let later = transmission(&["RUN-2"]);
+    let envelope = fund_envelope(&later).to_xml();
+    fund_hands_over(
+        &sedex.folders.outbox,
+        &later,
+        envelope.as_bytes(),
+        PayloadFormat::Zip,
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(count(&sedex.folders.outbox), 2);
 }
