@@ -12,8 +12,8 @@ use super::super::receipt::{
 };
 use super::super::scenario::ReceiptFault;
 use super::super::zas::Shared;
-use super::RoundReport;
 use super::config::SedexSimConfig;
+use super::{Round, RoundReport};
 use crate::domain::{ParticipantId, Transmission};
 use crate::sedex::folders::{self, FileKind, MessageFile};
 use crate::sedex::{Envelope, MessageClass, PayloadFormat, SedexMessageId, SedexReceipt};
@@ -59,14 +59,13 @@ enum Verdict {
 }
 
 impl Handover {
-    pub fn round(
-        &mut self,
-        shared: &Shared,
-        config: &SedexSimConfig,
-        zas_id: &ParticipantId,
-        report: &mut RoundReport,
-    ) {
-        let now = shared.clock.now();
+    pub fn round(&mut self, round: &Round<'_>, report: &mut RoundReport) {
+        let Round {
+            shared,
+            config,
+            zas_id,
+            now,
+        } = *round;
         for Sent {
             transmission,
             about,

@@ -2,14 +2,10 @@
 //! issued (and those come due by its clock) is written as payload then envelope, each
 //! atomically; an inbox fault writes its faulty message first.
 
-use chrono::{DateTime, Utc};
-
 use super::super::acknowledgements::{Issued, truncated};
 use super::super::scenario::InboxFault;
-use super::super::zas::Shared;
-use super::RoundReport;
 use super::config::SedexSimConfig;
-use crate::domain::ParticipantId;
+use super::{Round, RoundReport};
 use crate::sedex::folders::{self, FolderError, MessageFile};
 use crate::sedex::{Envelope, MessageClass, SedexMessageId};
 
@@ -42,19 +38,16 @@ struct Message<'a> {
 }
 
 impl InboxWriter {
-    pub fn round(
-        &mut self,
-        shared: &Shared,
-        config: &SedexSimConfig,
-        zas_id: &ParticipantId,
-        report: &mut RoundReport,
-    ) {
-        let now = shared.clock.now();
-        for issued in shared.issued_after(self.written, MAX_MESSAGES_PER_ROUND) {
+    pub fn round(&mut self, round: &Round<'_>, report: &mut RoundReport) {
+        let config = round.config;
+        for issued in round
+            .shared
+            .issued_after(self.written, MAX_MESSAGES_PER_ROUND)
+        {
             if let Some(fault) = issued.document.inbox_fault
                 && self.fault_written != Some(issued.sequence)
             {
-                let faulty = faulty(fault, &issued, config, zas_id, now);
+                let faulty = faulty(fault, &issued, round);
                 match write(config, &faulty) {
                     Ok(()) => {
                         tracing::warn!(message_id = %faulty.id, fault = fault.name(), "sedex: faulty inbox message written");
@@ -78,7 +71,7 @@ impl InboxWriter {
                 tracing::debug!(message_id = %id, "sedex: inbox message waits for its namesake to be taken");
                 return;
             }
-            let envelope = envelope(&issued, id.clone(), config, zas_id, now);
+            let envelope = envelope(&issued, id.clone(), round);
             let message = Message {
                 id,
                 envelope: Some(envelope.to_xml().into_bytes()),
@@ -98,35 +91,24 @@ impl InboxWriter {
 
 /// The envelope of an acknowledgement: a response (class 1) from the ZAS to the fund, naming
 /// the transmission it answers.
-fn envelope(
-    issued: &Issued,
-    id: SedexMessageId,
-    config: &SedexSimConfig,
-    zas_id: &ParticipantId,
-    now: DateTime<Utc>,
-) -> Envelope {
+fn envelope(issued: &Issued, id: SedexMessageId, round: &Round<'_>) -> Envelope {
     Envelope {
         message_id: id,
-        message_type: config.acknowledgement_type,
+        message_type: round.config.acknowledgement_type,
         message_class: MessageClass::Response,
         reference_message_id: Some(SedexMessageId::from(&issued.document.answers)),
-        sender_id: zas_id.clone(),
-        recipient_ids: vec![config.fund_id.clone()],
-        event_date: now,
-        message_date: now,
+        sender_id: round.zas_id.clone(),
+        recipient_ids: vec![round.config.fund_id.clone()],
+        event_date: round.now,
+        message_date: round.now,
     }
 }
 
 /// The faulty message written before the acknowledgement, under a message id of its own.
-fn faulty<'a>(
-    fault: InboxFault,
-    issued: &'a Issued,
-    config: &SedexSimConfig,
-    zas_id: &ParticipantId,
-    now: DateTime<Utc>,
-) -> Message<'a> {
+fn faulty<'a>(fault: InboxFault, issued: &'a Issued, round: &Round<'_>) -> Message<'a> {
+    let config = round.config;
     let id = fresh_id();
-    let mut envelope = envelope(issued, id.clone(), config, zas_id, now);
+    let mut envelope = envelope(issued, id.clone(), round);
     let bytes = match fault {
         InboxFault::ForeignSender => {
             envelope.sender_id = config.foreign_sender_id.clone();

@@ -26,6 +26,8 @@ pub use config::{
     DEFAULT_POLL_INTERVAL, DEFAULT_TRANSMISSION_TYPE, DEFAULT_UNKNOWN_TYPE, SedexSimConfig,
 };
 
+use chrono::{DateTime, Utc};
+
 use super::zas::Shared;
 use crate::domain::ParticipantId;
 
@@ -38,6 +40,15 @@ pub struct RoundReport {
     pub receipts: usize,
     /// Messages written into the inbox (faulty ones included).
     pub inbox_messages: usize,
+}
+
+/// What a round's parts work with: the ZAS, the settings, the ZAS's participant id, the time
+/// of the round.
+pub(super) struct Round<'a> {
+    pub shared: &'a Shared,
+    pub config: &'a SedexSimConfig,
+    pub zas_id: &'a ParticipantId,
+    pub now: DateTime<Utc>,
 }
 
 /// The sedex front end: its settings and what it remembers between rounds.
@@ -65,10 +76,14 @@ impl SedexDesk {
     /// logged and tried again on the next round.
     pub fn round(&mut self) -> RoundReport {
         let mut report = RoundReport::default();
-        self.handover
-            .round(&self.shared, &self.config, &self.zas_id, &mut report);
-        self.inbox
-            .round(&self.shared, &self.config, &self.zas_id, &mut report);
+        let round = Round {
+            shared: &self.shared,
+            config: &self.config,
+            zas_id: &self.zas_id,
+            now: self.shared.clock.now(),
+        };
+        self.handover.round(&round, &mut report);
+        self.inbox.round(&round, &mut report);
         report
     }
 
