@@ -13,10 +13,12 @@ use serde::Deserialize;
 use crate::domain::ParticipantId;
 use crate::sedex::{Folders, PayloadFormat};
 
-/// PLACEHOLDER: the sedex message type of a fund's transmission (the ZAS's is not public).
-pub const DEFAULT_TRANSMISSION_TYPE: u32 = 2099;
-/// PLACEHOLDER: the sedex message type of the ZAS's acknowledgement (the ZAS's is not public).
-pub const DEFAULT_ACKNOWLEDGEMENT_TYPE: u32 = 2100;
+/// PLACEHOLDER: the sedex message type of a fund's transmission (the ZAS's is not public): the
+/// same number as the sedex transport's default (`transmission_message_type` of `[zas.sedex]`).
+pub const DEFAULT_TRANSMISSION_TYPE: u32 = 2011;
+/// PLACEHOLDER: the sedex message type of the ZAS's acknowledgement (the ZAS's is not public):
+/// the same number as the sedex transport's default (`acknowledgement_message_type`).
+pub const DEFAULT_ACKNOWLEDGEMENT_TYPE: u32 = 2012;
 /// The message type of the `inbox_unknown_type` fault: neither of the two above.
 pub const DEFAULT_UNKNOWN_TYPE: u32 = 9999;
 /// PLACEHOLDER: the fund's sedex participant id (the demo's client certificate's).

@@ -641,7 +641,7 @@ inbox_payload = "xml"
     for (text, at) in [
         ("outbox = \"o\"", "sedex.inbox"),
         (
-            "interface_dir = \"s\"\nunknown_message_type = 2099",
+            "interface_dir = \"s\"\nunknown_message_type = 2011",
             "sedex.unknown_message_type",
         ),
         (
