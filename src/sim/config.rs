@@ -536,6 +536,27 @@ closing_days = [{ date = "2026-12-24", reason = "ZAS closed" }]
     }
 
     #[test]
+    fn a_sedex_section_reads_relative_to_the_file() {
+        let c = parse(
+            "[sedex]\ninterface_dir = \"sedex\"\n\n[[rules]]\nreference_prefix = \"R4-\"\noutcome = \"receipt_401\"\ntimes = 2",
+        )
+        .unwrap();
+        let sedex = c.sedex.unwrap();
+        assert!(sedex.folders.outbox.ends_with("sedex/outbox"), "{sedex:?}");
+        assert_eq!(
+            c.scenarios.rules()[0].outcome,
+            Outcome::Receipt(ReceiptFault::Unreachable { times: 2 })
+        );
+        assert_eq!(parse("").unwrap().sedex, None, "HTTPS only");
+        let e = parse("participant_id = \"T6-ZAS-1\"\n[sedex]\ninterface_dir = \"s\"\nforeign_sender_id = \"T6-ZAS-1\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sedex.foreign_sender_id: must differ"), "{e}");
+        let e = parse("[sedex]\noutbox = \"o\"").unwrap_err().to_string();
+        assert!(e.contains("sedex.inbox: missing"), "{e}");
+    }
+
+    #[test]
     fn defaults() {
         let c = parse("").unwrap();
         assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
