@@ -271,16 +271,19 @@ async fn start(store: Store, batch: u32) -> Rig {
         send_interval_ms: ENGINE_TICK_MS,
         poll_interval_ms: ENGINE_TICK_MS,
         deadline_scan_interval_secs: 300,
-        tls: TransportConfig {
+        transport: arcgw::engine::TransportKind::Https,
+        sedex: None,
+        tls: Some(TransportConfig {
             endpoint: sim.url(),
             ca_cert: paths.ca_cert.clone(),
             client_cert: paths.client_cert.clone(),
             client_key: paths.client_key.clone(),
             connect_timeout_secs: 2,
             request_timeout_secs: 60,
-        },
+        }),
     };
-    let transport = HttpsTransport::new(&zas.tls).expect("the transport");
+    let transport = HttpsTransport::new(zas.tls.as_ref().expect("an HTTPS configuration"))
+        .expect("the transport");
     let engine = Engine {
         store: store.clone(),
         transport: Arc::new(transport),
@@ -663,7 +666,10 @@ async fn send_step_by_step(engine: &Engine, spans: &mut Spans) -> usize {
             xml
         });
         let send = engine.transport.send(&message_id, &xml);
-        let receipt = spans.time(Span::Send, send).await.expect("send");
+        let receipt = match spans.time(Span::Send, send).await.expect("send") {
+            arcgw::transport::Sending::Answered(receipt) => receipt,
+            other => panic!("the HTTPS transport answers with a receipt, not {other:?}"),
+        };
         assert_eq!(receipt.status, TRANSMITTED, "{}", receipt.description);
         let attempt = Attempt {
             outcome: AttemptOutcome::Transmitted,

@@ -186,16 +186,19 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         send_interval_ms: 100,
         poll_interval_ms: 100,
         deadline_scan_interval_secs: 300,
-        tls: TransportConfig {
+        transport: crate::engine::TransportKind::Https,
+        sedex: None,
+        tls: Some(TransportConfig {
             endpoint: sim.url(),
             ca_cert: paths.ca_cert.clone(),
             client_cert: paths.client_cert.clone(),
             client_key: paths.client_key.clone(),
             connect_timeout_secs: 2,
             request_timeout_secs: 5,
-        },
+        }),
     };
-    let transport = HttpsTransport::new(&zas.tls).map_err(setup("transport"))?;
+    let transport = HttpsTransport::new(zas.tls.as_ref().expect("an HTTPS configuration"))
+        .map_err(setup("transport"))?;
     let engine = Engine {
         store: store.clone(),
         transport: Arc::new(transport),

@@ -19,9 +19,10 @@ use crate::calendar::ZasCalendar;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError, Settings};
 use crate::connections::{ConnectionLimits, serve_connections};
+use crate::engine::TransportKind;
 use crate::engine::{Engine, ZasConfig};
 use crate::store::{AuditEvent, AuditOutcome, AuditQuery, NewAuditEvent, Store, StoreError};
-use crate::transport::HttpsTransport;
+use crate::transport::{HttpsTransport, SedexTransport, Transport};
 
 /// Why the daemon could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +47,8 @@ pub enum ServeError {
     Engine(#[from] crate::engine::EngineError),
     #[error("the connection to the ZAS: {0}")]
     Transport(#[from] crate::transport::https::SetupError),
+    #[error("{0}")]
+    Sedex(crate::transport::sedex::SedexSetupError),
     #[error(transparent)]
     Account(#[from] crate::accounts::AccountError),
     #[error(transparent)]
@@ -153,7 +156,9 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
                 engine_stop.clone(),
             )?;
             engines.push(tokio::spawn(jobs));
-            certificate_expires.push((zas.environment, expires));
+            if let Some(expires) = expires {
+                certificate_expires.push((zas.environment, expires));
+            }
         }
     }
     let alerts = match &config.alerts {
@@ -277,17 +282,37 @@ fn start_engine(
     zas: ZasConfig,
     calendar: Arc<ZasCalendar>,
     stop: tokio::sync::watch::Receiver<bool>,
-) -> Result<(impl std::future::Future<Output = ()>, DateTime<Utc>), ServeError> {
-    let transport = HttpsTransport::new(&zas.tls).map_err(ServeError::Transport)?;
+) -> Result<(impl std::future::Future<Output = ()>, Option<DateTime<Utc>>), ServeError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let expires = transport.certificate_expires;
-    let left = expires - clock.now();
-    if left < TimeDelta::days(30) {
-        tracing::warn!(environment = %zas.environment, expires = %transport.certificate_expires, days_left = left.num_days(), "the client certificate for the ZAS expires within 30 days");
-    }
+    let (transport, expires): (Arc<dyn Transport>, _) = match (zas.transport, &zas.tls, &zas.sedex)
+    {
+        (TransportKind::Sedex, _, Some(sedex)) => {
+            // Every folder is checked here: a missing or unwritable one stops the start, named.
+            let transport =
+                SedexTransport::new(sedex, zas.sender_id.clone(), zas.recipient_id.clone())
+                    .map_err(ServeError::Sedex)?;
+            tracing::info!(environment = %zas.environment, outbox = %transport.folders().outbox.display(), "sedex transport");
+            (Arc::new(transport), None)
+        }
+        (TransportKind::Https, Some(tls), _) => {
+            let transport = HttpsTransport::new(tls).map_err(ServeError::Transport)?;
+            let expires = transport.certificate_expires;
+            let left = expires - clock.now();
+            if left < TimeDelta::days(30) {
+                tracing::warn!(environment = %zas.environment, expires = %transport.certificate_expires, days_left = left.num_days(), "the client certificate for the ZAS expires within 30 days");
+            }
+            (Arc::new(transport), Some(expires))
+        }
+        _ => {
+            return Err(ServeError::Config(crate::config::ConfigError::Invalid {
+                field: "zas.transport",
+                message: zas.check_transport().err().unwrap_or_default(),
+            }));
+        }
+    };
     let engine = Engine {
         store,
-        transport: Arc::new(transport),
+        transport,
         clock,
         config: Arc::new(zas),
         calendar,

@@ -125,18 +125,22 @@ async fn world(db: TestDb) -> World {
         send_interval_ms: 50,
         poll_interval_ms: 50,
         deadline_scan_interval_secs: 300,
-        tls: TransportConfig {
+        transport: arcgw::engine::TransportKind::Https,
+        sedex: None,
+        tls: Some(TransportConfig {
             endpoint: sim.url(),
             ca_cert: paths.ca_cert.clone(),
             client_cert: paths.client_cert.clone(),
             client_key: paths.client_key.clone(),
             connect_timeout_secs: 5,
             request_timeout_secs: 10,
-        },
+        }),
     };
     let engine = Engine {
         store: db.store.clone(),
-        transport: Arc::new(HttpsTransport::new(&zas.tls).unwrap()),
+        transport: Arc::new(
+            HttpsTransport::new(zas.tls.as_ref().expect("an HTTPS configuration")).unwrap(),
+        ),
         clock: clock.clone(),
         config: Arc::new(zas),
         calendar: Arc::new(ZasCalendar::geneva()),

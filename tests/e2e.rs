@@ -106,16 +106,18 @@ async fn gateway(
         send_interval_ms: 50,
         poll_interval_ms: 50,
         deadline_scan_interval_secs: 300,
-        tls: TransportConfig {
+        transport: arcgw::engine::TransportKind::Https,
+        sedex: None,
+        tls: Some(TransportConfig {
             endpoint: sim.url(),
             ca_cert: paths.ca_cert.clone(),
             client_cert: paths.client_cert.clone(),
             client_key: paths.client_key.clone(),
             connect_timeout_secs: 2,
             request_timeout_secs,
-        },
+        }),
     };
-    let transport = HttpsTransport::new(&zas.tls).unwrap();
+    let transport = HttpsTransport::new(zas.tls.as_ref().expect("an HTTPS configuration")).unwrap();
     let engine = Engine {
         store: db.store.clone(),
         transport: Arc::new(transport),

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use arcgw::clock::ManualClock;
 use arcgw::domain::{AnnouncementState, MessageId};
 use arcgw::dtxml::{ReadLimits, write_acknowledgement};
-use arcgw::transport::{BoxFuture, Feed, FeedItem, Receipt, Transport, TransportError};
+use arcgw::transport::{BoxFuture, Feed, FeedItem, Sending, Transport, TransportError};
 use support_db::{TestDb, count};
 use support_flow::{account, ack, announce, day, geneva};
 
@@ -26,7 +26,7 @@ impl Transport for Feeding {
         &'a self,
         _: &'a MessageId,
         _: &'a str,
-    ) -> BoxFuture<'a, Result<Receipt, TransportError>> {
+    ) -> BoxFuture<'a, Result<Sending, TransportError>> {
         Box::pin(async { Err(TransportError::Connect("this ZAS only feeds".into())) })
     }
 
@@ -45,6 +45,10 @@ impl Transport for Feeding {
                 next_after,
             })
         })
+    }
+
+    fn attempt_time(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(5)
     }
 }
 

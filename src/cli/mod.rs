@@ -66,6 +66,9 @@ enum Command {
     /// Acknowledgements of the ZAS: entries that matched no announcement.
     #[command(subcommand)]
     Acknowledgements(transmission::AcknowledgementCommand),
+    /// sedex receipts: those that matched no transmission.
+    #[command(subcommand)]
+    Receipts(transmission::ReceiptCommand),
     /// The whole path on loopback: simulator, gateway, submissions, states (the main job).
     Demo(demo::Args),
     /// The ZAS simulator (TLS server) used by tests and the demo.
@@ -126,6 +129,7 @@ impl Command {
                 | Command::Audit(_)
                 | Command::Transmission(_)
                 | Command::Acknowledgements(_)
+                | Command::Receipts(_)
                 | Command::Backup(_)
                 | Command::Restore(_)
                 | Command::Purge(_)
@@ -159,6 +163,7 @@ pub fn run() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Transmission(command) => transmission::run(command),
         Command::Acknowledgements(command) => transmission::run_acknowledgements(command),
+        Command::Receipts(command) => transmission::run_receipts(command),
         Command::ZasSim(args) => zas_sim::run(args),
         Command::Backup(args) => backup::run_backup(args),
         Command::Restore(args) => backup::run_restore(args),

@@ -1,4 +1,5 @@
-//! `arcgw transmission list|show|retry` and `arcgw acknowledgements unmatched`: what operators
+//! `arcgw transmission list|show|retry`, `arcgw acknowledgements unmatched` and
+//! `arcgw receipts unmatched` (sedex receipts that matched no transmission): what operators
 //! need to see and do about the exchange with the ZAS. Resuming a transmission is audited.
 
 use clap::Subcommand;
@@ -41,6 +42,19 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum AcknowledgementCommand {
     /// Entries of acknowledgements that matched no announcement (kept, never dropped).
+    Unmatched {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+/// `arcgw receipts …`
+#[derive(Debug, Subcommand)]
+pub enum ReceiptCommand {
+    /// sedex receipts that matched no transmission of their environment (kept, their files in
+    /// arcgw's done folder).
     Unmatched {
         #[arg(long, default_value_t = 100)]
         limit: u32,
@@ -151,6 +165,31 @@ pub fn run_acknowledgements(command: AcknowledgementCommand) -> Status {
             if let Some(why) = &e.mismatch {
                 println!("        {why}");
             }
+        }
+        Ok(())
+    })
+}
+
+pub fn run_receipts(command: ReceiptCommand) -> Status {
+    let ReceiptCommand::Unmatched { limit, config } = command;
+    with_store("receipts unmatched", &config, |store| async move {
+        for r in store.unmatched_receipts(limit).await? {
+            println!(
+                "{:>6}  {:<4} message {}  receipt {} ({})  event {}  taken in {}  file {}{}",
+                r.id,
+                r.environment,
+                r.message_id,
+                r.status_code,
+                u16::try_from(r.status_code).map_or("?", crate::sedex::receipt::meaning),
+                r.event_date.format("%Y-%m-%d %H:%M:%S"),
+                r.received_at.format("%Y-%m-%d %H:%M:%S"),
+                r.file_name,
+                if r.status_info.is_empty() {
+                    String::new()
+                } else {
+                    format!("  info: {}", r.status_info)
+                }
+            );
         }
         Ok(())
     })

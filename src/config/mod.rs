@@ -286,6 +286,8 @@ impl Config {
         }
         let mut environments = std::collections::BTreeSet::new();
         for zas in &self.zas {
+            zas.check_transport()
+                .map_err(|message| invalid("zas.transport", message))?;
             if !environments.insert(zas.environment) {
                 return Err(invalid(
                     "zas.environment",

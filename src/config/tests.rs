@@ -135,8 +135,8 @@ fn one_zas_section_or_one_per_environment_each_with_its_own_connection() {
             (
                 z.environment.as_str(),
                 z.sender_id.to_string(),
-                z.tls.endpoint.as_str(),
-                z.tls.client_cert.display().to_string(),
+                z.tls.as_ref().unwrap().endpoint.as_str(),
+                z.tls.as_ref().unwrap().client_cert.display().to_string(),
             )
         })
         .collect();
@@ -232,4 +232,52 @@ fn connection_limits_are_configured_and_checked() {
             .to_string();
         assert!(e.contains(expected), "{text}: {e}");
     }
+}
+
+#[test]
+fn sedex_transport_with_its_section_and_placeholder_message_types() {
+    let sedex = r#"[zas]
+environment = "abn"
+sender_id = "T7-066000-1"
+recipient_id = "T6-ZAS-1"
+transport = "sedex"
+[zas.sedex]
+interface_directory = "/var/lib/sedex/interface"
+payload_format = "xml"
+"#;
+    let config = Config::load(Some(file(sedex).path()), vec![]).unwrap();
+    let zas = &config.zas[0];
+    assert_eq!(zas.transport, crate::engine::TransportKind::Sedex);
+    assert!(zas.tls.is_none());
+    let s = zas.sedex.as_ref().unwrap();
+    assert_eq!(
+        s.transmission_message_type,
+        crate::transport::sedex::PLACEHOLDER_TRANSMISSION_TYPE
+    );
+    assert_eq!(
+        s.acknowledgement_message_type,
+        crate::transport::sedex::PLACEHOLDER_ACKNOWLEDGEMENT_TYPE
+    );
+    assert_eq!(s.receipt_timeout_secs, 3600);
+    assert_eq!(s.payload_format, crate::sedex::PayloadFormat::Xml);
+    let folders = s.folders().unwrap();
+    assert_eq!(
+        folders.receipts,
+        std::path::Path::new("/var/lib/sedex/interface/receipts")
+    );
+    assert_eq!(
+        s.own_folders().unwrap().done,
+        std::path::Path::new("/var/lib/sedex/interface/arcgw/done")
+    );
+
+    let without = sedex.split("[zas.sedex]").next().unwrap();
+    let err = Config::load(Some(file(without).path()), vec![])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("[zas.sedex]"), "{err}");
+    let https_without_tls = without.replace("transport = \"sedex\"", "");
+    let err = Config::load(Some(file(&https_without_tls).path()), vec![])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("[zas.tls]"), "{err}");
 }

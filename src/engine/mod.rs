@@ -7,6 +7,7 @@
 pub mod build;
 pub mod deadlines;
 pub mod intake;
+pub mod receipts;
 pub mod reproduce;
 pub mod send;
 
@@ -21,7 +22,7 @@ use crate::clock::Clock;
 pub use crate::domain::Environment;
 use crate::domain::ParticipantId;
 use crate::store::Store;
-use crate::transport::{Transport, TransportConfig};
+use crate::transport::{SedexConfig, Transport, TransportConfig};
 
 /// `[zas]`: how the gateway exchanges with the ZAS.
 #[derive(Clone, Debug, Deserialize)]
@@ -54,8 +55,39 @@ pub struct ZasConfig {
     /// (N. 3401) and their reminders raised; also once at start. Default 300.
     #[serde(default = "defaults::deadline_scan_interval_secs")]
     pub deadline_scan_interval_secs: u64,
-    /// The connection: endpoint, certificates, timeouts.
-    pub tls: TransportConfig,
+    /// How the ZAS is reached: `https` (default: `[zas.tls]`) or `sedex` (`[zas.sedex]`).
+    #[serde(default)]
+    pub transport: TransportKind,
+    /// The HTTPS connection: endpoint, certificates, timeouts (`transport = "https"`).
+    pub tls: Option<TransportConfig>,
+    /// The sedex client's interface directory and message types (`transport = "sedex"`).
+    pub sedex: Option<SedexConfig>,
+}
+
+/// The transport of one environment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransportKind {
+    /// arcgw's HTTPS protocol with mutual TLS (what `arcgw zas-sim` speaks).
+    #[default]
+    Https,
+    /// Files in the fund's sedex client's interface directory (eCH-0090 envelopes).
+    Sedex,
+}
+
+impl ZasConfig {
+    /// The section the chosen transport needs, or which is missing.
+    pub fn check_transport(&self) -> Result<(), String> {
+        match (self.transport, &self.tls, &self.sedex) {
+            (TransportKind::Https, Some(_), _) | (TransportKind::Sedex, _, Some(_)) => Ok(()),
+            (TransportKind::Https, None, _) => {
+                Err("transport = \"https\" needs a [zas.tls] section".to_string())
+            }
+            (TransportKind::Sedex, _, None) => {
+                Err("transport = \"sedex\" needs a [zas.sedex] section".to_string())
+            }
+        }
+    }
 }
 
 mod defaults {
@@ -131,6 +163,24 @@ impl Engine {
                 .await
             })
         };
+        let receipts = {
+            let engine = self.clone();
+            let stop = stop.clone();
+            let every = Duration::from_millis(
+                self.config
+                    .sedex
+                    .as_ref()
+                    .map_or(self.config.poll_interval_ms, |s| s.poll_interval_ms),
+            );
+            tokio::spawn(async move {
+                every_until(every, stop, || async {
+                    if let Err(e) = engine.take_in_receipts().await {
+                        tracing::warn!(error = %e, "reading receipts failed");
+                    }
+                })
+                .await
+            })
+        };
         let scanner = {
             let engine = self.clone();
             let every = Duration::from_secs(self.config.deadline_scan_interval_secs.max(1));
@@ -153,7 +203,7 @@ impl Engine {
                 .await
             })
         };
-        let _ = tokio::join!(sender, poller, scanner);
+        let _ = tokio::join!(sender, poller, receipts, scanner);
     }
 }
 
@@ -195,7 +245,7 @@ pub enum EngineError {
         "transmission {message_id}: the XML written again differs from the one stored (SHA-256); not sent"
     )]
     ContentChanged { message_id: String },
-    #[error("the acknowledgement feed: {0}")]
+    #[error("the transport: {0}")]
     Feed(#[from] crate::transport::TransportError),
     #[error("the ZAS calendar cannot count today's deadlines: {0}")]
     Calendar(#[from] crate::calendar::CalendarError),

@@ -3,6 +3,11 @@
 //! the same message id as every time before. Each attempt is recorded with its receipt; failures
 //! are retried with capped exponential backoff and jitter, and after `max_attempts` the
 //! transmission is `failed`, for an operator to resume.
+//!
+//! A transport that hands the transmission over and answers later (sedex) leaves it `pending`
+//! with its receipt awaited until the receipt timeout; the receipts job ([`super::receipts`])
+//! applies the receipt. When none came in time, the next lease finds it still handed over: it
+//! is flagged, an alert logged, and handed over again under the same message id.
 
 use std::time::Duration;
 
@@ -12,16 +17,14 @@ use super::reproduce::transmission_xml;
 use super::{Engine, EngineError};
 use crate::failpoint;
 use crate::store::{Attempt, AttemptOutcome, ChangeNote, NextStep, TransmissionRecord};
-use crate::transport::Delivery;
 use crate::transport::backoff::{delay, random_share};
+use crate::transport::{Delivery, Receipt, Sending};
 
 impl Engine {
     /// Sends every transmission that is due; returns how many were tried.
     pub async fn send_due(&self) -> Result<usize, EngineError> {
         // Long enough for one attempt; after a crash the transmission is due again once it ends.
-        let tls = &self.config.tls;
-        let lease =
-            TimeDelta::seconds((tls.connect_timeout_secs + tls.request_timeout_secs) as i64 + 5);
+        let lease = TimeDelta::from_std(self.transport.attempt_time()).unwrap_or(TimeDelta::MAX);
         let mut tried = 0;
         while let Some(record) = self
             .store
@@ -53,6 +56,9 @@ impl Engine {
             Err(e) => return Err(e),
         };
         let message_id = record.header.message_id.clone();
+        if let Some(handed_over) = record.handed_over_at {
+            self.receipt_overdue(&record, handed_over).await?;
+        }
         let result = self.transport.send(&message_id, &xml).await;
         if result.is_ok() {
             // The ZAS has it; a crash here must lead to a resend under the same message id.
@@ -61,72 +67,22 @@ impl Engine {
         let attempt_number = u32::try_from(record.attempts)
             .unwrap_or(u32::MAX)
             .saturating_add(1);
-        // Each run of attempts has `max_attempts`: the first run from creation, each further
-        // one from an operator's resumption (which only a failed transmission gets, so failing
-        // runs end at multiples of `max_attempts`).
-        let retry = |cause: String| {
-            if attempt_number % self.config.max_attempts.max(1) == 0 {
-                NextStep::Failed(format!("{cause} (after {attempt_number} attempts)"))
-            } else {
-                let wait = delay(
-                    attempt_number,
-                    Duration::from_millis(self.config.backoff_initial_ms),
-                    Duration::from_secs(self.config.backoff_max_secs),
-                    random_share(),
-                );
-                NextStep::RetryAt(
-                    self.clock.now() + TimeDelta::from_std(wait).unwrap_or(TimeDelta::MAX),
-                )
-            }
-        };
         let (attempt, next) = match result {
-            Ok(receipt) => {
-                let code = Some(i64::from(receipt.status));
-                let detail = format!("receipt {} {}", receipt.status, receipt.description);
-                match receipt.delivery() {
-                    Delivery::Transmitted => (
-                        Attempt {
-                            outcome: AttemptOutcome::Transmitted,
-                            receipt_code: code,
-                            detail,
-                        },
-                        NextStep::Sent,
-                    ),
-                    Delivery::Duplicate => (
-                        Attempt {
-                            outcome: AttemptOutcome::Duplicate,
-                            receipt_code: code,
-                            detail,
-                        },
-                        NextStep::Sent,
-                    ),
-                    Delivery::Refused => {
-                        let cause = format!("refused by the ZAS: {detail}");
-                        (
-                            Attempt {
-                                outcome: AttemptOutcome::Refused,
-                                receipt_code: code,
-                                detail,
-                            },
-                            NextStep::Failed(cause),
-                        )
-                    }
-                    Delivery::Retry => {
-                        let next = retry(detail.clone());
-                        (
-                            Attempt {
-                                outcome: AttemptOutcome::Error,
-                                receipt_code: code,
-                                detail,
-                            },
-                            next,
-                        )
-                    }
-                }
-            }
+            Ok(Sending::Answered(receipt)) => self.after_receipt(&receipt, attempt_number),
+            Ok(Sending::HandedOver { receipt_within }) => (
+                Attempt {
+                    outcome: AttemptOutcome::HandedOver,
+                    receipt_code: None,
+                    detail: "handed over to the sedex client; receipt awaited".into(),
+                },
+                NextStep::AwaitReceipt(
+                    self.clock.now()
+                        + TimeDelta::from_std(receipt_within).unwrap_or(TimeDelta::MAX),
+                ),
+            ),
             Err(e) => {
                 let detail = e.to_string();
-                let next = retry(detail.clone());
+                let next = self.after_failure(attempt_number, detail.clone());
                 (
                     Attempt {
                         outcome: AttemptOutcome::Error,
@@ -146,12 +102,83 @@ impl Engine {
             NextStep::Sent => {
                 tracing::info!(transmission = record.id, %message_id, "transmission delivered")
             }
+            NextStep::AwaitReceipt(at) => {
+                tracing::info!(transmission = record.id, %message_id, receipt_due = %at, "transmission handed over; receipt awaited")
+            }
             NextStep::RetryAt(at) => {
                 tracing::warn!(transmission = record.id, %message_id, attempts = updated.attempts, retry_at = %at, detail = %attempt.detail, "transmission not delivered; will retry")
             }
             NextStep::Failed(cause) => {
                 tracing::error!(transmission = record.id, %message_id, %cause, "transmission failed; an operator can resume it")
             }
+        }
+        Ok(())
+    }
+
+    /// What a receipt means for attempt number `attempt_number`: the attempt to record and
+    /// what follows (the table of sedex status codes; HTTPS answers with the same codes).
+    pub(crate) fn after_receipt(
+        &self,
+        receipt: &Receipt,
+        attempt_number: u32,
+    ) -> (Attempt, NextStep) {
+        let code = Some(i64::from(receipt.status));
+        let detail = format!("receipt {} {}", receipt.status, receipt.description);
+        let attempt = |outcome| Attempt {
+            outcome,
+            receipt_code: code,
+            detail: detail.clone(),
+        };
+        match receipt.delivery() {
+            Delivery::Transmitted => (attempt(AttemptOutcome::Transmitted), NextStep::Sent),
+            Delivery::Duplicate => (attempt(AttemptOutcome::Duplicate), NextStep::Sent),
+            Delivery::Refused => (
+                attempt(AttemptOutcome::Refused),
+                NextStep::Failed(format!("refused by the ZAS: {detail}")),
+            ),
+            Delivery::Retry => (
+                attempt(AttemptOutcome::Error),
+                self.after_failure(attempt_number, detail.clone()),
+            ),
+        }
+    }
+
+    /// After a failed attempt number `attempt_number`: again after the capped backoff, or
+    /// `failed` at the end of a run of `max_attempts`. Each run of attempts has `max_attempts`:
+    /// the first run from creation, each further one from an operator's resumption (which only
+    /// a failed transmission gets, so failing runs end at multiples of `max_attempts`).
+    pub(crate) fn after_failure(&self, attempt_number: u32, cause: String) -> NextStep {
+        if attempt_number % self.config.max_attempts.max(1) == 0 {
+            NextStep::Failed(format!("{cause} (after {attempt_number} attempts)"))
+        } else {
+            let wait = delay(
+                attempt_number,
+                Duration::from_millis(self.config.backoff_initial_ms),
+                Duration::from_secs(self.config.backoff_max_secs),
+                random_share(),
+            );
+            NextStep::RetryAt(
+                self.clock.now() + TimeDelta::from_std(wait).unwrap_or(TimeDelta::MAX),
+            )
+        }
+    }
+
+    /// A transmission handed over at `handed_over` came up again without a receipt since: it
+    /// is flagged (once), an alert logged and counted; the caller hands it over again.
+    async fn receipt_overdue(
+        &self,
+        record: &TransmissionRecord,
+        handed_over: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        if self.store.flag_receipt_overdue(record.id, now).await? {
+            tracing::error!(
+                alert = "sedex_receipt_overdue",
+                transmission = record.id,
+                message_id = %record.header.message_id,
+                handed_over = %handed_over,
+                "no receipt from the sedex client since the hand-over; handed over again under the same message id"
+            );
         }
         Ok(())
     }

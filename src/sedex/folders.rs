@@ -225,27 +225,33 @@ fn plain(name: &str) -> Result<&str, FolderError> {
     Ok(name)
 }
 
-/// The message files in `dir`, sorted by name. Skips temporary names (starting with `.`),
-/// names that are not a message file's, symlinks (never followed) and anything that is not a
-/// regular file.
-pub fn list(dir: &Path) -> Result<Vec<MessageFile>, FolderError> {
-    let mut files = Vec::new();
+/// The names of the regular files in `dir` that `accept` takes, sorted; temporary names
+/// (starting with `.`), symlinks and anything not a regular file are skipped.
+pub fn list_names(dir: &Path, accept: impl Fn(&str) -> bool) -> Result<Vec<String>, FolderError> {
+    let mut names = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let entry = entry.map_err(io(dir))?;
         let Some(name) = entry.file_name().to_str().map(str::to_string) else {
             continue;
         };
-        if name.starts_with('.') {
+        if name.starts_with('.') || !accept(&name) {
             continue;
         }
-        let Some(file) = MessageFile::parse(&name) else {
-            continue;
-        };
         match std::fs::symlink_metadata(entry.path()) {
-            Ok(m) if m.file_type().is_file() => files.push(file),
+            Ok(m) if m.file_type().is_file() => names.push(name),
             _ => {}
         }
     }
+    names.sort();
+    Ok(names)
+}
+
+/// The message files in `dir`, sorted by name. Skips temporary names (starting with `.`),
+/// names that are not a message file's, symlinks (never followed) and anything that is not a
+/// regular file.
+pub fn list(dir: &Path) -> Result<Vec<MessageFile>, FolderError> {
+    let names = list_names(dir, |name| MessageFile::parse(name).is_some())?;
+    let mut files: Vec<MessageFile> = names.iter().filter_map(|n| MessageFile::parse(n)).collect();
     files.sort_by_key(MessageFile::name);
     Ok(files)
 }
@@ -258,7 +264,12 @@ pub fn exists(dir: &Path, file: &MessageFile) -> bool {
 /// Reads `dir/<file>`, at most `limit` bytes, never through a symlink, never from a device or
 /// a pipe.
 pub fn read_bounded(dir: &Path, file: &MessageFile, limit: u64) -> Result<Vec<u8>, FolderError> {
-    let path = dir.join(file.name());
+    read_named_bounded(dir, &file.name(), limit)
+}
+
+/// [`read_bounded`] of the plain file name `name`.
+pub fn read_named_bounded(dir: &Path, name: &str, limit: u64) -> Result<Vec<u8>, FolderError> {
+    let path = dir.join(plain(name)?);
     let opened = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
@@ -292,9 +303,15 @@ pub fn read_bounded(dir: &Path, file: &MessageFile, limit: u64) -> Result<Vec<u8
 /// and done again); a name already taken in `to` gets a suffix, so nothing there is
 /// overwritten. Symlinks are never moved.
 pub fn move_files(from: &Path, to: &Path, files: &[MessageFile]) -> Result<(), FolderError> {
-    for file in files {
-        let name = file.name();
-        let source = from.join(&name);
+    let names: Vec<String> = files.iter().map(MessageFile::name).collect();
+    move_named(from, to, &names)
+}
+
+/// [`move_files`] of plain file names.
+pub fn move_named(from: &Path, to: &Path, names: &[String]) -> Result<(), FolderError> {
+    for name in names {
+        let name = plain(name)?;
+        let source = from.join(name);
         match std::fs::symlink_metadata(&source) {
             Ok(m) if m.file_type().is_file() => {}
             Ok(_) => return Err(FolderError::NotARegularFile { path: source }),

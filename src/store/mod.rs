@@ -46,6 +46,7 @@ mod persons;
 mod plans;
 mod purge;
 mod readiness;
+mod receipts;
 mod redact;
 mod reminders;
 mod revocations;
@@ -77,6 +78,7 @@ pub use letters::{LetterEntry, ReminderQuery, geneva_day};
 pub use plans::StatementPlan;
 pub use purge::{PurgeReport, PurgeRules, PurgedAnnouncement, RetentionTooShort, RetentionYears};
 pub use readiness::Readiness;
+pub use receipts::{NewReceipt, ReceiptIntake, UnmatchedReceipt};
 pub(crate) use reminders::rule_text;
 pub use reminders::{
     DueReminder, PENDING_PAGE, PendingAnnouncement, Reminder, ReminderFilter, ReminderStatus,

@@ -93,6 +93,10 @@ pub struct TransmissionRecord {
     pub failure: Option<String>,
     pub xml_sha256: String,
     pub announcement_count: i64,
+    /// sedex: when it was last handed over to the sedex client without a receipt since.
+    pub handed_over_at: Option<DateTime<Utc>>,
+    /// sedex: when it was flagged for having no receipt in time.
+    pub receipt_overdue_at: Option<DateTime<Utc>>,
 }
 
 /// What an attempt to send came to, after the receipt (sedex style codes).
@@ -106,6 +110,12 @@ pub enum AttemptOutcome {
     Refused,
     /// Transport or adapter error (4xx, 5xx, no answer).
     Error,
+    /// sedex: handed over to the sedex client (its files in the outbox); the receipt comes later.
+    HandedOver,
+    /// sedex receipt 601: sent, not yet received by the ZAS.
+    Waiting,
+    /// sedex receipt 701: the message expires soon, the ZAS has not fetched it.
+    Warning,
 }
 
 impl AttemptOutcome {
@@ -115,6 +125,9 @@ impl AttemptOutcome {
             AttemptOutcome::Duplicate => "duplicate",
             AttemptOutcome::Refused => "refused",
             AttemptOutcome::Error => "error",
+            AttemptOutcome::HandedOver => "handed_over",
+            AttemptOutcome::Waiting => "waiting",
+            AttemptOutcome::Warning => "warning",
         }
     }
 
@@ -124,6 +137,9 @@ impl AttemptOutcome {
             AttemptOutcome::Duplicate,
             AttemptOutcome::Refused,
             AttemptOutcome::Error,
+            AttemptOutcome::HandedOver,
+            AttemptOutcome::Waiting,
+            AttemptOutcome::Warning,
         ]
         .into_iter()
         .find(|o| o.as_str() == text)
@@ -152,6 +168,9 @@ pub enum NextStep {
     Sent,
     /// Try again at this time.
     RetryAt(DateTime<Utc>),
+    /// sedex: handed over (or a receipt says it is on its way): stays `pending`, its receipt
+    /// awaited until this time, when it is flagged and handed over again (same message id).
+    AwaitReceipt(DateTime<Utc>),
     /// Give up, for this reason (masked where it looks like an AVS number).
     Failed(String),
 }
@@ -169,7 +188,8 @@ pub struct AttemptRecord {
 
 const SELECT_TRANSMISSION: &str = "SELECT id, message_id, environment, state, created_at, \
      sent_at, message_date, sender_id, recipient_id, test_delivery, xml_sha256, \
-     announcement_count, attempts, next_attempt_at, failure FROM transmissions";
+     announcement_count, attempts, next_attempt_at, failure, handed_over_at, \
+     receipt_overdue_at FROM transmissions";
 
 /// PostgreSQL: a transmission another instance is leasing is skipped, not waited for.
 const LEASE_POSTGRES: &str = "WITH picked AS (SELECT id FROM transmissions \
@@ -392,52 +412,7 @@ impl Store {
     ) -> Result<TransmissionRecord, StoreError> {
         let mut tx = self.begin_write().await?;
         let current = lock_record(&mut tx, id).await?;
-        let number = current.attempts + 1;
-        tx.execute(
-            "INSERT INTO transmission_attempts (transmission_id, attempt, at, outcome, \
-             receipt_code, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-            args![
-                id,
-                number,
-                note.at,
-                attempt.outcome.as_str(),
-                attempt.receipt_code,
-                redact(&attempt.detail).into_owned()
-            ],
-        )
-        .await?;
-        let already_sent = current.state == TransmissionState::Sent;
-        let (state, next_attempt_at, failure) = match next {
-            _ if already_sent => (TransmissionState::Sent, None, None),
-            NextStep::Sent => (TransmissionState::Sent, None, None),
-            NextStep::RetryAt(at) => (TransmissionState::Pending, Some(*at), None),
-            NextStep::Failed(reason) => (
-                TransmissionState::Failed,
-                None,
-                Some(redact(reason).into_owned()),
-            ),
-        };
-        let sent_at = match state {
-            TransmissionState::Sent => Some(current.sent_at.unwrap_or(note.at)),
-            _ => None,
-        };
-        tx.execute(
-            "UPDATE transmissions SET attempts = $1, state = $2, next_attempt_at = $3, \
-             failure = $4, sent_at = $5 WHERE id = $6",
-            args![
-                number,
-                state.as_str(),
-                next_attempt_at,
-                failure,
-                sent_at,
-                id
-            ],
-        )
-        .await?;
-        if state == TransmissionState::Sent {
-            announce(&mut tx, id, note).await?;
-        }
-        let record = read_record(&mut tx, id).await?;
+        let record = record_attempt_in(&mut tx, &current, attempt, next, note).await?;
         tx.commit().await?;
         Ok(record)
     }
@@ -607,8 +582,80 @@ async fn announce(tx: &mut Tx, id: i64, note: &ChangeNote) -> Result<(), StoreEr
     history::set_states(tx, &changes, note.at, &note.actor).await
 }
 
+/// [`Store::record_attempt`] in a transaction that holds `current` for writing. A hand-over
+/// sets `handed_over_at`; a receipt that ends the wait (any but 601 and 701) clears it and the
+/// overdue flag.
+pub(super) async fn record_attempt_in(
+    tx: &mut Tx,
+    current: &TransmissionRecord,
+    attempt: &Attempt,
+    next: &NextStep,
+    note: &ChangeNote,
+) -> Result<TransmissionRecord, StoreError> {
+    let id = current.id;
+    let number = current.attempts + 1;
+    tx.execute(
+        "INSERT INTO transmission_attempts (transmission_id, attempt, at, outcome, \
+         receipt_code, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        args![
+            id,
+            number,
+            note.at,
+            attempt.outcome.as_str(),
+            attempt.receipt_code,
+            redact(&attempt.detail).into_owned()
+        ],
+    )
+    .await?;
+    let already_sent = current.state == TransmissionState::Sent;
+    let (state, next_attempt_at, failure) = match next {
+        _ if already_sent => (TransmissionState::Sent, None, None),
+        NextStep::Sent => (TransmissionState::Sent, None, None),
+        NextStep::RetryAt(at) | NextStep::AwaitReceipt(at) => {
+            (TransmissionState::Pending, Some(*at), None)
+        }
+        NextStep::Failed(reason) => (
+            TransmissionState::Failed,
+            None,
+            Some(redact(reason).into_owned()),
+        ),
+    };
+    let sent_at = match state {
+        TransmissionState::Sent => Some(current.sent_at.unwrap_or(note.at)),
+        _ => None,
+    };
+    let (handed_over_at, receipt_overdue_at) = match attempt.outcome {
+        AttemptOutcome::HandedOver => (Some(note.at), current.receipt_overdue_at),
+        // 601, 701: on its way; the receipt of its delivery is still awaited.
+        AttemptOutcome::Waiting | AttemptOutcome::Warning => {
+            (current.handed_over_at, current.receipt_overdue_at)
+        }
+        _ if attempt.receipt_code.is_some() => (None, None),
+        _ => (current.handed_over_at, current.receipt_overdue_at),
+    };
+    tx.execute(
+        "UPDATE transmissions SET attempts = $1, state = $2, next_attempt_at = $3, \
+         failure = $4, sent_at = $5, handed_over_at = $6, receipt_overdue_at = $7 WHERE id = $8",
+        args![
+            number,
+            state.as_str(),
+            next_attempt_at,
+            failure,
+            sent_at,
+            handed_over_at,
+            receipt_overdue_at,
+            id
+        ],
+    )
+    .await?;
+    if state == TransmissionState::Sent {
+        announce(tx, id, note).await?;
+    }
+    read_record(tx, id).await
+}
+
 /// Reads transmission `id` and holds it for writing (PostgreSQL `FOR UPDATE`).
-async fn lock_record(tx: &mut Tx, id: i64) -> Result<TransmissionRecord, StoreError> {
+pub(super) async fn lock_record(tx: &mut Tx, id: i64) -> Result<TransmissionRecord, StoreError> {
     let mut sql = SqlBuilder::new(SELECT_TRANSMISSION);
     sql.push(" WHERE id = ").push_arg(id);
     if matches!(tx, Tx::Postgres(_)) {
@@ -671,6 +718,8 @@ fn decode_record(row: &Row) -> Result<TransmissionRecord, StoreError> {
         failure: row.opt_text("failure")?,
         xml_sha256: row.text("xml_sha256")?,
         announcement_count: row.int("announcement_count")?,
+        handed_over_at: row.opt_time("handed_over_at")?,
+        receipt_overdue_at: row.opt_time("receipt_overdue_at")?,
     })
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{BoxFuture, Feed, Receipt, Transport, TransportError};
+use super::{BoxFuture, Feed, Receipt, Sending, Transport, TransportError};
 use crate::domain::MessageId;
 
 /// Where and how to reach the ZAS.
@@ -75,6 +75,8 @@ pub fn client_certificate_expiry(pem: &[u8]) -> Result<DateTime<Utc>, String> {
 pub struct HttpsTransport {
     client: reqwest::Client,
     endpoint: String,
+    /// Connect and request timeout, and a margin: the longest one sending takes.
+    attempt_time: Duration,
     /// When the client certificate expires (for the 30-day warning).
     pub certificate_expires: DateTime<Utc>,
 }
@@ -117,6 +119,9 @@ impl HttpsTransport {
         Ok(HttpsTransport {
             client,
             endpoint: config.endpoint.trim_end_matches('/').to_string(),
+            attempt_time: Duration::from_secs(
+                config.connect_timeout_secs + config.request_timeout_secs + 5,
+            ),
             certificate_expires,
         })
     }
@@ -174,7 +179,7 @@ impl Transport for HttpsTransport {
         &'a self,
         message_id: &'a MessageId,
         xml: &'a str,
-    ) -> BoxFuture<'a, Result<Receipt, TransportError>> {
+    ) -> BoxFuture<'a, Result<Sending, TransportError>> {
         Box::pin(async move {
             let response = self
                 .client
@@ -187,11 +192,17 @@ impl Transport for HttpsTransport {
                 .map_err(failure)?;
             let status = response.status().as_u16();
             let body = body_at_most(response, RECEIPT_MAX_BYTES).await?;
-            serde_json::from_slice::<Receipt>(&body).map_err(|_| TransportError::Http {
-                status,
-                body: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
-            })
+            serde_json::from_slice::<Receipt>(&body)
+                .map(Sending::Answered)
+                .map_err(|_| TransportError::Http {
+                    status,
+                    body: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
+                })
         })
+    }
+
+    fn attempt_time(&self) -> Duration {
+        self.attempt_time
     }
 
     fn fetch<'a>(&'a self, after: i64, limit: u32) -> BoxFuture<'a, Result<Feed, TransportError>> {

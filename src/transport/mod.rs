@@ -1,5 +1,7 @@
 //! Getting DT XML to the ZAS and acknowledgements back: a [`Transport`] trait, its HTTPS
-//! implementation with mutual TLS ([`https`]), and the retry policy ([`backoff`]). Knows no SQL.
+//! implementation with mutual TLS ([`https`]), its sedex implementation ([`sedex`]: files in the
+//! sedex client's interface directory, receipts later), and the retry policy ([`backoff`]).
+//! Knows no SQL.
 //!
 //! The wire protocol (also what `arcgw zas-sim` speaks):
 //! - `POST /v1/transmissions` with the XML and `X-Message-Id`; the answer is a receipt in the
@@ -9,15 +11,20 @@
 
 pub mod backoff;
 pub mod https;
+pub mod sedex;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use serde::Deserialize;
 
 use crate::domain::MessageId;
 
 pub use https::{HttpsTransport, TransportConfig};
+pub use sedex::{SedexConfig, SedexTransport};
 
 /// A boxed future, so that [`Transport`] can be used as `Arc<dyn Transport>`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -56,6 +63,47 @@ impl Receipt {
     }
 }
 
+/// What one sending came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Sending {
+    /// The answer came with the sending (HTTPS): its receipt.
+    Answered(Receipt),
+    /// Handed over for delivery (sedex: the files are in the client's outbox); the receipt
+    /// comes later through [`Transport::receipts`], expected within `receipt_within`.
+    HandedOver { receipt_within: Duration },
+}
+
+/// A receipt that came after its sending (sedex), read from where the transport keeps them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LateReceipt {
+    /// Where it was read (a file name), to settle it after it was taken in.
+    pub key: String,
+    /// The message it is about: the transmission's message id when it is one of ours.
+    pub message_id: String,
+    pub receipt: Receipt,
+    pub event_date: DateTime<Utc>,
+}
+
+/// One item read from the transport's receipts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReceiptRead {
+    Read(LateReceipt),
+    /// Not readable as a receipt: kept for operators with the reason.
+    Unreadable {
+        key: String,
+        reason: String,
+    },
+}
+
+/// What became of a receipt read, for the transport to put it away.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settled {
+    /// Taken in (or a repeat, or kept as unmatched in the store).
+    TakenIn,
+    /// Not usable: kept aside with this reason.
+    Rejected(String),
+}
+
 /// One acknowledgement of the feed.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct FeedItem {
@@ -85,19 +133,42 @@ pub enum TransportError {
     Decode(String),
     #[error("the ZAS's answer is larger than {limit} bytes: not read")]
     TooLarge { limit: usize },
+    #[error("the sedex interface directory: {0}")]
+    Folder(String),
 }
 
-/// Sends transmissions and reads the acknowledgement feed.
+/// Sends transmissions, reads the receipts that come later and the acknowledgement feed.
 pub trait Transport: Send + Sync {
     /// Sends the XML of a transmission; the same message id on every resend.
     fn send<'a>(
         &'a self,
         message_id: &'a MessageId,
         xml: &'a str,
-    ) -> BoxFuture<'a, Result<Receipt, TransportError>>;
+    ) -> BoxFuture<'a, Result<Sending, TransportError>>;
 
     /// The acknowledgements after sequence `after`, at most `limit`.
     fn fetch<'a>(&'a self, after: i64, limit: u32) -> BoxFuture<'a, Result<Feed, TransportError>>;
+
+    /// How long one sending may take at most (the lease of a transmission being sent).
+    fn attempt_time(&self) -> Duration;
+
+    /// Receipts that came after their sending, at most `limit`: none for a transport whose
+    /// answer comes with the sending.
+    fn receipts<'a>(
+        &'a self,
+        _limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<ReceiptRead>, TransportError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// Puts away a receipt read by [`Transport::receipts`] once the store has it.
+    fn settle_receipt<'a>(
+        &'a self,
+        _key: &'a str,
+        _settled: &'a Settled,
+    ) -> BoxFuture<'a, Result<(), TransportError>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use arcgw::clock::ManualClock;
 use arcgw::domain::{MessageId, ParticipantId};
 use arcgw::engine::{Engine, Environment, ZasConfig};
 use arcgw::store::Store;
-use arcgw::transport::{BoxFuture, Feed, Receipt, Transport, TransportConfig, TransportError};
+use arcgw::transport::{BoxFuture, Feed, Sending, Transport, TransportConfig, TransportError};
 
 /// A transport that reaches no ZAS.
 pub struct NoZas;
@@ -19,7 +19,7 @@ impl Transport for NoZas {
         &'a self,
         _message_id: &'a MessageId,
         _xml: &'a str,
-    ) -> BoxFuture<'a, Result<Receipt, TransportError>> {
+    ) -> BoxFuture<'a, Result<Sending, TransportError>> {
         Box::pin(async { Err(TransportError::Connect("no ZAS in this test".to_string())) })
     }
 
@@ -29,6 +29,10 @@ impl Transport for NoZas {
         _limit: u32,
     ) -> BoxFuture<'a, Result<Feed, TransportError>> {
         Box::pin(async { Err(TransportError::Connect("no ZAS in this test".to_string())) })
+    }
+
+    fn attempt_time(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(5)
     }
 }
 
@@ -51,14 +55,16 @@ pub fn engine_with(store: Store, clock: Arc<ManualClock>, transport: Arc<dyn Tra
         send_interval_ms: 50,
         poll_interval_ms: 50,
         deadline_scan_interval_secs: 300,
-        tls: TransportConfig {
+        transport: arcgw::engine::TransportKind::Https,
+        sedex: None,
+        tls: Some(TransportConfig {
             endpoint: "https://127.0.0.1:9".to_string(),
             ca_cert: "ca.pem".into(),
             client_cert: "client.pem".into(),
             client_key: "client.key".into(),
             connect_timeout_secs: 1,
             request_timeout_secs: 1,
-        },
+        }),
     };
     Engine {
         store,

@@ -51,27 +51,40 @@ async fn show(ctx: &Ctx) -> Result<Response, PageError> {
         .state
         .zas
         .iter()
-        .map(|zas| Connection {
-            environment: zas.environment.label(),
-            settings: vec![
-                ("endpoint", zas.tls.endpoint.clone()),
-                ("sender id (the fund)", zas.sender_id.to_string()),
-                ("recipient id (the ZAS)", zas.recipient_id.to_string()),
-                (
+        .map(|zas| {
+            let mut settings = vec![("transport", format!("{:?}", zas.transport).to_lowercase())];
+            if let Some(tls) = &zas.tls {
+                settings.push(("endpoint", tls.endpoint.clone()));
+            }
+            if let Some(sedex) = &zas.sedex {
+                if let Ok(folders) = sedex.folders() {
+                    settings.push(("sedex outbox", folders.outbox.display().to_string()));
+                    settings.push(("sedex receipts", folders.receipts.display().to_string()));
+                }
+                settings.push((
+                    "sedex message type of a transmission",
+                    sedex.transmission_message_type.to_string(),
+                ));
+            }
+            settings.push(("sender id (the fund)", zas.sender_id.to_string()));
+            settings.push(("recipient id (the ZAS)", zas.recipient_id.to_string()));
+            if let Some(tls) = &zas.tls {
+                settings.push((
                     "CA certificate of the ZAS",
-                    zas.tls.ca_cert.display().to_string(),
-                ),
-                (
-                    "client certificate",
-                    zas.tls.client_cert.display().to_string(),
-                ),
-                (
+                    tls.ca_cert.display().to_string(),
+                ));
+                settings.push(("client certificate", tls.client_cert.display().to_string()));
+                settings.push((
                     "client certificate expires",
                     ctx.state
                         .certificate_expiry(zas.environment)
                         .map_or_else(|| "unknown".to_string(), |at| at.to_rfc3339()),
-                ),
-            ],
+                ));
+            }
+            Connection {
+                environment: zas.environment.label(),
+                settings,
+            }
         })
         .collect();
     html(&ConnectionPage {

@@ -1,0 +1,351 @@
+//! The sedex transport: a transmission is handed to the fund's sedex client as files in its
+//! interface directory (payload `data_<id>.<zip|xml>`, then envelope `envl_<id>.xml`, each
+//! written atomically, mode 0600, into `outbox/`); the sedex client's receipts come later, in
+//! `receipts/`, and are put away into arcgw's own `done/` (or `rejected/`, with the reason)
+//! once taken in. The message id is the transmission's on every resend, so a hand-over done
+//! again after a crash is the same message (the client answers a repeat with receipt 201).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::{
+    BoxFuture, Feed, LateReceipt, Receipt, ReceiptRead, Sending, Settled, Transport, TransportError,
+};
+use crate::domain::{MessageId, ParticipantId};
+use crate::failpoint;
+use crate::sedex::folders::{self, FolderError, MessageFile};
+use crate::sedex::{Envelope, Folders, MessageClass, PayloadFormat, SedexMessageId, SedexReceipt};
+
+/// PLACEHOLDER: the sedex message type of an ARC transmission. The ZAS assigns the real number;
+/// until then this one is arcgw's own (the DT XML's `messageType`).
+pub const PLACEHOLDER_TRANSMISSION_TYPE: u32 = 2011;
+/// PLACEHOLDER: the sedex message type of the ZAS's acknowledgement (arcgw's own number).
+pub const PLACEHOLDER_ACKNOWLEDGEMENT_TYPE: u32 = 2012;
+
+/// `[zas.sedex]`: where the sedex client's interface directory is and how messages look.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SedexConfig {
+    /// The interface directory holding `outbox/`, `inbox/`, `receipts/` and `processed/`.
+    pub interface_directory: Option<PathBuf>,
+    /// Each folder of the sedex client, when not under `interface_directory`.
+    pub outbox: Option<PathBuf>,
+    pub inbox: Option<PathBuf>,
+    pub receipts: Option<PathBuf>,
+    pub processed: Option<PathBuf>,
+    /// arcgw's own folders (on the same file system: files are moved by renaming): receipts
+    /// taken in, inbox messages taken in, and what could not be used (with the reason).
+    /// Default: `arcgw/done`, `arcgw/processed`, `arcgw/rejected` under `interface_directory`.
+    pub done: Option<PathBuf>,
+    pub arcgw_processed: Option<PathBuf>,
+    pub rejected: Option<PathBuf>,
+    /// The sedex message type of a transmission. PLACEHOLDER default 2011: the ZAS assigns
+    /// the real number.
+    #[serde(default = "default_transmission_type")]
+    pub transmission_message_type: u32,
+    /// The sedex message type of an acknowledgement. PLACEHOLDER default 2012.
+    #[serde(default = "default_acknowledgement_type")]
+    pub acknowledgement_message_type: u32,
+    /// `zip` (default) or `xml`.
+    #[serde(default)]
+    pub payload_format: PayloadFormat,
+    /// How often `receipts/` (and the inbox) are read, in milliseconds. Default 1000.
+    #[serde(default = "default_poll_interval_ms")]
+    pub poll_interval_ms: u64,
+    /// A transmission without a receipt this long after its hand-over is flagged, an alert
+    /// logged, and it is handed over again (same message id). Default 3600.
+    #[serde(default = "default_receipt_timeout_secs")]
+    pub receipt_timeout_secs: u64,
+}
+
+fn default_transmission_type() -> u32 {
+    PLACEHOLDER_TRANSMISSION_TYPE
+}
+fn default_acknowledgement_type() -> u32 {
+    PLACEHOLDER_ACKNOWLEDGEMENT_TYPE
+}
+fn default_poll_interval_ms() -> u64 {
+    1000
+}
+fn default_receipt_timeout_secs() -> u64 {
+    3600
+}
+
+/// arcgw's own folders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnFolders {
+    pub done: PathBuf,
+    pub processed: PathBuf,
+    pub rejected: PathBuf,
+}
+
+/// Why the sedex configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SedexSetupError {
+    #[error("[zas.sedex] needs interface_directory, or {0} set on its own")]
+    Missing(&'static str),
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+}
+
+impl SedexConfig {
+    fn folder(
+        &self,
+        own: &Option<PathBuf>,
+        under: &str,
+        name: &'static str,
+    ) -> Result<PathBuf, SedexSetupError> {
+        own.clone()
+            .or_else(|| self.interface_directory.as_ref().map(|d| d.join(under)))
+            .ok_or(SedexSetupError::Missing(name))
+    }
+
+    /// The sedex client's folders.
+    pub fn folders(&self) -> Result<Folders, SedexSetupError> {
+        Ok(Folders {
+            outbox: self.folder(&self.outbox, "outbox", "outbox")?,
+            inbox: self.folder(&self.inbox, "inbox", "inbox")?,
+            receipts: self.folder(&self.receipts, "receipts", "receipts")?,
+            processed: self.folder(&self.processed, "processed", "processed")?,
+        })
+    }
+
+    /// arcgw's own folders.
+    pub fn own_folders(&self) -> Result<OwnFolders, SedexSetupError> {
+        Ok(OwnFolders {
+            done: self.folder(&self.done, "arcgw/done", "done")?,
+            processed: self.folder(&self.arcgw_processed, "arcgw/processed", "arcgw_processed")?,
+            rejected: self.folder(&self.rejected, "arcgw/rejected", "rejected")?,
+        })
+    }
+
+    /// Every folder, named, for the start-up check.
+    fn all_folders(&self) -> Result<Vec<(&'static str, PathBuf)>, SedexSetupError> {
+        let f = self.folders()?;
+        let o = self.own_folders()?;
+        Ok(vec![
+            ("outbox", f.outbox),
+            ("inbox", f.inbox),
+            ("receipts", f.receipts),
+            ("processed", f.processed),
+            ("done", o.done),
+            ("arcgw_processed", o.processed),
+            ("rejected", o.rejected),
+        ])
+    }
+}
+
+/// The sedex transport of one environment.
+pub struct SedexTransport {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    folders: Folders,
+    own: OwnFolders,
+    format: PayloadFormat,
+    sender_id: ParticipantId,
+    recipient_id: ParticipantId,
+    transmission_type: u32,
+    receipt_within: Duration,
+}
+
+/// The crash point between the payload and the envelope of a hand-over.
+pub const AFTER_PAYLOAD: &str = "sedex_after_payload";
+
+/// The largest receipt file read.
+const RECEIPT_MAX_BYTES: u64 = crate::sedex::MAX_DOCUMENT_BYTES as u64;
+
+impl SedexTransport {
+    /// Checks every folder (one error naming the first missing or unwritable one).
+    pub fn new(
+        config: &SedexConfig,
+        sender_id: ParticipantId,
+        recipient_id: ParticipantId,
+    ) -> Result<Self, SedexSetupError> {
+        for (name, path) in config.all_folders()? {
+            folders::check_folder(name, &path)?;
+        }
+        Ok(SedexTransport {
+            inner: Arc::new(Inner {
+                folders: config.folders()?,
+                own: config.own_folders()?,
+                format: config.payload_format,
+                sender_id,
+                recipient_id,
+                transmission_type: config.transmission_message_type,
+                receipt_within: Duration::from_secs(config.receipt_timeout_secs.max(1)),
+            }),
+        })
+    }
+
+    pub fn folders(&self) -> &Folders {
+        &self.inner.folders
+    }
+
+    pub fn own_folders(&self) -> &OwnFolders {
+        &self.inner.own
+    }
+}
+
+fn folder_error(e: FolderError) -> TransportError {
+    TransportError::Folder(e.to_string())
+}
+
+/// Runs blocking file work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, TransportError> + Send + 'static,
+) -> Result<T, TransportError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| TransportError::Folder(format!("file work stopped: {e}")))?
+}
+
+impl Inner {
+    /// Payload, then envelope, each atomically into the outbox.
+    fn hand_over(&self, message_id: &MessageId, xml: &str) -> Result<(), TransportError> {
+        let id = SedexMessageId::from(message_id);
+        let payload = self
+            .format
+            .pack(xml.as_bytes())
+            .map_err(|e| TransportError::Folder(e.to_string()))?;
+        let data = MessageFile::payload(&id, self.format.extension())
+            .expect("the payload formats' extensions are file-safe");
+        folders::write_atomically(&self.folders.outbox, &data, &payload).map_err(folder_error)?;
+        failpoint::hit(AFTER_PAYLOAD);
+        let now = Utc::now();
+        let envelope = Envelope {
+            message_id: id.clone(),
+            message_type: self.transmission_type,
+            message_class: MessageClass::Message,
+            reference_message_id: None,
+            sender_id: self.sender_id.clone(),
+            recipient_ids: vec![self.recipient_id.clone()],
+            event_date: now,
+            message_date: now,
+        };
+        folders::write_atomically(
+            &self.folders.outbox,
+            &MessageFile::envelope(&id),
+            envelope.to_xml().as_bytes(),
+        )
+        .map_err(folder_error)?;
+        Ok(())
+    }
+
+    /// The receipts in `receipts/`, read and checked.
+    fn read_receipts(&self, limit: usize) -> Result<Vec<ReceiptRead>, TransportError> {
+        let dir = &self.folders.receipts;
+        let names = folders::list_names(dir, |n| n.ends_with(".xml")).map_err(folder_error)?;
+        Ok(names
+            .into_iter()
+            .take(limit)
+            .map(|name| read_receipt(dir, name))
+            .collect())
+    }
+
+    fn settle(&self, key: &str, settled: &Settled) -> Result<(), TransportError> {
+        let from = &self.folders.receipts;
+        let names = [key.to_string()];
+        match settled {
+            Settled::TakenIn => folders::move_named(from, &self.own.done, &names),
+            Settled::Rejected(reason) => reject(from, &self.own.rejected, key, reason),
+        }
+        .map_err(folder_error)
+    }
+}
+
+fn read_receipt(dir: &Path, name: String) -> ReceiptRead {
+    let unreadable = |reason: String| ReceiptRead::Unreadable {
+        key: name.clone(),
+        reason,
+    };
+    let bytes = match folders::read_named_bounded(dir, &name, RECEIPT_MAX_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) => return unreadable(e.to_string()),
+    };
+    match SedexReceipt::read(&bytes) {
+        Ok(r) => ReceiptRead::Read(LateReceipt {
+            key: name.clone(),
+            message_id: r.message_id.to_string(),
+            receipt: Receipt {
+                status: r.status_code,
+                description: r.status_info,
+            },
+            event_date: r.event_date,
+        }),
+        Err(e) => unreadable(e.to_string()),
+    }
+}
+
+/// Moves `name` from `from` into `rejected` and writes the reason beside it
+/// (`<name>.reason.txt`): kept for an operator, never deleted.
+pub(crate) fn reject(
+    from: &Path,
+    rejected: &Path,
+    name: &str,
+    reason: &str,
+) -> Result<(), FolderError> {
+    folders::write_named_atomically(
+        rejected,
+        &format!("{name}.reason.txt"),
+        format!("{reason}\n").as_bytes(),
+    )?;
+    folders::move_named(from, rejected, &[name.to_string()])
+}
+
+impl Transport for SedexTransport {
+    fn send<'a>(
+        &'a self,
+        message_id: &'a MessageId,
+        xml: &'a str,
+    ) -> BoxFuture<'a, Result<Sending, TransportError>> {
+        let inner = Arc::clone(&self.inner);
+        let message_id = message_id.clone();
+        let xml = xml.to_string();
+        Box::pin(async move {
+            let within = inner.receipt_within;
+            blocking(move || inner.hand_over(&message_id, &xml)).await?;
+            Ok(Sending::HandedOver {
+                receipt_within: within,
+            })
+        })
+    }
+
+    /// Over sedex, acknowledgements come into the inbox, not from a feed.
+    fn fetch<'a>(&'a self, after: i64, _limit: u32) -> BoxFuture<'a, Result<Feed, TransportError>> {
+        Box::pin(async move {
+            Ok(Feed {
+                acknowledgements: Vec::new(),
+                next_after: after,
+            })
+        })
+    }
+
+    fn attempt_time(&self) -> Duration {
+        Duration::from_secs(60)
+    }
+
+    fn receipts<'a>(
+        &'a self,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<ReceiptRead>, TransportError>> {
+        let inner = Arc::clone(&self.inner);
+        Box::pin(blocking(move || inner.read_receipts(limit)))
+    }
+
+    fn settle_receipt<'a>(
+        &'a self,
+        key: &'a str,
+        settled: &'a Settled,
+    ) -> BoxFuture<'a, Result<(), TransportError>> {
+        let inner = Arc::clone(&self.inner);
+        let key = key.to_string();
+        let settled = settled.clone();
+        Box::pin(blocking(move || inner.settle(&key, &settled)))
+    }
+}

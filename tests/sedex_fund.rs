@@ -1,0 +1,472 @@
+//! The fund's side over sedex (issue 14), on both back ends (see `support_db`): a transmission is
+//! handed over as payload and envelope in the sedex client's outbox (mode 0600, the
+//! transmission's message id, the same on every hand-over); the receipts of each class are
+//! applied as sedex's table says, once; a receipt that matches nothing is kept, one that cannot
+//! be read is moved to `rejected/` with its reason; no receipt in time flags the transmission
+//! and hands it over again; the state a crash leaves between writing the files and recording
+//! the hand-over leads to the same message, not a new one.
+
+mod support_db;
+mod support_engine;
+mod support_flow;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::Arc;
+
+use arcgw::clock::ManualClock;
+use arcgw::domain::{AnnouncementState, ParticipantId};
+use arcgw::dtxml::{ReadLimits, read_transmission};
+use arcgw::engine::Engine;
+use arcgw::sedex::folders::{self, MessageFile};
+use arcgw::sedex::{Envelope, MessageClass, PayloadFormat, SedexMessageId, SedexReceipt};
+use arcgw::store::{AttemptOutcome, Store, TransmissionRecord, TransmissionState};
+use arcgw::transport::{SedexConfig, SedexTransport, Transport};
+use chrono::TimeDelta;
+use support_db::TestDb;
+use support_flow::{account, geneva, note};
+
+struct Fund {
+    engine: Engine,
+    transport: Arc<SedexTransport>,
+    clock: Arc<ManualClock>,
+    dir: tempfile::TempDir,
+}
+
+fn config(root: &Path, format: PayloadFormat) -> SedexConfig {
+    SedexConfig {
+        interface_directory: Some(root.to_path_buf()),
+        outbox: None,
+        inbox: None,
+        receipts: None,
+        processed: None,
+        done: None,
+        arcgw_processed: None,
+        rejected: None,
+        transmission_message_type: 2011,
+        acknowledgement_message_type: 2012,
+        payload_format: format,
+        poll_interval_ms: 50,
+        receipt_timeout_secs: 3600,
+    }
+}
+
+fn make_folders(root: &Path) {
+    for sub in [
+        "outbox",
+        "inbox",
+        "receipts",
+        "processed",
+        "arcgw/done",
+        "arcgw/processed",
+        "arcgw/rejected",
+    ] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+    }
+}
+
+fn fund(store: &Store, format: PayloadFormat) -> Fund {
+    let dir = tempfile::tempdir().unwrap();
+    make_folders(dir.path());
+    let transport = Arc::new(
+        SedexTransport::new(
+            &config(dir.path(), format),
+            ParticipantId::new("T7-066000-1").unwrap(),
+            ParticipantId::new("T6-ZAS-1").unwrap(),
+        )
+        .unwrap(),
+    );
+    let clock = Arc::new(ManualClock::new(geneva(2026, 11, 2, 9, 0)));
+    let engine = support_engine::engine_with(store.clone(), clock.clone(), transport.clone());
+    Fund {
+        engine,
+        transport,
+        clock,
+        dir,
+    }
+}
+
+impl Fund {
+    fn outbox(&self) -> std::path::PathBuf {
+        self.dir.path().join("outbox")
+    }
+
+    /// Submits one announcement and builds its transmission; returns it.
+    async fn transmission(&self, reference: &str, number: u64) -> TransmissionRecord {
+        let store = &self.engine.store;
+        store
+            .submit(
+                &[account(reference, number)],
+                &note(self.clock_now(), "submitted"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(self.engine.build_all().await.unwrap(), 1);
+        store.list_transmissions(None, 1).await.unwrap().remove(0)
+    }
+
+    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        arcgw::clock::Clock::now(self.clock.as_ref())
+    }
+
+    /// Writes a receipt of the sedex client for `message_id` with `code`, as file `name`.
+    fn receipt(&self, message_id: &str, code: u16, name: &str) {
+        let receipt = SedexReceipt {
+            event_date: self.clock_now(),
+            status_code: code,
+            status_info: format!("status {code} <info>"),
+            message_id: SedexMessageId::new(message_id).unwrap(),
+            message_type: 2011,
+            message_class: MessageClass::Message,
+            sender_id: ParticipantId::new("T7-066000-1").unwrap(),
+            recipient_id: ParticipantId::new("T6-ZAS-1").unwrap(),
+        };
+        std::fs::write(
+            self.dir.path().join("receipts").join(name),
+            receipt.to_xml(),
+        )
+        .unwrap();
+    }
+
+    /// The sedex client takes everything from the outbox.
+    fn client_takes_outbox(&self) -> Vec<MessageFile> {
+        let files = folders::list(&self.outbox()).unwrap();
+        folders::move_files(&self.outbox(), &self.dir.path().join("processed"), &files).unwrap();
+        files
+    }
+
+    async fn record(&self, id: i64) -> TransmissionRecord {
+        self.engine.store.transmission(id).await.unwrap().0
+    }
+
+    async fn outcomes(&self, id: i64) -> Vec<(AttemptOutcome, Option<i64>)> {
+        self.engine
+            .store
+            .transmission(id)
+            .await
+            .unwrap()
+            .1
+            .into_iter()
+            .map(|a| (a.outcome, a.receipt_code))
+            .collect()
+    }
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+async fn hand_over_writes_the_pair_privately_under_the_transmissions_id(db: TestDb) {
+    for format in [PayloadFormat::Zip, PayloadFormat::Xml] {
+        let f = fund(&db.store, format);
+        let t = f
+            .transmission(&format!("S-{}", format.extension()), 1)
+            .await;
+        let id = t.header.message_id.to_string();
+        assert_eq!(f.engine.send_due().await.unwrap(), 1);
+        let data = format!("data_{id}.{}", format.extension());
+        let envl = format!("envl_{id}.xml");
+        assert_eq!(names(&f.outbox()), {
+            let mut n = vec![data.clone(), envl.clone()];
+            n.sort();
+            n
+        });
+        for name in [&data, &envl] {
+            let mode = std::fs::metadata(f.outbox().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
+        let envelope = Envelope::read(&std::fs::read(f.outbox().join(&envl)).unwrap()).unwrap();
+        assert_eq!(envelope.message_id.as_str(), id);
+        assert_eq!(envelope.message_type, 2011);
+        assert_eq!(envelope.message_class, MessageClass::Message);
+        assert_eq!(envelope.sender_id.as_str(), "T7-066000-1");
+        assert_eq!(envelope.recipient_ids.len(), 1);
+        assert_eq!(envelope.recipient_ids[0].as_str(), "T6-ZAS-1");
+        let xml = format
+            .unpack(&std::fs::read(f.outbox().join(&data)).unwrap(), 1 << 20)
+            .unwrap();
+        let sent = read_transmission(&xml, &ReadLimits::default()).unwrap();
+        assert_eq!(sent.header.message_id, t.header.message_id);
+        assert_eq!(sent.announcements.len(), 1);
+
+        let record = f.record(t.id).await;
+        assert_eq!(record.state, TransmissionState::Pending);
+        assert!(record.handed_over_at.is_some());
+        assert_eq!(
+            f.outcomes(t.id).await,
+            vec![(AttemptOutcome::HandedOver, None)]
+        );
+        // Handed over: not handed over again while its receipt is awaited.
+        f.clock.advance(TimeDelta::minutes(59));
+        assert_eq!(f.engine.send_due().await.unwrap(), 0);
+    }
+}
+
+async fn receipts_of_each_class_apply_once(db: TestDb) {
+    let f = fund(&db.store, PayloadFormat::Zip);
+    let store = &db.store;
+
+    // 100: delivered, its announcement announced; taken in again: nothing changes.
+    let t = f.transmission("R-100", 1).await;
+    let id = t.header.message_id.to_string();
+    f.engine.send_due().await.unwrap();
+    f.client_takes_outbox();
+    f.receipt(&id, 100, "receipt_a.xml");
+    assert_eq!(f.engine.take_in_receipts().await.unwrap(), 1);
+    let record = f.record(t.id).await;
+    assert_eq!(record.state, TransmissionState::Sent);
+    assert_eq!(record.handed_over_at, None);
+    assert_eq!(
+        names(&f.dir.path().join("arcgw/done")),
+        vec!["receipt_a.xml"]
+    );
+    assert!(names(&f.dir.path().join("receipts")).is_empty());
+    let announced = store.list_transmissions(None, 1).await.unwrap()[0].announcement_count;
+    assert_eq!(announced, 1);
+    f.receipt(&id, 100, "receipt_a_again.xml");
+    assert_eq!(f.engine.take_in_receipts().await.unwrap(), 1);
+    assert_eq!(f.outcomes(t.id).await.len(), 2, "a repeat records nothing");
+    assert_eq!(
+        support_db::count(store, "SELECT COUNT(*) FROM sedex_receipts").await,
+        1
+    );
+
+    // 601 then 100: waiting, then delivered.
+    let t = f.transmission("R-601", 2).await;
+    let id = t.header.message_id.to_string();
+    f.engine.send_due().await.unwrap();
+    f.receipt(&id, 601, "receipt_b1.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    let record = f.record(t.id).await;
+    assert_eq!(record.state, TransmissionState::Pending);
+    assert!(
+        record.handed_over_at.is_some(),
+        "the receipt timeout runs on"
+    );
+    f.clock.advance(TimeDelta::seconds(1));
+    f.receipt(&id, 100, "receipt_b2.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    assert_eq!(f.record(t.id).await.state, TransmissionState::Sent);
+    assert_eq!(
+        f.outcomes(t.id).await,
+        vec![
+            (AttemptOutcome::HandedOver, None),
+            (AttemptOutcome::Waiting, Some(601)),
+            (AttemptOutcome::Transmitted, Some(100)),
+        ]
+    );
+
+    // 310: refused; failed with the code and the client's statusInfo, for an operator.
+    let t = f.transmission("R-310", 3).await;
+    let id = t.header.message_id.to_string();
+    f.engine.send_due().await.unwrap();
+    f.receipt(&id, 310, "receipt_c.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    let record = f.record(t.id).await;
+    assert_eq!(record.state, TransmissionState::Failed);
+    let failure = record.failure.unwrap();
+    assert!(
+        failure.contains("310") && failure.contains("status 310 <info>"),
+        "{failure}"
+    );
+
+    // 401: retried after the backoff, handed over again under the same message id; then 201.
+    let t = f.transmission("R-401", 4).await;
+    let id = t.header.message_id.to_string();
+    f.engine.send_due().await.unwrap();
+    f.client_takes_outbox();
+    f.receipt(&id, 401, "receipt_d1.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    let record = f.record(t.id).await;
+    assert_eq!(record.state, TransmissionState::Pending);
+    assert!(record.next_attempt_at.unwrap() <= f.clock_now() + TimeDelta::seconds(2));
+    f.clock.advance(TimeDelta::seconds(2));
+    assert_eq!(f.engine.send_due().await.unwrap(), 1);
+    let again = f.client_takes_outbox();
+    assert!(again.iter().all(|file| file.id.as_str() == id), "{again:?}");
+    assert_eq!(again.len(), 2);
+    f.receipt(&id, 201, "receipt_d2.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    assert_eq!(f.record(t.id).await.state, TransmissionState::Sent);
+
+    // 701: a warning recorded; the transmission waits on.
+    let t = f.transmission("R-701", 5).await;
+    let id = t.header.message_id.to_string();
+    f.engine.send_due().await.unwrap();
+    f.receipt(&id, 701, "receipt_e.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    assert_eq!(f.record(t.id).await.state, TransmissionState::Pending);
+    assert_eq!(
+        f.outcomes(t.id).await.last(),
+        Some(&(AttemptOutcome::Warning, Some(701)))
+    );
+
+    // A receipt of no transmission of ours: kept and listed; its file in done/.
+    f.receipt("not-ours-1", 100, "receipt_f.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    let unmatched = store.unmatched_receipts(10).await.unwrap();
+    assert_eq!(unmatched.len(), 1);
+    assert_eq!(unmatched[0].message_id, "not-ours-1");
+    assert_eq!(unmatched[0].file_name, "receipt_f.xml");
+    assert!(names(&f.dir.path().join("arcgw/done")).contains(&"receipt_f.xml".to_string()));
+
+    // Unreadable: moved to rejected/ with the reason beside it; the job goes on.
+    std::fs::write(
+        f.dir.path().join("receipts/receipt_g.xml"),
+        "<!DOCTYPE x [<!ENTITY a \"b\">]><receipt/>",
+    )
+    .unwrap();
+    f.engine.take_in_receipts().await.unwrap();
+    let rejected = f.dir.path().join("arcgw/rejected");
+    assert_eq!(
+        names(&rejected),
+        vec!["receipt_g.xml", "receipt_g.xml.reason.txt"]
+    );
+    let reason = std::fs::read_to_string(rejected.join("receipt_g.xml.reason.txt")).unwrap();
+    assert!(reason.contains("DOCTYPE"), "{reason}");
+    // A symlink in receipts/ is never read.
+    std::os::unix::fs::symlink("/etc/passwd", f.dir.path().join("receipts/receipt_h.xml")).unwrap();
+    assert_eq!(f.engine.take_in_receipts().await.unwrap(), 0);
+}
+
+async fn no_receipt_in_time_flags_and_hands_over_again(db: TestDb) {
+    let f = fund(&db.store, PayloadFormat::Zip);
+    let t = f.transmission("T-1", 1).await;
+    let id = t.header.message_id.to_string();
+    f.engine.send_due().await.unwrap();
+    let first = f.client_takes_outbox();
+    f.clock.advance(TimeDelta::seconds(3601));
+    assert_eq!(f.engine.send_due().await.unwrap(), 1);
+    let record = f.record(t.id).await;
+    assert!(record.receipt_overdue_at.is_some());
+    assert_eq!(
+        f.client_takes_outbox(),
+        first,
+        "the same files: the same message id"
+    );
+    // The client answers the repeat with 201: delivered.
+    f.receipt(&id, 201, "receipt_1.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    let record = f.record(t.id).await;
+    assert_eq!(record.state, TransmissionState::Sent);
+    assert_eq!(record.receipt_overdue_at, None);
+    let announcement = db.store.announcement(1).await.unwrap().announcement.state;
+    assert_eq!(announcement, AnnouncementState::Announced);
+}
+
+/// What a crash leaves — the files written (all, or the payload only), the hand-over not
+/// recorded — leads to a hand-over of the same message once the lease has run out.
+async fn a_crash_between_files_and_record_resends_the_same_message(db: TestDb) {
+    let f = fund(&db.store, PayloadFormat::Zip);
+    let t = f.transmission("C-1", 1).await;
+    let id = t.header.message_id.clone();
+    // The lease taken, then the process "stops" before sending: as a crash leaves it.
+    let lease = TimeDelta::seconds(60);
+    let leased = db
+        .store
+        .lease_due_transmission(t.environment, f.clock_now(), lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(leased.id, t.id);
+    // After the payload, before the envelope: only the payload is there.
+    let xml = arcgw::engine::reproduce::transmission_xml(&db.store, t.id)
+        .await
+        .unwrap()
+        .1;
+    let payload = MessageFile::payload(&SedexMessageId::from(&id), "zip").unwrap();
+    folders::write_atomically(
+        &f.outbox(),
+        &payload,
+        &PayloadFormat::Zip.pack(xml.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(f.engine.send_due().await.unwrap(), 0, "leased still");
+    f.clock.advance(lease + TimeDelta::seconds(1));
+    assert_eq!(f.engine.send_due().await.unwrap(), 1);
+    assert_eq!(folders::list(&f.outbox()).unwrap().len(), 2);
+    assert!(
+        folders::list(&f.outbox())
+            .unwrap()
+            .iter()
+            .all(|m| m.id.as_str() == id.as_str())
+    );
+
+    // After the envelope, before the record: the files are complete, nothing recorded.
+    let t = f.transmission("C-2", 2).await;
+    let id = t.header.message_id.clone();
+    db.store
+        .lease_due_transmission(t.environment, f.clock_now(), lease)
+        .await
+        .unwrap()
+        .unwrap();
+    f.transport
+        .send(
+            &id,
+            &arcgw::engine::reproduce::transmission_xml(&db.store, t.id)
+                .await
+                .unwrap()
+                .1,
+        )
+        .await
+        .unwrap();
+    let before = f.outcomes(t.id).await;
+    assert!(before.is_empty());
+    // The client takes them before the restart; after it, the same message again.
+    let taken = f.client_takes_outbox();
+    f.clock.advance(lease + TimeDelta::seconds(1));
+    assert_eq!(f.engine.send_due().await.unwrap(), 1);
+    let again: Vec<MessageFile> = folders::list(&f.outbox())
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.id.as_str() == id.as_str())
+        .collect();
+    assert_eq!(again.len(), 2);
+    assert!(
+        taken
+            .iter()
+            .filter(|m| m.id.as_str() == id.as_str())
+            .count()
+            == 2
+    );
+    f.receipt(id.as_str(), 201, "receipt_c2.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    assert_eq!(f.record(t.id).await.state, TransmissionState::Sent);
+    assert_eq!(
+        support_db::count(&db.store, "SELECT COUNT(*) FROM transmissions").await,
+        2,
+        "no second transmission, no new message id"
+    );
+}
+
+support_db::on_both_backends!(
+    hand_over_writes_the_pair_privately_under_the_transmissions_id,
+    receipts_of_each_class_apply_once,
+    no_receipt_in_time_flags_and_hands_over_again,
+    a_crash_between_files_and_record_resends_the_same_message,
+);
+
+#[test]
+fn start_up_refuses_a_missing_folder_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    make_folders(dir.path());
+    std::fs::remove_dir(dir.path().join("arcgw/rejected")).unwrap();
+    let e = SedexTransport::new(
+        &config(dir.path(), PayloadFormat::Zip),
+        ParticipantId::new("T7-066000-1").unwrap(),
+        ParticipantId::new("T6-ZAS-1").unwrap(),
+    )
+    .err()
+    .expect("refused")
+    .to_string();
+    assert!(e.starts_with("sedex folder rejected ("), "{e}");
+    assert!(!e.contains('\n'));
+}
