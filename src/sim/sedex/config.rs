@@ -14,11 +14,12 @@ use crate::domain::ParticipantId;
 use crate::sedex::{Folders, PayloadFormat};
 
 /// PLACEHOLDER: the sedex message type of a fund's transmission (the ZAS's is not public): the
-/// same number as the sedex transport's default (`transmission_message_type` of `[zas.sedex]`).
-pub const DEFAULT_TRANSMISSION_TYPE: u32 = 2011;
+/// sedex transport's default (`transmission_message_type` of `[zas.sedex]`).
+pub const DEFAULT_TRANSMISSION_TYPE: u32 = crate::transport::sedex::PLACEHOLDER_TRANSMISSION_TYPE;
 /// PLACEHOLDER: the sedex message type of the ZAS's acknowledgement (the ZAS's is not public):
-/// the same number as the sedex transport's default (`acknowledgement_message_type`).
-pub const DEFAULT_ACKNOWLEDGEMENT_TYPE: u32 = 2012;
+/// the sedex transport's default (`acknowledgement_message_type`).
+pub const DEFAULT_ACKNOWLEDGEMENT_TYPE: u32 =
+    crate::transport::sedex::PLACEHOLDER_ACKNOWLEDGEMENT_TYPE;
 /// The message type of the `inbox_unknown_type` fault: neither of the two above.
 pub const DEFAULT_UNKNOWN_TYPE: u32 = 9999;
 /// PLACEHOLDER: the fund's sedex participant id (the demo's client certificate's).
