@@ -710,3 +710,53 @@ async fn start_runs_the_sedex_front_end_until_shutdown() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert_eq!(count(&sedex.folders.outbox), 2);
 }
+
+/// The fund's sedex transport hands over, the simulator answers, the transport reads the
+/// receipt: both sides agree on the folders, the names, the envelope and the payload.
+#[tokio::test]
+async fn the_fund_transport_and_the_simulator_agree() {
+    use crate::transport::{ReceiptRead, SedexConfig, SedexTransport, Transport};
+    let mut sim = sim(vec![Rule::reference_prefix(
+        "R601-",
+        Outcome::Receipt(ReceiptFault::SentThenReceived),
+    )]);
+    let root = sim._dir.path().to_path_buf();
+    for own in ["done", "processed", "rejected"] {
+        std::fs::create_dir_all(root.join("arcgw").join(own)).unwrap();
+    }
+    let config: SedexConfig = toml::from_str(&format!(
+        "interface_directory = {:?}",
+        root.display().to_string()
+    ))
+    .unwrap();
+    let fund = SedexTransport::new(&config, id(DEFAULT_FUND_ID), id(ZAS)).unwrap();
+    let done = transmission(&["FUND-1"]);
+    let sent = transmission(&["R601-1"]);
+    for t in [&done, &sent] {
+        let xml = write_transmission(t).unwrap();
+        fund.send(&t.header.message_id, &xml).await.unwrap();
+    }
+    sim.round();
+    sim.round();
+    let mut codes: BTreeMap<String, Vec<u16>> = BTreeMap::new();
+    for read in fund.receipts(10).await.unwrap() {
+        let ReceiptRead::Read(late) = read else {
+            panic!("unreadable receipt: {read:?}");
+        };
+        codes
+            .entry(late.message_id)
+            .or_default()
+            .push(late.receipt.status);
+    }
+    for v in codes.values_mut() {
+        v.sort_unstable();
+    }
+    assert_eq!(codes[done.header.message_id.as_str()], vec![TRANSMITTED]);
+    assert_eq!(
+        codes[sent.header.message_id.as_str()],
+        vec![TRANSMITTED, SENT]
+    );
+    let acks = sim.take_inbox();
+    assert_eq!(processing(&acks, "FUND-1"), vec![Processing::Done]);
+    assert_eq!(processing(&acks, "R601-1"), vec![Processing::Done]);
+}
