@@ -1,5 +1,6 @@
-//! Starting and stopping the simulator: binds, serves over mutual TLS in a background task, and
-//! hands back a [`SimHandle`] with the address and read-only inspectors for tests.
+//! Starting and stopping the simulator: binds, serves over mutual TLS in a background task (and,
+//! when configured, runs the sedex front end on a blocking thread), and hands back a
+//! [`SimHandle`] with the address, the sedex folders and read-only inspectors for tests.
 
 use std::convert::Infallible;
 use std::future::Future;

@@ -83,7 +83,7 @@ impl Handover {
         };
         for (id, files) in pairs.into_iter().take(MAX_PAIRS_PER_ROUND) {
             let (about, verdict) = judge(shared, config, zas_id, &id, &files);
-            // Taken: the client moves the files on before anything else.
+            // Taken: the files move on before the receipt is written and the ZAS has it.
             if let Err(e) =
                 folders::move_files(&config.folders.outbox, &config.folders.processed, &files)
             {
