@@ -48,6 +48,7 @@ fn config(root: &Path, format: PayloadFormat) -> SedexConfig {
         payload_format: format,
         poll_interval_ms: 50,
         receipt_timeout_secs: 3600,
+        inbox_grace_secs: 0,
     }
 }
 
@@ -447,7 +448,173 @@ async fn a_crash_between_files_and_record_resends_the_same_message(db: TestDb) {
     );
 }
 
+impl Fund {
+    /// The sedex client places a message into the inbox: payload (if any) and envelope (if
+    /// any) under `id`.
+    fn inbox(
+        &self,
+        id: &str,
+        sender: &str,
+        message_type: u32,
+        payload: Option<&[u8]>,
+        envelope: bool,
+    ) {
+        let inbox = self.dir.path().join("inbox");
+        let id = SedexMessageId::new(id).unwrap();
+        if let Some(xml) = payload {
+            let packed = PayloadFormat::Zip.pack(xml).unwrap();
+            folders::write_atomically(&inbox, &MessageFile::payload(&id, "zip").unwrap(), &packed)
+                .unwrap();
+        }
+        if envelope {
+            let e = Envelope {
+                message_id: id.clone(),
+                message_type,
+                message_class: MessageClass::Response,
+                reference_message_id: None,
+                sender_id: ParticipantId::new(sender).unwrap(),
+                recipient_ids: vec![ParticipantId::new("T7-066000-1").unwrap()],
+                event_date: self.clock_now(),
+                message_date: self.clock_now(),
+            };
+            folders::write_atomically(&inbox, &MessageFile::envelope(&id), e.to_xml().as_bytes())
+                .unwrap();
+        }
+    }
+}
+
+async fn the_inbox_is_taken_in_once_and_rejects_are_kept(db: TestDb) {
+    let store = &db.store;
+    let f = fund(store, PayloadFormat::Zip);
+    let t = f.transmission("I-1", 1).await;
+    f.engine.send_due().await.unwrap();
+    f.receipt(t.header.message_id.as_str(), 100, "receipt_1.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    let ack = arcgw::dtxml::write_acknowledgement(&support_flow::ack(
+        "ack-1",
+        support_flow::day(2026, 11, 3),
+        "I-1",
+        0,
+    ))
+    .unwrap();
+    let zas = "T6-ZAS-1";
+    f.inbox("sedex-ack-1", zas, 2012, Some(ack.as_bytes()), true);
+    assert_eq!(f.engine.take_in_inbound().await.unwrap(), 1);
+    let state = store.announcement(1).await.unwrap().announcement.state;
+    assert_eq!(state, AnnouncementState::Done);
+    assert!(names(&f.dir.path().join("inbox")).is_empty());
+    assert_eq!(
+        names(&f.dir.path().join("arcgw/processed")),
+        vec!["data_sedex-ack-1.zip", "envl_sedex-ack-1.xml"]
+    );
+
+    // Delivered twice by the client, or read again after a crash between the store and the
+    // move: stored once, nothing changes, the files still put away.
+    f.inbox("sedex-ack-1", zas, 2012, Some(ack.as_bytes()), true);
+    f.engine.take_in_inbound().await.unwrap();
+    assert_eq!(
+        support_db::count(store, "SELECT COUNT(*) FROM acknowledgements").await,
+        1
+    );
+    assert!(names(&f.dir.path().join("inbox")).is_empty());
+    assert_eq!(names(&f.dir.path().join("arcgw/processed")).len(), 4);
+
+    // Refused, each kept in rejected/ with its reason; the job goes on to the good one.
+    let other = arcgw::dtxml::write_acknowledgement(&support_flow::ack(
+        "ack-2",
+        support_flow::day(2026, 11, 3),
+        "I-1",
+        0,
+    ))
+    .unwrap();
+    f.inbox("r-foreign", "1-999-1", 2012, Some(other.as_bytes()), true);
+    f.inbox("r-type", zas, 9999, Some(other.as_bytes()), true);
+    f.inbox("r-no-envelope", zas, 2012, Some(other.as_bytes()), false);
+    f.inbox("r-no-payload", zas, 2012, None, true);
+    f.inbox(
+        "r-unreadable",
+        zas,
+        2012,
+        Some(b"<message>not DT XML</message>"),
+        true,
+    );
+    std::fs::write(f.dir.path().join("inbox/envl_r-malformed.xml"), "<envelope").unwrap();
+    std::fs::write(f.dir.path().join("inbox/data_r-malformed.xml"), &other).unwrap();
+    f.inbox("sedex-ack-3", zas, 2012, Some(other.as_bytes()), true);
+    assert_eq!(f.engine.take_in_inbound().await.unwrap(), 1);
+    assert!(names(&f.dir.path().join("inbox")).is_empty());
+    let rejected = f.dir.path().join("arcgw/rejected");
+    let reason =
+        |name: &str| std::fs::read_to_string(rejected.join(format!("{name}.reason.txt"))).unwrap();
+    assert!(reason("envl_r-foreign.xml").contains("not the ZAS"));
+    assert!(reason("envl_r-type.xml").contains("message type 9999"));
+    assert!(reason("data_r-no-envelope.zip").contains("without envelope"));
+    assert!(reason("envl_r-no-payload.xml").contains("without payload"));
+    assert!(reason("data_r-unreadable.zip").contains("payload"));
+    assert!(reason("envl_r-malformed.xml").contains("envelope"));
+    assert!(rejected.join("data_r-malformed.xml").exists());
+    assert_eq!(
+        support_db::count(store, "SELECT COUNT(*) FROM acknowledgements").await,
+        2
+    );
+}
+
+/// Two instances on one database and one interface directory: each transmission is handed
+/// over once (the store's lease), each inbox message taken in once (one reader per tick).
+async fn two_instances_on_one_interface_directory(db: TestDb) {
+    let a = fund(&db.store, PayloadFormat::Zip);
+    let other = Arc::new(
+        SedexTransport::new(
+            &config(a.dir.path(), PayloadFormat::Zip),
+            ParticipantId::new("T7-066000-1").unwrap(),
+            ParticipantId::new("T6-ZAS-1").unwrap(),
+        )
+        .unwrap(),
+    );
+    let b = support_engine::engine_with(db.another_store().await, a.clock.clone(), other);
+    for i in 0..6 {
+        a.transmission(&format!("P-{i}"), i + 1).await;
+    }
+    let (x, y) = tokio::join!(a.engine.send_due(), b.send_due());
+    assert_eq!(x.unwrap() + y.unwrap(), 6);
+    for t in db.store.list_transmissions(None, 10).await.unwrap() {
+        assert_eq!(
+            a.outcomes(t.id).await,
+            vec![(AttemptOutcome::HandedOver, None)]
+        );
+    }
+    assert_eq!(folders::list(&a.outbox()).unwrap().len(), 12);
+
+    let ack = arcgw::dtxml::write_acknowledgement(&support_flow::ack(
+        "ack-p",
+        support_flow::day(2026, 11, 3),
+        "P-0",
+        0,
+    ))
+    .unwrap();
+    a.inbox("sedex-ack-p", "T6-ZAS-1", 2012, Some(ack.as_bytes()), true);
+    let (x, y) = tokio::join!(
+        a.engine.take_in_inbound_this_tick(),
+        b.take_in_inbound_this_tick()
+    );
+    let mut runs = [x.unwrap(), y.unwrap()];
+    runs.sort();
+    assert_eq!(
+        runs,
+        [None, Some(1)],
+        "one instance reads the inbox in a tick"
+    );
+    assert_eq!(
+        support_db::count(&db.store, "SELECT COUNT(*) FROM acknowledgements").await,
+        1
+    );
+    assert!(names(&a.dir.path().join("arcgw/rejected")).is_empty());
+    assert_eq!(names(&a.dir.path().join("arcgw/processed")).len(), 2);
+}
+
 support_db::on_both_backends!(
+    two_instances_on_one_interface_directory,
+    the_inbox_is_taken_in_once_and_rejects_are_kept,
     hand_over_writes_the_pair_privately_under_the_transmissions_id,
     receipts_of_each_class_apply_once,
     no_receipt_in_time_flags_and_hands_over_again,

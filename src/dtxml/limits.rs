@@ -62,6 +62,20 @@ pub(crate) fn is_blank(text: &str) -> bool {
     text.chars().all(is_xml_space)
 }
 
+/// A namespace-resolving reader of `text` that checks comments and end names, refuses a
+/// dangling `&` and unmatched end tags, and keeps text as it stands (also the sedex reader's).
+pub(crate) fn strict_reader(text: &str) -> NsReader<&[u8]> {
+    let mut reader = NsReader::from_str(text);
+    let config = reader.config_mut();
+    config.check_comments = true;
+    config.check_end_names = true;
+    config.allow_dangling_amp = false;
+    config.allow_unmatched_ends = false;
+    config.expand_empty_elements = false;
+    config.trim_text(false);
+    reader
+}
+
 /// The path of open elements as in other errors: relative to the root, `message` for the root.
 fn below_root(open: &[String]) -> String {
     match open.get(1..) {
@@ -138,14 +152,7 @@ impl Guard<'_> {
     }
 
     fn run(&self) -> Result<(), DtXmlError> {
-        let mut reader = NsReader::from_str(self.text);
-        let config = reader.config_mut();
-        config.check_comments = true;
-        config.check_end_names = true;
-        config.allow_dangling_amp = false;
-        config.allow_unmatched_ends = false;
-        config.expand_empty_elements = false;
-        config.trim_text(false);
+        let mut reader = strict_reader(self.text);
 
         // Local names of the open elements, for the depth limit and truncation errors.
         let mut open: Vec<String> = Vec::new();

@@ -31,9 +31,11 @@ mod shared;
 mod structure;
 mod transmission;
 
+pub(crate) use error::clip;
 pub use error::{DtXmlError, Position};
 pub use fields::{XmlField, announcement_fields};
 pub use limits::ReadLimits;
+pub(crate) use limits::{is_xml_char, is_xml_space, strict_reader};
 pub use schema::{ACKNOWLEDGEMENT_NAMESPACE, MESSAGE_TYPE, MINOR_VERSION, TRANSMISSION_NAMESPACE};
 
 use crate::domain::{Acknowledgement, Transmission};

@@ -2,16 +2,34 @@
 //! acknowledgement is read with the DT XML reader and handed to the store, which matches its
 //! entries to announcements and moves them to their states (N. 3201–3203). One that cannot be
 //! read is kept for operators; reading the same acknowledgement twice changes nothing.
+//!
+//! Over sedex the acknowledgements come as messages of their own ([`Transport::inbound`]):
+//! each is stored once by its message id in one transaction, and only then are its files put
+//! away; one that is refused (by the transport's checks of its envelope, or by the DT XML
+//! reader) is kept aside with the reason. Neither stops the job.
+//!
+//! [`Transport::inbound`]: crate::transport::Transport::inbound
 
 use super::{Engine, EngineError};
 use crate::digest::sha256_hex;
 use crate::dtxml::{ReadLimits, read_acknowledgement};
+use crate::failpoint;
 use crate::store::ChangeNote;
+use crate::transport::Settled;
 
 /// Acknowledgements fetched per request.
 const PAGE: u32 = 100;
 
 impl Engine {
+    /// The time and actor of what an acknowledgement changes.
+    fn acknowledgement_note(&self, ack: &crate::domain::Acknowledgement) -> ChangeNote {
+        ChangeNote::new(
+            self.clock.now(),
+            "engine:acknowledgements",
+            format!("acknowledgement {}", ack.header.message_id),
+        )
+    }
+
     fn cursor_name(&self) -> String {
         format!("acknowledgements:{}", self.config.environment.as_str())
     }
@@ -37,11 +55,7 @@ impl Engine {
                 let sha = sha256_hex(item.xml.as_bytes());
                 match read_acknowledgement(item.xml.as_bytes(), &limits) {
                     Ok(ack) => {
-                        let note = ChangeNote::new(
-                            self.clock.now(),
-                            "engine:acknowledgements",
-                            format!("acknowledgement {}", ack.header.message_id),
-                        );
+                        let note = self.acknowledgement_note(&ack);
                         let intake = self
                             .store
                             .take_in_acknowledgement(
@@ -70,6 +84,84 @@ impl Engine {
                             .await?;
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The job name of the inbox in the job ticks.
+const INBOX_JOB: &str = "inbox";
+
+impl Engine {
+    /// [`Engine::take_in_inbound`] once per tick of the poll interval, whatever the number of
+    /// instances on the database: two instances never read the same inbox in the same tick,
+    /// so neither sees a message half moved by the other (and takes its envelope or payload
+    /// for one without its partner). `None` when another instance took this tick.
+    pub async fn take_in_inbound_this_tick(&self) -> Result<Option<usize>, EngineError> {
+        let interval_ms = self
+            .config
+            .sedex
+            .as_ref()
+            .map_or(self.config.poll_interval_ms, |s| s.poll_interval_ms)
+            .max(1);
+        let now = self.clock.now();
+        let tick = now
+            .timestamp_millis()
+            .div_euclid(i64::try_from(interval_ms).unwrap_or(i64::MAX));
+        let job = format!("{INBOX_JOB}:{}", self.config.environment.as_str());
+        if !self
+            .store
+            .take_tick(&job, tick, super::instance_id(), now)
+            .await?
+        {
+            return Ok(None);
+        }
+        self.take_in_inbound().await.map(Some)
+    }
+
+    /// Takes in the messages that came in of their own (sedex inbox) until none is left;
+    /// returns how many acknowledgements were taken in.
+    pub async fn take_in_inbound(&self) -> Result<usize, EngineError> {
+        let limits = ReadLimits::default();
+        let mut taken = 0;
+        loop {
+            let messages = self.transport.inbound(PAGE as usize).await?;
+            if messages.is_empty() {
+                return Ok(taken);
+            }
+            for message in messages {
+                let read = message.content.and_then(|xml| {
+                    let sha = sha256_hex(&xml);
+                    read_acknowledgement(&xml, &limits)
+                        .map(|ack| (ack, sha))
+                        .map_err(|e| format!("payload: {e}"))
+                });
+                let settled = match read {
+                    Ok((ack, sha)) => {
+                        let note = self.acknowledgement_note(&ack);
+                        let intake = self
+                            .store
+                            .take_in_acknowledgement_message(
+                                self.config.environment,
+                                &ack,
+                                &sha,
+                                &note,
+                            )
+                            .await?;
+                        tracing::info!(key = %message.key, message_id = %ack.header.message_id, new = intake.new, entries = intake.entries, matched = intake.matched, unmatched = intake.unmatched, "acknowledgement taken in from the inbox");
+                        // Stored; a crash here leaves the files, read again next time: a repeat.
+                        failpoint::hit(failpoint::AFTER_INBOX_STORE);
+                        taken += 1;
+                        Settled::TakenIn
+                    }
+                    Err(reason) => {
+                        tracing::warn!(key = %message.key, %reason, "inbox message refused; moved to rejected");
+                        Settled::Rejected(reason)
+                    }
+                };
+                self.transport
+                    .settle_inbound(&message.key, &settled)
+                    .await?;
             }
         }
     }

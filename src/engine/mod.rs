@@ -177,6 +177,9 @@ impl Engine {
                     if let Err(e) = engine.take_in_receipts().await {
                         tracing::warn!(error = %e, "reading receipts failed");
                     }
+                    if let Err(e) = engine.take_in_inbound_this_tick().await {
+                        tracing::warn!(error = %e, "reading the inbox failed");
+                    }
                 })
                 .await
             })

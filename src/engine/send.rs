@@ -148,7 +148,7 @@ impl Engine {
     /// the first run from creation, each further one from an operator's resumption (which only
     /// a failed transmission gets, so failing runs end at multiples of `max_attempts`).
     pub(crate) fn after_failure(&self, attempt_number: u32, cause: String) -> NextStep {
-        if attempt_number % self.config.max_attempts.max(1) == 0 {
+        if attempt_number.is_multiple_of(self.config.max_attempts.max(1)) {
             NextStep::Failed(format!("{cause} (after {attempt_number} attempts)"))
         } else {
             let wait = delay(

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::error::EnvelopeError;
 use super::id::SedexMessageId;
-use super::xml::{self, Fields, Layout, Slot, UNBOUNDED};
+use super::xml::{self, Fields, Layout, Slot};
 use crate::domain::ParticipantId;
 
 /// eCH-0090 `messageClass`.
@@ -54,46 +54,14 @@ pub struct Envelope {
 static ENVELOPE: Layout = Layout {
     root: "envelope",
     slots: &[
-        Slot {
-            name: "messageId",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "messageType",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "messageClass",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "referenceMessageId",
-            min: 0,
-            max: 1,
-        },
-        Slot {
-            name: "senderId",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "recipientId",
-            min: 1,
-            max: UNBOUNDED,
-        },
-        Slot {
-            name: "eventDate",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "messageDate",
-            min: 1,
-            max: 1,
-        },
+        Slot::one("messageId"),
+        Slot::one("messageType"),
+        Slot::one("messageClass"),
+        Slot::optional("referenceMessageId"),
+        Slot::one("senderId"),
+        Slot::many("recipientId"),
+        Slot::one("eventDate"),
+        Slot::one("messageDate"),
     ],
 };
 

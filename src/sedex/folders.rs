@@ -323,7 +323,7 @@ pub fn move_named(from: &Path, to: &Path, names: &[String]) -> Result<(), Folder
                 });
             }
         }
-        let mut target = to.join(&name);
+        let mut target = to.join(name);
         if std::fs::symlink_metadata(&target).is_ok() {
             target = to.join(format!("{name}.{}", uuid::Uuid::new_v4().simple()));
         }

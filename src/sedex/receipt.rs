@@ -25,46 +25,14 @@ pub struct SedexReceipt {
 static RECEIPT: Layout = Layout {
     root: "receipt",
     slots: &[
-        Slot {
-            name: "eventDate",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "statusCode",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "statusInfo",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "messageId",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "messageType",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "messageClass",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "senderId",
-            min: 1,
-            max: 1,
-        },
-        Slot {
-            name: "recipientId",
-            min: 1,
-            max: 1,
-        },
+        Slot::one("eventDate"),
+        Slot::one("statusCode"),
+        Slot::one("statusInfo"),
+        Slot::one("messageId"),
+        Slot::one("messageType"),
+        Slot::one("messageClass"),
+        Slot::one("senderId"),
+        Slot::one("recipientId"),
     ],
 };
 

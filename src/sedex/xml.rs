@@ -16,6 +16,8 @@ use quick_xml::name::ResolveResult;
 
 use super::error::EnvelopeError;
 use crate::domain::ParticipantId;
+pub(crate) use crate::dtxml::clip;
+use crate::dtxml::{is_xml_char, is_xml_space, strict_reader};
 
 /// The namespace of eCH-0090 version 2 (written, and read).
 pub const NAMESPACE_V2: &str = "http://www.ech.ch/xmlns/eCH-0090/2";
@@ -51,6 +53,35 @@ pub(crate) struct Slot {
     pub name: &'static str,
     pub min: u32,
     pub max: u32,
+}
+
+impl Slot {
+    /// Exactly once.
+    pub const fn one(name: &'static str) -> Slot {
+        Slot {
+            name,
+            min: 1,
+            max: 1,
+        }
+    }
+
+    /// At most once.
+    pub const fn optional(name: &'static str) -> Slot {
+        Slot {
+            name,
+            min: 0,
+            max: 1,
+        }
+    }
+
+    /// At least once.
+    pub const fn many(name: &'static str) -> Slot {
+        Slot {
+            name,
+            min: 1,
+            max: UNBOUNDED,
+        }
+    }
 }
 
 /// A document kind: the root's name and the sequence of its leaves.
@@ -146,25 +177,6 @@ fn parse_date_time(text: &str) -> Option<DateTime<Utc>> {
     }
 }
 
-/// XML white space.
-fn is_xml_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
-}
-
-/// The characters XML 1.0 allows.
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-/// At most `max` characters of `text`, for error messages.
-pub(crate) fn clip(text: &str, max: usize) -> String {
-    let mut clipped: String = text.chars().take(max).collect();
-    if text.chars().count() > max {
-        clipped.push('…');
-    }
-    clipped
-}
-
 /// Where the reader stands.
 struct Reading {
     layout: &'static Layout,
@@ -200,14 +212,7 @@ pub(crate) fn read(bytes: &[u8], layout: &'static Layout) -> Result<Fields, Enve
             code: u32::from(c),
         });
     }
-    let mut reader = NsReader::from_str(text);
-    let config = reader.config_mut();
-    config.check_comments = true;
-    config.check_end_names = true;
-    config.allow_dangling_amp = false;
-    config.allow_unmatched_ends = false;
-    config.expand_empty_elements = false;
-    config.trim_text(false);
+    let mut reader = strict_reader(text);
     let mut state = Reading {
         layout,
         version: None,

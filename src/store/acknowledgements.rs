@@ -115,7 +115,33 @@ impl Store {
         xml_sha256: &str,
         note: &ChangeNote,
     ) -> Result<AckIntake, StoreError> {
+        self.take_in(environment, Some((cursor, sequence)), ack, xml_sha256, note)
+            .await
+    }
+
+    /// [`Store::take_in_acknowledgement`] of an acknowledgement that came as a message of its
+    /// own (sedex inbox), not from a feed: no cursor moves, no sequence is stored. Stored once
+    /// by its message id; taken in again, it changes nothing (`new: false`).
+    pub async fn take_in_acknowledgement_message(
+        &self,
+        environment: Environment,
+        ack: &Acknowledgement,
+        xml_sha256: &str,
+        note: &ChangeNote,
+    ) -> Result<AckIntake, StoreError> {
+        self.take_in(environment, None, ack, xml_sha256, note).await
+    }
+
+    async fn take_in(
+        &self,
+        environment: Environment,
+        feed: Option<(&str, i64)>,
+        ack: &Acknowledgement,
+        xml_sha256: &str,
+        note: &ChangeNote,
+    ) -> Result<AckIntake, StoreError> {
         let message_id = ack.header.message_id.as_str();
+        let sequence = feed.map(|(_, sequence)| sequence);
         let mut tx = self.begin_write().await?;
         // A concurrent intake of the same message waits here for the first to finish.
         let inserted = tx
@@ -140,7 +166,9 @@ impl Store {
             )
             .await?;
         let Some(row) = inserted else {
-            advance(&mut tx, cursor, sequence).await?;
+            if let Some((cursor, sequence)) = feed {
+                advance(&mut tx, cursor, sequence).await?;
+            }
             tx.commit().await?;
             return Ok(AckIntake::default());
         };
@@ -198,7 +226,9 @@ impl Store {
         history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
         start_processing_deadlines(&mut tx, &changes, ack.acknowledgement_date).await?;
         history::append_all(&mut tx, &repeats, note.at, &note.actor).await?;
-        advance(&mut tx, cursor, sequence).await?;
+        if let Some((cursor, sequence)) = feed {
+            advance(&mut tx, cursor, sequence).await?;
+        }
         tx.commit().await?;
         Ok(intake)
     }

@@ -104,6 +104,16 @@ pub enum Settled {
     Rejected(String),
 }
 
+/// A message that came in as a message of its own (sedex inbox), not from a feed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inbound {
+    /// Its message id (sedex: the envelope's), to settle it after it was taken in.
+    pub key: String,
+    /// The XML of its payload, or why it is refused (foreign sender, unknown message type,
+    /// no payload, unreadable envelope, …): then it is kept aside with that reason.
+    pub content: Result<Vec<u8>, String>,
+}
+
 /// One acknowledgement of the feed.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct FeedItem {
@@ -159,6 +169,22 @@ pub trait Transport: Send + Sync {
         _limit: usize,
     ) -> BoxFuture<'a, Result<Vec<ReceiptRead>, TransportError>> {
         Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// Messages that came in (acknowledgements over sedex), at most `limit`: none for a
+    /// transport with a feed.
+    fn inbound<'a>(&'a self, _limit: usize) -> BoxFuture<'a, Result<Vec<Inbound>, TransportError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// Puts away a message read by [`Transport::inbound`] once the store has it (or kept aside,
+    /// with the reason, when it was refused).
+    fn settle_inbound<'a>(
+        &'a self,
+        _key: &'a str,
+        _settled: &'a Settled,
+    ) -> BoxFuture<'a, Result<(), TransportError>> {
+        Box::pin(async { Ok(()) })
     }
 
     /// Puts away a receipt read by [`Transport::receipts`] once the store has it.

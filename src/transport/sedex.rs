@@ -13,10 +13,13 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{
-    BoxFuture, Feed, LateReceipt, Receipt, ReceiptRead, Sending, Settled, Transport, TransportError,
+    BoxFuture, Feed, Inbound, LateReceipt, Receipt, ReceiptRead, Sending, Settled, Transport,
+    TransportError,
 };
 use crate::domain::{MessageId, ParticipantId};
+use crate::dtxml::ReadLimits;
 use crate::failpoint;
+use crate::sedex::FileKind;
 use crate::sedex::folders::{self, FolderError, MessageFile};
 use crate::sedex::{Envelope, Folders, MessageClass, PayloadFormat, SedexMessageId, SedexReceipt};
 
@@ -60,6 +63,14 @@ pub struct SedexConfig {
     /// logged, and it is handed over again (same message id). Default 3600.
     #[serde(default = "default_receipt_timeout_secs")]
     pub receipt_timeout_secs: u64,
+    /// An inbox envelope without payload, or payload without envelope, older than this is
+    /// moved to `rejected/`; younger, it may still be being written. Default 300.
+    #[serde(default = "default_inbox_grace_secs")]
+    pub inbox_grace_secs: u64,
+}
+
+fn default_inbox_grace_secs() -> u64 {
+    300
 }
 
 fn default_transmission_type() -> u32 {
@@ -151,11 +162,10 @@ struct Inner {
     sender_id: ParticipantId,
     recipient_id: ParticipantId,
     transmission_type: u32,
+    acknowledgement_type: u32,
     receipt_within: Duration,
+    inbox_grace: Duration,
 }
-
-/// The crash point between the payload and the envelope of a hand-over.
-pub const AFTER_PAYLOAD: &str = "sedex_after_payload";
 
 /// The largest receipt file read.
 const RECEIPT_MAX_BYTES: u64 = crate::sedex::MAX_DOCUMENT_BYTES as u64;
@@ -178,7 +188,9 @@ impl SedexTransport {
                 sender_id,
                 recipient_id,
                 transmission_type: config.transmission_message_type,
+                acknowledgement_type: config.acknowledgement_message_type,
                 receipt_within: Duration::from_secs(config.receipt_timeout_secs.max(1)),
+                inbox_grace: Duration::from_secs(config.inbox_grace_secs),
             }),
         })
     }
@@ -189,6 +201,21 @@ impl SedexTransport {
 
     pub fn own_folders(&self) -> &OwnFolders {
         &self.inner.own
+    }
+}
+
+impl SedexTransport {
+    /// Runs `settle` for `key` off the async threads.
+    fn settle_with<'a>(
+        &'a self,
+        key: &str,
+        settled: &Settled,
+        settle: fn(&Inner, &str, &Settled) -> Result<(), TransportError>,
+    ) -> BoxFuture<'a, Result<(), TransportError>> {
+        let inner = Arc::clone(&self.inner);
+        let key = key.to_string();
+        let settled = settled.clone();
+        Box::pin(blocking(move || settle(&inner, &key, &settled)))
     }
 }
 
@@ -216,7 +243,7 @@ impl Inner {
         let data = MessageFile::payload(&id, self.format.extension())
             .expect("the payload formats' extensions are file-safe");
         folders::write_atomically(&self.folders.outbox, &data, &payload).map_err(folder_error)?;
-        failpoint::hit(AFTER_PAYLOAD);
+        failpoint::hit(failpoint::AFTER_PAYLOAD);
         let now = Utc::now();
         let envelope = Envelope {
             message_id: id.clone(),
@@ -246,6 +273,109 @@ impl Inner {
             .take(limit)
             .map(|name| read_receipt(dir, name))
             .collect())
+    }
+
+    /// The complete messages of the inbox, each checked: envelope first (sender the ZAS,
+    /// message type the acknowledgement's, recipient us), then the payload, bounded. A file
+    /// without its partner is left for `inbox_grace` (it may be being written), then refused.
+    fn read_inbox(&self, limit: usize) -> Result<Vec<Inbound>, TransportError> {
+        let dir = &self.folders.inbox;
+        let files = folders::list(dir).map_err(folder_error)?;
+        let mut by_id: std::collections::BTreeMap<SedexMessageId, Vec<MessageFile>> =
+            std::collections::BTreeMap::new();
+        for file in files {
+            by_id.entry(file.id.clone()).or_default().push(file);
+        }
+        let mut inbound = Vec::new();
+        for (id, files) in by_id {
+            if inbound.len() >= limit {
+                break;
+            }
+            let envelope = files.iter().find(|f| f.kind == FileKind::Envelope);
+            let payloads: Vec<&MessageFile> = files
+                .iter()
+                .filter(|f| f.kind != FileKind::Envelope)
+                .collect();
+            let content = match (envelope, payloads.as_slice()) {
+                (Some(envelope), [payload]) => self.message(envelope, payload),
+                (Some(_), [_, _, ..]) => Err("more than one payload for one envelope".to_string()),
+                (Some(_), []) if self.older_than_grace(&files) => {
+                    Err("an envelope without payload".to_string())
+                }
+                (None, _) if self.older_than_grace(&files) => {
+                    Err("a payload without envelope".to_string())
+                }
+                _ => continue,
+            };
+            inbound.push(Inbound {
+                key: id.to_string(),
+                content,
+            });
+        }
+        Ok(inbound)
+    }
+
+    /// Whether every one of `files` was last changed longer than the grace period ago.
+    fn older_than_grace(&self, files: &[MessageFile]) -> bool {
+        files.iter().all(|f| {
+            std::fs::symlink_metadata(self.folders.inbox.join(f.name()))
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age >= self.inbox_grace)
+        })
+    }
+
+    /// The envelope checked, then the payload's XML.
+    fn message(&self, envelope: &MessageFile, payload: &MessageFile) -> Result<Vec<u8>, String> {
+        let dir = &self.folders.inbox;
+        let bytes = folders::read_bounded(dir, envelope, crate::sedex::MAX_DOCUMENT_BYTES as u64)
+            .map_err(|e| e.to_string())?;
+        let envelope = Envelope::read(&bytes).map_err(|e| format!("envelope: {e}"))?;
+        if envelope.sender_id != self.recipient_id {
+            return Err(format!(
+                "sender {} is not the ZAS ({})",
+                envelope.sender_id, self.recipient_id
+            ));
+        }
+        if envelope.message_type != self.acknowledgement_type {
+            return Err(format!(
+                "message type {} is not the acknowledgement's ({})",
+                envelope.message_type, self.acknowledgement_type
+            ));
+        }
+        if !envelope.recipient_ids.contains(&self.sender_id) {
+            return Err(format!("not addressed to this fund ({})", self.sender_id));
+        }
+        let FileKind::Payload { extension } = &payload.kind else {
+            return Err("no payload".to_string());
+        };
+        let format = PayloadFormat::from_extension(extension)
+            .ok_or_else(|| format!("payload of unknown format .{extension}"))?;
+        let limit = ReadLimits::DEFAULT_MAX_BYTES;
+        let packed =
+            folders::read_bounded(dir, payload, limit as u64).map_err(|e| e.to_string())?;
+        format.unpack(&packed, limit).map_err(|e| e.to_string())
+    }
+
+    /// Moves the files of inbox message `key` to arcgw's `processed/`, or to `rejected/` with
+    /// the reason beside each.
+    fn settle_message(&self, key: &str, settled: &Settled) -> Result<(), TransportError> {
+        let id = SedexMessageId::new(key).map_err(|e| TransportError::Folder(e.to_string()))?;
+        let dir = &self.folders.inbox;
+        let names: Vec<String> = folders::list(dir)
+            .map_err(folder_error)?
+            .into_iter()
+            .filter(|f| f.id == id)
+            .map(|f| f.name())
+            .collect();
+        match settled {
+            Settled::TakenIn => folders::move_named(dir, &self.own.processed, &names),
+            Settled::Rejected(reason) => names
+                .iter()
+                .try_for_each(|name| reject(dir, &self.own.rejected, name, reason)),
+        }
+        .map_err(folder_error)
     }
 
     fn settle(&self, key: &str, settled: &Settled) -> Result<(), TransportError> {
@@ -338,14 +468,24 @@ impl Transport for SedexTransport {
         Box::pin(blocking(move || inner.read_receipts(limit)))
     }
 
+    fn inbound<'a>(&'a self, limit: usize) -> BoxFuture<'a, Result<Vec<Inbound>, TransportError>> {
+        let inner = Arc::clone(&self.inner);
+        Box::pin(blocking(move || inner.read_inbox(limit)))
+    }
+
+    fn settle_inbound<'a>(
+        &'a self,
+        key: &'a str,
+        settled: &'a Settled,
+    ) -> BoxFuture<'a, Result<(), TransportError>> {
+        self.settle_with(key, settled, Inner::settle_message)
+    }
+
     fn settle_receipt<'a>(
         &'a self,
         key: &'a str,
         settled: &'a Settled,
     ) -> BoxFuture<'a, Result<(), TransportError>> {
-        let inner = Arc::clone(&self.inner);
-        let key = key.to_string();
-        let settled = settled.clone();
-        Box::pin(blocking(move || inner.settle(&key, &settled)))
+        self.settle_with(key, settled, Inner::settle)
     }
 }
