@@ -712,14 +712,18 @@ async fn start_runs_the_sedex_front_end_until_shutdown() {
 }
 
 /// The fund's sedex transport hands over, the simulator answers, the transport reads the
-/// receipt: both sides agree on the folders, the names, the envelope and the payload.
+/// receipts and the inbox: both sides agree on the folders, the names, the envelopes and the
+/// payloads; the faulty inbox messages are the ones the transport refuses.
 #[tokio::test]
 async fn the_fund_transport_and_the_simulator_agree() {
     use crate::transport::{ReceiptRead, SedexConfig, SedexTransport, Transport};
-    let mut sim = sim(vec![Rule::reference_prefix(
-        "R601-",
-        Outcome::Receipt(ReceiptFault::SentThenReceived),
-    )]);
+    let rules = vec![
+        Rule::reference_prefix("R601-", Outcome::Receipt(ReceiptFault::SentThenReceived)),
+        Rule::reference_prefix("FORN-", Outcome::Inbox(InboxFault::ForeignSender)),
+        Rule::reference_prefix("TYPE-", Outcome::Inbox(InboxFault::UnknownType)),
+        Rule::reference_prefix("MALF-", Outcome::Inbox(InboxFault::MalformedEnvelope)),
+    ];
+    let mut sim = sim(rules);
     let root = sim._dir.path().to_path_buf();
     for own in ["done", "processed", "rejected"] {
         std::fs::create_dir_all(root.join("arcgw").join(own)).unwrap();
@@ -730,16 +734,18 @@ async fn the_fund_transport_and_the_simulator_agree() {
     ))
     .unwrap();
     let fund = SedexTransport::new(&config, id(DEFAULT_FUND_ID), id(ZAS)).unwrap();
-    let done = transmission(&["FUND-1"]);
-    let sent = transmission(&["R601-1"]);
-    for t in [&done, &sent] {
+    let sent: Vec<Transmission> = ["FUND-1", "R601-1", "FORN-1", "TYPE-1", "MALF-1"]
+        .iter()
+        .map(|r| transmission(&[r]))
+        .collect();
+    for t in &sent {
         let xml = write_transmission(t).unwrap();
         fund.send(&t.header.message_id, &xml).await.unwrap();
     }
     sim.round();
     sim.round();
     let mut codes: BTreeMap<String, Vec<u16>> = BTreeMap::new();
-    for read in fund.receipts(10).await.unwrap() {
+    for read in fund.receipts(100).await.unwrap() {
         let ReceiptRead::Read(late) = read else {
             panic!("unreadable receipt: {read:?}");
         };
@@ -751,12 +757,23 @@ async fn the_fund_transport_and_the_simulator_agree() {
     for v in codes.values_mut() {
         v.sort_unstable();
     }
-    assert_eq!(codes[done.header.message_id.as_str()], vec![TRANSMITTED]);
+    assert_eq!(codes[sent[0].header.message_id.as_str()], vec![TRANSMITTED]);
     assert_eq!(
-        codes[sent.header.message_id.as_str()],
+        codes[sent[1].header.message_id.as_str()],
         vec![TRANSMITTED, SENT]
     );
-    let acks = sim.take_inbox();
-    assert_eq!(processing(&acks, "FUND-1"), vec![Processing::Done]);
-    assert_eq!(processing(&acks, "R601-1"), vec![Processing::Done]);
+
+    let inbound = fund.inbound(100).await.unwrap();
+    let refused = inbound.iter().filter(|m| m.content.is_err()).count();
+    assert_eq!(
+        refused, 3,
+        "foreign sender, unknown type, malformed envelope"
+    );
+    let mut done = Vec::new();
+    for m in inbound.iter().filter_map(|m| m.content.as_ref().ok()) {
+        let ack = read_acknowledgement(m, &ReadLimits::default()).unwrap();
+        done.extend(ack.entries.iter().map(|e| e.reference.as_str().to_string()));
+    }
+    done.sort();
+    assert_eq!(done, ["FORN-1", "FUND-1", "MALF-1", "R601-1", "TYPE-1"]);
 }
