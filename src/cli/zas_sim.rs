@@ -1,5 +1,6 @@
 //! `arcgw zas-sim [--config FILE]`: runs the ZAS simulator on the system clock until SIGTERM or
-//! SIGINT. A configuration that cannot be used is one line on standard error and exit 1.
+//! SIGINT: the HTTPS front end, and the sedex front end when the configuration has a `[sedex]`
+//! section. A configuration that cannot be used is one line on standard error and exit 1.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -51,6 +52,12 @@ pub fn run(args: Args) -> Status {
 async fn serve(config: SimConfig) -> Result<(), SimError> {
     let handle = crate::sim::start(config, Arc::new(SystemClock)).await?;
     println!("arcgw zas-sim: listening on {}", handle.url());
+    if let Some(folders) = handle.sedex_folders() {
+        let [outbox, inbox, receipts, processed] = folders.named().map(|(_, p)| p.display());
+        println!(
+            "arcgw zas-sim: sedex client of outbox {outbox}, inbox {inbox}, receipts {receipts}, processed {processed}"
+        );
+    }
     handle.run_until(stop_signal()).await
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::scenario::Outcome;
+use super::scenario::{InboxFault, Outcome};
 use crate::calendar::ZasCalendar;
 use crate::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, FundNumber, KeyCode,
@@ -46,6 +46,36 @@ pub(crate) struct Addressee {
     pub test_delivery: bool,
 }
 
+/// One acknowledgement document as written, before it is issued.
+#[derive(Debug, Clone)]
+pub(crate) struct Document {
+    /// The DT XML document (or, for the `malformed_ack` fault, a truncated one).
+    pub xml: Arc<str>,
+    /// The document's messageId; `None` for a truncated document.
+    pub message_id: Option<MessageId>,
+    /// The transmission it answers.
+    pub answers: MessageId,
+    /// The sedex front end delivers a faulty inbox message before this one.
+    pub inbox_fault: Option<InboxFault>,
+}
+
+/// A document issued under its sequence.
+#[derive(Debug, Clone)]
+pub(crate) struct Issued {
+    pub sequence: u64,
+    pub document: Document,
+}
+
+impl Issued {
+    /// As `GET /v1/acknowledgements` hands it out.
+    pub fn to_feed(&self) -> IssuedAcknowledgement {
+        IssuedAcknowledgement {
+            sequence: self.sequence,
+            xml: self.document.xml.to_string(),
+        }
+    }
+}
+
 /// An entry to issue on or after `due`.
 #[derive(Debug, Clone)]
 pub(crate) struct Scheduled {
@@ -60,7 +90,7 @@ pub(crate) struct Scheduled {
 #[derive(Debug)]
 pub(crate) struct AckQueue {
     participant_id: ParticipantId,
-    issued: Vec<(u64, Arc<str>)>,
+    issued: Vec<Issued>,
     next_sequence: u64,
     scheduled: Vec<Scheduled>,
 }
@@ -84,7 +114,7 @@ impl AckQueue {
         now: DateTime<Utc>,
         today: NaiveDate,
         issue: Issue,
-    ) -> Result<Vec<Arc<str>>, DtXmlError> {
+    ) -> Result<Vec<Document>, DtXmlError> {
         let message_id = MessageId::new(&uuid::Uuid::new_v4().to_string()).map_err(|e| {
             DtXmlError::Serialise {
                 message: e.to_string(),
@@ -94,7 +124,7 @@ impl AckQueue {
             header: MessageHeader {
                 sender_id: self.participant_id.clone(),
                 recipient_id: to.recipient.clone(),
-                message_id,
+                message_id: message_id.clone(),
                 reference_message_id: Some(to.transmission.clone()),
                 message_date: now.trunc_subsecs(0),
                 test_delivery: to.test_delivery,
@@ -103,17 +133,27 @@ impl AckQueue {
             entries,
         };
         let xml: Arc<str> = write_acknowledgement(&acknowledgement)?.into();
+        let document = |xml: Arc<str>, message_id: Option<MessageId>| Document {
+            xml,
+            message_id,
+            answers: to.transmission.clone(),
+            inbox_fault: None,
+        };
+        let whole = document(xml.clone(), Some(message_id));
         Ok(match issue {
-            Issue::Once => vec![xml],
-            Issue::Twice => vec![xml.clone(), xml],
-            Issue::MalformedFirst => vec![truncated(&xml).into(), xml],
+            Issue::Once => vec![whole],
+            Issue::Twice => vec![whole.clone(), whole],
+            Issue::MalformedFirst => vec![document(truncated(&xml).into(), None), whole],
         })
     }
 
     /// Issues written documents under the next sequences.
-    pub fn push(&mut self, documents: Vec<Arc<str>>) {
-        for xml in documents {
-            self.issued.push((self.next_sequence, xml));
+    pub fn push(&mut self, documents: Vec<Document>) {
+        for document in documents {
+            self.issued.push(Issued {
+                sequence: self.next_sequence,
+                document,
+            });
             self.next_sequence += 1;
         }
     }
@@ -190,16 +230,9 @@ impl AckQueue {
     }
 
     /// Every message with a sequence above `after`, oldest first, at most `limit`.
-    pub fn after(&self, after: u64, limit: usize) -> Vec<IssuedAcknowledgement> {
-        let start = self.issued.partition_point(|(seq, _)| *seq <= after);
-        self.issued[start..]
-            .iter()
-            .take(limit)
-            .map(|(sequence, xml)| IssuedAcknowledgement {
-                sequence: *sequence,
-                xml: xml.to_string(),
-            })
-            .collect()
+    pub fn after(&self, after: u64, limit: usize) -> Vec<Issued> {
+        let start = self.issued.partition_point(|i| i.sequence <= after);
+        self.issued[start..].iter().take(limit).cloned().collect()
     }
 
     pub fn scheduled_count(&self) -> usize {
@@ -208,7 +241,7 @@ impl AckQueue {
 }
 
 /// The first half of a document (cut at a character boundary): not well-formed XML.
-fn truncated(xml: &str) -> String {
+pub(crate) fn truncated(xml: &str) -> String {
     let mut cut = xml.len() / 2;
     while !xml.is_char_boundary(cut) {
         cut -= 1;
@@ -278,10 +311,17 @@ mod tests {
     #[test]
     fn pages_start_after_the_sequence_given() {
         let mut q = AckQueue::new(ParticipantId::new("T6-ZAS-1").unwrap());
-        q.push(vec!["a".into(), "b".into(), "c".into()]);
+        let document = |xml: &str| Document {
+            xml: xml.into(),
+            message_id: None,
+            answers: MessageId::new("t-1").unwrap(),
+            inbox_fault: None,
+        };
+        q.push(vec![document("a"), document("b"), document("c")]);
         let page = q.after(1, 1);
         assert_eq!(page.len(), 1);
-        assert_eq!((page[0].sequence, page[0].xml.as_str()), (2, "b"));
+        let feed = page[0].to_feed();
+        assert_eq!((feed.sequence, feed.xml.as_str()), (2, "b"));
         assert!(q.after(3, 100).is_empty());
         assert_eq!(q.after(0, 100).len(), 3);
     }

@@ -8,7 +8,12 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::scenario::{DEFAULT_INVESTIGATION, Matcher, Outcome, Rule, ScenarioError, Scenarios};
+use super::receipt::{EXPIRED, TOO_LARGE, UNKNOWN_SENDER};
+use super::scenario::{
+    DEFAULT_INVESTIGATION, InboxFault, Matcher, Outcome, ReceiptFault, Rule, ScenarioError,
+    Scenarios,
+};
+use super::sedex::{SedexFile, SedexSimConfig};
 use crate::calendar::CalendarConfig;
 use crate::domain::{KeyCode, Observation, ParticipantId, RefusalCode};
 use crate::pki::TestPki;
@@ -56,6 +61,8 @@ pub struct SimConfig {
     /// The ZAS working days for `in_progress_then_done` and `in_progress_repeated` (default:
     /// Geneva).
     pub calendar: CalendarConfig,
+    /// The sedex front end, beside the HTTPS one: `None`, HTTPS only.
+    pub sedex: Option<SedexSimConfig>,
 }
 
 /// A configuration file that cannot be used.
@@ -94,6 +101,7 @@ impl SimConfig {
             senders: None,
             scenarios: Scenarios::default(),
             calendar: CalendarConfig::geneva(),
+            sedex: None,
         }
     }
 
@@ -162,6 +170,21 @@ impl SimConfig {
             std::fs::read_to_string(&full)
                 .map_err(|e| invalid(field, format!("cannot read {}: {e}", full.display())))
         };
+        let sedex = file
+            .sedex
+            .as_ref()
+            .map(|s| s.to_config(base))
+            .transpose()
+            .map_err(|(at, problem)| invalid(&at, problem))?;
+        if sedex
+            .as_ref()
+            .is_some_and(|s| s.foreign_sender_id == participant_id)
+        {
+            return Err(invalid(
+                "sedex.foreign_sender_id",
+                "must differ from participant_id".into(),
+            ));
+        }
         let max_body_bytes = file.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
         if max_body_bytes == 0 {
             return Err(invalid("max_body_bytes", "must be at least 1".into()));
@@ -179,6 +202,7 @@ impl SimConfig {
             senders,
             scenarios,
             calendar: file.calendar.unwrap_or_else(CalendarConfig::geneva),
+            sedex,
         })
     }
 }
@@ -224,6 +248,7 @@ struct File {
     #[serde(default)]
     rules: Vec<ScenarioFile>,
     calendar: Option<CalendarConfig>,
+    sedex: Option<SedexFile>,
 }
 
 /// The outcome names of the file.
@@ -243,6 +268,21 @@ enum OutcomeName {
     Slow,
     MalformedAck,
     DuplicateAck,
+    #[serde(rename = "receipt_401")]
+    Receipt401,
+    #[serde(rename = "receipt_601")]
+    Receipt601,
+    #[serde(rename = "receipt_204")]
+    Receipt204,
+    #[serde(rename = "receipt_310")]
+    Receipt310,
+    #[serde(rename = "receipt_330")]
+    Receipt330,
+    NoReceipt,
+    InboxForeignSender,
+    InboxUnknownType,
+    InboxWithoutEnvelope,
+    InboxMalformedEnvelope,
 }
 
 /// A rule (or the default) as written: the conditions, the outcome and its settings.
@@ -293,7 +333,7 @@ impl ScenarioFile {
             N::InProgressRepeated => &["every_working_days"],
             N::Refused => &["code", "observations", "wrong_fields"],
             N::Investigate => &["instructions"],
-            N::Http500 => &["times"],
+            N::Http500 | N::Receipt401 => &["times"],
             N::Slow => &["delay_ms", "record_before_delay", "times"],
             _ => &[],
         };
@@ -363,12 +403,36 @@ impl ScenarioFile {
             },
             N::MalformedAck => Outcome::MalformedAck,
             N::DuplicateAck => Outcome::DuplicateAck,
+            N::Receipt401 => Outcome::Receipt(ReceiptFault::Unreachable {
+                times: self.times.unwrap_or(1),
+            }),
+            N::Receipt601 => Outcome::Receipt(ReceiptFault::SentThenReceived),
+            N::Receipt204 => Outcome::Receipt(ReceiptFault::Refused { status: EXPIRED }),
+            N::Receipt310 => Outcome::Receipt(ReceiptFault::Refused {
+                status: UNKNOWN_SENDER,
+            }),
+            N::Receipt330 => Outcome::Receipt(ReceiptFault::Refused { status: TOO_LARGE }),
+            N::NoReceipt => Outcome::Receipt(ReceiptFault::Never),
+            N::InboxForeignSender => Outcome::Inbox(InboxFault::ForeignSender),
+            N::InboxUnknownType => Outcome::Inbox(InboxFault::UnknownType),
+            N::InboxWithoutEnvelope => Outcome::Inbox(InboxFault::WithoutEnvelope),
+            N::InboxMalformedEnvelope => Outcome::Inbox(InboxFault::MalformedEnvelope),
         })
     }
 
     fn outcome_name(&self) -> &'static str {
         use OutcomeName as N;
         match self.outcome {
+            N::Receipt401 => "receipt_401",
+            N::Receipt601 => "receipt_601",
+            N::Receipt204 => "receipt_204",
+            N::Receipt310 => "receipt_310",
+            N::Receipt330 => "receipt_330",
+            N::NoReceipt => "no_receipt",
+            N::InboxForeignSender => "inbox_foreign_sender",
+            N::InboxUnknownType => "inbox_unknown_type",
+            N::InboxWithoutEnvelope => "inbox_without_envelope",
+            N::InboxMalformedEnvelope => "inbox_malformed_envelope",
             N::Done => "done",
             N::InProgress => "in_progress",
             N::InProgressThenDone => "in_progress_then_done",
@@ -469,6 +533,27 @@ closing_days = [{ date = "2026-12-24", reason = "ZAS closed" }]
                 every_working_days: 5
             }
         );
+    }
+
+    #[test]
+    fn a_sedex_section_reads_relative_to_the_file() {
+        let c = parse(
+            "[sedex]\ninterface_dir = \"sedex\"\n\n[[rules]]\nreference_prefix = \"R4-\"\noutcome = \"receipt_401\"\ntimes = 2",
+        )
+        .unwrap();
+        let sedex = c.sedex.unwrap();
+        assert!(sedex.folders.outbox.ends_with("sedex/outbox"), "{sedex:?}");
+        assert_eq!(
+            c.scenarios.rules()[0].outcome,
+            Outcome::Receipt(ReceiptFault::Unreachable { times: 2 })
+        );
+        assert_eq!(parse("").unwrap().sedex, None, "HTTPS only");
+        let e = parse("participant_id = \"T6-ZAS-1\"\n[sedex]\ninterface_dir = \"s\"\nforeign_sender_id = \"T6-ZAS-1\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sedex.foreign_sender_id: must differ"), "{e}");
+        let e = parse("[sedex]\noutbox = \"o\"").unwrap_err().to_string();
+        assert!(e.contains("sedex.inbox: missing"), "{e}");
     }
 
     #[test]

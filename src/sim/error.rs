@@ -1,6 +1,7 @@
 //! Why the simulator cannot start or stopped.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use super::config::ConfigError;
 use crate::calendar::CalendarError;
@@ -17,6 +18,13 @@ pub enum SimError {
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A folder of the sedex front end cannot be created.
+    #[error("sedex folder {path}: {source}")]
+    Folder {
+        path: PathBuf,
         #[source]
         source: std::io::Error,
     },

@@ -79,7 +79,7 @@ pub(crate) fn take_in(
         Issue::Once
     };
     let entries = now_entries.len();
-    let documents = if now_entries.is_empty() {
+    let mut documents = if now_entries.is_empty() {
         Vec::new()
     } else {
         match state
@@ -90,6 +90,10 @@ pub(crate) fn take_in(
             Err(e) => return Intake::Failed(format!("cannot write the acknowledgement: {e}")),
         }
     };
+    // The faulty inbox message goes before the good document (the last one).
+    if let Some(good) = documents.last_mut() {
+        good.inbox_fault = faults.inbox;
+    }
     state.record(id, t.announcements.len());
     state.queue.push(documents);
     let scheduled = later.len();

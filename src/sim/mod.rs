@@ -1,9 +1,20 @@
-//! The ZAS simulator (`arcgw zas-sim`): a TLS server requiring client certificates from a
-//! configured CA, speaking the wire protocol the gateway's transport client is written against,
-//! so that mutual TLS, receipts and acknowledgements are exercised for real — in tests and in
-//! `arcgw demo` (in process, on a given [`Clock`](crate::clock::Clock)) or as a command.
+//! The ZAS simulator (`arcgw zas-sim`): the ZAS behind two front ends, so that the gateway's
+//! transports are exercised for real — in tests and in `arcgw demo` (in process, on a given
+//! [`Clock`](crate::clock::Clock)) or as a command:
+//! - HTTPS: a TLS server requiring client certificates from a configured CA, speaking the wire
+//!   protocol the gateway's HTTPS transport is written against (below);
+//! - sedex ([`SimConfig::sedex`], the `[sedex]` section of `zas-sim.toml`): it plays the fund's
+//!   sedex client and the ZAS on the fund's interface directory — complete pairs taken from
+//!   `outbox/` and moved to `processed/`, receipts into `receipts/`, acknowledgements into
+//!   `inbox/` as eCH-0090 envelope + payload; see [`sedex`](self::sedex) for the details.
 //!
-//! Wire protocol (HTTPS with a client certificate):
+//! What the ZAS decides is decided once, whichever front end a transmission came by: the same
+//! reading, duplicate check (receipt 201), scenarios and acknowledgement queue. The HTTPS
+//! faults (`http_500`, `reset`, `slow`) act on the HTTPS front end only, the sedex faults
+//! ([`ReceiptFault`], [`InboxFault`]) on the sedex front end only; `malformed_ack` and
+//! `duplicate_ack` on both.
+//!
+//! Wire protocol of the HTTPS front end (with a client certificate):
 //! - `POST /v1/transmissions`, body a DT XML transmission, header `X-Message-Id`: a JSON
 //!   [`Receipt`] with a sedex code — 100 transmitted, 201 duplicate message id (not processed
 //!   again), 200 invalid envelope (header missing or different, XML refused; HTTP 400), 202 no
@@ -19,6 +30,10 @@
 //!
 //! State (received message ids, scheduled entries, issued acknowledgements) lives in memory,
 //! bounded by [`SimConfig::max_entries`]. Duplicates are recognised by message id alone.
+//!
+//! In process: [`start`] with a [`SimConfig`] whose `sedex` is
+//! `Some(SedexSimConfig::below(interface_dir))` runs both front ends; [`SimHandle::sedex_folders`]
+//! names the folders.
 
 mod acknowledgements;
 mod config;
@@ -28,9 +43,11 @@ mod receipt;
 pub mod results;
 mod routes;
 mod scenario;
+pub mod sedex;
 mod server;
 mod state;
 mod tls;
+mod zas;
 
 pub use acknowledgements::IssuedAcknowledgement;
 pub use config::{
@@ -39,9 +56,13 @@ pub use config::{
 };
 pub use error::SimError;
 pub use receipt::{
-    ADAPTER_ERROR, DUPLICATE, INVALID_ENVELOPE, NO_PAYLOAD, Receipt, TOO_LARGE, TRANSMITTED,
-    UNKNOWN_SENDER,
+    ADAPTER_ERROR, DUPLICATE, EXPIRED, HUB_UNREACHABLE, INVALID_ENVELOPE, NO_PAYLOAD, Receipt,
+    SENT, TOO_LARGE, TRANSMITTED, UNKNOWN_SENDER,
 };
 pub use routes::{AcknowledgementPage, DEFAULT_PAGE, MAX_PAGE, MESSAGE_ID_HEADER};
-pub use scenario::{DEFAULT_INVESTIGATION, Matcher, Outcome, Rule, ScenarioError, Scenarios};
+pub use scenario::{
+    DEFAULT_INVESTIGATION, InboxFault, Matcher, Outcome, REFUSED_RECEIPTS, ReceiptFault, Rule,
+    ScenarioError, Scenarios,
+};
+pub use sedex::SedexSimConfig;
 pub use server::{SimHandle, start};

@@ -12,14 +12,21 @@ pub const TRANSMITTED: u16 = 100;
 pub const INVALID_ENVELOPE: u16 = 200;
 /// sedex 201: duplicate message id (received before, not processed again).
 pub const DUPLICATE: u16 = 201;
+/// sedex 204: message expired (not delivered in time).
+pub const EXPIRED: u16 = 204;
 /// sedex 202: no payload.
 pub const NO_PAYLOAD: u16 = 202;
-/// sedex 310: unknown sender.
+/// sedex 310: not allowed to send (the HTTPS front end answers it to a sender not in
+/// `senders`).
 pub const UNKNOWN_SENDER: u16 = 310;
 /// sedex 330: message too large.
 pub const TOO_LARGE: u16 = 330;
 /// sedex 500: adapter error.
 pub const ADAPTER_ERROR: u16 = 500;
+/// sedex 401: the OSCI hub is not reachable (the sending client retries).
+pub const HUB_UNREACHABLE: u16 = 401;
+/// sedex 601: sent, not yet received by the recipient.
+pub const SENT: u16 = 601;
 
 /// The JSON receipt: `{"status": 100, "message_id": "…", "description": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

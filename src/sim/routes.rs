@@ -6,7 +6,7 @@
 //! - `GET /v1/health`: `ok`.
 
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
@@ -19,14 +19,9 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use super::acknowledgements::IssuedAcknowledgement;
-use super::intake::{Desk, Intake, take_in};
+use super::intake::Intake;
 use super::receipt::ReceiptResponse;
-use super::scenario::{Faults, Scenarios};
-use super::state::SimState;
-use crate::calendar::ZasCalendar;
-use crate::clock::Clock;
-use crate::domain::{ParticipantId, Transmission};
-use crate::dtxml::{ReadLimits, read_transmission};
+use super::zas::Shared;
 
 /// The header naming the transmission's message id.
 pub const MESSAGE_ID_HEADER: &str = "x-message-id";
@@ -41,35 +36,6 @@ pub struct AcknowledgementPage {
     pub acknowledgements: Vec<IssuedAcknowledgement>,
     /// The last sequence returned, or `after` when none.
     pub next_after: u64,
-}
-
-/// What the handlers share: the settings, the clock, the state.
-pub(crate) struct Shared {
-    pub clock: Arc<dyn Clock>,
-    pub calendar: ZasCalendar,
-    pub scenarios: Scenarios,
-    pub senders: Option<Vec<ParticipantId>>,
-    pub max_body_bytes: usize,
-    pub max_entries: usize,
-    pub state: Mutex<SimState>,
-}
-
-impl Shared {
-    /// The state; a panic elsewhere does not make it unusable (every change is made whole).
-    pub fn lock(&self) -> MutexGuard<'_, SimState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn take_in(&self, t: &Transmission, faults: &Faults) -> Intake {
-        let desk = Desk {
-            scenarios: &self.scenarios,
-            calendar: &self.calendar,
-            max_entries: self.max_entries,
-            now: self.clock.now(),
-            today: self.clock.today(),
-        };
-        take_in(&mut self.lock(), t, &desk, faults)
-    }
 }
 
 /// Marks a response whose connection must be cut instead (the `reset` fault); the service
@@ -101,12 +67,11 @@ async fn get_acknowledgements(
 ) -> Json<AcknowledgementPage> {
     let after = q.after.unwrap_or(0);
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
-    let (now, today) = (shared.clock.now(), shared.clock.today());
-    let acknowledgements = {
-        let mut state = shared.lock();
-        state.queue.release_due(now, today, &shared.calendar);
-        state.queue.after(after, limit)
-    };
+    let acknowledgements: Vec<IssuedAcknowledgement> = shared
+        .issued_after(after, limit)
+        .iter()
+        .map(|i| i.to_feed())
+        .collect();
     let next_after = acknowledgements.last().map_or(after, |a| a.sequence);
     Json(AcknowledgementPage {
         acknowledgements,
@@ -181,36 +146,11 @@ async fn post_transmission(
         )
         .into_response();
     };
-    let limits = ReadLimits {
-        max_bytes: limit,
-        ..ReadLimits::default()
-    };
-    let t = match read_transmission(&bytes, &limits) {
+    let t = match shared.read(&bytes, &header_id) {
         Ok(t) => t,
-        Err(e) => {
-            tracing::warn!(message_id = %header_id, error = %e, "transmission refused: unreadable");
-            return ReceiptResponse::invalid_envelope(&header_id, format!("invalid envelope: {e}"))
-                .into_response();
-        }
+        Err(receipt) => return receipt.into_response(),
     };
     let id = t.header.message_id.clone();
-    if id.as_str() != header_id {
-        tracing::warn!(message_id = %header_id, xml_message_id = %id, "transmission refused: message ids differ");
-        return ReceiptResponse::invalid_envelope(
-            &header_id,
-            format!(
-                "invalid envelope: the X-Message-Id header says {header_id}, the XML header's messageId is {id}"
-            ),
-        )
-        .into_response();
-    }
-    if let Some(senders) = &shared.senders
-        && !senders.contains(&t.header.sender_id)
-    {
-        tracing::warn!(message_id = %id, sender = %t.header.sender_id, "transmission refused: unknown sender");
-        return ReceiptResponse::unknown_sender(id.as_str(), t.header.sender_id.as_str())
-            .into_response();
-    }
     let faults = shared.scenarios.faults_for(&t);
     let attempt = if faults.counts_attempts() {
         match shared.lock().count_attempt(&id, shared.max_entries) {
@@ -248,29 +188,11 @@ async fn post_transmission(
         }
         None => shared.take_in(&t, &faults),
     };
-    match intake {
-        Intake::Accepted if faults.reset => {
-            tracing::warn!(message_id = %id, "connection cut after recording (reset)");
-            let mut response =
-                ReceiptResponse::transmitted(id.as_str(), t.announcements.len()).into_response();
-            response.extensions_mut().insert(CutConnection);
-            response
-        }
-        Intake::Accepted => {
-            ReceiptResponse::transmitted(id.as_str(), t.announcements.len()).into_response()
-        }
-        Intake::Duplicate => {
-            tracing::info!(message_id = %id, "duplicate message id, not processed again");
-            ReceiptResponse::duplicate(id.as_str()).into_response()
-        }
-        Intake::Full => {
-            tracing::warn!(message_id = %id, "transmission refused: simulator full");
-            ReceiptResponse::full(id.as_str(), shared.max_entries).into_response()
-        }
-        Intake::Failed(why) => {
-            tracing::error!(message_id = %id, error = %why, "transmission not taken in");
-            ReceiptResponse::adapter_error(id.as_str(), format!("adapter error: {why}"))
-                .into_response()
-        }
+    if intake == Intake::Accepted && faults.reset {
+        tracing::warn!(message_id = %id, "connection cut after recording (reset)");
+        let mut response = shared.receipt(&t, &intake).into_response();
+        response.extensions_mut().insert(CutConnection);
+        return response;
     }
+    shared.receipt(&t, &intake).into_response()
 }

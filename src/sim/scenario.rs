@@ -3,7 +3,9 @@
 //!
 //! Some outcomes are faults of the whole transmission (`http_500`, `reset`, `slow`,
 //! `malformed_ack`, `duplicate_ack`): they apply when any announcement of the transmission
-//! matches such a rule, and the announcement itself is then dealt with as `done`.
+//! matches such a rule, and the announcement itself is then dealt with as `done`. The sedex
+//! faults ([`ReceiptFault`], [`InboxFault`]) are faults of the sedex front end: over HTTPS they
+//! change nothing; `http_500`, `reset` and `slow` change nothing over sedex.
 
 use std::time::Duration;
 
@@ -12,6 +14,69 @@ use crate::domain::{Announcement, KeyCode, Observation, RefusalCode, Transmissio
 
 /// The instructions of an `investigate` outcome when the configuration gives none.
 pub const DEFAULT_INVESTIGATION: &str = "Please check the personal data against the civil register and write to the ZAS, Ufficio di controllo degli ARC (N. 3402).";
+
+/// A fault of the simulated sedex client's receipts (the sedex front end only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReceiptFault {
+    /// `receipt_401`: the first `times` hand-overs of the message id get receipt 401 (OSCI hub
+    /// not reachable) and are not delivered; the next one gets 100 and is delivered.
+    Unreachable { times: u32 },
+    /// `receipt_601`: receipt 601 (sent, not yet received) at once; receipt 100 and delivery to
+    /// the ZAS on the front end's next round.
+    SentThenReceived,
+    /// `receipt_204`, `receipt_310`, `receipt_330`: receipt `status` (message expired, not
+    /// allowed to send, message size exceeds limit) to every hand-over; never delivered.
+    Refused { status: u16 },
+    /// `no_receipt`: taken from the outbox, then neither a receipt nor a delivery.
+    Never,
+}
+
+/// The receipts a [`ReceiptFault::Refused`] can give.
+pub const REFUSED_RECEIPTS: [u16; 3] = [
+    super::receipt::EXPIRED,
+    super::receipt::UNKNOWN_SENDER,
+    super::receipt::TOO_LARGE,
+];
+
+/// A faulty message the sedex front end writes into the fund's inbox before the
+/// acknowledgement itself (which follows, correct, under its own message id); the sedex front
+/// end only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InboxFault {
+    /// `inbox_foreign_sender`: the envelope's senderId is another participant than the ZAS.
+    ForeignSender,
+    /// `inbox_unknown_type`: the envelope's messageType is not the acknowledgement's.
+    UnknownType,
+    /// `inbox_without_envelope`: a payload whose envelope never comes.
+    WithoutEnvelope,
+    /// `inbox_malformed_envelope`: an envelope that is not well-formed XML.
+    MalformedEnvelope,
+}
+
+impl InboxFault {
+    pub fn name(self) -> &'static str {
+        match self {
+            InboxFault::ForeignSender => "inbox_foreign_sender",
+            InboxFault::UnknownType => "inbox_unknown_type",
+            InboxFault::WithoutEnvelope => "inbox_without_envelope",
+            InboxFault::MalformedEnvelope => "inbox_malformed_envelope",
+        }
+    }
+}
+
+impl ReceiptFault {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReceiptFault::Unreachable { .. } => "receipt_401",
+            ReceiptFault::SentThenReceived => "receipt_601",
+            ReceiptFault::Refused { status: 204 } => "receipt_204",
+            ReceiptFault::Refused { status: 310 } => "receipt_310",
+            ReceiptFault::Refused { status: 330 } => "receipt_330",
+            ReceiptFault::Refused { .. } => "receipt_refused",
+            ReceiptFault::Never => "no_receipt",
+        }
+    }
+}
 
 /// What the simulated ZAS does with an announcement, or with its transmission for the faults.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,8 +117,13 @@ pub enum Outcome {
     /// Fault: the acknowledgement is first issued truncated, then correctly under the next
     /// sequence.
     MalformedAck,
-    /// Fault: the same acknowledgement (same message id, same bytes) is issued twice.
+    /// Fault: the same acknowledgement (same message id, same bytes) is issued twice; over
+    /// sedex, the same inbox message (same envelope messageId) comes twice.
     DuplicateAck,
+    /// sedex fault of the receipts.
+    Receipt(ReceiptFault),
+    /// sedex fault of the inbox.
+    Inbox(InboxFault),
 }
 
 impl Outcome {
@@ -72,6 +142,8 @@ impl Outcome {
             Outcome::Slow { .. } => "slow",
             Outcome::MalformedAck => "malformed_ack",
             Outcome::DuplicateAck => "duplicate_ack",
+            Outcome::Receipt(fault) => fault.name(),
+            Outcome::Inbox(fault) => fault.name(),
         }
     }
 
@@ -85,6 +157,8 @@ impl Outcome {
                 | Outcome::Slow { .. }
                 | Outcome::MalformedAck
                 | Outcome::DuplicateAck
+                | Outcome::Receipt(_)
+                | Outcome::Inbox(_)
         )
     }
 
@@ -183,6 +257,10 @@ pub(crate) struct Faults {
     pub slow: Option<(Duration, bool, Option<u32>)>,
     pub malformed_ack: bool,
     pub duplicate_ack: bool,
+    /// The first receipt fault of the announcements' rules.
+    pub receipt: Option<ReceiptFault>,
+    /// The first inbox fault of the announcements' rules.
+    pub inbox: Option<InboxFault>,
 }
 
 impl Faults {
@@ -257,6 +335,12 @@ impl Scenarios {
                 }
                 Outcome::MalformedAck => faults.malformed_ack = true,
                 Outcome::DuplicateAck => faults.duplicate_ack = true,
+                Outcome::Receipt(fault) => {
+                    faults.receipt.get_or_insert(*fault);
+                }
+                Outcome::Inbox(fault) => {
+                    faults.inbox.get_or_insert(*fault);
+                }
                 _ => {}
             }
         }
@@ -297,8 +381,17 @@ fn check_outcome(outcome: &Outcome) -> Result<(), String> {
         Outcome::Investigate { instructions } if instructions.trim().is_empty() => {
             return Err("the instructions of `investigate` are empty".into());
         }
-        Outcome::Http500 { times: 0 } | Outcome::Slow { times: Some(0), .. } => {
+        Outcome::Http500 { times: 0 }
+        | Outcome::Slow { times: Some(0), .. }
+        | Outcome::Receipt(ReceiptFault::Unreachable { times: 0 }) => {
             return Err("times is at least 1".into());
+        }
+        Outcome::Receipt(ReceiptFault::Refused { status })
+            if !REFUSED_RECEIPTS.contains(status) =>
+        {
+            return Err(format!(
+                "a refused receipt is one of {REFUSED_RECEIPTS:?}, not {status}"
+            ));
         }
         _ => {}
     }
@@ -341,5 +434,37 @@ mod tests {
         };
         let err = Scenarios::new(vec![], never_repeated).unwrap_err();
         assert!(err.problem.contains("every_working_days"), "{err}");
+        let err = Scenarios::new(
+            vec![],
+            Outcome::Receipt(ReceiptFault::Refused { status: 100 }),
+        )
+        .unwrap_err();
+        assert!(err.problem.contains("not 100"), "{err}");
+        assert!(
+            Scenarios::new(
+                vec![],
+                Outcome::Receipt(ReceiptFault::Unreachable { times: 0 })
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn the_first_sedex_faults_of_a_transmission_apply() {
+        let rules = vec![
+            Rule::reference_prefix("R-", Outcome::Receipt(ReceiptFault::Never)),
+            Rule::reference_prefix("S-", Outcome::Receipt(ReceiptFault::SentThenReceived)),
+            Rule::reference_prefix("I-", Outcome::Inbox(InboxFault::UnknownType)),
+        ];
+        let scenarios = Scenarios::new(rules, Outcome::Done).unwrap();
+        assert_eq!(
+            Outcome::Inbox(InboxFault::UnknownType).for_announcement(),
+            &Outcome::Done
+        );
+        assert_eq!(
+            Outcome::Receipt(ReceiptFault::Refused { status: 330 }).name(),
+            "receipt_330"
+        );
+        assert!(scenarios.rules().iter().all(|r| r.outcome.is_fault()));
     }
 }

@@ -1,10 +1,11 @@
-//! Starting and stopping the simulator: binds, serves over mutual TLS in a background task, and
-//! hands back a [`SimHandle`] with the address and read-only inspectors for tests.
+//! Starting and stopping the simulator: binds, serves over mutual TLS in a background task (and,
+//! when configured, runs the sedex front end on a blocking thread), and hands back a
+//! [`SimHandle`] with the address, the sedex folders and read-only inspectors for tests.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::Request;
@@ -17,11 +18,13 @@ use tower::ServiceExt;
 use super::acknowledgements::IssuedAcknowledgement;
 use super::config::SimConfig;
 use super::error::SimError;
-use super::routes::{CutConnection, Shared, router};
-use super::state::SimState;
+use super::routes::{CutConnection, router};
+use super::sedex::{SedexDesk, SedexSimConfig};
 use super::tls::server_config;
+use super::zas::Shared;
 use crate::clock::Clock;
-use crate::domain::MessageId;
+use crate::domain::{MessageId, ParticipantId};
+use crate::sedex::Folders;
 
 /// How long a shutdown lets requests in progress finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -33,6 +36,14 @@ pub struct SimHandle {
     handle: Handle<SocketAddr>,
     task: Option<JoinHandle<std::io::Result<()>>>,
     shared: Arc<Shared>,
+    sedex: Option<SedexRunning>,
+}
+
+/// The sedex front end's thread: its folders, and how to stop it.
+struct SedexRunning {
+    folders: Folders,
+    stop: std::sync::mpsc::Sender<()>,
+    task: JoinHandle<()>,
 }
 
 impl std::fmt::Debug for SimHandle {
@@ -44,10 +55,11 @@ impl std::fmt::Debug for SimHandle {
 }
 
 /// Binds `config.listen` and serves the simulator in a background task of the current tokio
-/// runtime, with time from `clock`.
+/// runtime, with time from `clock`; with `config.sedex`, runs the sedex front end too (on a
+/// blocking thread of the runtime: file I/O), on the same state, after creating its four
+/// folders if missing.
 pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimHandle, SimError> {
     let tls = RustlsConfig::from_config(server_config(&config.tls)?);
-    let calendar = config.calendar.build()?;
     let listener = std::net::TcpListener::bind(config.listen).map_err(|source| SimError::Bind {
         addr: config.listen,
         source,
@@ -58,15 +70,7 @@ pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimHandle
     };
     listener.set_nonblocking(true).map_err(bind_error)?;
     let addr = listener.local_addr().map_err(bind_error)?;
-    let shared = Arc::new(Shared {
-        clock,
-        calendar,
-        scenarios: config.scenarios,
-        senders: config.senders,
-        max_body_bytes: config.max_body_bytes,
-        max_entries: config.max_entries,
-        state: Mutex::new(SimState::new(config.participant_id)),
-    });
+    let shared = Arc::new(Shared::new(&config, clock)?);
     // The `reset` fault: a response marked `CutConnection` becomes a service error, on which
     // hyper closes the connection without sending anything.
     let service = ServiceExt::<Request>::map_result(
@@ -89,6 +93,10 @@ pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimHandle
     let server = axum_server::from_tcp_rustls(listener, tls)
         .map_err(bind_error)?
         .handle(handle.clone());
+    let sedex = match config.sedex {
+        Some(sedex) => Some(start_sedex(sedex, shared.clone(), config.participant_id)?),
+        None => None,
+    };
     let task = tokio::spawn(async move { server.serve(make_service).await });
     tracing::info!(%addr, "ZAS simulator listening");
     Ok(SimHandle {
@@ -96,6 +104,29 @@ pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimHandle
         handle,
         task: Some(task),
         shared,
+        sedex,
+    })
+}
+
+fn start_sedex(
+    config: SedexSimConfig,
+    shared: Arc<Shared>,
+    zas_id: ParticipantId,
+) -> Result<SedexRunning, SimError> {
+    let folders = config.folders.clone();
+    for (_, folder) in folders.named() {
+        std::fs::create_dir_all(folder).map_err(|source| SimError::Folder {
+            path: folder.to_path_buf(),
+            source,
+        })?;
+    }
+    let (stop, stopped) = std::sync::mpsc::channel();
+    let desk = SedexDesk::new(shared, config, zas_id);
+    let task = tokio::task::spawn_blocking(move || desk.run(stopped));
+    Ok(SedexRunning {
+        folders,
+        stop,
+        task,
     })
 }
 
@@ -139,7 +170,20 @@ impl SimHandle {
         }
     }
 
+    /// The sedex front end's folders, when it runs.
+    pub fn sedex_folders(&self) -> Option<&Folders> {
+        self.sedex.as_ref().map(|s| &s.folders)
+    }
+
     async fn stop(&mut self) -> Result<(), SimError> {
+        if let Some(sedex) = self.sedex.take() {
+            // The thread ends within its current round.
+            let _ = sedex.stop.send(());
+            sedex
+                .task
+                .await
+                .map_err(|e| SimError::Serve(format!("sedex front end: {e}")))?;
+        }
         self.handle.graceful_shutdown(Some(SHUTDOWN_GRACE));
         match self.task.take() {
             Some(task) => match task.await {
@@ -164,7 +208,13 @@ impl SimHandle {
     /// Every acknowledgement message issued so far (as `GET /v1/acknowledgements` would hand
     /// it out, including malformed and repeated ones), without issuing those come due.
     pub fn acknowledgements_issued(&self) -> Vec<IssuedAcknowledgement> {
-        self.shared.lock().queue.after(0, usize::MAX)
+        self.shared
+            .lock()
+            .queue
+            .after(0, usize::MAX)
+            .iter()
+            .map(|i| i.to_feed())
+            .collect()
     }
 
     /// How many transmissions were taken in and processed (each message id once).
@@ -183,6 +233,10 @@ impl Drop for SimHandle {
     fn drop(&mut self) {
         if self.task.is_some() {
             self.handle.shutdown();
+        }
+        if let Some(sedex) = self.sedex.take() {
+            // The thread ends after its current round.
+            let _ = sedex.stop.send(());
         }
     }
 }
