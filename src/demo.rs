@@ -22,11 +22,11 @@ use crate::config::HttpConfig;
 use crate::domain::acknowledgement::{Observation, RefusalCode};
 use crate::domain::avs_number::check_digit;
 use crate::domain::{AnnouncementState, FundNumber, Holder, Login, ParticipantId, Password, Role};
-use crate::engine::{Engine, Environment, ZasConfig};
+use crate::engine::{Engine, Environment, TransportKind, ZasConfig};
 use crate::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
-use crate::sim::{Outcome, Rule, Scenarios, SimConfig};
-use crate::store::{NewAccount, Store};
-use crate::transport::{HttpsTransport, TransportConfig};
+use crate::sim::{InboxFault, Outcome, ReceiptFault, Rule, Scenarios, SedexSimConfig, SimConfig};
+use crate::store::{NewAccount, Store, TransmissionState};
+use crate::transport::{HttpsTransport, SedexConfig, SedexTransport, Transport, TransportConfig};
 
 /// `n` and the noun in its number: "1 transmission", "2 transmissions".
 fn counted(n: usize, one: &str, many: &str) -> String {
@@ -52,11 +52,76 @@ fn setup<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DemoError + '_ {
 struct Case {
     prefix: &'static str,
     outcome: Outcome,
-    expected: AnnouncementState,
+    expected: Reached,
     says: &'static str,
 }
 
-fn cases() -> Vec<Case> {
+/// Where an announcement ends: its state and, while its transmission has not reached the ZAS,
+/// what became of the transmission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Reached {
+    state: AnnouncementState,
+    transmission: Option<Stuck>,
+}
+
+/// A transmission that did not reach the ZAS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stuck {
+    /// Refused (a sedex receipt 2xx/3xx): failed, for an operator to resume.
+    Failed,
+    /// No receipt in time: flagged (and handed over again under the same message id).
+    ReceiptOverdue,
+}
+
+impl Reached {
+    const fn state(state: AnnouncementState) -> Reached {
+        Reached {
+            state,
+            transmission: None,
+        }
+    }
+
+    const fn stuck(state: AnnouncementState, transmission: Stuck) -> Reached {
+        Reached {
+            state,
+            transmission: Some(transmission),
+        }
+    }
+
+    /// Reads where announcement `id` stands.
+    async fn of(store: &Store, id: i64) -> Result<Reached, DemoError> {
+        let stored = store.announcement(id).await?.announcement;
+        let transmission = match stored.transmission_id {
+            Some(t) if stored.state == AnnouncementState::Sending => {
+                let (record, _) = store.transmission(t).await?;
+                if record.state == TransmissionState::Failed {
+                    Some(Stuck::Failed)
+                } else if record.receipt_overdue_at.is_some() {
+                    Some(Stuck::ReceiptOverdue)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        Ok(Reached {
+            state: stored.state,
+            transmission,
+        })
+    }
+
+    fn label(&self) -> String {
+        match self.transmission {
+            None => self.state.as_str().to_string(),
+            Some(Stuck::Failed) => format!("{}, failed", self.state.as_str()),
+            Some(Stuck::ReceiptOverdue) => format!("{}, overdue", self.state.as_str()),
+        }
+    }
+}
+
+/// The outcomes of the demo: those of the ZAS on either transport, then the faults of the one
+/// it runs over.
+fn cases(transport: TransportKind) -> Vec<Case> {
     use AnnouncementState::*;
     let refused = Outcome::Refused {
         code: RefusalCode::new(3).expect("3 is a refusal code"),
@@ -70,7 +135,7 @@ fn cases() -> Vec<Case> {
         Case {
             prefix: "DEMO-PROG-",
             outcome: Outcome::InProgress,
-            expected: InProgress,
+            expected: Reached::state(InProgress),
             says: "still being processed",
         },
         Case {
@@ -78,19 +143,19 @@ fn cases() -> Vec<Case> {
             outcome: Outcome::InProgressThenDone {
                 after_working_days: 3,
             },
-            expected: Done,
+            expected: Reached::state(Done),
             says: "in progress, done 3 working days later",
         },
         Case {
             prefix: "DEMO-REFU-",
             outcome: refused,
-            expected: Rejected,
+            expected: Reached::state(Rejected),
             says: "refused, code 3",
         },
         Case {
             prefix: "DEMO-NEVR-",
             outcome: Outcome::Never,
-            expected: Announced,
+            expected: Reached::state(Announced),
             says: "never acknowledged",
         },
         Case {
@@ -98,34 +163,116 @@ fn cases() -> Vec<Case> {
             outcome: Outcome::Investigate {
                 instructions: "send a copy of the identity card".into(),
             },
-            expected: Investigate,
+            expected: Reached::state(Investigate),
             says: "invited to investigate",
-        },
-        Case {
-            prefix: "DEMO-H500-",
-            outcome: Outcome::Http500 { times: 2 },
-            expected: Done,
-            says: "fault: HTTP 500 twice",
-        },
-        Case {
-            prefix: "DEMO-RSET-",
-            outcome: Outcome::Reset,
-            expected: Done,
-            says: "fault: connection cut",
         },
         Case {
             prefix: "DEMO-MALF-",
             outcome: Outcome::MalformedAck,
-            expected: Done,
+            expected: Reached::state(Done),
             says: "fault: malformed acknowledgement",
         },
         Case {
             prefix: "DEMO-DUPL-",
             outcome: Outcome::DuplicateAck,
-            expected: Done,
+            expected: Reached::state(Done),
             says: "fault: acknowledgement twice",
         },
     ]
+    .into_iter()
+    .chain(transport_faults(transport))
+    .collect()
+}
+
+/// The faults of one transport. Over sedex a refused or missing receipt leaves the
+/// announcement `sending`: its transmission is failed (an operator resumes it) or flagged.
+fn transport_faults(transport: TransportKind) -> Vec<Case> {
+    use AnnouncementState::*;
+    let case = |prefix, outcome, expected: AnnouncementState, says| Case {
+        prefix,
+        outcome,
+        expected: Reached::state(expected),
+        says,
+    };
+    let stuck = |prefix, outcome, transmission, says| Case {
+        prefix,
+        outcome,
+        expected: Reached::stuck(Sending, transmission),
+        says,
+    };
+    match transport {
+        TransportKind::Https => vec![
+            case(
+                "DEMO-H500-",
+                Outcome::Http500 { times: 2 },
+                Done,
+                "fault: HTTP 500 twice",
+            ),
+            case("DEMO-RSET-", Outcome::Reset, Done, "fault: connection cut"),
+        ],
+        TransportKind::Sedex => vec![
+            case(
+                "DEMO-R401-",
+                Outcome::Receipt(ReceiptFault::Unreachable { times: 1 }),
+                Done,
+                "receipt 401, then 100 on resend",
+            ),
+            case(
+                "DEMO-R601-",
+                Outcome::Receipt(ReceiptFault::SentThenReceived),
+                Done,
+                "receipt 601, then 100",
+            ),
+            stuck(
+                "DEMO-R310-",
+                Outcome::Receipt(ReceiptFault::Refused { status: 310 }),
+                Stuck::Failed,
+                "receipt 310 not allowed: failed",
+            ),
+            stuck(
+                "DEMO-R330-",
+                Outcome::Receipt(ReceiptFault::Refused { status: 330 }),
+                Stuck::Failed,
+                "receipt 330 too large: failed",
+            ),
+            stuck(
+                "DEMO-R204-",
+                Outcome::Receipt(ReceiptFault::Refused { status: 204 }),
+                Stuck::Failed,
+                "receipt 204 expired: failed",
+            ),
+            stuck(
+                "DEMO-NORC-",
+                Outcome::Receipt(ReceiptFault::Never),
+                Stuck::ReceiptOverdue,
+                "no receipt: flagged overdue",
+            ),
+            case(
+                "DEMO-FRGN-",
+                Outcome::Inbox(InboxFault::ForeignSender),
+                Done,
+                "inbox: foreign sender first",
+            ),
+            case(
+                "DEMO-UTYP-",
+                Outcome::Inbox(InboxFault::UnknownType),
+                Done,
+                "inbox: unknown message type first",
+            ),
+            case(
+                "DEMO-NOEN-",
+                Outcome::Inbox(InboxFault::WithoutEnvelope),
+                Done,
+                "inbox: payload without envelope first",
+            ),
+            case(
+                "DEMO-BENV-",
+                Outcome::Inbox(InboxFault::MalformedEnvelope),
+                Done,
+                "inbox: malformed envelope first",
+            ),
+        ],
+    }
 }
 
 fn avs(n: u64) -> String {
@@ -134,25 +281,34 @@ fn avs(n: u64) -> String {
 }
 
 /// The shipped examples (every key group, dealt with at once) and one announcement per case.
-fn announcements() -> Vec<(Value, &'static str, AnnouncementState)> {
+fn announcements(transport: TransportKind) -> Vec<(Value, &'static str, Reached)> {
     let examples: Value =
         serde_json::from_str(include_str!("../config/examples/announcements.json"))
             .expect("the shipped examples are JSON");
-    let mut out: Vec<(Value, &'static str, AnnouncementState)> = examples["announcements"]
+    let mut out: Vec<(Value, &'static str, Reached)> = examples["announcements"]
         .as_array()
         .expect("an array")
         .iter()
-        .map(|a| (a.clone(), "dealt with at once", AnnouncementState::Done))
+        .map(|a| {
+            let done = Reached::state(AnnouncementState::Done);
+            (a.clone(), "dealt with at once", done)
+        })
         .collect();
-    for (i, case) in cases().iter().enumerate() {
+    for (i, case) in cases(transport).iter().enumerate() {
         let a = json!({"fund": "066.000", "reference": format!("{}1", case.prefix), "key": 63, "avs_number": avs(900 + i as u64)});
         out.push((a, case.says, case.expected));
     }
     out
 }
 
-/// Runs the demo; `Ok(true)` when every announcement reached its expected state.
-pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<bool, DemoError> {
+/// Runs the demo over `transport`; `Ok(true)` when every announcement reached its expected
+/// state.
+pub async fn run(
+    data_dir: &Path,
+    listen: SocketAddr,
+    serve: bool,
+    transport: TransportKind,
+) -> Result<bool, DemoError> {
     install_crypto_provider();
     std::fs::create_dir_all(data_dir).map_err(setup("data directory"))?;
     let pki = TestPki::generate(&DEFAULT_SERVER_NAMES, 30).map_err(setup("certificates"))?;
@@ -162,19 +318,48 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
     let clock = Arc::new(ManualClock::new(SystemClock.now()));
 
     let mut sim_config = SimConfig::from_pki(&pki);
-    let rules = cases()
+    let rules = cases(transport)
         .into_iter()
         .map(|c| Rule::reference_prefix(c.prefix, c.outcome))
         .collect();
     sim_config.scenarios = Scenarios::new(rules, Outcome::Done).map_err(setup("scenarios"))?;
+    // Over sedex the simulator plays the fund's sedex client and the ZAS on one interface
+    // directory; arcgw's own folders (done, processed, rejected) are below it.
+    let interface_dir = data_dir.join("sedex");
+    let sedex = match transport {
+        TransportKind::Sedex => {
+            let mut sim_sedex = SedexSimConfig::below(&interface_dir);
+            sim_sedex.poll_interval = Duration::from_millis(50);
+            sim_config.sedex = Some(sim_sedex);
+            for own in ["done", "processed", "rejected"] {
+                std::fs::create_dir_all(interface_dir.join("arcgw").join(own))
+                    .map_err(setup("sedex folders"))?;
+            }
+            Some(SedexConfig {
+                poll_interval_ms: 50,
+                // The faults' lone files are put away at once, and a missing receipt is
+                // flagged within the demo's patience.
+                inbox_grace_secs: 1,
+                receipt_timeout_secs: 5,
+                ..SedexConfig::in_interface_directory(interface_dir.clone())
+            })
+        }
+        TransportKind::Https => None,
+    };
     let sim = crate::sim::start(sim_config, clock.clone())
         .await
         .map_err(setup("ZAS simulator"))?;
-    println!(
-        "ZAS simulator   {} (mutual TLS, certificates in {})",
-        sim.url(),
-        paths.ca_cert.parent().unwrap_or(data_dir).display()
-    );
+    match transport {
+        TransportKind::Sedex => println!(
+            "ZAS simulator   sedex client and ZAS on the interface directory {}",
+            interface_dir.display()
+        ),
+        TransportKind::Https => println!(
+            "ZAS simulator   {} (mutual TLS, certificates in {})",
+            sim.url(),
+            paths.ca_cert.parent().unwrap_or(data_dir).display()
+        ),
+    }
 
     let database = data_dir.join("arcgw.db");
     let store = Store::connect(&format!("sqlite://{}", database.display())).await?;
@@ -191,8 +376,8 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         send_interval_ms: 100,
         poll_interval_ms: 100,
         deadline_scan_interval_secs: 300,
-        transport: crate::engine::TransportKind::Https,
-        sedex: None,
+        transport,
+        sedex,
         tls: Some(TransportConfig {
             endpoint: sim.url(),
             ca_cert: paths.ca_cert.clone(),
@@ -202,14 +387,21 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
             request_timeout_secs: 5,
         }),
     };
-    let transport = HttpsTransport::new(zas.tls.as_ref().expect("an HTTPS configuration"))
+    let https = HttpsTransport::new(zas.tls.as_ref().expect("an HTTPS configuration"))
         .map_err(setup("transport"))?;
     // As `serve` does: the metric `arcgw_client_certificate_expiry_seconds` and the
-    // connection page read it.
-    let certificate_expires = transport.certificate_expires;
+    // connection page read it (over sedex the certificate is the sedex client's).
+    let certificate_expires = https.certificate_expires;
+    let connection: Arc<dyn Transport> = match &zas.sedex {
+        Some(sedex) => Arc::new(
+            SedexTransport::new(sedex, zas.sender_id.clone(), zas.recipient_id.clone())
+                .map_err(setup("sedex transport"))?,
+        ),
+        None => Arc::new(https),
+    };
     let engine = Engine {
         store: store.clone(),
-        transport: Arc::new(transport),
+        transport: connection,
         clock: clock.clone(),
         config: Arc::new(zas),
         calendar: Arc::new(ZasCalendar::geneva()),
@@ -247,7 +439,7 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
     let token = store
         .create_token_in(Environment::Abn, "demo", &funds, clock.now())
         .await?;
-    let submitted = announcements();
+    let submitted = announcements(transport);
     let body =
         json!({ "announcements": submitted.iter().map(|(a, _, _)| a.clone()).collect::<Vec<_>>() });
     let response = reqwest::Client::new()
@@ -265,7 +457,7 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         ids.len()
     );
 
-    let expected: BTreeMap<i64, AnnouncementState> = ids
+    let expected: BTreeMap<i64, Reached> = ids
         .iter()
         .copied()
         .zip(submitted.iter().map(|(_, _, s)| *s))
@@ -276,7 +468,7 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         clock.advance(TimeDelta::days(1));
         let mut states = BTreeMap::new();
         for id in &ids {
-            states.insert(*id, store.announcement(*id).await?.announcement.state);
+            states.insert(*id, Reached::of(&store, *id).await?);
         }
         if states == expected || started.elapsed() > PATIENCE {
             break states;
@@ -284,7 +476,7 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
     };
 
     println!(
-        "{:<16} {:>3}  {:<20} {:<40} {:<12} {:<12}",
+        "{:<16} {:>3}  {:<20} {:<40} {:<20} {:<20}",
         "reference", "key", "key group", "ZAS simulator", "expected", "reached"
     );
     for ((a, says, want), id) in submitted.iter().zip(&ids) {
@@ -295,13 +487,13 @@ pub async fn run(data_dir: &Path, listen: SocketAddr, serve: bool) -> Result<boo
         let got = states[id];
         let mark = if got == *want { "ok" } else { "MISSED" };
         println!(
-            "{:<16} {:>3}  {:<20} {:<40} {:<12} {:<12} {mark}",
+            "{:<16} {:>3}  {:<20} {:<40} {:<20} {:<20} {mark}",
             a["reference"].as_str().unwrap_or(""),
             key,
             group,
             says,
-            want.as_str(),
-            got.as_str()
+            want.label(),
+            got.label()
         );
     }
     let all = states == expected;

@@ -260,17 +260,18 @@ fn workdays_add() {
     assert_status(&out, 2);
 }
 
-/// The demo with `--serve`: the table, then the gateway keeps serving until interrupted, with
-/// the client certificate's expiry on `/metrics` (the Prometheus rule in `deploy/` reads it).
+/// The demo over HTTPS with `--serve`: the table, then the gateway keeps serving until
+/// interrupted, with the client certificate's expiry on `/metrics` (the Prometheus rule in
+/// `deploy/` reads it).
 #[test]
-fn the_demo_reaches_every_state() {
+fn the_demo_over_https_reaches_every_state() {
     use std::io::{BufRead, BufReader, Read};
     use std::sync::mpsc;
     use std::time::Duration;
 
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_arcgw"))
-        .args(["demo", "--serve", "--data-dir"])
+        .args(["demo", "--transport", "https", "--serve", "--data-dir"])
         .arg(dir.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -332,6 +333,57 @@ fn the_demo_reaches_every_state() {
     ] {
         assert!(stdout.contains(state), "{state}: {stdout}");
     }
+}
+
+/// The demo over sedex (the default): every outcome and fault reaches its state, and the
+/// interface directory it leaves shows the folder contract: the outbox emptied into
+/// `processed/`, receipts and inbox messages taken in (`arcgw/done`, `arcgw/processed`), the
+/// faulty inbox messages kept in `arcgw/rejected` with their reasons.
+#[test]
+fn the_demo_over_sedex_reaches_every_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let out = arcgw(&["demo", "--data-dir", data], b"");
+    assert_status(&out, 0);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("29 of 29 announcements reached their expected state"),
+        "{stdout}"
+    );
+    for fault in ["sending, failed", "sending, overdue", "receipt 401"] {
+        assert!(stdout.contains(fault), "{fault}: {stdout}");
+    }
+    let names = |folder: &str| -> Vec<String> {
+        std::fs::read_dir(dir.path().join("sedex").join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert!(
+        names("outbox").iter().all(|n| n.starts_with('.')),
+        "{:?}",
+        names("outbox")
+    );
+    for (folder, prefix) in [
+        ("processed", "envl_"),
+        ("processed", "data_"),
+        ("arcgw/processed", "envl_"),
+        ("arcgw/rejected", ""),
+    ] {
+        assert!(
+            names(folder).iter().any(|n| n.starts_with(prefix)),
+            "{folder}: {:?}",
+            names(folder)
+        );
+    }
+    assert!(!names("arcgw/done").is_empty(), "receipts taken in");
+    assert!(
+        names("arcgw/rejected")
+            .iter()
+            .any(|n| n.ends_with(".reason.txt")),
+        "{:?}",
+        names("arcgw/rejected")
+    );
 }
 
 /// A plain HTTP/1.0 GET on loopback: the body as text.

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::Args as ClapArgs;
 
 use super::Status;
+use crate::engine::TransportKind;
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
@@ -20,6 +21,18 @@ pub struct Args {
     /// Where the gateway's HTTP API listens.
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
+    /// How the gateway reaches the simulated ZAS: `sedex` (files in a sedex interface
+    /// directory, as funds do; the default) or `https` (arcgw's own protocol, mutual TLS).
+    #[arg(long, default_value = "sedex", value_parser = transport)]
+    transport: TransportKind,
+}
+
+fn transport(text: &str) -> Result<TransportKind, String> {
+    match text {
+        "sedex" => Ok(TransportKind::Sedex),
+        "https" => Ok(TransportKind::Https),
+        other => Err(format!("sedex or https, not {other:?}")),
+    }
 }
 
 pub fn run(args: Args) -> Status {
@@ -35,7 +48,7 @@ pub fn run(args: Args) -> Status {
     };
     let outcome = runtime.block_on(async {
         let (dir, _temporary) = crate::demo::data_dir(args.data_dir)?;
-        crate::demo::run(&dir, args.listen, args.serve).await
+        crate::demo::run(&dir, args.listen, args.serve, args.transport).await
     });
     match outcome {
         Ok(true) => Status::Ok,

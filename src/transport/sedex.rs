@@ -74,6 +74,30 @@ pub struct SedexConfig {
     pub hand_over_lease_secs: u64,
 }
 
+impl SedexConfig {
+    /// The usual folders below `interface_directory` (arcgw's own under its `arcgw/`), every
+    /// other setting its default.
+    pub fn in_interface_directory(interface_directory: PathBuf) -> SedexConfig {
+        SedexConfig {
+            interface_directory: Some(interface_directory),
+            outbox: None,
+            inbox: None,
+            receipts: None,
+            processed: None,
+            done: None,
+            arcgw_processed: None,
+            rejected: None,
+            transmission_message_type: default_transmission_type(),
+            acknowledgement_message_type: default_acknowledgement_type(),
+            payload_format: PayloadFormat::default(),
+            poll_interval_ms: default_poll_interval_ms(),
+            receipt_timeout_secs: default_receipt_timeout_secs(),
+            inbox_grace_secs: default_inbox_grace_secs(),
+            hand_over_lease_secs: default_hand_over_lease_secs(),
+        }
+    }
+}
+
 fn default_hand_over_lease_secs() -> u64 {
     60
 }
