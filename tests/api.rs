@@ -305,6 +305,109 @@ async fn parallel_posts_with_one_key_store_one_body(db: TestDb) {
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
 }
 
+/// 50 single submissions at once (on SQLite they share transactions, group commit): each is
+/// answered as if it had been alone, and exactly the valid new ones are stored.
+async fn simultaneous_single_submissions_are_answered_each_on_its_own(db: TestDb) {
+    let app = app(&db).await;
+    let person = |reference: String, surname: &str| {
+        let mut one = one_announcement(&reference);
+        one["person"]["surname"] = json!(surname);
+        one
+    };
+    // Stored before: ten that the simultaneous ones repeat, ten they contradict, and ten
+    // Idempotency-Keys they use again for other bodies.
+    let before: Vec<Value> = (0..50)
+        .filter(|i| i % 5 == 1 || i % 5 == 2)
+        .map(|i| person(format!("K-PRE-{i}"), "Keller"))
+        .collect();
+    let (status, stored) = app.submit(&json!(before)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{stored}");
+    let stored_ids: Vec<i64> = serde_json::from_value(stored["ids"].clone()).unwrap();
+    let stored_id = |i: usize| stored_ids[(i / 5) * 2 + usize::from(i % 5 == 2)];
+    for i in (0..50).filter(|i| i % 5 == 3) {
+        let body = person(format!("K-KEYED-{i}"), "Keller").to_string();
+        let answer = app.keyed(&format!("key-{i}"), body).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::ACCEPTED);
+    }
+    let answers = futures_join_all((0..50).map(|i| {
+        let (key, body) = match i % 5 {
+            // Invalid: no such sex.
+            0 => {
+                let mut invalid = person(format!("K-NEW-{i}"), "Keller");
+                invalid["person"]["sex"] = json!(7);
+                (None, invalid)
+            }
+            1 => (None, person(format!("K-PRE-{i}"), "Other")),
+            2 => (None, person(format!("K-PRE-{i}"), "Keller")),
+            3 => (
+                Some(format!("key-{i}")),
+                person(format!("K-OTHER-{i}"), "Keller"),
+            ),
+            _ => (
+                Some(format!("new-key-{i}")),
+                person(format!("K-NEW-{i}"), "Keller"),
+            ),
+        };
+        let request = app
+            .client
+            .post(format!("{}/api/v1/announcements", app.base))
+            .bearer_auth(&app.token)
+            .body(body.to_string());
+        let request = match key {
+            Some(key) => request.header("idempotency-key", key),
+            None => request,
+        };
+        async move {
+            let answer = request.send().await.unwrap();
+            let status = answer.status();
+            (i, status, answer.json::<Value>().await.unwrap())
+        }
+    }))
+    .await;
+    for (i, status, body) in answers {
+        match i % 5 {
+            0 => assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "#{i}: {body}"),
+            1 => {
+                assert_eq!(status, StatusCode::CONFLICT, "#{i}: {body}");
+                assert_eq!(body["existing_id"], stored_id(i), "#{i}: {body}");
+            }
+            2 => {
+                assert_eq!(status, StatusCode::ACCEPTED, "#{i}: {body}");
+                assert_eq!(
+                    (body["ids"][0].as_i64(), body["created"].as_u64()),
+                    (Some(stored_id(i)), Some(0))
+                );
+            }
+            3 => {
+                assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "#{i}: {body}");
+                assert_eq!(body["error"], "idempotency_key_reused", "#{i}: {body}");
+            }
+            _ => {
+                assert_eq!(status, StatusCode::ACCEPTED, "#{i}: {body}");
+                assert_eq!(body["created"], 1, "#{i}: {body}");
+            }
+        }
+    }
+    let mut expected: Vec<String> = (0..50)
+        .map(|i| match i % 5 {
+            1 | 2 => format!("K-PRE-{i}"),
+            3 => format!("K-KEYED-{i}"),
+            4 => format!("K-NEW-{i}"),
+            _ => String::new(),
+        })
+        .filter(|r| !r.is_empty())
+        .collect();
+    expected.sort();
+    let mut stored = support_db::texts(&app.store, "SELECT reference FROM announcements").await;
+    stored.sort();
+    assert_eq!(stored, expected);
+    // Annex 2.5: each submission audited once, as before.
+    let submits = app.audit("announcement.submit").await;
+    let outcomes = |outcome| submits.iter().filter(|e| e.outcome == outcome).count();
+    assert_eq!(outcomes(AuditOutcome::Success), 1 + 10 + 10 + 10);
+    assert_eq!(outcomes(AuditOutcome::Failure), 10 + 10 + 10);
+}
+
 /// Awaits every future, all at once.
 async fn futures_join_all<F: std::future::Future + Send + 'static>(
     futures: impl Iterator<Item = F>,
@@ -941,6 +1044,7 @@ support_db::on_both_backends!(
     resubmission_is_idempotent_and_conflicts_are_named,
     idempotency_key_replays_and_refuses_reuse,
     parallel_posts_with_one_key_store_one_body,
+    simultaneous_single_submissions_are_answered_each_on_its_own,
     the_idempotency_key_is_stored_as_its_hash,
     invalid_input_stores_nothing,
     a_body_over_the_limit_is_refused,

@@ -14,7 +14,7 @@ use arcgw::domain::{
     StateCode, Transmission,
 };
 use arcgw::store::{
-    Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store, StoreError,
+    Attempt, AttemptOutcome, Backend, ChangeNote, NewTransmission, NextStep, Store, StoreError,
     TransmissionState,
 };
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -1263,6 +1263,66 @@ async fn in_progress_again_then_done(db: TestDb) {
     }
 }
 
+/// N. 3401: the acknowledgement that makes an announcement `in_progress` writes its
+/// `deadline_start` once, with its state (it was written with the state, then again).
+async fn becoming_in_progress_writes_the_deadline_start_once(db: TestDb) {
+    let store = &db.store;
+    let ids = announced(
+        store,
+        &[account("W-1", avs(1)), account("W-2", avs(2))],
+        "msg-1",
+        0,
+    )
+    .await;
+    // Every write of the column, as the database sees it.
+    let watch: &[&'static str] = match store.backend() {
+        Backend::Sqlite => &[
+            "CREATE TABLE deadline_writes (announcement_id BIGINT, deadline_start TEXT)",
+            "CREATE TRIGGER deadline_written AFTER UPDATE OF deadline_start ON announcements \
+             BEGIN INSERT INTO deadline_writes VALUES (NEW.id, NEW.deadline_start); END",
+        ],
+        Backend::Postgres => &[
+            "CREATE TABLE deadline_writes (announcement_id BIGINT, deadline_start TEXT)",
+            "CREATE FUNCTION deadline_written() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN INSERT INTO deadline_writes VALUES (NEW.id, NEW.deadline_start); \
+             RETURN NULL; END $$",
+            "CREATE TRIGGER deadline_written AFTER UPDATE OF deadline_start ON announcements \
+             FOR EACH ROW EXECUTE FUNCTION deadline_written()",
+        ],
+    };
+    for sql in watch {
+        support_db::execute(store, sql).await.unwrap();
+    }
+    take_in(
+        store,
+        1,
+        &ack(
+            "ack-1",
+            day(2026, 11, 25),
+            vec![
+                entry("W-1", 61, Some(avs(1)), 2),
+                entry("W-2", 61, Some(avs(2)), 0),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (state(store, ids[0]).await, state(store, ids[1]).await),
+        (InProgress, Done)
+    );
+    let writes = support_db::texts(
+        store,
+        "SELECT CAST(announcement_id AS TEXT) || ':' || COALESCE(deadline_start, '-') \
+         FROM deadline_writes ORDER BY announcement_id",
+    )
+    .await;
+    assert_eq!(
+        writes,
+        [format!("{}:2026-11-25", ids[0]), format!("{}:-", ids[1])],
+        "one write per announcement"
+    );
+}
+
 /// An entry names the transmission it answers: when that is not the transmission that carried
 /// the announcement its fund and reference match, the entry is kept for operators (listed with
 /// the unmatched ones, with the reason) and not applied; one naming the right one is applied.
@@ -1604,6 +1664,7 @@ async fn no_avs_number_anywhere_else(db: TestDb) {
 // ---------------------------------------------------------------------------------------------
 
 support_db::on_both_backends!(
+    becoming_in_progress_writes_the_deadline_start_once,
     an_entry_naming_another_transmission_is_kept_not_applied,
     the_number_the_zas_assigned_goes_to_the_persons_table,
     attempts_until_sent,

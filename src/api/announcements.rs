@@ -106,10 +106,13 @@ pub async fn submit(
     }
     let note = ChangeNote::new(state.now(), caller.actor.clone(), "submitted by the fund");
     // Annex 2.5: the success is audited in the submission's own transaction.
-    let audit_success = |submitted: &[Submitted]| {
-        let created = submitted.iter().filter(|s| s.created).count();
-        let details = json!({"count": submitted.len(), "created": created, "first_id": submitted.first().map(|s| s.id), "last_id": submitted.last().map(|s| s.id)});
-        Some(state.audit_event(audit(AuditOutcome::Success, details)))
+    let audit_success = {
+        let (state, caller) = (state.clone(), caller.clone());
+        move |submitted: &[Submitted]| {
+            let created = submitted.iter().filter(|s| s.created).count();
+            let details = json!({"count": submitted.len(), "created": created, "first_id": submitted.first().map(|s| s.id), "last_id": submitted.last().map(|s| s.id)});
+            Some(state.audit_event(submit_event(&caller, AuditOutcome::Success, details)))
+        }
     };
     let claim = idempotency_key
         .as_deref()

@@ -55,12 +55,15 @@ pub enum ApiError {
     Purged(String),
     #[error("too many requests for this token; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The database was busy writing for longer than a writer waits; nothing was stored.
+    #[error("the database is busy; nothing was stored; retry in {retry_after_secs} s")]
+    Unavailable { retry_after_secs: u64 },
     /// Something failed on our side; the details are logged, not sent.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// When to try again after [`StoreError::Busy`].
+/// When to try again after [`StoreError::Busy`] and [`StoreError::WriterBusy`].
 pub const BUSY_RETRY_AFTER_SECS: u64 = 5;
 
 impl From<StoreError> for ApiError {
@@ -76,6 +79,9 @@ impl From<StoreError> for ApiError {
             StoreError::Busy => ApiError::RateLimited {
                 retry_after_secs: BUSY_RETRY_AFTER_SECS,
             },
+            StoreError::WriterBusy { .. } => ApiError::Unavailable {
+                retry_after_secs: BUSY_RETRY_AFTER_SECS,
+            },
             other => ApiError::Internal(Box::new(other)),
         }
     }
@@ -86,7 +92,7 @@ impl From<StoreError> for ApiError {
 pub struct ErrorBody {
     /// A stable code: `unauthorized`, `forbidden`, `not_found`, `unreadable`, `conflict`,
     /// `not_withdrawable`, `not_retryable`, `nothing_to_print`, `bad_query`, `bad_header`,
-    /// `idempotency_key_reused`, `purged`, `rate_limited`, `internal`.
+    /// `idempotency_key_reused`, `purged`, `rate_limited`, `unavailable`, `internal`.
     pub error: &'static str,
     pub message: String,
     /// With `conflict`: the position of the announcement in the submission.
@@ -115,6 +121,7 @@ impl ApiError {
             | ApiError::NothingToPrint(_) => StatusCode::CONFLICT,
             ApiError::Purged(_) => StatusCode::GONE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -135,6 +142,7 @@ impl ApiError {
             ApiError::IdempotencyKeyReused => "idempotency_key_reused",
             ApiError::Purged(_) => "purged",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Unavailable { .. } => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -150,7 +158,8 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %source, "request failed");
                 (status, Json(body(&self))).into_response()
             }
-            ApiError::RateLimited { retry_after_secs } => (
+            ApiError::RateLimited { retry_after_secs }
+            | ApiError::Unavailable { retry_after_secs } => (
                 status,
                 [("retry-after", retry_after_secs.to_string())],
                 Json(body(&self)),
@@ -189,5 +198,17 @@ mod tests {
         assert_eq!(e.status(), StatusCode::GONE);
         assert_eq!(body(&e).error, "purged");
         assert!(body(&e).message.contains("annex 2.7"));
+    }
+
+    #[test]
+    fn a_writer_queued_too_long_is_unavailable_with_retry_after() {
+        let e = ApiError::from(StoreError::WriterBusy { waited_secs: 30 });
+        assert_eq!(body(&e).error, "unavailable");
+        let response = e.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers()["retry-after"],
+            BUSY_RETRY_AFTER_SECS.to_string()
+        );
     }
 }

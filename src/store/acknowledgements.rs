@@ -222,9 +222,9 @@ impl Store {
                 }
             }
         }
-        let (changes, repeats) = split_repeats(changes);
+        let (mut changes, repeats) = split_repeats(changes);
+        start_processing_deadlines(&mut changes, ack.acknowledgement_date);
         history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
-        start_processing_deadlines(&mut tx, &changes, ack.acknowledgement_date).await?;
         history::append_all(&mut tx, &repeats, note.at, &note.actor).await?;
         if let Some((cursor, sequence)) = feed {
             advance(&mut tx, cursor, sequence).await?;
@@ -573,30 +573,16 @@ async fn store_entries(
     Ok(())
 }
 
-/// N. 3401, 3202: the 15 working days of the announcements this acknowledgement made
-/// `in_progress` (from another state: a repeat changes nothing) start on its date. PROD only;
-/// one statement.
-async fn start_processing_deadlines(
-    tx: &mut Tx,
-    changes: &[StateChange],
-    date: NaiveDate,
-) -> Result<(), StoreError> {
-    let started: BTreeSet<i64> = changes
-        .iter()
+/// N. 3401, 3202: the 15 working days of the announcements this acknowledgement makes
+/// `in_progress` (from another state: the repeats are split off before) start on its `date`
+/// (PROD only: [`history::set_states`] writes it with the state, once).
+fn start_processing_deadlines(changes: &mut [StateChange], date: NaiveDate) {
+    for change in changes
+        .iter_mut()
         .filter(|c| c.to == AnnouncementState::InProgress)
-        .map(|c| c.id)
-        .collect();
-    if started.is_empty() {
-        return Ok(());
+    {
+        change.deadline_start = Some(date);
     }
-    let mut sql = SqlBuilder::new("UPDATE announcements SET deadline_start = ");
-    sql.push_arg(date_text(date))
-        .push(" WHERE id IN ")
-        .push_id_set(tx.backend(), started)
-        .push(" AND state = 'in_progress' AND environment = 'prod'");
-    let (sql, args) = sql.finish();
-    tx.execute(sql, args).await?;
-    Ok(())
 }
 
 /// The state an entry leads to, and the words for its history.

@@ -1,6 +1,8 @@
 //! What can go wrong in the store. No variant carries an AVS number or other personal data:
 //! errors end up in logs and in API answers.
 
+use std::sync::Arc;
+
 use super::transmissions::TransmissionState;
 use crate::domain::{AnnouncementState, Environment};
 
@@ -105,6 +107,14 @@ pub enum StoreError {
     /// SQLite: this process's writers were queued for longer than `waited_secs` seconds.
     #[error("the database was busy writing for {waited_secs} s: try again later")]
     WriterBusy { waited_secs: u64 },
+    /// SQLite: the transaction this submission shared with others made at the same time
+    /// (group commit) failed as a whole, with the error given: none of them was stored.
+    #[error("the transaction shared with other submissions failed, nothing was stored: {0}")]
+    SharedTransaction(Arc<StoreError>),
+    /// SQLite: the task storing this submission with others stopped before it answered (it
+    /// panicked): the transaction was not committed.
+    #[error("the submission was not stored: the transaction storing it stopped")]
+    Unanswered,
     /// Annex 2.7: the persons' data of announcement `id` were purged at `at`; its heading,
     /// state and history remain (`Store::purged_announcement`).
     #[error(

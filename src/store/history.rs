@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 use super::error::StoreError;
@@ -114,6 +114,10 @@ pub(crate) struct StateChange {
     pub from: Option<AnnouncementState>,
     pub to: AnnouncementState,
     pub cause: String,
+    /// N. 3401: the first day of the deadline the change starts, other than the one of an
+    /// announced PROD announcement (its Swiss day, see [`set_states`]): for `in_progress`, the
+    /// date of the acknowledgement that says "still being processed". `None`: no deadline.
+    pub deadline_start: Option<NaiveDate>,
 }
 
 impl StateChange {
@@ -128,6 +132,7 @@ impl StateChange {
             from,
             to,
             cause: cause.into(),
+            deadline_start: None,
         }
     }
 
@@ -172,12 +177,7 @@ pub(crate) async fn set_states(
         return Ok(());
     }
     // Per announcement: the state expected and the state it ends in.
-    let mut ends: BTreeMap<i64, (Option<AnnouncementState>, AnnouncementState)> = BTreeMap::new();
-    for change in changes {
-        ends.entry(change.id)
-            .and_modify(|(_, to)| *to = change.to)
-            .or_insert((change.from, change.to));
-    }
+    let ends = ends(changes, at);
     let (sql, args) = set_states_statement(tx.backend(), &ends, at);
     let changed: BTreeSet<i64> = tx
         .fetch_all(sql, args)
@@ -185,7 +185,7 @@ pub(crate) async fn set_states(
         .iter()
         .map(|row| row.int("id"))
         .collect::<Result<_, _>>()?;
-    if let Some((&id, &(from, to))) = ends.iter().find(|(id, _)| !changed.contains(id)) {
+    if let Some((&id, &End { from, to, .. })) = ends.iter().find(|(id, _)| !changed.contains(id)) {
         // Only possible if the caller did not hold the row for writing.
         return Err(match from {
             Some(from) => StoreError::InvalidTransition { id, from, to },
@@ -198,30 +198,65 @@ pub(crate) async fn set_states(
     append_all(tx, changes, at, actor).await
 }
 
+/// Where the changes of one announcement take it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct End {
+    /// The state expected before the first change.
+    from: Option<AnnouncementState>,
+    /// The state after the last change.
+    to: AnnouncementState,
+    /// The first day of the deadline it then runs under (PROD only; N. 3401).
+    deadline_start: Option<NaiveDate>,
+}
+
+/// Per announcement of `changes`, made at `at`, where its changes take it. N. 3401: announced,
+/// a PROD announcement's 7 working days start on its Swiss day; in progress, the 15 working
+/// days on the date the change names; any other state ends the deadline that ran.
+pub(super) fn ends(changes: &[StateChange], at: DateTime<Utc>) -> BTreeMap<i64, End> {
+    let mut ends: BTreeMap<i64, End> = BTreeMap::new();
+    for change in changes {
+        let deadline_start = match change.to {
+            AnnouncementState::Announced => Some(super::reminders::swiss_date(at)),
+            _ => change.deadline_start,
+        };
+        ends.entry(change.id)
+            .and_modify(|end| {
+                end.to = change.to;
+                end.deadline_start = deadline_start;
+            })
+            .or_insert(End {
+                from: change.from,
+                to: change.to,
+                deadline_start,
+            });
+    }
+    ends
+}
+
 /// The statement of [`set_states`]: each announcement of `ends` from its expected state to the
-/// state it ends in, found by id.
+/// state it ends in, found by id, at `at`, with the deadline it then runs under (PROD only).
 pub(super) fn set_states_statement(
     backend: Backend,
-    ends: &BTreeMap<i64, (Option<AnnouncementState>, AnnouncementState)>,
+    ends: &BTreeMap<i64, End>,
     at: DateTime<Utc>,
 ) -> (Sql, Vec<Arg>) {
     let rows: Vec<Value> = ends
         .iter()
-        .map(|(id, (from, to))| json!([id, to.as_str(), from.map(AnnouncementState::as_str)]))
+        .map(|(id, end)| {
+            json!([
+                id,
+                end.to.as_str(),
+                end.from.map(AnnouncementState::as_str),
+                end.deadline_start.map(super::reminders::date_text)
+            ])
+        })
         .collect();
-    // N. 3401: announced, a PROD announcement's 7 working days start on its Swiss day; any
-    // other state ends the deadline that ran (in progress: the acknowledgement's date is set
-    // by the take-in, see `acknowledgements::start_processing_deadlines`).
     let mut sql = SqlBuilder::new("UPDATE announcements SET state = r.value->>1, state_since = ");
     sql.push_arg(at)
         .push(
-            ", deadline_start = CASE WHEN r.value->>1 = 'announced' \
-             AND announcements.environment = 'prod' THEN ",
+            ", deadline_start = CASE WHEN announcements.environment = 'prod' \
+             THEN r.value->>3 END FROM ",
         )
-        .push_arg(super::reminders::date_text(super::reminders::swiss_date(
-            at,
-        )))
-        .push(" END FROM ")
         .push_rows(backend, &rows)
         .push(
             " r WHERE announcements.id = CAST(r.value->>0 AS bigint) \

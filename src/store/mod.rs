@@ -35,6 +35,7 @@ mod dashboard;
 mod deadline_metrics;
 mod error;
 mod funds;
+mod group_commit;
 mod history;
 mod idempotency;
 mod job_ticks;

@@ -132,18 +132,13 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         ("066.000".to_string(), "R-1"),
         ("066.000".to_string(), "R-2"),
     ];
-    let ends: BTreeMap<i64, (Option<AnnouncementState>, AnnouncementState)> = ids
-        .iter()
-        .map(|&id| {
-            (
-                id,
-                (
-                    Some(AnnouncementState::Sending),
-                    AnnouncementState::Announced,
-                ),
-            )
-        })
-        .collect();
+    let changes = history::StateChange::each(
+        ids.iter().copied(),
+        AnnouncementState::Sending,
+        AnnouncementState::Announced,
+        &history::ChangeNote::new(at, "plans", "plans"),
+    );
+    let ends = history::ends(&changes, at);
     let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default();
     let overdue = OverdueStarts {
         not_mentioned: day,
@@ -158,7 +153,7 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         })
         .collect();
     let literal = |(sql, args): (&'static str, Vec<Arg>)| (Sql::Literal(sql), args);
-    let mut statements: Vec<(&'static str, (Sql, Vec<Arg>))> = vec![
+    let statements: Vec<(&'static str, (Sql, Vec<Arg>))> = vec![
         (
             "submit: persons by AVS number",
             persons::persons_statement(backend, &numbers),
@@ -217,7 +212,7 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         ),
     ];
     statements
-        .drain(..)
+        .into_iter()
         .map(|(name, (sql, args))| (name, sql, args))
         .collect()
 }

@@ -17,6 +17,7 @@ use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{AssertSqlSafe, Postgres, Row as _, SqlSafeStr, SqlStr, Sqlite, Transaction};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 
 use serde_json::{Value, json};
 
@@ -394,21 +395,46 @@ fn writer_queue(pool: &SqlitePool) -> Arc<Semaphore> {
     )
 }
 
+/// This process's turn to write on the SQLite file of `pool` (see [`writer_queue`]), waited
+/// for until `deadline`: [`StoreError::WriterBusy`] after it.
+pub(crate) async fn writer_turn(
+    pool: &SqlitePool,
+    deadline: Instant,
+) -> Result<OwnedSemaphorePermit, StoreError> {
+    let busy = || StoreError::WriterBusy {
+        waited_secs: WRITER_WAIT.as_secs(),
+    };
+    tokio::time::timeout_at(deadline, writer_queue(pool).acquire_owned())
+        .await
+        .map_err(|_| busy())?
+        // The queues are never closed.
+        .map_err(|_| busy())
+}
+
+/// The latest moment a writer starting now waits for its turn until.
+pub(crate) fn writer_deadline() -> Instant {
+    Instant::now() + WRITER_WAIT
+}
+
+/// Begins a SQLite transaction that writes, taking the write lock at once (`BEGIN IMMEDIATE`),
+/// so that two writers queue on the busy timeout instead of failing when a read lock cannot be
+/// upgraded. `turn` (this process's, see [`writer_queue`]) is given back after the commit; a
+/// caller that keeps the turn itself passes `None`.
+pub(crate) async fn begin_immediate(
+    pool: &SqlitePool,
+    turn: Option<OwnedSemaphorePermit>,
+) -> Result<Tx, StoreError> {
+    Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn))
+}
+
 impl Store {
-    /// Begins a transaction that will write. On SQLite it takes the one write lock at once
-    /// (`BEGIN IMMEDIATE`), so that two writers queue on the busy timeout instead of failing
-    /// when a read lock cannot be upgraded.
+    /// Begins a transaction that will write; on SQLite after this process's turn to write
+    /// ([`writer_queue`]), with the write lock taken at once ([`begin_immediate`]).
     pub(crate) async fn begin_write(&self) -> Result<Tx, StoreError> {
         Ok(match self {
             Store::Sqlite(pool) => {
-                let queue = writer_queue(pool);
-                let turn = tokio::time::timeout(WRITER_WAIT, queue.acquire_owned())
-                    .await
-                    .map_err(|_| StoreError::WriterBusy {
-                        waited_secs: WRITER_WAIT.as_secs(),
-                    })?
-                    .map_err(|_| StoreError::WriterBusy { waited_secs: 0 })?;
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+                let turn = writer_turn(pool, writer_deadline()).await?;
+                begin_immediate(pool, Some(turn)).await?
             }
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })

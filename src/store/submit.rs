@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::Backend;
 use super::Store;
 use super::audit::{NewAuditEvent, insert_audit};
-use super::codec::{self, StoredParticulars};
+use super::codec::{self, PersonNumbers, StoredParticulars};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
 use super::idempotency::KeyClaim;
@@ -92,28 +92,85 @@ impl Store {
     /// With a `key`, the submission first claims its Idempotency-Key in the same transaction:
     /// of parallel submissions with one key exactly one stores; the others fail with
     /// [`StoreError::KeyClaimed`] and what the key was first used for.
+    ///
+    /// On SQLite, submissions made at the same time share one transaction and one commit
+    /// ([`super::group_commit`]), each in a savepoint of its own: each is stored or not, and
+    /// answered, exactly as if it had been alone, once the shared commit succeeded.
     pub async fn submit_audited(
         &self,
         environment: Environment,
         announcements: &[Announcement],
         note: &ChangeNote,
         key: Option<&KeyClaim>,
-        audit: impl FnOnce(&[Submitted]) -> Option<NewAuditEvent>,
+        audit: impl FnOnce(&[Submitted]) -> Option<NewAuditEvent> + Send + 'static,
     ) -> Result<Vec<Submitted>, StoreError> {
-        let encoded: Vec<_> = announcements
-            .iter()
-            .map(|a| codec::encode(a.particulars()))
-            .collect();
-        let mut tx = self.begin_write().await?;
-        if let Some(key) = key {
-            key.claim(&mut tx, note.at).await?;
+        let submission = Submission {
+            environment,
+            encoded: announcements
+                .iter()
+                .map(|a| codec::encode(a.particulars()))
+                .collect(),
+            announcements: announcements.to_vec(),
+            note: note.clone(),
+            key: key.cloned(),
+            audit: Box::new(audit),
+        };
+        match self {
+            Store::Sqlite(pool) => super::group_commit::submit(pool, submission).await,
+            // PostgreSQL runs concurrent transactions side by side, and its WAL flush already
+            // serves every commit waiting for it: each submission keeps its own transaction.
+            Store::Postgres(_) => {
+                let mut tx = self.begin_write().await?;
+                let submitted = submission.store(&mut tx).await?;
+                tx.commit().await?;
+                Ok(submitted)
+            }
+        }
+    }
+}
+
+/// The audit event of a stored submission, made of what was stored.
+pub(super) type AuditOf = Box<dyn FnOnce(&[Submitted]) -> Option<NewAuditEvent> + Send>;
+
+/// A submission to store: announcements of one environment, all or none.
+pub(super) struct Submission {
+    environment: Environment,
+    announcements: Vec<Announcement>,
+    /// Their stored forms (made before the submission waits for its turn to write).
+    encoded: Vec<(StoredParticulars, PersonNumbers)>,
+    note: ChangeNote,
+    key: Option<KeyClaim>,
+    audit: AuditOf,
+}
+
+impl Submission {
+    /// How many announcements it holds.
+    pub(super) fn len(&self) -> usize {
+        self.announcements.len()
+    }
+
+    /// Stores the submission in `tx` (claims its key, stores its persons, announcements,
+    /// history, links and audit event) and answers for each announcement. On an error the
+    /// caller undoes what it wrote: it rolls `tx` (or the savepoint it runs in) back.
+    pub(super) async fn store(self, tx: &mut Tx) -> Result<Vec<Submitted>, StoreError> {
+        let Submission {
+            environment,
+            announcements,
+            encoded,
+            note,
+            key,
+            audit,
+        } = self;
+        let note = &note;
+        if let Some(key) = &key {
+            key.claim(tx, note.at).await?;
         }
         let numbers: BTreeSet<AvsNumber> = encoded
             .iter()
             .flat_map(|(_, n)| [n.insured, n.beneficiary, n.spouse])
             .flatten()
             .collect();
-        let persons = person_ids(&mut tx, &numbers, note.at).await?;
+        let persons = person_ids(tx, &numbers, note.at).await?;
         let person = |number: Option<AvsNumber>| number.and_then(|n| persons.get(&n).copied());
         let rows = announcements
             .iter()
@@ -127,7 +184,7 @@ impl Store {
                 Prepared::new(announcement, stored, refs)
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut submitted = insert(&mut tx, environment, &rows, note).await?;
+        let mut submitted = insert(tx, environment, &rows, note).await?;
         // N. 2720: each revocation of an RCI refers to the RCI it revokes, when known here.
         let revocations: Vec<Revocation> = announcements
             .iter()
@@ -143,20 +200,19 @@ impl Store {
                 _ => None,
             })
             .collect();
-        let links = revocations::link(&mut tx, environment, &revocations).await?;
+        let links = revocations::link(tx, environment, &revocations).await?;
         for s in &mut submitted {
             s.revokes = links.get(&s.id).map(|rci| match rci {
                 Some(id) => RevokedRci::Known(*id),
                 None => RevokedRci::Unknown,
             });
         }
-        if let Some(key) = key {
-            key.answer(&mut tx, &submitted).await?;
+        if let Some(key) = &key {
+            key.answer(tx, &submitted).await?;
         }
         if let Some(event) = audit(&submitted) {
-            insert_audit(&mut tx, &event).await?;
+            insert_audit(tx, &event).await?;
         }
-        tx.commit().await?;
         Ok(submitted)
     }
 }
