@@ -174,7 +174,13 @@ mod tests {
             })
             .collect();
         for attempt in attempts {
-            assert!(!attempt.await.unwrap().unwrap());
+            match attempt.await.unwrap() {
+                Ok(matched) => assert!(!matched),
+                // On a busy machine a turn may not come within LONGEST_WAIT: the limit at
+                // work too.
+                Err(StoreError::Busy) => {}
+                Err(e) => panic!("{e}"),
+            }
         }
         let most = most_hashes_at_once();
         assert!(most >= 1);
