@@ -200,7 +200,7 @@ async fn flood_until(base: String, stop: Instant) -> BTreeMap<u16, usize> {
     while Instant::now() < stop {
         every.tick().await;
         // Unknown users and wrong passwords of real accounts in turn.
-        let login = if n % 2 == 0 {
+        let login = if n.is_multiple_of(2) {
             format!("unknown{n}")
         } else {
             format!("guess{}", n / 2 % ACCOUNTS)

@@ -556,7 +556,7 @@ async fn unauthenticated_flood(p: &mut Probe) {
     let flood = client_from(IpAddr::V4(Ipv4Addr::new(127, 0, 2, 1)));
     let audit_before = p.rows("audit_events").await;
     let mut answers = Vec::new();
-    for i in 0..300 {
+    for i in 0..300u32 {
         let url = p.url("/api/v1/announcements");
         let request = match i % 3 {
             0 => flood.get(&url).bearer_auth("arcgw_0000000000000000_00"),
@@ -564,7 +564,7 @@ async fn unauthenticated_flood(p: &mut Probe) {
             _ => flood.get(&url).bearer_auth(format!("arcgw_{i:016}_{i:02}")),
         };
         answers.push(tokio::spawn(send(request)));
-        if i % 30 == 0 {
+        if i.is_multiple_of(30) {
             // The fund, from its own address, is served throughout.
             let list = send(
                 p.fund

@@ -99,7 +99,7 @@ async fn thousand_parallel_logins(db: TestDb) {
     let attempts: Vec<_> = (0..ATTEMPTS)
         .map(|i| {
             // Half for unknown users, half for the real account with wrong passwords.
-            let login = if i % 2 == 0 {
+            let login = if i.is_multiple_of(2) {
                 format!("nobody{i}")
             } else {
                 "mrossi".to_string()
