@@ -104,13 +104,23 @@ impl Answer {
 /// Sends `request` and reads at most [`ANSWER_BOUND`] + 1 bytes of the answer.
 async fn send(request: reqwest::RequestBuilder) -> Answer {
     let started = Instant::now();
-    let Ok(mut response) = request.send().await else {
-        return Answer {
-            status: 0,
-            body: Vec::new(),
-            retry_after: false,
-            elapsed: started.elapsed(),
-        };
+    let mut response = match request.send().await {
+        Ok(response) => response,
+        // No answer: the error, for the report.
+        Err(e) => {
+            let mut why = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(inner) = source {
+                why.push_str(&format!(": {inner}"));
+                source = inner.source();
+            }
+            return Answer {
+                status: 0,
+                body: why.into_bytes(),
+                retry_after: false,
+                elapsed: started.elapsed(),
+            };
+        }
     };
     let status = response.status().as_u16();
     let retry_after = response.headers().contains_key("retry-after");
@@ -468,7 +478,7 @@ fn hold(address: &str, first: &[u8], drip: Option<&'static [u8]>, within: Durati
     };
     let _ = stream.set_read_timeout(Some(Duration::from_millis(1000)));
     if stream.write_all(first).is_err() {
-        return format!("closed after {:?}", started.elapsed());
+        return format!("closed after {} s", started.elapsed().as_secs());
     }
     let mut answer = Vec::new();
     let mut buffer = [0u8; 4096];
@@ -493,15 +503,22 @@ fn hold(address: &str, first: &[u8], drip: Option<&'static [u8]>, within: Durati
         return "open".into();
     }
     let status = String::from_utf8_lossy(&answer[..answer.len().min(12)]).into_owned();
-    format!("closed {status}")
+    format!("closed after {} s, {status:?}", started.elapsed().as_secs())
 }
 
 async fn slow_and_idle(p: &mut Probe) {
     let before = p.begin("slow and idle connections");
     let address = p.base.trim_start_matches("http://").to_string();
+    // With the fund's token: the body is read only once the request is authenticated.
+    let stalled = format!(
+        "POST /api/v1/announcements HTTP/1.1\r\nHost: arcgw\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"announc",
+        p.token
+    );
     let mut held = Vec::new();
     for i in 0..SLOW_CONNECTIONS * 3 {
         let address = address.clone();
+        let stalled = stalled.clone();
         held.push(tokio::task::spawn_blocking(move || match i % 3 {
             // One header line a second.
             0 => (
@@ -518,13 +535,7 @@ async fn slow_and_idle(p: &mut Probe) {
             // Headers whole, the body stops after 10 of 1 000 bytes.
             _ => (
                 "a body that stops",
-                hold(
-                    &address,
-                    b"POST /api/v1/announcements HTTP/1.1\r\nHost: arcgw\r\n\
-                      Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"announc",
-                    None,
-                    REQUEST_TIMEOUT + GRACE,
-                ),
+                hold(&address, stalled.as_bytes(), None, REQUEST_TIMEOUT + GRACE),
             ),
         }));
     }
@@ -544,9 +555,14 @@ async fn slow_and_idle(p: &mut Probe) {
             },
         );
     }
+    let mut ends = std::collections::BTreeMap::new();
     for connection in held {
         let (what, end) = connection.await.expect("a held connection");
         p.judge(end.starts_with("closed"), || format!("{what}: {end}"));
+        *ends.entry(format!("{what}: {end}")).or_insert(0) += 1;
+    }
+    for (end, n) in ends {
+        println!("    {n} × {end}");
     }
     p.end(before);
 }
