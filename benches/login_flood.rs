@@ -171,12 +171,7 @@ impl Fund {
 }
 
 fn client(address: IpAddr) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(address)
-        .timeout(CLIENT_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client")
+    support::client_from(address, CLIENT_TIMEOUT)
 }
 
 /// Sends [`LOGINS_PER_SECOND`] attempts a second until `stop`, whatever the answers take;

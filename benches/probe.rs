@@ -169,12 +169,7 @@ struct Probe {
 }
 
 fn client_from(address: IpAddr) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(address)
-        .timeout(CLIENT_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client")
+    support::client_from(address, CLIENT_TIMEOUT)
 }
 
 impl Probe {

@@ -136,3 +136,14 @@ pub fn publish(name: &str, report: &str) {
     std::fs::write(&path, report).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
     println!("(also written to {})", path.display());
 }
+
+/// An HTTP client speaking from `address` (any of 127.0.0.0/8 on loopback), waiting at most
+/// `timeout` for an answer, following no redirect.
+pub fn client_from(address: std::net::IpAddr, timeout: std::time::Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(address)
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client")
+}
