@@ -18,6 +18,9 @@
 //!   `1000,5000`);
 //! - `ARCGW_BENCH_DATABASES`: `sqlite`, `postgres` or both (default `sqlite,postgres`;
 //!   PostgreSQL only with `ARCGW_TEST_PG_URL`);
+//! - `ARCGW_BENCH_TRANSPORTS`: `https`, `sedex` or both (default `https`): over sedex the
+//!   simulator plays the sedex client and the ZAS on an interface directory in a temporary
+//!   folder (payload ZIP + envelope per transmission, receipts, inbox messages);
 //! - `ARCGW_BENCH_FLOOR`: fail (exit 1) when a run is slower than this many announcements
 //!   per second end to end (CI runs 20 000 on both back ends with a floor of 1 500/s);
 //! - `ARCGW_BENCH_PHASES=1`: also time the engine's steps one after the other on an
@@ -47,11 +50,11 @@ use arcgw::domain::{
     AnnouncementState, FundNumber, MessageHeader, MessageId, ParticipantId, Transmission,
 };
 use arcgw::dtxml::{ReadLimits, read_acknowledgement, write_transmission};
-use arcgw::engine::{Engine, Environment, ZasConfig};
+use arcgw::engine::{Engine, Environment, TransportKind, ZasConfig};
 use arcgw::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
-use arcgw::sim::{Outcome, Scenarios, SimConfig, SimHandle, TRANSMITTED};
+use arcgw::sim::{Outcome, Scenarios, SedexSimConfig, SimConfig, SimHandle, TRANSMITTED};
 use arcgw::store::{Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store};
-use arcgw::transport::{HttpsTransport, TransportConfig};
+use arcgw::transport::{HttpsTransport, SedexConfig, SedexTransport, Transport, TransportConfig};
 use chrono::{SubsecRound, TimeDelta};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -66,6 +69,7 @@ const BATCHES_VAR: &str = "ARCGW_BENCH_BATCHES";
 const PHASES_VAR: &str = "ARCGW_BENCH_PHASES";
 const DATABASES_VAR: &str = "ARCGW_BENCH_DATABASES";
 const FLOOR_VAR: &str = "ARCGW_BENCH_FLOOR";
+const TRANSPORTS_VAR: &str = "ARCGW_BENCH_TRANSPORTS";
 const DEFAULT_N: usize = 100_000;
 const DEFAULT_BATCHES: [u32; 2] = [1000, 5000];
 /// Announcements per request, and clients posting at once.
@@ -104,11 +108,15 @@ async fn run_all() {
     let databases = databases(postgres.as_deref());
     let mut runs = Vec::new();
     let mut phase_runs = Vec::new();
+    let transports = transports();
     for database in &databases {
         for &batch in &batches {
             let label = database.label();
-            if concurrent {
-                runs.push(on_fresh_store(database, |store| measure(store, label, n, batch)).await);
+            for &transport in &transports {
+                if concurrent {
+                    let run = |store| measure(store, label, n, batch, transport);
+                    runs.push(on_fresh_store(database, run).await);
+                }
             }
             if phases {
                 let run = |store| phases_of(store, label, n, batch);
@@ -123,6 +131,25 @@ async fn run_all() {
     std::fs::write(&path, &report).expect("write target/bench-e2e.md");
     println!("(also written to {})", path.display());
     check_floor(&runs);
+}
+
+/// `ARCGW_BENCH_TRANSPORTS`: the transports to run over (default HTTPS).
+fn transports() -> Vec<TransportKind> {
+    let text = std::env::var(TRANSPORTS_VAR).unwrap_or_else(|_| "https".into());
+    text.split(',')
+        .map(|t| match t.trim() {
+            "https" => TransportKind::Https,
+            "sedex" => TransportKind::Sedex,
+            other => panic!("{TRANSPORTS_VAR} lists https or sedex, not {other:?}"),
+        })
+        .collect()
+}
+
+fn transport_label(transport: TransportKind) -> &'static str {
+    match transport {
+        TransportKind::Https => "HTTPS",
+        TransportKind::Sedex => "sedex",
+    }
 }
 
 /// SQLite, and PostgreSQL when its URL is given; `ARCGW_BENCH_DATABASES` may name just one.
@@ -248,7 +275,7 @@ impl Drop for Rig {
     }
 }
 
-async fn start(store: Store, batch: u32) -> Rig {
+async fn start(store: Store, batch: u32, transport: TransportKind) -> Rig {
     let pki = TestPki::generate(&DEFAULT_SERVER_NAMES, 30).expect("test certificates");
     let pki_dir = tempfile::tempdir().expect("a temporary directory");
     let paths = pki
@@ -257,6 +284,20 @@ async fn start(store: Store, batch: u32) -> Rig {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let mut sim_config = SimConfig::from_pki(&pki);
     sim_config.scenarios = Scenarios::new(Vec::new(), Outcome::Done).expect("the scenarios");
+    let interface_dir = pki_dir.path().join("sedex");
+    let sedex = (transport == TransportKind::Sedex).then(|| {
+        let mut sim_sedex = SedexSimConfig::below(&interface_dir);
+        sim_sedex.poll_interval = Duration::from_millis(ENGINE_TICK_MS);
+        sim_config.sedex = Some(sim_sedex);
+        for own in ["done", "processed", "rejected"] {
+            std::fs::create_dir_all(interface_dir.join("arcgw").join(own))
+                .expect("arcgw's sedex folders");
+        }
+        SedexConfig {
+            poll_interval_ms: ENGINE_TICK_MS,
+            ..SedexConfig::in_interface_directory(interface_dir.clone())
+        }
+    });
     let sim = arcgw::sim::start(sim_config, clock.clone())
         .await
         .expect("start the ZAS simulator");
@@ -271,8 +312,8 @@ async fn start(store: Store, batch: u32) -> Rig {
         send_interval_ms: ENGINE_TICK_MS,
         poll_interval_ms: ENGINE_TICK_MS,
         deadline_scan_interval_secs: 300,
-        transport: arcgw::engine::TransportKind::Https,
-        sedex: None,
+        transport,
+        sedex,
         tls: Some(TransportConfig {
             endpoint: sim.url(),
             ca_cert: paths.ca_cert.clone(),
@@ -282,11 +323,19 @@ async fn start(store: Store, batch: u32) -> Rig {
             request_timeout_secs: 60,
         }),
     };
-    let transport = HttpsTransport::new(zas.tls.as_ref().expect("an HTTPS configuration"))
-        .expect("the transport");
+    let transport: Arc<dyn Transport> = match &zas.sedex {
+        Some(sedex) => Arc::new(
+            SedexTransport::new(sedex, zas.sender_id.clone(), zas.recipient_id.clone())
+                .expect("the sedex transport"),
+        ),
+        None => Arc::new(
+            HttpsTransport::new(zas.tls.as_ref().expect("an HTTPS configuration"))
+                .expect("the transport"),
+        ),
+    };
     let engine = Engine {
         store: store.clone(),
-        transport: Arc::new(transport),
+        transport,
         clock: clock.clone(),
         config: Arc::new(zas),
         calendar: Arc::new(ZasCalendar::geneva()),
@@ -332,6 +381,7 @@ async fn serve_api(store: Store, clock: Arc<dyn Clock>) -> (String, JoinHandle<(
 
 struct Measured {
     database: &'static str,
+    transport: &'static str,
     n: usize,
     batch: u32,
     submit: Duration,
@@ -355,9 +405,16 @@ impl Measured {
     }
 }
 
-async fn measure(store: Store, database: &'static str, n: usize, batch: u32) -> Measured {
-    println!("{database}: {n} announcements, engine batch {batch}, {CLIENTS} clients …");
-    let rig = start(store, batch).await;
+async fn measure(
+    store: Store,
+    database: &'static str,
+    n: usize,
+    batch: u32,
+    transport: TransportKind,
+) -> Measured {
+    let over = transport_label(transport);
+    println!("{database} over {over}: {n} announcements, engine batch {batch}, {CLIENTS} clients …");
+    let rig = start(store, batch, transport).await;
     let bodies = request_bodies(n);
     let (stop, stopped) = watch::channel(false);
     let engine = tokio::spawn(rig.engine.clone().run(stopped));
@@ -378,6 +435,7 @@ async fn measure(store: Store, database: &'static str, n: usize, batch: u32) -> 
     engine.await.expect("the engine stops");
     let measured = Measured {
         database,
+        transport: over,
         n,
         batch,
         submit,
@@ -562,7 +620,7 @@ struct Phases {
 
 async fn phases_of(store: Store, database: &'static str, n: usize, batch: u32) -> Phases {
     println!("{database} phases: {n} announcements, engine batch {batch} …");
-    let rig = start(store, batch).await;
+    let rig = start(store, batch, TransportKind::Https).await;
     submit_all(&rig, request_bodies(n)).await;
     let mut spans = Spans::default();
     let built = build_step_by_step(&rig.engine, &mut spans).await;
@@ -801,14 +859,15 @@ fn load_average() -> Option<f64> {
 /// The end-to-end runs and the verdict on the goal.
 fn render_runs(md: &mut String, runs: &[Measured]) {
     md.push_str(
-        "| backend | N | batch | submit s | drain s | total s | ann/s | peak RSS MB | CPU s | \
-         load | transmissions |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+        "| backend | transport | N | batch | submit s | drain s | total s | ann/s | peak RSS MB | \
+         CPU s | load | transmissions |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
     );
     for run in runs {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {} |",
             run.database,
+            run.transport,
             run.n,
             run.batch,
             run.submit.as_secs_f64(),
@@ -823,8 +882,15 @@ fn render_runs(md: &mut String, runs: &[Measured]) {
             run.transmissions,
         );
     }
-    for database in ["SQLite", "PostgreSQL"] {
-        let of_database: Vec<&Measured> = runs.iter().filter(|r| r.database == database).collect();
+    for (database, transport) in [
+        ("SQLite", "HTTPS"),
+        ("PostgreSQL", "HTTPS"),
+        ("SQLite", "sedex"),
+    ] {
+        let of_database: Vec<&Measured> = runs
+            .iter()
+            .filter(|r| r.database == database && r.transport == transport)
+            .collect();
         let Some(slowest) = of_database
             .iter()
             .map(|r| r.per_second())
@@ -832,21 +898,22 @@ fn render_runs(md: &mut String, runs: &[Measured]) {
         else {
             continue;
         };
-        let goal = goal_of(database);
+        let goal = goal_of(database, transport);
         let _ = writeln!(
             md,
-            "\nGoal on {database} ≥ {goal:.0} announcements/s end to end: **{}** (slowest run \
-             {slowest:.0}/s, {:.0} % of the goal).",
+            "\nGoal on {database} over {transport} ≥ {goal:.0} announcements/s end to end: **{}** \
+             (slowest run {slowest:.0}/s, {:.0} % of the goal).",
             if slowest >= goal { "met" } else { "not met" },
             slowest / goal * 100.0
         );
     }
 }
 
-/// The end-to-end goal of each back end on the 2-core machine.
-fn goal_of(database: &str) -> f64 {
-    match database {
-        "SQLite" => 10_000.0,
+/// The end-to-end goal of each back end and transport on the 2-core machine (sedex: SQLite
+/// only).
+fn goal_of(database: &str, transport: &str) -> f64 {
+    match (database, transport) {
+        ("SQLite", "HTTPS") => 10_000.0,
         _ => 5_000.0,
     }
 }

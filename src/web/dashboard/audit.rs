@@ -369,7 +369,7 @@ mod tests {
         assert!(csv.contains(",2026-07-01T06:05:04Z,"), "{csv}");
         let page = table(&[event], false, Shown::Page);
         assert_eq!(page.headings[1], "When (Swiss time)");
-        assert_eq!(page.rows[0][1].text, "2026-07-01 08:05");
+        assert_eq!(page.rows[0][1].text, "2026-07-01 08:05 CEST");
     }
 
     #[test]
