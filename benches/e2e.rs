@@ -289,14 +289,14 @@ async fn start(store: Store, batch: u32, transport: TransportKind) -> Rig {
         let mut sim_sedex = SedexSimConfig::below(&interface_dir);
         sim_sedex.poll_interval = Duration::from_millis(ENGINE_TICK_MS);
         sim_config.sedex = Some(sim_sedex);
-        for own in ["done", "processed", "rejected"] {
-            std::fs::create_dir_all(interface_dir.join("arcgw").join(own))
-                .expect("arcgw's sedex folders");
-        }
-        SedexConfig {
+        let fund_sedex = SedexConfig {
             poll_interval_ms: ENGINE_TICK_MS,
             ..SedexConfig::in_interface_directory(interface_dir.clone())
-        }
+        };
+        fund_sedex
+            .create_missing_folders()
+            .expect("the sedex folders");
+        fund_sedex
     });
     let sim = arcgw::sim::start(sim_config, clock.clone())
         .await
@@ -413,7 +413,9 @@ async fn measure(
     transport: TransportKind,
 ) -> Measured {
     let over = transport_label(transport);
-    println!("{database} over {over}: {n} announcements, engine batch {batch}, {CLIENTS} clients …");
+    println!(
+        "{database} over {over}: {n} announcements, engine batch {batch}, {CLIENTS} clients …"
+    );
     let rig = start(store, batch, transport).await;
     let bodies = request_bodies(n);
     let (stop, stopped) = watch::channel(false);

@@ -331,18 +331,18 @@ pub async fn run(
             let mut sim_sedex = SedexSimConfig::below(&interface_dir);
             sim_sedex.poll_interval = Duration::from_millis(50);
             sim_config.sedex = Some(sim_sedex);
-            for own in ["done", "processed", "rejected"] {
-                std::fs::create_dir_all(interface_dir.join("arcgw").join(own))
-                    .map_err(setup("sedex folders"))?;
-            }
-            Some(SedexConfig {
+            let fund_sedex = SedexConfig {
                 poll_interval_ms: 50,
                 // The faults' lone files are put away at once, and a missing receipt is
                 // flagged within the demo's patience.
                 inbox_grace_secs: 1,
                 receipt_timeout_secs: 5,
                 ..SedexConfig::in_interface_directory(interface_dir.clone())
-            })
+            };
+            fund_sedex
+                .create_missing_folders()
+                .map_err(setup("sedex folders"))?;
+            Some(fund_sedex)
         }
         TransportKind::Https => None,
     };

@@ -17,17 +17,9 @@ use support_proc::{Server, command, create_token};
 
 fn write_config(dir: &Path) -> String {
     let interface = dir.join("sedex");
-    for sub in [
-        "outbox",
-        "inbox",
-        "receipts",
-        "processed",
-        "arcgw/done",
-        "arcgw/processed",
-        "arcgw/rejected",
-    ] {
-        std::fs::create_dir_all(interface.join(sub)).unwrap();
-    }
+    arcgw::transport::SedexConfig::in_interface_directory(interface.clone())
+        .create_missing_folders()
+        .unwrap();
     let config = format!(
         r#"[zas]
 environment = "prod"

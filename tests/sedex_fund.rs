@@ -35,36 +35,17 @@ struct Fund {
 
 fn config(root: &Path, format: PayloadFormat) -> SedexConfig {
     SedexConfig {
-        interface_directory: Some(root.to_path_buf()),
-        outbox: None,
-        inbox: None,
-        receipts: None,
-        processed: None,
-        done: None,
-        arcgw_processed: None,
-        rejected: None,
-        transmission_message_type: 2011,
-        acknowledgement_message_type: 2012,
         payload_format: format,
         poll_interval_ms: 50,
-        receipt_timeout_secs: 3600,
         inbox_grace_secs: 0,
-        hand_over_lease_secs: 60,
+        ..SedexConfig::in_interface_directory(root.to_path_buf())
     }
 }
 
 fn make_folders(root: &Path) {
-    for sub in [
-        "outbox",
-        "inbox",
-        "receipts",
-        "processed",
-        "arcgw/done",
-        "arcgw/processed",
-        "arcgw/rejected",
-    ] {
-        std::fs::create_dir_all(root.join(sub)).unwrap();
-    }
+    config(root, PayloadFormat::Zip)
+        .create_missing_folders()
+        .unwrap();
 }
 
 fn fund(store: &Store, format: PayloadFormat) -> Fund {

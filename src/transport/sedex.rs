@@ -134,6 +134,12 @@ pub enum SedexSetupError {
     Missing(&'static str),
     #[error(transparent)]
     Folder(#[from] FolderError),
+    #[error("cannot create the sedex folder {name} ({}): {source}", path.display())]
+    Create {
+        name: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl SedexConfig {
@@ -180,6 +186,21 @@ impl SedexConfig {
             ("arcgw_processed", o.processed),
             ("rejected", o.rejected),
         ])
+    }
+
+    /// Creates every folder of this configuration that is missing (mode 0700): for the demo,
+    /// the benchmarks and tests on a fresh interface directory. A real one is the sedex
+    /// client's, set up by its administrator: `serve` creates none and refuses a missing one.
+    pub fn create_missing_folders(&self) -> Result<(), SedexSetupError> {
+        use std::os::unix::fs::DirBuilderExt;
+        for (name, path) in self.all_folders()? {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&path)
+                .map_err(|source| SedexSetupError::Create { name, path, source })?;
+        }
+        Ok(())
     }
 }
 
