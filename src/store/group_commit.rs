@@ -27,9 +27,12 @@ use super::submit::{Submission, Submitted};
 
 /// At most this many submissions share a transaction…
 const MAX_SUBMISSIONS: usize = 64;
-/// …and at most this many announcements (a larger submission runs alone): a group's
-/// submissions wait for the whole group.
-const MAX_ANNOUNCEMENTS: usize = 2_000;
+/// …and at most this many announcements (a larger submission runs alone). A group's
+/// submissions wait for the whole group: sharing the commit pays for small submissions, whose
+/// cost is mostly the commit's fsync; a large one's own statements outweigh it, and grouping it
+/// only made the others wait (4 clients × 1 000 per request: p99 133 ms grouped up to 2 000,
+/// against 85 ms alone).
+const MAX_ANNOUNCEMENTS: usize = 100;
 
 type Answer = Result<Vec<Submitted>, StoreError>;
 
