@@ -26,7 +26,7 @@ use crate::engine::{Engine, Environment, TransportKind, ZasConfig};
 use crate::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
 use crate::sim::{InboxFault, Outcome, ReceiptFault, Rule, Scenarios, SedexSimConfig, SimConfig};
 use crate::store::{NewAccount, Store, TransmissionState};
-use crate::transport::{HttpsTransport, SedexConfig, SedexTransport, Transport, TransportConfig};
+use crate::transport::{SedexConfig, TransportConfig};
 
 /// `n` and the noun in its number: "1 transmission", "2 transmissions".
 fn counted(n: usize, one: &str, many: &str) -> String {
@@ -378,7 +378,7 @@ pub async fn run(
         deadline_scan_interval_secs: 300,
         transport,
         sedex,
-        tls: Some(TransportConfig {
+        tls: (transport == TransportKind::Https).then(|| TransportConfig {
             endpoint: sim.url(),
             ca_cert: paths.ca_cert.clone(),
             client_cert: paths.client_cert.clone(),
@@ -387,18 +387,11 @@ pub async fn run(
             request_timeout_secs: 5,
         }),
     };
-    let https = HttpsTransport::new(zas.tls.as_ref().expect("an HTTPS configuration"))
-        .map_err(setup("transport"))?;
-    // As `serve` does: the metric `arcgw_client_certificate_expiry_seconds` and the
-    // connection page read it (over sedex the certificate is the sedex client's).
-    let certificate_expires = https.certificate_expires;
-    let connection: Arc<dyn Transport> = match &zas.sedex {
-        Some(sedex) => Arc::new(
-            SedexTransport::new(sedex, zas.sender_id.clone(), zas.recipient_id.clone())
-                .map_err(setup("sedex transport"))?,
-        ),
-        None => Arc::new(https),
-    };
+    // As `serve` does; over HTTPS with the client certificate's expiry for the metric
+    // `arcgw_client_certificate_expiry_seconds` and the connection page (over sedex the
+    // certificate is the sedex client's).
+    let (connection, certificate_expires) =
+        crate::serve::connect_transport(&zas, clock.now()).map_err(setup("transport"))?;
     let engine = Engine {
         store: store.clone(),
         transport: connection,
@@ -416,8 +409,11 @@ pub async fn run(
         ZasCalendar::geneva(),
         HttpConfig::default(),
     )
-    .with_zas([zas])
-    .with_certificate_expiry(Environment::Abn, certificate_expires);
+    .with_zas([zas]);
+    let state = match certificate_expires {
+        Some(at) => state.with_certificate_expiry(Environment::Abn, at),
+        None => state,
+    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(setup("listen"))?;

@@ -281,20 +281,16 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     result
 }
 
-/// Sets up the transport and the jobs; warns when the client certificate expires within 30 days
-/// (N. 2102; security baseline, draft art. 8: the connection to the ZAS must stay encrypted and
-/// authenticated). Returns the jobs to spawn and when the client certificate expires.
-fn start_engine(
-    store: Store,
-    zas: ZasConfig,
-    calendar: Arc<ZasCalendar>,
-    stop: tokio::sync::watch::Receiver<bool>,
-) -> Result<(impl std::future::Future<Output = ()>, Option<DateTime<Utc>>), ServeError> {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let (transport, expires): (Arc<dyn Transport>, _) = match (zas.transport, &zas.tls, &zas.sedex)
-    {
+/// A transport to the ZAS, and when its client certificate expires (HTTPS only).
+pub type Connection = (Arc<dyn Transport>, Option<DateTime<Utc>>);
+
+/// The transport `zas` names: sedex (every folder checked: a missing or unwritable one stops
+/// the start, named) or HTTPS, with when its client certificate expires; warns when that is
+/// within 30 days of `now` (N. 2102; security baseline, draft art. 8: the connection to the ZAS
+/// must stay encrypted and authenticated).
+pub fn connect_transport(zas: &ZasConfig, now: DateTime<Utc>) -> Result<Connection, ServeError> {
+    Ok(match (zas.transport, &zas.tls, &zas.sedex) {
         (TransportKind::Sedex, _, Some(sedex)) => {
-            // Every folder is checked here: a missing or unwritable one stops the start, named.
             let transport =
                 SedexTransport::new(sedex, zas.sender_id.clone(), zas.recipient_id.clone())
                     .map_err(ServeError::Sedex)?;
@@ -304,7 +300,7 @@ fn start_engine(
         (TransportKind::Https, Some(tls), _) => {
             let transport = HttpsTransport::new(tls).map_err(ServeError::Transport)?;
             let expires = transport.certificate_expires;
-            let left = expires - clock.now();
+            let left = expires - now;
             if left < TimeDelta::days(30) {
                 tracing::warn!(environment = %zas.environment, expires = %transport.certificate_expires, days_left = left.num_days(), "the client certificate for the ZAS expires within 30 days");
             }
@@ -316,7 +312,19 @@ fn start_engine(
                 message: zas.check_transport().err().unwrap_or_default(),
             }));
         }
-    };
+    })
+}
+
+/// Sets up the transport ([`connect_transport`]) and the jobs. Returns the jobs to spawn and
+/// when the client certificate expires (HTTPS).
+fn start_engine(
+    store: Store,
+    zas: ZasConfig,
+    calendar: Arc<ZasCalendar>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<(impl std::future::Future<Output = ()>, Option<DateTime<Utc>>), ServeError> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (transport, expires) = connect_transport(&zas, clock.now())?;
     let engine = Engine {
         store,
         transport,
