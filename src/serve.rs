@@ -141,6 +141,9 @@ const CONFIG_CHANGED: &str = "config.changed";
 
 /// Runs the daemon until SIGTERM or SIGINT.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
+    // Installed before anything starts: a SIGTERM that comes once the service has said where it
+    // listens (or while it starts) stops it cleanly, never by the signal's default action.
+    let shutdown = ShutdownSignal::install().map_err(ServeError::Server)?;
     let store = open_store(&config).await?;
     let changed = record_configuration(&store, &config.settings, SystemClock.now()).await?;
     if !changed.is_empty() {
@@ -244,7 +247,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         {
             let stopping = stopping.clone();
             async move {
-                shutdown_signal().await;
+                shutdown.received().await;
                 tracing::info!("stopping: finishing in-flight requests");
                 stopping.notify_one();
             }
@@ -348,11 +351,25 @@ async fn join_engines(handles: Vec<tokio::task::JoinHandle<()>>) {
     }
 }
 
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+/// SIGTERM and SIGINT, listened for from the moment it is installed.
+struct ShutdownSignal {
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignal {
+    fn install() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn received(mut self) {
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
     }
 }

@@ -189,3 +189,16 @@ async fn sqlite_submit_until_killed() {
 async fn postgres_submit_until_killed() {
     support_db::run(arcgw::store::Backend::Postgres, submit_until_killed).await;
 }
+
+/// A SIGTERM that comes as soon as `serve` has said where it listens stops it cleanly (exit
+/// code 0), never by the signal's default action: the handlers were installed only once the
+/// server's future was first polled, so an operator's (or a test's) early stop killed it.
+#[test]
+fn a_stop_right_after_listening_is_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("arcgw.db").display());
+    for attempt in 0..12 {
+        let server = Server::start(command(&url, dir.path()));
+        assert_eq!(server.stop(), Some(0), "start {attempt}: a clean stop");
+    }
+}
