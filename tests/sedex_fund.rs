@@ -9,6 +9,8 @@
 mod support_db;
 mod support_engine;
 mod support_flow;
+mod support_smtp;
+mod support_webhook;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -596,7 +598,105 @@ async fn two_instances_on_one_interface_directory(db: TestDb) {
     assert_eq!(names(&a.dir.path().join("arcgw/processed")).len(), 2);
 }
 
+/// Receipt 701 and a receipt overdue each write one alert to the outbox, in the transaction that
+/// takes the receipt in or flags the transmission; taken in again or still overdue, nothing more.
+/// The delivery job sends them to a real webhook receiver and a real SMTP listener on loopback,
+/// with the transmission, its message id and the receipt's statusInfo, no AVS number.
+async fn sedex_alerts_go_out_once_by_webhook_and_email(db: TestDb) {
+    let f = fund(&db.store, PayloadFormat::Zip);
+    let alerts =
+        |store| async move { support_db::count(store, "SELECT COUNT(*) FROM alerts").await };
+    let warned = f.transmission("A-701", 1).await;
+    let warned_id = warned.header.message_id.to_string();
+    f.engine.send_due().await.unwrap();
+    f.receipt(&warned_id, 701, "receipt_701.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    f.receipt(&warned_id, 701, "receipt_701_again.xml");
+    f.engine.take_in_receipts().await.unwrap();
+    assert_eq!(alerts(&db.store).await, 1, "one alert for receipt 701");
+
+    let silent = f.transmission("A-none", 2).await;
+    f.clock.advance(TimeDelta::seconds(10));
+    f.engine.send_due().await.unwrap();
+    f.clock.advance(TimeDelta::seconds(3601));
+    f.engine.send_due().await.unwrap();
+    assert!(f.record(silent.id).await.receipt_overdue_at.is_some());
+    f.clock.advance(TimeDelta::seconds(3601));
+    f.engine.send_due().await.unwrap();
+    assert_eq!(
+        alerts(&db.store).await,
+        3,
+        "one more for each transmission whose receipt is overdue, once: {:?}",
+        support_db::count(
+            &db.store,
+            "SELECT COUNT(*) FROM alerts WHERE kind = 'sedex_receipt_overdue'"
+        )
+        .await
+    );
+    let overdue = support_db::count(
+        &db.store,
+        "SELECT COUNT(*) FROM alerts WHERE kind = 'sedex_receipt_overdue'",
+    )
+    .await;
+    assert_eq!(overdue, 2, "A-701 waited past the timeout too");
+
+    let (receiver, url) = support_webhook::Receiver::start(0).await;
+    let smtp = support_smtp::SmtpServer::start().await;
+    let job = arcgw::alerts::AlertJob::new(
+        db.store.clone(),
+        f.clock.clone(),
+        support_webhook::alerts_config(&url, smtp.address.port(), 3),
+    )
+    .unwrap();
+    let outcome = job.deliver_due().await.unwrap();
+    assert_eq!(outcome.delivered, 9, "three alerts on three channels");
+    assert_eq!(job.deliver_due().await.unwrap().delivered, 0);
+    let bodies: Vec<serde_json::Value> = receiver
+        .accepted()
+        .iter()
+        .map(|hook| serde_json::from_slice(&hook.body).unwrap())
+        .collect();
+    let expiring: Vec<_> = bodies
+        .iter()
+        .filter(|b| b["kind"] == "sedex_message_expires_soon")
+        .collect();
+    assert_eq!(expiring.len(), 1, "{bodies:?}");
+    assert_eq!(expiring[0]["transmission_id"], warned.id);
+    assert_eq!(expiring[0]["message_id"], warned_id.as_str());
+    let detail = expiring[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("701") && detail.contains("status 701 <info>"),
+        "{detail}"
+    );
+    let silent_body = bodies
+        .iter()
+        .find(|b| b["kind"] == "sedex_receipt_overdue" && b["transmission_id"] == silent.id)
+        .expect("the overdue receipt's alert");
+    assert_eq!(silent_body["environment"], "prod");
+    assert_eq!(
+        silent_body["connection_url"],
+        "https://arcgw.fund.example/connection"
+    );
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 3);
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.data.contains("No sedex receipt in time")),
+        "{:?}",
+        mails.iter().map(|m| &m.data).collect::<Vec<_>>()
+    );
+    for text in bodies
+        .iter()
+        .map(|b| b.to_string())
+        .chain(mails.iter().map(|m| m.data.clone()))
+    {
+        assert!(!text.contains("756"), "no AVS number: {text}");
+    }
+}
+
 support_db::on_both_backends!(
+    sedex_alerts_go_out_once_by_webhook_and_email,
     two_instances_on_one_interface_directory,
     the_inbox_is_taken_in_once_and_rejects_are_kept,
     hand_over_writes_the_pair_privately_under_the_transmissions_id,

@@ -1,4 +1,5 @@
-//! Alerts: the last step of the flow. A reminder of N. 3401 writes its alert into the store's
+//! Alerts: the last step of the flow. A reminder of N. 3401, and a transmission over sedex whose
+//! receipt is overdue or that expires soon (receipt 701), write their alert into the store's
 //! outbox in the same transaction (`store/alerts.rs`), so a restart loses none; the delivery
 //! job here sends each alert once to every configured channel — a log event, a signed webhook,
 //! an e-mail — claiming due deliveries with a lease, recording every attempt, retrying with
@@ -19,11 +20,11 @@ use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::domain::avs_mask::contains_avs_number;
-use crate::store::{AlertOutcome, Store, StoreError};
+use crate::store::{AlertOutcome, AlertSubject, ClaimedDelivery, Store, StoreError};
 use crate::transport::backoff;
 
 pub use config::{AlertsConfig, EmailConfig, Secret, WebhookConfig};
-pub use message::AlertMessage;
+pub use message::{AlertAbout, AlertMessage};
 
 /// The most deliveries one step claims.
 const CLAIM_BATCH: u32 = 100;
@@ -71,7 +72,14 @@ impl Channel {
     ) -> Result<(), DeliveryError> {
         match self {
             Channel::Log => {
-                tracing::warn!(alert_id = %alert.alert_id, fund = %alert.fund, reference = %alert.reference, key = alert.key, rule = ?alert.rule, announced_on = %alert.announced_on, due = %alert.due, url = %alert.announcement_url, "alert: N. 3401 deadline passed, the fund must write to the ZAS");
+                match &alert.about {
+                    AlertAbout::Deadline(d) => {
+                        tracing::warn!(alert_id = %alert.alert_id, kind = alert.kind, fund = %d.fund, reference = %d.reference, key = d.key, rule = ?d.rule, announced_on = %d.announced_on, due = %d.due, url = %d.announcement_url, "alert: {}", alert.headline())
+                    }
+                    AlertAbout::Transmission(t) => {
+                        tracing::warn!(alert_id = %alert.alert_id, kind = alert.kind, transmission = t.transmission_id, environment = %t.environment, message_id = %t.message_id, detail = %t.detail, url = %t.connection_url, "alert: {}", alert.headline())
+                    }
+                }
                 Ok(())
             }
             Channel::Webhook(webhook) => webhook.deliver(alert, now).await,
@@ -145,12 +153,7 @@ impl AlertJob {
                 else {
                     continue;
                 };
-                let reminder = self.store.reminder(delivery.reminder_id).await?;
-                let alert = AlertMessage::deadline_passed(
-                    &delivery.alert_id,
-                    &reminder,
-                    &self.config.dashboard_url,
-                );
+                let alert = self.message(&delivery).await?;
                 let result = if contains_avs_number(&alert.text())
                     || contains_avs_number(&String::from_utf8_lossy(&alert.json()))
                 {
@@ -191,6 +194,33 @@ impl AlertJob {
                     .await?;
             }
         }
+    }
+
+    /// What the alert of `delivery` says.
+    async fn message(&self, delivery: &ClaimedDelivery) -> Result<AlertMessage, StoreError> {
+        let dashboard = &self.config.dashboard_url;
+        Ok(match &delivery.subject {
+            AlertSubject::Reminder(id) => {
+                let reminder = self.store.reminder(*id).await?;
+                AlertMessage::deadline_passed(&delivery.alert_id, &reminder, dashboard)
+            }
+            AlertSubject::Transmission {
+                kind,
+                transmission_id,
+                detail,
+                raised_at,
+            } => {
+                let (transmission, _) = self.store.transmission(*transmission_id).await?;
+                AlertMessage::of_transmission(
+                    &delivery.alert_id,
+                    *kind,
+                    &transmission,
+                    detail,
+                    *raised_at,
+                    dashboard,
+                )
+            }
+        })
     }
 
     /// Delivers due alerts every `delivery_interval_ms` until `stop` turns true.

@@ -2,14 +2,17 @@
 //! transmission of this environment and applied as sedex's table says — 100 delivered, 201 an
 //! earlier sending was taken (delivered), 200–399 refused (`failed` with the code and the
 //! client's statusInfo, for an operator), 400–599 tried again after the capped backoff, 601
-//! sent and not yet received (the receipt timeout runs on), 701 a warning (logged as an alert).
+//! sent and not yet received (the receipt timeout runs on), 701 a warning (an alert, written to
+//! the outbox with the receipt).
 //! The store takes each receipt in once; only then is its file put away, so a crash in between
 //! makes the next round read it again, which changes nothing.
 
 use super::{Engine, EngineError};
 use crate::sedex::ReceiptStatus;
 use crate::sedex::receipt::meaning;
-use crate::store::{Attempt, AttemptOutcome, ChangeNote, NewReceipt, NextStep, ReceiptIntake};
+use crate::store::{
+    Attempt, AttemptOutcome, ChangeNote, NewReceipt, NextStep, ReceiptIntake, TransmissionAlert,
+};
 use crate::transport::{LateReceipt, ReceiptRead, Settled};
 
 /// Receipts read per round.
@@ -63,6 +66,7 @@ impl Engine {
             status_info: &late.receipt.description,
             event_date: late.event_date,
             file_name: &late.key,
+            alert: (status == ReceiptStatus::ExpiresSoon).then_some(TransmissionAlert::ExpiresSoon),
         };
         let intake = self
             .store

@@ -164,14 +164,23 @@ impl Engine {
     }
 
     /// A transmission handed over at `handed_over` came up again without a receipt since: it
-    /// is flagged (once), an alert logged and counted; the caller hands it over again.
+    /// is flagged (once) and its alert written to the outbox (log, webhook, e-mail), counted by
+    /// `arcgw_sedex_receipts_overdue`; the caller hands it over again.
     async fn receipt_overdue(
         &self,
         record: &TransmissionRecord,
         handed_over: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), EngineError> {
         let now = self.clock.now();
-        if self.store.flag_receipt_overdue(record.id, now).await? {
+        let detail = format!(
+            "message {}: handed over to the sedex client at {handed_over}, no receipt since",
+            record.header.message_id
+        );
+        if self
+            .store
+            .flag_receipt_overdue(record.id, now, &detail)
+            .await?
+        {
             tracing::error!(
                 alert = "sedex_receipt_overdue",
                 transmission = record.id,

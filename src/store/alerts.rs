@@ -4,9 +4,13 @@
 //! past the attempt's time limit: after a crash the delivery is due again once the lease ends),
 //! records every attempt, and retries with backoff until delivered or `failed`.
 //!
+//! An alert tells of a reminder (`deadline_passed`) or of a transmission over sedex (its receipt
+//! overdue, or receipt 701: the message expires soon), written in the transaction that flags the
+//! transmission or takes the receipt in (`receipts.rs`).
+//!
 //! Delivery is at least once; the alert's `alert_id` (a UUID) is the same on every attempt and
 //! channel, so that a receiver de-duplicates on it. No AVS number is stored here: an alert refers
-//! to its reminder, and error texts are masked.
+//! to its reminder or transmission, and its detail and error texts are masked.
 
 use chrono::{DateTime, Utc};
 
@@ -35,8 +39,52 @@ pub struct ClaimedDelivery {
     pub channel: String,
     /// The number of this attempt, from 1.
     pub attempt: u32,
-    /// The reminder the alert tells of.
-    pub reminder_id: i64,
+    /// What the alert tells of.
+    pub subject: AlertSubject,
+}
+
+/// What an alert tells of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlertSubject {
+    /// A deadline of N. 3401 passed: the reminder raised (`deadline_passed`).
+    Reminder(i64),
+    /// Something the fund's operators must look at on a transmission over sedex.
+    Transmission {
+        kind: TransmissionAlert,
+        transmission_id: i64,
+        /// What the alert tells beyond its subject (masked).
+        detail: String,
+        /// When it was raised.
+        raised_at: DateTime<Utc>,
+    },
+}
+
+/// The alerts of a transmission over sedex.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransmissionAlert {
+    /// No receipt from the sedex client within the receipt timeout after the hand-over.
+    ReceiptOverdue,
+    /// Receipt 701: the message expires soon, the recipient has not fetched it.
+    ExpiresSoon,
+}
+
+impl TransmissionAlert {
+    /// The alert's `kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransmissionAlert::ReceiptOverdue => "sedex_receipt_overdue",
+            TransmissionAlert::ExpiresSoon => "sedex_message_expires_soon",
+        }
+    }
+
+    fn parse(kind: &str) -> Option<Self> {
+        [
+            TransmissionAlert::ReceiptOverdue,
+            TransmissionAlert::ExpiresSoon,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == kind)
+    }
 }
 
 /// The deliveries of one channel in one status, for the metrics.
@@ -62,6 +110,24 @@ const CLAIM_SQLITE: &str = "UPDATE alert_deliveries SET due_at = $2, attempts = 
      WHERE id IN (SELECT d.id FROM alert_deliveries d WHERE d.status = 'pending' \
      AND d.due_at <= $1 AND instr(',' || $3 || ',', ',' || d.channel || ',') > 0 \
      ORDER BY d.id LIMIT $4) RETURNING id";
+
+/// What the alert of delivery `id` (a row with `kind`, `reminder_id`, `transmission_id` and
+/// `detail`) tells of.
+fn subject_of(row: &super::sql::Row, id: i64) -> Result<AlertSubject, StoreError> {
+    let kind = row.text("kind")?;
+    if kind == "deadline_passed" {
+        return Ok(AlertSubject::Reminder(row.int("reminder_id")?));
+    }
+    match TransmissionAlert::parse(&kind) {
+        Some(kind) => Ok(AlertSubject::Transmission {
+            kind,
+            transmission_id: row.int("transmission_id")?,
+            detail: row.text("detail")?,
+            raised_at: row.time("created_at")?,
+        }),
+        None => Err(StoreError::corrupt("alert kind", id)),
+    }
+}
 
 /// The delivery is still on the attempt being recorded: pending, not claimed again since.
 macro_rules! still_claimed {
@@ -93,6 +159,30 @@ pub(super) async fn record_for_reminders(
         .push_rows(tx.backend(), &rows);
     let (sql, args) = sql.finish();
     tx.execute(sql, args).await?;
+    Ok(())
+}
+
+/// Writes an alert `kind` of transmission `transmission_id` in the transaction of what it
+/// tells (the flag of an overdue receipt, the receipt taken in).
+pub(super) async fn record_for_transmission(
+    tx: &mut Tx,
+    kind: TransmissionAlert,
+    transmission_id: i64,
+    detail: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO alerts (alert_id, kind, transmission_id, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+        args![
+            uuid::Uuid::new_v4().to_string(),
+            kind.as_str(),
+            transmission_id,
+            redact(detail).into_owned(),
+            at
+        ],
+    )
+    .await?;
     Ok(())
 }
 
@@ -143,7 +233,8 @@ impl Store {
         let mut claimed = Vec::with_capacity(ids.len());
         if !ids.is_empty() {
             let mut sql = SqlBuilder::new(
-                "SELECT d.id, d.channel, d.attempts, a.alert_id, a.reminder_id \
+                "SELECT d.id, d.channel, d.attempts, a.alert_id, a.kind, a.reminder_id, \
+                 a.transmission_id, a.detail, a.created_at \
                  FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.id IN (",
             );
             sql.push_list(ids.iter().copied()).push(") ORDER BY d.id");
@@ -156,7 +247,7 @@ impl Store {
                     channel: row.text("channel")?,
                     attempt: u32::try_from(row.int("attempts")?)
                         .map_err(|_| StoreError::corrupt("alert attempts", id))?,
-                    reminder_id: row.int("reminder_id")?,
+                    subject: subject_of(&row, id)?,
                 });
             }
         }

@@ -64,7 +64,10 @@ pub use accounts::{
     UnknownSort,
 };
 pub use acknowledgements::{AckIntake, StoredEntry};
-pub use alerts::{AlertOutcome, ClaimedDelivery, DELIVERY_STATUSES, DeliveryCount};
+pub use alerts::{
+    AlertOutcome, AlertSubject, ClaimedDelivery, DELIVERY_STATUSES, DeliveryCount,
+    TransmissionAlert,
+};
 pub use announcements::{
     AnnouncementDetail, AnnouncementSummary, ListFilter, MAX_PAGE, Page, StoredAnnouncement,
 };

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Store;
+use super::alerts::{TransmissionAlert, record_for_transmission};
 use super::error::StoreError;
 use super::history::ChangeNote;
 use super::redact::redact;
@@ -23,6 +24,8 @@ pub struct NewReceipt<'a> {
     pub event_date: DateTime<Utc>,
     /// The receipt's file name, for operators.
     pub file_name: &'a str,
+    /// The alert it raises when it is taken in for a transmission (the first time only).
+    pub alert: Option<TransmissionAlert>,
 }
 
 /// What taking in a receipt did.
@@ -101,6 +104,17 @@ impl Store {
             ),
             None => ReceiptIntake::Recorded(current),
         };
+        if let Some(kind) = receipt.alert {
+            let detail = format!(
+                "receipt {} of message {}: {}",
+                receipt.status_code, receipt.message_id, receipt.status_info
+            );
+            let transmission = match &intake {
+                ReceiptIntake::Applied(t) | ReceiptIntake::Recorded(t) => t.id,
+                ReceiptIntake::Repeat | ReceiptIntake::Unmatched => unreachable!("returned above"),
+            };
+            record_for_transmission(&mut tx, kind, transmission, &detail, note.at).await?;
+        }
         tx.commit().await?;
         Ok(intake)
     }
@@ -149,11 +163,13 @@ impl Store {
     }
 
     /// Flags transmission `id` for having no receipt since its hand-over: `receipt_overdue_at`
-    /// is set at `at` (once). Returns `true` when this call flagged it.
+    /// is set at `at` (once until a receipt comes), and its alert written in the same
+    /// transaction, saying `detail`. Returns `true` when this call flagged it.
     pub async fn flag_receipt_overdue(
         &self,
         id: i64,
         at: DateTime<Utc>,
+        detail: &str,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         let flagged = tx
@@ -162,9 +178,14 @@ impl Store {
                  AND handed_over_at IS NOT NULL AND receipt_overdue_at IS NULL",
                 args![at, id],
             )
-            .await?;
+            .await?
+            == 1;
+        if flagged {
+            record_for_transmission(&mut tx, TransmissionAlert::ReceiptOverdue, id, detail, at)
+                .await?;
+        }
         tx.commit().await?;
-        Ok(flagged == 1)
+        Ok(flagged)
     }
 }
 
