@@ -175,13 +175,32 @@ pub enum LogFormat {
 /// untagged enum, so that a mistake in a section is reported as itself.
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ZasConfig>, D::Error> {
     use serde::de::Error;
-    let value = toml::Value::deserialize(d)?;
+    let mut value = toml::Value::deserialize(d)?;
+    match &mut value {
+        toml::Value::Array(sections) => sections.iter_mut().for_each(default_transport),
+        section => default_transport(section),
+    }
     let read = if value.is_array() {
         Vec::<ZasConfig>::deserialize(value)
     } else {
         ZasConfig::deserialize(value).map(|zas| vec![zas])
     };
     read.map_err(|e| D::Error::custom(e.message().trim_end()))
+}
+
+/// sedex is the default transport: a `[zas]` section without `transport` uses sedex, unless it
+/// has only a `[zas.tls]` section (then HTTPS, as configurations written before sedex do).
+fn default_transport(section: &mut toml::Value) {
+    if let toml::Value::Table(table) = section
+        && !table.contains_key("transport")
+    {
+        let kind = if table.contains_key("tls") && !table.contains_key("sedex") {
+            "https"
+        } else {
+            "sedex"
+        };
+        table.insert("transport".into(), toml::Value::String(kind.into()));
+    }
 }
 
 fn default_listen() -> SocketAddr {

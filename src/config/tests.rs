@@ -275,9 +275,39 @@ payload_format = "xml"
         .unwrap_err()
         .to_string();
     assert!(err.contains("[zas.sedex]"), "{err}");
-    let https_without_tls = without.replace("transport = \"sedex\"", "");
+    let https_without_tls = without.replace("transport = \"sedex\"", "transport = \"https\"");
     let err = Config::load(Some(file(&https_without_tls).path()), vec![])
         .unwrap_err()
         .to_string();
     assert!(err.contains("[zas.tls]"), "{err}");
+}
+
+/// sedex is the default transport: without `transport`, a `[zas.sedex]` section is used (also
+/// beside a `[zas.tls]`), a lone `[zas.tls]` keeps HTTPS as before, and neither names both.
+#[test]
+fn sedex_is_the_default_transport() {
+    let head =
+        "[zas]\nenvironment = \"prod\"\nsender_id = \"T7-066000-1\"\nrecipient_id = \"T6-ZAS-1\"\n";
+    let sedex = "[zas.sedex]\ninterface_directory = \"/var/lib/sedex/interface\"\n";
+    let tls = "[zas.tls]\nendpoint = \"https://zas.example\"\nca_cert = \"ca.pem\"\nclient_cert = \"c.pem\"\nclient_key = \"k.pem\"\n";
+    let kind = |text: String| {
+        Config::load(Some(file(&text).path()), vec![])
+            .map(|c| c.zas[0].transport)
+            .map_err(|e| e.to_string())
+    };
+    use crate::engine::TransportKind::{Https, Sedex};
+    assert_eq!(kind(format!("{head}{sedex}")), Ok(Sedex));
+    assert_eq!(kind(format!("{head}{sedex}{tls}")), Ok(Sedex));
+    assert_eq!(kind(format!("{head}{tls}")), Ok(Https));
+    let two = format!(
+        "[[zas]]\nenvironment = \"abn\"\nsender_id = \"T7-066000-1\"\nrecipient_id = \"T6-ZAS-1\"\n[zas.tls]\nendpoint = \"https://zas.example\"\nca_cert = \"ca.pem\"\nclient_cert = \"c.pem\"\nclient_key = \"k.pem\"\n[[zas]]\nenvironment = \"prod\"\nsender_id = \"T7-066000-1\"\nrecipient_id = \"T6-ZAS-1\"\n[zas.sedex]\ninterface_directory = \"/srv/sedex\"\n"
+    );
+    let config = Config::load(Some(file(&two).path()), vec![]).unwrap();
+    assert_eq!(config.zas[0].transport, Https);
+    assert_eq!(config.zas[1].transport, Sedex);
+    let err = kind(head.to_string()).unwrap_err();
+    assert!(
+        err.contains("zas.transport") && err.contains("[zas.sedex]") && err.contains("[zas.tls]"),
+        "{err}"
+    );
 }

@@ -55,7 +55,8 @@ pub struct ZasConfig {
     /// (N. 3401) and their reminders raised; also once at start. Default 300.
     #[serde(default = "defaults::deadline_scan_interval_secs")]
     pub deadline_scan_interval_secs: u64,
-    /// How the ZAS is reached: `https` (default: `[zas.tls]`) or `sedex` (`[zas.sedex]`).
+    /// How the ZAS is reached: `sedex` (`[zas.sedex]`) or `https` (`[zas.tls]`). Without it,
+    /// sedex; HTTPS when only `[zas.tls]` is there (`config::default_transport`).
     #[serde(default)]
     pub transport: TransportKind,
     /// The HTTPS connection: endpoint, certificates, timeouts (`transport = "https"`).
@@ -69,9 +70,10 @@ pub struct ZasConfig {
 #[serde(rename_all = "lowercase")]
 pub enum TransportKind {
     /// arcgw's HTTPS protocol with mutual TLS (what `arcgw zas-sim` speaks).
-    #[default]
     Https,
-    /// Files in the fund's sedex client's interface directory (eCH-0090 envelopes).
+    /// Files in the fund's sedex client's interface directory (eCH-0090 envelopes): the
+    /// default.
+    #[default]
     Sedex,
 }
 
@@ -83,9 +85,11 @@ impl ZasConfig {
             (TransportKind::Https, None, _) => {
                 Err("transport = \"https\" needs a [zas.tls] section".to_string())
             }
-            (TransportKind::Sedex, _, None) => {
-                Err("transport = \"sedex\" needs a [zas.sedex] section".to_string())
-            }
+            (TransportKind::Sedex, _, None) => Err(
+                "transport = \"sedex\" (the default) needs a [zas.sedex] section; for HTTPS set \
+                 transport = \"https\" with a [zas.tls] section"
+                    .to_string(),
+            ),
         }
     }
 }
