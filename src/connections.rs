@@ -6,7 +6,10 @@
 //! - an **idle timeout**: a connection on which nothing is read or written for that long is
 //!   closed (a client that stops reading its answer, or stops sending its body);
 //! - a **connection cap**: beyond it, new connections wait in the listen queue of the kernel
-//!   (they take no file descriptor of the service) until one ends.
+//!   (they take no file descriptor of the service) until one ends;
+//! - a **lingering close**: after the last answer the sending side is shut and what the client
+//!   still sends is drained (bounded), so that a 413 answered before the body was read reaches
+//!   a client that is still sending, instead of a reset.
 //!
 //! On shutdown it stops accepting, lets every connection finish its request, and returns when
 //! all have ended.
@@ -121,27 +124,44 @@ async fn serve_one(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
-    let connection = builder
-        .serve_connection(io, TowerToHyperService::new(service))
-        .with_upgrades();
-    tokio::pin!(connection);
+    let mut connection = builder.serve_connection(io, TowerToHyperService::new(service));
     let mut shutting_down = false;
-    loop {
+    let ended = loop {
         tokio::select! {
-            result = connection.as_mut() => {
-                if let Err(e) = result {
-                    tracing::debug!(error = %e, "connection closed");
-                }
-                break;
-            }
+            result = std::future::poll_fn(|cx| connection.poll_without_shutdown(cx)) => break result,
             changed = stopping.changed(), if !shutting_down => {
                 shutting_down = true;
                 if changed.is_ok() {
-                    connection.as_mut().graceful_shutdown();
+                    Pin::new(&mut connection).graceful_shutdown();
                 }
             }
         }
+    };
+    match ended {
+        Ok(()) => linger(connection.into_parts().io.into_inner()).await,
+        Err(e) => tracing::debug!(error = %e, "connection closed"),
     }
+}
+
+/// How long a connection is drained after its last answer.
+const LINGER: Duration = Duration::from_secs(2);
+/// How much of a request's rest is read and thrown away after its answer, at most.
+const LINGER_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Closes a connection whose exchange has ended the way a lingering close does: the answer is
+/// already written; the sending side is shut (the client reads the end after the answer), then
+/// what the client still sends (the rest of a body refused with 413 before it was read) is read
+/// and thrown away, for at most [`LINGER`] and [`LINGER_BYTES`]. Closing with unread bytes
+/// instead makes the kernel answer with a reset, which destroys the answer the client has not
+/// read yet.
+async fn linger(mut stream: IdleTimeout) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let mut rest = stream.take(LINGER_BYTES);
+    let mut sink = tokio::io::sink();
+    let _ = tokio::time::timeout(LINGER, tokio::io::copy(&mut rest, &mut sink)).await;
 }
 
 /// A stream that fails with `TimedOut` when nothing was read or written on it for `idle`.

@@ -111,6 +111,52 @@ async fn slow_headers(db: TestDb) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_the_limit_gets_its_413_not_a_reset() {
+    support_db::run(Backend::Sqlite, body_over_the_limit).await;
+}
+
+/// A body over the limit is answered 413 before it is read. The connection was then closed
+/// with the body's rest unread, so the kernel answered the still-sending client with a reset,
+/// which threw away the 413 it had not read yet (found by the hostile-request probe). Now the
+/// rest is drained (bounded) after the answer: the client sends its whole body, then reads
+/// the 413.
+async fn body_over_the_limit(db: TestDb) {
+    let http = HttpConfig {
+        max_body_bytes: 64 * 1024,
+        ..HttpConfig::default()
+    };
+    let (state, _) = state(&db.store, http);
+    let address = serve(state, limits(30, 16)).await;
+    let body_length = 4 * 1024 * 1024;
+    let mut client = TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /api/v1/announcements HTTP/1.1\r\nHost: arcgw\r\nContent-Type: application/json\r\n\
+         Content-Length: {body_length}\r\nConnection: close\r\n\r\n"
+    );
+    client.write_all(head.as_bytes()).await.unwrap();
+    let chunk = vec![b' '; 64 * 1024];
+    let mut sent = 0;
+    while sent < body_length {
+        if client.write_all(&chunk).await.is_err() {
+            break;
+        }
+        sent += chunk.len();
+    }
+    let answer = until_closed(&mut client, Duration::from_secs(10))
+        .await
+        .expect("closed after the answer");
+    assert!(
+        answer.starts_with(b"HTTP/1.1 413"),
+        "sent {sent} of {body_length} bytes; answer {:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert_eq!(
+        sent, body_length,
+        "the whole body was taken (and thrown away)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_beyond_the_cap_wait_for_a_place() {
     support_db::run(Backend::Sqlite, beyond_the_cap).await;
 }
