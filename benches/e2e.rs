@@ -52,9 +52,11 @@ use arcgw::domain::{
 use arcgw::dtxml::{ReadLimits, read_acknowledgement, write_transmission};
 use arcgw::engine::{Engine, Environment, TransportKind, ZasConfig};
 use arcgw::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
-use arcgw::sim::{Outcome, Scenarios, SedexSimConfig, SimConfig, SimHandle, TRANSMITTED};
+use arcgw::sim::{
+    Outcome, Scenarios, SimConfig, SimHandle, TRANSMITTED, on_one_interface_directory,
+};
 use arcgw::store::{Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store};
-use arcgw::transport::{HttpsTransport, SedexConfig, SedexTransport, Transport, TransportConfig};
+use arcgw::transport::TransportConfig;
 use chrono::{SubsecRound, TimeDelta};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -286,16 +288,12 @@ async fn start(store: Store, batch: u32, transport: TransportKind) -> Rig {
     sim_config.scenarios = Scenarios::new(Vec::new(), Outcome::Done).expect("the scenarios");
     let interface_dir = pki_dir.path().join("sedex");
     let sedex = (transport == TransportKind::Sedex).then(|| {
-        let mut sim_sedex = SedexSimConfig::below(&interface_dir);
-        sim_sedex.poll_interval = Duration::from_millis(ENGINE_TICK_MS);
+        let (sim_sedex, fund_sedex) = on_one_interface_directory(
+            &interface_dir,
+            Duration::from_millis(ENGINE_TICK_MS),
+        )
+        .expect("the sedex folders");
         sim_config.sedex = Some(sim_sedex);
-        let fund_sedex = SedexConfig {
-            poll_interval_ms: ENGINE_TICK_MS,
-            ..SedexConfig::in_interface_directory(interface_dir.clone())
-        };
-        fund_sedex
-            .create_missing_folders()
-            .expect("the sedex folders");
         fund_sedex
     });
     let sim = arcgw::sim::start(sim_config, clock.clone())
@@ -323,16 +321,8 @@ async fn start(store: Store, batch: u32, transport: TransportKind) -> Rig {
             request_timeout_secs: 60,
         }),
     };
-    let transport: Arc<dyn Transport> = match &zas.sedex {
-        Some(sedex) => Arc::new(
-            SedexTransport::new(sedex, zas.sender_id.clone(), zas.recipient_id.clone())
-                .expect("the sedex transport"),
-        ),
-        None => Arc::new(
-            HttpsTransport::new(zas.tls.as_ref().expect("an HTTPS configuration"))
-                .expect("the transport"),
-        ),
-    };
+    let (transport, _) =
+        arcgw::serve::connect_transport(&zas, clock.now()).expect("the transport to the ZAS");
     let engine = Engine {
         store: store.clone(),
         transport,

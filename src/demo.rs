@@ -24,7 +24,9 @@ use crate::domain::avs_number::check_digit;
 use crate::domain::{AnnouncementState, FundNumber, Holder, Login, ParticipantId, Password, Role};
 use crate::engine::{Engine, Environment, TransportKind, ZasConfig};
 use crate::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
-use crate::sim::{InboxFault, Outcome, ReceiptFault, Rule, Scenarios, SedexSimConfig, SimConfig};
+use crate::sim::{
+    InboxFault, Outcome, ReceiptFault, Rule, Scenarios, SimConfig, on_one_interface_directory,
+};
 use crate::store::{NewAccount, Store, TransmissionState};
 use crate::transport::{SedexConfig, TransportConfig};
 
@@ -328,21 +330,17 @@ pub async fn run(
     let interface_dir = data_dir.join("sedex");
     let sedex = match transport {
         TransportKind::Sedex => {
-            let mut sim_sedex = SedexSimConfig::below(&interface_dir);
-            sim_sedex.poll_interval = Duration::from_millis(50);
+            let (sim_sedex, fund_sedex) =
+                on_one_interface_directory(&interface_dir, Duration::from_millis(50))
+                    .map_err(setup("sedex folders"))?;
             sim_config.sedex = Some(sim_sedex);
-            let fund_sedex = SedexConfig {
-                poll_interval_ms: 50,
+            Some(SedexConfig {
                 // The faults' lone files are put away at once, and a missing receipt is
                 // flagged within the demo's patience.
                 inbox_grace_secs: 1,
                 receipt_timeout_secs: 5,
-                ..SedexConfig::in_interface_directory(interface_dir.clone())
-            };
-            fund_sedex
-                .create_missing_folders()
-                .map_err(setup("sedex folders"))?;
-            Some(fund_sedex)
+                ..fund_sedex
+            })
         }
         TransportKind::Https => None,
     };

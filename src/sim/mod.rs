@@ -64,5 +64,5 @@ pub use scenario::{
     DEFAULT_INVESTIGATION, InboxFault, Matcher, Outcome, REFUSED_RECEIPTS, ReceiptFault, Rule,
     ScenarioError, Scenarios,
 };
-pub use sedex::SedexSimConfig;
+pub use sedex::{SedexSimConfig, on_one_interface_directory};
 pub use server::{SimHandle, start};

@@ -12,6 +12,8 @@ use serde::Deserialize;
 
 use crate::domain::ParticipantId;
 use crate::sedex::{Folders, PayloadFormat};
+use crate::transport::SedexConfig;
+use crate::transport::sedex::SedexSetupError;
 
 /// PLACEHOLDER: the sedex message type of a fund's transmission (the ZAS's is not public): the
 /// sedex transport's default (`transmission_message_type` of `[zas.sedex]`).
@@ -67,6 +69,25 @@ impl SedexSimConfig {
             poll_interval: DEFAULT_POLL_INTERVAL,
         }
     }
+}
+
+/// The simulator and a fund on one interface directory, both polling every `poll` (the set-up
+/// of the demo and the end-to-end benchmark): the simulator's configuration, and the fund's
+/// (`[zas.sedex]`) with its folders created.
+pub fn on_one_interface_directory(
+    interface_dir: &Path,
+    poll: Duration,
+) -> Result<(SedexSimConfig, SedexConfig), SedexSetupError> {
+    let sim = SedexSimConfig {
+        poll_interval: poll,
+        ..SedexSimConfig::below(interface_dir)
+    };
+    let fund = SedexConfig {
+        poll_interval_ms: u64::try_from(poll.as_millis()).unwrap_or(u64::MAX),
+        ..SedexConfig::in_interface_directory(interface_dir.to_path_buf())
+    };
+    fund.create_missing_folders()?;
+    Ok((sim, fund))
 }
 
 fn participant(id: &str) -> ParticipantId {

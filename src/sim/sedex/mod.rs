@@ -24,6 +24,7 @@ pub(crate) use config::SedexFile;
 pub use config::{
     DEFAULT_ACKNOWLEDGEMENT_TYPE, DEFAULT_FOREIGN_SENDER_ID, DEFAULT_FUND_ID,
     DEFAULT_POLL_INTERVAL, DEFAULT_TRANSMISSION_TYPE, DEFAULT_UNKNOWN_TYPE, SedexSimConfig,
+    on_one_interface_directory,
 };
 
 use chrono::{DateTime, Utc};
