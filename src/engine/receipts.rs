@@ -70,10 +70,7 @@ impl Engine {
         };
         let intake = self
             .store
-            .take_in_receipt(&new, &note, |current| {
-                let attempt_number = u32::try_from(current.attempts)
-                    .unwrap_or(u32::MAX)
-                    .saturating_add(1);
+            .take_in_receipt(&new, &note, |current, hand_overs| {
                 let waiting = |outcome| {
                     (
                         Attempt {
@@ -89,7 +86,9 @@ impl Engine {
                     ReceiptStatus::SentAwaitingDelivery => Some(waiting(AttemptOutcome::Waiting)),
                     ReceiptStatus::ExpiresSoon => Some(waiting(AttemptOutcome::Warning)),
                     ReceiptStatus::Unknown => None,
-                    _ => Some(self.after_receipt(&late.receipt, attempt_number)),
+                    // `max_attempts` counts sendings: over sedex, the hand-overs (a receipt is
+                    // not a sending of its own).
+                    _ => Some(self.after_receipt(&late.receipt, hand_overs.max(1))),
                 }
             })
             .await?;

@@ -57,8 +57,9 @@ pub struct UnmatchedReceipt {
 impl Store {
     /// Takes in one receipt: stored once (a repeat of the same message id, code and event date
     /// changes nothing), matched by message id to a transmission of its environment, and what
-    /// `decide` makes of that transmission (held for writing) recorded as an attempt in the same
-    /// transaction; `decide` answering `None` records the receipt only.
+    /// `decide` makes of that transmission (held for writing) and the number of its hand-overs
+    /// recorded as an attempt in the same transaction; `decide` answering `None` records the
+    /// receipt only.
     pub async fn take_in_receipt<F>(
         &self,
         receipt: &NewReceipt<'_>,
@@ -66,7 +67,7 @@ impl Store {
         decide: F,
     ) -> Result<ReceiptIntake, StoreError>
     where
-        F: FnOnce(&TransmissionRecord) -> Option<(Attempt, NextStep)>,
+        F: FnOnce(&TransmissionRecord, u32) -> Option<(Attempt, NextStep)>,
     {
         let mut tx = self.begin_write().await?;
         let transmission =
@@ -98,7 +99,15 @@ impl Store {
             tx.commit().await?;
             return Ok(ReceiptIntake::Unmatched);
         };
-        let intake = match decide(&current) {
+        let handed_over = tx
+            .fetch_one(
+                "SELECT COUNT(*) AS n FROM transmission_attempts \
+                 WHERE transmission_id = $1 AND outcome = 'handed_over'",
+                args![current.id],
+            )
+            .await?
+            .int("n")?;
+        let intake = match decide(&current, u32::try_from(handed_over).unwrap_or(u32::MAX)) {
             Some((attempt, next)) => ReceiptIntake::Applied(
                 record_attempt_in(&mut tx, &current, &attempt, &next, note).await?,
             ),
