@@ -288,11 +288,9 @@ async fn start(store: Store, batch: u32, transport: TransportKind) -> Rig {
     sim_config.scenarios = Scenarios::new(Vec::new(), Outcome::Done).expect("the scenarios");
     let interface_dir = pki_dir.path().join("sedex");
     let sedex = (transport == TransportKind::Sedex).then(|| {
-        let (sim_sedex, fund_sedex) = on_one_interface_directory(
-            &interface_dir,
-            Duration::from_millis(ENGINE_TICK_MS),
-        )
-        .expect("the sedex folders");
+        let (sim_sedex, fund_sedex) =
+            on_one_interface_directory(&interface_dir, Duration::from_millis(ENGINE_TICK_MS))
+                .expect("the sedex folders");
         sim_config.sedex = Some(sim_sedex);
         fund_sedex
     });

@@ -149,7 +149,7 @@ impl Engine {
     /// a failed transmission gets, so failing runs end at multiples of `max_attempts`).
     pub(crate) fn after_failure(&self, attempt_number: u32, cause: String) -> NextStep {
         if attempt_number.is_multiple_of(self.config.max_attempts.max(1)) {
-            NextStep::Failed(format!("{cause} (after {attempt_number} attempts)"))
+            NextStep::Failed(format!("{cause} (after {attempt_number} sendings)"))
         } else {
             let wait = delay(
                 attempt_number,

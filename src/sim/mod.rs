@@ -33,7 +33,8 @@
 //!
 //! In process: [`start`] with a [`SimConfig`] whose `sedex` is
 //! `Some(SedexSimConfig::below(interface_dir))` runs both front ends; [`SimHandle::sedex_folders`]
-//! names the folders.
+//! names the folders. [`start_stepped`] leaves the sedex front end's rounds to the caller
+//! ([`SimHandle::sedex_round`]), for tests on a manual clock.
 
 mod acknowledgements;
 mod config;
@@ -65,4 +66,4 @@ pub use scenario::{
     ScenarioError, Scenarios,
 };
 pub use sedex::{SedexSimConfig, on_one_interface_directory};
-pub use server::{SimHandle, start};
+pub use server::{SimHandle, start, start_stepped};

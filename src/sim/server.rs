@@ -1,11 +1,12 @@
 //! Starting and stopping the simulator: binds, serves over mutual TLS in a background task (and,
-//! when configured, runs the sedex front end on a blocking thread), and hands back a
-//! [`SimHandle`] with the address, the sedex folders and read-only inspectors for tests.
+//! when configured, runs the sedex front end on a blocking thread, or round by round when the
+//! caller asks: [`start_stepped`]), and hands back a [`SimHandle`] with the address, the sedex
+//! folders and read-only inspectors for tests.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use axum::extract::Request;
@@ -19,7 +20,7 @@ use super::acknowledgements::IssuedAcknowledgement;
 use super::config::SimConfig;
 use super::error::SimError;
 use super::routes::{CutConnection, router};
-use super::sedex::{SedexDesk, SedexSimConfig};
+use super::sedex::{RoundReport, SedexDesk, SedexSimConfig};
 use super::tls::server_config;
 use super::zas::Shared;
 use crate::clock::Clock;
@@ -39,11 +40,21 @@ pub struct SimHandle {
     sedex: Option<SedexRunning>,
 }
 
-/// The sedex front end's thread: its folders, and how to stop it.
+/// The sedex front end: its folders, and how its rounds run.
 struct SedexRunning {
     folders: Folders,
-    stop: std::sync::mpsc::Sender<()>,
-    task: JoinHandle<()>,
+    rounds: Rounds,
+}
+
+/// Who runs the sedex front end's rounds.
+enum Rounds {
+    /// Its own thread, every poll interval; stopped through `stop`.
+    Thread {
+        stop: std::sync::mpsc::Sender<()>,
+        task: JoinHandle<()>,
+    },
+    /// The caller, one at a time ([`SimHandle::sedex_round`]).
+    Stepped(Arc<std::sync::Mutex<SedexDesk>>),
 }
 
 impl std::fmt::Debug for SimHandle {
@@ -59,6 +70,24 @@ impl std::fmt::Debug for SimHandle {
 /// blocking thread of the runtime: file I/O), on the same state, after creating its four
 /// folders if missing.
 pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimHandle, SimError> {
+    start_with(config, clock, false).await
+}
+
+/// [`start`], except that the sedex front end runs no round of its own: each runs when the
+/// caller calls [`SimHandle::sedex_round`]. For tests on a manual clock, whose steps must
+/// happen in a known order and a bounded number, without sleeping.
+pub async fn start_stepped(
+    config: SimConfig,
+    clock: Arc<dyn Clock>,
+) -> Result<SimHandle, SimError> {
+    start_with(config, clock, true).await
+}
+
+async fn start_with(
+    config: SimConfig,
+    clock: Arc<dyn Clock>,
+    stepped: bool,
+) -> Result<SimHandle, SimError> {
     let tls = RustlsConfig::from_config(server_config(&config.tls)?);
     let listener = std::net::TcpListener::bind(config.listen).map_err(|source| SimError::Bind {
         addr: config.listen,
@@ -94,7 +123,12 @@ pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimHandle
         .map_err(bind_error)?
         .handle(handle.clone());
     let sedex = match config.sedex {
-        Some(sedex) => Some(start_sedex(sedex, shared.clone(), config.participant_id)?),
+        Some(sedex) => Some(start_sedex(
+            sedex,
+            shared.clone(),
+            config.participant_id,
+            stepped,
+        )?),
         None => None,
     };
     let task = tokio::spawn(async move { server.serve(make_service).await });
@@ -112,6 +146,7 @@ fn start_sedex(
     config: SedexSimConfig,
     shared: Arc<Shared>,
     zas_id: ParticipantId,
+    stepped: bool,
 ) -> Result<SedexRunning, SimError> {
     let folders = config.folders.clone();
     for (_, folder) in folders.named() {
@@ -120,14 +155,15 @@ fn start_sedex(
             source,
         })?;
     }
-    let (stop, stopped) = std::sync::mpsc::channel();
     let desk = SedexDesk::new(shared, config, zas_id);
-    let task = tokio::task::spawn_blocking(move || desk.run(stopped));
-    Ok(SedexRunning {
-        folders,
-        stop,
-        task,
-    })
+    let rounds = if stepped {
+        Rounds::Stepped(Arc::new(std::sync::Mutex::new(desk)))
+    } else {
+        let (stop, stopped) = std::sync::mpsc::channel();
+        let task = tokio::task::spawn_blocking(move || desk.run(stopped));
+        Rounds::Thread { stop, task }
+    };
+    Ok(SedexRunning { folders, rounds })
 }
 
 /// The service error that makes hyper drop a connection unanswered (the `reset` fault).
@@ -175,13 +211,38 @@ impl SimHandle {
         self.sedex.as_ref().map(|s| &s.folders)
     }
 
-    async fn stop(&mut self) -> Result<(), SimError> {
-        if let Some(sedex) = self.sedex.take() {
-            // The thread ends within its current round.
-            let _ = sedex.stop.send(());
-            sedex
-                .task
+    /// One round of the sedex front end (see [`sedex`](super::sedex): deliveries after a 601,
+    /// the outbox taken with its receipts, the inbox written), on a blocking thread; `None`
+    /// unless it was started by [`start_stepped`] with a sedex front end.
+    pub async fn sedex_round(&self) -> Option<RoundReport> {
+        let Some(SedexRunning {
+            rounds: Rounds::Stepped(desk),
+            ..
+        }) = &self.sedex
+        else {
+            return None;
+        };
+        let desk = Arc::clone(desk);
+        let round = tokio::task::spawn_blocking(move || {
+            desk.lock().unwrap_or_else(PoisonError::into_inner).round()
+        });
+        // A round logs its folder errors itself; a panic in it is the caller's to see.
+        Some(
+            round
                 .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
+        )
+    }
+
+    async fn stop(&mut self) -> Result<(), SimError> {
+        if let Some(SedexRunning {
+            rounds: Rounds::Thread { stop, task },
+            ..
+        }) = self.sedex.take()
+        {
+            // The thread ends within its current round.
+            let _ = stop.send(());
+            task.await
                 .map_err(|e| SimError::Serve(format!("sedex front end: {e}")))?;
         }
         self.handle.graceful_shutdown(Some(SHUTDOWN_GRACE));
@@ -234,9 +295,13 @@ impl Drop for SimHandle {
         if self.task.is_some() {
             self.handle.shutdown();
         }
-        if let Some(sedex) = self.sedex.take() {
+        if let Some(SedexRunning {
+            rounds: Rounds::Thread { stop, .. },
+            ..
+        }) = self.sedex.take()
+        {
             // The thread ends after its current round.
-            let _ = sedex.stop.send(());
+            let _ = stop.send(());
         }
     }
 }
