@@ -299,10 +299,8 @@ fn sedex_is_the_default_transport() {
     assert_eq!(kind(format!("{head}{sedex}")), Ok(Sedex));
     assert_eq!(kind(format!("{head}{sedex}{tls}")), Ok(Sedex));
     assert_eq!(kind(format!("{head}{tls}")), Ok(Https));
-    let two = format!(
-        "[[zas]]\nenvironment = \"abn\"\nsender_id = \"T7-066000-1\"\nrecipient_id = \"T6-ZAS-1\"\n[zas.tls]\nendpoint = \"https://zas.example\"\nca_cert = \"ca.pem\"\nclient_cert = \"c.pem\"\nclient_key = \"k.pem\"\n[[zas]]\nenvironment = \"prod\"\nsender_id = \"T7-066000-1\"\nrecipient_id = \"T6-ZAS-1\"\n[zas.sedex]\ninterface_directory = \"/srv/sedex\"\n"
-    );
-    let config = Config::load(Some(file(&two).path()), vec![]).unwrap();
+    let two = "[[zas]]\nenvironment = \"abn\"\nsender_id = \"T7-066000-1\"\nrecipient_id = \"T6-ZAS-1\"\n[zas.tls]\nendpoint = \"https://zas.example\"\nca_cert = \"ca.pem\"\nclient_cert = \"c.pem\"\nclient_key = \"k.pem\"\n[[zas]]\nenvironment = \"prod\"\nsender_id = \"T7-066000-1\"\nrecipient_id = \"T6-ZAS-1\"\n[zas.sedex]\ninterface_directory = \"/srv/sedex\"\n";
+    let config = Config::load(Some(file(two).path()), vec![]).unwrap();
     assert_eq!(config.zas[0].transport, Https);
     assert_eq!(config.zas[1].transport, Sedex);
     let err = kind(head.to_string()).unwrap_err();
