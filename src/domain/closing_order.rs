@@ -131,13 +131,55 @@ impl fmt::Debug for ClosingOrder {
     }
 }
 
+/// Where a closing order stands: open until the fund's system reports the CI transmitted
+/// (`done`), or until it is cancelled; `done` and `cancelled` are final.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosingOrderState {
+    Open,
+    Done,
+    Cancelled,
+}
+
+/// A state name that is none of `open`, `done`, `cancelled`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a closing order is open, done or cancelled, not {0:?}")]
+pub struct UnknownOrderState(pub String);
+
+impl ClosingOrderState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosingOrderState::Open => "open",
+            ClosingOrderState::Done => "done",
+            ClosingOrderState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, UnknownOrderState> {
+        match text {
+            "open" => Ok(ClosingOrderState::Open),
+            "done" => Ok(ClosingOrderState::Done),
+            "cancelled" => Ok(ClosingOrderState::Cancelled),
+            other => Err(UnknownOrderState(other.to_string())),
+        }
+    }
+}
+
 /// N. 2713: the mandated fund transmits the CI data within ten calendar days of receiving the
 /// order. The day of receipt is day 0; a due date on a weekend or holiday is not moved (the
-/// directives do not move it, and a reminder must never come later than the rule).
+/// directives do not move it, and a reminder must never come later than the rule). The due date
+/// is the last day to transmit: the order is overdue from the day after
+/// ([`transmission_overdue`]), as the N. 3401 deadlines are.
 pub fn transmission_due(received_on: NaiveDate) -> NaiveDate {
     received_on
         .checked_add_days(Days::new(TRANSMISSION_DAYS))
         .unwrap_or(NaiveDate::MAX)
+}
+
+/// Whether an order received on `received_on` and still open is overdue on `today`: the ten days
+/// of N. 2713 have ended.
+pub fn transmission_overdue(received_on: NaiveDate, today: NaiveDate) -> bool {
+    today > transmission_due(received_on)
 }
 
 #[cfg(test)]
@@ -154,6 +196,25 @@ mod tests {
         assert_eq!(transmission_due(day(2028, 2, 25)), day(2028, 3, 6));
         // 1 August (a Sunday in 2027) and weekends count like any day.
         assert_eq!(transmission_due(day(2027, 7, 26)), day(2027, 8, 5));
+    }
+
+    #[test]
+    fn overdue_from_the_day_after_the_due_date() {
+        let received = day(2027, 1, 25);
+        assert!(!transmission_overdue(received, day(2027, 2, 4)));
+        assert!(transmission_overdue(received, day(2027, 2, 5)));
+    }
+
+    #[test]
+    fn states_read_back() {
+        for s in [
+            ClosingOrderState::Open,
+            ClosingOrderState::Done,
+            ClosingOrderState::Cancelled,
+        ] {
+            assert_eq!(ClosingOrderState::parse(s.as_str()), Ok(s));
+        }
+        assert!(ClosingOrderState::parse("closed").is_err());
     }
 
     #[test]

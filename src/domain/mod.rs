@@ -31,7 +31,10 @@ pub use acknowledgement::{
 };
 pub use announcement::{Announcement, Particulars};
 pub use avs_number::{AvsNumber, AvsNumberError};
-pub use closing_order::{ClosingOrder, ClosingOrderError, DomicileInstruction, RciKey};
+pub use closing_order::{
+    ClosingOrder, ClosingOrderError, ClosingOrderState, DomicileInstruction, RciKey,
+    UnknownOrderState,
+};
 pub use collection::{Beneficiary, ClosingMonth, CollectionOrder, Domicile};
 pub use environment::{Environment, UnknownEnvironment};
 pub use fund_number::{FundNumber, FundNumberError};

@@ -45,6 +45,13 @@ pub use schema::{
 
 use crate::domain::{Acknowledgement, ClosingOrder, Transmission};
 
+/// A message from the ZAS, of either kind the feed carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ZasMessage {
+    Acknowledgement(Acknowledgement),
+    ClosingOrder(ClosingOrder),
+}
+
 /// eCH-0058 `subMessageType` of a transmission.
 pub const TRANSMISSION_SUB_MESSAGE_TYPE: &str = schema::TRANSMISSION.sub_message_type;
 
@@ -93,4 +100,17 @@ pub fn read_closing_order(xml: &[u8], limits: &ReadLimits) -> Result<ClosingOrde
     let text = limits::guard(xml, limits, &grammar::CLOSING_ORDER)?;
     shape::check(text, &grammar::CLOSING_ORDER)?;
     codec::deserialise::<closing_order::ClosingOrderDoc>(text)?.to_domain()
+}
+
+/// Reads a message from the ZAS whose kind its root element's namespace decides: a closing
+/// order (`urn:arcgw:xmlns:arc-closing-order:1`), else an acknowledgement. Hostile input is
+/// refused by the same guard as for each kind alone; a document in neither namespace gets the
+/// acknowledgement reader's error.
+pub fn read_zas_message(xml: &[u8], limits: &ReadLimits) -> Result<ZasMessage, DtXmlError> {
+    match read_closing_order(xml, limits) {
+        Err(DtXmlError::WrongNamespace { .. } | DtXmlError::WrongRoot { .. }) => {
+            read_acknowledgement(xml, limits).map(ZasMessage::Acknowledgement)
+        }
+        read => read.map(ZasMessage::ClosingOrder),
+    }
 }

@@ -771,7 +771,7 @@ async fn the_fund_transport_and_the_simulator_agree() {
     );
     let mut done = Vec::new();
     for m in inbound.iter().filter_map(|m| m.content.as_ref().ok()) {
-        let ack = read_acknowledgement(m, &ReadLimits::default()).unwrap();
+        let ack = read_acknowledgement(&m.xml, &ReadLimits::default()).unwrap();
         done.extend(ack.entries.iter().map(|e| e.reference.as_str().to_string()));
     }
     done.sort();
