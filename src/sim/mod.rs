@@ -36,6 +36,7 @@
 //! names the folders.
 
 mod acknowledgements;
+mod closing_orders;
 mod config;
 mod error;
 mod intake;
