@@ -635,6 +635,23 @@ async fn the_api_pages_with_a_cursor_and_takes_reports(db: TestDb) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.metric().await, "arcgw_closing_orders_overdue 2");
+
+    let openapi: Value = app
+        .client
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in ["/api/v1/orders", "/api/v1/orders/{id}/done"] {
+        assert!(
+            openapi["paths"].get(path).is_some(),
+            "{path} in the OpenAPI document"
+        );
+    }
+    assert!(openapi["components"]["schemas"].get("OrderView").is_some());
 }
 
 support_db::on_both_backends!(
