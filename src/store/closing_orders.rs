@@ -109,57 +109,57 @@ impl Store {
         };
         let mut tx = self.begin_write().await?;
         let message_id = order.header.message_id.as_str();
-        let existing = tx
+        // The person exists already when the order is a repeat: nothing changes then.
+        let persons = person_ids(&mut tx, &BTreeSet::from([order.avs_number]), received_at).await?;
+        let person = *persons.get(&order.avs_number).ok_or(StoreError::NotFound {
+            what: "person of the closing order",
+            id: 0,
+        })?;
+        // A concurrent intake of the same message waits here for the first to finish.
+        let inserted = tx
             .fetch_optional(
-                "SELECT id FROM closing_orders WHERE message_id = $1",
-                args![message_id],
+                "INSERT INTO closing_orders (environment, message_id, sequence, fund, \
+                 ordering_fund, person_id, key_code, closing_month, order_date, \
+                 domicile_code, domicile_from, domicile_to, message_date, xml_sha256, \
+                 received_at, due_on, state, state_since) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                 $15, $16, 'open', $15) \
+                 ON CONFLICT (message_id) DO NOTHING RETURNING id",
+                args![
+                    environment.as_str(),
+                    message_id,
+                    feed.map(|(_, sequence)| sequence),
+                    order.fund.to_string(),
+                    order.ordering_fund.to_string(),
+                    person,
+                    i64::from(order.key.code()),
+                    order.closing.to_string(),
+                    date_text(order.order_date),
+                    i64::from(order.domicile.code()),
+                    domicile_from,
+                    domicile_to,
+                    order.header.message_date,
+                    xml_sha256,
+                    received_at,
+                    date_text(transmission_due(received_on))
+                ],
             )
             .await?;
-        let intake = match existing {
+        let intake = match inserted {
             Some(row) => OrderIntake {
                 id: row.int("id")?,
+                new: true,
+            },
+            None => OrderIntake {
+                id: tx
+                    .fetch_one(
+                        "SELECT id FROM closing_orders WHERE message_id = $1",
+                        args![message_id],
+                    )
+                    .await?
+                    .int("id")?,
                 new: false,
             },
-            None => {
-                let persons =
-                    person_ids(&mut tx, &BTreeSet::from([order.avs_number]), received_at).await?;
-                let person = *persons.get(&order.avs_number).ok_or(StoreError::NotFound {
-                    what: "person of the closing order",
-                    id: 0,
-                })?;
-                let row = tx
-                    .fetch_one(
-                        "INSERT INTO closing_orders (environment, message_id, sequence, fund, \
-                         ordering_fund, person_id, key_code, closing_month, order_date, \
-                         domicile_code, domicile_from, domicile_to, message_date, xml_sha256, \
-                         received_at, due_on, state, state_since) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                         $15, $16, 'open', $15) RETURNING id",
-                        args![
-                            environment.as_str(),
-                            message_id,
-                            feed.map(|(_, sequence)| sequence),
-                            order.fund.to_string(),
-                            order.ordering_fund.to_string(),
-                            person,
-                            i64::from(order.key.code()),
-                            order.closing.to_string(),
-                            date_text(order.order_date),
-                            i64::from(order.domicile.code()),
-                            domicile_from,
-                            domicile_to,
-                            order.header.message_date,
-                            xml_sha256,
-                            received_at,
-                            date_text(transmission_due(received_on))
-                        ],
-                    )
-                    .await?;
-                OrderIntake {
-                    id: row.int("id")?,
-                    new: true,
-                }
-            }
         };
         if let Some((cursor, sequence)) = feed {
             advance(&mut tx, cursor, sequence).await?;
