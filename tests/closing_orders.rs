@@ -221,6 +221,32 @@ async fn a_repeated_message_changes_nothing(db: TestDb) {
     assert_eq!(store.feed_cursor("acknowledgements:prod").await.unwrap(), 3);
 }
 
+/// Two instances take in the same order at the same moment: one row, both told its id.
+async fn two_instances_take_in_the_same_order_once(db: TestDb) {
+    let store = &db.store;
+    let other = db.another_store().await;
+    let at = geneva(2027, 1, 25, 8, 0);
+    let same = order("order-twice", "066.000", 9);
+    let take = |s: Store| {
+        let same = same.clone();
+        async move {
+            s.take_in_closing_order(arcgw::domain::Environment::Prod, None, &same, "sha", at)
+                .await
+                .unwrap()
+        }
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(take(store.clone())),
+        tokio::spawn(take(other.clone()))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.id, b.id);
+    assert_eq!([a.new, b.new].iter().filter(|n| **n).count(), 1);
+    assert_eq!(orders(store).await, 1);
+    assert_eq!(count(store, "SELECT COUNT(*) FROM persons").await, 1);
+    other.close().await;
+}
+
 /// A closing order with a DTD and an entity, one with a key that determines no RCI, a truncated
 /// one and one too deep are each kept as unreadable and skipped; the good one after them and an
 /// acknowledgement in the same feed are taken in.
@@ -660,6 +686,7 @@ support_db::on_both_backends!(
     done_before_the_due_date_raises_nothing,
     an_abn_order_is_never_reminded,
     a_repeated_message_changes_nothing,
+    two_instances_take_in_the_same_order_once,
     a_hostile_message_is_kept_and_skipped,
     over_sedex_as_a_message_type_of_its_own,
     the_api_pages_with_a_cursor_and_takes_reports,
