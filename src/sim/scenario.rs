@@ -10,7 +10,9 @@
 use std::time::Duration;
 
 use crate::domain::acknowledgement::{MAX_OBSERVATIONS, MAX_WRONG_FIELDS};
-use crate::domain::{Announcement, KeyCode, Observation, RefusalCode, Transmission};
+use crate::domain::{
+    Announcement, DomicileInstruction, FundNumber, KeyCode, Observation, RefusalCode, Transmission,
+};
 
 /// The instructions of an `investigate` outcome when the configuration gives none.
 pub const DEFAULT_INVESTIGATION: &str = "Please check the personal data against the civil register and write to the ZAS, Ufficio di controllo degli ARC (N. 3402).";
@@ -124,6 +126,15 @@ pub enum Outcome {
     Receipt(ReceiptFault),
     /// sedex fault of the inbox.
     Inbox(InboxFault),
+    /// Dealt with (code 0); then the ZAS sends the announcing fund, which keeps a CI of the
+    /// person, a closing-and-transmission order for that person (N. 2707), as if
+    /// `ordering_fund` (the fund itself when not given, N. 2709) had ordered an RCI, with this
+    /// domicile instruction (N. 2712). Over HTTPS in the feed, over sedex as a message of its
+    /// own type. An announcement without an AVS number gets no order.
+    ClosingOrder {
+        domicile: DomicileInstruction,
+        ordering_fund: Option<FundNumber>,
+    },
 }
 
 impl Outcome {
@@ -144,6 +155,7 @@ impl Outcome {
             Outcome::DuplicateAck => "duplicate_ack",
             Outcome::Receipt(fault) => fault.name(),
             Outcome::Inbox(fault) => fault.name(),
+            Outcome::ClosingOrder { .. } => "closing_order",
         }
     }
 
@@ -162,9 +174,10 @@ impl Outcome {
         )
     }
 
-    /// The outcome for the announcement itself: a fault counts as done.
+    /// The outcome for the announcement itself: a fault, and a closing order that follows,
+    /// count as done.
     pub fn for_announcement(&self) -> &Outcome {
-        if self.is_fault() {
+        if self.is_fault() || matches!(self, Outcome::ClosingOrder { .. }) {
             &Outcome::Done
         } else {
             self
