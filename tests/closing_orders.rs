@@ -7,6 +7,8 @@
 mod support_db;
 mod support_engine;
 mod support_flow;
+mod support_smtp;
+mod support_webhook;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -129,6 +131,39 @@ async fn ten_calendar_days_across_a_month_end_and_holidays(db: TestDb) {
         store.closing_order(1).await.unwrap().reminded_at,
         Some(geneva(2027, 1, 4, 0, 0))
     );
+    // Its alert, written with the reminder, once; delivered by webhook and e-mail.
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM alerts WHERE kind = 'closing_order_overdue' AND closing_order_id = 1"
+        )
+        .await,
+        1
+    );
+    let (receiver, url) = support_webhook::Receiver::start(0).await;
+    let smtp = support_smtp::SmtpServer::start().await;
+    let job = arcgw::alerts::AlertJob::new(
+        store.clone(),
+        clock.clone(),
+        support_webhook::alerts_config(&url, smtp.address.port(), 3),
+    )
+    .unwrap();
+    assert_eq!(
+        job.deliver_due().await.unwrap().delivered,
+        3,
+        "log, webhook, e-mail"
+    );
+    let hooks = receiver.accepted();
+    assert_eq!(hooks.len(), 1);
+    let body: serde_json::Value = serde_json::from_slice(&hooks[0].body).unwrap();
+    assert_eq!(body["kind"], "closing_order_overdue");
+    assert_eq!(body["closing_order_id"], 1);
+    assert_eq!(body["fund"], "066.000");
+    assert_eq!(body["due"], "2027-01-03");
+    assert!(!body.to_string().contains("756"), "no AVS number: {body}");
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].data.contains("N. 2713"), "{}", mails[0].data);
 
     // Reported done late: no longer counted overdue; the reminder stays as the lapse's record.
     store

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::deadlines::DeadlineRule;
-use crate::store::{Reminder, TransmissionAlert, TransmissionRecord};
+use crate::store::{Reminder, StoredClosingOrder, TransmissionAlert, TransmissionRecord};
 
 /// One alert, as the webhook's JSON body and the e-mail's text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -32,6 +32,22 @@ pub struct AlertMessage {
 pub enum AlertAbout {
     Deadline(DeadlineAlert),
     Transmission(TransmissionAlertText),
+    ClosingOrder(ClosingOrderAlert),
+}
+
+/// A closing order whose ten days (N. 2713) passed without the CI reported transmitted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClosingOrderAlert {
+    pub closing_order_id: i64,
+    /// The mandated fund, which must transmit the CI.
+    pub fund: String,
+    /// The fund that ordered the RCI, to which the CI goes.
+    pub ordering_fund: String,
+    pub key: u8,
+    pub received_on: NaiveDate,
+    /// The last day to transmit.
+    pub due: NaiveDate,
+    pub orders_url: String,
 }
 
 /// A deadline of N. 3401 that passed.
@@ -84,6 +100,29 @@ impl AlertMessage {
         }
     }
 
+    /// The alert `alert_id` of the overdue closing order `order`, raised at `raised_at`.
+    pub fn closing_order_overdue(
+        alert_id: &str,
+        order: &StoredClosingOrder,
+        raised_at: DateTime<Utc>,
+        dashboard_url: &str,
+    ) -> Self {
+        AlertMessage {
+            alert_id: alert_id.to_string(),
+            kind: "closing_order_overdue",
+            raised_at,
+            about: AlertAbout::ClosingOrder(ClosingOrderAlert {
+                closing_order_id: order.id,
+                fund: order.fund.to_string(),
+                ordering_fund: order.ordering_fund.to_string(),
+                key: order.key.code(),
+                received_on: swiss_day(order.received_at),
+                due: order.due_on,
+                orders_url: format!("{}/api/v1/orders", dashboard_url.trim_end_matches('/')),
+            }),
+        }
+    }
+
     /// The alert `alert_id` of kind `kind` about `transmission`, raised at `raised_at`.
     pub fn of_transmission(
         alert_id: &str,
@@ -120,6 +159,10 @@ impl AlertMessage {
                 t.transmission_id,
                 t.environment
             ),
+            AlertAbout::ClosingOrder(c) => format!(
+                "[arcgw] Closing order overdue: fund {} order {} (due {})",
+                c.fund, c.closing_order_id, c.due
+            ),
         }
     }
 
@@ -128,6 +171,7 @@ impl AlertMessage {
         match self.kind {
             "sedex_receipt_overdue" => "No sedex receipt in time",
             "sedex_message_expires_soon" => "sedex message expires soon",
+            "closing_order_overdue" => "N. 2713 closing order overdue, the CI is not reported sent",
             _ => "N. 3401 deadline passed, the fund must write to the ZAS",
         }
     }
@@ -178,6 +222,29 @@ impl AlertMessage {
                 t.connection_url,
                 self.alert_id
             ),
+            AlertAbout::ClosingOrder(c) => format!(
+                "A closing order's ten days passed (N. 2713): the mandated fund\n\
+                 must transmit the CI to the ordering fund.\n\
+                 \n\
+                 Fund:          {}\n\
+                 Ordering fund: {}\n\
+                 Key:           {}\n\
+                 Received on:   {}\n\
+                 Due on:        {}\n\
+                 Closing order: {}\n\
+                 \n\
+                 {}\n\
+                 \n\
+                 Alert id: {}\n",
+                c.fund,
+                c.ordering_fund,
+                c.key,
+                c.received_on,
+                c.due,
+                c.closing_order_id,
+                c.orders_url,
+                self.alert_id
+            ),
         }
     }
 
@@ -185,6 +252,11 @@ impl AlertMessage {
     pub fn json(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("an alert serializes")
     }
+}
+
+/// The day in Geneva of `at`.
+fn swiss_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono_tz::Europe::Zurich).date_naive()
 }
 
 /// What the rule means for the fund, in a clerk's words (short: lines of the e-mail stay under

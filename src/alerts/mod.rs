@@ -79,6 +79,9 @@ impl Channel {
                     AlertAbout::Transmission(t) => {
                         tracing::warn!(alert_id = %alert.alert_id, kind = alert.kind, transmission = t.transmission_id, environment = %t.environment, message_id = %t.message_id, detail = %t.detail, url = %t.connection_url, "alert: {}", alert.headline())
                     }
+                    AlertAbout::ClosingOrder(c) => {
+                        tracing::warn!(alert_id = %alert.alert_id, kind = alert.kind, closing_order = c.closing_order_id, fund = %c.fund, ordering_fund = %c.ordering_fund, due = %c.due, url = %c.orders_url, "alert: {}", alert.headline())
+                    }
                 }
                 Ok(())
             }
@@ -203,6 +206,16 @@ impl AlertJob {
             AlertSubject::Reminder(id) => {
                 let reminder = self.store.reminder(*id).await?;
                 AlertMessage::deadline_passed(&delivery.alert_id, &reminder, dashboard)
+            }
+            AlertSubject::ClosingOrder(id) => {
+                let order = self.store.closing_order(*id).await?;
+                let raised_at = order.reminded_at.unwrap_or(order.state_since);
+                AlertMessage::closing_order_overdue(
+                    &delivery.alert_id,
+                    &order,
+                    raised_at,
+                    dashboard,
+                )
             }
             AlertSubject::Transmission {
                 kind,

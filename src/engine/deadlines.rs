@@ -80,8 +80,6 @@ impl Engine {
             .raise_closing_order_reminders(self.clock.today(), self.clock.now())
             .await?;
         for r in &raised {
-            // The alert of an overdue order goes here, once the alert outbox takes reminders
-            // other than those of N. 3401 (migration 0019).
             tracing::warn!(closing_order_id = r.closing_order_id, fund = %r.fund, due = %r.due_on, "N. 2713 deadline passed: the CI of the closing order is not reported transmitted");
         }
         Ok(raised)

@@ -48,6 +48,8 @@ pub struct ClaimedDelivery {
 pub enum AlertSubject {
     /// A deadline of N. 3401 passed: the reminder raised (`deadline_passed`).
     Reminder(i64),
+    /// The ten days of N. 2713 of a closing order passed (`closing_order_overdue`).
+    ClosingOrder(i64),
     /// Something the fund's operators must look at on a transmission over sedex.
     Transmission {
         kind: TransmissionAlert,
@@ -115,8 +117,12 @@ const CLAIM_SQLITE: &str = "UPDATE alert_deliveries SET due_at = $2, attempts = 
 /// `detail`) tells of.
 fn subject_of(row: &super::sql::Row, id: i64) -> Result<AlertSubject, StoreError> {
     let kind = row.text("kind")?;
-    if kind == "deadline_passed" {
-        return Ok(AlertSubject::Reminder(row.int("reminder_id")?));
+    match kind.as_str() {
+        "deadline_passed" => return Ok(AlertSubject::Reminder(row.int("reminder_id")?)),
+        "closing_order_overdue" => {
+            return Ok(AlertSubject::ClosingOrder(row.int("closing_order_id")?));
+        }
+        _ => {}
     }
     match TransmissionAlert::parse(&kind) {
         Some(kind) => Ok(AlertSubject::Transmission {
@@ -153,6 +159,32 @@ pub(super) async fn record_for_reminders(
     let mut sql = SqlBuilder::new(
         "INSERT INTO alerts (alert_id, kind, reminder_id, created_at) \
          SELECT value->>0, 'deadline_passed', CAST(value->>1 AS bigint), ",
+    );
+    sql.push_arg(at)
+        .push(" FROM ")
+        .push_rows(tx.backend(), &rows);
+    let (sql, args) = sql.finish();
+    tx.execute(sql, args).await?;
+    Ok(())
+}
+
+/// Writes the alerts of the closing orders `ids` whose reminder was just raised, in the
+/// reminders' transaction: one statement.
+pub(super) async fn record_for_closing_orders(
+    tx: &mut Tx,
+    ids: &[i64],
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| serde_json::json!([uuid::Uuid::new_v4().to_string(), id]))
+        .collect();
+    let mut sql = SqlBuilder::new(
+        "INSERT INTO alerts (alert_id, kind, closing_order_id, created_at) \
+         SELECT value->>0, 'closing_order_overdue', CAST(value->>1 AS bigint), ",
     );
     sql.push_arg(at)
         .push(" FROM ")
@@ -234,7 +266,7 @@ impl Store {
         if !ids.is_empty() {
             let mut sql = SqlBuilder::new(
                 "SELECT d.id, d.channel, d.attempts, a.alert_id, a.kind, a.reminder_id, \
-                 a.transmission_id, a.detail, a.created_at \
+                 a.transmission_id, a.closing_order_id, a.detail, a.created_at \
                  FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.id IN (",
             );
             sql.push_list(ids.iter().copied()).push(") ORDER BY d.id");

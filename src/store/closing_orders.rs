@@ -271,8 +271,8 @@ impl Store {
 
     /// Raises the reminder of every open PROD closing order whose ten days (N. 2713) ended
     /// before `today` (its due date is before `today`), at `at`: exactly once per order, whatever
-    /// scans and instances run (the reminder's primary key decides). Returns those raised by
-    /// this call. ABN orders are test data of the acceptance environment: no reminder, as for
+    /// scans and instances run (the reminder's primary key decides), each with its alert in the
+    /// same transaction (the outbox of `alerts.rs`). Returns those raised by this call. ABN orders are test data of the acceptance environment: no reminder, as for
     /// the N. 3401 deadlines.
     pub async fn raise_closing_order_reminders(
         &self,
@@ -300,6 +300,8 @@ impl Store {
                 parse_date(&row.text("due_on")?, "due date of the closing order", id)?,
             );
         }
+        let ids: Vec<i64> = due.keys().copied().collect();
+        super::alerts::record_for_closing_orders(&mut tx, &ids, at).await?;
         let mut raised = Vec::with_capacity(due.len());
         if !due.is_empty() {
             let mut sql = SqlBuilder::new("SELECT id, fund FROM closing_orders WHERE id IN ");
