@@ -16,8 +16,9 @@ use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;
 use arcgw::domain::{
-    Acknowledgement, AcknowledgementEntry, Announcement, AnnouncementState, FundNumber, KeyCode,
-    MessageHeader, MessageId, ParticipantId, Particulars, Processing, Reference, RefusalCode, Role,
+    Acknowledgement, AcknowledgementEntry, Announcement, AnnouncementState, ClosingMonth,
+    ClosingOrder, Domicile, DomicileInstruction, FundNumber, KeyCode, MessageHeader, MessageId,
+    ParticipantId, Particulars, Processing, RciKey, Reference, RefusalCode, Role,
 };
 use arcgw::engine::{Engine, Environment, ZasConfig};
 use arcgw::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
@@ -34,12 +35,13 @@ const OWN: &str = "066.000";
 const OTHER: &str = "077.000";
 
 /// The overview's lists, in order, and how many rows each has for the viewer in [`world`].
-const LIST_ROWS: [(&str, usize); 5] = [
+const LIST_ROWS: [(&str, usize); 6] = [
     ("overdue", 1),
     ("pending", 3),
     ("action", 2),
     ("unmatched", 1),
     ("failed", 1),
+    ("orders", 2),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -193,6 +195,20 @@ async fn world(db: TestDb) -> World {
             .unwrap();
         assert_eq!(intake.unmatched, 1);
     }
+    // Closing orders of the ZAS (N. 2707–2713): for the viewer's fund one received on
+    // 23 November (its ten days ended on 3 December: overdue on the 7th) and one received on
+    // 4 December; one for the other fund.
+    for (number, fund, received) in [
+        (1, OWN, geneva(2026, 11, 23, 11, 0)),
+        (2, OWN, geneva(2026, 12, 4, 11, 0)),
+        (3, OTHER, geneva(2026, 11, 23, 11, 0)),
+    ] {
+        let order = closing_order(number, fund);
+        store
+            .take_in_closing_order(Environment::Prod, None, &order, "00", received)
+            .await
+            .unwrap();
+    }
     clock.set(geneva(2026, 12, 7, 10, 0));
     engine.scan_deadlines().await.unwrap();
     let failed = store
@@ -220,6 +236,27 @@ async fn world(db: TestDb) -> World {
         failed_message_id: failed[0].header.message_id.to_string(),
         _sim: sim,
         _pki_dir: pki_dir,
+    }
+}
+
+/// A closing order for `fund` about person `number` (key 81, not domiciled in Switzerland).
+fn closing_order(number: u64, fund: &str) -> ClosingOrder {
+    ClosingOrder {
+        header: MessageHeader {
+            sender_id: ParticipantId::new("T6-ZAS-1").unwrap(),
+            recipient_id: ParticipantId::new(TEST_CLIENT_ID).unwrap(),
+            message_id: MessageId::new(&format!("order-{number}")).unwrap(),
+            reference_message_id: None,
+            message_date: geneva(2026, 11, 20, 6, 0),
+            test_delivery: false,
+        },
+        fund: FundNumber::parse(fund).unwrap(),
+        ordering_fund: FundNumber::parse("001.000").unwrap(),
+        avs_number: avs(900 + number),
+        key: RciKey::new(KeyCode::new(81).unwrap()).unwrap(),
+        closing: ClosingMonth::new(2026, 10).unwrap(),
+        order_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 19).unwrap(),
+        domicile: DomicileInstruction::new(Domicile::NotInSwitzerland).unwrap(),
     }
 }
 
@@ -352,7 +389,25 @@ async fn pages_in_chromium(db: TestDb) {
     }
     assert_eq!(
         order,
-        ["overdue", "pending", "action", "unmatched", "failed"]
+        [
+            "overdue",
+            "pending",
+            "action",
+            "unmatched",
+            "failed",
+            "orders"
+        ]
+    );
+    // Closing orders: the overdue one first, the other fund's nowhere.
+    let orders = browser.text("#orders tbody").await;
+    let (first, second) = (orders.find("2026-12-03"), orders.find("2026-12-14"));
+    assert!(
+        first.is_some() && second.is_some() && first < second,
+        "{orders}"
+    );
+    assert!(
+        orders.contains("yes") && !orders.contains(OTHER),
+        "{orders}"
     );
     let overdue = browser.text("#overdue tbody").await;
     assert!(
@@ -547,7 +602,7 @@ async fn exports_and_filter_validation(db: TestDb) {
     assert!(rows[1].contains(&"R-1".to_string()), "{rows:?}");
     assert_eq!(
         audit_count(&world.db.store, "dashboard.export", AuditOutcome::Success).await,
-        6
+        LIST_ROWS.len() + 1
     );
 
     assert_bad_filters(

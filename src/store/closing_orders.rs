@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::Store;
 use super::acknowledgements::advance;
 use super::announcements::Page;
+use super::dashboard::{Limited, Scope};
 use super::error::StoreError;
 use super::persons::{parse_stored, person_ids};
 use super::reminders::date_text;
@@ -181,6 +182,33 @@ impl Store {
                 id,
             }),
         }
+    }
+
+    /// The open closing orders in `scope` for the operators' dashboard, the earliest due date
+    /// first (so the overdue ones lead), at most [`super::MAX_PAGE`], and whether there are more.
+    pub async fn open_closing_orders_of(
+        &self,
+        scope: Scope<'_>,
+    ) -> Result<Limited<StoredClosingOrder>, StoreError> {
+        if scope.funds.is_empty() {
+            return Ok(Limited {
+                items: Vec::new(),
+                more: false,
+            });
+        }
+        let mut sql = SqlBuilder::new(SELECT_ORDER);
+        sql.push(" WHERE c.state = 'open' AND c.fund IN (")
+            .push_list(scope.funds.iter().map(ToString::to_string))
+            .push(")");
+        if let Some(environment) = scope.environment {
+            sql.push(" AND c.environment = ")
+                .push_arg(environment.as_str());
+        }
+        let rows = self.read_limited(sql, " ORDER BY c.due_on, c.id").await?;
+        let mut items = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() > super::MAX_PAGE as usize;
+        items.truncate(super::MAX_PAGE as usize);
+        Ok(Limited { items, more })
     }
 
     /// The closing orders of `funds` in `environment` with an id above `after`, oldest first, at

@@ -266,7 +266,7 @@ impl Store {
         .collect()
     }
 
-    async fn read_limited(
+    pub(super) async fn read_limited(
         &self,
         mut sql: SqlBuilder,
         order: &'static str,

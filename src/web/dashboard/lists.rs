@@ -1,6 +1,7 @@
-//! The overview's five lists, read from the store for the viewer's funds and the filter:
+//! The overview's six lists, read from the store for the viewer's funds and the filter:
 //! overdue first (open reminders of N. 3401), then pending by age, announcements needing the
-//! fund's action, acknowledgements that matched nothing, failed transmissions.
+//! fund's action, acknowledgements that matched nothing, failed transmissions, and the open
+//! closing orders of the ZAS (N. 2707–2713), the overdue ones first.
 
 use chrono::NaiveDate;
 
@@ -17,7 +18,14 @@ use crate::store::{
 use crate::web::Viewer;
 
 /// The names of the lists, in the order the overview shows them; each is also an export.
-pub const LISTS: [&str; 5] = ["overdue", "pending", "action", "unmatched", "failed"];
+pub const LISTS: [&str; 6] = [
+    "overdue",
+    "pending",
+    "action",
+    "unmatched",
+    "failed",
+    "orders",
+];
 
 /// A pending announcement and how many ZAS working days ago it was announced.
 pub struct Aged<'a> {
@@ -304,6 +312,57 @@ async fn failed(state: &AppState, filter: &Filter, viewer: &Viewer) -> Result<Ta
     })
 }
 
+/// The open closing orders of the viewer's funds (in the filter's environment), the earliest
+/// due first: an overdue one (its ten days of N. 2713 passed) leads. The AVS number is not shown
+/// here: the fund's system reads it through the API, where each read is audited.
+async fn closing_orders(
+    state: &AppState,
+    filter: &Filter,
+    viewer: &Viewer,
+) -> Result<Table, PageError> {
+    let list = state
+        .store
+        .open_closing_orders_of(filter.scope(&filter.funds(viewer)))
+        .await?;
+    let today = state.clock.today();
+    Ok(Table {
+        name: "orders",
+        title: "Closing orders",
+        about: "Orders of the ZAS to close a CI and transmit it to the ordering fund within ten calendar days (N. 2707–2713); overdue first; not filtered by state.",
+        headings: vec![
+            "Order",
+            "Environment",
+            "Fund",
+            "Ordering fund",
+            "Key",
+            "Closing",
+            "Domicile (N. 2712)",
+            "Received",
+            "Last day to transmit",
+            "Overdue",
+        ],
+        rows: list
+            .items
+            .iter()
+            .map(|o| {
+                vec![
+                    Cell::text(o.id),
+                    Cell::text(o.environment.as_str().to_uppercase()),
+                    Cell::text(o.fund),
+                    Cell::text(o.ordering_fund),
+                    Cell::text(o.key.code()),
+                    Cell::text(o.closing),
+                    Cell::text(format!("{}: {}", o.domicile.code(), o.domicile.mandate())),
+                    Cell::time(o.received_at),
+                    Cell::text(o.due_on),
+                    Cell::text(if o.due_on < today { "yes" } else { "no" }),
+                ]
+            })
+            .collect(),
+        more: list.more,
+    })
+}
+
 /// The pending announcements of the viewer's funds in the filter, and whether there were more.
 pub async fn read_pending(
     state: &AppState,
@@ -333,6 +392,7 @@ pub async fn one(
         "action" => needing_action(state, filter, viewer).await?,
         "unmatched" => unmatched(state, filter, viewer).await?,
         "failed" => failed(state, filter, viewer).await?,
+        "orders" => closing_orders(state, filter, viewer).await?,
         _ => return Ok(None),
     }))
 }
@@ -352,6 +412,7 @@ pub async fn all(
         needing_action(state, filter, viewer).await?,
         unmatched(state, filter, viewer).await?,
         failed(state, filter, viewer).await?,
+        closing_orders(state, filter, viewer).await?,
     ];
     Ok((tables, ages))
 }

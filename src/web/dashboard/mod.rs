@@ -3,7 +3,8 @@
 //! exportable as CSV.
 //!
 //! - `/`: overdue first, pending by age (with an SVG chart), rejected or to investigate,
-//!   acknowledgements that matched nothing, failed transmissions; filters `fund` and `state`.
+//!   acknowledgements that matched nothing, failed transmissions, open closing orders (N. 2713,
+//!   overdue first); filters `fund` and `state`.
 //! - `/exports/<list>.csv`: each list with the same filters; `/exports/audit.csv`.
 //! - `/announcements/{id}`: one announcement, its history, deadline and XML as sent (audited).
 //! - `/audit`: the audit log, for the roles the permission table allows.
