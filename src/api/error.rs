@@ -43,6 +43,12 @@ pub enum ApiError {
     /// never sent (N. 3401, 3403).
     #[error("{0}")]
     NothingToPrint(String),
+    /// A field of a letter's request breaks a rule: names the field and the rule.
+    #[error("{0}")]
+    InvalidField(String),
+    /// A letter about an announcement its rule does not allow (N. 2703, 3301).
+    #[error("{0}")]
+    NotAllowed(String),
     #[error("a query parameter is wrong: {0}")]
     BadQuery(String),
     #[error("{0}")]
@@ -91,7 +97,8 @@ impl From<StoreError> for ApiError {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// A stable code: `unauthorized`, `forbidden`, `not_found`, `unreadable`, `conflict`,
-    /// `not_withdrawable`, `not_retryable`, `nothing_to_print`, `bad_query`, `bad_header`,
+    /// `not_withdrawable`, `not_retryable`, `nothing_to_print`, `invalid_field`, `not_allowed`,
+    /// `bad_query`, `bad_header`,
     /// `idempotency_key_reused`, `purged`, `rate_limited`, `unavailable`, `internal`.
     pub error: &'static str,
     pub message: String,
@@ -112,13 +119,14 @@ impl ApiError {
             ApiError::Unreadable(_) | ApiError::BadQuery(_) | ApiError::BadHeader(_) => {
                 StatusCode::BAD_REQUEST
             }
-            ApiError::Invalid(_) | ApiError::IdempotencyKeyReused => {
+            ApiError::Invalid(_) | ApiError::IdempotencyKeyReused | ApiError::InvalidField(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::Conflict { .. }
             | ApiError::NotWithdrawable(_)
             | ApiError::NotRetryable(_)
-            | ApiError::NothingToPrint(_) => StatusCode::CONFLICT,
+            | ApiError::NothingToPrint(_)
+            | ApiError::NotAllowed(_) => StatusCode::CONFLICT,
             ApiError::Purged(_) => StatusCode::GONE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -137,6 +145,8 @@ impl ApiError {
             ApiError::NotWithdrawable(_) => "not_withdrawable",
             ApiError::NotRetryable(_) => "not_retryable",
             ApiError::NothingToPrint(_) => "nothing_to_print",
+            ApiError::InvalidField(_) => "invalid_field",
+            ApiError::NotAllowed(_) => "not_allowed",
             ApiError::BadQuery(_) => "bad_query",
             ApiError::BadHeader(_) => "bad_header",
             ApiError::IdempotencyKeyReused => "idempotency_key_reused",

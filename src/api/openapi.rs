@@ -5,7 +5,9 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{announcements, error, operations, print, reminders, transmissions};
+use super::{
+    announcements, error, letter_body, letters, operations, print, reminders, transmissions,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +21,8 @@ use super::{announcements, error, operations, print, reminders, transmissions};
         print::print,
         reminders::list,
         reminders::letter,
+        letters::open_accounts,
+        letters::correction,
         operations::healthz,
         operations::readyz,
         operations::metrics,
@@ -40,6 +44,9 @@ use super::{announcements, error, operations, print, reminders, transmissions};
         operations::ReadinessView,
         reminders::ReminderListView,
         reminders::ReminderView,
+        letter_body::OpenAccountsBody,
+        letter_body::OpenAccountBody,
+        letter_body::CorrectionBody,
         error::ErrorBody,
         ValidationReport,
     )),

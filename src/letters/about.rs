@@ -103,6 +103,14 @@ impl LetterKind {
         }
     }
 
+    /// The margin number of its rule.
+    pub fn rule(self) -> &'static str {
+        match self {
+            LetterKind::OpenAccounts => "N. 2703",
+            LetterKind::Correction => "N. 3301",
+        }
+    }
+
     /// Whether the letter may be written about `cited`; `acknowledged`: an acknowledgement of
     /// the ZAS mentions it.
     pub fn allowed(self, cited: &CitedAnnouncement, acknowledged: bool) -> Result<(), NotAllowed> {
@@ -128,6 +136,15 @@ impl LetterKind {
 /// Why a letter about an announcement is not written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotAllowed {
+    #[error(
+        "announcement {id} is {state}: it never reached the ZAS, there is nothing to write \
+         about ({rule})"
+    )]
+    NeverAnnounced {
+        id: i64,
+        state: AnnouncementState,
+        rule: &'static str,
+    },
     #[error(
         "announcement {id} has key {key}, not an RCI (keys 71–85 of annex 1): CIs still open \
          are reported after an RCI only (N. 2703)"
@@ -288,11 +305,11 @@ mod tests {
 
     #[test]
     fn a_long_text_is_wrapped_not_cut() {
-        let text = "parola ".repeat(300);
+        let text = "parola ".repeat(280);
         let request = LetterRequest::correction(&[], &text).unwrap();
         let doc = compose_about(&head(), &rci(AnnouncementState::Done), &request, Language::It);
         assert!(doc.lines.iter().all(|l| l.chars().count() <= WIDTH));
-        assert_eq!(doc.text().matches("parola").count(), 300);
+        assert_eq!(doc.text().matches("parola").count(), 280);
     }
 
     #[test]
@@ -307,7 +324,7 @@ mod tests {
         let e = LetterKind::OpenAccounts.allowed(&account, true).unwrap_err();
         assert_eq!(e, NotAllowed::NotAnRci { id: 7, key: 61 });
         let mut old_law = rci(Done);
-        old_law.key = KeyCode::new(91).unwrap();
+        old_law.key = KeyCode::old_law(91).unwrap();
         assert_eq!(LetterKind::OpenAccounts.allowed(&old_law, true), Ok(()));
         assert_eq!(LetterKind::Correction.allowed(&account, true), Ok(()));
         let e = LetterKind::Correction.allowed(&rci(Announced), false).unwrap_err();

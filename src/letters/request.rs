@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use super::about::LetterKind;
 use super::pdf::prints;
 use crate::domain::{AvsNumber, FundNumber};
 
@@ -145,6 +146,14 @@ impl LetterRequest {
             fields: numbers,
             text: text.to_string(),
         })
+    }
+
+    /// Which letter it asks for.
+    pub fn kind(&self) -> LetterKind {
+        match self {
+            LetterRequest::OpenAccounts(_) => LetterKind::OpenAccounts,
+            LetterRequest::Correction { .. } => LetterKind::Correction,
+        }
     }
 
     /// What the audit log keeps of the request: counts, never an AVS number or the text.

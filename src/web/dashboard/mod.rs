@@ -5,7 +5,8 @@
 //! - `/`: overdue first, pending by age (with an SVG chart), rejected or to investigate,
 //!   acknowledgements that matched nothing, failed transmissions; filters `fund` and `state`.
 //! - `/exports/<list>.csv`: each list with the same filters; `/exports/audit.csv`.
-//! - `/announcements/{id}`: one announcement, its history, deadline and XML as sent (audited).
+//! - `/announcements/{id}`: one announcement, its history, deadline and XML as sent (audited),
+//!   and the forms of the letters about it (N. 2703, 3301) where their rules allow.
 //! - `/audit`: the audit log, for the roles the permission table allows.
 //! - `/connection`: the connection to the ZAS and its certificate (not for delegates).
 
@@ -15,6 +16,7 @@ mod chart;
 mod connection;
 mod context;
 mod filter;
+mod letters;
 mod lists;
 mod overview;
 mod query;
@@ -22,7 +24,7 @@ mod table;
 
 use axum::Router;
 use axum::middleware::from_fn;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use super::viewer::require_viewer;
 use crate::api::AppState;
@@ -36,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/exports/audit.csv", get(audit::export))
         .route("/exports/{file}", get(overview::export))
         .route("/announcements/{id}", get(announcement::page))
+        .route("/announcements/{id}/letters/{kind}", post(letters::write))
         .route("/audit", get(audit::page))
         .route("/connection", get(connection::page))
         .route_layer(from_fn(require_viewer))
