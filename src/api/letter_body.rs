@@ -80,7 +80,9 @@ pub fn read_letter_body(kind: LetterKind, body: &[u8]) -> Result<LetterOrder, Ap
     let value: Value = serde_json::from_str(text)
         .map_err(|e| ApiError::Unreadable(format!("body: not JSON: {e}")))?;
     let Value::Object(object) = value else {
-        return Err(ApiError::Unreadable("body: a JSON object is required".into()));
+        return Err(ApiError::Unreadable(
+            "body: a JSON object is required".into(),
+        ));
     };
     let known: &[&str] = match kind {
         LetterKind::OpenAccounts => &["language", "format", "open_accounts"],
@@ -91,7 +93,10 @@ pub fn read_letter_body(kind: LetterKind, body: &[u8]) -> Result<LetterOrder, Ap
         .map(|l| l.parse::<Language>().map_err(|e| invalid("language", e)))
         .transpose()?;
     let format = optional_string(&object, "format", "format")?
-        .map(|f| f.parse::<DocumentFormat>().map_err(|e| invalid("format", e)))
+        .map(|f| {
+            f.parse::<DocumentFormat>()
+                .map_err(|e| invalid("format", e))
+        })
         .transpose()?
         .unwrap_or_default();
     let request = match kind {
@@ -119,7 +124,10 @@ fn open_accounts(object: &Map<String, Value>) -> Result<LetterRequest, ApiError>
     for (i, item) in items.iter().enumerate() {
         let at = format!("open_accounts[{i}]");
         let Value::Object(item) = item else {
-            return Err(invalid(&at, "an object {\"fund\", \"avs_number\"} is required"));
+            return Err(invalid(
+                &at,
+                "an object {\"fund\", \"avs_number\"} is required",
+            ));
         };
         only_known(item, &format!("{at}."), &["fund", "avs_number"])?;
         let fund = optional_string(item, "fund", &format!("{at}.fund"))?
@@ -204,8 +212,7 @@ mod tests {
         assert_eq!(order.language, Some(Language::De));
         assert_eq!(order.format, DocumentFormat::Pdf);
         assert_eq!(order.request.kind(), LetterKind::OpenAccounts);
-        let order =
-            read_letter_body(LetterKind::Correction, br#"{"text":"Nome errato"}"#).unwrap();
+        let order = read_letter_body(LetterKind::Correction, br#"{"text":"Nome errato"}"#).unwrap();
         assert_eq!((order.language, order.format), (None, DocumentFormat::Text));
     }
 
@@ -213,27 +220,100 @@ mod tests {
     fn every_refusal_names_its_field() {
         use LetterKind::*;
         for (kind, body, code, start) in [
-            (Correction, &b"{\"text\":\"\xff\"}"[..], "unreadable", "body: not UTF-8"),
+            (
+                Correction,
+                &b"{\"text\":\"\xff\"}"[..],
+                "unreadable",
+                "body: not UTF-8",
+            ),
             (Correction, b"[1]", "unreadable", "body: a JSON object"),
             (Correction, b"{", "unreadable", "body: not JSON"),
-            (Correction, br#"{"text":"x","colour":1}"#, "invalid_field", "colour: unknown field"),
-            (Correction, br#"{"text":"x","language":"en"}"#, "invalid_field", "language: unknown language"),
-            (Correction, br#"{"text":"x","format":"docx"}"#, "invalid_field", "format: unknown format"),
-            (Correction, br#"{"text":5}"#, "invalid_field", "text: a string is required"),
+            (
+                Correction,
+                br#"{"text":"x","colour":1}"#,
+                "invalid_field",
+                "colour: unknown field",
+            ),
+            (
+                Correction,
+                br#"{"text":"x","language":"en"}"#,
+                "invalid_field",
+                "language: unknown language",
+            ),
+            (
+                Correction,
+                br#"{"text":"x","format":"docx"}"#,
+                "invalid_field",
+                "format: unknown format",
+            ),
+            (
+                Correction,
+                br#"{"text":5}"#,
+                "invalid_field",
+                "text: a string is required",
+            ),
             (Correction, br#"{}"#, "invalid_field", "text: required"),
-            (Correction, br#"{"text":"x","fields":[7,"a"]}"#, "invalid_field", "fields[1]: a field number"),
-            (Correction, br#"{"text":"x","fields":[7,300]}"#, "invalid_field", "fields[1]: 300 is not"),
-            (OpenAccounts, br#"{}"#, "invalid_field", "open_accounts: required"),
-            (OpenAccounts, br#"{"open_accounts":[]}"#, "invalid_field", "open_accounts: at least one"),
-            (OpenAccounts, br#"{"open_accounts":[1]}"#, "invalid_field", "open_accounts[0]: an object"),
-            (OpenAccounts, br#"{"open_accounts":[{"avs_number":null}]}"#, "invalid_field", "open_accounts[0].fund: required"),
-            (OpenAccounts, br#"{"open_accounts":[{"fund":"066.000","x":1}]}"#, "invalid_field", "open_accounts[0].x: unknown field"),
-            (OpenAccounts, br#"{"open_accounts":[{"fund":"066.000","avs_number":"756"}]}"#, "invalid_field", "open_accounts[0].avs_number: "),
-            (OpenAccounts, br#"{"text":"x","open_accounts":[{"fund":"066.000"}]}"#, "invalid_field", "text: unknown field"),
+            (
+                Correction,
+                br#"{"text":"x","fields":[7,"a"]}"#,
+                "invalid_field",
+                "fields[1]: a field number",
+            ),
+            (
+                Correction,
+                br#"{"text":"x","fields":[7,300]}"#,
+                "invalid_field",
+                "fields[1]: 300 is not",
+            ),
+            (
+                OpenAccounts,
+                br#"{}"#,
+                "invalid_field",
+                "open_accounts: required",
+            ),
+            (
+                OpenAccounts,
+                br#"{"open_accounts":[]}"#,
+                "invalid_field",
+                "open_accounts: at least one",
+            ),
+            (
+                OpenAccounts,
+                br#"{"open_accounts":[1]}"#,
+                "invalid_field",
+                "open_accounts[0]: an object",
+            ),
+            (
+                OpenAccounts,
+                br#"{"open_accounts":[{"avs_number":null}]}"#,
+                "invalid_field",
+                "open_accounts[0].fund: required",
+            ),
+            (
+                OpenAccounts,
+                br#"{"open_accounts":[{"fund":"066.000","x":1}]}"#,
+                "invalid_field",
+                "open_accounts[0].x: unknown field",
+            ),
+            (
+                OpenAccounts,
+                br#"{"open_accounts":[{"fund":"066.000","avs_number":"756"}]}"#,
+                "invalid_field",
+                "open_accounts[0].avs_number: ",
+            ),
+            (
+                OpenAccounts,
+                br#"{"text":"x","open_accounts":[{"fund":"066.000"}]}"#,
+                "invalid_field",
+                "text: unknown field",
+            ),
         ] {
             let (got_code, message) = refusal(kind, body);
             assert_eq!(got_code, code, "{message}");
-            assert!(message.starts_with(start), "{message:?} does not start with {start:?}");
+            assert!(
+                message.starts_with(start),
+                "{message:?} does not start with {start:?}"
+            );
         }
     }
 }

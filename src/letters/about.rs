@@ -11,8 +11,8 @@ use super::language::Language;
 use super::layout::Document;
 use super::request::LetterRequest;
 use super::wording::{LetterWords, Wording};
-use crate::domain::{AnnouncementState, AvsNumber, KeyCode, KeyGroup, Particulars, PersonName};
 use crate::domain::Reference;
+use crate::domain::{AnnouncementState, AvsNumber, KeyCode, KeyGroup, Particulars, PersonName};
 use crate::store::AnnouncementDetail;
 
 /// The announcement a letter is about, as the letter cites it.
@@ -283,15 +283,30 @@ mod tests {
         for (language, expected) in [
             (
                 Language::It,
-                &["(N. 3301)", "3 novembre 2026", "Campi (allegato 9)  7, 12", "Brunner, NN"][..],
+                &[
+                    "(N. 3301)",
+                    "3 novembre 2026",
+                    "Campi (allegato 9)  7, 12",
+                    "Brunner, NN",
+                ][..],
             ),
             (
                 Language::De,
-                &["(Rz. 3301)", "3. November 2026", "Felder (Anhang 9)  7, 12", "Bemerkungen:"],
+                &[
+                    "(Rz. 3301)",
+                    "3. November 2026",
+                    "Felder (Anhang 9)  7, 12",
+                    "Bemerkungen:",
+                ],
             ),
             (
                 Language::Fr,
-                &["(N° 3301)", "3 novembre 2026", "Champs (annexe 9)  7, 12", "Remarques :"],
+                &[
+                    "(N° 3301)",
+                    "3 novembre 2026",
+                    "Champs (annexe 9)  7, 12",
+                    "Remarques :",
+                ],
             ),
         ] {
             let doc = compose_about(&head(), &cited, &request, language);
@@ -307,7 +322,12 @@ mod tests {
     fn a_long_text_is_wrapped_not_cut() {
         let text = "parola ".repeat(280);
         let request = LetterRequest::correction(&[], &text).unwrap();
-        let doc = compose_about(&head(), &rci(AnnouncementState::Done), &request, Language::It);
+        let doc = compose_about(
+            &head(),
+            &rci(AnnouncementState::Done),
+            &request,
+            Language::It,
+        );
         assert!(doc.lines.iter().all(|l| l.chars().count() <= WIDTH));
         assert_eq!(doc.text().matches("parola").count(), 280);
     }
@@ -317,17 +337,23 @@ mod tests {
         use AnnouncementState::*;
         let done = rci(Done);
         assert_eq!(LetterKind::OpenAccounts.allowed(&done, true), Ok(()));
-        let e = LetterKind::OpenAccounts.allowed(&rci(InProgress), true).unwrap_err();
+        let e = LetterKind::OpenAccounts
+            .allowed(&rci(InProgress), true)
+            .unwrap_err();
         assert!(e.to_string().contains("in_progress") && e.to_string().contains("N. 2703"));
         let mut account = rci(Done);
         account.key = KeyCode::new(61).unwrap();
-        let e = LetterKind::OpenAccounts.allowed(&account, true).unwrap_err();
+        let e = LetterKind::OpenAccounts
+            .allowed(&account, true)
+            .unwrap_err();
         assert_eq!(e, NotAllowed::NotAnRci { id: 7, key: 61 });
         let mut old_law = rci(Done);
         old_law.key = KeyCode::old_law(91).unwrap();
         assert_eq!(LetterKind::OpenAccounts.allowed(&old_law, true), Ok(()));
         assert_eq!(LetterKind::Correction.allowed(&account, true), Ok(()));
-        let e = LetterKind::Correction.allowed(&rci(Announced), false).unwrap_err();
+        let e = LetterKind::Correction
+            .allowed(&rci(Announced), false)
+            .unwrap_err();
         assert!(e.to_string().contains("N. 3301"), "{e}");
     }
 }

@@ -29,8 +29,8 @@ mod wording;
 
 pub use about::{CitedAnnouncement, LetterKind, NotAllowed, compose_about};
 pub use compose::{LetterContent, compose_letter};
-pub use frame::Letterhead;
 pub use config::LettersConfig;
+pub use frame::Letterhead;
 pub use language::{Language, UnknownLanguage};
 pub use layout::{Document, WIDTH, wrap};
 pub use pdf::render_pdf;

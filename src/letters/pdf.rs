@@ -80,8 +80,7 @@ fn page(lines: &[String]) -> PdfPage {
 /// Whether the PDF's font prints `c`: WinAnsi (CP1252) holds ASCII, Latin-1 and some
 /// typographic punctuation; any other character would come out as `?`.
 pub fn prints(c: char) -> bool {
-    matches!(c as u32, 0x20..=0x7E | 0xA0..=0xFF)
-        || "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ".contains(c)
+    matches!(c as u32, 0x20..=0x7E | 0xA0..=0xFF) || "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ".contains(c)
 }
 
 #[cfg(test)]

@@ -106,7 +106,10 @@ impl LetterRequest {
         for (i, &number) in fields.iter().enumerate() {
             let at = format!("fields[{i}]");
             let Some(number) = u8::try_from(number).ok().filter(|n| *n >= 1) else {
-                return refuse(at, format!("{number} is not a field number: 1 to 255 (annex 9)"));
+                return refuse(
+                    at,
+                    format!("{number} is not a field number: 1 to 255 (annex 9)"),
+                );
             };
             if numbers.contains(&number) {
                 return refuse(at, format!("field {number} is cited twice"));
@@ -198,7 +201,10 @@ mod tests {
         assert!(e(&[]).starts_with("open_accounts: at least one"));
         assert!(e(&[account("66", None)]).starts_with("open_accounts[0].fund: "));
         let bad_avs = e(&[account("066.000", Some("756.1234.5678.98"))]);
-        assert!(bad_avs.starts_with("open_accounts[0].avs_number: "), "{bad_avs}");
+        assert!(
+            bad_avs.starts_with("open_accounts[0].avs_number: "),
+            "{bad_avs}"
+        );
         assert!(bad_avs.contains("N. 1201, 1202"), "{bad_avs}");
         assert_eq!(
             e(&[account("066.000", None), account("066.000", Some(" "))]),
@@ -239,8 +245,8 @@ mod tests {
 
     #[test]
     fn the_audit_keeps_counts_only() {
-        let r = LetterRequest::open_accounts(&[account("066.000", Some("756.1234.5678.97"))])
-            .unwrap();
+        let r =
+            LetterRequest::open_accounts(&[account("066.000", Some("756.1234.5678.97"))]).unwrap();
         let details = r.audit_details().to_string();
         assert!(!details.contains("1234"), "{details}");
         let r = LetterRequest::correction(&[3], "secret").unwrap();

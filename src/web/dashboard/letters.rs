@@ -14,11 +14,14 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::context::{Ctx, PageError};
-use crate::api::{DocumentFormat, document_download, letter_about, letter_audit_details, letter_file_name};
+use crate::api::{
+    DocumentFormat, document_download, letter_about, letter_audit_details, letter_file_name,
+};
 use crate::letters::{FieldError, Language, LetterKind, LetterRequest};
 use crate::store::{AuditOutcome, StoreError};
 
 /// What a letter's form asks for.
+#[derive(Debug)]
 struct LetterForm {
     request: LetterRequest,
     language: Language,
@@ -170,7 +173,10 @@ mod tests {
             Language::It,
         )
         .unwrap();
-        assert_eq!((form.language, form.format), (Language::De, DocumentFormat::Pdf));
+        assert_eq!(
+            (form.language, form.format),
+            (Language::De, DocumentFormat::Pdf)
+        );
         let LetterRequest::OpenAccounts(accounts) = form.request else {
             panic!()
         };
@@ -189,7 +195,9 @@ mod tests {
         );
         let e = |kind, body: &[u8]| read_form(kind, body, Language::It).unwrap_err().to_string();
         assert!(e(LetterKind::Correction, b"text=x&fields=7+a").starts_with("fields[1]: \"a\""));
-        assert!(e(LetterKind::Correction, b"text=%FF").starts_with("form: not UTF-8"));
+        assert!(e(LetterKind::Correction, b"text=\xff").starts_with("form: not UTF-8"));
+        // Escaped bytes that are not UTF-8 decode to U+FFFD, which no letter prints.
+        assert!(e(LetterKind::Correction, b"text=%FF").contains("(U+FFFD) cannot be printed"));
         assert!(e(LetterKind::Correction, b"text=x&language=en").starts_with("language: "));
         assert!(e(LetterKind::OpenAccounts, b"fund=&avs_number=").starts_with("open_accounts: "));
         assert!(e(LetterKind::OpenAccounts, b"fund=066.000").starts_with("open_accounts: each"));
