@@ -1138,6 +1138,17 @@ async fn letters_about_an_announcement_in_three_languages(db: TestDb) {
         "no fields, no line of fields:\n{text}"
     );
 
+    // The OpenAPI document describes both, with their bodies.
+    let (_, doc) = app.json("/api/v1/openapi.json", &app.token).await;
+    for (kind, schema) in [
+        ("open-accounts", "OpenAccountsBody"),
+        ("correction", "CorrectionBody"),
+    ] {
+        let path = format!("/api/v1/announcements/{{id}}/letters/{kind}");
+        assert!(doc["paths"][&path]["post"].is_object(), "{path}");
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+
     for (action, successes) in [("letter.open_accounts", 6), ("letter.correction", 7)] {
         let events = db
             .store
