@@ -2,12 +2,15 @@
 //! built into real transmissions by the engine, recorded as sent, left pending until the deadline
 //! scan raises reminders on a manual clock; then the letters per fund and day over real HTTP in
 //! Italian, German and French, as text and as PDF (read back with `pdftotext`), the print of a
-//! transmitted announcement as sent, and the command line.
+//! transmitted announcement as sent, and the command line. The letters about one announcement
+//! (N. 2703: CIs still open after an RCI; N. 3301: data of the ZAS wrong or incomplete) over the
+//! API and from the dashboard's form, with the refusals of their rules and hostile input.
 
 mod support_db;
 mod support_engine;
 mod support_flow;
 mod support_proc;
+mod support_web;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -19,7 +22,10 @@ use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;
 use arcgw::deadlines::DeadlineRule;
-use arcgw::domain::{Announcement, FundNumber, KeyCode, Particulars, Reference};
+use arcgw::domain::{
+    Announcement, Beneficiary, ClosingMonth, CollectionOrder, Domicile, FundNumber, KeyCode,
+    Particulars, Reference, Role,
+};
 use arcgw::engine::Engine;
 use arcgw::letters::{Language, LettersConfig, compose_letter};
 use arcgw::store::{AuditOutcome, AuditQuery, ChangeNote, Store, TransmissionState};
@@ -50,11 +56,21 @@ fn fund(text: &str) -> FundNumber {
     FundNumber::parse(text).unwrap()
 }
 
-/// An announcement of `key` (61: opening of a CI; 97: an order) for the insured avs(number).
+/// An announcement of `key` (61: opening of a CI; 71: an RCI; 97: an order) for the insured
+/// avs(number).
 fn announcement(fund_number: &str, reference: &str, key: u8, number: u64) -> Announcement {
     let avs_number = avs(number);
     let particulars = match key {
         61 => Particulars::Account { avs_number },
+        71 => Particulars::Collection {
+            avs_number,
+            order: CollectionOrder {
+                beneficiary: Beneficiary::Insured,
+                closing: ClosingMonth::new(2026, 12).unwrap(),
+                order_date: day(2026, 10, 1),
+                domicile: Domicile::Convention,
+            },
+        },
         _ => Particulars::Order {
             avs_number,
             order_date: day(2026, 10, 1),
@@ -427,11 +443,16 @@ async fn start(store: &Store) -> App {
         .unwrap();
     let letters: LettersConfig =
         toml::from_str("default_language = \"it\"\n[funds]\n\"067.000\" = \"fr\"\n").unwrap();
+    // Bodies over 64 KiB are refused (413): the letters' hostile-input test sends one.
+    let http = HttpConfig {
+        max_body_bytes: 64 * 1024,
+        ..HttpConfig::default()
+    };
     let state = AppState::new(
         store.clone(),
         Arc::new(ManualClock::new(noon)),
         ZasCalendar::geneva(),
-        HttpConfig::default(),
+        http,
     )
     .with_letters(letters);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -473,6 +494,46 @@ impl App {
             content_type,
             response.bytes().await.unwrap().to_vec(),
         )
+    }
+
+    /// Status, content type and body of a POST of `body` as JSON.
+    async fn post(
+        &self,
+        path: &str,
+        token: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (StatusCode, String, Vec<u8>) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (
+            status,
+            content_type,
+            response.bytes().await.unwrap().to_vec(),
+        )
+    }
+
+    /// A POST answered with an error: its status and JSON body.
+    async fn post_refused(
+        &self,
+        path: &str,
+        token: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (StatusCode, Value) {
+        let (status, _, body) = self.post(path, token, body).await;
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 
     async fn json(&self, path: &str, token: &str) -> (StatusCode, Value) {
@@ -910,6 +971,537 @@ async fn the_command_line_lists_reminders_and_writes_letters(db: TestDb) {
     assert_eq!(events.len(), 3, "each letter produced is audited");
 }
 
+// ---------------------------------------------------------------------------------------------
+// The letters about one announcement (N. 2703, 3301)
+
+/// Announced together on Tue 3 November 2026 at 10:00:
+/// - R-1 (066.000, key 71, avs 7): the RCI was carried out (acknowledged 0 on 5 November): done.
+/// - R-2 (066.000, key 71, avs 8): "still being processed" on 5 November: in_progress.
+/// - A-1 (066.000, key 61, avs 1): dealt with on 5 November: done, not an RCI.
+/// - A-2 (066.000, key 61, avs 2): no acknowledgement yet: announced.
+/// - B-1 (067.000, key 71, avs 4): done, of the other fund.
+async fn about_scenario(store: Store) -> Scenario {
+    let world = World::new(store);
+    let mut announcements = BTreeMap::new();
+    for (reference, fund_number, key, number) in [
+        ("R-1", FUND, 71, 7),
+        ("R-2", FUND, 71, 8),
+        ("A-1", FUND, 61, 1),
+        ("A-2", FUND, 61, 2),
+        ("B-1", OTHER_FUND, 71, 4),
+    ] {
+        announcements.insert(reference, announcement(fund_number, reference, key, number));
+    }
+    let batch: Vec<Announcement> = announcements.values().cloned().collect();
+    let stored = world.announce(&batch, geneva(2026, 11, 3, 10, 0)).await;
+    let ids: BTreeMap<&'static str, i64> = announcements.keys().copied().zip(stored).collect();
+    world.clock.set(geneva(2026, 11, 5, 18, 0));
+    for (sequence, (reference, code)) in [("R-1", 0), ("R-2", 2), ("A-1", 0), ("B-1", 0)]
+        .into_iter()
+        .enumerate()
+    {
+        let sequence = i64::try_from(sequence).unwrap() + 1;
+        world
+            .acknowledge(sequence, day(2026, 11, 5), &announcements[reference], code)
+            .await;
+    }
+    Scenario {
+        world,
+        ids,
+        announcements,
+    }
+}
+
+fn letter_path(id: i64, kind: &str) -> String {
+    format!("/api/v1/announcements/{id}/letters/{kind}")
+}
+
+/// Each letter in Italian, German and French, as text and as PDF (the same lines): to the
+/// address of N. 3402, dated the day it is written, citing the announcement's reference, key,
+/// AVS number and the date it was announced (N. 3301); N. 2703 lists the CIs still open with
+/// their funds and AVS numbers; N. 3301 the fields and the text. Each is audited, without AVS
+/// numbers or the text.
+async fn letters_about_an_announcement_in_three_languages(db: TestDb) {
+    let s = about_scenario(db.store.clone()).await;
+    let app = start(&db.store).await;
+    let open_accounts = |language: &str, format: &str| {
+        serde_json::json!({"language": language, "format": format, "open_accounts": [
+            {"fund": "067.000", "avs_number": printed_avs(9)},
+            {"fund": "066.001"},
+        ]})
+        .to_string()
+    };
+    let correction = |language: &str, format: &str| {
+        serde_json::json!({"language": language, "format": format, "fields": [7, 12],
+            "text": "Il cognome comunicato è «Rossi»,\nquello giusto «Rossi-Bianchi»."})
+        .to_string()
+    };
+    for (language, address, announced, rule_2703, rule_3301) in [
+        (
+            "it",
+            "1211 Ginevra 28",
+            "3 novembre 2026",
+            "(N. 2703)",
+            "(N. 3301)",
+        ),
+        (
+            "de",
+            "1211 Genf 28",
+            "3. November 2026",
+            "(Rz. 2703)",
+            "(Rz. 3301)",
+        ),
+        (
+            "fr",
+            "1211 Genève 28",
+            "3 novembre 2026",
+            "(N° 2703)",
+            "(N° 3301)",
+        ),
+    ] {
+        let path = letter_path(s.ids["R-1"], "open-accounts");
+        let (status, content_type, text) = app
+            .post(&path, &app.token, open_accounts(language, "text"))
+            .await;
+        let text = String::from_utf8(text).unwrap();
+        assert_eq!(status, StatusCode::OK, "{text}");
+        assert_eq!(content_type, "text/plain; charset=utf-8");
+        for expected in [
+            address,
+            "Registrescentraux@zas.admin.ch",
+            announced,
+            rule_2703,
+            "R-1",
+            "71",
+            &printed_avs(7),
+            "067.000",
+            &printed_avs(9),
+            "066.001",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{language}: {expected:?} missing in\n{text}"
+            );
+        }
+        let (status, content_type, pdf) = app
+            .post(&path, &app.token, open_accounts(language, "pdf"))
+            .await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (StatusCode::OK, "application/pdf")
+        );
+        assert_same_lines(&text, &pdftotext(&pdf));
+
+        let path = letter_path(s.ids["R-2"], "correction");
+        let (status, _, text) = app
+            .post(&path, &app.token, correction(language, "text"))
+            .await;
+        let text = String::from_utf8(text).unwrap();
+        assert_eq!(status, StatusCode::OK, "{text}");
+        for expected in [
+            address,
+            announced,
+            rule_3301,
+            "R-2",
+            &printed_avs(8),
+            "7, 12",
+            "«Rossi»,",
+            "«Rossi-Bianchi».",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{language}: {expected:?} missing in\n{text}"
+            );
+        }
+        let (status, _, pdf) = app
+            .post(&path, &app.token, correction(language, "pdf"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_same_lines(&text, &pdftotext(&pdf));
+    }
+    // The date of the letter is the day it is written; without a language, the fund's.
+    let (status, _, text) = app
+        .post(
+            &letter_path(s.ids["A-1"], "correction"),
+            &app.token,
+            r#"{"text":"Manca il numero AVS."}"#,
+        )
+        .await;
+    let text = String::from_utf8(text).unwrap();
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(
+        text.contains("23 novembre 2026") && text.contains("Manca il numero AVS."),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Campi (allegato 9)"),
+        "no fields, no line of fields:\n{text}"
+    );
+
+    // The OpenAPI document describes both, with their bodies.
+    let (_, doc) = app.json("/api/v1/openapi.json", &app.token).await;
+    for (kind, schema) in [
+        ("open-accounts", "OpenAccountsBody"),
+        ("correction", "CorrectionBody"),
+    ] {
+        let path = format!("/api/v1/announcements/{{id}}/letters/{kind}");
+        assert!(doc["paths"][&path]["post"].is_object(), "{path}");
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+
+    for (action, successes) in [("letter.open_accounts", 6), ("letter.correction", 7)] {
+        let events = db
+            .store
+            .query_audit(&AuditQuery {
+                action: Some(action.into()),
+                limit: 100,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(events.len(), successes, "{action}: {events:?}");
+        for e in &events {
+            assert_eq!(e.outcome, AuditOutcome::Success);
+            let text = format!("{} {:?}", e.details, e.target);
+            assert!(
+                [7, 8, 9, 1]
+                    .iter()
+                    .all(|n| !text.contains(&avs(*n).digits()) && !text.contains(&printed_avs(*n))),
+                "{text}"
+            );
+            assert!(!text.contains("Rossi") && !text.contains("Manca"), "{text}");
+        }
+    }
+}
+
+/// The rules: N. 2703 only for an RCI that is done, N. 3301 only for an announcement the ZAS
+/// acknowledged (409 naming the rule); another fund's announcement is refused (403); hostile
+/// bodies are refused naming the field and the rule (huge, not UTF-8, unknown language, a
+/// malformed fund); every refusal is audited and nothing stored changes.
+async fn letters_refused_where_their_rules_do_not_allow(db: TestDb) {
+    let s = about_scenario(db.store.clone()).await;
+    let app = start(&db.store).await;
+    let states_before = {
+        let mut states = Vec::new();
+        for id in s.ids.values() {
+            states.push(db.store.announcement(*id).await.unwrap());
+        }
+        states
+    };
+    let one_account = r#"{"open_accounts":[{"fund":"067.000"}]}"#;
+    let a_text = r#"{"text":"Nome errato"}"#;
+    for (reference, kind, body, contains) in [
+        (
+            "R-2",
+            "open-accounts",
+            one_account,
+            &["N. 2703", "in_progress"][..],
+        ),
+        (
+            "A-1",
+            "open-accounts",
+            one_account,
+            &["N. 2703", "key 61, not an RCI"],
+        ),
+        (
+            "A-2",
+            "correction",
+            a_text,
+            &["N. 3301", "no acknowledgement"],
+        ),
+    ] {
+        let (status, body) = app
+            .post_refused(&letter_path(s.ids[reference], kind), &app.token, body)
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{reference}: {body}");
+        assert_eq!(body["error"], "not_allowed");
+        let message = body["message"].as_str().unwrap();
+        for c in contains {
+            assert!(
+                message.contains(c),
+                "{reference}: {c:?} missing in {message}"
+            );
+        }
+    }
+    // Another fund's announcement, and one's own with another fund's token.
+    for (reference, token) in [("B-1", &app.token), ("R-1", &app.other_token)] {
+        let (status, _, body) = app
+            .post(
+                &letter_path(s.ids[reference], "open-accounts"),
+                token,
+                one_account,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{reference}");
+        let body = String::from_utf8_lossy(&body).to_string();
+        assert!(!body.contains(&printed_avs(4)) && !body.contains(&printed_avs(7)));
+    }
+    let (status, _, _) = app
+        .post(&letter_path(999_999, "correction"), &app.token, a_text)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = app
+        .post(
+            &letter_path(s.ids["R-1"], "correction"),
+            "arcgw_nonsense",
+            a_text,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Hostile bodies.
+    let r1 = letter_path(s.ids["R-1"], "open-accounts");
+    let a1 = letter_path(s.ids["A-1"], "correction");
+    let long_text = serde_json::json!({"text": "x".repeat(10_000)}).to_string();
+    for (path, body, status, error, start) in [
+        (
+            &a1,
+            long_text.into_bytes(),
+            422,
+            "invalid_field",
+            "text: 10000 characters, at most 2000",
+        ),
+        (
+            &a1,
+            b"{\"text\":\"Nome \xff\"}".to_vec(),
+            400,
+            "unreadable",
+            "body: not UTF-8",
+        ),
+        (
+            &a1,
+            br#"{"text":"x","language":"en"}"#.to_vec(),
+            422,
+            "invalid_field",
+            "language: unknown language \"en\"",
+        ),
+        (
+            &a1,
+            br#"{"text":"x\u0000"}"#.to_vec(),
+            422,
+            "invalid_field",
+            "text: character 2 (U+0000)",
+        ),
+        (
+            &a1,
+            br#"{"text":"x","fields":[0]}"#.to_vec(),
+            422,
+            "invalid_field",
+            "fields[0]: 0 is not a field number",
+        ),
+        (
+            &r1,
+            br#"{"open_accounts":[{"fund":"66"}]}"#.to_vec(),
+            422,
+            "invalid_field",
+            "open_accounts[0].fund: ",
+        ),
+        (
+            &r1,
+            br#"{"open_accounts":[{"fund":"067.000","avs_number":"756.0000.0000.00"}]}"#.to_vec(),
+            422,
+            "invalid_field",
+            "open_accounts[0].avs_number: ",
+        ),
+        (
+            &r1,
+            br#"{"open_accounts":[{"fund":"067.000"}],"format":"docx"}"#.to_vec(),
+            422,
+            "invalid_field",
+            "format: unknown format",
+        ),
+        (
+            &r1,
+            b"not json".to_vec(),
+            400,
+            "unreadable",
+            "body: not JSON",
+        ),
+    ] {
+        let (got, body) = app.post_refused(path, &app.token, body).await;
+        assert_eq!(got.as_u16(), status, "{start}: {body}");
+        assert_eq!(body["error"], error, "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(start),
+            "{message:?} does not start with {start:?}"
+        );
+    }
+    // Larger than [http] max_body_bytes: refused before it is read.
+    let (status, _, _) = app.post(&a1, &app.token, vec![b'x'; 200 * 1024]).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Every refusal is audited; nothing stored changed.
+    let events = db
+        .store
+        .query_audit(&AuditQuery {
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let count = |action: &str, outcome: AuditOutcome| {
+        events
+            .iter()
+            .filter(|e| e.action == action && e.outcome == outcome)
+            .count()
+    };
+    assert_eq!(count("letter.open_accounts", AuditOutcome::Failure), 2 + 4);
+    assert_eq!(count("letter.correction", AuditOutcome::Failure), 1 + 5);
+    assert_eq!(count("letter.open_accounts", AuditOutcome::Denied), 2);
+    assert_eq!(count("letter.open_accounts", AuditOutcome::Success), 0);
+    for (id, before) in s.ids.values().zip(states_before) {
+        assert_eq!(db.store.announcement(*id).await.unwrap(), before);
+    }
+}
+
+/// The dashboard's announcement page offers each letter's form only where its rule allows; the
+/// form, posted with the page's anti-CSRF token, answers the letter as a file to save; a form
+/// without the token is refused; a wrong field is named; another fund's announcement is not
+/// found. Audited as the API's letters.
+async fn the_dashboard_offers_and_writes_the_letters(db: TestDb) {
+    let s = about_scenario(db.store.clone()).await;
+    let web = support_web::start(db.store.clone()).await;
+    let clerk = web.person("clerk", Role::Clerk, &[FUND]).await;
+    let page = |reference: &str| {
+        let (web, clerk) = (&web, &clerk);
+        let id = s.ids[reference];
+        async move {
+            let response = web.get(&format!("/announcements/{id}"), clerk).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            response.text().await.unwrap()
+        }
+    };
+    let html = page("R-1").await;
+    assert!(html.contains(r#"id="letter-open-accounts""#), "{html}");
+    assert!(html.contains(r#"id="letter-correction""#));
+    assert!(html.contains(&format!(r#"name="csrf" value="{}""#, clerk.csrf)));
+    let html = page("R-2").await;
+    assert!(
+        !html.contains(r#"id="letter-open-accounts""#)
+            && html.contains(r#"id="letter-correction""#)
+    );
+    let html = page("A-2").await;
+    assert!(
+        html.contains(r#"id="no-letters""#)
+            && !html.contains("<form method=\"post\" action=\"/announcements/")
+    );
+
+    let r1 = format!("/announcements/{}/letters/open-accounts", s.ids["R-1"]);
+    let nine = printed_avs(9);
+    let rows = [
+        ("language", "de"),
+        ("format", "pdf"),
+        ("fund", "067.000"),
+        ("avs_number", nine.as_str()),
+        ("fund", ""),
+        ("avs_number", ""),
+    ];
+    let response = web.post_form(&r1, &clerk, &rows).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        disposition,
+        format!(
+            "attachment; filename=\"letter-open-accounts-{}-de.pdf\"",
+            s.ids["R-1"]
+        )
+    );
+    let pdf = pdftotext(&response.bytes().await.unwrap());
+    for expected in [
+        "Zentrale Ausgleichsstelle",
+        "(Rz. 2703)",
+        "3. November 2026",
+        &printed_avs(7),
+        &nine,
+    ] {
+        assert!(pdf.contains(expected), "{expected:?} missing in\n{pdf}");
+    }
+    let r2 = format!("/announcements/{}/letters/correction", s.ids["R-2"]);
+    let response = web
+        .post_form(
+            &r2,
+            &clerk,
+            &[
+                ("format", "text"),
+                ("fields", "7, 12"),
+                ("text", "Il nome è sbagliato."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains("(N. 3301)")
+            && text.contains("7, 12")
+            && text.contains("Il nome è sbagliato."),
+        "{text}"
+    );
+
+    // Refused: the rule, a wrong field, no anti-CSRF token, another fund's announcement.
+    let refused = web
+        .post_form(
+            &format!("/announcements/{}/letters/open-accounts", s.ids["R-2"]),
+            &clerk,
+            &rows,
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert!(refused.text().await.unwrap().contains("N. 2703"));
+    let bad = web
+        .post_form(&r2, &clerk, &[("text", "x"), ("fields", "7 x")])
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("fields[1]"));
+    let forged = web
+        .client
+        .post(web.url(&r2))
+        .header("cookie", format!("arcgw_session={}", clerk.session))
+        .header("content-type", support_web::FORM)
+        .body(support_web::form(&[("text", "x")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let theirs = web
+        .post_form(
+            &format!("/announcements/{}/letters/correction", s.ids["B-1"]),
+            &clerk,
+            &[("text", "x")],
+        )
+        .await;
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+    assert!(!theirs.text().await.unwrap().contains(&printed_avs(4)));
+
+    let events = db
+        .store
+        .query_audit(&AuditQuery {
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let letters: Vec<_> = events
+        .iter()
+        .filter(|e| e.action.starts_with("letter."))
+        .collect();
+    let outcomes = |o: AuditOutcome| letters.iter().filter(|e| e.outcome == o).count();
+    assert_eq!(outcomes(AuditOutcome::Success), 2, "{letters:?}");
+    assert_eq!(outcomes(AuditOutcome::Failure), 2);
+    assert_eq!(outcomes(AuditOutcome::Denied), 1);
+    assert!(letters.iter().all(|e| e.actor == "user:clerk"));
+}
+
 support_db::on_both_backends!(
     one_letter_per_fund_and_day_in_three_languages,
     a_person_without_given_names_is_nn_in_the_letter,
@@ -918,4 +1510,7 @@ support_db::on_both_backends!(
     the_pdf_letter_reads_back_as_its_text,
     a_transmitted_announcement_prints_as_sent,
     the_command_line_lists_reminders_and_writes_letters,
+    letters_about_an_announcement_in_three_languages,
+    letters_refused_where_their_rules_do_not_allow,
+    the_dashboard_offers_and_writes_the_letters,
 );

@@ -2,6 +2,8 @@
 //! as plain text or PDF.
 
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use std::str::FromStr;
+
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -48,6 +50,17 @@ impl DocumentQuery {
     }
 }
 
+impl FromStr for DocumentFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "text" => Ok(DocumentFormat::Text),
+            "pdf" => Ok(DocumentFormat::Pdf),
+            other => Err(format!("unknown format {other:?}: text or pdf")),
+        }
+    }
+}
+
 /// `doc` as text or PDF; `name` (without extension) names the PDF file.
 pub fn document_response(doc: &Document, format: DocumentFormat, name: &str) -> Response {
     match format {
@@ -68,4 +81,18 @@ pub fn document_response(doc: &Document, format: DocumentFormat, name: &str) -> 
         )
             .into_response(),
     }
+}
+
+/// `doc` as a text or PDF file to save (`name.txt`, `name.pdf`): what a page's form answers.
+pub fn document_download(doc: &Document, format: DocumentFormat, name: &str) -> Response {
+    let mut response = document_response(doc, format, name);
+    let extension = match format {
+        DocumentFormat::Text => "txt",
+        DocumentFormat::Pdf => "pdf",
+    };
+    let disposition = format!("attachment; filename=\"{name}.{extension}\"");
+    if let Ok(value) = disposition.parse() {
+        response.headers_mut().insert(CONTENT_DISPOSITION, value);
+    }
+    response
 }

@@ -43,6 +43,13 @@ pub enum ApiError {
     /// never sent (N. 3401, 3403).
     #[error("{0}")]
     NothingToPrint(String),
+    /// A field of a letter's request breaks a rule: names the field (a path such as
+    /// `open_accounts[1].fund`) and the rule in its text (code `invalid_field`).
+    #[error("{0}")]
+    LetterField(String),
+    /// A letter about an announcement its rule does not allow (N. 2703, 3301).
+    #[error("{0}")]
+    NotAllowed(String),
     #[error("a query parameter is wrong: {0}")]
     BadQuery(String),
     /// A field of the request body breaks a rule: the answer names both.
@@ -101,9 +108,9 @@ impl From<StoreError> for ApiError {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// A stable code: `unauthorized`, `forbidden`, `not_found`, `unreadable`, `conflict`,
-    /// `not_withdrawable`, `not_retryable`, `nothing_to_print`, `bad_query`, `bad_header`,
-    /// `idempotency_key_reused`, `purged`, `rate_limited`, `unavailable`, `internal`,
-    /// `invalid_field`, `order_settled`.
+    /// `not_withdrawable`, `not_retryable`, `nothing_to_print`, `invalid_field`, `not_allowed`,
+    /// `bad_query`, `bad_header`, `idempotency_key_reused`, `purged`, `rate_limited`,
+    /// `unavailable`, `internal`, `order_settled`.
     pub error: &'static str,
     pub message: String,
     /// With `conflict`: the position of the announcement in the submission.
@@ -131,12 +138,14 @@ impl ApiError {
             }
             ApiError::Invalid(_)
             | ApiError::IdempotencyKeyReused
+            | ApiError::LetterField(_)
             | ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict { .. }
             | ApiError::OrderSettled(_)
             | ApiError::NotWithdrawable(_)
             | ApiError::NotRetryable(_)
-            | ApiError::NothingToPrint(_) => StatusCode::CONFLICT,
+            | ApiError::NothingToPrint(_)
+            | ApiError::NotAllowed(_) => StatusCode::CONFLICT,
             ApiError::Purged(_) => StatusCode::GONE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -155,6 +164,8 @@ impl ApiError {
             ApiError::NotWithdrawable(_) => "not_withdrawable",
             ApiError::NotRetryable(_) => "not_retryable",
             ApiError::NothingToPrint(_) => "nothing_to_print",
+            ApiError::LetterField(_) => "invalid_field",
+            ApiError::NotAllowed(_) => "not_allowed",
             ApiError::BadQuery(_) => "bad_query",
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::OrderSettled(_) => "order_settled",

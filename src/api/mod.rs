@@ -9,6 +9,8 @@ mod deadline_metrics;
 mod documents;
 mod error;
 mod layers;
+mod letter_body;
+mod letters;
 mod metrics;
 mod openapi;
 mod operations;
@@ -28,7 +30,9 @@ use axum::routing::{get, post};
 pub use acknowledgement_json::entry_json;
 pub use announcement_json::to_contract_json;
 pub use announcements::next_deadline_of;
+pub use documents::{DocumentFormat, document_download};
 pub use error::{ApiError, BUSY_RETRY_AFTER_SECS};
+pub use letters::{letter_about, letter_audit_details, letter_file_name};
 pub use openapi::ApiDoc;
 pub use rate_limit::client_key;
 pub use state::AppState;
@@ -53,6 +57,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/announcements/{id}/print", get(print::print))
         .route("/api/v1/orders", get(orders::list))
         .route("/api/v1/orders/{id}/done", post(orders::done))
+        .route(
+            "/api/v1/announcements/{id}/letters/open-accounts",
+            post(letters::open_accounts),
+        )
+        .route(
+            "/api/v1/announcements/{id}/letters/correction",
+            post(letters::correction),
+        )
         .route("/api/v1/reminders", get(reminders::list))
         .route("/api/v1/reminders/{id}/letter", get(reminders::letter))
         .route_layer(from_fn_with_state(state.clone(), auth::require_token));

@@ -5,7 +5,9 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{announcements, error, operations, orders, print, reminders, transmissions};
+use super::{
+    announcements, error, letter_body, letters, operations, orders, print, reminders, transmissions,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,6 +23,8 @@ use super::{announcements, error, operations, orders, print, reminders, transmis
         reminders::letter,
         orders::list,
         orders::done,
+        letters::open_accounts,
+        letters::correction,
         operations::healthz,
         operations::readyz,
         operations::metrics,
@@ -46,6 +50,9 @@ use super::{announcements, error, operations, orders, print, reminders, transmis
         orders::OrderView,
         orders::DomicileView,
         orders::DoneBody,
+        letter_body::OpenAccountsBody,
+        letter_body::OpenAccountBody,
+        letter_body::CorrectionBody,
         error::ErrorBody,
         ValidationReport,
     )),

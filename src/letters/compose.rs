@@ -5,9 +5,9 @@
 
 use chrono::NaiveDate;
 
+use super::frame::{Letterhead, write_letter};
 use super::language::Language;
 use super::layout::Document;
-use super::wording::Wording;
 use crate::domain::FundNumber;
 use crate::store::LetterEntry;
 
@@ -25,78 +25,44 @@ pub struct LetterContent {
 
 /// The letter of `content` in `language`.
 pub fn compose_letter(content: &LetterContent, language: Language) -> Document {
-    let w = Wording::of(language);
-    let mut doc = Document::new(format!("{} — {}", w.subject, content.fund));
-    let sender = sender_lines(content, w);
-    for line in &sender {
-        doc.paragraph(line);
-    }
-    doc.blank();
-    for line in w.recipient {
-        doc.paragraph(line);
-    }
-    doc.blank();
-    doc.paragraph(&language.long_date(content.day));
-    doc.blank();
-    doc.paragraph(w.subject);
-    doc.blank();
-    doc.paragraph(w.salutation);
-    doc.blank();
-    doc.paragraph(w.intro);
-    let labels = w.entry_labels();
-    let number_width = content.entries.len().to_string().len() + 2;
-    let column = number_width
-        + labels
-            .iter()
-            .chain([&w.name])
-            .map(|l| l.chars().count())
-            .max()
-            .unwrap_or(0)
-        + 2;
-    for (i, entry) in content.entries.iter().enumerate() {
-        doc.blank();
-        let avs = entry
-            .avs_number
-            .map_or_else(|| w.no_avs_number.to_string(), |n| n.to_string());
-        let values = [
-            entry.reference.to_string(),
-            entry.key.code().to_string(),
-            avs,
-            language.long_date(entry.announced_on),
-            w.rule_text(entry.rule).to_string(),
-            language.long_date(entry.pending_since),
-        ];
-        let mut lines: Vec<(&str, String)> = labels.into_iter().zip(values).collect();
-        // After the AVS number, the name (`Surname, NN` without given names, N. 3110).
-        if let Some(name) = &entry.name {
-            lines.insert(3, (w.name, name.to_string()));
-        }
-        for (j, (label, value)) in lines.iter().enumerate() {
-            let number = if j == 0 {
-                format!("{}.", i + 1)
-            } else {
-                String::new()
-            };
-            let label = format!("{number:<number_width$}{label}");
-            doc.labelled(&label, column, value);
-        }
-    }
-    doc.blank();
-    doc.paragraph(w.thanks);
-    doc.blank();
-    doc.paragraph(w.greeting);
-    doc.blank();
-    doc.paragraph(&sender[0]);
-    doc
-}
-
-/// The configured sender lines, or "<compensation fund> <number>".
-fn sender_lines(content: &LetterContent, w: &Wording) -> Vec<String> {
-    if content.sender.is_empty() {
-        vec![format!("{} {}", w.fund, content.fund)]
-    } else {
-        content.sender.clone()
-    }
+    let head = Letterhead {
+        fund: content.fund,
+        day: content.day,
+        sender: content.sender.clone(),
+    };
+    write_letter(
+        &head,
+        language,
+        |w| &w.pending,
+        |doc, w| {
+            let entries: Vec<Vec<(&str, String)>> = content
+                .entries
+                .iter()
+                .map(|entry| {
+                    let avs = entry
+                        .avs_number
+                        .map_or_else(|| w.no_avs_number.to_string(), |n| n.to_string());
+                    let values = [
+                        entry.reference.to_string(),
+                        entry.key.code().to_string(),
+                        avs,
+                        language.long_date(entry.announced_on),
+                        w.rule_text(entry.rule).to_string(),
+                        language.long_date(entry.pending_since),
+                    ];
+                    let mut lines: Vec<(&str, String)> =
+                        w.entry_labels().into_iter().zip(values).collect();
+                    // After the AVS number, the name (`Surname, NN` without given names,
+                    // N. 3110).
+                    if let Some(name) = &entry.name {
+                        lines.insert(3, (w.name, name.to_string()));
+                    }
+                    lines
+                })
+                .collect();
+            doc.entries(&entries, true);
+        },
+    )
 }
 
 #[cfg(test)]

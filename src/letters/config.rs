@@ -21,6 +21,7 @@ use serde::{Deserialize, Deserializer};
 use chrono::NaiveDate;
 
 use super::compose::LetterContent;
+use super::frame::Letterhead;
 use super::language::Language;
 use crate::domain::FundNumber;
 use crate::store::LetterEntry;
@@ -61,6 +62,15 @@ impl LettersConfig {
     /// The sender lines of `fund` (empty when none are configured).
     pub fn sender_of(&self, fund: FundNumber) -> Vec<String> {
         self.senders.get(&fund).cloned().unwrap_or_default()
+    }
+
+    /// The head of a letter of `fund` dated `day`, with this fund's sender lines.
+    pub fn letterhead(&self, fund: FundNumber, day: NaiveDate) -> Letterhead {
+        Letterhead {
+            fund,
+            day,
+            sender: self.sender_of(fund),
+        }
     }
 
     /// The letter of `fund` and `day` listing `entries`, from this fund's sender lines.

@@ -61,6 +61,35 @@ impl Document {
             }
         }
     }
+
+    /// Entries of labelled values, numbered `1.`, `2.`, … when `numbered`, each after a blank
+    /// line; every value in one column, after the longest label of all entries.
+    pub fn entries(&mut self, entries: &[Vec<(&str, String)>], numbered: bool) {
+        let number_width = if numbered {
+            entries.len().to_string().len() + 2
+        } else {
+            0
+        };
+        let column = number_width
+            + entries
+                .iter()
+                .flatten()
+                .map(|(label, _)| label.chars().count())
+                .max()
+                .unwrap_or(0)
+            + 2;
+        for (i, entry) in entries.iter().enumerate() {
+            self.blank();
+            for (j, (label, value)) in entry.iter().enumerate() {
+                let number = if numbered && j == 0 {
+                    format!("{}.", i + 1)
+                } else {
+                    String::new()
+                };
+                self.labelled(&format!("{number:<number_width$}{label}"), column, value);
+            }
+        }
+    }
 }
 
 /// `text` in lines of at most `width` characters, broken between words; a word longer than a

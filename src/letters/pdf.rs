@@ -77,9 +77,21 @@ fn page(lines: &[String]) -> PdfPage {
     PdfPage::new(Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM), ops)
 }
 
+/// Whether the PDF's font prints `c`: WinAnsi (CP1252) holds ASCII, Latin-1 and some
+/// typographic punctuation; any other character would come out as `?`.
+pub fn prints(c: char) -> bool {
+    matches!(c as u32, 0x20..=0x7E | 0xA0..=0xFF) || "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ".contains(c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_font_prints_latin_letters_and_quotes_only() {
+        assert!("àéèìòù äöüß çœ «» „“ ’ € – …".chars().all(prints));
+        assert!(!"\n\u{0}\u{7f}\u{85}ął中😀\u{202e}".chars().any(prints));
+    }
 
     #[test]
     fn a_page_holds_fifty_lines() {

@@ -1,5 +1,7 @@
 //! `/announcements/{id}`: one announcement with its particulars, history, deadline explanation,
-//! what the ZAS answered and the XML of its transmission as sent (N. 3403). The page shows AVS
+//! what the ZAS answered and the XML of its transmission as sent (N. 3403), and the forms of
+//! the letters about it where their rules allow (N. 2703: an RCI that is done; N. 3301: an
+//! announcement the ZAS acknowledged; `letters.rs` writes them). The page shows AVS
 //! numbers: every view is an audit event, and so is every refusal. An announcement of a fund
 //! the viewer may not see is answered as if it did not exist (art. 7).
 
@@ -14,7 +16,8 @@ use crate::api::{entry_json, next_deadline_of, to_contract_json};
 use crate::deadlines::{Deadline, why_no_deadline};
 use crate::domain::{Environment, Particulars};
 use crate::engine::reproduce::transmission_xml;
-use crate::store::{AnnouncementDetail, AuditOutcome, StoreError};
+use crate::letters::{CitedAnnouncement, Language, LetterKind, MAX_TEXT_CHARS};
+use crate::store::{AnnouncementDetail, AuditOutcome, StoreError, StoredEntry};
 use crate::web::Chrome;
 
 #[derive(Template)]
@@ -34,6 +37,29 @@ struct AnnouncementPage {
     /// Each acknowledgement entry about it, as JSON.
     acknowledgements: Vec<String>,
     transmission: Option<SentXml>,
+    /// The letters about it its rules allow (N. 2703, 3301).
+    letters: LetterForms,
+}
+
+/// The forms of the letters about the announcement, each shown only where its rule allows.
+struct LetterForms {
+    forms: Vec<LetterFormView>,
+    /// The session's anti-CSRF token.
+    csrf: String,
+    /// The fund's language, chosen first.
+    language: Language,
+    languages: [Language; 3],
+    /// For N. 3301: the field numbers the ZAS's last acknowledgement found wrong.
+    wrong_fields: String,
+    max_text: usize,
+    /// Empty rows of CIs in the N. 2703 form.
+    rows: usize,
+}
+
+struct LetterFormView {
+    /// The last part of its path.
+    slug: &'static str,
+    title: &'static str,
 }
 
 /// The transmission of the announcement and its XML, or why the XML is not shown.
@@ -82,14 +108,9 @@ pub async fn page(ctx: Ctx, Path(id): Path<String>) -> Response {
         let deadline = next_deadline_of(&ctx.state, &detail.announcement)
             .await
             .map_err(|e| PageError::Internal(Box::new(e)))?;
-        let acknowledgements = ctx
-            .state
-            .store
-            .entries_of(id)
-            .await?
-            .iter()
-            .map(|e| pretty(&entry_json(e)))
-            .collect();
+        let entries = ctx.state.store.entries_of(id).await?;
+        let acknowledgements = entries.iter().map(|e| pretty(&entry_json(e))).collect();
+        let letters = letter_forms(&ctx, &detail, &entries);
         let today = ctx.state.clock.today();
         html(&AnnouncementPage {
             chrome: ctx.chrome(),
@@ -118,10 +139,48 @@ pub async fn page(ctx: Ctx, Path(id): Path<String>) -> Response {
             deadline,
             acknowledgements,
             transmission,
+            letters,
         })
     };
     ctx.respond(page.await)
 }
+
+fn letter_forms(ctx: &Ctx, detail: &AnnouncementDetail, entries: &[StoredEntry]) -> LetterForms {
+    let forms = match CitedAnnouncement::of(detail) {
+        None => Vec::new(),
+        Some(cited) => LetterKind::ALL
+            .into_iter()
+            .filter(|kind| kind.allowed(&cited, !entries.is_empty()).is_ok())
+            .map(|kind| LetterFormView {
+                slug: kind.slug(),
+                title: match kind {
+                    LetterKind::OpenAccounts => "CIs still open after this RCI (N. 2703)",
+                    LetterKind::Correction => "Data of the ZAS wrong or incomplete (N. 3301)",
+                },
+            })
+            .collect(),
+    };
+    let wrong_fields = entries
+        .last()
+        .map(|e| {
+            let numbers: Vec<String> = e.entry.wrong_fields.iter().map(u8::to_string).collect();
+            numbers.join(", ")
+        })
+        .unwrap_or_default();
+    let fund = detail.announcement.announcement.fund();
+    LetterForms {
+        forms,
+        csrf: ctx.viewer.csrf_token.clone(),
+        language: ctx.state.letters.language_of(fund),
+        languages: Language::ALL,
+        wrong_fields,
+        max_text: MAX_TEXT_CHARS,
+        rows: OPEN_ACCOUNT_ROWS,
+    }
+}
+
+/// The rows of CIs the N. 2703 form offers.
+const OPEN_ACCOUNT_ROWS: usize = 5;
 
 fn fields(detail: &AnnouncementDetail) -> Vec<(&'static str, String)> {
     let stored = &detail.announcement;

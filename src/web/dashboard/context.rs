@@ -113,6 +113,9 @@ pub enum PageError {
     /// Nothing to show here, or nothing the viewer may see (art. 7: not said which).
     #[error("there is nothing here for you")]
     NotFound,
+    /// What was asked breaks a rule of the directives (a letter its rule does not allow).
+    #[error("{0}")]
+    Refused(String),
     /// The viewer's role does not allow this page.
     #[error("{0}")]
     Forbidden(&'static str),
@@ -134,6 +137,7 @@ impl PageError {
             PageError::BadFilter { .. } => StatusCode::BAD_REQUEST,
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::Forbidden(_) => StatusCode::FORBIDDEN,
+            PageError::Refused(_) => StatusCode::CONFLICT,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

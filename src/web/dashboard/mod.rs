@@ -6,7 +6,8 @@
 //!   acknowledgements that matched nothing, failed transmissions, open closing orders (N. 2713,
 //!   overdue first); filters `fund` and `state`.
 //! - `/exports/<list>.csv`: each list with the same filters; `/exports/audit.csv`.
-//! - `/announcements/{id}`: one announcement, its history, deadline and XML as sent (audited).
+//! - `/announcements/{id}`: one announcement, its history, deadline and XML as sent (audited),
+//!   and the forms of the letters about it (N. 2703, 3301) where their rules allow.
 //! - `/audit`: the audit log, for the roles the permission table allows.
 //! - `/connection`: the connection to the ZAS and its certificate (not for delegates).
 
@@ -16,6 +17,7 @@ mod chart;
 mod connection;
 mod context;
 mod filter;
+mod letters;
 mod lists;
 mod overview;
 mod query;
@@ -23,7 +25,7 @@ mod table;
 
 use axum::Router;
 use axum::middleware::from_fn;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use super::viewer::require_viewer;
 use crate::api::AppState;
@@ -37,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/exports/audit.csv", get(audit::export))
         .route("/exports/{file}", get(overview::export))
         .route("/announcements/{id}", get(announcement::page))
+        .route("/announcements/{id}/letters/{kind}", post(letters::write))
         .route("/audit", get(audit::page))
         .route("/connection", get(connection::page))
         .route_layer(from_fn(require_viewer))
