@@ -21,7 +21,10 @@ use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::HttpConfig;
 use crate::domain::acknowledgement::{Observation, RefusalCode};
 use crate::domain::avs_number::check_digit;
-use crate::domain::{AnnouncementState, FundNumber, Holder, Login, ParticipantId, Password, Role};
+use crate::domain::{
+    AnnouncementState, Domicile, DomicileInstruction, FundNumber, Holder, Login, ParticipantId,
+    Password, Role,
+};
 use crate::engine::{Engine, Environment, TransportKind, ZasConfig};
 use crate::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
 use crate::sim::{
@@ -180,10 +183,30 @@ fn cases(transport: TransportKind) -> Vec<Case> {
             expected: Reached::state(Done),
             says: "fault: acknowledgement twice",
         },
+        Case {
+            prefix: CLOSING_ORDER_PREFIX,
+            outcome: Outcome::ClosingOrder {
+                domicile: DomicileInstruction::new(Domicile::InSwitzerland {
+                    from: date(1990, 1, 1),
+                    to: date(2026, 12, 31),
+                })
+                .expect("a period in order"),
+                ordering_fund: Some(FundNumber::parse("001.000").expect("a fund")),
+            },
+            expected: Reached::state(Done),
+            says: "done, then a closing order (N. 2707)",
+        },
     ]
     .into_iter()
     .chain(transport_faults(transport))
     .collect()
+}
+
+/// The announcement whose person's CI the simulated ZAS then orders closed (N. 2707).
+const CLOSING_ORDER_PREFIX: &str = "DEMO-CLOS-";
+
+fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
 }
 
 /// The faults of one transport. Over sedex a refused or missing receipt leaves the
@@ -464,7 +487,9 @@ pub async fn run(
         for id in &ids {
             states.insert(*id, Reached::of(&store, *id).await?);
         }
-        if states == expected || started.elapsed() > PATIENCE {
+        // The closing order follows its announcement's acknowledgement.
+        let ordered = !closing_orders(&store, &funds).await?.is_empty();
+        if (states == expected && ordered) || started.elapsed() > PATIENCE {
             break states;
         }
     };
@@ -512,6 +537,25 @@ pub async fn run(
         ),
     );
 
+    for order in closing_orders(&store, &funds).await? {
+        println!(
+            "closing order   {}: fund {} transmits the CI (RCI key {}) to fund {} by {}\n\
+             {:16}received {}; N. 2713: ten calendar days; domicile code {} (N. 2712): {}",
+            order.id,
+            order.fund,
+            order.key.code(),
+            order.ordering_fund,
+            order.due_on,
+            "",
+            order
+                .received_at
+                .with_timezone(&chrono_tz::Europe::Zurich)
+                .date_naive(),
+            order.domicile.code(),
+            order.domicile.mandate()
+        );
+    }
+
     if serve {
         let password = demo_account(&store, &funds, clock.now()).await?;
         println!(
@@ -530,6 +574,17 @@ pub async fn run(
     server.abort();
     store.close().await;
     Ok(all)
+}
+
+/// The closing orders the simulated ZAS sent the demo's funds (ABN: the demo's environment).
+async fn closing_orders(
+    store: &Store,
+    funds: &[FundNumber],
+) -> Result<Vec<crate::store::StoredClosingOrder>, DemoError> {
+    Ok(store
+        .closing_orders(Environment::Abn, funds, None, 100)
+        .await?
+        .items)
 }
 
 /// The responsible person of the demo's funds, for a person to look at the dashboard: its

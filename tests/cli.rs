@@ -321,7 +321,10 @@ fn the_demo_over_https_reaches_every_state() {
     assert_eq!(status.code(), Some(0), "{seen}");
     let stdout = seen;
     assert!(
-        stdout.contains("21 of 21 announcements reached their expected state"),
+        stdout.contains("22 of 22 announcements reached their expected state")
+            && stdout.contains(
+                "closing order   1: fund 066.000 transmits the CI (RCI key 81) to fund 001.000 by"
+            ),
         "{stdout}"
     );
     for state in [
@@ -348,7 +351,10 @@ fn the_demo_over_sedex_reaches_every_state() {
     assert_status(&out, 0);
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("29 of 29 announcements reached their expected state"),
+        stdout.contains("30 of 30 announcements reached their expected state")
+            && stdout.contains(
+                "closing order   1: fund 066.000 transmits the CI (RCI key 81) to fund 001.000 by"
+            ),
         "{stdout}"
     );
     for fault in ["sending, failed", "sending, overdue", "receipt 401"] {
