@@ -5,7 +5,10 @@
 //! - `/`: overdue first, pending by age (with an SVG chart), rejected or to investigate,
 //!   acknowledgements that matched nothing, failed transmissions; filters `fund` and `state`.
 //! - `/exports/<list>.csv`: each list with the same filters; `/exports/audit.csv`.
-//! - `/announcements/{id}`: one announcement, its history, deadline and XML as sent (audited).
+//! - `/announcements/{id}`: one announcement, its history, deadline, operator tasks and XML as
+//!   sent (audited).
+//! - `/tasks`: the open operator tasks (N. 3302, 2211), each closed with a note (audited);
+//!   `/exports/tasks.csv`.
 //! - `/audit`: the audit log, for the roles the permission table allows.
 //! - `/connection`: the connection to the ZAS and its certificate (not for delegates).
 
@@ -19,10 +22,11 @@ mod lists;
 mod overview;
 mod query;
 mod table;
+mod tasks;
 
 use axum::Router;
 use axum::middleware::from_fn;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use super::viewer::require_viewer;
 use crate::api::AppState;
@@ -34,6 +38,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(overview::page))
         .route("/exports/audit.csv", get(audit::export))
+        .route("/exports/tasks.csv", get(tasks::export))
+        .route("/tasks", get(tasks::page))
+        .route("/tasks/{id}/close", post(tasks::close))
         .route("/exports/{file}", get(overview::export))
         .route("/announcements/{id}", get(announcement::page))
         .route("/audit", get(audit::page))
