@@ -283,6 +283,8 @@ enum OutcomeName {
     InboxUnknownType,
     InboxWithoutEnvelope,
     InboxMalformedEnvelope,
+    AccountAlreadyKept,
+    RciAlreadyDone,
 }
 
 /// A rule (or the default) as written: the conditions, the outcome and its settings.
@@ -417,6 +419,8 @@ impl ScenarioFile {
             N::InboxUnknownType => Outcome::Inbox(InboxFault::UnknownType),
             N::InboxWithoutEnvelope => Outcome::Inbox(InboxFault::WithoutEnvelope),
             N::InboxMalformedEnvelope => Outcome::Inbox(InboxFault::MalformedEnvelope),
+            N::AccountAlreadyKept => Outcome::AccountAlreadyKept,
+            N::RciAlreadyDone => Outcome::RciAlreadyDone,
         })
     }
 
@@ -445,6 +449,8 @@ impl ScenarioFile {
             N::Slow => "slow",
             N::MalformedAck => "malformed_ack",
             N::DuplicateAck => "duplicate_ack",
+            N::AccountAlreadyKept => "account_already_kept",
+            N::RciAlreadyDone => "rci_already_done",
         }
     }
 }
