@@ -100,7 +100,13 @@ async fn audits(
 /// `KEPT-1` (066.000) acknowledged with observation 3302: its announcement id and task.
 async fn one_task(store: &Store) -> (i64, OperatorTask) {
     let kept = account("KEPT-1", 1);
-    let ids = announce(store, &[kept.clone()], "t-kept", support_web::noon()).await;
+    let ids = announce(
+        store,
+        std::slice::from_ref(&kept),
+        "t-kept",
+        support_web::noon(),
+    )
+    .await;
     let ack = ack_with("ack-kept", &[(&kept, &[OBSERVATION_ACCOUNT_ALREADY_KEPT])]);
     let intake = take_in_from(store, Environment::Prod, 1, &ack, support_web::noon()).await;
     assert_eq!(intake.tasks, 1);
@@ -295,7 +301,7 @@ async fn another_fund_neither_sees_nor_closes(db: TestDb) {
     let theirs = opening(OTHER, "THEIRS-1", 9);
     announce(
         &web.store,
-        &[theirs.clone()],
+        std::slice::from_ref(&theirs),
         "t-theirs",
         support_web::noon(),
     )
