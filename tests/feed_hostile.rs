@@ -12,45 +12,12 @@ mod support_flow;
 use std::sync::Arc;
 
 use arcgw::clock::ManualClock;
-use arcgw::domain::{AnnouncementState, MessageId};
+use arcgw::domain::AnnouncementState;
 use arcgw::dtxml::{ReadLimits, write_acknowledgement};
-use arcgw::transport::{BoxFuture, Feed, FeedItem, Sending, Transport, TransportError};
+use arcgw::transport::FeedItem;
 use support_db::{TestDb, count};
+use support_engine::Feeding;
 use support_flow::{account, ack, announce, day, geneva};
-
-/// A ZAS whose feed holds these acknowledgements, in sequence order.
-struct Feeding(Vec<FeedItem>);
-
-impl Transport for Feeding {
-    fn send<'a>(
-        &'a self,
-        _: &'a MessageId,
-        _: &'a str,
-    ) -> BoxFuture<'a, Result<Sending, TransportError>> {
-        Box::pin(async { Err(TransportError::Connect("this ZAS only feeds".into())) })
-    }
-
-    fn fetch<'a>(&'a self, after: i64, limit: u32) -> BoxFuture<'a, Result<Feed, TransportError>> {
-        let page: Vec<FeedItem> = self
-            .0
-            .iter()
-            .filter(|i| i.sequence > after)
-            .take(limit as usize)
-            .cloned()
-            .collect();
-        let next_after = page.last().map_or(after, |i| i.sequence);
-        Box::pin(async move {
-            Ok(Feed {
-                acknowledgements: page,
-                next_after,
-            })
-        })
-    }
-
-    fn attempt_time(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(5)
-    }
-}
 
 async fn hostile_acknowledgements_are_kept_and_skipped(db: TestDb) {
     let store = &db.store;

@@ -1,5 +1,5 @@
 //! The deadline and alert gauges of `GET /metrics`, read from the store at scrape time:
-//! announcements overdue (N. 3401) by rule and fund, the oldest pending announcement's age by
+//! announcements overdue (N. 3401) by rule and fund, closing orders overdue (N. 2713), the oldest pending announcement's age by
 //! state, the alert outbox by channel and status with its oldest undelivered alert's age, and
 //! the time since the audit log was last reviewed (annex 2.5).
 //! The rules in `deploy/prometheus/alerts.yml` use these names.
@@ -36,6 +36,14 @@ pub async fn render(state: &AppState, out: &mut String) -> Result<(), StoreError
             o.count
         );
     }
+    family(
+        out,
+        "arcgw_closing_orders_overdue",
+        "gauge",
+        "Closing-and-transmission orders whose ten days (N. 2713) passed and that the fund's system has not reported done.",
+    );
+    let overdue_orders = state.store.overdue_closing_orders().await?;
+    let _ = writeln!(out, "arcgw_closing_orders_overdue {overdue_orders}");
     family(
         out,
         "arcgw_oldest_pending_age_seconds",

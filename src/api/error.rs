@@ -45,6 +45,16 @@ pub enum ApiError {
     NothingToPrint(String),
     #[error("a query parameter is wrong: {0}")]
     BadQuery(String),
+    /// A field of the request body breaks a rule: the answer names both.
+    #[error("{field}: {message}")]
+    InvalidField {
+        field: &'static str,
+        rule: &'static str,
+        message: String,
+    },
+    /// A closing order reported done before with another day, or cancelled (N. 2713).
+    #[error("{0}")]
+    OrderSettled(String),
     #[error("{0}")]
     BadHeader(String),
     /// The same Idempotency-Key was used before for a request with another body.
@@ -92,7 +102,8 @@ impl From<StoreError> for ApiError {
 pub struct ErrorBody {
     /// A stable code: `unauthorized`, `forbidden`, `not_found`, `unreadable`, `conflict`,
     /// `not_withdrawable`, `not_retryable`, `nothing_to_print`, `bad_query`, `bad_header`,
-    /// `idempotency_key_reused`, `purged`, `rate_limited`, `unavailable`, `internal`.
+    /// `idempotency_key_reused`, `purged`, `rate_limited`, `unavailable`, `internal`,
+    /// `invalid_field`, `order_settled`.
     pub error: &'static str,
     pub message: String,
     /// With `conflict`: the position of the announcement in the submission.
@@ -101,6 +112,12 @@ pub struct ErrorBody {
     /// With `conflict`: the id of the stored announcement with the same fund and reference.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub existing_id: Option<i64>,
+    /// With `invalid_field`: the field of the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+    /// With `invalid_field`: the rule it breaks (`required`, `date`, `not_after_today`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
 }
 
 impl ApiError {
@@ -112,10 +129,11 @@ impl ApiError {
             ApiError::Unreadable(_) | ApiError::BadQuery(_) | ApiError::BadHeader(_) => {
                 StatusCode::BAD_REQUEST
             }
-            ApiError::Invalid(_) | ApiError::IdempotencyKeyReused => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::Invalid(_)
+            | ApiError::IdempotencyKeyReused
+            | ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict { .. }
+            | ApiError::OrderSettled(_)
             | ApiError::NotWithdrawable(_)
             | ApiError::NotRetryable(_)
             | ApiError::NothingToPrint(_) => StatusCode::CONFLICT,
@@ -138,6 +156,8 @@ impl ApiError {
             ApiError::NotRetryable(_) => "not_retryable",
             ApiError::NothingToPrint(_) => "nothing_to_print",
             ApiError::BadQuery(_) => "bad_query",
+            ApiError::InvalidField { .. } => "invalid_field",
+            ApiError::OrderSettled(_) => "order_settled",
             ApiError::BadHeader(_) => "bad_header",
             ApiError::IdempotencyKeyReused => "idempotency_key_reused",
             ApiError::Purged(_) => "purged",
@@ -177,11 +197,17 @@ fn body(e: &ApiError) -> ErrorBody {
         } => (Some(*index), Some(*existing_id)),
         _ => (None, None),
     };
+    let (field, rule) = match e {
+        ApiError::InvalidField { field, rule, .. } => (Some(*field), Some(*rule)),
+        _ => (None, None),
+    };
     ErrorBody {
         error: e.code(),
         message: e.to_string(),
         index,
         existing_id,
+        field,
+        rule,
     }
 }
 

@@ -12,6 +12,7 @@ mod layers;
 mod metrics;
 mod openapi;
 mod operations;
+mod orders;
 mod print;
 mod rate_limit;
 mod refusals;
@@ -50,6 +51,8 @@ pub fn router(state: AppState) -> Router {
             post(transmissions::retry),
         )
         .route("/api/v1/announcements/{id}/print", get(print::print))
+        .route("/api/v1/orders", get(orders::list))
+        .route("/api/v1/orders/{id}/done", post(orders::done))
         .route("/api/v1/reminders", get(reminders::list))
         .route("/api/v1/reminders/{id}/letter", get(reminders::letter))
         .route_layer(from_fn_with_state(state.clone(), auth::require_token));

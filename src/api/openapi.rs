@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{announcements, error, operations, print, reminders, transmissions};
+use super::{announcements, error, operations, orders, print, reminders, transmissions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +19,8 @@ use super::{announcements, error, operations, print, reminders, transmissions};
         print::print,
         reminders::list,
         reminders::letter,
+        orders::list,
+        orders::done,
         operations::healthz,
         operations::readyz,
         operations::metrics,
@@ -40,6 +42,10 @@ use super::{announcements, error, operations, print, reminders, transmissions};
         operations::ReadinessView,
         reminders::ReminderListView,
         reminders::ReminderView,
+        orders::OrderListView,
+        orders::OrderView,
+        orders::DomicileView,
+        orders::DoneBody,
         error::ErrorBody,
         ValidationReport,
     )),

@@ -6,6 +6,7 @@ pub mod acknowledgement;
 pub mod announcement;
 pub mod avs_mask;
 pub mod avs_number;
+pub mod closing_order;
 pub mod collection;
 pub mod environment;
 pub mod fund_number;
@@ -31,6 +32,10 @@ pub use acknowledgement::{
 };
 pub use announcement::{Announcement, Particulars};
 pub use avs_number::{AvsNumber, AvsNumberError};
+pub use closing_order::{
+    ClosingOrder, ClosingOrderError, ClosingOrderState, DomicileInstruction, RciKey,
+    UnknownOrderState,
+};
 pub use collection::{Beneficiary, ClosingMonth, CollectionOrder, Domicile};
 pub use environment::{Environment, UnknownEnvironment};
 pub use fund_number::{FundNumber, FundNumberError};

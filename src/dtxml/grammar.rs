@@ -1,10 +1,11 @@
-//! The content models of both message kinds: the element structure of
-//! `schemas/arc-transmission-1.xsd` and `schemas/arc-acknowledgement-1.xsd`, as a table the
+//! The content models of the message kinds: the element structure of
+//! `schemas/arc-transmission-1.xsd`, `schemas/arc-acknowledgement-1.xsd` and
+//! `schemas/arc-closing-order-1.xsd`, as a table the
 //! streaming [`Checker`](super::structure::Checker) follows. Keep the two in step: the tests
 //! validate every written document with the XSDs and read it back through these tables.
 
 use super::path::ROOT;
-use super::schema::{ACKNOWLEDGEMENT_NAMESPACE, TRANSMISSION_NAMESPACE};
+use super::schema::{ACKNOWLEDGEMENT_NAMESPACE, CLOSING_ORDER_NAMESPACE, TRANSMISSION_NAMESPACE};
 use super::structure::{Content, Grammar, Particle, UNBOUNDED};
 
 /// A particle: one of `names`, from `min` to `max` times.
@@ -214,4 +215,34 @@ pub(crate) static ACKNOWLEDGEMENT: Grammar = Grammar {
     root: ROOT,
     namespace: ACKNOWLEDGEMENT_NAMESPACE,
     model: acknowledgement_model,
+};
+
+/// The closing-and-transmission order (N. 2707, 2708, 2712): one order per message.
+const CLOSING_ORDER_CONTENT: &[Particle] = &[
+    req(&["deliveryOffice"]),
+    req(&["orderingFund"]),
+    req(&["vn"]),
+    req(&["keyCode"]),
+    req(&["closingMonth"]),
+    req(&["orderDate"]),
+    req(&["domicile"]),
+];
+
+fn closing_order_model(name: &str) -> Content {
+    match name {
+        ROOT => Content::Elements(MESSAGE),
+        "header" => Content::Elements(HEADER),
+        "sendingApplication" => Content::Elements(SENDING_APPLICATION),
+        "content" => Content::Elements(CLOSING_ORDER_CONTENT),
+        "deliveryOffice" | "orderingFund" => Content::Elements(DELIVERY_OFFICE),
+        "domicile" => Content::Elements(DOMICILE),
+        _ => Content::Text,
+    }
+}
+
+/// The closing order (root `message` in `urn:arcgw:xmlns:arc-closing-order:1`).
+pub(crate) static CLOSING_ORDER: Grammar = Grammar {
+    root: ROOT,
+    namespace: CLOSING_ORDER_NAMESPACE,
+    model: closing_order_model,
 };

@@ -12,6 +12,9 @@ pub const TRANSMISSION_NAMESPACE: &str = "urn:arcgw:xmlns:arc-transmission:1";
 /// Namespace of the acknowledgement (major version 1).
 pub const ACKNOWLEDGEMENT_NAMESPACE: &str = "urn:arcgw:xmlns:arc-acknowledgement:1";
 
+/// Namespace of the closing-and-transmission order (major version 1; N. 2707–2713).
+pub const CLOSING_ORDER_NAMESPACE: &str = "urn:arcgw:xmlns:arc-closing-order:1";
+
 /// The latest minor version (`schemas/README.md`, "Versions"). The writer puts on the root the
 /// lowest minor version that describes the document (see [`minor_version_of`]), so that a
 /// transmission written before minor version 1 is written again byte for byte. The reader
@@ -66,6 +69,15 @@ pub const ACKNOWLEDGEMENT: MessageKind = MessageKind {
     namespace: ACKNOWLEDGEMENT_NAMESPACE,
     sub_message_type: "000201",
     action: "6",
+    response_expected: false,
+};
+
+/// The ZAS's closing-and-transmission order (N. 2707): a new message that expects no answer in
+/// this exchange (the mandated fund answers by transmitting the CI to the ordering fund).
+pub const CLOSING_ORDER: MessageKind = MessageKind {
+    namespace: CLOSING_ORDER_NAMESPACE,
+    sub_message_type: "000301",
+    action: "1",
     response_expected: false,
 };
 

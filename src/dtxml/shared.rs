@@ -1,12 +1,12 @@
-//! Data-transfer types both message kinds use: the eCH `deliveryOffice` and the eCH-0044
-//! partially known date of birth, with their conversions.
+//! Data-transfer types several message kinds use: the eCH `deliveryOffice`, the eCH-0044
+//! partially known date of birth and the domicile (n), with their conversions.
 
 use serde::{Deserialize, Serialize};
 
 use super::error::DtXmlError;
 use super::lexical;
 use super::path::At;
-use crate::domain::{BirthDate, FundNumber};
+use crate::domain::{BirthDate, Domicile, FundNumber};
 
 /// a. The fund (`officeIdentifier`, 1–999) and agency (`branch`, 0–999), N. 3104.
 #[derive(Debug, Serialize, Deserialize)]
@@ -89,4 +89,66 @@ pub(crate) fn check_count(
         });
     }
     Ok(())
+}
+
+/// n. The domicile code, and the period for code 1 (N. 3118).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct DomicileDto {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// n. The domicile code, with the period for code 1.
+pub(crate) fn domicile_dto(domicile: Domicile, at: &At) -> Result<DomicileDto, DtXmlError> {
+    let (from, to) = match domicile {
+        Domicile::InSwitzerland { from, to } => (
+            Some(lexical::write_date(from, &at.child("from"))?),
+            Some(lexical::write_date(to, &at.child("to"))?),
+        ),
+        Domicile::NotInSwitzerland | Domicile::Convention => (None, None),
+    };
+    Ok(DomicileDto {
+        code: domicile.code().to_string(),
+        from,
+        to,
+    })
+}
+
+/// n. The domicile: code 1 with its period, 2 and 3 without (N. 3118).
+pub(crate) fn domicile(dto: &DomicileDto, domicile_at: &At) -> Result<Domicile, DtXmlError> {
+    let code = lexical::unsigned(
+        &dto.code,
+        &domicile_at.child("code"),
+        1,
+        "the domicile code",
+    )?;
+    Ok(match (code, &dto.from, &dto.to) {
+        (1, Some(from), Some(to)) => Domicile::InSwitzerland {
+            from: lexical::date(from, &domicile_at.child("from"))?,
+            to: lexical::date(to, &domicile_at.child("to"))?,
+        },
+        (1, _, _) => {
+            return Err(lexical::invalid(
+                domicile_at,
+                "code 1 (domiciled in Switzerland) needs the period: from and to (N. 3118)",
+            ));
+        }
+        (2, None, None) => Domicile::NotInSwitzerland,
+        (3, None, None) => Domicile::Convention,
+        (2 | 3, _, _) => {
+            return Err(lexical::invalid(
+                domicile_at,
+                "only code 1 (domiciled in Switzerland) has a period (N. 3118)",
+            ));
+        }
+        _ => {
+            return Err(lexical::invalid(
+                &domicile_at.child("code"),
+                "the domicile code is 1 (in Switzerland), 2 (not in Switzerland) or 3 (conventions with Germany, Finland, Norway) (N. 3118)",
+            ));
+        }
+    })
 }

@@ -8,10 +8,10 @@ use super::header::HeaderDto;
 use super::lexical;
 use super::path::At;
 use super::schema::{TRANSMISSION, TRANSMISSION_NAMESPACE, minor_version_of};
-use super::shared::{DateOfBirthDto, DeliveryOfficeDto};
+use super::shared::{DateOfBirthDto, DeliveryOfficeDto, DomicileDto, domicile, domicile_dto};
 use crate::domain::{
-    Announcement, Beneficiary, CollectionOrder, Domicile, FieldSet, Particulars, Person,
-    SpecialKey, SplitYear, SplittingOrder, Transmission,
+    Announcement, Beneficiary, CollectionOrder, FieldSet, Particulars, Person, SpecialKey,
+    SplitYear, SplittingOrder, Transmission,
 };
 
 /// The root element `message`.
@@ -110,16 +110,6 @@ struct EmptyDto {}
 #[derive(Debug, Serialize, Deserialize)]
 struct OtherPersonDto {
     vn: String,
-}
-
-/// n. The domicile code, and the period for code 1 (N. 3118).
-#[derive(Debug, Serialize, Deserialize)]
-struct DomicileDto {
-    code: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    to: Option<String>,
 }
 
 /// 96: the spouse's number alone (annex 9 row 9).
@@ -262,22 +252,6 @@ fn person_dto(p: &Person, at: &At) -> Result<PersonDto, DtXmlError> {
         sex: p.sex.code().to_string(),
         date_of_birth: DateOfBirthDto::from_domain(p.birth_date, &at.child("dateOfBirth"))?,
         country_of_origin: p.country.code().to_string(),
-    })
-}
-
-/// n. The domicile code, with the period for code 1.
-fn domicile_dto(domicile: Domicile, at: &At) -> Result<DomicileDto, DtXmlError> {
-    let (from, to) = match domicile {
-        Domicile::InSwitzerland { from, to } => (
-            Some(lexical::write_date(from, &at.child("from"))?),
-            Some(lexical::write_date(to, &at.child("to"))?),
-        ),
-        Domicile::NotInSwitzerland | Domicile::Convention => (None, None),
-    };
-    Ok(DomicileDto {
-        code: domicile.code().to_string(),
-        from,
-        to,
     })
 }
 
@@ -435,42 +409,6 @@ fn collection(dto: &CollectionDto, at: &At) -> Result<CollectionOrder, DtXmlErro
         closing: lexical::year_month(&dto.closing_month, &at.child("closingMonth"))?,
         order_date: lexical::date(&dto.order_date, &at.child("orderDate"))?,
         domicile: domicile(&dto.domicile, &at.child("domicile"))?,
-    })
-}
-
-/// n. The domicile: code 1 with its period, 2 and 3 without (N. 3118).
-fn domicile(dto: &DomicileDto, domicile_at: &At) -> Result<Domicile, DtXmlError> {
-    let code = lexical::unsigned(
-        &dto.code,
-        &domicile_at.child("code"),
-        1,
-        "the domicile code",
-    )?;
-    Ok(match (code, &dto.from, &dto.to) {
-        (1, Some(from), Some(to)) => Domicile::InSwitzerland {
-            from: lexical::date(from, &domicile_at.child("from"))?,
-            to: lexical::date(to, &domicile_at.child("to"))?,
-        },
-        (1, _, _) => {
-            return Err(lexical::invalid(
-                domicile_at,
-                "code 1 (domiciled in Switzerland) needs the period: from and to (N. 3118)",
-            ));
-        }
-        (2, None, None) => Domicile::NotInSwitzerland,
-        (3, None, None) => Domicile::Convention,
-        (2 | 3, _, _) => {
-            return Err(lexical::invalid(
-                domicile_at,
-                "only code 1 (domiciled in Switzerland) has a period (N. 3118)",
-            ));
-        }
-        _ => {
-            return Err(lexical::invalid(
-                &domicile_at.child("code"),
-                "the domicile code is 1 (in Switzerland), 2 (not in Switzerland) or 3 (conventions with Germany, Finland, Norway) (N. 3118)",
-            ));
-        }
     })
 }
 

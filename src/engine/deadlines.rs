@@ -3,6 +3,9 @@
 //! passed a reminder is raised — once per announcement and rule, whatever instances and
 //! restarts do (the store's unique constraint decides). The fund then writes to the ZAS
 //! (N. 3402); the reminder is resolved when an acknowledgement moves the announcement on.
+//!
+//! The same job watches the closing-and-transmission orders (N. 2713): an open PROD order whose
+//! ten calendar days have ended gets its reminder, once ([`Engine::scan_closing_orders`]).
 
 use chrono::NaiveDate;
 
@@ -11,7 +14,7 @@ use crate::calendar::{CalendarError, ZasCalendar};
 use crate::clock::Clock;
 use crate::deadlines::{DeadlineRule, OverdueStarts};
 use crate::domain::AnnouncementState;
-use crate::store::{DueReminder, PENDING_PAGE, Store};
+use crate::store::{DueReminder, PENDING_PAGE, RaisedOrderReminder, Store};
 
 /// The most reminders raised in one transaction: the SQLite writer lock is held that long.
 const RAISE_CHUNK: usize = 1000;
@@ -63,7 +66,25 @@ impl Engine {
         {
             return Ok(None);
         }
-        self.scan_deadlines().await.map(Some)
+        let outcome = self.scan_deadlines().await?;
+        self.scan_closing_orders().await?;
+        Ok(Some(outcome))
+    }
+
+    /// N. 2713: raises the reminder of every open PROD closing order whose ten calendar days
+    /// ended before today (the Geneva date of the engine's clock), exactly once per order
+    /// whatever scans and instances run; returns those this scan raised.
+    pub async fn scan_closing_orders(&self) -> Result<Vec<RaisedOrderReminder>, EngineError> {
+        let raised = self
+            .store
+            .raise_closing_order_reminders(self.clock.today(), self.clock.now())
+            .await?;
+        for r in &raised {
+            // The alert of an overdue order goes here, once the alert outbox takes reminders
+            // other than those of N. 3401 (migration 0019).
+            tracing::warn!(closing_order_id = r.closing_order_id, fund = %r.fund, due = %r.due_on, "N. 2713 deadline passed: the CI of the closing order is not reported transmitted");
+        }
+        Ok(raised)
     }
 }
 

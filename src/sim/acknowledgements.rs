@@ -46,9 +46,18 @@ pub(crate) struct Addressee {
     pub test_delivery: bool,
 }
 
-/// One acknowledgement document as written, before it is issued.
+/// What an issued document is: the feed and the inbox carry both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DocumentKind {
+    Acknowledgement,
+    /// A closing-and-transmission order (N. 2707), over sedex a message type of its own.
+    ClosingOrder,
+}
+
+/// One acknowledgement (or closing order) document as written, before it is issued.
 #[derive(Debug, Clone)]
 pub(crate) struct Document {
+    pub kind: DocumentKind,
     /// The DT XML document (or, for the `malformed_ack` fault, a truncated one).
     pub xml: Arc<str>,
     /// The document's messageId; `None` for a truncated document.
@@ -134,6 +143,7 @@ impl AckQueue {
         };
         let xml: Arc<str> = write_acknowledgement(&acknowledgement)?.into();
         let document = |xml: Arc<str>, message_id: Option<MessageId>| Document {
+            kind: DocumentKind::Acknowledgement,
             xml,
             message_id,
             answers: to.transmission.clone(),
@@ -235,6 +245,11 @@ impl AckQueue {
         self.issued[start..].iter().take(limit).cloned().collect()
     }
 
+    /// The ZAS's participant id: the sender of what it issues.
+    pub fn participant_id(&self) -> &ParticipantId {
+        &self.participant_id
+    }
+
     pub fn scheduled_count(&self) -> usize {
         self.scheduled.len()
     }
@@ -312,6 +327,7 @@ mod tests {
     fn pages_start_after_the_sequence_given() {
         let mut q = AckQueue::new(ParticipantId::new("T6-ZAS-1").unwrap());
         let document = |xml: &str| Document {
+            kind: DocumentKind::Acknowledgement,
             xml: xml.into(),
             message_id: None,
             answers: MessageId::new("t-1").unwrap(),

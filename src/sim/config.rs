@@ -15,7 +15,9 @@ use super::scenario::{
 };
 use super::sedex::{SedexFile, SedexSimConfig};
 use crate::calendar::CalendarConfig;
-use crate::domain::{KeyCode, Observation, ParticipantId, RefusalCode};
+use crate::domain::{
+    Domicile, DomicileInstruction, FundNumber, KeyCode, Observation, ParticipantId, RefusalCode,
+};
 use crate::pki::TestPki;
 
 /// Where `arcgw zas-sim` listens unless told otherwise.
@@ -285,6 +287,7 @@ enum OutcomeName {
     InboxMalformedEnvelope,
     AccountAlreadyKept,
     RciAlreadyDone,
+    ClosingOrder,
 }
 
 /// A rule (or the default) as written: the conditions, the outcome and its settings.
@@ -303,6 +306,14 @@ struct ScenarioFile {
     times: Option<u32>,
     delay_ms: Option<u64>,
     record_before_delay: Option<bool>,
+    /// `closing_order`: 1 (domiciled in Switzerland, with `domicile_from` and `domicile_to`,
+    /// quoted `"YYYY-MM-DD"` strings), 2 or 3 (N. 2712).
+    domicile_code: Option<u8>,
+    domicile_from: Option<chrono::NaiveDate>,
+    domicile_to: Option<chrono::NaiveDate>,
+    /// `closing_order`: the fund that ordered the RCI (`NNN.NNN`); the announcing fund itself
+    /// when not given (N. 2709).
+    ordering_fund: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -337,6 +348,12 @@ impl ScenarioFile {
             N::Investigate => &["instructions"],
             N::Http500 | N::Receipt401 => &["times"],
             N::Slow => &["delay_ms", "record_before_delay", "times"],
+            N::ClosingOrder => &[
+                "domicile_code",
+                "domicile_from",
+                "domicile_to",
+                "ordering_fund",
+            ],
             _ => &[],
         };
         let given = [
@@ -349,6 +366,10 @@ impl ScenarioFile {
             ("times", self.times.is_some()),
             ("delay_ms", self.delay_ms.is_some()),
             ("record_before_delay", self.record_before_delay.is_some()),
+            ("domicile_code", self.domicile_code.is_some()),
+            ("domicile_from", self.domicile_from.is_some()),
+            ("domicile_to", self.domicile_to.is_some()),
+            ("ordering_fund", self.ordering_fund.is_some()),
         ];
         if let Some((name, _)) = given.iter().find(|(n, g)| *g && !allowed.contains(n)) {
             return Err(format!(
@@ -421,7 +442,40 @@ impl ScenarioFile {
             N::InboxMalformedEnvelope => Outcome::Inbox(InboxFault::MalformedEnvelope),
             N::AccountAlreadyKept => Outcome::AccountAlreadyKept,
             N::RciAlreadyDone => Outcome::RciAlreadyDone,
+            N::ClosingOrder => Outcome::ClosingOrder {
+                domicile: self.domicile()?,
+                ordering_fund: self
+                    .ordering_fund
+                    .as_deref()
+                    .map(|f| FundNumber::parse(f).map_err(|e| format!("ordering_fund: {e}")))
+                    .transpose()?,
+            },
         })
+    }
+
+    /// The domicile instruction of a `closing_order` (N. 2712).
+    fn domicile(&self) -> Result<DomicileInstruction, String> {
+        let domicile = match (self.domicile_code, self.domicile_from, self.domicile_to) {
+            (None, _, _) => return Err("outcome \"closing_order\" needs `domicile_code`".into()),
+            (Some(1), Some(from), Some(to)) => Domicile::InSwitzerland { from, to },
+            (Some(1), _, _) => {
+                return Err(
+                    "domicile_code 1 (domiciled in Switzerland) needs domicile_from and domicile_to (N. 2712)"
+                        .into(),
+                );
+            }
+            (Some(2), None, None) => Domicile::NotInSwitzerland,
+            (Some(3), None, None) => Domicile::Convention,
+            (Some(2 | 3), _, _) => {
+                return Err("only domicile_code 1 has a period (N. 2712)".into());
+            }
+            (Some(code), _, _) => {
+                return Err(format!(
+                    "domicile_code is 1 (in Switzerland), 2 (not) or 3 (conventions with Germany, Finland, Norway), not {code}"
+                ));
+            }
+        };
+        DomicileInstruction::new(domicile).map_err(|e| e.to_string())
     }
 
     fn outcome_name(&self) -> &'static str {
@@ -437,6 +491,7 @@ impl ScenarioFile {
             N::InboxUnknownType => "inbox_unknown_type",
             N::InboxWithoutEnvelope => "inbox_without_envelope",
             N::InboxMalformedEnvelope => "inbox_malformed_envelope",
+            N::ClosingOrder => "closing_order",
             N::Done => "done",
             N::InProgress => "in_progress",
             N::InProgressThenDone => "in_progress_then_done",
@@ -560,6 +615,48 @@ closing_days = [{ date = "2026-12-24", reason = "ZAS closed" }]
         assert!(e.contains("sedex.foreign_sender_id: must differ"), "{e}");
         let e = parse("[sedex]\noutbox = \"o\"").unwrap_err().to_string();
         assert!(e.contains("sedex.inbox: missing"), "{e}");
+    }
+
+    #[test]
+    fn a_closing_order_rule_reads_with_its_domicile() {
+        let c = parse(
+            "[[rules]]\nkey = 61\noutcome = \"closing_order\"\ndomicile_code = 1\ndomicile_from = \"1990-01-01\"\ndomicile_to = \"2026-11-30\"\nordering_fund = \"001.000\"\n\n[[rules]]\nreference_prefix = \"C3-\"\noutcome = \"closing_order\"\ndomicile_code = 3",
+        )
+        .unwrap();
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            c.scenarios.rules()[0].outcome,
+            Outcome::ClosingOrder {
+                domicile: DomicileInstruction::new(Domicile::InSwitzerland {
+                    from: day(1990, 1, 1),
+                    to: day(2026, 11, 30)
+                })
+                .unwrap(),
+                ordering_fund: Some(FundNumber::new(1, 0).unwrap()),
+            }
+        );
+        assert_eq!(c.scenarios.rules()[1].outcome.name(), "closing_order");
+        for (rule, expected) in [
+            ("", "needs `domicile_code`"),
+            ("\ndomicile_code = 1", "needs domicile_from and domicile_to"),
+            (
+                "\ndomicile_code = 2\ndomicile_to = \"2020-01-01\"",
+                "only domicile_code 1",
+            ),
+            ("\ndomicile_code = 4", "not 4"),
+            (
+                "\ndomicile_code = 1\ndomicile_from = \"2020-01-01\"\ndomicile_to = \"2010-01-01\"",
+                "cannot end before it starts",
+            ),
+            (
+                "\ndomicile_code = 2\nordering_fund = \"x\"",
+                "ordering_fund",
+            ),
+        ] {
+            let text = format!("[[rules]]\nkey = 61\noutcome = \"closing_order\"{rule}");
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(e.contains(expected), "{rule}: {e}");
+        }
     }
 
     #[test]

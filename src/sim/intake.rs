@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::acknowledgements::{Addressee, Issue, Scheduled};
+use super::closing_orders::ClosingOrderFor;
 use super::results::{assign_avs_number, entry_avs_number, needs_number, result_for};
 use super::scenario::{Faults, Outcome, Scenarios};
 use super::state::SimState;
@@ -93,6 +94,27 @@ pub(crate) fn take_in(
     // The faulty inbox message goes before the good document (the last one).
     if let Some(good) = documents.last_mut() {
         good.inbox_fault = faults.inbox;
+    }
+    // After the acknowledgement, the closing orders its announcements call for (N. 2707).
+    for a in &t.announcements {
+        if let Outcome::ClosingOrder {
+            domicile,
+            ordering_fund,
+        } = desk.scenarios.outcome_for(a)
+        {
+            let order = ClosingOrderFor {
+                announcement: a,
+                domicile: *domicile,
+                ordering_fund: *ordering_fund,
+            };
+            match order.document(state.queue.participant_id(), &to, desk.now, desk.today) {
+                Ok(Some(document)) => documents.push(document),
+                Ok(None) => {
+                    tracing::info!(message_id = %id, "no closing order: the announcement has no AVS number");
+                }
+                Err(e) => return Intake::Failed(format!("cannot write the closing order: {e}")),
+            }
+        }
     }
     state.record(id, t.announcements.len());
     state.queue.push(documents);

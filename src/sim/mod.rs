@@ -37,6 +37,7 @@
 //! ([`SimHandle::sedex_round`]), for tests on a manual clock.
 
 mod acknowledgements;
+mod closing_orders;
 mod config;
 mod error;
 mod intake;

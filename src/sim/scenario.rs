@@ -13,7 +13,9 @@ use crate::domain::acknowledgement::{MAX_OBSERVATIONS, MAX_WRONG_FIELDS};
 use crate::domain::operator_task::{
     OBSERVATION_ACCOUNT_ALREADY_KEPT, OBSERVATION_RCI_OR_SPLITTING_DONE,
 };
-use crate::domain::{Announcement, KeyCode, Observation, RefusalCode, Transmission};
+use crate::domain::{
+    Announcement, DomicileInstruction, FundNumber, KeyCode, Observation, RefusalCode, Transmission,
+};
 
 /// The instructions of an `investigate` outcome when the configuration gives none.
 pub const DEFAULT_INVESTIGATION: &str = "Please check the personal data against the civil register and write to the ZAS, Ufficio di controllo degli ARC (N. 3402).";
@@ -133,6 +135,15 @@ pub enum Outcome {
     /// Dealt with, with the warning "an RCI or a splitting already took place" (N. 2211;
     /// arcgw's own code, [`OBSERVATION_RCI_OR_SPLITTING_DONE`]).
     RciAlreadyDone,
+    /// Dealt with (code 0); then the ZAS sends the announcing fund, which keeps a CI of the
+    /// person, a closing-and-transmission order for that person (N. 2707), as if
+    /// `ordering_fund` (the fund itself when not given, N. 2709) had ordered an RCI, with this
+    /// domicile instruction (N. 2712). Over HTTPS in the feed, over sedex as a message of its
+    /// own type. An announcement without an AVS number gets no order.
+    ClosingOrder {
+        domicile: DomicileInstruction,
+        ordering_fund: Option<FundNumber>,
+    },
 }
 
 impl Outcome {
@@ -155,6 +166,7 @@ impl Outcome {
             Outcome::Inbox(fault) => fault.name(),
             Outcome::AccountAlreadyKept => "account_already_kept",
             Outcome::RciAlreadyDone => "rci_already_done",
+            Outcome::ClosingOrder { .. } => "closing_order",
         }
     }
 
@@ -192,9 +204,10 @@ impl Outcome {
         )
     }
 
-    /// The outcome for the announcement itself: a fault counts as done.
+    /// The outcome for the announcement itself: a fault, and a closing order that follows,
+    /// count as done.
     pub fn for_announcement(&self) -> &Outcome {
-        if self.is_fault() {
+        if self.is_fault() || matches!(self, Outcome::ClosingOrder { .. }) {
             &Outcome::Done
         } else {
             self

@@ -667,7 +667,7 @@ fn split_repeats(changes: Vec<StateChange>) -> (Vec<StateChange>, Vec<StateChang
 }
 
 /// Moves cursor `name` forward to `sequence` (never back).
-async fn advance(tx: &mut Tx, name: &str, sequence: i64) -> Result<(), StoreError> {
+pub(super) async fn advance(tx: &mut Tx, name: &str, sequence: i64) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO feed_cursors (name, position) VALUES ($1, $2) \
          ON CONFLICT (name) DO UPDATE SET position = excluded.position \

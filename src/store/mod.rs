@@ -27,6 +27,7 @@ mod attempts;
 mod audit;
 pub mod backup;
 mod claim;
+mod closing_orders;
 mod codec;
 #[cfg(test)]
 mod codec_before_issue_13;
@@ -74,6 +75,7 @@ pub use announcements::{
 };
 pub use attempts::PasswordCheck;
 pub use audit::{AuditEvent, AuditOutcome, AuditQuery, AuditScope, MAX_AUDIT_PAGE, NewAuditEvent};
+pub use closing_orders::{DoneReport, OrderIntake, RaisedOrderReminder, StoredClosingOrder};
 pub use dashboard::{ActionItem, FailedItem, Limited, PendingItem, Scope, UnmatchedItem};
 pub use deadline_metrics::OverdueCount;
 pub use error::StoreError;

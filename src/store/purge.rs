@@ -360,7 +360,8 @@ async fn delete_unreferenced(tx: &mut Tx, candidates: BTreeSet<i64>) -> Result<u
                  AND NOT EXISTS (SELECT 1 FROM announcements a WHERE a.person_id = $1 \
                  OR a.beneficiary_person_id = $1 OR a.spouse_person_id = $1 \
                  OR a.assigned_person_id = $1) \
-                 AND NOT EXISTS (SELECT 1 FROM acknowledgement_entries e WHERE e.person_id = $1)",
+                 AND NOT EXISTS (SELECT 1 FROM acknowledgement_entries e WHERE e.person_id = $1) \
+                 AND NOT EXISTS (SELECT 1 FROM closing_orders c WHERE c.person_id = $1)",
                 args![*person],
             )
             .await?;

@@ -7,7 +7,14 @@
 //! - `POST /v1/transmissions` with the XML and `X-Message-Id`; the answer is a receipt in the
 //!   style of sedex (`100` transmitted, `201` duplicate message id, `2xx`/`3xx` refused, `4xx`
 //!   transport, `5xx` adapter);
-//! - `GET /v1/acknowledgements?after=N&limit=M`: the acknowledgement feed, by sequence.
+//! - `GET /v1/acknowledgements?after=N&limit=M`: the feed of the ZAS's messages to the fund, by
+//!   sequence. Besides acknowledgements it carries closing-and-transmission orders (N. 2707):
+//!   each item's XML says what it is by its root element's namespace
+//!   (`urn:arcgw:xmlns:arc-closing-order:1` for an order; see [`crate::dtxml::read_zas_message`]),
+//!   so the feed's wire format stays as it is.
+//!
+//! Over sedex each kind is a message type of its own (placeholders, see [`sedex`]): the
+//! envelope's type decides how the payload is read.
 
 pub mod backoff;
 pub mod https;
@@ -109,9 +116,26 @@ pub enum Settled {
 pub struct Inbound {
     /// Its message id (sedex: the envelope's), to settle it after it was taken in.
     pub key: String,
-    /// The XML of its payload, or why it is refused (foreign sender, unknown message type,
-    /// no payload, unreadable envelope, …): then it is kept aside with that reason.
-    pub content: Result<Vec<u8>, String>,
+    /// Its kind and the XML of its payload, or why it is refused (foreign sender, unknown
+    /// message type, no payload, unreadable envelope, …): then it is kept aside with that
+    /// reason.
+    pub content: Result<InboundPayload, String>,
+}
+
+/// What a message that came in of its own is, by its envelope's message type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InboundKind {
+    /// The ZAS's acknowledgement (N. 3201).
+    Acknowledgement,
+    /// A closing-and-transmission order (N. 2707).
+    ClosingOrder,
+}
+
+/// The payload of an inbound message and the kind its envelope announces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundPayload {
+    pub kind: InboundKind,
+    pub xml: Vec<u8>,
 }
 
 /// One acknowledgement of the feed.
@@ -171,8 +195,8 @@ pub trait Transport: Send + Sync {
         Box::pin(async { Ok(Vec::new()) })
     }
 
-    /// Messages that came in (acknowledgements over sedex), at most `limit`: none for a
-    /// transport with a feed.
+    /// Messages that came in (acknowledgements and closing orders over sedex), at most
+    /// `limit`: none for a transport with a feed.
     fn inbound<'a>(&'a self, _limit: usize) -> BoxFuture<'a, Result<Vec<Inbound>, TransportError>> {
         Box::pin(async { Ok(Vec::new()) })
     }

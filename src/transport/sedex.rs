@@ -2,7 +2,8 @@
 //! interface directory (payload `data_<id>.<zip|xml>`, then envelope `envl_<id>.xml`, each
 //! written atomically, mode 0600, into `outbox/`); the sedex client's receipts come later, in
 //! `receipts/`, and are put away into arcgw's own `done/` (or `rejected/`, with the reason)
-//! once taken in. The message id is the transmission's on every resend, so a hand-over done
+//! once taken in. Messages from the ZAS come into `inbox/`, one sedex message type per kind:
+//! the acknowledgement and the closing-and-transmission order (both placeholders). The message id is the transmission's on every resend, so a hand-over done
 //! again after a crash is the same message (the client answers a repeat with receipt 201).
 
 use std::path::{Path, PathBuf};
@@ -13,8 +14,8 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{
-    BoxFuture, Feed, Inbound, LateReceipt, Receipt, ReceiptRead, Sending, Settled, Transport,
-    TransportError,
+    BoxFuture, Feed, Inbound, InboundKind, InboundPayload, LateReceipt, Receipt, ReceiptRead,
+    Sending, Settled, Transport, TransportError,
 };
 use crate::domain::{MessageId, ParticipantId};
 use crate::dtxml::ReadLimits;
@@ -28,6 +29,9 @@ use crate::sedex::{Envelope, Folders, MessageClass, PayloadFormat, SedexMessageI
 pub const PLACEHOLDER_TRANSMISSION_TYPE: u32 = 2011;
 /// PLACEHOLDER: the sedex message type of the ZAS's acknowledgement (arcgw's own number).
 pub const PLACEHOLDER_ACKNOWLEDGEMENT_TYPE: u32 = 2012;
+/// PLACEHOLDER: the sedex message type of the ZAS's closing-and-transmission order (N. 2707;
+/// arcgw's own number).
+pub const PLACEHOLDER_CLOSING_ORDER_TYPE: u32 = 2013;
 
 /// `[zas.sedex]`: where the sedex client's interface directory is and how messages look.
 #[derive(Clone, Debug, Deserialize)]
@@ -53,6 +57,9 @@ pub struct SedexConfig {
     /// The sedex message type of an acknowledgement. PLACEHOLDER default 2012.
     #[serde(default = "default_acknowledgement_type")]
     pub acknowledgement_message_type: u32,
+    /// The sedex message type of a closing-and-transmission order. PLACEHOLDER default 2013.
+    #[serde(default = "default_closing_order_type")]
+    pub closing_order_message_type: u32,
     /// `zip` (default) or `xml`.
     #[serde(default)]
     pub payload_format: PayloadFormat,
@@ -89,6 +96,7 @@ impl SedexConfig {
             rejected: None,
             transmission_message_type: default_transmission_type(),
             acknowledgement_message_type: default_acknowledgement_type(),
+            closing_order_message_type: default_closing_order_type(),
             payload_format: PayloadFormat::default(),
             poll_interval_ms: default_poll_interval_ms(),
             receipt_timeout_secs: default_receipt_timeout_secs(),
@@ -111,6 +119,9 @@ fn default_transmission_type() -> u32 {
 }
 fn default_acknowledgement_type() -> u32 {
     PLACEHOLDER_ACKNOWLEDGEMENT_TYPE
+}
+fn default_closing_order_type() -> u32 {
+    PLACEHOLDER_CLOSING_ORDER_TYPE
 }
 fn default_poll_interval_ms() -> u64 {
     1000
@@ -217,6 +228,7 @@ struct Inner {
     recipient_id: ParticipantId,
     transmission_type: u32,
     acknowledgement_type: u32,
+    closing_order_type: u32,
     receipt_within: Duration,
     inbox_grace: Duration,
     hand_over_lease: Duration,
@@ -244,6 +256,7 @@ impl SedexTransport {
                 recipient_id,
                 transmission_type: config.transmission_message_type,
                 acknowledgement_type: config.acknowledgement_message_type,
+                closing_order_type: config.closing_order_message_type,
                 receipt_within: Duration::from_secs(config.receipt_timeout_secs.max(1)),
                 inbox_grace: Duration::from_secs(config.inbox_grace_secs),
                 hand_over_lease: Duration::from_secs(config.hand_over_lease_secs.max(1)),
@@ -332,7 +345,7 @@ impl Inner {
     }
 
     /// The complete messages of the inbox, each checked: envelope first (sender the ZAS,
-    /// message type the acknowledgement's, recipient us), then the payload, bounded. A file
+    /// message type the acknowledgement's or the closing order's, recipient us), then the payload, bounded. A file
     /// without its partner is left for `inbox_grace` (it may be being written), then refused.
     fn read_inbox(&self, limit: usize) -> Result<Vec<Inbound>, TransportError> {
         let dir = &self.folders.inbox;
@@ -382,8 +395,12 @@ impl Inner {
         })
     }
 
-    /// The envelope checked, then the payload's XML.
-    fn message(&self, envelope: &MessageFile, payload: &MessageFile) -> Result<Vec<u8>, String> {
+    /// The envelope checked, then the payload's XML with the kind the envelope's type gives.
+    fn message(
+        &self,
+        envelope: &MessageFile,
+        payload: &MessageFile,
+    ) -> Result<InboundPayload, String> {
         let dir = &self.folders.inbox;
         let bytes = folders::read_bounded(dir, envelope, crate::sedex::MAX_DOCUMENT_BYTES as u64)
             .map_err(|e| e.to_string())?;
@@ -394,12 +411,16 @@ impl Inner {
                 envelope.sender_id, self.recipient_id
             ));
         }
-        if envelope.message_type != self.acknowledgement_type {
+        let kind = if envelope.message_type == self.acknowledgement_type {
+            InboundKind::Acknowledgement
+        } else if envelope.message_type == self.closing_order_type {
+            InboundKind::ClosingOrder
+        } else {
             return Err(format!(
-                "message type {} is not the acknowledgement's ({})",
-                envelope.message_type, self.acknowledgement_type
+                "message type {} is neither the acknowledgement's ({}) nor the closing order's ({})",
+                envelope.message_type, self.acknowledgement_type, self.closing_order_type
             ));
-        }
+        };
         if !envelope.recipient_ids.contains(&self.sender_id) {
             return Err(format!("not addressed to this fund ({})", self.sender_id));
         }
@@ -411,7 +432,8 @@ impl Inner {
         let limit = ReadLimits::DEFAULT_MAX_BYTES;
         let packed =
             folders::read_bounded(dir, payload, limit as u64).map_err(|e| e.to_string())?;
-        format.unpack(&packed, limit).map_err(|e| e.to_string())
+        let xml = format.unpack(&packed, limit).map_err(|e| e.to_string())?;
+        Ok(InboundPayload { kind, xml })
     }
 
     /// Moves the files of inbox message `key` to arcgw's `processed/`, or to `rejected/` with

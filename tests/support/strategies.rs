@@ -13,10 +13,10 @@ use proptest::prelude::*;
 use arcgw::domain::avs_number::check_digit;
 use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, Announcement, AvsNumber,
-    Beneficiary, BirthDate, CertificatePrint, ClosingMonth, CollectionOrder, Domicile, FieldSet,
-    FundNumber, KeyCode, MessageHeader, MessageId, Observation, ParticipantId, Particulars, Person,
-    PersonName, Processing, Reference, Sex, SpecialKey, SplitYear, SplittingOrder, StateCode,
-    Transmission,
+    Beneficiary, BirthDate, CertificatePrint, ClosingMonth, ClosingOrder, CollectionOrder,
+    Domicile, DomicileInstruction, FieldSet, FundNumber, KeyCode, KeyGroup, MessageHeader,
+    MessageId, Observation, ParticipantId, Particulars, Person, PersonName, Processing, RciKey,
+    Reference, Sex, SpecialKey, SplitYear, SplittingOrder, StateCode, Transmission,
 };
 
 /// A valid AVS number: `756`, nine random digits, the check digit of annex 8.
@@ -441,4 +441,41 @@ pub fn acknowledgement() -> impl Strategy<Value = Acknowledgement> {
             acknowledgement_date,
             entries,
         })
+}
+
+/// A closing-and-transmission order (N. 2707–2712): every RCI key, every domicile code.
+pub fn closing_order() -> impl Strategy<Value = ClosingOrder> {
+    let rci_keys: Vec<RciKey> = KeyCode::all()
+        .chain(KeyCode::old_law_keys())
+        .filter(|k| k.group() == KeyGroup::AccountCollection)
+        .map(|k| RciKey::new(k).expect("an RCI key"))
+        .collect();
+    (
+        header(),
+        (fund_number(), fund_number()),
+        avs_number(),
+        prop::sample::select(rci_keys),
+        (1948i32..=2100, 1u32..=12),
+        date(),
+        domicile().prop_map(|d| match d {
+            Domicile::InSwitzerland { from, to } if to < from => {
+                Domicile::InSwitzerland { from: to, to: from }
+            }
+            other => other,
+        }),
+    )
+        .prop_map(
+            |(header, (fund, ordering_fund), avs_number, key, (y, m), order_date, domicile)| {
+                ClosingOrder {
+                    header,
+                    fund,
+                    ordering_fund,
+                    avs_number,
+                    key,
+                    closing: ClosingMonth::new(y, m).expect("in range"),
+                    order_date,
+                    domicile: DomicileInstruction::new(domicile).expect("period in order"),
+                }
+            },
+        )
 }

@@ -14,6 +14,11 @@ pub fn acknowledgement_schema() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/arc-acknowledgement-1.xsd")
 }
 
+/// `schemas/arc-closing-order-1.xsd`.
+pub fn closing_order_schema() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/arc-closing-order-1.xsd")
+}
+
 /// `schemas/eCH-0090-2.xsd`: the sedex envelope and receipt (eCH-0090 version 2).
 pub fn sedex_schema() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/eCH-0090-2.xsd")

@@ -9,7 +9,9 @@ use arcgw::clock::ManualClock;
 use arcgw::domain::{MessageId, ParticipantId};
 use arcgw::engine::{Engine, Environment, ZasConfig};
 use arcgw::store::Store;
-use arcgw::transport::{BoxFuture, Feed, Sending, Transport, TransportConfig, TransportError};
+use arcgw::transport::{
+    BoxFuture, Feed, FeedItem, Sending, Transport, TransportConfig, TransportError,
+};
 
 /// A transport that reaches no ZAS.
 pub struct NoZas;
@@ -72,5 +74,39 @@ pub fn engine_with(store: Store, clock: Arc<ManualClock>, transport: Arc<dyn Tra
         clock,
         config: Arc::new(config),
         calendar: Arc::new(ZasCalendar::geneva()),
+    }
+}
+
+/// A ZAS whose feed holds these items (acknowledgements, closing orders), in sequence order.
+pub struct Feeding(pub Vec<FeedItem>);
+
+impl Transport for Feeding {
+    fn send<'a>(
+        &'a self,
+        _: &'a MessageId,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<Sending, TransportError>> {
+        Box::pin(async { Err(TransportError::Connect("this ZAS only feeds".into())) })
+    }
+
+    fn fetch<'a>(&'a self, after: i64, limit: u32) -> BoxFuture<'a, Result<Feed, TransportError>> {
+        let page: Vec<FeedItem> = self
+            .0
+            .iter()
+            .filter(|i| i.sequence > after)
+            .take(limit as usize)
+            .cloned()
+            .collect();
+        let next_after = page.last().map_or(after, |i| i.sequence);
+        Box::pin(async move {
+            Ok(Feed {
+                acknowledgements: page,
+                next_after,
+            })
+        })
+    }
+
+    fn attempt_time(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(5)
     }
 }

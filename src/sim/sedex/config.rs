@@ -22,7 +22,10 @@ pub const DEFAULT_TRANSMISSION_TYPE: u32 = crate::transport::sedex::PLACEHOLDER_
 /// the sedex transport's default (`acknowledgement_message_type`).
 pub const DEFAULT_ACKNOWLEDGEMENT_TYPE: u32 =
     crate::transport::sedex::PLACEHOLDER_ACKNOWLEDGEMENT_TYPE;
-/// The message type of the `inbox_unknown_type` fault: neither of the two above.
+/// PLACEHOLDER: the sedex message type of the ZAS's closing-and-transmission order (the ZAS's
+/// is not public): the sedex transport's default (`closing_order_message_type`).
+pub const DEFAULT_CLOSING_ORDER_TYPE: u32 = crate::transport::sedex::PLACEHOLDER_CLOSING_ORDER_TYPE;
+/// The message type of the `inbox_unknown_type` fault: none of the three above.
 pub const DEFAULT_UNKNOWN_TYPE: u32 = 9999;
 /// PLACEHOLDER: the fund's sedex participant id (the demo's client certificate's).
 pub const DEFAULT_FUND_ID: &str = crate::pki::TEST_CLIENT_ID;
@@ -45,6 +48,8 @@ pub struct SedexSimConfig {
     pub transmission_type: u32,
     /// The messageType of the acknowledgements written into the inbox.
     pub acknowledgement_type: u32,
+    /// The messageType of the closing-and-transmission orders written into the inbox.
+    pub closing_order_type: u32,
     /// The messageType of the `inbox_unknown_type` fault.
     pub unknown_type: u32,
     /// The senderId of the `inbox_foreign_sender` fault.
@@ -63,6 +68,7 @@ impl SedexSimConfig {
             fund_id: participant(DEFAULT_FUND_ID),
             transmission_type: DEFAULT_TRANSMISSION_TYPE,
             acknowledgement_type: DEFAULT_ACKNOWLEDGEMENT_TYPE,
+            closing_order_type: DEFAULT_CLOSING_ORDER_TYPE,
             unknown_type: DEFAULT_UNKNOWN_TYPE,
             foreign_sender_id: participant(DEFAULT_FOREIGN_SENDER_ID),
             inbox_payload: PayloadFormat::Zip,
@@ -107,6 +113,7 @@ pub(crate) struct SedexFile {
     fund_participant_id: Option<String>,
     transmission_message_type: Option<u32>,
     acknowledgement_message_type: Option<u32>,
+    closing_order_message_type: Option<u32>,
     unknown_message_type: Option<u32>,
     foreign_sender_id: Option<String>,
     inbox_payload: Option<PayloadFormat>,
@@ -151,6 +158,9 @@ impl SedexFile {
             acknowledgement_type: self
                 .acknowledgement_message_type
                 .unwrap_or(DEFAULT_ACKNOWLEDGEMENT_TYPE),
+            closing_order_type: self
+                .closing_order_message_type
+                .unwrap_or(DEFAULT_CLOSING_ORDER_TYPE),
             unknown_type: self.unknown_message_type.unwrap_or(DEFAULT_UNKNOWN_TYPE),
             foreign_sender_id: id(
                 &self.foreign_sender_id,
@@ -165,10 +175,17 @@ impl SedexFile {
         if config.poll_interval.is_zero() {
             return Err(invalid("poll_interval_ms", "must be at least 1".into()));
         }
-        if [config.transmission_type, config.acknowledgement_type].contains(&config.unknown_type) {
+        if [
+            config.transmission_type,
+            config.acknowledgement_type,
+            config.closing_order_type,
+        ]
+        .contains(&config.unknown_type)
+        {
             return Err(invalid(
                 "unknown_message_type",
-                "must differ from the transmission and acknowledgement message types".into(),
+                "must differ from the transmission, acknowledgement and closing order message types"
+                    .into(),
             ));
         }
         Ok(config)

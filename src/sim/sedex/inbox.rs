@@ -2,7 +2,7 @@
 //! issued (and those come due by its clock) is written as payload then envelope, each
 //! atomically; an inbox fault writes its faulty message first.
 
-use super::super::acknowledgements::{Issued, truncated};
+use super::super::acknowledgements::{DocumentKind, Issued, truncated};
 use super::super::scenario::InboxFault;
 use super::config::SedexSimConfig;
 use super::{Round, RoundReport};
@@ -90,12 +90,19 @@ impl InboxWriter {
 }
 
 /// The envelope of an acknowledgement: a response (class 1) from the ZAS to the fund, naming
-/// the transmission it answers.
+/// the transmission it answers; of a closing-and-transmission order: a message of its own type
+/// (class 0), naming the transmission that brought it about in the simulation.
 fn envelope(issued: &Issued, id: SedexMessageId, round: &Round<'_>) -> Envelope {
+    let (message_type, message_class) = match issued.document.kind {
+        DocumentKind::Acknowledgement => {
+            (round.config.acknowledgement_type, MessageClass::Response)
+        }
+        DocumentKind::ClosingOrder => (round.config.closing_order_type, MessageClass::Message),
+    };
     Envelope {
         message_id: id,
-        message_type: round.config.acknowledgement_type,
-        message_class: MessageClass::Response,
+        message_type,
+        message_class,
         reference_message_id: Some(SedexMessageId::from(&issued.document.answers)),
         sender_id: round.zas_id.clone(),
         recipient_ids: vec![round.config.fund_id.clone()],

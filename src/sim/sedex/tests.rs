@@ -40,6 +40,8 @@ fn thursday() -> DateTime<Utc> {
 struct Sim {
     _dir: tempfile::TempDir,
     clock: Arc<ManualClock>,
+    /// The simulated ZAS both front ends share (the HTTPS feed reads its queue).
+    shared: Arc<Shared>,
     desk: SedexDesk,
     config: SedexSimConfig,
 }
@@ -68,10 +70,11 @@ fn sim_with(rules: Vec<Rule>, max_body_bytes: Option<usize>) -> Sim {
     };
     let clock = Arc::new(ManualClock::new(thursday()));
     let shared = Arc::new(Shared::new(&sim_config, clock.clone()).unwrap());
-    let desk = SedexDesk::new(shared, config.clone(), id(ZAS));
+    let desk = SedexDesk::new(shared.clone(), config.clone(), id(ZAS));
     Sim {
         _dir: dir,
         clock,
+        shared,
         desk,
         config,
     }
@@ -771,9 +774,78 @@ async fn the_fund_transport_and_the_simulator_agree() {
     );
     let mut done = Vec::new();
     for m in inbound.iter().filter_map(|m| m.content.as_ref().ok()) {
-        let ack = read_acknowledgement(m, &ReadLimits::default()).unwrap();
+        let ack = read_acknowledgement(&m.xml, &ReadLimits::default()).unwrap();
         done.extend(ack.entries.iter().map(|e| e.reference.as_str().to_string()));
     }
     done.sort();
     assert_eq!(done, ["FORN-1", "FUND-1", "MALF-1", "R601-1", "TYPE-1"]);
+}
+
+/// A `closing_order` rule: the announcement is acknowledged done, then the ZAS sends the fund a
+/// closing-and-transmission order for its person — into the inbox as a message of its own type,
+/// which the fund's transport reads as a closing order, and in the HTTPS feed after the
+/// acknowledgement.
+#[tokio::test]
+async fn a_closing_order_follows_the_acknowledgement_over_both_front_ends() {
+    use crate::clock::Clock;
+    use crate::domain::{Domicile, DomicileInstruction};
+    use crate::dtxml::{ZasMessage, read_closing_order, read_zas_message};
+    use crate::transport::{InboundKind, SedexConfig, SedexTransport, Transport};
+    let domicile = DomicileInstruction::new(Domicile::Convention).unwrap();
+    let rules = vec![Rule::reference_prefix(
+        "ORD-",
+        Outcome::ClosingOrder {
+            domicile,
+            ordering_fund: Some(FundNumber::new(1, 0).unwrap()),
+        },
+    )];
+    let mut sim = sim(rules);
+    let root = sim._dir.path().to_path_buf();
+    for own in ["done", "processed", "rejected"] {
+        std::fs::create_dir_all(root.join("arcgw").join(own)).unwrap();
+    }
+    let config: SedexConfig = toml::from_str(&format!(
+        "interface_directory = {:?}",
+        root.display().to_string()
+    ))
+    .unwrap();
+    let fund = SedexTransport::new(&config, id(DEFAULT_FUND_ID), id(ZAS)).unwrap();
+    let t = transmission(&["ORD-1"]);
+    fund.send(&t.header.message_id, &write_transmission(&t).unwrap())
+        .await
+        .unwrap();
+    sim.round();
+    let inbound = fund.inbound(10).await.unwrap();
+    let kinds: Vec<InboundKind> = inbound
+        .iter()
+        .map(|m| m.content.as_ref().unwrap().kind)
+        .collect();
+    assert_eq!(kinds.len(), 2);
+    assert!(kinds.contains(&InboundKind::Acknowledgement));
+    let order = inbound
+        .iter()
+        .filter_map(|m| m.content.as_ref().ok())
+        .find(|p| p.kind == InboundKind::ClosingOrder)
+        .map(|p| read_closing_order(&p.xml, &ReadLimits::default()).unwrap())
+        .expect("a closing order in the inbox");
+    assert_eq!(order.fund, FundNumber::new(66, 0).unwrap());
+    assert_eq!(order.ordering_fund, FundNumber::new(1, 0).unwrap());
+    assert_eq!(
+        order.avs_number,
+        AvsNumber::parse("756.1234.5678.97").unwrap()
+    );
+    assert_eq!(order.key.code(), 81);
+    assert_eq!(order.domicile, domicile);
+    assert_eq!(order.order_date, sim.clock.today());
+    assert_eq!(order.header.recipient_id, id(DEFAULT_FUND_ID));
+
+    // The HTTPS feed hands out the same queue: the acknowledgement, then the order.
+    let feed: Vec<ZasMessage> = sim
+        .shared
+        .issued_after(0, 10)
+        .iter()
+        .map(|i| read_zas_message(i.to_feed().xml.as_bytes(), &ReadLimits::default()).unwrap())
+        .collect();
+    assert!(matches!(feed[0], ZasMessage::Acknowledgement(_)));
+    assert_eq!(feed[1], ZasMessage::ClosingOrder(order));
 }

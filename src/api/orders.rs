@@ -1,0 +1,362 @@
+//! The fund API for the ZAS's closing-and-transmission orders (N. 2707–2713): the fund's core
+//! system reads the orders of its token's funds with a cursor, and reports each done once it
+//! has transmitted the CI to the ordering fund (within ten days, N. 2713). An order holds an
+//! AVS number: every read is an audit event naming the orders read.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Extension, Path, Query, State};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::{Caller, page_limit};
+use super::error::{ApiError, ErrorBody};
+use super::state::AppState;
+use crate::domain::closing_order::TRANSMISSION_DAYS;
+use crate::domain::{ClosingOrderState, Domicile, Environment};
+use crate::store::{AuditOutcome, DoneReport, StoredClosingOrder};
+
+/// The cursor and the page size.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OrderListQuery {
+    /// Only this fund (`NNN.NNN`), which must be one of the token's.
+    pub fund: Option<String>,
+    /// The `next_after` of the previous page (or the id of the last order read).
+    pub after: Option<i64>,
+    /// At most this many (1–1000, default 100).
+    pub limit: Option<u32>,
+}
+
+/// The domicile instruction of N. 2712 with its mandate.
+#[derive(Serialize, ToSchema)]
+pub struct DomicileView {
+    /// 1 domiciled in Switzerland from–to, 2 not domiciled, 3 conventions with Germany,
+    /// Finland, Norway.
+    pub code: u8,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// What the mandated fund must do for this code (N. 2712).
+    pub mandate: &'static str,
+}
+
+/// A closing-and-transmission order as the fund's system sees it.
+#[derive(Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: i64,
+    /// `prod` or `abn`: always the token's own.
+    #[schema(value_type = String)]
+    pub environment: Environment,
+    /// The ZAS's message id: the order's identity.
+    pub message_id: String,
+    /// The mandated fund, which keeps a CI of the person (N. 2707).
+    pub fund: String,
+    /// The fund to transmit the CI to; may be `fund` itself (N. 2709).
+    pub ordering_fund: String,
+    pub avs_number: String,
+    /// The key code determining the RCI (N. 2708).
+    pub key: u8,
+    /// `YYYY-MM`: the CI is closed with its entries up to this month (N. 2710, 3116).
+    pub closing_month: String,
+    /// The day the ordering fund gave the order (N. 3117).
+    pub order_date: NaiveDate,
+    pub domicile: DomicileView,
+    pub received_at: DateTime<Utc>,
+    /// The last day to transmit (N. 2713).
+    pub due_on: NaiveDate,
+    /// How `due_on` was computed.
+    pub due_explanation: String,
+    /// `open`, `done` or `cancelled`.
+    #[schema(value_type = String)]
+    pub state: ClosingOrderState,
+    pub state_since: DateTime<Utc>,
+    /// The day the CI was transmitted, once reported.
+    pub sent_on: Option<NaiveDate>,
+    /// When the order was found overdue (its reminder raised); null while in time.
+    pub overdue_since: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderListView {
+    pub items: Vec<OrderView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<i64>,
+}
+
+impl From<StoredClosingOrder> for OrderView {
+    fn from(o: StoredClosingOrder) -> Self {
+        let (from, to) = match o.domicile.domicile() {
+            Domicile::InSwitzerland { from, to } => (Some(from), Some(to)),
+            Domicile::NotInSwitzerland | Domicile::Convention => (None, None),
+        };
+        let received_on = o
+            .received_at
+            .with_timezone(&chrono_tz::Europe::Zurich)
+            .date_naive();
+        OrderView {
+            id: o.id,
+            environment: o.environment,
+            message_id: o.message_id.as_str().to_string(),
+            fund: o.fund.to_string(),
+            ordering_fund: o.ordering_fund.to_string(),
+            avs_number: o.avs_number.to_string(),
+            key: o.key.code(),
+            closing_month: o.closing.to_string(),
+            order_date: o.order_date,
+            domicile: DomicileView {
+                code: o.domicile.code(),
+                from,
+                to,
+                mandate: o.domicile.mandate(),
+            },
+            received_at: o.received_at,
+            due_on: o.due_on,
+            due_explanation: format!(
+                "received on {received_on} (Geneva) + {TRANSMISSION_DAYS} calendar days, weekends and holidays included (N. 2713)"
+            ),
+            state: o.state,
+            state_since: o.state_since,
+            sent_on: o.sent_on,
+            overdue_since: o.reminded_at,
+        }
+    }
+}
+
+/// Lists the closing orders of the token's funds, oldest first, in pages: reading again with
+/// the same cursor gives the same orders (nothing is consumed). Audited: the answer holds AVS
+/// numbers.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(OrderListQuery),
+    responses((status = 200, body = OrderListView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    query: Result<Query<OrderListQuery>, QueryRejection>,
+) -> Result<Json<OrderListView>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
+    let funds = caller
+        .funds_to_list(
+            &state,
+            query.fund.as_deref(),
+            "closing_order.list",
+            "read closing orders",
+        )
+        .await?;
+    let limit = page_limit(query.limit)?;
+    let page = state
+        .store
+        .closing_orders(caller.token.environment, &funds, query.after, limit)
+        .await?;
+    let ids: Vec<i64> = page.items.iter().map(|o| o.id).collect();
+    state
+        .audit(super::state::Audit {
+            actor: &caller.actor,
+            funds: &caller.token.funds,
+            action: "closing_order.list",
+            target: None,
+            outcome: AuditOutcome::Success,
+            remote: caller.remote,
+            details: json!({"after": query.after, "items": ids.len(), "ids": ids}),
+        })
+        .await?;
+    Ok(Json(OrderListView {
+        items: page.items.into_iter().map(OrderView::from).collect(),
+        next_after: page.next_after,
+    }))
+}
+
+/// The body of a report: `{"sent_on": "YYYY-MM-DD"}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DoneBody {
+    /// The day the CI was transmitted to the ordering fund; not after today (Geneva).
+    pub sent_on: NaiveDate,
+}
+
+/// Reads `{"sent_on": "YYYY-MM-DD"}`, naming the field and the rule it breaks.
+fn sent_on(body: &[u8], today: NaiveDate) -> Result<NaiveDate, ApiError> {
+    let invalid =
+        |field: &'static str, rule: &'static str, message: String| ApiError::InvalidField {
+            field,
+            rule,
+            message,
+        };
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::Unreadable(format!("the body is not JSON: {e}")))?;
+    let Value::Object(fields) = value else {
+        return Err(ApiError::Unreadable(
+            "the body is a JSON object: {\"sent_on\": \"YYYY-MM-DD\"}".into(),
+        ));
+    };
+    if let Some(other) = fields.keys().find(|k| k.as_str() != "sent_on") {
+        return Err(ApiError::Unreadable(format!(
+            "unknown field {:?}: the body has sent_on only",
+            crate::dtxml::clip(other, 40)
+        )));
+    }
+    let day = match fields.get("sent_on") {
+        None | Some(Value::Null) => {
+            return Err(invalid(
+                "sent_on",
+                "required",
+                "the day the CI was transmitted is required".into(),
+            ));
+        }
+        Some(Value::String(text)) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|_| text.len() == 10)
+            .ok_or_else(|| {
+                invalid(
+                    "sent_on",
+                    "date",
+                    "a day written YYYY-MM-DD, such as 2027-02-04".into(),
+                )
+            })?,
+        Some(_) => {
+            return Err(invalid(
+                "sent_on",
+                "date",
+                "a day written YYYY-MM-DD, as a string".into(),
+            ));
+        }
+    };
+    if day > today {
+        return Err(invalid(
+            "sent_on",
+            "not_after_today",
+            format!("{day} is after today ({today}, Geneva): report a CI once it is sent"),
+        ));
+    }
+    Ok(day)
+}
+
+/// Reports the CI of a closing order transmitted to the ordering fund (N. 2713): the order
+/// becomes `done`. Reported again with the same day, the answer is the same and nothing
+/// changes; with another day, 409. Audited.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/done", tag = "orders",
+    params(("id" = i64, Path, description = "The order's id")),
+    request_body(content = DoneBody, description = "{\"sent_on\": \"YYYY-MM-DD\"}"),
+    responses(
+        (status = 200, description = "Done (now or before, with the same day)", body = OrderView),
+        (status = 400, description = "Not a JSON object with sent_on only", body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Reported done before with another day, or cancelled", body = ErrorBody),
+        (status = 422, description = "sent_on breaks a rule: the body names the field and the rule", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn done(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<OrderView>, ApiError> {
+    let order = state.store.closing_order(id).await?;
+    let target = format!("closing_order:{id}");
+    let action = "closing_order.done";
+    caller
+        .require_fund_in(
+            &state,
+            order.fund,
+            order.environment,
+            action,
+            &target,
+            "report closing orders done",
+        )
+        .await?;
+    let sent_on = match sent_on(&body, state.clock.today()) {
+        Ok(day) => day,
+        Err(e) => {
+            state
+                .audit(caller.audit(
+                    action,
+                    &target,
+                    AuditOutcome::Failure,
+                    json!({"reason": e.to_string()}),
+                ))
+                .await?;
+            return Err(e);
+        }
+    };
+    let report = state
+        .store
+        .report_closing_order_done(id, sent_on, state.now())
+        .await?;
+    let refusal = match report {
+        DoneReport::Recorded | DoneReport::Repeated => None,
+        DoneReport::OtherDay(day) => Some(format!(
+            "closing order {id} was reported done with sent_on {day}; it stays so"
+        )),
+        DoneReport::Cancelled => Some(format!("closing order {id} is cancelled")),
+    };
+    if let Some(message) = refusal {
+        state
+            .audit(caller.audit(
+                action,
+                &target,
+                AuditOutcome::Failure,
+                json!({"reason": message}),
+            ))
+            .await?;
+        return Err(ApiError::OrderSettled(message));
+    }
+    state
+        .audit(caller.audit(
+            action,
+            &target,
+            AuditOutcome::Success,
+            json!({"sent_on": sent_on, "repeated": report == DoneReport::Repeated}),
+        ))
+        .await?;
+    Ok(Json(state.store.closing_order(id).await?.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn field_error(body: &str) -> (&'static str, &'static str) {
+        match sent_on(body.as_bytes(), day(2027, 2, 4)) {
+            Err(ApiError::InvalidField { field, rule, .. }) => (field, rule),
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_report_names_field_and_rule() {
+        assert_eq!(
+            sent_on(br#"{"sent_on": "2027-02-03"}"#, day(2027, 2, 4)).unwrap(),
+            day(2027, 2, 3)
+        );
+        assert_eq!(field_error("{}"), ("sent_on", "required"));
+        assert_eq!(
+            field_error(r#"{"sent_on": "3.2.2027"}"#),
+            ("sent_on", "date")
+        );
+        assert_eq!(
+            field_error(r#"{"sent_on": "2027-2-3"}"#),
+            ("sent_on", "date")
+        );
+        assert_eq!(field_error(r#"{"sent_on": 20270203}"#), ("sent_on", "date"));
+        assert_eq!(
+            field_error(r#"{"sent_on": "2027-02-05"}"#),
+            ("sent_on", "not_after_today")
+        );
+        for unreadable in ["", "[]", "{\"sent\": \"2027-02-03\"}", "\u{0}"] {
+            assert!(
+                matches!(
+                    sent_on(unreadable.as_bytes(), day(2027, 2, 4)),
+                    Err(ApiError::Unreadable(_))
+                ),
+                "{unreadable:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! The ZAS's closing-and-transmission orders (N. 2707–2713) as work items: stored once by
+//! message id, read by the fund's system a page at a time, reported done, and reminded once
+//! when the ten days of N. 2713 have passed.
+//!
+//! Security baseline (draft art. 3): the order's AVS number goes to `persons`; the order refers
+//! to the person by id. The XML is not kept, only its SHA-256.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::Store;
+use super::acknowledgements::advance;
+use super::announcements::Page;
+use super::error::StoreError;
+use super::persons::{parse_stored, person_ids};
+use super::reminders::date_text;
+use super::sql::{Row, SqlBuilder, args};
+use crate::domain::closing_order::transmission_due;
+use crate::domain::{AvsNumber, ClosingOrder};
+use crate::domain::{
+    ClosingMonth, ClosingOrderState, Domicile, DomicileInstruction, Environment, FundNumber,
+    KeyCode, MessageId, RciKey,
+};
+
+/// A stored closing order, as the fund's system and the operators see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredClosingOrder {
+    pub id: i64,
+    pub environment: Environment,
+    pub message_id: MessageId,
+    pub message_date: DateTime<Utc>,
+    /// The mandated fund (N. 2707).
+    pub fund: FundNumber,
+    pub ordering_fund: FundNumber,
+    pub avs_number: AvsNumber,
+    pub key: RciKey,
+    pub closing: ClosingMonth,
+    pub order_date: NaiveDate,
+    pub domicile: DomicileInstruction,
+    pub received_at: DateTime<Utc>,
+    /// The last day to transmit (N. 2713).
+    pub due_on: NaiveDate,
+    pub state: ClosingOrderState,
+    pub state_since: DateTime<Utc>,
+    /// The day the fund's system reported the CI transmitted (state `done`).
+    pub sent_on: Option<NaiveDate>,
+    /// When the deadline scan found it overdue and raised its reminder.
+    pub reminded_at: Option<DateTime<Utc>>,
+}
+
+/// What [`Store::take_in_closing_order`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderIntake {
+    /// The order's id.
+    pub id: i64,
+    /// `false` when an order with the same message id was taken in before (nothing changed).
+    pub new: bool,
+}
+
+/// What became of a report that an order's CI was transmitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DoneReport {
+    /// The order was open and is now done.
+    Recorded,
+    /// It was reported done before with the same day: nothing changed.
+    Repeated,
+    /// It was reported done before with another day: nothing changed.
+    OtherDay(NaiveDate),
+    /// It was cancelled: nothing changed.
+    Cancelled,
+}
+
+/// A reminder raised by [`Store::raise_closing_order_reminders`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RaisedOrderReminder {
+    pub closing_order_id: i64,
+    pub fund: FundNumber,
+    pub due_on: NaiveDate,
+}
+
+const SELECT_ORDER: &str = "SELECT c.id, c.environment, c.message_id, c.message_date, c.fund, \
+     c.ordering_fund, p.avs_number, c.person_id, c.key_code, c.closing_month, c.order_date, \
+     c.domicile_code, c.domicile_from, c.domicile_to, c.received_at, c.due_on, c.state, \
+     c.state_since, c.sent_on, r.raised_at AS reminded_at \
+     FROM closing_orders c JOIN persons p ON p.id = c.person_id \
+     LEFT JOIN closing_order_reminders r ON r.closing_order_id = c.id";
+
+impl Store {
+    /// Takes in a closing order received at `received_at` in `environment`, in one
+    /// transaction: its AVS number to `persons`, the order with its due date (N. 2713:
+    /// [`transmission_due`] of the Geneva day of `received_at`), and, for an order read from
+    /// the feed, cursor `feed.0` advanced to `feed.1`. An order whose message id was taken in
+    /// before changes nothing but the cursor (`new: false`).
+    pub async fn take_in_closing_order(
+        &self,
+        environment: Environment,
+        feed: Option<(&str, i64)>,
+        order: &ClosingOrder,
+        xml_sha256: &str,
+        received_at: DateTime<Utc>,
+    ) -> Result<OrderIntake, StoreError> {
+        let received_on = received_at
+            .with_timezone(&chrono_tz::Europe::Zurich)
+            .date_naive();
+        let (domicile_from, domicile_to) = match order.domicile.domicile() {
+            Domicile::InSwitzerland { from, to } => (Some(date_text(from)), Some(date_text(to))),
+            Domicile::NotInSwitzerland | Domicile::Convention => (None, None),
+        };
+        let mut tx = self.begin_write().await?;
+        let message_id = order.header.message_id.as_str();
+        // The person exists already when the order is a repeat: nothing changes then.
+        let persons = person_ids(&mut tx, &BTreeSet::from([order.avs_number]), received_at).await?;
+        let person = *persons.get(&order.avs_number).ok_or(StoreError::NotFound {
+            what: "person of the closing order",
+            id: 0,
+        })?;
+        // A concurrent intake of the same message waits here for the first to finish.
+        let inserted = tx
+            .fetch_optional(
+                "INSERT INTO closing_orders (environment, message_id, sequence, fund, \
+                 ordering_fund, person_id, key_code, closing_month, order_date, \
+                 domicile_code, domicile_from, domicile_to, message_date, xml_sha256, \
+                 received_at, due_on, state, state_since) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                 $15, $16, 'open', $15) \
+                 ON CONFLICT (message_id) DO NOTHING RETURNING id",
+                args![
+                    environment.as_str(),
+                    message_id,
+                    feed.map(|(_, sequence)| sequence),
+                    order.fund.to_string(),
+                    order.ordering_fund.to_string(),
+                    person,
+                    i64::from(order.key.code()),
+                    order.closing.to_string(),
+                    date_text(order.order_date),
+                    i64::from(order.domicile.code()),
+                    domicile_from,
+                    domicile_to,
+                    order.header.message_date,
+                    xml_sha256,
+                    received_at,
+                    date_text(transmission_due(received_on))
+                ],
+            )
+            .await?;
+        let intake = match inserted {
+            Some(row) => OrderIntake {
+                id: row.int("id")?,
+                new: true,
+            },
+            None => OrderIntake {
+                id: tx
+                    .fetch_one(
+                        "SELECT id FROM closing_orders WHERE message_id = $1",
+                        args![message_id],
+                    )
+                    .await?
+                    .int("id")?,
+                new: false,
+            },
+        };
+        if let Some((cursor, sequence)) = feed {
+            advance(&mut tx, cursor, sequence).await?;
+        }
+        tx.commit().await?;
+        Ok(intake)
+    }
+
+    /// One closing order.
+    pub async fn closing_order(&self, id: i64) -> Result<StoredClosingOrder, StoreError> {
+        let mut sql = SqlBuilder::new(SELECT_ORDER);
+        sql.push(" WHERE c.id = ").push_arg(id);
+        let (sql, args) = sql.finish();
+        let rows = self.fetch_all(sql, args).await?;
+        match rows.first() {
+            Some(row) => decode(row),
+            None => Err(StoreError::NotFound {
+                what: "closing order",
+                id,
+            }),
+        }
+    }
+
+    /// The closing orders of `funds` in `environment` with an id above `after`, oldest first, at
+    /// most `limit` (1–1000): the fund's system reads them with the last id as its cursor.
+    pub async fn closing_orders(
+        &self,
+        environment: Environment,
+        funds: &[FundNumber],
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<StoredClosingOrder>, StoreError> {
+        if funds.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                next_after: None,
+            });
+        }
+        let limit = limit.clamp(1, 1000);
+        let mut sql = SqlBuilder::new(SELECT_ORDER);
+        sql.push(" WHERE c.environment = ")
+            .push_arg(environment.as_str())
+            .push(" AND c.fund IN (")
+            .push_list(funds.iter().map(ToString::to_string))
+            .push(") AND c.id > ")
+            .push_arg(after.unwrap_or(0))
+            .push(" ORDER BY c.id LIMIT ")
+            .push_arg(i64::from(limit) + 1);
+        let (sql, args) = sql.finish();
+        let rows = self.fetch_all(sql, args).await?;
+        let mut items = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        let next_after = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|o| o.id)
+        } else {
+            None
+        };
+        Ok(Page { items, next_after })
+    }
+
+    /// Records that the CI of order `id` was transmitted on `sent_on` (state `open` → `done`
+    /// at `at`). Reported again with the same day it changes nothing ([`DoneReport::Repeated`]);
+    /// with another day, or for a cancelled order, it changes nothing and says why.
+    pub async fn report_closing_order_done(
+        &self,
+        id: i64,
+        sent_on: NaiveDate,
+        at: DateTime<Utc>,
+    ) -> Result<DoneReport, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let changed = tx
+            .execute(
+                "UPDATE closing_orders SET state = 'done', sent_on = $2, state_since = $3 \
+                 WHERE id = $1 AND state = 'open'",
+                args![id, date_text(sent_on), at],
+            )
+            .await?;
+        let report = if changed == 1 {
+            DoneReport::Recorded
+        } else {
+            let row = tx
+                .fetch_optional(
+                    "SELECT state, sent_on FROM closing_orders WHERE id = $1",
+                    args![id],
+                )
+                .await?
+                .ok_or(StoreError::NotFound {
+                    what: "closing order",
+                    id,
+                })?;
+            let state = ClosingOrderState::parse(&row.text("state")?)
+                .map_err(|_| StoreError::corrupt("state of the closing order", id))?;
+            match (state, row.opt_text("sent_on")?) {
+                (ClosingOrderState::Done, Some(day)) => {
+                    let day = parse_date(&day, "sent_on of the closing order", id)?;
+                    if day == sent_on {
+                        DoneReport::Repeated
+                    } else {
+                        DoneReport::OtherDay(day)
+                    }
+                }
+                (ClosingOrderState::Cancelled, _) => DoneReport::Cancelled,
+                _ => return Err(StoreError::corrupt("state of the closing order", id)),
+            }
+        };
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Raises the reminder of every open PROD closing order whose ten days (N. 2713) ended
+    /// before `today` (its due date is before `today`), at `at`: exactly once per order, whatever
+    /// scans and instances run (the reminder's primary key decides). Returns those raised by
+    /// this call. ABN orders are test data of the acceptance environment: no reminder, as for
+    /// the N. 3401 deadlines.
+    pub async fn raise_closing_order_reminders(
+        &self,
+        today: NaiveDate,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<RaisedOrderReminder>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let rows = tx
+            .fetch_all(
+                "INSERT INTO closing_order_reminders (closing_order_id, due_on, raised_at) \
+                 SELECT c.id, c.due_on, $2 FROM closing_orders c \
+                 WHERE c.state = 'open' AND c.due_on < $1 AND c.environment = $3 \
+                 AND NOT EXISTS (SELECT 1 FROM closing_order_reminders r \
+                 WHERE r.closing_order_id = c.id) \
+                 ON CONFLICT (closing_order_id) DO NOTHING \
+                 RETURNING closing_order_id, due_on",
+                args![date_text(today), at, Environment::Prod.as_str()],
+            )
+            .await?;
+        let mut due = std::collections::BTreeMap::new();
+        for row in rows {
+            let id = row.int("closing_order_id")?;
+            due.insert(
+                id,
+                parse_date(&row.text("due_on")?, "due date of the closing order", id)?,
+            );
+        }
+        let mut raised = Vec::with_capacity(due.len());
+        if !due.is_empty() {
+            let mut sql = SqlBuilder::new("SELECT id, fund FROM closing_orders WHERE id IN ");
+            sql.push_id_set(tx.backend(), due.keys().copied())
+                .push(" ORDER BY id");
+            let (sql, args) = sql.finish();
+            for row in tx.fetch_all(sql, args).await? {
+                let id = row.int("id")?;
+                raised.push(RaisedOrderReminder {
+                    closing_order_id: id,
+                    fund: FundNumber::parse(&row.text("fund")?)
+                        .map_err(|_| StoreError::corrupt("fund of the closing order", id))?,
+                    due_on: due[&id],
+                });
+            }
+        }
+        tx.commit().await?;
+        Ok(raised)
+    }
+
+    /// The open closing orders whose reminder is raised: overdue, not yet reported done.
+    pub async fn overdue_closing_orders(&self) -> Result<i64, StoreError> {
+        let rows = self
+            .fetch_all(
+                "SELECT COUNT(*) AS overdue FROM closing_orders c \
+                 JOIN closing_order_reminders r ON r.closing_order_id = c.id \
+                 WHERE c.state = 'open'",
+                args![],
+            )
+            .await?;
+        match rows.first() {
+            Some(row) => Ok(row.int("overdue")?),
+            None => Ok(0),
+        }
+    }
+}
+
+fn parse_date(text: &str, what: &'static str, id: i64) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StoreError::corrupt(what, id))
+}
+
+fn decode(row: &Row) -> Result<StoredClosingOrder, StoreError> {
+    let id = row.int("id")?;
+    let corrupt = |what| StoreError::corrupt(what, id);
+    let date = |column: &str, what| parse_date(&row.text(column)?, what, id);
+    let domicile = match row.int("domicile_code")? {
+        1 => Domicile::InSwitzerland {
+            from: parse_date(
+                &row.opt_text("domicile_from")?.unwrap_or_default(),
+                "domicile period",
+                id,
+            )?,
+            to: parse_date(
+                &row.opt_text("domicile_to")?.unwrap_or_default(),
+                "domicile period",
+                id,
+            )?,
+        },
+        2 => Domicile::NotInSwitzerland,
+        3 => Domicile::Convention,
+        _ => return Err(corrupt("domicile code")),
+    };
+    let closing = row.text("closing_month")?;
+    let closing = closing
+        .split_once('-')
+        .and_then(|(y, m)| ClosingMonth::new(y.parse().ok()?, m.parse().ok()?))
+        .ok_or_else(|| corrupt("closing month"))?;
+    Ok(StoredClosingOrder {
+        id,
+        environment: row
+            .text("environment")?
+            .parse()
+            .map_err(|_| corrupt("environment"))?,
+        message_id: MessageId::new(&row.text("message_id")?).map_err(|_| corrupt("message id"))?,
+        message_date: row.time("message_date")?,
+        fund: FundNumber::parse(&row.text("fund")?).map_err(|_| corrupt("fund"))?,
+        ordering_fund: FundNumber::parse(&row.text("ordering_fund")?)
+            .map_err(|_| corrupt("ordering fund"))?,
+        avs_number: parse_stored(Some(row.text("avs_number")?), Some(row.int("person_id")?))?
+            .ok_or_else(|| corrupt("person"))?,
+        key: KeyCode::from_register(row.int("key_code")?)
+            .ok()
+            .and_then(|k| RciKey::new(k).ok())
+            .ok_or_else(|| corrupt("key code"))?,
+        closing,
+        order_date: date("order_date", "order date")?,
+        domicile: DomicileInstruction::new(domicile).map_err(|_| corrupt("domicile period"))?,
+        received_at: row.time("received_at")?,
+        due_on: date("due_on", "due date")?,
+        state: ClosingOrderState::parse(&row.text("state")?).map_err(|_| corrupt("state"))?,
+        state_since: row.time("state_since")?,
+        sent_on: row
+            .opt_text("sent_on")?
+            .map(|d| parse_date(&d, "sent_on", id))
+            .transpose()?,
+        reminded_at: row.opt_time("reminded_at")?,
+    })
+}

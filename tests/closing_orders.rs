@@ -1,0 +1,693 @@
+//! Closing-and-transmission orders of the ZAS (N. 2707–2713) on both back ends (see
+//! `support_db`), with the manual clock: taken in from the feed and from the sedex inbox, once
+//! per message id; hostile ones kept and skipped; the due date of N. 2713 (ten calendar days,
+//! across a month end and holidays); the reminder of an overdue order exactly once, none for an
+//! order done in time; the fund API's cursor and its report of an order done.
+
+mod support_db;
+mod support_engine;
+mod support_flow;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use arcgw::api::{AppState, router};
+use arcgw::calendar::ZasCalendar;
+use arcgw::clock::{Clock, ManualClock};
+use arcgw::config::HttpConfig;
+use arcgw::domain::{
+    ClosingMonth, ClosingOrder, ClosingOrderState, Domicile, DomicileInstruction, FundNumber,
+    KeyCode, MessageHeader, MessageId, ParticipantId, RciKey,
+};
+use arcgw::dtxml::write_closing_order;
+use arcgw::engine::Engine;
+use arcgw::sedex::folders::{self, MessageFile};
+use arcgw::sedex::{Envelope, MessageClass, PayloadFormat, SedexMessageId};
+use arcgw::store::Store;
+use arcgw::transport::sedex::{PLACEHOLDER_ACKNOWLEDGEMENT_TYPE, PLACEHOLDER_CLOSING_ORDER_TYPE};
+use arcgw::transport::{FeedItem, SedexConfig, SedexTransport};
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support_db::{TestDb, avs, count};
+use support_engine::Feeding;
+use support_flow::{day, geneva};
+
+/// An order for `fund` about the person of serial `person`, domicile code 1.
+fn order(message_id: &str, fund: &str, person: u64) -> ClosingOrder {
+    ClosingOrder {
+        header: MessageHeader {
+            sender_id: ParticipantId::new("T6-ZAS-1").unwrap(),
+            recipient_id: ParticipantId::new("T7-066000-1").unwrap(),
+            message_id: MessageId::new(message_id).unwrap(),
+            reference_message_id: None,
+            message_date: geneva(2026, 12, 23, 6, 0),
+            test_delivery: false,
+        },
+        fund: FundNumber::parse(fund).unwrap(),
+        ordering_fund: FundNumber::parse("001.000").unwrap(),
+        avs_number: avs(person),
+        key: RciKey::new(KeyCode::new(81).unwrap()).unwrap(),
+        closing: ClosingMonth::new(2026, 11).unwrap(),
+        order_date: day(2026, 12, 20),
+        domicile: DomicileInstruction::new(Domicile::InSwitzerland {
+            from: day(1990, 1, 1),
+            to: day(2026, 11, 30),
+        })
+        .unwrap(),
+    }
+}
+
+fn xml(o: &ClosingOrder) -> String {
+    write_closing_order(o).unwrap()
+}
+
+fn feed(items: &[String]) -> Arc<Feeding> {
+    Arc::new(Feeding(
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, xml)| FeedItem {
+                sequence: i as i64 + 1,
+                xml: xml.clone(),
+            })
+            .collect(),
+    ))
+}
+
+fn engine_on(store: &Store, clock: &Arc<ManualClock>, items: &[String]) -> Engine {
+    support_engine::engine_with(store.clone(), clock.clone(), feed(items))
+}
+
+async fn orders(store: &Store) -> i64 {
+    count(store, "SELECT COUNT(*) FROM closing_orders").await
+}
+
+async fn reminders(store: &Store) -> i64 {
+    count(store, "SELECT COUNT(*) FROM closing_order_reminders").await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The due date and the reminder
+
+/// Received on Thursday 24 December 2026 in Geneva: the ten calendar days of N. 2713 run over
+/// Christmas, the Restoration of the Republic (31 December), the year's and the month's end and
+/// New Year, all counted, and end on Sunday 3 January 2027, which is not moved to a working
+/// day. No reminder on the 3rd; one from midnight on the 4th, once, however often and on however
+/// many instances the scan runs.
+async fn ten_calendar_days_across_a_month_end_and_holidays(db: TestDb) {
+    let store = &db.store;
+    let clock = Arc::new(ManualClock::new(geneva(2026, 12, 24, 9, 30)));
+    let engine = engine_on(store, &clock, &[xml(&order("order-1", "066.000", 1))]);
+    assert_eq!(engine.take_in_acknowledgements().await.unwrap(), 1);
+    let stored = store.closing_order(1).await.unwrap();
+    assert_eq!(stored.due_on, day(2027, 1, 3));
+    assert_eq!(stored.state, ClosingOrderState::Open);
+    assert_eq!(stored.avs_number, avs(1));
+    assert_eq!(stored.received_at, clock.now());
+
+    clock.set(geneva(2027, 1, 3, 23, 59));
+    assert!(engine.scan_closing_orders().await.unwrap().is_empty());
+    assert_eq!(reminders(store).await, 0, "not on the last day");
+
+    clock.set(geneva(2027, 1, 4, 0, 0));
+    let raised = engine.scan_closing_orders().await.unwrap();
+    assert_eq!(raised.len(), 1);
+    assert_eq!(raised[0].closing_order_id, 1);
+    assert_eq!(raised[0].due_on, day(2027, 1, 3));
+    assert_eq!(store.overdue_closing_orders().await.unwrap(), 1);
+    let second = support_engine::engine_with(db.another_store().await, clock.clone(), feed(&[]));
+    for _ in 0..3 {
+        clock.advance(chrono::TimeDelta::hours(7));
+        assert!(engine.scan_closing_orders().await.unwrap().is_empty());
+        assert!(second.scan_closing_orders().await.unwrap().is_empty());
+        assert!(engine.scan_deadlines_this_tick().await.unwrap().is_some());
+    }
+    assert_eq!(reminders(store).await, 1);
+    assert_eq!(
+        store.closing_order(1).await.unwrap().reminded_at,
+        Some(geneva(2027, 1, 4, 0, 0))
+    );
+
+    // Reported done late: no longer counted overdue; the reminder stays as the lapse's record.
+    store
+        .report_closing_order_done(1, day(2027, 1, 4), clock.now())
+        .await
+        .unwrap();
+    assert_eq!(store.overdue_closing_orders().await.unwrap(), 0);
+    assert_eq!(reminders(store).await, 1);
+}
+
+/// Received at 00:30 on 1 February in Geneva, still 31 January in UTC: the Geneva day counts.
+async fn the_geneva_day_of_receipt_counts(db: TestDb) {
+    let store = &db.store;
+    let clock = Arc::new(ManualClock::new(geneva(2027, 2, 1, 0, 30)));
+    let engine = engine_on(store, &clock, &[xml(&order("order-feb", "066.000", 2))]);
+    engine.take_in_acknowledgements().await.unwrap();
+    assert_eq!(
+        store.closing_order(1).await.unwrap().due_on,
+        day(2027, 2, 11)
+    );
+}
+
+/// Reported done before its due date: no scan after it raises anything.
+async fn done_before_the_due_date_raises_nothing(db: TestDb) {
+    let store = &db.store;
+    let clock = Arc::new(ManualClock::new(geneva(2027, 1, 25, 8, 0)));
+    let engine = engine_on(store, &clock, &[xml(&order("order-2", "066.000", 3))]);
+    engine.take_in_acknowledgements().await.unwrap();
+    clock.set(geneva(2027, 2, 1, 10, 0));
+    store
+        .report_closing_order_done(1, day(2027, 2, 1), clock.now())
+        .await
+        .unwrap();
+    for days in [5, 30, 400] {
+        clock.set(geneva(2027, 2, 1, 10, 0) + chrono::TimeDelta::days(days));
+        assert!(engine.scan_closing_orders().await.unwrap().is_empty());
+    }
+    assert_eq!(reminders(store).await, 0);
+    assert_eq!(store.overdue_closing_orders().await.unwrap(), 0);
+}
+
+/// An ABN order is test data of the acceptance environment: no reminder (as for N. 3401).
+async fn an_abn_order_is_never_reminded(db: TestDb) {
+    let store = &db.store;
+    let received = geneva(2027, 1, 25, 8, 0);
+    store
+        .take_in_closing_order(
+            arcgw::domain::Environment::Abn,
+            None,
+            &order("order-abn", "066.000", 4),
+            "sha",
+            received,
+        )
+        .await
+        .unwrap();
+    let clock = Arc::new(ManualClock::new(received + chrono::TimeDelta::days(30)));
+    let engine = engine_on(store, &clock, &[]);
+    assert!(engine.scan_closing_orders().await.unwrap().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intake
+
+/// The same order twice in the feed (and once more later): stored once, its person once, the
+/// cursor past both; nothing of the first changes.
+async fn a_repeated_message_changes_nothing(db: TestDb) {
+    let store = &db.store;
+    let clock = Arc::new(ManualClock::new(geneva(2027, 1, 25, 8, 0)));
+    let same = xml(&order("order-3", "066.000", 5));
+    let engine = engine_on(store, &clock, &[same.clone(), same.clone()]);
+    assert_eq!(engine.take_in_acknowledgements().await.unwrap(), 2);
+    let first = store.closing_order(1).await.unwrap();
+    assert_eq!(orders(store).await, 1);
+    assert_eq!(count(store, "SELECT COUNT(*) FROM persons").await, 1);
+    assert_eq!(store.feed_cursor("acknowledgements:prod").await.unwrap(), 2);
+
+    clock.set(geneva(2027, 1, 27, 8, 0));
+    let later = store
+        .take_in_closing_order(
+            arcgw::domain::Environment::Prod,
+            Some(("acknowledgements:prod", 3)),
+            &order("order-3", "066.000", 5),
+            "another sha",
+            clock.now(),
+        )
+        .await
+        .unwrap();
+    assert!(!later.new);
+    assert_eq!(store.closing_order(1).await.unwrap(), first);
+    assert_eq!(store.feed_cursor("acknowledgements:prod").await.unwrap(), 3);
+}
+
+/// Two instances take in the same order at the same moment: one row, both told its id.
+async fn two_instances_take_in_the_same_order_once(db: TestDb) {
+    let store = &db.store;
+    let other = db.another_store().await;
+    let at = geneva(2027, 1, 25, 8, 0);
+    let same = order("order-twice", "066.000", 9);
+    let take = |s: Store| {
+        let same = same.clone();
+        async move {
+            s.take_in_closing_order(arcgw::domain::Environment::Prod, None, &same, "sha", at)
+                .await
+                .unwrap()
+        }
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(take(store.clone())),
+        tokio::spawn(take(other.clone()))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.id, b.id);
+    assert_eq!([a.new, b.new].iter().filter(|n| **n).count(), 1);
+    assert_eq!(orders(store).await, 1);
+    assert_eq!(count(store, "SELECT COUNT(*) FROM persons").await, 1);
+    other.close().await;
+}
+
+/// A closing order with a DTD and an entity, one with a key that determines no RCI, a truncated
+/// one and one too deep are each kept as unreadable and skipped; the good one after them and an
+/// acknowledgement in the same feed are taken in.
+async fn a_hostile_message_is_kept_and_skipped(db: TestDb) {
+    let store = &db.store;
+    let good = xml(&order("order-4", "066.000", 6));
+    let with_entity = good.replacen(
+        "<message ",
+        "<!DOCTYPE message [<!ENTITY x \"7563047500962\">]>\n<message ",
+        1,
+    );
+    let wrong_key = good.replacen("<keyCode>81</keyCode>", "<keyCode>11</keyCode>", 1);
+    let truncated = good[..good.len() / 2].to_string();
+    let deep = good.replacen(
+        "</vn>",
+        &format!("</vn>{}{}", "<x>".repeat(100), "</x>".repeat(100)),
+        1,
+    );
+    let ack = arcgw::dtxml::write_acknowledgement(&support_flow::ack(
+        "ack-1",
+        day(2027, 1, 25),
+        "NONE-1",
+        0,
+    ))
+    .unwrap();
+    let clock = Arc::new(ManualClock::new(geneva(2027, 1, 25, 8, 0)));
+    let engine = engine_on(
+        store,
+        &clock,
+        &[with_entity, wrong_key, truncated, deep, good, ack],
+    );
+    assert_eq!(engine.take_in_acknowledgements().await.unwrap(), 2);
+    assert_eq!(orders(store).await, 1);
+    assert_eq!(
+        store.closing_order(1).await.unwrap().message_id.as_str(),
+        "order-4"
+    );
+    assert_eq!(
+        count(store, "SELECT COUNT(*) FROM acknowledgements").await,
+        1
+    );
+    assert_eq!(
+        count(store, "SELECT COUNT(*) FROM unreadable_acknowledgements").await,
+        4
+    );
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM unreadable_acknowledgements WHERE error LIKE '%keyCode%N. 2708%'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(store.feed_cursor("acknowledgements:prod").await.unwrap(), 6);
+    // Read again from the start: nothing more.
+    assert_eq!(engine.take_in_acknowledgements().await.unwrap(), 0);
+    assert_eq!(orders(store).await, 1);
+}
+
+/// The sedex client places a message into the inbox under `id`.
+fn place(dir: &Path, id: &str, message_type: u32, payload: &[u8], at: DateTime<Utc>) {
+    let inbox = dir.join("inbox");
+    let id = SedexMessageId::new(id).unwrap();
+    let packed = PayloadFormat::Zip.pack(payload).unwrap();
+    folders::write_atomically(&inbox, &MessageFile::payload(&id, "zip").unwrap(), &packed).unwrap();
+    let envelope = Envelope {
+        message_id: id.clone(),
+        message_type,
+        message_class: MessageClass::Message,
+        reference_message_id: None,
+        sender_id: ParticipantId::new("T6-ZAS-1").unwrap(),
+        recipient_ids: vec![ParticipantId::new("T7-066000-1").unwrap()],
+        event_date: at,
+        message_date: at,
+    };
+    folders::write_atomically(
+        &inbox,
+        &MessageFile::envelope(&id),
+        envelope.to_xml().as_bytes(),
+    )
+    .unwrap();
+}
+
+/// Over sedex a closing order is a message type of its own: taken in once, however often the
+/// client delivers it; a closing order under the acknowledgement's type, or an acknowledgement
+/// under the closing order's, is refused and kept with the reason.
+async fn over_sedex_as_a_message_type_of_its_own(db: TestDb) {
+    let store = &db.store;
+    let dir = tempfile::tempdir().unwrap();
+    let config = SedexConfig {
+        inbox_grace_secs: 0,
+        ..SedexConfig::in_interface_directory(dir.path().to_path_buf())
+    };
+    config.create_missing_folders().unwrap();
+    let transport = Arc::new(
+        SedexTransport::new(
+            &config,
+            ParticipantId::new("T7-066000-1").unwrap(),
+            ParticipantId::new("T6-ZAS-1").unwrap(),
+        )
+        .unwrap(),
+    );
+    let clock = Arc::new(ManualClock::new(geneva(2027, 1, 25, 8, 0)));
+    let engine = support_engine::engine_with(store.clone(), clock.clone(), transport);
+    let good = xml(&order("order-5", "066.000", 7));
+    let now = clock.now();
+    place(
+        dir.path(),
+        "s-order",
+        PLACEHOLDER_CLOSING_ORDER_TYPE,
+        good.as_bytes(),
+        now,
+    );
+    assert_eq!(engine.take_in_inbound().await.unwrap(), 1);
+    place(
+        dir.path(),
+        "s-order",
+        PLACEHOLDER_CLOSING_ORDER_TYPE,
+        good.as_bytes(),
+        now,
+    );
+    assert_eq!(engine.take_in_inbound().await.unwrap(), 1);
+    assert_eq!(orders(store).await, 1);
+    assert_eq!(
+        store.closing_order(1).await.unwrap().due_on,
+        day(2027, 2, 4)
+    );
+
+    let other = xml(&order("order-6", "066.000", 8));
+    place(
+        dir.path(),
+        "s-as-ack",
+        PLACEHOLDER_ACKNOWLEDGEMENT_TYPE,
+        other.as_bytes(),
+        now,
+    );
+    let ack = arcgw::dtxml::write_acknowledgement(&support_flow::ack(
+        "ack-2",
+        day(2027, 1, 25),
+        "NONE-2",
+        0,
+    ))
+    .unwrap();
+    place(
+        dir.path(),
+        "s-ack-as-order",
+        PLACEHOLDER_CLOSING_ORDER_TYPE,
+        ack.as_bytes(),
+        now,
+    );
+    assert_eq!(engine.take_in_inbound().await.unwrap(), 0);
+    assert_eq!(orders(store).await, 1);
+    let rejected = dir.path().join("arcgw/rejected");
+    for name in ["data_s-as-ack.zip", "data_s-ack-as-order.zip"] {
+        let reason = std::fs::read_to_string(rejected.join(format!("{name}.reason.txt"))).unwrap();
+        assert!(reason.contains("namespace"), "{name}: {reason}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fund API
+
+struct App {
+    base: String,
+    token: String,
+    other_token: String,
+    clock: Arc<ManualClock>,
+    client: reqwest::Client,
+}
+
+impl App {
+    async fn start(store: &Store, clock: Arc<ManualClock>) -> App {
+        let token = store
+            .create_token(
+                "fund system",
+                &[FundNumber::parse("066.000").unwrap()],
+                clock.now(),
+            )
+            .await
+            .unwrap();
+        let other = store
+            .create_token(
+                "another fund",
+                &[FundNumber::parse("067.000").unwrap()],
+                clock.now(),
+            )
+            .await
+            .unwrap();
+        let state = AppState::new(
+            store.clone(),
+            clock.clone(),
+            ZasCalendar::geneva(),
+            HttpConfig::default(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let app = router(state);
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        App {
+            base: format!("http://{address}"),
+            token: token.secret.expose().to_string(),
+            other_token: other.secret.expose().to_string(),
+            clock,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    async fn done(&self, id: i64, token: &str, body: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/orders/{id}/done", self.base))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    async fn metric(&self) -> String {
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find(|l| l.starts_with("arcgw_closing_orders_overdue "))
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// Three orders of fund 066 and one of 067: the fund's system pages through its own with the
+/// cursor (the same page again for the same cursor), every read audited with the ids it
+/// showed; it reports one done before its due date (idempotent, errors naming field and rule),
+/// the other fund may not; the scan after the due date reminds only the others, and the gauge
+/// counts them until they are done.
+async fn the_api_pages_with_a_cursor_and_takes_reports(db: TestDb) {
+    let store = &db.store;
+    let clock = Arc::new(ManualClock::new(geneva(2027, 1, 25, 8, 0)));
+    let items: Vec<String> = [
+        order("o-1", "066.000", 11),
+        order("o-2", "067.000", 12),
+        order("o-3", "066.000", 13),
+        order("o-4", "066.000", 14),
+    ]
+    .iter()
+    .map(xml)
+    .collect();
+    let engine = engine_on(store, &clock, &items);
+    engine.take_in_acknowledgements().await.unwrap();
+    let app = App::start(store, clock.clone()).await;
+
+    let (status, page) = app.get("/api/v1/orders?limit=2", &app.token).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let ids = |page: &Value| -> Vec<i64> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&page), [1, 3]);
+    assert_eq!(page["next_after"], 3);
+    let first = &page["items"][0];
+    assert_eq!(first["avs_number"], avs(11).to_string());
+    assert_eq!(first["fund"], "066.000");
+    assert_eq!(first["ordering_fund"], "001.000");
+    assert_eq!(first["key"], 81);
+    assert_eq!(first["domicile"]["code"], 1);
+    assert_eq!(first["domicile"]["from"], "1990-01-01");
+    assert!(
+        first["domicile"]["mandate"]
+            .as_str()
+            .unwrap()
+            .contains("1969")
+    );
+    assert_eq!(first["due_on"], "2027-02-04");
+    assert!(
+        first["due_explanation"]
+            .as_str()
+            .unwrap()
+            .contains("N. 2713")
+    );
+    assert_eq!(first["state"], "open");
+    assert_eq!(first["overdue_since"], Value::Null);
+    let (_, again) = app.get("/api/v1/orders?limit=2", &app.token).await;
+    assert_eq!(again, page, "reading does not consume");
+    let (_, next) = app.get("/api/v1/orders?after=3&limit=2", &app.token).await;
+    assert_eq!(ids(&next), [4]);
+    assert_eq!(next["next_after"], Value::Null);
+    let (_, theirs) = app.get("/api/v1/orders", &app.other_token).await;
+    assert_eq!(ids(&theirs), [2]);
+    let (status, _) = app.get("/api/v1/orders?fund=067.000", &app.token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.get("/api/v1/orders?limit=0", &app.token).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'closing_order.list' AND outcome = 'success'"
+        )
+        .await,
+        4
+    );
+
+    // Reported done on 1 February, before the due date (4 February).
+    app.clock.set(geneva(2027, 2, 1, 10, 0));
+    let (status, body) = app
+        .done(3, &app.token, r#"{"sent_on": "2027-02-05"}"#)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (body["field"].as_str(), body["rule"].as_str()),
+        (Some("sent_on"), Some("not_after_today"))
+    );
+    let (status, body) = app.done(3, &app.token, r#"{"sent_on": "1.2.2027"}"#).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["rule"], "date");
+    let (status, _) = app.done(3, &app.token, "not json").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app
+        .done(3, &app.other_token, r#"{"sent_on": "2027-02-01"}"#)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .done(99, &app.token, r#"{"sent_on": "2027-02-01"}"#)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        store.closing_order(3).await.unwrap().state,
+        ClosingOrderState::Open,
+        "refused reports change nothing"
+    );
+    let (status, done) = app
+        .done(3, &app.token, r#"{"sent_on": "2027-02-01"}"#)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["state"], "done");
+    assert_eq!(done["sent_on"], "2027-02-01");
+    app.clock.set(geneva(2027, 2, 2, 10, 0));
+    let (status, repeated) = app
+        .done(3, &app.token, r#"{"sent_on": "2027-02-01"}"#)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(repeated, done, "done twice answers the same");
+    let (status, body) = app
+        .done(3, &app.token, r#"{"sent_on": "2027-01-31"}"#)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"], "order_settled");
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'closing_order.done'"
+        )
+        .await,
+        7
+    );
+
+    // After the due date: the two open orders of 066 and the one of 067 are reminded, the
+    // done one is not.
+    assert_eq!(app.metric().await, "arcgw_closing_orders_overdue 0");
+    app.clock.set(geneva(2027, 2, 5, 0, 0));
+    let raised: Vec<i64> = engine
+        .scan_closing_orders()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.closing_order_id)
+        .collect();
+    assert_eq!(raised, [1, 2, 4]);
+    assert_eq!(app.metric().await, "arcgw_closing_orders_overdue 3");
+    let (_, page) = app.get("/api/v1/orders", &app.token).await;
+    assert_eq!(
+        page["items"][0]["overdue_since"],
+        json!(geneva(2027, 2, 5, 0, 0))
+    );
+    assert_eq!(page["items"][1]["overdue_since"], Value::Null);
+    let (status, _) = app
+        .done(1, &app.token, r#"{"sent_on": "2027-02-05"}"#)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.metric().await, "arcgw_closing_orders_overdue 2");
+
+    let openapi: Value = app
+        .client
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in ["/api/v1/orders", "/api/v1/orders/{id}/done"] {
+        assert!(
+            openapi["paths"].get(path).is_some(),
+            "{path} in the OpenAPI document"
+        );
+    }
+    assert!(openapi["components"]["schemas"].get("OrderView").is_some());
+}
+
+support_db::on_both_backends!(
+    ten_calendar_days_across_a_month_end_and_holidays,
+    the_geneva_day_of_receipt_counts,
+    done_before_the_due_date_raises_nothing,
+    an_abn_order_is_never_reminded,
+    a_repeated_message_changes_nothing,
+    two_instances_take_in_the_same_order_once,
+    a_hostile_message_is_kept_and_skipped,
+    over_sedex_as_a_message_type_of_its_own,
+    the_api_pages_with_a_cursor_and_takes_reports,
+);
