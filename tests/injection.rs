@@ -68,6 +68,8 @@ const PAGE_FILTERS: &[&str] = &[
     "/audit?before={}",
     "/exports/audit.csv?outcome={}",
     "/announcements/{}",
+    "/tasks?fund={}",
+    "/exports/tasks.csv?environment={}",
 ];
 
 /// The dashboard's free-text filters: taken literally, compared for equality.

@@ -41,6 +41,8 @@ pub enum Action {
     SubmitAnnouncements,
     WithdrawAnnouncements,
     ResumeTransmissions,
+    /// Close the operator tasks of own funds' announcements with a note (N. 3302, 2211).
+    CloseOperatorTasks,
     ReviewAudit,
     /// The audit events that concern no fund (configuration, purge, backups, logins of unknown
     /// user ids); everybody else sees only the events of their own funds.
@@ -59,11 +61,12 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ReadAnnouncements,
         Action::SubmitAnnouncements,
         Action::WithdrawAnnouncements,
         Action::ResumeTransmissions,
+        Action::CloseOperatorTasks,
         Action::ReviewAudit,
         Action::ReviewSystemAudit,
         Action::ManageAccounts,
@@ -79,6 +82,7 @@ impl Action {
             Action::SubmitAnnouncements => "submit announcements for own funds",
             Action::WithdrawAnnouncements => "withdraw queued announcements of own funds",
             Action::ResumeTransmissions => "resume failed transmissions of own funds",
+            Action::CloseOperatorTasks => "close operator tasks of own funds (N. 3302, 2211)",
             Action::ReviewAudit => "review the audit log of own funds",
             Action::ReviewSystemAudit => "review the audit events of no fund (system)",
             Action::ManageAccounts => "manage accounts of own funds",
@@ -106,12 +110,17 @@ pub fn allowed(who: Principal, action: Action) -> bool {
                 | ReadBirthDates
                 | ReviewSystemAudit
         ),
-        // A clerk works with announcements and manages no accounts.
+        // A clerk works with announcements (and the tasks they raise) and manages no accounts.
         Principal::Person(Role::Clerk) => matches!(
             action,
-            ReadAnnouncements | SubmitAnnouncements | WithdrawAnnouncements | ResumeTransmissions
+            ReadAnnouncements
+                | SubmitAnnouncements
+                | WithdrawAnnouncements
+                | ResumeTransmissions
+                | CloseOperatorTasks
         ),
-        // The fund API (src/api): its own funds' announcements, nothing else.
+        // The fund API (src/api): its own funds' announcements, nothing else; operator tasks
+        // are for a person.
         Principal::FundToken => matches!(
             action,
             ReadAnnouncements | SubmitAnnouncements | WithdrawAnnouncements | ResumeTransmissions
@@ -173,11 +182,12 @@ mod tests {
     fn the_table_cell_by_cell() {
         use Action::*;
         // responsible, substitute, delegate, clerk, fund API token
-        let expected: [(Action, [bool; 5]); 11] = [
+        let expected: [(Action, [bool; 5]); 12] = [
             (ReadAnnouncements, [true, true, true, true, true]),
             (SubmitAnnouncements, [true, true, true, true, true]),
             (WithdrawAnnouncements, [true, true, true, true, true]),
             (ResumeTransmissions, [true, true, true, true, true]),
+            (CloseOperatorTasks, [true, true, true, true, false]),
             (ReviewAudit, [true, true, true, false, false]),
             (ReviewSystemAudit, [true, true, false, false, false]),
             (ManageAccounts, [true, true, true, false, false]),

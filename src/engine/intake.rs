@@ -94,7 +94,7 @@ impl Engine {
                                 &note,
                             )
                             .await?;
-                        tracing::info!(sequence = item.sequence, message_id = %ack.header.message_id, new = intake.new, entries = intake.entries, matched = intake.matched, unmatched = intake.unmatched, mismatched = intake.mismatched, "acknowledgement taken in");
+                        tracing::info!(sequence = item.sequence, message_id = %ack.header.message_id, new = intake.new, entries = intake.entries, matched = intake.matched, unmatched = intake.unmatched, mismatched = intake.mismatched, tasks = intake.tasks, "acknowledgement taken in");
                         taken += 1;
                     }
                     Err(e) => {

@@ -285,6 +285,8 @@ enum OutcomeName {
     InboxUnknownType,
     InboxWithoutEnvelope,
     InboxMalformedEnvelope,
+    AccountAlreadyKept,
+    RciAlreadyDone,
     ClosingOrder,
 }
 
@@ -438,6 +440,8 @@ impl ScenarioFile {
             N::InboxUnknownType => Outcome::Inbox(InboxFault::UnknownType),
             N::InboxWithoutEnvelope => Outcome::Inbox(InboxFault::WithoutEnvelope),
             N::InboxMalformedEnvelope => Outcome::Inbox(InboxFault::MalformedEnvelope),
+            N::AccountAlreadyKept => Outcome::AccountAlreadyKept,
+            N::RciAlreadyDone => Outcome::RciAlreadyDone,
             N::ClosingOrder => Outcome::ClosingOrder {
                 domicile: self.domicile()?,
                 ordering_fund: self
@@ -500,6 +504,8 @@ impl ScenarioFile {
             N::Slow => "slow",
             N::MalformedAck => "malformed_ack",
             N::DuplicateAck => "duplicate_ack",
+            N::AccountAlreadyKept => "account_already_kept",
+            N::RciAlreadyDone => "rci_already_done",
         }
     }
 }

@@ -208,6 +208,14 @@ fn answer(
             }),
             None,
         ),
+        // N. 3302, 2211: dealt with, with the observation.
+        Outcome::AccountAlreadyKept | Outcome::RciAlreadyDone => (
+            Some(AcknowledgementEntry {
+                observations: outcome.observation().into_iter().collect(),
+                ..done(desk.today)
+            }),
+            None,
+        ),
         // Done, and the faults (dealt with as done).
         _ => (Some(done(desk.today)), None),
     })

@@ -10,6 +10,9 @@
 use std::time::Duration;
 
 use crate::domain::acknowledgement::{MAX_OBSERVATIONS, MAX_WRONG_FIELDS};
+use crate::domain::operator_task::{
+    OBSERVATION_ACCOUNT_ALREADY_KEPT, OBSERVATION_RCI_OR_SPLITTING_DONE,
+};
 use crate::domain::{
     Announcement, DomicileInstruction, FundNumber, KeyCode, Observation, RefusalCode, Transmission,
 };
@@ -126,6 +129,12 @@ pub enum Outcome {
     Receipt(ReceiptFault),
     /// sedex fault of the inbox.
     Inbox(InboxFault),
+    /// Dealt with, with the observation "the fund already keeps a CI for this number"
+    /// (N. 3302; arcgw's own code, [`OBSERVATION_ACCOUNT_ALREADY_KEPT`]).
+    AccountAlreadyKept,
+    /// Dealt with, with the warning "an RCI or a splitting already took place" (N. 2211;
+    /// arcgw's own code, [`OBSERVATION_RCI_OR_SPLITTING_DONE`]).
+    RciAlreadyDone,
     /// Dealt with (code 0); then the ZAS sends the announcing fund, which keeps a CI of the
     /// person, a closing-and-transmission order for that person (N. 2707), as if
     /// `ordering_fund` (the fund itself when not given, N. 2709) had ordered an RCI, with this
@@ -155,8 +164,29 @@ impl Outcome {
             Outcome::DuplicateAck => "duplicate_ack",
             Outcome::Receipt(fault) => fault.name(),
             Outcome::Inbox(fault) => fault.name(),
+            Outcome::AccountAlreadyKept => "account_already_kept",
+            Outcome::RciAlreadyDone => "rci_already_done",
             Outcome::ClosingOrder { .. } => "closing_order",
         }
+    }
+
+    /// The observation a dealt-with entry carries with this outcome (N. 3302, 2211).
+    pub fn observation(&self) -> Option<Observation> {
+        let (code, text) = match self {
+            Outcome::AccountAlreadyKept => (
+                OBSERVATION_ACCOUNT_ALREADY_KEPT,
+                "the fund already keeps a CI for this AVS number",
+            ),
+            Outcome::RciAlreadyDone => (
+                OBSERVATION_RCI_OR_SPLITTING_DONE,
+                "an RCI or a splitting already took place for this person",
+            ),
+            _ => return None,
+        };
+        Some(Observation {
+            code,
+            text: Some(text.to_string()),
+        })
     }
 
     /// Whether this is a fault of the transmission; its announcement is then dealt with as
@@ -460,6 +490,21 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn the_operator_task_outcomes_carry_arcgw_s_own_codes() {
+        use crate::domain::TaskKind;
+        for (outcome, kind) in [
+            (Outcome::AccountAlreadyKept, TaskKind::AccountAlreadyKept),
+            (Outcome::RciAlreadyDone, TaskKind::RciOrSplittingDone),
+        ] {
+            let observation = outcome.observation().unwrap();
+            assert_eq!(TaskKind::for_observation(observation.code), Some(kind));
+            assert!(!outcome.is_fault());
+            assert!(Scenarios::new(vec![], outcome).is_ok());
+        }
+        assert_eq!(Outcome::Done.observation(), None);
     }
 
     #[test]

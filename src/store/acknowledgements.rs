@@ -16,6 +16,7 @@ use super::Store;
 use super::ack_codec::{self, StoredDetails};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
+use super::operator_tasks;
 use super::persons::{numbers_of, parse_stored, person_ids};
 use super::redact::redact;
 use super::reminders::date_text;
@@ -48,6 +49,9 @@ pub struct AckIntake {
     /// Matched entries that changed their announcement's state, or (a repeated "still being
     /// processed", N. 3202) were recorded in its history.
     pub applied: usize,
+    /// Operator tasks made for matched entries whose observations need a person (N. 3302,
+    /// 2211).
+    pub tasks: usize,
 }
 
 /// A stored entry of an acknowledgement.
@@ -198,11 +202,21 @@ impl Store {
         )
         .await?;
         record_mismatches(&mut tx, acknowledgement_id, &mismatches).await?;
+        // N. 3302, 2211: the cases that need a person become operator tasks.
+        let tasks = operator_tasks::create_tasks(
+            &mut tx,
+            acknowledgement_id,
+            &ack.entries,
+            &matches,
+            note.at,
+        )
+        .await?;
         record_assigned_numbers(&mut tx, &ack.entries, &matches, &persons).await?;
         let mut intake = AckIntake {
             new: true,
             entries: ack.entries.len(),
             mismatched: mismatches.len(),
+            tasks: usize::try_from(tasks).unwrap_or(usize::MAX),
             ..AckIntake::default()
         };
         // The entries apply in their order: a later one sees the state an earlier one left.

@@ -71,7 +71,7 @@ pub struct Limited<T> {
 }
 
 impl<T> Limited<T> {
-    fn empty() -> Self {
+    pub(super) fn empty() -> Self {
         Limited {
             items: Vec::new(),
             more: false,
@@ -79,7 +79,7 @@ impl<T> Limited<T> {
     }
 
     /// Cuts items read with `LIMIT MAX_PAGE + 1`.
-    fn cut(mut items: Vec<T>) -> Self {
+    pub(super) fn cut(mut items: Vec<T>) -> Self {
         let more = items.len() > MAX_PAGE as usize;
         items.truncate(MAX_PAGE as usize);
         Limited { items, more }

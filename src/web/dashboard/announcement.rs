@@ -1,7 +1,7 @@
 //! `/announcements/{id}`: one announcement with its particulars, history, deadline explanation,
-//! what the ZAS answered and the XML of its transmission as sent (N. 3403), and the forms of
-//! the letters about it where their rules allow (N. 2703: an RCI that is done; N. 3301: an
-//! announcement the ZAS acknowledged; `letters.rs` writes them). The page shows AVS
+//! what the ZAS answered, its operator tasks and the XML of its transmission as sent (N. 3403),
+//! and the forms of the letters about it where their rules allow (N. 2703: an RCI that is done;
+//! N. 3301: an announcement the ZAS acknowledged; `letters.rs` writes them). The page shows AVS
 //! numbers: every view is an audit event, and so is every refusal. An announcement of a fund
 //! the viewer may not see is answered as if it did not exist (art. 7).
 
@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::context::{Ctx, PageError, html};
 use super::table::swiss_time;
+use super::tasks::TaskView;
 use crate::api::{entry_json, next_deadline_of, to_contract_json};
 use crate::deadlines::{Deadline, why_no_deadline};
 use crate::domain::{Environment, Particulars};
@@ -36,6 +37,8 @@ struct AnnouncementPage {
     no_deadline: String,
     /// Each acknowledgement entry about it, as JSON.
     acknowledgements: Vec<String>,
+    /// Its operator tasks (N. 3302, 2211), open and closed.
+    tasks: Vec<TaskView>,
     transmission: Option<SentXml>,
     /// The letters about it its rules allow (N. 2703, 3301).
     letters: LetterForms,
@@ -111,6 +114,14 @@ pub async fn page(ctx: Ctx, Path(id): Path<String>) -> Response {
         let entries = ctx.state.store.entries_of(id).await?;
         let acknowledgements = entries.iter().map(|e| pretty(&entry_json(e))).collect();
         let letters = letter_forms(&ctx, &detail, &entries);
+        let tasks = ctx
+            .state
+            .store
+            .operator_tasks_of(id)
+            .await?
+            .iter()
+            .map(TaskView::of)
+            .collect();
         let today = ctx.state.clock.today();
         html(&AnnouncementPage {
             chrome: ctx.chrome(),
@@ -138,6 +149,7 @@ pub async fn page(ctx: Ctx, Path(id): Path<String>) -> Response {
             .unwrap_or_default(),
             deadline,
             acknowledgements,
+            tasks,
             transmission,
             letters,
         })

@@ -47,8 +47,9 @@ impl Ctx {
     /// The frame of the viewer's pages, with the navigation they may use.
     pub fn chrome(&self) -> Chrome {
         let role = self.viewer.role;
-        let mut chrome =
-            Chrome::new(&self.state.environments, Some(self.viewer.clone())).link("/", "Overview");
+        let mut chrome = Chrome::new(&self.state.environments, Some(self.viewer.clone()))
+            .link("/", "Overview")
+            .link("/tasks", "Operator tasks");
         for (action, href, label) in [
             (Action::ManageAccounts, "/accounts", "Accounts"),
             (Action::ReviewAudit, "/audit", "Audit log"),

@@ -12,6 +12,7 @@ use super::filter::Filter;
 use super::lists::{self, LISTS};
 use super::query::Params;
 use super::table::{Table, csv_download};
+use super::tasks;
 use crate::domain::{AnnouncementState, Environment, FundNumber};
 use crate::store::AuditOutcome;
 use crate::web::Chrome;
@@ -31,12 +32,16 @@ struct Overview {
     query: String,
     tables: Vec<Table>,
     chart: String,
+    /// How many operator tasks are open in the filter (N. 3302, 2211), and whether more.
+    open_tasks: usize,
+    more_tasks: bool,
 }
 
 pub async fn page(ctx: Ctx, params: Result<Params, PageError>) -> Response {
     let page = async {
         let filter = Filter::read(&params?, &ctx.viewer)?;
         let (tables, ages) = lists::all(&ctx.state, &filter, &ctx.viewer).await?;
+        let tasks = tasks::open_tasks(&ctx, &filter).await?;
         html(&Overview {
             chrome: ctx.chrome(),
             funds: ctx.viewer.funds.clone(),
@@ -51,6 +56,8 @@ pub async fn page(ctx: Ctx, params: Result<Params, PageError>) -> Response {
             query: filter.query(),
             tables,
             chart: chart::svg(&ages),
+            open_tasks: tasks.items.len(),
+            more_tasks: tasks.more,
         })
     };
     ctx.respond(page.await)
