@@ -26,6 +26,7 @@ use crate::domain::{
     Password, Role,
 };
 use crate::engine::{Engine, Environment, TransportKind, ZasConfig};
+use crate::letters::{LettersConfig, mandate};
 use crate::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
 use crate::sim::{
     InboxFault, Outcome, ReceiptFault, Rule, Scenarios, SimConfig, on_one_interface_directory,
@@ -552,7 +553,10 @@ pub async fn run(
                 .with_timezone(&chrono_tz::Europe::Zurich)
                 .date_naive(),
             order.domicile.code(),
-            order.domicile.mandate()
+            mandate(
+                order.domicile,
+                LettersConfig::default().language_of(order.fund)
+            )
         );
     }
 

@@ -17,6 +17,7 @@ use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
 use crate::domain::closing_order::TRANSMISSION_DAYS;
 use crate::domain::{ClosingOrderState, Domicile, Environment};
+use crate::letters::{Language, mandate};
 use crate::store::{AuditOutcome, DoneReport, StoredClosingOrder};
 
 /// The cursor and the page size.
@@ -39,7 +40,8 @@ pub struct DomicileView {
     pub code: u8,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    /// What the mandated fund must do for this code (N. 2712).
+    /// What the mandated fund must do for this code (N. 2712), in the fund's language of its
+    /// letters (`[letters]`: it, de or fr).
     pub mandate: &'static str,
 }
 
@@ -86,8 +88,9 @@ pub struct OrderListView {
     pub next_after: Option<i64>,
 }
 
-impl From<StoredClosingOrder> for OrderView {
-    fn from(o: StoredClosingOrder) -> Self {
+impl OrderView {
+    /// The view of `o`, its mandate in `language`.
+    fn of(o: StoredClosingOrder, language: Language) -> Self {
         let (from, to) = match o.domicile.domicile() {
             Domicile::InSwitzerland { from, to } => (Some(from), Some(to)),
             Domicile::NotInSwitzerland | Domicile::Convention => (None, None),
@@ -110,7 +113,7 @@ impl From<StoredClosingOrder> for OrderView {
                 code: o.domicile.code(),
                 from,
                 to,
-                mandate: o.domicile.mandate(),
+                mandate: mandate(o.domicile, language),
             },
             received_at: o.received_at,
             due_on: o.due_on,
@@ -163,7 +166,14 @@ pub async fn list(
         })
         .await?;
     Ok(Json(OrderListView {
-        items: page.items.into_iter().map(OrderView::from).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|o| {
+                let language = state.letters.language_of(o.fund);
+                OrderView::of(o, language)
+            })
+            .collect(),
         next_after: page.next_after,
     }))
 }
@@ -311,7 +321,9 @@ pub async fn done(
             json!({"sent_on": sent_on, "repeated": report == DoneReport::Repeated}),
         ))
         .await?;
-    Ok(Json(state.store.closing_order(id).await?.into()))
+    let order = state.store.closing_order(id).await?;
+    let language = state.letters.language_of(order.fund);
+    Ok(Json(OrderView::of(order, language)))
 }
 
 #[cfg(test)]

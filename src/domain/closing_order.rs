@@ -75,26 +75,6 @@ impl DomicileInstruction {
     pub fn code(self) -> u8 {
         self.0.code()
     }
-
-    /// The mandate that goes with the code (N. 2712), in English; the directives' wording is the
-    /// Italian seed.
-    pub fn mandate(self) -> &'static str {
-        match self.0 {
-            Domicile::InSwitzerland { .. } => {
-                "No more research on the CI entries of the period of domicile in Switzerland; \
-                 only for entries before and after it that fall in the years before 1969, \
-                 state the branch of activity."
-            }
-            Domicile::NotInSwitzerland => {
-                "The CI must as a rule contain the exact contribution period for the years after \
-                 1969; for periods before 1969 state the branch of activity in any case."
-            }
-            Domicile::Convention => {
-                "Conventions with Germany, Finland and Norway: as for code 2, the exact \
-                 contribution period for the years after 1969, the branch of activity before 1969."
-            }
-        }
-    }
 }
 
 /// A closing-and-transmission order, as the ZAS sends it to one fund keeping a CI of the person.
@@ -249,6 +229,5 @@ mod tests {
         );
         let convention = DomicileInstruction::new(Domicile::Convention).unwrap();
         assert_eq!(convention.code(), 3);
-        assert!(convention.mandate().contains("Germany"));
     }
 }

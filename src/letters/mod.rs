@@ -22,6 +22,7 @@ mod config;
 mod frame;
 mod language;
 mod layout;
+mod mandate;
 mod pdf;
 mod print;
 mod request;
@@ -33,6 +34,7 @@ pub use config::LettersConfig;
 pub use frame::Letterhead;
 pub use language::{Language, UnknownLanguage};
 pub use layout::{Document, WIDTH, wrap};
+pub use mandate::mandate;
 pub use pdf::render_pdf;
 pub use print::{SentAnnouncement, compose_print};
 pub use request::{

@@ -12,6 +12,7 @@ use crate::api::AppState;
 use crate::calendar::ZasCalendar;
 use crate::deadlines::DeadlineRule;
 use crate::domain::{AnnouncementState, Environment, FundNumber, KeyCode, Reference};
+use crate::letters::mandate;
 use crate::store::{
     AnnouncementSummary, MAX_PAGE, PendingItem, Reminder, ReminderFilter, ReminderStatus,
 };
@@ -352,7 +353,11 @@ async fn closing_orders(
                     Cell::text(o.ordering_fund),
                     Cell::text(o.key.code()),
                     Cell::text(o.closing),
-                    Cell::text(format!("{}: {}", o.domicile.code(), o.domicile.mandate())),
+                    Cell::text(format!(
+                        "{}: {}",
+                        o.domicile.code(),
+                        mandate(o.domicile, state.letters.language_of(o.fund))
+                    )),
                     Cell::time(o.received_at),
                     Cell::text(o.due_on),
                     Cell::text(if o.due_on < today { "yes" } else { "no" }),
