@@ -142,36 +142,29 @@ macro_rules! still_claimed {
     };
 }
 
-/// Writes the alerts of the reminders `reminder_ids` in the reminders' transaction: one
-/// statement.
-pub(super) async fn record_for_reminders(
-    tx: &mut Tx,
-    reminder_ids: &[i64],
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    if reminder_ids.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<serde_json::Value> = reminder_ids
-        .iter()
-        .map(|id| serde_json::json!([uuid::Uuid::new_v4().to_string(), id]))
-        .collect();
-    let mut sql = SqlBuilder::new(
-        "INSERT INTO alerts (alert_id, kind, reminder_id, created_at) \
-         SELECT value->>0, 'deadline_passed', CAST(value->>1 AS bigint), ",
-    );
-    sql.push_arg(at)
-        .push(" FROM ")
-        .push_rows(tx.backend(), &rows);
-    let (sql, args) = sql.finish();
-    tx.execute(sql, args).await?;
-    Ok(())
+/// What a batch of alerts tells of, each alert one row of its kind: the reminders of N. 3401
+/// just raised, or the closing orders whose reminder of N. 2713 was just raised.
+#[derive(Clone, Copy)]
+pub(super) enum RaisedReminders {
+    Deadlines,
+    ClosingOrders,
 }
 
-/// Writes the alerts of the closing orders `ids` whose reminder was just raised, in the
-/// reminders' transaction: one statement.
-pub(super) async fn record_for_closing_orders(
+impl RaisedReminders {
+    /// The alerts' kind and the column that refers to each one's subject.
+    fn kind_and_column(self) -> (&'static str, &'static str) {
+        match self {
+            RaisedReminders::Deadlines => ("deadline_passed", "reminder_id"),
+            RaisedReminders::ClosingOrders => ("closing_order_overdue", "closing_order_id"),
+        }
+    }
+}
+
+/// Writes the alerts of `ids` (reminders, or closing orders, as `of` says) in the transaction
+/// that raised their reminders: one statement.
+pub(super) async fn record_for_reminders(
     tx: &mut Tx,
+    of: RaisedReminders,
     ids: &[i64],
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -182,11 +175,14 @@ pub(super) async fn record_for_closing_orders(
         .iter()
         .map(|id| serde_json::json!([uuid::Uuid::new_v4().to_string(), id]))
         .collect();
-    let mut sql = SqlBuilder::new(
-        "INSERT INTO alerts (alert_id, kind, closing_order_id, created_at) \
-         SELECT value->>0, 'closing_order_overdue', CAST(value->>1 AS bigint), ",
-    );
-    sql.push_arg(at)
+    let (kind, column) = of.kind_and_column();
+    let mut sql = SqlBuilder::new("INSERT INTO alerts (alert_id, kind, ");
+    // `kind` and `column` are this module's constants, never input.
+    sql.push(column)
+        .push(", created_at) SELECT value->>0, '")
+        .push(kind)
+        .push("', CAST(value->>1 AS bigint), ")
+        .push_arg(at)
         .push(" FROM ")
         .push_rows(tx.backend(), &rows);
     let (sql, args) = sql.finish();

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Store;
 use super::acknowledgements::advance;
+use super::alerts::RaisedReminders;
 use super::announcements::Page;
 use super::dashboard::{Limited, Scope};
 use super::error::StoreError;
@@ -329,7 +330,8 @@ impl Store {
             );
         }
         let ids: Vec<i64> = due.keys().copied().collect();
-        super::alerts::record_for_closing_orders(&mut tx, &ids, at).await?;
+        super::alerts::record_for_reminders(&mut tx, RaisedReminders::ClosingOrders, &ids, at)
+            .await?;
         let mut raised = Vec::with_capacity(due.len());
         if !due.is_empty() {
             let mut sql = SqlBuilder::new("SELECT id, fund FROM closing_orders WHERE id IN ");

@@ -254,7 +254,13 @@ impl Store {
                 .push(rule);
             reminder_ids.push(id);
         }
-        super::alerts::record_for_reminders(&mut tx, &reminder_ids, raised_at).await?;
+        super::alerts::record_for_reminders(
+            &mut tx,
+            super::alerts::RaisedReminders::Deadlines,
+            &reminder_ids,
+            raised_at,
+        )
+        .await?;
         let (sql, args) = end_deadlines_statement(tx.backend(), due);
         tx.execute(sql, args).await?;
         tx.commit().await?;
