@@ -550,7 +550,81 @@ async fn an_undelivered_alert_ages(db: TestDb) {
     assert_eq!(statuses(store).await, ["log:delivered", "webhook:pending"]);
 }
 
+/// Migration 0020 (alerts of more kinds; on SQLite the table is built again) on a database
+/// written before it, holding an alert of N. 3401 with a delivery and an attempt: all kept,
+/// still tied together, the new checks enforced, and the alert delivered afterwards.
+async fn migration_0020_keeps_the_alerts_and_their_deliveries(db: TestDb) {
+    let store = db.empty_store().await;
+    let before = [
+        "INSERT INTO announcements (id, environment, fund, reference, key_code, particulars, \
+         content_hash, state, state_since, submitted_at) VALUES (20, 'prod', '066.000', 'R-1', \
+         61, '{}', 'h1', 'announced', '2026-11-23T08:00:00Z', '2026-11-23T08:00:00Z')",
+        "INSERT INTO announcement_history (announcement_id, state, previous_state, at, cause, \
+         actor) VALUES (20, 'announced', 'sending', '2026-11-23T08:00:00Z', 'sent', 'test')",
+        "INSERT INTO reminders (id, announcement_id, rule, raised_at, due_date, state_since) \
+         VALUES (7, 20, 'not_mentioned', '2026-12-03T06:00:00Z', '2026-12-02', \
+         '2026-11-23T08:00:00Z')",
+        "INSERT INTO alerts (id, alert_id, kind, reminder_id, created_at) VALUES \
+         (3, 'alert-of-before', 'deadline_passed', 7, '2026-12-03T06:00:00Z')",
+        "INSERT INTO alert_deliveries (id, alert_id, channel, status, attempts, due_at, \
+         created_at) VALUES (1, 3, 'webhook', 'pending', 1, '2026-12-03T06:00:00Z', \
+         '2026-12-03T06:00:00Z')",
+        "INSERT INTO alert_attempts (delivery_id, attempt, at, outcome, detail) VALUES \
+         (1, 1, '2026-12-03T06:00:01Z', 'error', 'connection refused')",
+    ];
+    support_db::migrated_to(&store, 19, &before).await;
+    store.migrate().await.unwrap();
+    let count = |sql| support_db::count(&store, sql);
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM alerts WHERE id = 3 AND alert_id = 'alert-of-before' \
+             AND kind = 'deadline_passed' AND reminder_id = 7 AND transmission_id IS NULL \
+             AND closing_order_id IS NULL AND detail = ''"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id \
+             JOIN alert_attempts t ON t.delivery_id = d.id WHERE a.id = 3"
+        )
+        .await,
+        1
+    );
+    // The foreign keys and the new checks hold.
+    for refused in [
+        "INSERT INTO alert_deliveries (alert_id, channel, status, due_at, created_at) VALUES \
+         (99, 'log', 'pending', '2026-12-03T06:00:00Z', '2026-12-03T06:00:00Z')",
+        "INSERT INTO alerts (alert_id, kind, created_at) VALUES ('a-2', \
+         'sedex_receipt_overdue', '2026-12-03T06:00:00Z')",
+        "INSERT INTO alerts (alert_id, kind, reminder_id, created_at) VALUES ('a-3', \
+         'closing_order_overdue', 7, '2026-12-03T06:00:00Z')",
+    ] {
+        assert!(
+            support_db::execute(&store, refused).await.is_err(),
+            "{refused}"
+        );
+    }
+    // Delivered as before: the claim reads the rebuilt table.
+    let (receiver, url) = Receiver::start(0).await;
+    let smtp = SmtpServer::start().await;
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 12, 3, 7, 0, 0).unwrap(),
+    ));
+    let mut config = support_webhook::alerts_config(&url, smtp.address.port(), 5);
+    config.log = false;
+    config.email = None;
+    let job = AlertJob::new(store.clone(), clock, config).unwrap();
+    assert_eq!(job.deliver_due().await.unwrap().delivered, 1);
+    let hooks = receiver.accepted();
+    assert_eq!(hooks.len(), 1);
+    assert_eq!(hooks[0].alert_id_header, "alert-of-before");
+    store.close().await;
+}
+
 support_db::on_both_backends!(
+    migration_0020_keeps_the_alerts_and_their_deliveries,
     a_reminder_reaches_the_webhook_and_the_mailbox_once,
     a_receiver_failing_twice_gets_the_alert_once,
     a_delivery_fails_for_good_after_its_attempts,
