@@ -586,7 +586,7 @@ async fn closing_orders(
     funds: &[FundNumber],
 ) -> Result<Vec<crate::store::StoredClosingOrder>, DemoError> {
     Ok(store
-        .closing_orders(Environment::Abn, funds, None, 100)
+        .fund_feed::<crate::store::StoredClosingOrder>(Environment::Abn, funds, None, 100)
         .await?
         .items)
 }

@@ -9,32 +9,23 @@ mod support_engine;
 mod support_flow;
 mod support_smtp;
 mod support_webhook;
+mod support_zas;
 
-use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
-use arcgw::api::{AppState, router};
-use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
-use arcgw::config::HttpConfig;
 use arcgw::domain::{
     ClosingMonth, ClosingOrder, ClosingOrderState, Domicile, DomicileInstruction, FundNumber,
     KeyCode, MessageHeader, MessageId, ParticipantId, RciKey,
 };
 use arcgw::dtxml::write_closing_order;
-use arcgw::engine::Engine;
-use arcgw::sedex::folders::{self, MessageFile};
-use arcgw::sedex::{Envelope, MessageClass, PayloadFormat, SedexMessageId};
 use arcgw::store::Store;
 use arcgw::transport::sedex::{PLACEHOLDER_ACKNOWLEDGEMENT_TYPE, PLACEHOLDER_CLOSING_ORDER_TYPE};
-use arcgw::transport::{FeedItem, SedexConfig, SedexTransport};
-use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support_db::{TestDb, avs, count};
-use support_engine::Feeding;
 use support_flow::{day, geneva};
+use support_zas::{FundApi, assert_pages, engine_on, engine_on_sedex, place, take_in_at_once};
 
 /// An order for `fund` about the person of serial `person`, domicile code 1.
 fn order(message_id: &str, fund: &str, person: u64) -> ClosingOrder {
@@ -63,23 +54,6 @@ fn order(message_id: &str, fund: &str, person: u64) -> ClosingOrder {
 
 fn xml(o: &ClosingOrder) -> String {
     write_closing_order(o).unwrap()
-}
-
-fn feed(items: &[String]) -> Arc<Feeding> {
-    Arc::new(Feeding(
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, xml)| FeedItem {
-                sequence: i as i64 + 1,
-                xml: xml.clone(),
-            })
-            .collect(),
-    ))
-}
-
-fn engine_on(store: &Store, clock: &Arc<ManualClock>, items: &[String]) -> Engine {
-    support_engine::engine_with(store.clone(), clock.clone(), feed(items))
 }
 
 async fn orders(store: &Store) -> i64 {
@@ -119,7 +93,11 @@ async fn ten_calendar_days_across_a_month_end_and_holidays(db: TestDb) {
     assert_eq!(raised[0].closing_order_id, 1);
     assert_eq!(raised[0].due_on, day(2027, 1, 3));
     assert_eq!(store.overdue_closing_orders().await.unwrap(), 1);
-    let second = support_engine::engine_with(db.another_store().await, clock.clone(), feed(&[]));
+    let second = support_engine::engine_with(
+        db.another_store().await,
+        clock.clone(),
+        support_zas::feed(&[]),
+    );
     for _ in 0..3 {
         clock.advance(chrono::TimeDelta::hours(7));
         assert!(engine.scan_closing_orders().await.unwrap().is_empty());
@@ -270,13 +248,7 @@ async fn two_instances_take_in_the_same_order_once(db: TestDb) {
                 .unwrap()
         }
     };
-    let (a, b) = tokio::join!(
-        tokio::spawn(take(store.clone())),
-        tokio::spawn(take(other.clone()))
-    );
-    let (a, b) = (a.unwrap(), b.unwrap());
-    assert_eq!(a.id, b.id);
-    assert_eq!([a.new, b.new].iter().filter(|n| **n).count(), 1);
+    take_in_at_once(store, &other, take).await;
     assert_eq!(orders(store).await, 1);
     assert_eq!(count(store, "SELECT COUNT(*) FROM persons").await, 1);
     other.close().await;
@@ -341,51 +313,13 @@ async fn a_hostile_message_is_kept_and_skipped(db: TestDb) {
     assert_eq!(orders(store).await, 1);
 }
 
-/// The sedex client places a message into the inbox under `id`.
-fn place(dir: &Path, id: &str, message_type: u32, payload: &[u8], at: DateTime<Utc>) {
-    let inbox = dir.join("inbox");
-    let id = SedexMessageId::new(id).unwrap();
-    let packed = PayloadFormat::Zip.pack(payload).unwrap();
-    folders::write_atomically(&inbox, &MessageFile::payload(&id, "zip").unwrap(), &packed).unwrap();
-    let envelope = Envelope {
-        message_id: id.clone(),
-        message_type,
-        message_class: MessageClass::Message,
-        reference_message_id: None,
-        sender_id: ParticipantId::new("T6-ZAS-1").unwrap(),
-        recipient_ids: vec![ParticipantId::new("T7-066000-1").unwrap()],
-        event_date: at,
-        message_date: at,
-    };
-    folders::write_atomically(
-        &inbox,
-        &MessageFile::envelope(&id),
-        envelope.to_xml().as_bytes(),
-    )
-    .unwrap();
-}
-
 /// Over sedex a closing order is a message type of its own: taken in once, however often the
 /// client delivers it; a closing order under the acknowledgement's type, or an acknowledgement
 /// under the closing order's, is refused and kept with the reason.
 async fn over_sedex_as_a_message_type_of_its_own(db: TestDb) {
     let store = &db.store;
-    let dir = tempfile::tempdir().unwrap();
-    let config = SedexConfig {
-        inbox_grace_secs: 0,
-        ..SedexConfig::in_interface_directory(dir.path().to_path_buf())
-    };
-    config.create_missing_folders().unwrap();
-    let transport = Arc::new(
-        SedexTransport::new(
-            &config,
-            ParticipantId::new("T7-066000-1").unwrap(),
-            ParticipantId::new("T6-ZAS-1").unwrap(),
-        )
-        .unwrap(),
-    );
     let clock = Arc::new(ManualClock::new(geneva(2027, 1, 25, 8, 0)));
-    let engine = support_engine::engine_with(store.clone(), clock.clone(), transport);
+    let (engine, dir) = engine_on_sedex(store, &clock);
     let good = xml(&order("order-5", "066.000", 7));
     let now = clock.now();
     place(
@@ -444,70 +378,20 @@ async fn over_sedex_as_a_message_type_of_its_own(db: TestDb) {
 // ---------------------------------------------------------------------------------------------
 // The fund API
 
-struct App {
-    base: String,
-    token: String,
-    other_token: String,
-    clock: Arc<ManualClock>,
-    client: reqwest::Client,
+/// The fund API's tokens and client, with the report of an order done and the gauge.
+struct App(FundApi);
+
+impl std::ops::Deref for App {
+    type Target = FundApi;
+
+    fn deref(&self) -> &FundApi {
+        &self.0
+    }
 }
 
 impl App {
     async fn start(store: &Store, clock: Arc<ManualClock>) -> App {
-        let token = store
-            .create_token(
-                "fund system",
-                &[FundNumber::parse("066.000").unwrap()],
-                clock.now(),
-            )
-            .await
-            .unwrap();
-        let other = store
-            .create_token(
-                "another fund",
-                &[FundNumber::parse("067.000").unwrap()],
-                clock.now(),
-            )
-            .await
-            .unwrap();
-        let state = AppState::new(
-            store.clone(),
-            clock.clone(),
-            ZasCalendar::geneva(),
-            HttpConfig::default(),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let app = router(state);
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
-        App {
-            base: format!("http://{address}"),
-            token: token.secret.expose().to_string(),
-            other_token: other.secret.expose().to_string(),
-            clock,
-            client: reqwest::Client::new(),
-        }
-    }
-
-    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        (
-            response.status(),
-            response.json().await.unwrap_or(Value::Null),
-        )
+        App(FundApi::start(store, clock).await)
     }
 
     async fn done(&self, id: i64, token: &str, body: &str) -> (StatusCode, Value) {
@@ -564,18 +448,7 @@ async fn the_api_pages_with_a_cursor_and_takes_reports(db: TestDb) {
     engine.take_in_acknowledgements().await.unwrap();
     let app = App::start(store, clock.clone()).await;
 
-    let (status, page) = app.get("/api/v1/orders?limit=2", &app.token).await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    let ids = |page: &Value| -> Vec<i64> {
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| o["id"].as_i64().unwrap())
-            .collect()
-    };
-    assert_eq!(ids(&page), [1, 3]);
-    assert_eq!(page["next_after"], 3);
+    let page = assert_pages(&app, "/api/v1/orders", [1, 3, 4], &[2]).await;
     let first = &page["items"][0];
     assert_eq!(first["avs_number"], avs(11).to_string());
     assert_eq!(first["fund"], "066.000");
@@ -600,17 +473,6 @@ async fn the_api_pages_with_a_cursor_and_takes_reports(db: TestDb) {
     );
     assert_eq!(first["state"], "open");
     assert_eq!(first["overdue_since"], Value::Null);
-    let (_, again) = app.get("/api/v1/orders?limit=2", &app.token).await;
-    assert_eq!(again, page, "reading does not consume");
-    let (_, next) = app.get("/api/v1/orders?after=3&limit=2", &app.token).await;
-    assert_eq!(ids(&next), [4]);
-    assert_eq!(next["next_after"], Value::Null);
-    let (_, theirs) = app.get("/api/v1/orders", &app.other_token).await;
-    assert_eq!(ids(&theirs), [2]);
-    let (status, _) = app.get("/api/v1/orders?fund=067.000", &app.token).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app.get("/api/v1/orders?limit=0", &app.token).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         count(
             store,
@@ -699,15 +561,7 @@ async fn the_api_pages_with_a_cursor_and_takes_reports(db: TestDb) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.metric().await, "arcgw_closing_orders_overdue 2");
 
-    let openapi: Value = app
-        .client
-        .get(format!("{}/api/v1/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let openapi = app.openapi().await;
     for path in ["/api/v1/orders", "/api/v1/orders/{id}/done"] {
         assert!(
             openapi["paths"].get(path).is_some(),

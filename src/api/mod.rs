@@ -8,10 +8,12 @@ mod auth;
 mod deadline_metrics;
 mod documents;
 mod error;
+mod feeds;
 mod layers;
 mod letter_body;
 mod letters;
 mod metrics;
+mod notices;
 mod openapi;
 mod operations;
 mod orders;
@@ -57,6 +59,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/announcements/{id}/print", get(print::print))
         .route("/api/v1/orders", get(orders::list))
         .route("/api/v1/orders/{id}/done", post(orders::done))
+        .route("/api/v1/complements", get(notices::complements))
+        .route("/api/v1/splitting-notices", get(notices::splitting_notices))
         .route(
             "/api/v1/announcements/{id}/letters/open-accounts",
             post(letters::open_accounts),

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    announcements, error, letter_body, letters, operations, orders, print, reminders, transmissions,
+    announcements, error, letter_body, letters, notices, operations, orders, print, reminders,
+    transmissions,
 };
 
 #[derive(OpenApi)]
@@ -23,6 +24,8 @@ use super::{
         reminders::letter,
         orders::list,
         orders::done,
+        notices::complements,
+        notices::splitting_notices,
         letters::open_accounts,
         letters::correction,
         operations::healthz,
@@ -50,6 +53,14 @@ use super::{
         orders::OrderView,
         orders::DomicileView,
         orders::DoneBody,
+        notices::ReceivedView,
+        notices::CiComplementListView,
+        notices::CiComplementView,
+        notices::NameView,
+        notices::CountryView,
+        notices::SplittingNoticeListView,
+        notices::SplittingNoticeView,
+        notices::SplitYearView,
         letter_body::OpenAccountsBody,
         letter_body::OpenAccountBody,
         letter_body::CorrectionBody,

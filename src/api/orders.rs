@@ -8,29 +8,18 @@ use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Extension, Path, Query, State};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::auth::{Caller, page_limit};
+use super::auth::Caller;
 use super::error::{ApiError, ErrorBody};
+use super::feeds::{FeedQuery, read_feed};
 use super::state::AppState;
 use crate::domain::closing_order::TRANSMISSION_DAYS;
 use crate::domain::{ClosingOrderState, Domicile, Environment};
 use crate::letters::{Language, mandate};
 use crate::store::{AuditOutcome, DoneReport, StoredClosingOrder};
-
-/// The cursor and the page size.
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct OrderListQuery {
-    /// Only this fund (`NNN.NNN`), which must be one of the token's.
-    pub fund: Option<String>,
-    /// The `next_after` of the previous page (or the id of the last order read).
-    pub after: Option<i64>,
-    /// At most this many (1–1000, default 100).
-    pub limit: Option<u32>,
-}
 
 /// The domicile instruction of N. 2712 with its mandate.
 #[derive(Serialize, ToSchema)]
@@ -131,40 +120,21 @@ impl OrderView {
 /// Lists the closing orders of the token's funds, oldest first, in pages: reading again with
 /// the same cursor gives the same orders (nothing is consumed). Audited: the answer holds AVS
 /// numbers.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(OrderListQuery),
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(FeedQuery),
     responses((status = 200, body = OrderListView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    query: Result<Query<OrderListQuery>, QueryRejection>,
+    query: Result<Query<FeedQuery>, QueryRejection>,
 ) -> Result<Json<OrderListView>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
-    let funds = caller
-        .funds_to_list(
-            &state,
-            query.fund.as_deref(),
-            "closing_order.list",
-            "read closing orders",
-        )
-        .await?;
-    let limit = page_limit(query.limit)?;
-    let page = state
-        .store
-        .closing_orders(caller.token.environment, &funds, query.after, limit)
-        .await?;
-    let ids: Vec<i64> = page.items.iter().map(|o| o.id).collect();
-    state
-        .audit(super::state::Audit {
-            actor: &caller.actor,
-            funds: &caller.token.funds,
-            action: "closing_order.list",
-            target: None,
-            outcome: AuditOutcome::Success,
-            remote: caller.remote,
-            details: json!({"after": query.after, "items": ids.len(), "ids": ids}),
-        })
-        .await?;
+    let page = read_feed::<StoredClosingOrder>(
+        &state,
+        &caller,
+        query,
+        ("closing_order.list", "read closing orders"),
+    )
+    .await?;
     Ok(Json(OrderListView {
         items: page
             .items

@@ -1,11 +1,12 @@
 //! The directives as types: AVS numbers, fund numbers, key codes, state codes, announcements and
-//! acknowledgements. Knows no I/O; every type here can only hold a valid value.
+//! acknowledgements, and the other messages of the ZAS. Knows no I/O; every type here can only hold a valid value.
 
 pub mod account;
 pub mod acknowledgement;
 pub mod announcement;
 pub mod avs_mask;
 pub mod avs_number;
+pub mod ci_complement;
 pub mod closing_order;
 pub mod collection;
 pub mod environment;
@@ -22,6 +23,7 @@ pub mod person;
 pub mod reference;
 pub mod role;
 pub mod splitting;
+pub mod splitting_notice;
 pub mod state_code;
 pub mod transmission;
 
@@ -32,6 +34,7 @@ pub use acknowledgement::{
 };
 pub use announcement::{Announcement, Particulars};
 pub use avs_number::{AvsNumber, AvsNumberError};
+pub use ci_complement::{CiChange, CiComplement};
 pub use closing_order::{
     ClosingOrder, ClosingOrderError, ClosingOrderState, DomicileInstruction, RciKey,
     UnknownOrderState,
@@ -50,5 +53,6 @@ pub use person::{BirthDate, Person, Sex};
 pub use reference::Reference;
 pub use role::{Role, UnknownRole};
 pub use splitting::{SpecialKey, SplitYear, SplittingOrder};
+pub use splitting_notice::{SplittingNotice, SplittingNoticeError, Spouses};
 pub use state_code::StateCode;
 pub use transmission::Transmission;

@@ -5,30 +5,17 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::DtXmlError;
-use super::header::HeaderDto;
+use super::grammar;
+use super::item::{ItemContent, content_at};
 use super::lexical;
-use super::path::At;
-use super::schema::{CLOSING_ORDER, CLOSING_ORDER_NAMESPACE};
+use super::schema::{CLOSING_ORDER, MessageKind};
 use super::shared::{DeliveryOfficeDto, DomicileDto, domicile, domicile_dto};
-use crate::domain::{ClosingOrder, DomicileInstruction, RciKey};
-
-/// The root element `message`.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename = "message")]
-pub(crate) struct ClosingOrderDoc {
-    /// Written as the default namespace; on reading the guard has checked the namespace.
-    #[serde(rename = "@xmlns", default)]
-    xmlns: String,
-    /// Checked by the shape pass on reading.
-    #[serde(rename = "@minorVersion", default)]
-    minor_version: String,
-    header: HeaderDto,
-    content: ContentDto,
-}
+use super::structure::Grammar;
+use crate::domain::{ClosingOrder, DomicileInstruction, MessageHeader, RciKey};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ContentDto {
+pub(crate) struct ContentDto {
     /// The mandated fund, which keeps a CI of the person (N. 2707).
     delivery_office: DeliveryOfficeDto,
     /// The fund that ordered the RCI (N. 2709: may be the mandated fund).
@@ -42,33 +29,27 @@ struct ContentDto {
     domicile: DomicileDto,
 }
 
-fn content_at() -> At {
-    At::root().child("content")
-}
+impl ItemContent for ContentDto {
+    type Item = ClosingOrder;
+    const KIND: &'static MessageKind = &CLOSING_ORDER;
+    const GRAMMAR: &'static Grammar = &grammar::CLOSING_ORDER;
 
-impl ClosingOrderDoc {
-    pub fn from_domain(o: &ClosingOrder) -> Result<Self, DtXmlError> {
+    fn from_item(o: &ClosingOrder) -> Result<Self, DtXmlError> {
         let content = content_at();
-        Ok(ClosingOrderDoc {
-            xmlns: CLOSING_ORDER_NAMESPACE.to_string(),
-            minor_version: "0".to_string(),
-            header: HeaderDto::from_domain(&o.header, &CLOSING_ORDER)?,
-            content: ContentDto {
-                delivery_office: DeliveryOfficeDto::from_domain(o.fund),
-                ordering_fund: DeliveryOfficeDto::from_domain(o.ordering_fund),
-                vn: lexical::write_vn(o.avs_number),
-                key_code: o.key.code().to_string(),
-                closing_month: lexical::write_year_month(o.closing),
-                order_date: lexical::write_date(o.order_date, &content.child("orderDate"))?,
-                domicile: domicile_dto(o.domicile.domicile(), &content.child("domicile"))?,
-            },
+        Ok(ContentDto {
+            delivery_office: DeliveryOfficeDto::from_domain(o.fund),
+            ordering_fund: DeliveryOfficeDto::from_domain(o.ordering_fund),
+            vn: lexical::write_vn(o.avs_number),
+            key_code: o.key.code().to_string(),
+            closing_month: lexical::write_year_month(o.closing),
+            order_date: lexical::write_date(o.order_date, &content.child("orderDate"))?,
+            domicile: domicile_dto(o.domicile.domicile(), &content.child("domicile"))?,
         })
     }
 
-    pub fn to_domain(&self) -> Result<ClosingOrder, DtXmlError> {
-        let header = self.header.to_domain(&CLOSING_ORDER)?;
+    fn to_item(&self, header: MessageHeader) -> Result<ClosingOrder, DtXmlError> {
         let at = content_at();
-        let c = &self.content;
+        let c = self;
         let key_at = at.child("keyCode");
         let key = RciKey::new(lexical::key_code(&c.key_code, &key_at)?)
             .map_err(|e| lexical::invalid(&key_at, e))?;

@@ -1,11 +1,15 @@
 //! The content models of the message kinds: the element structure of
-//! `schemas/arc-transmission-1.xsd`, `schemas/arc-acknowledgement-1.xsd` and
-//! `schemas/arc-closing-order-1.xsd`, as a table the
+//! `schemas/arc-transmission-1.xsd`, `schemas/arc-acknowledgement-1.xsd`,
+//! `schemas/arc-closing-order-1.xsd`, `schemas/arc-ci-complement-1.xsd` and
+//! `schemas/arc-splitting-notice-1.xsd`, as a table the
 //! streaming [`Checker`](super::structure::Checker) follows. Keep the two in step: the tests
 //! validate every written document with the XSDs and read it back through these tables.
 
 use super::path::ROOT;
-use super::schema::{ACKNOWLEDGEMENT_NAMESPACE, CLOSING_ORDER_NAMESPACE, TRANSMISSION_NAMESPACE};
+use super::schema::{
+    ACKNOWLEDGEMENT_NAMESPACE, CI_COMPLEMENT_NAMESPACE, CLOSING_ORDER_NAMESPACE,
+    SPLITTING_NOTICE_NAMESPACE, TRANSMISSION_NAMESPACE,
+};
 use super::structure::{Content, Grammar, Particle, UNBOUNDED};
 
 /// A particle: one of `names`, from `min` to `max` times.
@@ -245,4 +249,63 @@ pub(crate) static CLOSING_ORDER: Grammar = Grammar {
     root: ROOT,
     namespace: CLOSING_ORDER_NAMESPACE,
     model: closing_order_model,
+};
+
+/// The CI complement (N. 2105): the new name, the new country of origin, or both. At least one
+/// of the two: checked when converting (the XSD says it with a choice).
+const CI_COMPLEMENT_CONTENT: &[Particle] = &[
+    req(&["deliveryOffice"]),
+    req(&["vn"]),
+    opt(&["name"]),
+    opt(&["countryOfOrigin"]),
+    req(&["changeDate"]),
+];
+
+const NAME: &[Particle] = &[req(&["officialName"]), opt(&["firstNames"])];
+
+fn ci_complement_model(name: &str) -> Content {
+    match name {
+        ROOT => Content::Elements(MESSAGE),
+        "header" => Content::Elements(HEADER),
+        "sendingApplication" => Content::Elements(SENDING_APPLICATION),
+        "content" => Content::Elements(CI_COMPLEMENT_CONTENT),
+        "deliveryOffice" => Content::Elements(DELIVERY_OFFICE),
+        "name" => Content::Elements(NAME),
+        _ => Content::Text,
+    }
+}
+
+/// The CI complement (root `message` in `urn:arcgw:xmlns:arc-ci-complement:1`).
+pub(crate) static CI_COMPLEMENT: Grammar = Grammar {
+    root: ROOT,
+    namespace: CI_COMPLEMENT_NAMESPACE,
+    model: ci_complement_model,
+};
+
+/// The splitting notice (N. 2602, 3119): one notice per message.
+const SPLITTING_NOTICE_CONTENT: &[Particle] = &[
+    req(&["deliveryOffice"]),
+    req(&["orderingFund"]),
+    req(&["vn"]),
+    req(&["splitting"]),
+];
+
+fn splitting_notice_model(name: &str) -> Content {
+    match name {
+        ROOT => Content::Elements(MESSAGE),
+        "header" => Content::Elements(HEADER),
+        "sendingApplication" => Content::Elements(SENDING_APPLICATION),
+        "content" => Content::Elements(SPLITTING_NOTICE_CONTENT),
+        "deliveryOffice" | "orderingFund" => Content::Elements(DELIVERY_OFFICE),
+        "splitting" => Content::Elements(SPLITTING),
+        "splitYear" => Content::Elements(SPLIT_YEAR),
+        _ => Content::Text,
+    }
+}
+
+/// The splitting notice (root `message` in `urn:arcgw:xmlns:arc-splitting-notice:1`).
+pub(crate) static SPLITTING_NOTICE: Grammar = Grammar {
+    root: ROOT,
+    namespace: SPLITTING_NOTICE_NAMESPACE,
+    model: splitting_notice_model,
 };

@@ -18,18 +18,21 @@
 //! only for values the schema cannot carry (see [`DtXmlError::NotWritable`]).
 
 mod acknowledgement;
+mod ci_complement;
 mod closing_order;
 mod codec;
 mod error;
 mod fields;
 mod grammar;
 mod header;
+mod item;
 mod lexical;
 mod limits;
 mod path;
 mod schema;
 mod shape;
 mod shared;
+mod splitting_notice;
 mod structure;
 mod transmission;
 
@@ -39,17 +42,69 @@ pub use fields::{XmlField, announcement_fields};
 pub use limits::ReadLimits;
 pub(crate) use limits::{is_xml_char, is_xml_space, strict_reader};
 pub use schema::{
-    ACKNOWLEDGEMENT_NAMESPACE, CLOSING_ORDER_NAMESPACE, MESSAGE_TYPE, MINOR_VERSION,
-    TRANSMISSION_NAMESPACE,
+    ACKNOWLEDGEMENT_NAMESPACE, CI_COMPLEMENT_NAMESPACE, CLOSING_ORDER_NAMESPACE, MESSAGE_TYPE,
+    MINOR_VERSION, SPLITTING_NOTICE_NAMESPACE, TRANSMISSION_NAMESPACE,
 };
 
-use crate::domain::{Acknowledgement, ClosingOrder, Transmission};
+use crate::domain::{Acknowledgement, CiComplement, ClosingOrder, SplittingNotice, Transmission};
 
-/// A message from the ZAS, of either kind the feed carries.
+/// A message from the ZAS, of any kind the feed (and the sedex inbox) carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ZasMessage {
     Acknowledgement(Acknowledgement),
     ClosingOrder(ClosingOrder),
+    CiComplement(CiComplement),
+    SplittingNotice(SplittingNotice),
+}
+
+/// The kinds of message the ZAS sends: over sedex each is a message type of its own, in the
+/// feed the root element's namespace tells them apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ZasKind {
+    /// The acknowledgement (N. 3201).
+    Acknowledgement,
+    /// A closing-and-transmission order (N. 2707).
+    ClosingOrder,
+    /// A CI complement (N. 2105).
+    CiComplement,
+    /// A splitting notice (N. 2602).
+    SplittingNotice,
+}
+
+impl ZasKind {
+    /// Every kind; the acknowledgement last (the kind a document in no known namespace is read
+    /// as, for its error).
+    pub const ALL: [ZasKind; 4] = [
+        ZasKind::ClosingOrder,
+        ZasKind::CiComplement,
+        ZasKind::SplittingNotice,
+        ZasKind::Acknowledgement,
+    ];
+
+    /// What it is called in messages to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            ZasKind::Acknowledgement => "acknowledgement",
+            ZasKind::ClosingOrder => "closing order",
+            ZasKind::CiComplement => "CI complement",
+            ZasKind::SplittingNotice => "splitting notice",
+        }
+    }
+
+    /// Reads `xml` as a message of this kind, refusing hostile or invalid input with a precise
+    /// error (one in another kind's namespace included).
+    pub fn read(self, xml: &[u8], limits: &ReadLimits) -> Result<ZasMessage, DtXmlError> {
+        match self {
+            ZasKind::Acknowledgement => {
+                read_acknowledgement(xml, limits).map(ZasMessage::Acknowledgement)
+            }
+            ZasKind::ClosingOrder => read_closing_order(xml, limits).map(ZasMessage::ClosingOrder),
+            ZasKind::CiComplement => read_ci_complement(xml, limits).map(ZasMessage::CiComplement),
+            ZasKind::SplittingNotice => {
+                read_splitting_notice(xml, limits).map(ZasMessage::SplittingNotice)
+            }
+        }
+    }
 }
 
 /// eCH-0058 `subMessageType` of a transmission.
@@ -60,6 +115,12 @@ pub const ACKNOWLEDGEMENT_SUB_MESSAGE_TYPE: &str = schema::ACKNOWLEDGEMENT.sub_m
 
 /// eCH-0058 `subMessageType` of a closing-and-transmission order.
 pub const CLOSING_ORDER_SUB_MESSAGE_TYPE: &str = schema::CLOSING_ORDER.sub_message_type;
+
+/// eCH-0058 `subMessageType` of a CI complement.
+pub const CI_COMPLEMENT_SUB_MESSAGE_TYPE: &str = schema::CI_COMPLEMENT.sub_message_type;
+
+/// eCH-0058 `subMessageType` of a splitting notice.
+pub const SPLITTING_NOTICE_SUB_MESSAGE_TYPE: &str = schema::SPLITTING_NOTICE.sub_message_type;
 
 /// Writes a transmission as a DT XML document (UTF-8, with its XML declaration). The message
 /// date is written to the second.
@@ -91,26 +152,52 @@ pub fn read_acknowledgement(
 
 /// Writes a closing-and-transmission order (the simulator's side of the exchange).
 pub fn write_closing_order(o: &ClosingOrder) -> Result<String, DtXmlError> {
-    codec::serialise(&closing_order::ClosingOrderDoc::from_domain(o)?)
+    item::write::<closing_order::ContentDto>(&o.header, o)
 }
 
 /// Reads a closing-and-transmission order, refusing hostile or invalid input with a precise
 /// error.
 pub fn read_closing_order(xml: &[u8], limits: &ReadLimits) -> Result<ClosingOrder, DtXmlError> {
-    let text = limits::guard(xml, limits, &grammar::CLOSING_ORDER)?;
-    shape::check(text, &grammar::CLOSING_ORDER)?;
-    codec::deserialise::<closing_order::ClosingOrderDoc>(text)?.to_domain()
+    item::read::<closing_order::ContentDto>(xml, limits)
 }
 
-/// Reads a message from the ZAS whose kind its root element's namespace decides: a closing
-/// order (`urn:arcgw:xmlns:arc-closing-order:1`), else an acknowledgement. Hostile input is
-/// refused by the same guard as for each kind alone; a document in neither namespace gets the
-/// acknowledgement reader's error.
+/// Writes a CI complement (the simulator's side of the exchange).
+pub fn write_ci_complement(c: &CiComplement) -> Result<String, DtXmlError> {
+    item::write::<ci_complement::ContentDto>(&c.header, c)
+}
+
+/// Reads a CI complement, refusing hostile or invalid input with a precise error.
+pub fn read_ci_complement(xml: &[u8], limits: &ReadLimits) -> Result<CiComplement, DtXmlError> {
+    item::read::<ci_complement::ContentDto>(xml, limits)
+}
+
+/// Writes a splitting notice (the simulator's side of the exchange).
+pub fn write_splitting_notice(n: &SplittingNotice) -> Result<String, DtXmlError> {
+    item::write::<splitting_notice::ContentDto>(&n.header, n)
+}
+
+/// Reads a splitting notice, refusing hostile or invalid input with a precise error.
+pub fn read_splitting_notice(
+    xml: &[u8],
+    limits: &ReadLimits,
+) -> Result<SplittingNotice, DtXmlError> {
+    item::read::<splitting_notice::ContentDto>(xml, limits)
+}
+
+/// Reads a message from the ZAS whose kind its root element's namespace decides
+/// ([`ZasKind::ALL`]: `urn:arcgw:xmlns:arc-closing-order:1`, `…:arc-ci-complement:1`,
+/// `…:arc-splitting-notice:1`, else an acknowledgement). Hostile input is refused by the same
+/// guard as for each kind alone (a root in another namespace is refused at its start tag); a
+/// document in no known namespace gets the acknowledgement reader's error.
 pub fn read_zas_message(xml: &[u8], limits: &ReadLimits) -> Result<ZasMessage, DtXmlError> {
-    match read_closing_order(xml, limits) {
-        Err(DtXmlError::WrongNamespace { .. } | DtXmlError::WrongRoot { .. }) => {
-            read_acknowledgement(xml, limits).map(ZasMessage::Acknowledgement)
+    let (last, others) = ZasKind::ALL
+        .split_last()
+        .unwrap_or((&ZasKind::Acknowledgement, &[]));
+    for kind in others {
+        match kind.read(xml, limits) {
+            Err(DtXmlError::WrongNamespace { .. } | DtXmlError::WrongRoot { .. }) => {}
+            read => return read,
         }
-        read => read.map(ZasMessage::ClosingOrder),
     }
+    last.read(xml, limits)
 }

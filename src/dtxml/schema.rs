@@ -15,6 +15,12 @@ pub const ACKNOWLEDGEMENT_NAMESPACE: &str = "urn:arcgw:xmlns:arc-acknowledgement
 /// Namespace of the closing-and-transmission order (major version 1; N. 2707–2713).
 pub const CLOSING_ORDER_NAMESPACE: &str = "urn:arcgw:xmlns:arc-closing-order:1";
 
+/// Namespace of the CI complement (major version 1; N. 2105).
+pub const CI_COMPLEMENT_NAMESPACE: &str = "urn:arcgw:xmlns:arc-ci-complement:1";
+
+/// Namespace of the splitting notice (major version 1; N. 2602).
+pub const SPLITTING_NOTICE_NAMESPACE: &str = "urn:arcgw:xmlns:arc-splitting-notice:1";
+
 /// The latest minor version (`schemas/README.md`, "Versions"). The writer puts on the root the
 /// lowest minor version that describes the document (see [`minor_version_of`]), so that a
 /// transmission written before minor version 1 is written again byte for byte. The reader
@@ -39,7 +45,7 @@ pub(crate) fn minor_version_of(mut uses: impl Iterator<Item = (KeyCode, FieldSet
     }
 }
 
-/// eCH-0058 `messageType` of both kinds: this project's own number for ARC exchange.
+/// eCH-0058 `messageType` of every kind: this project's own number for ARC exchange.
 pub const MESSAGE_TYPE: &str = "2011";
 
 /// The header values that tell the message kinds apart.
@@ -77,6 +83,23 @@ pub const ACKNOWLEDGEMENT: MessageKind = MessageKind {
 pub const CLOSING_ORDER: MessageKind = MessageKind {
     namespace: CLOSING_ORDER_NAMESPACE,
     sub_message_type: "000301",
+    action: "1",
+    response_expected: false,
+};
+
+/// The ZAS's CI complement (N. 2105): a new message; the fund answers by changing its register.
+pub const CI_COMPLEMENT: MessageKind = MessageKind {
+    namespace: CI_COMPLEMENT_NAMESPACE,
+    sub_message_type: "000401",
+    action: "1",
+    response_expected: false,
+};
+
+/// The ZAS's splitting notice (N. 2602): a new message; the fund answers by transmitting the
+/// CI entries to the ordering fund (N. 2603), not in this exchange.
+pub const SPLITTING_NOTICE: MessageKind = MessageKind {
+    namespace: SPLITTING_NOTICE_NAMESPACE,
+    sub_message_type: "000501",
     action: "1",
     response_expected: false,
 };

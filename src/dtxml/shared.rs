@@ -1,12 +1,13 @@
 //! Data-transfer types several message kinds use: the eCH `deliveryOffice`, the eCH-0044
-//! partially known date of birth and the domicile (n), with their conversions.
+//! partially known date of birth, the domicile (n) and the splitting block (o), with their
+//! conversions.
 
 use serde::{Deserialize, Serialize};
 
 use super::error::DtXmlError;
 use super::lexical;
 use super::path::At;
-use crate::domain::{BirthDate, Domicile, FundNumber};
+use crate::domain::{BirthDate, Domicile, FundNumber, SpecialKey, SplitYear, SplittingOrder};
 
 /// a. The fund (`officeIdentifier`, 1–999) and agency (`branch`, 0–999), N. 3104.
 #[derive(Debug, Serialize, Deserialize)]
@@ -150,5 +151,80 @@ pub(crate) fn domicile(dto: &DomicileDto, domicile_at: &At) -> Result<Domicile, 
                 "the domicile code is 1 (in Switzerland), 2 (not in Switzerland) or 3 (conventions with Germany, Finland, Norway) (N. 3118)",
             ));
         }
+    })
+}
+
+/// o. The splitting block (N. 3119): of the transmission's key 95 and of the splitting notice.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SplittingDto {
+    spouse_vn: String,
+    #[serde(rename = "splitYear", default)]
+    split_years: Vec<SplitYearDto>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SplitYearDto {
+    calendar_year: String,
+    /// N. 2613: 4 or 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    special_key: Option<String>,
+}
+
+pub(crate) fn splitting_dto(order: &SplittingOrder, at: &At) -> Result<SplittingDto, DtXmlError> {
+    Ok(SplittingDto {
+        spouse_vn: lexical::write_vn(order.spouse()),
+        split_years: order
+            .years()
+            .iter()
+            .enumerate()
+            .map(|(i, y)| {
+                Ok(SplitYearDto {
+                    calendar_year: lexical::write_split_year(
+                        y.year,
+                        &at.item("splitYear", i).child("calendarYear"),
+                    )?,
+                    special_key: y.special.map(|k| k.code().to_string()),
+                })
+            })
+            .collect::<Result<_, DtXmlError>>()?,
+    })
+}
+
+/// o. The splitting block: the spouse's number and the years, each once (N. 3119, 2613).
+pub(crate) fn splitting(dto: &SplittingDto, at: &At) -> Result<SplittingOrder, DtXmlError> {
+    let spouse = lexical::vn(&dto.spouse_vn, &at.child("spouseVn"))?;
+    let years = dto
+        .split_years
+        .iter()
+        .enumerate()
+        .map(|(i, y)| {
+            let year_at = at.item("splitYear", i);
+            let special = y
+                .special_key
+                .as_deref()
+                .map(|text| {
+                    let key_at = year_at.child("specialKey");
+                    let code = lexical::small(text, &key_at, 1, "a special key")?;
+                    SpecialKey::new(i64::from(code)).ok_or_else(|| {
+                        lexical::invalid(
+                            &key_at,
+                            "a special key is 4 (invalidity average) or 5 (already counted) (N. 2613)",
+                        )
+                    })
+                })
+                .transpose()?;
+            Ok(SplitYear {
+                year: lexical::split_year(&y.calendar_year, &year_at.child("calendarYear"))?,
+                special,
+            })
+        })
+        .collect::<Result<Vec<_>, DtXmlError>>()?;
+    SplittingOrder::new(spouse, years).ok_or_else(|| {
+        lexical::invalid(
+            at,
+            "the years to split are at least one, each named once (N. 3119)",
+        )
     })
 }

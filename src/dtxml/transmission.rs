@@ -8,10 +8,12 @@ use super::header::HeaderDto;
 use super::lexical;
 use super::path::At;
 use super::schema::{TRANSMISSION, TRANSMISSION_NAMESPACE, minor_version_of};
-use super::shared::{DateOfBirthDto, DeliveryOfficeDto, DomicileDto, domicile, domicile_dto};
+use super::shared::{
+    DateOfBirthDto, DeliveryOfficeDto, DomicileDto, SplittingDto, domicile, domicile_dto,
+    splitting, splitting_dto,
+};
 use crate::domain::{
-    Announcement, Beneficiary, CollectionOrder, FieldSet, Particulars, Person, SpecialKey,
-    SplitYear, SplittingOrder, Transmission,
+    Announcement, Beneficiary, CollectionOrder, FieldSet, Particulars, Person, Transmission,
 };
 
 /// The root element `message`.
@@ -131,24 +133,6 @@ struct CollectionRevocationDto {
 #[serde(rename_all = "camelCase")]
 struct OrderDto {
     order_date: String,
-}
-
-/// o. The splitting block (N. 3119).
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SplittingDto {
-    spouse_vn: String,
-    #[serde(rename = "splitYear", default)]
-    split_years: Vec<SplitYearDto>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SplitYearDto {
-    calendar_year: String,
-    /// N. 2613: 4 or 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    special_key: Option<String>,
 }
 
 fn content_at() -> At {
@@ -271,26 +255,6 @@ fn collection_dto(order: &CollectionOrder, at: &At) -> Result<CollectionDto, DtX
     })
 }
 
-fn splitting_dto(order: &SplittingOrder, at: &At) -> Result<SplittingDto, DtXmlError> {
-    Ok(SplittingDto {
-        spouse_vn: lexical::write_vn(order.spouse()),
-        split_years: order
-            .years()
-            .iter()
-            .enumerate()
-            .map(|(i, y)| {
-                Ok(SplitYearDto {
-                    calendar_year: lexical::write_split_year(
-                        y.year,
-                        &at.item("splitYear", i).child("calendarYear"),
-                    )?,
-                    special_key: y.special.map(|k| k.code().to_string()),
-                })
-            })
-            .collect::<Result<_, DtXmlError>>()?,
-    })
-}
-
 /// The element that carries the particulars of a field set (none for `Account`).
 fn element_of(fields: FieldSet) -> &'static str {
     match fields {
@@ -409,41 +373,5 @@ fn collection(dto: &CollectionDto, at: &At) -> Result<CollectionOrder, DtXmlErro
         closing: lexical::year_month(&dto.closing_month, &at.child("closingMonth"))?,
         order_date: lexical::date(&dto.order_date, &at.child("orderDate"))?,
         domicile: domicile(&dto.domicile, &at.child("domicile"))?,
-    })
-}
-
-fn splitting(dto: &SplittingDto, at: &At) -> Result<SplittingOrder, DtXmlError> {
-    let spouse = lexical::vn(&dto.spouse_vn, &at.child("spouseVn"))?;
-    let years = dto
-        .split_years
-        .iter()
-        .enumerate()
-        .map(|(i, y)| {
-            let year_at = at.item("splitYear", i);
-            let special = y
-                .special_key
-                .as_deref()
-                .map(|text| {
-                    let key_at = year_at.child("specialKey");
-                    let code = lexical::small(text, &key_at, 1, "a special key")?;
-                    SpecialKey::new(i64::from(code)).ok_or_else(|| {
-                        lexical::invalid(
-                            &key_at,
-                            "a special key is 4 (invalidity average) or 5 (already counted) (N. 2613)",
-                        )
-                    })
-                })
-                .transpose()?;
-            Ok(SplitYear {
-                year: lexical::split_year(&y.calendar_year, &year_at.child("calendarYear"))?,
-                special,
-            })
-        })
-        .collect::<Result<Vec<_>, DtXmlError>>()?;
-    SplittingOrder::new(spouse, years).ok_or_else(|| {
-        lexical::invalid(
-            at,
-            "the years to split are at least one, each named once (N. 3119)",
-        )
     })
 }

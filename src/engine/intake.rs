@@ -1,10 +1,11 @@
-//! Taking in the ZAS's messages: acknowledgements and closing-and-transmission orders. The
-//! ZAS's feed is read from where it was last read; each item is read with the DT XML reader
-//! (its root element's namespace says which kind it is, [`read_zas_message`]) and handed to
-//! the store: an acknowledgement's entries are matched to announcements and move them to their
-//! states (N. 3201–3203); a closing order becomes a work item with its due date (N. 2707,
-//! 2713). One that cannot be read is kept for operators; reading the same message twice
-//! changes nothing.
+//! Taking in the ZAS's messages: acknowledgements, closing-and-transmission orders, CI
+//! complements and splitting notices. The ZAS's feed is read from where it was last read; each
+//! item is read with the DT XML reader (its root element's namespace says which kind it is,
+//! [`read_zas_message`]) and handed to the store: an acknowledgement's entries are matched to
+//! announcements and move them to their states (N. 3201–3203); a closing order becomes a work
+//! item with its due date (N. 2707, 2713); a CI complement (N. 2105) and a splitting notice
+//! (N. 2602) are kept for the fund's system. One that cannot be read is kept for operators;
+//! reading the same message twice changes nothing.
 //!
 //! Over sedex they come as messages of their own ([`Transport::inbound`]), one message type
 //! per kind: each is stored once by its message id in one transaction, and only then are its
@@ -15,13 +16,10 @@
 
 use super::{Engine, EngineError};
 use crate::digest::sha256_hex;
-use crate::domain::ClosingOrder;
-use crate::dtxml::{
-    ReadLimits, ZasMessage, read_acknowledgement, read_closing_order, read_zas_message,
-};
+use crate::dtxml::{ReadLimits, ZasMessage, read_zas_message};
 use crate::failpoint;
-use crate::store::ChangeNote;
-use crate::transport::{InboundKind, Settled};
+use crate::store::{Arrival, ChangeNote};
+use crate::transport::Settled;
 
 /// Acknowledgements fetched per request.
 const PAGE: u32 = 100;
@@ -40,23 +38,60 @@ impl Engine {
         format!("acknowledgements:{}", self.config.environment.as_str())
     }
 
-    /// Takes in a closing order read from the feed (`feed`: cursor and sequence) or the inbox.
-    async fn take_in_order(
+    /// Takes in a message of the ZAS read from the feed (`feed`: cursor and sequence) or the
+    /// inbox (`key`: its inbox key), each kind into its store, once by message id.
+    async fn take_in_message(
         &self,
         feed: Option<(&str, i64)>,
-        order: &ClosingOrder,
+        key: Option<&str>,
+        message: &ZasMessage,
         sha: &str,
     ) -> Result<(), EngineError> {
-        let intake = self
-            .store
-            .take_in_closing_order(self.config.environment, feed, order, sha, self.clock.now())
-            .await?;
-        tracing::info!(closing_order_id = intake.id, message_id = %order.header.message_id, fund = %order.fund, new = intake.new, "closing-and-transmission order taken in (N. 2707)");
+        let environment = self.config.environment;
+        let now = self.clock.now();
+        let store = &self.store;
+        let arrival = Arrival {
+            environment,
+            feed,
+            xml_sha256: sha,
+            received_at: now,
+        };
+        match message {
+            ZasMessage::Acknowledgement(ack) => {
+                let note = self.acknowledgement_note(ack);
+                let intake = match feed {
+                    Some((cursor, sequence)) => {
+                        store
+                            .take_in_acknowledgement(environment, cursor, sequence, ack, sha, &note)
+                            .await?
+                    }
+                    None => {
+                        store
+                            .take_in_acknowledgement_message(environment, ack, sha, &note)
+                            .await?
+                    }
+                };
+                tracing::info!(sequence = feed.map(|f| f.1), key, message_id = %ack.header.message_id, new = intake.new, entries = intake.entries, matched = intake.matched, unmatched = intake.unmatched, mismatched = intake.mismatched, tasks = intake.tasks, "acknowledgement taken in");
+            }
+            ZasMessage::ClosingOrder(order) => {
+                let intake = store
+                    .take_in_closing_order(environment, feed, order, sha, now)
+                    .await?;
+                tracing::info!(closing_order_id = intake.id, message_id = %order.header.message_id, fund = %order.fund, new = intake.new, "closing-and-transmission order taken in (N. 2707)");
+            }
+            ZasMessage::CiComplement(complement) => {
+                let intake = store.take_in_ci_complement(arrival, complement).await?;
+                tracing::info!(ci_complement_id = intake.id, message_id = %complement.header.message_id, fund = %complement.fund, new = intake.new, "CI complement taken in (N. 2105)");
+            }
+            ZasMessage::SplittingNotice(notice) => {
+                let intake = store.take_in_splitting_notice(arrival, notice).await?;
+                tracing::info!(splitting_notice_id = intake.id, message_id = %notice.header.message_id, fund = %notice.fund, new = intake.new, "splitting notice taken in (N. 2602)");
+            }
+        }
         Ok(())
     }
 
-    /// Reads the feed to its end; returns how many messages (acknowledgements and closing
-    /// orders) were taken in.
+    /// Reads the feed to its end; returns how many of the ZAS's messages were taken in.
     pub async fn take_in_acknowledgements(&self) -> Result<usize, EngineError> {
         let cursor = self.cursor_name();
         let environment = self.config.environment;
@@ -76,25 +111,9 @@ impl Engine {
             for item in items {
                 let sha = sha256_hex(item.xml.as_bytes());
                 match read_zas_message(item.xml.as_bytes(), &limits) {
-                    Ok(ZasMessage::ClosingOrder(order)) => {
-                        self.take_in_order(Some((&cursor, item.sequence)), &order, &sha)
+                    Ok(message) => {
+                        self.take_in_message(Some((&cursor, item.sequence)), None, &message, &sha)
                             .await?;
-                        taken += 1;
-                    }
-                    Ok(ZasMessage::Acknowledgement(ack)) => {
-                        let note = self.acknowledgement_note(&ack);
-                        let intake = self
-                            .store
-                            .take_in_acknowledgement(
-                                environment,
-                                &cursor,
-                                item.sequence,
-                                &ack,
-                                &sha,
-                                &note,
-                            )
-                            .await?;
-                        tracing::info!(sequence = item.sequence, message_id = %ack.header.message_id, new = intake.new, entries = intake.entries, matched = intake.matched, unmatched = intake.unmatched, mismatched = intake.mismatched, tasks = intake.tasks, "acknowledgement taken in");
                         taken += 1;
                     }
                     Err(e) => {
@@ -147,7 +166,7 @@ impl Engine {
     }
 
     /// Takes in the messages that came in of their own (sedex inbox) until none is left;
-    /// returns how many messages (acknowledgements and closing orders) were taken in.
+    /// returns how many of the ZAS's messages were taken in.
     pub async fn take_in_inbound(&self) -> Result<usize, EngineError> {
         let limits = ReadLimits::default();
         let mut taken = 0;
@@ -159,35 +178,13 @@ impl Engine {
             for message in messages {
                 let read = message.content.and_then(|payload| {
                     let sha = sha256_hex(&payload.xml);
-                    let read = match payload.kind {
-                        InboundKind::Acknowledgement => read_acknowledgement(&payload.xml, &limits)
-                            .map(ZasMessage::Acknowledgement),
-                        InboundKind::ClosingOrder => {
-                            read_closing_order(&payload.xml, &limits).map(ZasMessage::ClosingOrder)
-                        }
-                    };
+                    let read = payload.kind.read(&payload.xml, &limits);
                     read.map(|m| (m, sha)).map_err(|e| format!("payload: {e}"))
                 });
                 let settled = match read {
-                    Ok((ZasMessage::ClosingOrder(order), sha)) => {
-                        self.take_in_order(None, &order, &sha).await?;
-                        // Stored; a crash here leaves the files, read again next time: a repeat.
-                        failpoint::hit(failpoint::AFTER_INBOX_STORE);
-                        taken += 1;
-                        Settled::TakenIn
-                    }
-                    Ok((ZasMessage::Acknowledgement(ack), sha)) => {
-                        let note = self.acknowledgement_note(&ack);
-                        let intake = self
-                            .store
-                            .take_in_acknowledgement_message(
-                                self.config.environment,
-                                &ack,
-                                &sha,
-                                &note,
-                            )
+                    Ok((zas_message, sha)) => {
+                        self.take_in_message(None, Some(&message.key), &zas_message, &sha)
                             .await?;
-                        tracing::info!(key = %message.key, message_id = %ack.header.message_id, new = intake.new, entries = intake.entries, matched = intake.matched, unmatched = intake.unmatched, "acknowledgement taken in from the inbox");
                         // Stored; a crash here leaves the files, read again next time: a repeat.
                         failpoint::hit(failpoint::AFTER_INBOX_STORE);
                         taken += 1;

@@ -46,15 +46,11 @@ pub(crate) struct Addressee {
     pub test_delivery: bool,
 }
 
-/// What an issued document is: the feed and the inbox carry both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DocumentKind {
-    Acknowledgement,
-    /// A closing-and-transmission order (N. 2707), over sedex a message type of its own.
-    ClosingOrder,
-}
+/// What an issued document is: the feed and the inbox carry every kind of the ZAS's messages;
+/// over sedex each is a message type of its own.
+pub(crate) use crate::dtxml::ZasKind as DocumentKind;
 
-/// One acknowledgement (or closing order) document as written, before it is issued.
+/// One acknowledgement (or other message of the ZAS) document as written, before it is issued.
 #[derive(Debug, Clone)]
 pub(crate) struct Document {
     pub kind: DocumentKind,

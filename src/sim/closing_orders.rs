@@ -3,14 +3,13 @@
 //! person — to close that CI and transmit it to the ordering fund. In arcgw's own XML
 //! (`schemas/arc-closing-order-1.xsd`; the ZAS's is not public).
 
-use std::sync::Arc;
-
-use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::acknowledgements::{Addressee, Document, DocumentKind};
+use super::follow_ups::document;
 use crate::domain::{
     Announcement, ClosingMonth, ClosingOrder, DomicileInstruction, FundNumber, KeyCode,
-    MessageHeader, MessageId, ParticipantId, RciKey,
+    ParticipantId, RciKey,
 };
 use crate::dtxml::{DtXmlError, write_closing_order};
 
@@ -41,22 +40,13 @@ impl ClosingOrderFor<'_> {
             return Ok(None);
         };
         let unwritable = |message: String| DtXmlError::Serialise { message };
-        let message_id = MessageId::new(&uuid::Uuid::new_v4().to_string())
-            .map_err(|e| unwritable(e.to_string()))?;
         let key = KeyCode::new(RCI_KEY)
             .map_err(|e| unwritable(e.to_string()))
             .and_then(|k| RciKey::new(k).map_err(|e| unwritable(e.to_string())))?;
         let closing = ClosingMonth::new(today.year() - 1, 12)
             .ok_or_else(|| unwritable(format!("no closing month before {today}")))?;
-        let order = ClosingOrder {
-            header: MessageHeader {
-                sender_id: zas.clone(),
-                recipient_id: to.recipient.clone(),
-                message_id: message_id.clone(),
-                reference_message_id: None,
-                message_date: now.trunc_subsecs(0),
-                test_delivery: to.test_delivery,
-            },
+        let order = |header| ClosingOrder {
+            header,
             fund: a.fund(),
             ordering_fund: self.ordering_fund.unwrap_or(a.fund()),
             avs_number,
@@ -65,13 +55,9 @@ impl ClosingOrderFor<'_> {
             order_date: today,
             domicile: self.domicile,
         };
-        let xml: Arc<str> = write_closing_order(&order)?.into();
-        Ok(Some(Document {
-            kind: DocumentKind::ClosingOrder,
-            xml,
-            message_id: Some(message_id),
-            answers: to.transmission.clone(),
-            inbox_fault: None,
-        }))
+        document(DocumentKind::ClosingOrder, zas, to, now, |header| {
+            write_closing_order(&order(header))
+        })
+        .map(Some)
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::follow_ups::Notice;
 use super::receipt::{EXPIRED, TOO_LARGE, UNKNOWN_SENDER};
 use super::scenario::{
     DEFAULT_INVESTIGATION, InboxFault, Matcher, Outcome, ReceiptFault, Rule, ScenarioError,
@@ -288,6 +289,8 @@ enum OutcomeName {
     AccountAlreadyKept,
     RciAlreadyDone,
     ClosingOrder,
+    CiComplement,
+    SplittingNotice,
 }
 
 /// A rule (or the default) as written: the conditions, the outcome and its settings.
@@ -312,8 +315,17 @@ struct ScenarioFile {
     domicile_from: Option<chrono::NaiveDate>,
     domicile_to: Option<chrono::NaiveDate>,
     /// `closing_order`: the fund that ordered the RCI (`NNN.NNN`); the announcing fund itself
-    /// when not given (N. 2709).
+    /// when not given (N. 2709). `splitting_notice`: the fund that ordered the splitting.
     ordering_fund: Option<String>,
+    /// `ci_complement`: the new surname (with `given_names`, none for NN) and/or the new
+    /// country of origin's state code (N. 2105).
+    surname: Option<String>,
+    given_names: Option<String>,
+    country_of_origin: Option<i64>,
+    /// `splitting_notice`: the spouse's AVS number and the years to split (N. 3119); when not
+    /// given, those of the announcement's own splitting order (key 95).
+    spouse_vn: Option<String>,
+    split_years: Option<Vec<i32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -354,6 +366,8 @@ impl ScenarioFile {
                 "domicile_to",
                 "ordering_fund",
             ],
+            N::CiComplement => &["surname", "given_names", "country_of_origin"],
+            N::SplittingNotice => &["spouse_vn", "split_years", "ordering_fund"],
             _ => &[],
         };
         let given = [
@@ -370,6 +384,11 @@ impl ScenarioFile {
             ("domicile_from", self.domicile_from.is_some()),
             ("domicile_to", self.domicile_to.is_some()),
             ("ordering_fund", self.ordering_fund.is_some()),
+            ("surname", self.surname.is_some()),
+            ("given_names", self.given_names.is_some()),
+            ("country_of_origin", self.country_of_origin.is_some()),
+            ("spouse_vn", self.spouse_vn.is_some()),
+            ("split_years", self.split_years.is_some()),
         ];
         if let Some((name, _)) = given.iter().find(|(n, g)| *g && !allowed.contains(n)) {
             return Err(format!(
@@ -444,13 +463,27 @@ impl ScenarioFile {
             N::RciAlreadyDone => Outcome::RciAlreadyDone,
             N::ClosingOrder => Outcome::ClosingOrder {
                 domicile: self.domicile()?,
-                ordering_fund: self
-                    .ordering_fund
-                    .as_deref()
-                    .map(|f| FundNumber::parse(f).map_err(|e| format!("ordering_fund: {e}")))
-                    .transpose()?,
+                ordering_fund: self.ordering_fund()?,
             },
+            N::CiComplement => Outcome::Notice(Notice::complement(
+                self.surname.as_deref(),
+                self.given_names.as_deref(),
+                self.country_of_origin,
+            )?),
+            N::SplittingNotice => Outcome::Notice(Notice::splitting(
+                self.spouse_vn.as_deref(),
+                self.split_years.as_deref(),
+                self.ordering_fund()?,
+            )?),
         })
+    }
+
+    /// The ordering fund of a `closing_order` or a `splitting_notice`.
+    fn ordering_fund(&self) -> Result<Option<FundNumber>, String> {
+        self.ordering_fund
+            .as_deref()
+            .map(|f| FundNumber::parse(f).map_err(|e| format!("ordering_fund: {e}")))
+            .transpose()
     }
 
     /// The domicile instruction of a `closing_order` (N. 2712).
@@ -492,6 +525,8 @@ impl ScenarioFile {
             N::InboxWithoutEnvelope => "inbox_without_envelope",
             N::InboxMalformedEnvelope => "inbox_malformed_envelope",
             N::ClosingOrder => "closing_order",
+            N::CiComplement => "ci_complement",
+            N::SplittingNotice => "splitting_notice",
             N::Done => "done",
             N::InProgress => "in_progress",
             N::InProgressThenDone => "in_progress_then_done",
@@ -718,5 +753,67 @@ closing_days = [{ date = "2026-12-24", reason = "ZAS closed" }]
         std::fs::write(&path, PEMS.replace("ca.pem", "missing.pem")).unwrap();
         let e = SimConfig::load(&path).unwrap_err().to_string();
         assert!(e.contains("client_ca: cannot read"), "{e}");
+    }
+
+    #[test]
+    fn complement_and_splitting_notice_rules_read_with_their_settings() {
+        use crate::sim::Notice;
+        let c = parse(
+            "[[rules]]\nkey = 61\noutcome = \"ci_complement\"\nsurname = \"Rossi\"\ngiven_names = \"Anna\"\ncountry_of_origin = 218\n\n[[rules]]\nkey = 95\noutcome = \"splitting_notice\"\n\n[[rules]]\nkey = 63\noutcome = \"splitting_notice\"\nspouse_vn = \"756.3047.5009.62\"\nsplit_years = [1995, 1996]\nordering_fund = \"001.000\"",
+        )
+        .unwrap();
+        let rules = c.scenarios.rules();
+        let Outcome::Notice(Notice::CiComplement { change }) = &rules[0].outcome else {
+            panic!("{:?}", rules[0].outcome);
+        };
+        assert_eq!(change.name().map(|n| n.surname()), Some("Rossi"));
+        assert_eq!(change.country().map(|c| c.code()), Some(218));
+        assert_eq!(
+            rules[1].outcome,
+            Outcome::Notice(Notice::SplittingNotice {
+                splitting: None,
+                ordering_fund: None
+            })
+        );
+        assert_eq!(rules[2].outcome.name(), "splitting_notice");
+        for (rule, expected) in [
+            (
+                "outcome = \"ci_complement\"",
+                "needs `surname` or `country_of_origin`",
+            ),
+            (
+                "outcome = \"ci_complement\"\ngiven_names = \"Anna\"",
+                "given_names needs surname",
+            ),
+            (
+                "outcome = \"ci_complement\"\ncountry_of_origin = 101",
+                "country_of_origin",
+            ),
+            (
+                "outcome = \"ci_complement\"\nspouse_vn = \"756.3047.5009.62\"",
+                "`spouse_vn` is not a setting",
+            ),
+            (
+                "outcome = \"splitting_notice\"\nsplit_years = [1995]",
+                "go together",
+            ),
+            (
+                "outcome = \"splitting_notice\"\nspouse_vn = \"756.3047.5009.63\"\nsplit_years = [1995]",
+                "spouse_vn",
+            ),
+            (
+                "outcome = \"splitting_notice\"\nspouse_vn = \"756.3047.5009.62\"\nsplit_years = []",
+                "N. 3119",
+            ),
+            (
+                "outcome = \"splitting_notice\"\nsurname = \"Rossi\"",
+                "`surname` is not a setting",
+            ),
+        ] {
+            let e = parse(&format!("[[rules]]\nkey = 61\n{rule}"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(expected), "{rule}: {e}");
+        }
     }
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::acknowledgements::{Addressee, Issue, Scheduled};
-use super::closing_orders::ClosingOrderFor;
+use super::follow_ups::follow_up;
 use super::results::{assign_avs_number, entry_avs_number, needs_number, result_for};
 use super::scenario::{Faults, Outcome, Scenarios};
 use super::state::SimState;
@@ -95,24 +95,16 @@ pub(crate) fn take_in(
     if let Some(good) = documents.last_mut() {
         good.inbox_fault = faults.inbox;
     }
-    // After the acknowledgement, the closing orders its announcements call for (N. 2707).
+    // After the acknowledgement, the messages of their own its announcements call for: closing
+    // orders (N. 2707), CI complements (N. 2105), splitting notices (N. 2602).
     for a in &t.announcements {
-        if let Outcome::ClosingOrder {
-            domicile,
-            ordering_fund,
-        } = desk.scenarios.outcome_for(a)
-        {
-            let order = ClosingOrderFor {
-                announcement: a,
-                domicile: *domicile,
-                ordering_fund: *ordering_fund,
-            };
-            match order.document(state.queue.participant_id(), &to, desk.now, desk.today) {
-                Ok(Some(document)) => documents.push(document),
-                Ok(None) => {
-                    tracing::info!(message_id = %id, "no closing order: the announcement has no AVS number");
-                }
-                Err(e) => return Intake::Failed(format!("cannot write the closing order: {e}")),
+        let outcome = desk.scenarios.outcome_for(a);
+        let zas = state.queue.participant_id();
+        match follow_up(outcome, a, zas, &to, (desk.now, desk.today)) {
+            Ok(Some(document)) => documents.push(document),
+            Ok(None) => {}
+            Err(e) => {
+                return Intake::Failed(format!("cannot write the {}: {e}", outcome.name()));
             }
         }
     }

@@ -40,6 +40,7 @@ mod acknowledgements;
 mod closing_orders;
 mod config;
 mod error;
+mod follow_ups;
 mod intake;
 mod receipt;
 pub mod results;
@@ -57,6 +58,7 @@ pub use config::{
     DEFAULT_PARTICIPANT_ID, SimConfig, TlsMaterial,
 };
 pub use error::SimError;
+pub use follow_ups::Notice;
 pub use receipt::{
     ADAPTER_ERROR, DUPLICATE, EXPIRED, HUB_UNREACHABLE, INVALID_ENVELOPE, NO_PAYLOAD, Receipt,
     SENT, TOO_LARGE, TRANSMITTED, UNKNOWN_SENDER,

@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+pub use super::follow_ups::Notice;
 use crate::domain::acknowledgement::{MAX_OBSERVATIONS, MAX_WRONG_FIELDS};
 use crate::domain::operator_task::{
     OBSERVATION_ACCOUNT_ALREADY_KEPT, OBSERVATION_RCI_OR_SPLITTING_DONE,
@@ -135,6 +136,10 @@ pub enum Outcome {
     /// Dealt with, with the warning "an RCI or a splitting already took place" (N. 2211;
     /// arcgw's own code, [`OBSERVATION_RCI_OR_SPLITTING_DONE`]).
     RciAlreadyDone,
+    /// Dealt with (code 0); then the ZAS sends the announcing fund a CI complement or a
+    /// splitting notice about the announcement's person ([`Notice`]; N. 2105, 2602). Over HTTPS
+    /// in the feed, over sedex as a message of its own type.
+    Notice(Notice),
     /// Dealt with (code 0); then the ZAS sends the announcing fund, which keeps a CI of the
     /// person, a closing-and-transmission order for that person (N. 2707), as if
     /// `ordering_fund` (the fund itself when not given, N. 2709) had ordered an RCI, with this
@@ -166,6 +171,7 @@ impl Outcome {
             Outcome::Inbox(fault) => fault.name(),
             Outcome::AccountAlreadyKept => "account_already_kept",
             Outcome::RciAlreadyDone => "rci_already_done",
+            Outcome::Notice(notice) => notice.name(),
             Outcome::ClosingOrder { .. } => "closing_order",
         }
     }
@@ -204,9 +210,12 @@ impl Outcome {
         )
     }
 
-    /// The outcome for the announcement itself: a fault, and a closing order that follows,
-    /// count as done.
+    /// The outcome for the announcement itself: a fault, and a closing order, a complement or a
+    /// notice that follows, count as done.
     pub fn for_announcement(&self) -> &Outcome {
+        if let Outcome::Notice(_) = self {
+            return &Outcome::Done;
+        }
         if self.is_fault() || matches!(self, Outcome::ClosingOrder { .. }) {
             &Outcome::Done
         } else {

@@ -5,19 +5,16 @@
 //! Security baseline (draft art. 3): the order's AVS number goes to `persons`; the order refers
 //! to the person by id. The XML is not kept, only its SHA-256.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Store;
-use super::acknowledgements::advance;
 use super::alerts::RaisedReminders;
-use super::announcements::Page;
 use super::dashboard::{Limited, Scope};
 use super::error::StoreError;
-use super::persons::{parse_stored, person_ids};
+use super::persons::parse_stored;
 use super::reminders::date_text;
 use super::sql::{Row, SqlBuilder, args};
+use super::zas_messages::{Arrival, FundFeed, MessageIntake};
 use crate::domain::closing_order::transmission_due;
 use crate::domain::{AvsNumber, ClosingOrder};
 use crate::domain::{
@@ -49,15 +46,6 @@ pub struct StoredClosingOrder {
     pub sent_on: Option<NaiveDate>,
     /// When the deadline scan found it overdue and raised its reminder.
     pub reminded_at: Option<DateTime<Utc>>,
-}
-
-/// What [`Store::take_in_closing_order`] did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OrderIntake {
-    /// The order's id.
-    pub id: i64,
-    /// `false` when an order with the same message id was taken in before (nothing changed).
-    pub new: bool,
 }
 
 /// What became of a report that an order's CI was transmitted.
@@ -101,7 +89,7 @@ impl Store {
         order: &ClosingOrder,
         xml_sha256: &str,
         received_at: DateTime<Utc>,
-    ) -> Result<OrderIntake, StoreError> {
+    ) -> Result<MessageIntake, StoreError> {
         let received_on = received_at
             .with_timezone(&chrono_tz::Europe::Zurich)
             .date_naive();
@@ -109,65 +97,38 @@ impl Store {
             Domicile::InSwitzerland { from, to } => (Some(date_text(from)), Some(date_text(to))),
             Domicile::NotInSwitzerland | Domicile::Convention => (None, None),
         };
-        let mut tx = self.begin_write().await?;
-        let message_id = order.header.message_id.as_str();
-        // The person exists already when the order is a repeat: nothing changes then.
-        let persons = person_ids(&mut tx, &BTreeSet::from([order.avs_number]), received_at).await?;
-        let person = *persons.get(&order.avs_number).ok_or(StoreError::NotFound {
-            what: "person of the closing order",
-            id: 0,
-        })?;
-        // A concurrent intake of the same message waits here for the first to finish.
-        let inserted = tx
-            .fetch_optional(
-                "INSERT INTO closing_orders (environment, message_id, sequence, fund, \
-                 ordering_fund, person_id, key_code, closing_month, order_date, \
-                 domicile_code, domicile_from, domicile_to, message_date, xml_sha256, \
-                 received_at, due_on, state, state_since) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                 $15, $16, 'open', $15) \
-                 ON CONFLICT (message_id) DO NOTHING RETURNING id",
+        let arrival = Arrival {
+            environment,
+            feed,
+            xml_sha256,
+            received_at,
+        };
+        self.take_in_once(
+            arrival,
+            (&order.header, order.fund),
+            &[order.avs_number],
+            (
+                "closing_orders",
+                "ordering_fund, person_id, key_code, closing_month, order_date, domicile_code, \
+                 domicile_from, domicile_to, due_on, state, state_since",
+            ),
+            |persons| {
                 args![
-                    environment.as_str(),
-                    message_id,
-                    feed.map(|(_, sequence)| sequence),
-                    order.fund.to_string(),
                     order.ordering_fund.to_string(),
-                    person,
+                    persons[&order.avs_number],
                     i64::from(order.key.code()),
                     order.closing.to_string(),
                     date_text(order.order_date),
                     i64::from(order.domicile.code()),
                     domicile_from,
                     domicile_to,
-                    order.header.message_date,
-                    xml_sha256,
-                    received_at,
-                    date_text(transmission_due(received_on))
-                ],
-            )
-            .await?;
-        let intake = match inserted {
-            Some(row) => OrderIntake {
-                id: row.int("id")?,
-                new: true,
+                    date_text(transmission_due(received_on)),
+                    ClosingOrderState::Open.as_str(),
+                    received_at
+                ]
             },
-            None => OrderIntake {
-                id: tx
-                    .fetch_one(
-                        "SELECT id FROM closing_orders WHERE message_id = $1",
-                        args![message_id],
-                    )
-                    .await?
-                    .int("id")?,
-                new: false,
-            },
-        };
-        if let Some((cursor, sequence)) = feed {
-            advance(&mut tx, cursor, sequence).await?;
-        }
-        tx.commit().await?;
-        Ok(intake)
+        )
+        .await
     }
 
     /// One closing order.
@@ -210,43 +171,6 @@ impl Store {
         let more = items.len() > super::MAX_PAGE as usize;
         items.truncate(super::MAX_PAGE as usize);
         Ok(Limited { items, more })
-    }
-
-    /// The closing orders of `funds` in `environment` with an id above `after`, oldest first, at
-    /// most `limit` (1–1000): the fund's system reads them with the last id as its cursor.
-    pub async fn closing_orders(
-        &self,
-        environment: Environment,
-        funds: &[FundNumber],
-        after: Option<i64>,
-        limit: u32,
-    ) -> Result<Page<StoredClosingOrder>, StoreError> {
-        if funds.is_empty() {
-            return Ok(Page {
-                items: Vec::new(),
-                next_after: None,
-            });
-        }
-        let limit = limit.clamp(1, 1000);
-        let mut sql = SqlBuilder::new(SELECT_ORDER);
-        sql.push(" WHERE c.environment = ")
-            .push_arg(environment.as_str())
-            .push(" AND c.fund IN (")
-            .push_list(funds.iter().map(ToString::to_string))
-            .push(") AND c.id > ")
-            .push_arg(after.unwrap_or(0))
-            .push(" ORDER BY c.id LIMIT ")
-            .push_arg(i64::from(limit) + 1);
-        let (sql, args) = sql.finish();
-        let rows = self.fetch_all(sql, args).await?;
-        let mut items = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
-        let next_after = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items.last().map(|o| o.id)
-        } else {
-            None
-        };
-        Ok(Page { items, next_after })
     }
 
     /// Records that the CI of order `id` was transmitted on `sent_on` (state `open` → `done`
@@ -371,6 +295,19 @@ impl Store {
 
 fn parse_date(text: &str, what: &'static str, id: i64) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StoreError::corrupt(what, id))
+}
+
+/// The fund's system reads its funds' closing orders with a cursor (`GET /api/v1/orders`).
+impl FundFeed for StoredClosingOrder {
+    const SELECT: &'static str = SELECT_ORDER;
+
+    fn decode(row: &Row) -> Result<Self, StoreError> {
+        decode(row)
+    }
+
+    fn id(&self) -> i64 {
+        self.id
+    }
 }
 
 fn decode(row: &Row) -> Result<StoredClosingOrder, StoreError> {

@@ -26,6 +26,7 @@ mod announcements;
 mod attempts;
 mod audit;
 pub mod backup;
+mod ci_complements;
 mod claim;
 mod closing_orders;
 mod codec;
@@ -54,10 +55,12 @@ mod redact;
 mod reminders;
 mod revocations;
 mod sessions;
+mod splitting_notices;
 mod sql;
 mod submit;
 mod tokens;
 mod transmissions;
+mod zas_messages;
 
 use sqlx::{PgPool, SqlitePool};
 
@@ -75,7 +78,8 @@ pub use announcements::{
 };
 pub use attempts::PasswordCheck;
 pub use audit::{AuditEvent, AuditOutcome, AuditQuery, AuditScope, MAX_AUDIT_PAGE, NewAuditEvent};
-pub use closing_orders::{DoneReport, OrderIntake, RaisedOrderReminder, StoredClosingOrder};
+pub use ci_complements::StoredCiComplement;
+pub use closing_orders::{DoneReport, RaisedOrderReminder, StoredClosingOrder};
 pub use dashboard::{ActionItem, FailedItem, Limited, PendingItem, Scope, UnmatchedItem};
 pub use deadline_metrics::OverdueCount;
 pub use error::StoreError;
@@ -92,12 +96,15 @@ pub use reminders::{
     DueReminder, PENDING_PAGE, PendingAnnouncement, Reminder, ReminderFilter, ReminderStatus,
 };
 pub use sessions::{ActiveSession, NewSession, SessionPolicy, SessionSecret};
+pub use splitting_notices::StoredSplittingNotice;
 pub use submit::{RevokedRci, Submitted};
 pub use tokens::{ApiToken, Authentication, Denial, NewToken, TokenSecret};
 pub use transmissions::{
     Attempt, AttemptOutcome, AttemptRecord, NewTransmission, NextStep, TransmissionRecord,
     TransmissionState,
 };
+pub(crate) use zas_messages::FundFeed;
+pub use zas_messages::{Arrival, MessageIntake, Received};
 
 /// The gateway's database: a pool on SQLite or on PostgreSQL. Cloning shares the pool.
 #[derive(Clone, Debug)]

@@ -361,7 +361,10 @@ async fn delete_unreferenced(tx: &mut Tx, candidates: BTreeSet<i64>) -> Result<u
                  OR a.beneficiary_person_id = $1 OR a.spouse_person_id = $1 \
                  OR a.assigned_person_id = $1) \
                  AND NOT EXISTS (SELECT 1 FROM acknowledgement_entries e WHERE e.person_id = $1) \
-                 AND NOT EXISTS (SELECT 1 FROM closing_orders c WHERE c.person_id = $1)",
+                 AND NOT EXISTS (SELECT 1 FROM closing_orders c WHERE c.person_id = $1) \
+                 AND NOT EXISTS (SELECT 1 FROM ci_complements k WHERE k.person_id = $1) \
+                 AND NOT EXISTS (SELECT 1 FROM splitting_notices s \
+                 WHERE s.person_id = $1 OR s.spouse_person_id = $1)",
                 args![*person],
             )
             .await?;

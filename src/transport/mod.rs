@@ -122,14 +122,9 @@ pub struct Inbound {
     pub content: Result<InboundPayload, String>,
 }
 
-/// What a message that came in of its own is, by its envelope's message type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InboundKind {
-    /// The ZAS's acknowledgement (N. 3201).
-    Acknowledgement,
-    /// A closing-and-transmission order (N. 2707).
-    ClosingOrder,
-}
+/// What a message that came in of its own is, by its envelope's message type: one sedex
+/// message type per kind of the ZAS's messages.
+pub use crate::dtxml::ZasKind as InboundKind;
 
 /// The payload of an inbound message and the kind its envelope announces.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -195,7 +190,7 @@ pub trait Transport: Send + Sync {
         Box::pin(async { Ok(Vec::new()) })
     }
 
-    /// Messages that came in (acknowledgements and closing orders over sedex), at most
+    /// Messages that came in (the ZAS's messages over sedex, [`InboundKind`]), at most
     /// `limit`: none for a transport with a feed.
     fn inbound<'a>(&'a self, _limit: usize) -> BoxFuture<'a, Result<Vec<Inbound>, TransportError>> {
         Box::pin(async { Ok(Vec::new()) })

@@ -3,7 +3,8 @@
 //! written atomically, mode 0600, into `outbox/`); the sedex client's receipts come later, in
 //! `receipts/`, and are put away into arcgw's own `done/` (or `rejected/`, with the reason)
 //! once taken in. Messages from the ZAS come into `inbox/`, one sedex message type per kind:
-//! the acknowledgement and the closing-and-transmission order (both placeholders). The message id is the transmission's on every resend, so a hand-over done
+//! the acknowledgement, the closing-and-transmission order, the CI complement and the splitting
+//! notice (all placeholders). The message id is the transmission's on every resend, so a hand-over done
 //! again after a crash is the same message (the client answers a repeat with receipt 201).
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,12 @@ pub const PLACEHOLDER_ACKNOWLEDGEMENT_TYPE: u32 = 2012;
 /// PLACEHOLDER: the sedex message type of the ZAS's closing-and-transmission order (N. 2707;
 /// arcgw's own number).
 pub const PLACEHOLDER_CLOSING_ORDER_TYPE: u32 = 2013;
+/// PLACEHOLDER: the sedex message type of the ZAS's CI complement (N. 2105; arcgw's own
+/// number).
+pub const PLACEHOLDER_CI_COMPLEMENT_TYPE: u32 = 2014;
+/// PLACEHOLDER: the sedex message type of the ZAS's splitting notice (N. 2602; arcgw's own
+/// number).
+pub const PLACEHOLDER_SPLITTING_NOTICE_TYPE: u32 = 2015;
 
 /// `[zas.sedex]`: where the sedex client's interface directory is and how messages look.
 #[derive(Clone, Debug, Deserialize)]
@@ -60,6 +67,12 @@ pub struct SedexConfig {
     /// The sedex message type of a closing-and-transmission order. PLACEHOLDER default 2013.
     #[serde(default = "default_closing_order_type")]
     pub closing_order_message_type: u32,
+    /// The sedex message type of a CI complement. PLACEHOLDER default 2014.
+    #[serde(default = "default_ci_complement_type")]
+    pub ci_complement_message_type: u32,
+    /// The sedex message type of a splitting notice. PLACEHOLDER default 2015.
+    #[serde(default = "default_splitting_notice_type")]
+    pub splitting_notice_message_type: u32,
     /// `zip` (default) or `xml`.
     #[serde(default)]
     pub payload_format: PayloadFormat,
@@ -97,6 +110,8 @@ impl SedexConfig {
             transmission_message_type: default_transmission_type(),
             acknowledgement_message_type: default_acknowledgement_type(),
             closing_order_message_type: default_closing_order_type(),
+            ci_complement_message_type: default_ci_complement_type(),
+            splitting_notice_message_type: default_splitting_notice_type(),
             payload_format: PayloadFormat::default(),
             poll_interval_ms: default_poll_interval_ms(),
             receipt_timeout_secs: default_receipt_timeout_secs(),
@@ -122,6 +137,12 @@ fn default_acknowledgement_type() -> u32 {
 }
 fn default_closing_order_type() -> u32 {
     PLACEHOLDER_CLOSING_ORDER_TYPE
+}
+fn default_ci_complement_type() -> u32 {
+    PLACEHOLDER_CI_COMPLEMENT_TYPE
+}
+fn default_splitting_notice_type() -> u32 {
+    PLACEHOLDER_SPLITTING_NOTICE_TYPE
 }
 fn default_poll_interval_ms() -> u64 {
     1000
@@ -227,8 +248,8 @@ struct Inner {
     sender_id: ParticipantId,
     recipient_id: ParticipantId,
     transmission_type: u32,
-    acknowledgement_type: u32,
-    closing_order_type: u32,
+    /// The sedex message type of each kind of the ZAS's messages.
+    inbound_types: [(u32, InboundKind); 4],
     receipt_within: Duration,
     inbox_grace: Duration,
     hand_over_lease: Duration,
@@ -255,8 +276,18 @@ impl SedexTransport {
                 sender_id,
                 recipient_id,
                 transmission_type: config.transmission_message_type,
-                acknowledgement_type: config.acknowledgement_message_type,
-                closing_order_type: config.closing_order_message_type,
+                inbound_types: [
+                    (
+                        config.acknowledgement_message_type,
+                        InboundKind::Acknowledgement,
+                    ),
+                    (config.closing_order_message_type, InboundKind::ClosingOrder),
+                    (config.ci_complement_message_type, InboundKind::CiComplement),
+                    (
+                        config.splitting_notice_message_type,
+                        InboundKind::SplittingNotice,
+                    ),
+                ],
                 receipt_within: Duration::from_secs(config.receipt_timeout_secs.max(1)),
                 inbox_grace: Duration::from_secs(config.inbox_grace_secs),
                 hand_over_lease: Duration::from_secs(config.hand_over_lease_secs.max(1)),
@@ -345,7 +376,7 @@ impl Inner {
     }
 
     /// The complete messages of the inbox, each checked: envelope first (sender the ZAS,
-    /// message type the acknowledgement's or the closing order's, recipient us), then the payload, bounded. A file
+    /// message type one of the ZAS's messages', recipient us), then the payload, bounded. A file
     /// without its partner is left for `inbox_grace` (it may be being written), then refused.
     fn read_inbox(&self, limit: usize) -> Result<Vec<Inbound>, TransportError> {
         let dir = &self.folders.inbox;
@@ -411,14 +442,20 @@ impl Inner {
                 envelope.sender_id, self.recipient_id
             ));
         }
-        let kind = if envelope.message_type == self.acknowledgement_type {
-            InboundKind::Acknowledgement
-        } else if envelope.message_type == self.closing_order_type {
-            InboundKind::ClosingOrder
-        } else {
+        let Some(&(_, kind)) = self
+            .inbound_types
+            .iter()
+            .find(|(message_type, _)| *message_type == envelope.message_type)
+        else {
+            let known: Vec<String> = self
+                .inbound_types
+                .iter()
+                .map(|(message_type, kind)| format!("{} {message_type}", kind.label()))
+                .collect();
             return Err(format!(
-                "message type {} is neither the acknowledgement's ({}) nor the closing order's ({})",
-                envelope.message_type, self.acknowledgement_type, self.closing_order_type
+                "message type {} is none of the ZAS's message types ({})",
+                envelope.message_type,
+                known.join(", ")
             ));
         };
         if !envelope.recipient_ids.contains(&self.sender_id) {

@@ -13,10 +13,11 @@ use proptest::prelude::*;
 use arcgw::domain::avs_number::check_digit;
 use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, Announcement, AvsNumber,
-    Beneficiary, BirthDate, CertificatePrint, ClosingMonth, ClosingOrder, CollectionOrder,
-    Domicile, DomicileInstruction, FieldSet, FundNumber, KeyCode, KeyGroup, MessageHeader,
-    MessageId, Observation, ParticipantId, Particulars, Person, PersonName, Processing, RciKey,
-    Reference, Sex, SpecialKey, SplitYear, SplittingOrder, StateCode, Transmission,
+    Beneficiary, BirthDate, CertificatePrint, CiChange, CiComplement, ClosingMonth, ClosingOrder,
+    CollectionOrder, Domicile, DomicileInstruction, FieldSet, FundNumber, KeyCode, KeyGroup,
+    MessageHeader, MessageId, Observation, ParticipantId, Particulars, Person, PersonName,
+    Processing, RciKey, Reference, Sex, SpecialKey, SplitYear, SplittingNotice, SplittingOrder,
+    Spouses, StateCode, Transmission,
 };
 
 /// A valid AVS number: `756`, nine random digits, the check digit of annex 8.
@@ -476,6 +477,52 @@ pub fn closing_order() -> impl Strategy<Value = ClosingOrder> {
                     order_date,
                     domicile: DomicileInstruction::new(domicile).expect("period in order"),
                 }
+            },
+        )
+}
+
+/// A CI complement (N. 2105): a new name, a new country of origin, or both.
+pub fn ci_complement() -> impl Strategy<Value = CiComplement> {
+    (
+        header(),
+        fund_number(),
+        avs_number(),
+        prop::option::of(person_name()),
+        prop::option::of(state_code()),
+        date(),
+    )
+        .prop_filter_map(
+            "a change of the name or the country",
+            |(header, fund, avs_number, name, country, changed_on)| {
+                Some(CiComplement {
+                    header,
+                    fund,
+                    avs_number,
+                    change: CiChange::new(name, country)?,
+                    changed_on,
+                })
+            },
+        )
+}
+
+/// A splitting notice (N. 2602): two spouses of different numbers, the years with and without
+/// special keys.
+pub fn splitting_notice() -> impl Strategy<Value = SplittingNotice> {
+    (
+        header(),
+        (fund_number(), fund_number()),
+        avs_number(),
+        splitting_order(),
+    )
+        .prop_filter_map(
+            "two spouses",
+            |(header, (fund, ordering_fund), insured, order)| {
+                Some(SplittingNotice {
+                    header,
+                    fund,
+                    ordering_fund,
+                    spouses: Spouses::new(insured, order).ok()?,
+                })
             },
         )
 }

@@ -19,6 +19,16 @@ pub fn closing_order_schema() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/arc-closing-order-1.xsd")
 }
 
+/// `schemas/arc-ci-complement-1.xsd`.
+pub fn ci_complement_schema() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/arc-ci-complement-1.xsd")
+}
+
+/// `schemas/arc-splitting-notice-1.xsd`.
+pub fn splitting_notice_schema() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/arc-splitting-notice-1.xsd")
+}
+
 /// `schemas/eCH-0090-2.xsd`: the sedex envelope and receipt (eCH-0090 version 2).
 pub fn sedex_schema() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/eCH-0090-2.xsd")
@@ -29,6 +39,19 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
+}
+
+/// A committed fixture with the writer's product version in place of the one it was written
+/// with, to compare with the writer's output.
+pub fn with_current_version(fixture: &str) -> String {
+    let start = fixture.find("<productVersion>").expect("tag") + "<productVersion>".len();
+    let end = fixture.find("</productVersion>").expect("tag");
+    format!(
+        "{}{}{}",
+        &fixture[..start],
+        env!("CARGO_PKG_VERSION"),
+        &fixture[end..]
+    )
 }
 
 /// Files per xmllint call.

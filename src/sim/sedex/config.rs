@@ -25,7 +25,14 @@ pub const DEFAULT_ACKNOWLEDGEMENT_TYPE: u32 =
 /// PLACEHOLDER: the sedex message type of the ZAS's closing-and-transmission order (the ZAS's
 /// is not public): the sedex transport's default (`closing_order_message_type`).
 pub const DEFAULT_CLOSING_ORDER_TYPE: u32 = crate::transport::sedex::PLACEHOLDER_CLOSING_ORDER_TYPE;
-/// The message type of the `inbox_unknown_type` fault: none of the three above.
+/// PLACEHOLDER: the sedex message type of the ZAS's CI complement (N. 2105; the ZAS's is not
+/// public): the sedex transport's default (`ci_complement_message_type`).
+pub const DEFAULT_CI_COMPLEMENT_TYPE: u32 = crate::transport::sedex::PLACEHOLDER_CI_COMPLEMENT_TYPE;
+/// PLACEHOLDER: the sedex message type of the ZAS's splitting notice (N. 2602; the ZAS's is not
+/// public): the sedex transport's default (`splitting_notice_message_type`).
+pub const DEFAULT_SPLITTING_NOTICE_TYPE: u32 =
+    crate::transport::sedex::PLACEHOLDER_SPLITTING_NOTICE_TYPE;
+/// The message type of the `inbox_unknown_type` fault: none of the ones above.
 pub const DEFAULT_UNKNOWN_TYPE: u32 = 9999;
 /// PLACEHOLDER: the fund's sedex participant id (the demo's client certificate's).
 pub const DEFAULT_FUND_ID: &str = crate::pki::TEST_CLIENT_ID;
@@ -50,6 +57,10 @@ pub struct SedexSimConfig {
     pub acknowledgement_type: u32,
     /// The messageType of the closing-and-transmission orders written into the inbox.
     pub closing_order_type: u32,
+    /// The messageType of the CI complements written into the inbox.
+    pub ci_complement_type: u32,
+    /// The messageType of the splitting notices written into the inbox.
+    pub splitting_notice_type: u32,
     /// The messageType of the `inbox_unknown_type` fault.
     pub unknown_type: u32,
     /// The senderId of the `inbox_foreign_sender` fault.
@@ -69,6 +80,8 @@ impl SedexSimConfig {
             transmission_type: DEFAULT_TRANSMISSION_TYPE,
             acknowledgement_type: DEFAULT_ACKNOWLEDGEMENT_TYPE,
             closing_order_type: DEFAULT_CLOSING_ORDER_TYPE,
+            ci_complement_type: DEFAULT_CI_COMPLEMENT_TYPE,
+            splitting_notice_type: DEFAULT_SPLITTING_NOTICE_TYPE,
             unknown_type: DEFAULT_UNKNOWN_TYPE,
             foreign_sender_id: participant(DEFAULT_FOREIGN_SENDER_ID),
             inbox_payload: PayloadFormat::Zip,
@@ -114,6 +127,8 @@ pub(crate) struct SedexFile {
     transmission_message_type: Option<u32>,
     acknowledgement_message_type: Option<u32>,
     closing_order_message_type: Option<u32>,
+    ci_complement_message_type: Option<u32>,
+    splitting_notice_message_type: Option<u32>,
     unknown_message_type: Option<u32>,
     foreign_sender_id: Option<String>,
     inbox_payload: Option<PayloadFormat>,
@@ -161,6 +176,12 @@ impl SedexFile {
             closing_order_type: self
                 .closing_order_message_type
                 .unwrap_or(DEFAULT_CLOSING_ORDER_TYPE),
+            ci_complement_type: self
+                .ci_complement_message_type
+                .unwrap_or(DEFAULT_CI_COMPLEMENT_TYPE),
+            splitting_notice_type: self
+                .splitting_notice_message_type
+                .unwrap_or(DEFAULT_SPLITTING_NOTICE_TYPE),
             unknown_type: self.unknown_message_type.unwrap_or(DEFAULT_UNKNOWN_TYPE),
             foreign_sender_id: id(
                 &self.foreign_sender_id,
@@ -179,13 +200,14 @@ impl SedexFile {
             config.transmission_type,
             config.acknowledgement_type,
             config.closing_order_type,
+            config.ci_complement_type,
+            config.splitting_notice_type,
         ]
         .contains(&config.unknown_type)
         {
             return Err(invalid(
                 "unknown_message_type",
-                "must differ from the transmission, acknowledgement and closing order message types"
-                    .into(),
+                "must differ from the transmission's and the ZAS's message types".into(),
             ));
         }
         Ok(config)

@@ -90,14 +90,19 @@ impl InboxWriter {
 }
 
 /// The envelope of an acknowledgement: a response (class 1) from the ZAS to the fund, naming
-/// the transmission it answers; of a closing-and-transmission order: a message of its own type
-/// (class 0), naming the transmission that brought it about in the simulation.
+/// the transmission it answers; of a closing-and-transmission order, a CI complement or a
+/// splitting notice: a message of its own type (class 0), naming the transmission that brought
+/// it about in the simulation.
 fn envelope(issued: &Issued, id: SedexMessageId, round: &Round<'_>) -> Envelope {
     let (message_type, message_class) = match issued.document.kind {
         DocumentKind::Acknowledgement => {
             (round.config.acknowledgement_type, MessageClass::Response)
         }
         DocumentKind::ClosingOrder => (round.config.closing_order_type, MessageClass::Message),
+        DocumentKind::CiComplement => (round.config.ci_complement_type, MessageClass::Message),
+        DocumentKind::SplittingNotice => {
+            (round.config.splitting_notice_type, MessageClass::Message)
+        }
     };
     Envelope {
         message_id: id,

@@ -719,7 +719,7 @@ async fn start_runs_the_sedex_front_end_until_shutdown() {
 /// payloads; the faulty inbox messages are the ones the transport refuses.
 #[tokio::test]
 async fn the_fund_transport_and_the_simulator_agree() {
-    use crate::transport::{ReceiptRead, SedexConfig, SedexTransport, Transport};
+    use crate::transport::{ReceiptRead, Transport};
     let rules = vec![
         Rule::reference_prefix("R601-", Outcome::Receipt(ReceiptFault::SentThenReceived)),
         Rule::reference_prefix("FORN-", Outcome::Inbox(InboxFault::ForeignSender)),
@@ -727,16 +727,7 @@ async fn the_fund_transport_and_the_simulator_agree() {
         Rule::reference_prefix("MALF-", Outcome::Inbox(InboxFault::MalformedEnvelope)),
     ];
     let mut sim = sim(rules);
-    let root = sim._dir.path().to_path_buf();
-    for own in ["done", "processed", "rejected"] {
-        std::fs::create_dir_all(root.join("arcgw").join(own)).unwrap();
-    }
-    let config: SedexConfig = toml::from_str(&format!(
-        "interface_directory = {:?}",
-        root.display().to_string()
-    ))
-    .unwrap();
-    let fund = SedexTransport::new(&config, id(DEFAULT_FUND_ID), id(ZAS)).unwrap();
+    let fund = fund_transport(&sim);
     let sent: Vec<Transmission> = ["FUND-1", "R601-1", "FORN-1", "TYPE-1", "MALF-1"]
         .iter()
         .map(|r| transmission(&[r]))
@@ -781,6 +772,32 @@ async fn the_fund_transport_and_the_simulator_agree() {
     assert_eq!(done, ["FORN-1", "FUND-1", "MALF-1", "R601-1", "TYPE-1"]);
 }
 
+/// The fund's sedex transport on the simulator's interface directory, with arcgw's own folders.
+fn fund_transport(sim: &Sim) -> crate::transport::SedexTransport {
+    let root = sim._dir.path().to_path_buf();
+    for own in ["done", "processed", "rejected"] {
+        std::fs::create_dir_all(root.join("arcgw").join(own)).unwrap();
+    }
+    let config: crate::transport::SedexConfig = toml::from_str(&format!(
+        "interface_directory = {:?}",
+        root.display().to_string()
+    ))
+    .unwrap();
+    crate::transport::SedexTransport::new(&config, id(DEFAULT_FUND_ID), id(ZAS)).unwrap()
+}
+
+/// The messages the HTTPS feed hands out, in sequence order, read as the fund reads them.
+fn feed_messages(sim: &Sim) -> Vec<crate::dtxml::ZasMessage> {
+    sim.shared
+        .issued_after(0, 10)
+        .iter()
+        .map(|i| {
+            crate::dtxml::read_zas_message(i.to_feed().xml.as_bytes(), &ReadLimits::default())
+                .unwrap()
+        })
+        .collect()
+}
+
 /// A `closing_order` rule: the announcement is acknowledged done, then the ZAS sends the fund a
 /// closing-and-transmission order for its person — into the inbox as a message of its own type,
 /// which the fund's transport reads as a closing order, and in the HTTPS feed after the
@@ -789,8 +806,8 @@ async fn the_fund_transport_and_the_simulator_agree() {
 async fn a_closing_order_follows_the_acknowledgement_over_both_front_ends() {
     use crate::clock::Clock;
     use crate::domain::{Domicile, DomicileInstruction};
-    use crate::dtxml::{ZasMessage, read_closing_order, read_zas_message};
-    use crate::transport::{InboundKind, SedexConfig, SedexTransport, Transport};
+    use crate::dtxml::{ZasMessage, read_closing_order};
+    use crate::transport::{InboundKind, Transport};
     let domicile = DomicileInstruction::new(Domicile::Convention).unwrap();
     let rules = vec![Rule::reference_prefix(
         "ORD-",
@@ -800,16 +817,7 @@ async fn a_closing_order_follows_the_acknowledgement_over_both_front_ends() {
         },
     )];
     let mut sim = sim(rules);
-    let root = sim._dir.path().to_path_buf();
-    for own in ["done", "processed", "rejected"] {
-        std::fs::create_dir_all(root.join("arcgw").join(own)).unwrap();
-    }
-    let config: SedexConfig = toml::from_str(&format!(
-        "interface_directory = {:?}",
-        root.display().to_string()
-    ))
-    .unwrap();
-    let fund = SedexTransport::new(&config, id(DEFAULT_FUND_ID), id(ZAS)).unwrap();
+    let fund = fund_transport(&sim);
     let t = transmission(&["ORD-1"]);
     fund.send(&t.header.message_id, &write_transmission(&t).unwrap())
         .await
@@ -840,12 +848,90 @@ async fn a_closing_order_follows_the_acknowledgement_over_both_front_ends() {
     assert_eq!(order.header.recipient_id, id(DEFAULT_FUND_ID));
 
     // The HTTPS feed hands out the same queue: the acknowledgement, then the order.
-    let feed: Vec<ZasMessage> = sim
-        .shared
-        .issued_after(0, 10)
-        .iter()
-        .map(|i| read_zas_message(i.to_feed().xml.as_bytes(), &ReadLimits::default()).unwrap())
-        .collect();
+    let feed = feed_messages(&sim);
     assert!(matches!(feed[0], ZasMessage::Acknowledgement(_)));
     assert_eq!(feed[1], ZasMessage::ClosingOrder(order));
+}
+
+/// A `ci_complement` and a `splitting_notice` rule: the announcements are acknowledged done,
+/// then the ZAS sends the fund a CI complement and a splitting notice for their person — into
+/// the inbox each as a message of its own type, which the fund's transport reads as that kind,
+/// and in the HTTPS feed after the acknowledgement.
+#[tokio::test]
+async fn a_complement_and_a_splitting_notice_follow_over_both_front_ends() {
+    use crate::domain::{CiChange, SplitYear, SplittingOrder, StateCode};
+    use crate::dtxml::ZasMessage;
+    use crate::sim::Notice;
+    use crate::transport::Transport;
+    let spouse = AvsNumber::parse("756.3047.5009.62").unwrap();
+    let years = vec![SplitYear {
+        year: 1995,
+        special: None,
+    }];
+    let change = CiChange::new(None, Some(StateCode::new(218).unwrap())).unwrap();
+    let rules = vec![
+        Rule::reference_prefix(
+            "CPL-",
+            Outcome::Notice(Notice::CiComplement {
+                change: change.clone(),
+            }),
+        ),
+        Rule::reference_prefix(
+            "SPL-",
+            Outcome::Notice(Notice::SplittingNotice {
+                splitting: Some(SplittingOrder::new(spouse, years.clone()).unwrap()),
+                ordering_fund: Some(FundNumber::new(1, 0).unwrap()),
+            }),
+        ),
+    ];
+    let mut sim = sim(rules);
+    let fund = fund_transport(&sim);
+    let t = transmission(&["CPL-1", "SPL-1"]);
+    fund.send(&t.header.message_id, &write_transmission(&t).unwrap())
+        .await
+        .unwrap();
+    sim.round();
+    let mut inbound: Vec<ZasMessage> = fund
+        .inbound(10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let payload = m.content.as_ref().unwrap();
+            payload
+                .kind
+                .read(&payload.xml, &ReadLimits::default())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        inbound.len(),
+        3,
+        "the acknowledgement, the complement, the notice"
+    );
+    let person = AvsNumber::parse("756.1234.5678.97").unwrap();
+    let complement = inbound.iter().find_map(|m| match m {
+        ZasMessage::CiComplement(c) => Some(c.clone()),
+        _ => None,
+    });
+    let complement = complement.expect("a complement in the inbox, under its own type");
+    assert_eq!(complement.avs_number, person);
+    assert_eq!(complement.change, change);
+    assert_eq!(complement.fund, FundNumber::new(66, 0).unwrap());
+    let notice = inbound.iter().find_map(|m| match m {
+        ZasMessage::SplittingNotice(n) => Some(n.clone()),
+        _ => None,
+    });
+    let notice = notice.expect("a notice in the inbox, under its own type");
+    assert_eq!(notice.spouses.insured(), person);
+    assert_eq!(notice.spouses.order().spouse(), spouse);
+    assert_eq!(notice.ordering_fund, FundNumber::new(1, 0).unwrap());
+
+    // The HTTPS feed hands out the same queue: the acknowledgement, then the two.
+    let feed = feed_messages(&sim);
+    assert!(matches!(feed[0], ZasMessage::Acknowledgement(_)));
+    inbound.retain(|m| !matches!(m, ZasMessage::Acknowledgement(_)));
+    // The inbox is read in the order of the sedex message ids; the feed in the order issued.
+    assert_eq!(feed.len(), 3);
+    assert!(feed[1..].iter().all(|m| inbound.contains(m)), "{feed:?}");
 }

@@ -1,0 +1,73 @@
+//! The ZAS's messages of one item each — the closing-and-transmission order, the CI complement
+//! and the splitting notice: a root `message` with its `minorVersion`, the header and a content
+//! holding the item. What differs between them is the content ([`ItemContent`]); reading and
+//! writing the document around it is done here once.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::codec;
+use super::error::DtXmlError;
+use super::header::HeaderDto;
+use super::limits::{self, ReadLimits};
+use super::path::At;
+use super::schema::MessageKind;
+use super::shape;
+use super::structure::Grammar;
+use crate::domain::MessageHeader;
+
+/// The root element `message` around the content `C`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename = "message")]
+pub(crate) struct ItemDoc<C> {
+    /// Written as the default namespace; on reading the guard has checked the namespace.
+    #[serde(rename = "@xmlns", default)]
+    xmlns: String,
+    /// Checked by the shape pass on reading.
+    #[serde(rename = "@minorVersion", default)]
+    minor_version: String,
+    header: HeaderDto,
+    content: C,
+}
+
+/// The content of a one-item message: its kind's header values and content model, and the
+/// conversions to and from its domain type.
+pub(crate) trait ItemContent: Serialize + DeserializeOwned {
+    type Item;
+    /// The header values of the kind (namespace, subMessageType, …).
+    const KIND: &'static MessageKind;
+    /// The content models of the kind, mirroring its XSD.
+    const GRAMMAR: &'static Grammar;
+    /// The content of `item`; fails only for values the schema cannot carry.
+    fn from_item(item: &Self::Item) -> Result<Self, DtXmlError>;
+    /// The item, through the domain's constructors, with element paths in the errors.
+    fn to_item(&self, header: MessageHeader) -> Result<Self::Item, DtXmlError>;
+}
+
+/// The path of the content, below which the items' errors are named.
+pub(crate) fn content_at() -> At {
+    At::root().child("content")
+}
+
+/// Writes `item`, with its `header`, as a document of its kind (minor version 0).
+pub(crate) fn write<C: ItemContent>(
+    header: &MessageHeader,
+    item: &C::Item,
+) -> Result<String, DtXmlError> {
+    codec::serialise(&ItemDoc {
+        xmlns: C::KIND.namespace.to_string(),
+        minor_version: "0".to_string(),
+        header: HeaderDto::from_domain(header, C::KIND)?,
+        content: C::from_item(item)?,
+    })
+}
+
+/// Reads a document of the kind of `C` in the four steps of [`super`]: the guard, the shape
+/// check, serde, the domain's constructors.
+pub(crate) fn read<C: ItemContent>(xml: &[u8], limits: &ReadLimits) -> Result<C::Item, DtXmlError> {
+    let text = limits::guard(xml, limits, C::GRAMMAR)?;
+    shape::check(text, C::GRAMMAR)?;
+    let doc = codec::deserialise::<ItemDoc<C>>(text)?;
+    let header = doc.header.to_domain(C::KIND)?;
+    doc.content.to_item(header)
+}
