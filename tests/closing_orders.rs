@@ -19,7 +19,7 @@ use arcgw::domain::{
     KeyCode, MessageHeader, MessageId, ParticipantId, RciKey,
 };
 use arcgw::dtxml::write_closing_order;
-use arcgw::store::Store;
+use arcgw::store::{Settlement, Store};
 use arcgw::transport::sedex::{PLACEHOLDER_ACKNOWLEDGEMENT_TYPE, PLACEHOLDER_CLOSING_ORDER_TYPE};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -145,7 +145,7 @@ async fn ten_calendar_days_across_a_month_end_and_holidays(db: TestDb) {
 
     // Reported done late: no longer counted overdue; the reminder stays as the lapse's record.
     store
-        .report_closing_order_done(1, day(2027, 1, 4), clock.now())
+        .settle_closing_order(1, &Settlement::Done(day(2027, 1, 4)), clock.now())
         .await
         .unwrap();
     assert_eq!(store.overdue_closing_orders().await.unwrap(), 0);
@@ -172,7 +172,7 @@ async fn done_before_the_due_date_raises_nothing(db: TestDb) {
     engine.take_in_acknowledgements().await.unwrap();
     clock.set(geneva(2027, 2, 1, 10, 0));
     store
-        .report_closing_order_done(1, day(2027, 2, 1), clock.now())
+        .settle_closing_order(1, &Settlement::Done(day(2027, 2, 1)), clock.now())
         .await
         .unwrap();
     for days in [5, 30, 400] {
@@ -395,9 +395,18 @@ impl App {
     }
 
     async fn done(&self, id: i64, token: &str, body: &str) -> (StatusCode, Value) {
+        self.settle(id, "done", token, body).await
+    }
+
+    async fn cancel(&self, id: i64, token: &str, body: &str) -> (StatusCode, Value) {
+        self.settle(id, "cancel", token, body).await
+    }
+
+    /// `POST /api/v1/orders/{id}/{how}` with `body`.
+    async fn settle(&self, id: i64, how: &str, token: &str, body: &str) -> (StatusCode, Value) {
         let response = self
             .client
-            .post(format!("{}/api/v1/orders/{id}/done", self.base))
+            .post(format!("{}/api/v1/orders/{id}/{how}", self.base))
             .bearer_auth(token)
             .header("content-type", "application/json")
             .body(body.to_string())
@@ -561,8 +570,85 @@ async fn the_api_pages_with_a_cursor_and_takes_reports(db: TestDb) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.metric().await, "arcgw_closing_orders_overdue 2");
 
+    // Order 4 is cancelled: the fund keeps no CI of the person. Its reason is checked, kept
+    // masked, and the order counts overdue no more; settling it otherwise is refused.
+    let (status, body) = app.cancel(4, &app.token, "{}").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (&body["field"], &body["rule"]),
+        (&json!("reason"), &json!("required"))
+    );
+    let long = json!({"reason": "x".repeat(501)}).to_string();
+    let (status, body) = app.cancel(4, &app.token, &long).await;
+    assert_eq!(
+        (status, &body["rule"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("length"))
+    );
+    let (status, body) = app.cancel(4, &app.token, r#"{"reason": "a\u0000b"}"#).await;
+    assert_eq!(
+        (status, &body["rule"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("text"))
+    );
+    let (status, _) = app.cancel(4, &app.token, r#"{"reason": 7}"#).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app.cancel(4, &app.token, r#"{"why": "x"}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app
+        .cancel(4, &app.other_token, r#"{"reason": "not ours"}"#)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let reason = format!(r#"{{"reason": "we keep no CI of {} (checked)"}}"#, avs(14));
+    let (status, cancelled) = app.cancel(4, &app.token, &reason).await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["state"], "cancelled");
+    let kept = cancelled["cancel_reason"].as_str().unwrap();
+    assert!(
+        kept.starts_with("we keep no CI of 756.") && !kept.contains(&avs(14).to_string()),
+        "masked: {kept}"
+    );
+    let (status, again) = app.cancel(4, &app.token, &reason).await;
+    assert_eq!(
+        (status, &again),
+        (StatusCode::OK, &cancelled),
+        "the same twice"
+    );
+    let (status, body) = app
+        .cancel(4, &app.token, r#"{"reason": "another one"}"#)
+        .await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::CONFLICT, &json!("order_settled"))
+    );
+    let (status, _) = app
+        .done(4, &app.token, r#"{"sent_on": "2027-02-05"}"#)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a cancelled order is not done"
+    );
+    let (status, _) = app.cancel(3, &app.token, r#"{"reason": "too late"}"#).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a done order is not cancelled"
+    );
+    assert_eq!(app.metric().await, "arcgw_closing_orders_overdue 1");
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'closing_order.cancel'"
+        )
+        .await,
+        10
+    );
+
     let openapi = app.openapi().await;
-    for path in ["/api/v1/orders", "/api/v1/orders/{id}/done"] {
+    for path in [
+        "/api/v1/orders",
+        "/api/v1/orders/{id}/done",
+        "/api/v1/orders/{id}/cancel",
+    ] {
         assert!(
             openapi["paths"].get(path).is_some(),
             "{path} in the OpenAPI document"

@@ -29,13 +29,13 @@ use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;
 use arcgw::domain::acknowledgement::{Observation, RefusalCode};
-use arcgw::domain::{AnnouncementState, FundNumber, ParticipantId};
+use arcgw::domain::{AnnouncementState, Domicile, DomicileInstruction, FundNumber, ParticipantId};
 use arcgw::engine::{Engine, Environment, TransportKind, ZasConfig};
 use arcgw::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
 use arcgw::sim::{
     InboxFault, Outcome, ReceiptFault, Rule, Scenarios, SedexSimConfig, SimConfig, SimHandle,
 };
-use arcgw::store::{AttemptOutcome, AttemptRecord, ListFilter, TransmissionState};
+use arcgw::store::{AttemptOutcome, AttemptRecord, ListFilter, Scope, TransmissionState};
 use arcgw::transport::{SedexConfig, TransportConfig};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
@@ -515,6 +515,107 @@ async fn every_outcome_reaches_its_state(db: TestDb, transport: TransportKind) {
 /// The simulator's "never acknowledged" and "in progress" scenarios: the deadline scan and the
 /// alert job run every day; the operator gets each alert once by webhook and once by e-mail,
 /// on the day after the deadline's last working day (N. 3401), and nothing more.
+/// A closing-and-transmission order the simulated ZAS sends after an announcement's
+/// acknowledgement (N. 2707) reaches the fund's system (`GET /api/v1/orders`) and the operators
+/// (the open orders of the dashboard), is reminded and alerted exactly once when its ten days
+/// (N. 2713) have passed, and leaves the open and overdue lists once the fund's system reports
+/// the CI sent.
+async fn a_closing_order_is_offered_reminded_once_and_settled(
+    db: TestDb,
+    transport: TransportKind,
+) {
+    let rules = vec![Rule::reference_prefix(
+        "CLOSE-",
+        Outcome::ClosingOrder {
+            domicile: DomicileInstruction::new(Domicile::NotInSwitzerland).unwrap(),
+            ordering_fund: Some(FundNumber::parse("001.000").unwrap()),
+        },
+    )];
+    let g = gateway(db, transport, rules, 5, 5).await;
+    let ids = g.submit(vec![announcement("CLOSE-1", 61, 1)]).await;
+    g.drive_until_done(&ids).await;
+    let client = reqwest::Client::new();
+    let read_orders = || async {
+        let body: Value = client
+            .get(format!("{}/api/v1/orders", g.base))
+            .bearer_auth(&g.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["items"].as_array().unwrap().clone()
+    };
+    // The order follows the acknowledgement (a round later at most).
+    let mut orders = read_orders().await;
+    for _ in 0..3 {
+        if !orders.is_empty() {
+            break;
+        }
+        g.round().await;
+        orders = read_orders().await;
+    }
+    assert_eq!(orders.len(), 1, "the order reached the fund's system");
+    let order = &orders[0];
+    assert_eq!(order["fund"], "066.000");
+    assert_eq!(order["ordering_fund"], "001.000");
+    assert_eq!(order["avs_number"], avs(1));
+    assert_eq!(order["state"], "open");
+    assert_eq!(order["domicile"]["code"], 2);
+    let id = order["id"].as_i64().unwrap();
+    let due =
+        chrono::NaiveDate::parse_from_str(order["due_on"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let fund = [FundNumber::parse("066.000").unwrap()];
+    let open = || async {
+        let scope = Scope {
+            funds: &fund,
+            environment: None,
+        };
+        g.db.store
+            .open_closing_orders_of(scope)
+            .await
+            .unwrap()
+            .items
+            .len()
+    };
+    assert_eq!(open().await, 1, "the operators see it");
+
+    // Nothing up to its last day; from the day after, one reminder and one alert, whatever
+    // the scans.
+    while g.clock.today() <= due {
+        assert!(g.engine.scan_closing_orders().await.unwrap().is_empty());
+        g.clock.advance(TimeDelta::hours(12));
+    }
+    assert_eq!(g.engine.scan_closing_orders().await.unwrap().len(), 1);
+    for _ in 0..3 {
+        g.clock.advance(TimeDelta::hours(5));
+        assert!(g.engine.scan_closing_orders().await.unwrap().is_empty());
+    }
+    assert_eq!(g.db.store.overdue_closing_orders().await.unwrap(), 1);
+    assert_eq!(
+        support_db::count(
+            &g.db.store,
+            "SELECT COUNT(*) FROM alerts WHERE kind = 'closing_order_overdue'"
+        )
+        .await,
+        1
+    );
+
+    // The fund's system reports the CI sent: neither open nor overdue any more.
+    let response = client
+        .post(format!("{}/api/v1/orders/{id}/done", g.base))
+        .bearer_auth(&g.token)
+        .json(&json!({"sent_on": g.clock.today().to_string()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(g.db.store.overdue_closing_orders().await.unwrap(), 0);
+    assert_eq!(open().await, 0);
+    assert_eq!(read_orders().await[0]["state"], "done");
+}
+
 async fn overdue_announcements_are_alerted_once_on_the_right_day(
     db: TestDb,
     transport: TransportKind,
@@ -1080,6 +1181,7 @@ on_both_backends_and_transports! {
         overdue_announcements_are_alerted_once_on_the_right_day,
         a_repeated_still_processing_is_reminded_on_the_16th_working_day,
         a_transmission_is_failed_after_max_attempts_sendings,
+        a_closing_order_is_offered_reminded_once_and_settled,
     ],
     https: [
         a_cut_connection_is_resent_and_recognised_as_duplicate,

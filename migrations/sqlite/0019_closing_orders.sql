@@ -6,7 +6,8 @@
 -- the XML is not kept, its SHA-256 is. Dates are YYYY-MM-DD text, times RFC 3339 UTC text.
 -- The mandated fund must transmit the CI within ten calendar days of receiving the order
 -- (N. 2713): due_on = the Geneva day of received_at + 10, the last day to transmit.
--- State: open -> done (the fund's system reported the CI sent, sent_on) | cancelled.
+-- State: open -> done (the fund's system reported the CI sent, sent_on) | cancelled (the fund
+-- reported it will not transmit a CI for the order, cancel_reason).
 CREATE TABLE closing_orders (
     id             INTEGER PRIMARY KEY,
     environment    TEXT NOT NULL,
@@ -28,9 +29,11 @@ CREATE TABLE closing_orders (
     state          TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'done', 'cancelled')),
     state_since    TEXT NOT NULL,
     sent_on        TEXT,
+    cancel_reason  TEXT,
     CONSTRAINT closing_orders_message UNIQUE (message_id),
     CONSTRAINT closing_orders_period CHECK ((domicile_code = 1) = (domicile_from IS NOT NULL AND domicile_to IS NOT NULL)),
-    CONSTRAINT closing_orders_done CHECK ((state = 'done') = (sent_on IS NOT NULL))
+    CONSTRAINT closing_orders_done CHECK ((state = 'done') = (sent_on IS NOT NULL)),
+    CONSTRAINT closing_orders_cancelled CHECK ((state = 'cancelled') = (cancel_reason IS NOT NULL))
 );
 -- The fund's system reads its funds' orders by id (the cursor).
 CREATE INDEX closing_orders_fund ON closing_orders (environment, fund, id);

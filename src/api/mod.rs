@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/announcements/{id}/print", get(print::print))
         .route("/api/v1/orders", get(orders::list))
         .route("/api/v1/orders/{id}/done", post(orders::done))
+        .route("/api/v1/orders/{id}/cancel", post(orders::cancel))
         .route("/api/v1/complements", get(notices::complements))
         .route("/api/v1/splitting-notices", get(notices::splitting_notices))
         .route(

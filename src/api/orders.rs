@@ -19,7 +19,7 @@ use super::state::AppState;
 use crate::domain::closing_order::TRANSMISSION_DAYS;
 use crate::domain::{ClosingOrderState, Domicile, Environment};
 use crate::letters::{Language, mandate};
-use crate::store::{AuditOutcome, DoneReport, StoredClosingOrder};
+use crate::store::{AuditOutcome, SettleReport, Settlement, StoredClosingOrder};
 
 /// The domicile instruction of N. 2712 with its mandate.
 #[derive(Serialize, ToSchema)]
@@ -66,6 +66,8 @@ pub struct OrderView {
     pub state_since: DateTime<Utc>,
     /// The day the CI was transmitted, once reported.
     pub sent_on: Option<NaiveDate>,
+    /// Why the fund will not transmit a CI for it (state `cancelled`; masked).
+    pub cancel_reason: Option<String>,
     /// When the order was found overdue (its reminder raised); null while in time.
     pub overdue_since: Option<DateTime<Utc>>,
 }
@@ -112,6 +114,7 @@ impl OrderView {
             state: o.state,
             state_since: o.state_since,
             sent_on: o.sent_on,
+            cancel_reason: o.cancel_reason,
             overdue_since: o.reminded_at,
         }
     }
@@ -156,36 +159,56 @@ pub struct DoneBody {
     pub sent_on: NaiveDate,
 }
 
-/// Reads `{"sent_on": "YYYY-MM-DD"}`, naming the field and the rule it breaks.
-fn sent_on(body: &[u8], today: NaiveDate) -> Result<NaiveDate, ApiError> {
-    let invalid =
-        |field: &'static str, rule: &'static str, message: String| ApiError::InvalidField {
-            field,
-            rule,
-            message,
-        };
+/// The body of a cancellation: `{"reason": "…"}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CancelBody {
+    /// Why the fund will not transmit a CI for the order: 1 to 500 characters, no control
+    /// characters but line breaks. Anything like an AVS number in it is masked.
+    pub reason: String,
+}
+
+/// The longest reason of a cancellation, in characters.
+const MAX_REASON: usize = 500;
+
+fn invalid(field: &'static str, rule: &'static str, message: String) -> ApiError {
+    ApiError::InvalidField {
+        field,
+        rule,
+        message,
+    }
+}
+
+/// The one field `name` of a JSON object body (null when absent), or why the body is not such
+/// an object (`example` shows one).
+fn only_field(body: &[u8], name: &str, example: &str) -> Result<Value, ApiError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::Unreadable(format!("the body is not JSON: {e}")))?;
-    let Value::Object(fields) = value else {
-        return Err(ApiError::Unreadable(
-            "the body is a JSON object: {\"sent_on\": \"YYYY-MM-DD\"}".into(),
-        ));
-    };
-    if let Some(other) = fields.keys().find(|k| k.as_str() != "sent_on") {
+    let Value::Object(mut fields) = value else {
         return Err(ApiError::Unreadable(format!(
-            "unknown field {:?}: the body has sent_on only",
+            "the body is a JSON object: {example}"
+        )));
+    };
+    if let Some(other) = fields.keys().find(|k| k.as_str() != name) {
+        return Err(ApiError::Unreadable(format!(
+            "unknown field {:?}: the body has {name} only",
             crate::dtxml::clip(other, 40)
         )));
     }
-    let day = match fields.get("sent_on") {
-        None | Some(Value::Null) => {
+    Ok(fields.remove(name).unwrap_or(Value::Null))
+}
+
+/// Reads `{"sent_on": "YYYY-MM-DD"}`, naming the field and the rule it breaks.
+fn sent_on(body: &[u8], today: NaiveDate) -> Result<NaiveDate, ApiError> {
+    let day = match only_field(body, "sent_on", "{\"sent_on\": \"YYYY-MM-DD\"}")? {
+        Value::Null => {
             return Err(invalid(
                 "sent_on",
                 "required",
                 "the day the CI was transmitted is required".into(),
             ));
         }
-        Some(Value::String(text)) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        Value::String(text) => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .ok()
             .filter(|_| text.len() == 10)
             .ok_or_else(|| {
@@ -195,7 +218,7 @@ fn sent_on(body: &[u8], today: NaiveDate) -> Result<NaiveDate, ApiError> {
                     "a day written YYYY-MM-DD, such as 2027-02-04".into(),
                 )
             })?,
-        Some(_) => {
+        _ => {
             return Err(invalid(
                 "sent_on",
                 "date",
@@ -213,9 +236,42 @@ fn sent_on(body: &[u8], today: NaiveDate) -> Result<NaiveDate, ApiError> {
     Ok(day)
 }
 
+/// Reads `{"reason": "…"}`, naming the field and the rule it breaks.
+fn cancel_reason(body: &[u8]) -> Result<String, ApiError> {
+    let reason = match only_field(body, "reason", "{\"reason\": \"…\"}")? {
+        Value::String(text) if !text.trim().is_empty() => text,
+        Value::Null | Value::String(_) => {
+            return Err(invalid(
+                "reason",
+                "required",
+                "why the fund will not transmit a CI for the order is required".into(),
+            ));
+        }
+        _ => {
+            return Err(invalid("reason", "text", "the reason is a string".into()));
+        }
+    };
+    let length = reason.chars().count();
+    if length > MAX_REASON {
+        return Err(invalid(
+            "reason",
+            "length",
+            format!("{length} characters, at most {MAX_REASON}"),
+        ));
+    }
+    if reason.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(invalid(
+            "reason",
+            "text",
+            "no control characters but line breaks".into(),
+        ));
+    }
+    Ok(reason)
+}
+
 /// Reports the CI of a closing order transmitted to the ordering fund (N. 2713): the order
 /// becomes `done`. Reported again with the same day, the answer is the same and nothing
-/// changes; with another day, 409. Audited.
+/// changes; with another day, or for a cancelled order, 409. Audited.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/done", tag = "orders",
     params(("id" = i64, Path, description = "The order's id")),
     request_body(content = DoneBody, description = "{\"sent_on\": \"YYYY-MM-DD\"}"),
@@ -234,26 +290,64 @@ pub async fn done(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<OrderView>, ApiError> {
+    let today = state.clock.today();
+    let read = sent_on(&body, today).map(Settlement::Done);
+    settle(&state, &caller, id, "closing_order.done", read).await
+}
+
+/// Cancels a closing order: the fund will not transmit a CI for it (it keeps no CI of the
+/// person, the order came to it in error, …), with its reason. Cancelled again with the same
+/// reason, the answer is the same and nothing changes; for an order done or cancelled with
+/// another reason, 409. Audited.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders",
+    params(("id" = i64, Path, description = "The order's id")),
+    request_body(content = CancelBody, description = "{\"reason\": \"…\"}"),
+    responses(
+        (status = 200, description = "Cancelled (now or before, with the same reason)", body = OrderView),
+        (status = 400, description = "Not a JSON object with reason only", body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Done, or cancelled with another reason", body = ErrorBody),
+        (status = 422, description = "reason breaks a rule: the body names the field and the rule", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<OrderView>, ApiError> {
+    let read = cancel_reason(&body).map(Settlement::Cancelled);
+    settle(&state, &caller, id, "closing_order.cancel", read).await
+}
+
+/// Settles order `id` as `read` (the body, read) says, for `caller`; audits each outcome as
+/// `action`.
+async fn settle(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: &'static str,
+    read: Result<Settlement, ApiError>,
+) -> Result<Json<OrderView>, ApiError> {
     let order = state.store.closing_order(id).await?;
     let target = format!("closing_order:{id}");
-    let action = "closing_order.done";
     caller
         .require_fund_in(
-            &state,
+            state,
             order.fund,
             order.environment,
             action,
             &target,
-            "report closing orders done",
+            "settle closing orders",
         )
         .await?;
-    let sent_on = match sent_on(&body, state.clock.today()) {
-        Ok(day) => day,
+    let audit = |outcome, details| caller.audit(action, &target, outcome, details);
+    let settlement = match read {
+        Ok(settlement) => settlement,
         Err(e) => {
             state
-                .audit(caller.audit(
-                    action,
-                    &target,
+                .audit(audit(
                     AuditOutcome::Failure,
                     json!({"reason": e.to_string()}),
                 ))
@@ -263,34 +357,30 @@ pub async fn done(
     };
     let report = state
         .store
-        .report_closing_order_done(id, sent_on, state.now())
+        .settle_closing_order(id, &settlement, state.now())
         .await?;
-    let refusal = match report {
-        DoneReport::Recorded | DoneReport::Repeated => None,
-        DoneReport::OtherDay(day) => Some(format!(
-            "closing order {id} was reported done with sent_on {day}; it stays so"
-        )),
-        DoneReport::Cancelled => Some(format!("closing order {id} is cancelled")),
-    };
-    if let Some(message) = refusal {
+    if let SettleReport::SettledBefore(before) = &report {
+        let message = match before {
+            Settlement::Done(day) => {
+                format!("closing order {id} was reported done with sent_on {day}; it stays so")
+            }
+            Settlement::Cancelled(_) => {
+                format!("closing order {id} was cancelled with another reason; it stays so")
+            }
+        };
         state
-            .audit(caller.audit(
-                action,
-                &target,
-                AuditOutcome::Failure,
-                json!({"reason": message}),
-            ))
+            .audit(audit(AuditOutcome::Failure, json!({"reason": message})))
             .await?;
         return Err(ApiError::OrderSettled(message));
     }
-    state
-        .audit(caller.audit(
-            action,
-            &target,
-            AuditOutcome::Success,
-            json!({"sent_on": sent_on, "repeated": report == DoneReport::Repeated}),
-        ))
-        .await?;
+    // The reason is not audited: it is the fund's free text (kept, masked, with the order).
+    let details = match &settlement {
+        Settlement::Done(day) => json!({"sent_on": day}),
+        Settlement::Cancelled(_) => json!({"cancelled": true}),
+    };
+    let mut details = details;
+    details["repeated"] = json!(report == SettleReport::Repeated);
+    state.audit(audit(AuditOutcome::Success, details)).await?;
     let order = state.store.closing_order(id).await?;
     let language = state.letters.language_of(order.fund);
     Ok(Json(OrderView::of(order, language)))

@@ -12,6 +12,7 @@ use super::alerts::RaisedReminders;
 use super::dashboard::{Limited, Scope};
 use super::error::StoreError;
 use super::persons::parse_stored;
+use super::redact::redact;
 use super::reminders::date_text;
 use super::sql::{Row, SqlBuilder, args};
 use super::zas_messages::{Arrival, FundFeed, MessageIntake};
@@ -44,21 +45,31 @@ pub struct StoredClosingOrder {
     pub state_since: DateTime<Utc>,
     /// The day the fund's system reported the CI transmitted (state `done`).
     pub sent_on: Option<NaiveDate>,
+    /// Why the fund will not transmit a CI for it (state `cancelled`).
+    pub cancel_reason: Option<String>,
     /// When the deadline scan found it overdue and raised its reminder.
     pub reminded_at: Option<DateTime<Utc>>,
 }
 
-/// What became of a report that an order's CI was transmitted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DoneReport {
-    /// The order was open and is now done.
+/// How an open closing order ends (N. 2713).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// The CI was transmitted to the ordering fund on that day.
+    Done(NaiveDate),
+    /// The fund will not transmit a CI for the order, for this reason (it keeps no CI of the
+    /// person, the order came to it in error, …).
+    Cancelled(String),
+}
+
+/// What became of a settlement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SettleReport {
+    /// The order was open and is now settled.
     Recorded,
-    /// It was reported done before with the same day: nothing changed.
+    /// It was settled the same way before: nothing changed.
     Repeated,
-    /// It was reported done before with another day: nothing changed.
-    OtherDay(NaiveDate),
-    /// It was cancelled: nothing changed.
-    Cancelled,
+    /// It was settled otherwise before (another day, or the other way): nothing changed.
+    SettledBefore(Settlement),
 }
 
 /// A reminder raised by [`Store::raise_closing_order_reminders`].
@@ -72,7 +83,7 @@ pub struct RaisedOrderReminder {
 const SELECT_ORDER: &str = "SELECT c.id, c.environment, c.message_id, c.message_date, c.fund, \
      c.ordering_fund, p.avs_number, c.person_id, c.key_code, c.closing_month, c.order_date, \
      c.domicile_code, c.domicile_from, c.domicile_to, c.received_at, c.due_on, c.state, \
-     c.state_since, c.sent_on, r.raised_at AS reminded_at \
+     c.state_since, c.sent_on, c.cancel_reason, r.raised_at AS reminded_at \
      FROM closing_orders c JOIN persons p ON p.id = c.person_id \
      LEFT JOIN closing_order_reminders r ON r.closing_order_id = c.id";
 
@@ -173,29 +184,34 @@ impl Store {
         Ok(Limited { items, more })
     }
 
-    /// Records that the CI of order `id` was transmitted on `sent_on` (state `open` → `done`
-    /// at `at`). Reported again with the same day it changes nothing ([`DoneReport::Repeated`]);
-    /// with another day, or for a cancelled order, it changes nothing and says why.
-    pub async fn report_closing_order_done(
+    /// Settles the open order `id` at `at`: done (its CI transmitted on a day) or cancelled
+    /// (with the fund's reason, masked). The same settlement again changes nothing
+    /// ([`SettleReport::Repeated`]); another one, for an order settled before, changes nothing
+    /// and says how it was settled.
+    pub async fn settle_closing_order(
         &self,
         id: i64,
-        sent_on: NaiveDate,
+        settlement: &Settlement,
         at: DateTime<Utc>,
-    ) -> Result<DoneReport, StoreError> {
+    ) -> Result<SettleReport, StoreError> {
         let mut tx = self.begin_write().await?;
+        let (state, sent_on, reason) = match settlement {
+            Settlement::Done(day) => ("done", Some(date_text(*day)), None),
+            Settlement::Cancelled(reason) => ("cancelled", None, Some(redact(reason).into_owned())),
+        };
         let changed = tx
             .execute(
-                "UPDATE closing_orders SET state = 'done', sent_on = $2, state_since = $3 \
-                 WHERE id = $1 AND state = 'open'",
-                args![id, date_text(sent_on), at],
+                "UPDATE closing_orders SET state = $2, sent_on = $3, cancel_reason = $4, \
+                 state_since = $5 WHERE id = $1 AND state = 'open'",
+                args![id, state, sent_on, reason.clone(), at],
             )
             .await?;
         let report = if changed == 1 {
-            DoneReport::Recorded
+            SettleReport::Recorded
         } else {
             let row = tx
                 .fetch_optional(
-                    "SELECT state, sent_on FROM closing_orders WHERE id = $1",
+                    "SELECT state, sent_on, cancel_reason FROM closing_orders WHERE id = $1",
                     args![id],
                 )
                 .await?
@@ -203,19 +219,16 @@ impl Store {
                     what: "closing order",
                     id,
                 })?;
-            let state = ClosingOrderState::parse(&row.text("state")?)
-                .map_err(|_| StoreError::corrupt("state of the closing order", id))?;
-            match (state, row.opt_text("sent_on")?) {
-                (ClosingOrderState::Done, Some(day)) => {
-                    let day = parse_date(&day, "sent_on of the closing order", id)?;
-                    if day == sent_on {
-                        DoneReport::Repeated
-                    } else {
-                        DoneReport::OtherDay(day)
-                    }
-                }
-                (ClosingOrderState::Cancelled, _) => DoneReport::Cancelled,
-                _ => return Err(StoreError::corrupt("state of the closing order", id)),
+            let before = settlement_of(&row, id)?
+                .ok_or(StoreError::corrupt("state of the closing order", id))?;
+            let asked = match settlement {
+                Settlement::Done(day) => Settlement::Done(*day),
+                Settlement::Cancelled(_) => Settlement::Cancelled(reason.unwrap_or_default()),
+            };
+            if before == asked {
+                SettleReport::Repeated
+            } else {
+                SettleReport::SettledBefore(before)
             }
         };
         tx.commit().await?;
@@ -310,6 +323,24 @@ impl FundFeed for StoredClosingOrder {
     }
 }
 
+/// How the order of `row` (with `state`, `sent_on`, `cancel_reason`) was settled; `None` while
+/// it is open.
+fn settlement_of(row: &Row, id: i64) -> Result<Option<Settlement>, StoreError> {
+    let state = ClosingOrderState::parse(&row.text("state")?)
+        .map_err(|_| StoreError::corrupt("state of the closing order", id))?;
+    Ok(match state {
+        ClosingOrderState::Open => None,
+        ClosingOrderState::Done => Some(Settlement::Done(parse_date(
+            &row.opt_text("sent_on")?.unwrap_or_default(),
+            "sent_on of the closing order",
+            id,
+        )?)),
+        ClosingOrderState::Cancelled => Some(Settlement::Cancelled(
+            row.opt_text("cancel_reason")?.unwrap_or_default(),
+        )),
+    })
+}
+
 fn decode(row: &Row) -> Result<StoredClosingOrder, StoreError> {
     let id = row.int("id")?;
     let corrupt = |what| StoreError::corrupt(what, id);
@@ -364,6 +395,7 @@ fn decode(row: &Row) -> Result<StoredClosingOrder, StoreError> {
             .opt_text("sent_on")?
             .map(|d| parse_date(&d, "sent_on", id))
             .transpose()?,
+        cancel_reason: row.opt_text("cancel_reason")?,
         reminded_at: row.opt_time("reminded_at")?,
     })
 }

@@ -79,7 +79,7 @@ pub use announcements::{
 pub use attempts::PasswordCheck;
 pub use audit::{AuditEvent, AuditOutcome, AuditQuery, AuditScope, MAX_AUDIT_PAGE, NewAuditEvent};
 pub use ci_complements::StoredCiComplement;
-pub use closing_orders::{DoneReport, RaisedOrderReminder, StoredClosingOrder};
+pub use closing_orders::{RaisedOrderReminder, SettleReport, Settlement, StoredClosingOrder};
 pub use dashboard::{ActionItem, FailedItem, Limited, PendingItem, Scope, UnmatchedItem};
 pub use deadline_metrics::OverdueCount;
 pub use error::StoreError;
