@@ -560,7 +560,7 @@ async fn a_closing_order_is_offered_reminded_once_and_settled(
     let order = &orders[0];
     assert_eq!(order["fund"], "066.000");
     assert_eq!(order["ordering_fund"], "001.000");
-    assert_eq!(order["avs_number"], avs(1));
+    assert_eq!(order["avs_number"], support_db::avs(1).to_string());
     assert_eq!(order["state"], "open");
     assert_eq!(order["domicile"]["code"], 2);
     let id = order["id"].as_i64().unwrap();
