@@ -942,7 +942,7 @@ mod command {
         )
         .unwrap();
         assert_eq!(config.participant_id.as_str(), "T6-ZAS-1");
-        assert_eq!(config.scenarios.rules().len(), 13);
+        assert_eq!(config.scenarios.rules().len(), 17);
         assert_eq!(config.scenarios.default_outcome(), &Outcome::Done);
     }
 
