@@ -374,12 +374,11 @@ async fn settle(
         return Err(ApiError::OrderSettled(message));
     }
     // The reason is not audited: it is the fund's free text (kept, masked, with the order).
+    let repeated = report == SettleReport::Repeated;
     let details = match &settlement {
-        Settlement::Done(day) => json!({"sent_on": day}),
-        Settlement::Cancelled(_) => json!({"cancelled": true}),
+        Settlement::Done(day) => json!({"sent_on": day, "repeated": repeated}),
+        Settlement::Cancelled(_) => json!({"cancelled": true, "repeated": repeated}),
     };
-    let mut details = details;
-    details["repeated"] = json!(report == SettleReport::Repeated);
     state.audit(audit(AuditOutcome::Success, details)).await?;
     let order = state.store.closing_order(id).await?;
     let language = state.letters.language_of(order.fund);
