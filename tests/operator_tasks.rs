@@ -365,13 +365,6 @@ async fn hostile_close_forms_are_refused(db: TestDb) {
     .await;
     assert_eq!(status, 400);
     assert!(body.contains("control character"), "{body}");
-    let huge = "y".repeat(200 * 1024);
-    let status = web
-        .post_form(&close, &clerk, &[("note", &huge)])
-        .await
-        .status()
-        .as_u16();
-    assert_eq!(status, 413);
 
     let without_token = web
         .client
@@ -407,6 +400,15 @@ async fn hostile_close_forms_are_refused(db: TestDb) {
         .status()
         .as_u16();
     assert_eq!(status, 404);
+    // Last of the requests: the server closes the connection after a 413 it answered before
+    // reading the body, and the client's pool may hand that connection to a next request.
+    let huge = "y".repeat(200 * 1024);
+    let status = web
+        .post_form(&close, &clerk, &[("note", &huge)])
+        .await
+        .status()
+        .as_u16();
+    assert_eq!(status, 413);
 
     assert_eq!(open_tasks(&web.store, &[FUND]).await, vec![task]);
     assert!(
