@@ -1,4 +1,4 @@
-//! Serving the application over TCP with the limits a hostile client meets (issue 12, item 3):
+//! Serving the application over TCP with the limits a hostile client meets:
 //!
 //! - a **header-read timeout**: a request's headers must arrive whole within it (a client that
 //!   sends one header line a second is closed); it also ends a kept-alive connection that
@@ -9,7 +9,8 @@
 //!   (they take no file descriptor of the service) until one ends;
 //! - a **lingering close**: after the last answer the sending side is shut and what the client
 //!   still sends is drained (bounded), so that a 413 answered before the body was read reaches
-//!   a client that is still sending, instead of a reset.
+//!   a client that is still sending, instead of a reset; such an answer says `Connection:
+//!   close` ([`request_body`]), so that no client sends its next request on it.
 //!
 //! On shutdown it stops accepting, lets every connection finish its request, and returns when
 //! all have ended.
@@ -37,6 +38,10 @@ use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
 use crate::config::HttpConfig;
+
+mod request_body;
+
+use request_body::WatchedBody;
 
 /// The limits of connections.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,9 +121,19 @@ async fn serve_one(
 ) {
     let _ = stream.set_nodelay(true);
     let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout));
-    let service = app.map_request(move |mut request: Request<Incoming>| {
+    let service = tower::service_fn(move |mut request: Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(remote));
-        request.map(Body::new)
+        let (parts, body) = request.into_parts();
+        let (body, read_to_end) = WatchedBody::new(body);
+        let answer = app
+            .clone()
+            .oneshot(Request::from_parts(parts, Body::new(body)));
+        // Boxed: `poll_without_shutdown` needs a future that can move.
+        Box::pin(async move {
+            let mut response = answer.await?;
+            read_to_end.close_unless_read(&mut response);
+            Ok::<_, std::convert::Infallible>(response)
+        })
     });
     let mut builder = http1::Builder::new();
     builder
