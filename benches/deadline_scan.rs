@@ -1,4 +1,4 @@
-//! The deadline-scan benchmark (issue 5): one scan of N. 3401 over 1 000 000 pending
+//! The deadline-scan benchmark: one scan of N. 3401 over 1 000 000 pending
 //! announcements, on SQLite and PostgreSQL — time and peak memory.
 //!
 //! The database is filled by SQL in a few statements (not through the API: that is the intake

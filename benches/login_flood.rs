@@ -1,4 +1,4 @@
-//! The login-flood benchmark (issue 12, item 4): does the fund API stay responsive while
+//! The login-flood benchmark: does the fund API stay responsive while
 //! 50 login attempts a second hit `POST /login`?
 //!
 //! The real `arcgw serve` binary (release) runs as a child process on a loopback port, on a
@@ -234,7 +234,7 @@ fn millis(d: Duration) -> String {
 }
 
 fn render(before: &str, phases: &[Phase]) -> String {
-    let mut md = String::from("## Login flood (issue 12, item 4)\n\n");
+    let mut md = String::from("## Login flood\n\n");
     let _ = writeln!(md, "- before: {before}");
     let _ = writeln!(md, "- after: {}", machine());
     let _ = writeln!(

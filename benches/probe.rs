@@ -1,4 +1,4 @@
-//! The hostile-request probe (issue 12): the real `arcgw serve` binary (release, default
+//! The hostile-request probe: the real `arcgw serve` binary (release, default
 //! configuration) as a child process on a loopback port, on a fresh SQLite file and on a fresh
 //! PostgreSQL schema (when `ARCGW_TEST_PG_URL` is set), sent the hostile requests the issue's
 //! black-box probe found its defects with, category by category.
@@ -386,7 +386,7 @@ async fn million_empty_objects(p: &mut Probe) {
     ] {
         let answer = send(p.post(body)).await;
         let report = answer.json();
-        // The report lists its first errors and counts the rest (issue 12, item 1).
+        // The report lists its first errors and counts the rest (bounded answers).
         let capped = report["errors"].as_array().is_some_and(|e| e.len() <= 1000)
             && report["errors_omitted"].as_u64().is_some_and(|n| n > 0);
         p.judge(
@@ -592,7 +592,7 @@ async fn unauthenticated_flood(p: &mut Probe) {
     for answer in answers {
         flood_answers.push(answer.await.expect("an answer"));
     }
-    // One audit event per address and minute, not one per request (issue 12, item 4).
+    // One audit event per address and minute, not one per request (a flood writes no flood of rows).
     let written = p.rows("audit_events").await - audit_before;
     for answer in flood_answers {
         let limited_with_wait = answer.status != 429 || answer.retry_after;
@@ -1197,7 +1197,7 @@ async fn xml(p: &mut Probe) {
 // The report
 
 fn render(before: &str, results: &[(Backend, Vec<(&'static str, Tally)>)]) -> (String, usize) {
-    let mut md = String::from("## Hostile-request probe (issue 12)\n\n");
+    let mut md = String::from("## Hostile-request probe\n\n");
     let _ = writeln!(md, "- before: {before}");
     let _ = writeln!(md, "- after: {}", machine());
     let _ = writeln!(

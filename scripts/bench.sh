@@ -6,8 +6,8 @@
 # The practical limit on SQLite is measured in the intake benchmark itself (prepared statements
 # on the SQLite library the gateway links).
 # Usage: scripts/bench.sh [intake|e2e|login_flood|probe ...]   (default: intake and e2e; the e2e
-# run takes several minutes). login_flood: the fund API's latency under 50 logins/s (issue 12,
-# item 4); probe: the hostile-request probe of the README's security section.
+# run takes several minutes). login_flood: the fund API's latency under 50 logins/s;
+# probe: the hostile-request probe of the README's security section.
 # Sizes: ARCGW_BENCH_SCALE=0.1 shrinks intake to a tenth; e2e reads ARCGW_BENCH_N and others
 # (see benches/e2e.rs).
 set -euo pipefail

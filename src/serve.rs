@@ -224,7 +224,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     println!("arcgw serve: listening on http://{address}");
 
     let stopping = Arc::new(Notify::new());
-    // Issue 12, item 4: refused unauthenticated requests are counted per address and minute;
+    // Refused unauthenticated requests are counted per address and minute;
     // the counts of each minute are written once it is over.
     let refusals = tokio::spawn({
         let state = state.clone();
@@ -239,7 +239,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         }
     });
     let app_state = state.clone();
-    // Issue 12, item 3: header-read and idle timeouts, and a cap on connections.
+    // Header-read and idle timeouts, and a cap on connections.
     let server = serve_connections(
         listener,
         router(state),

@@ -486,7 +486,7 @@ mod tests {
         }
     }
 
-    /// Issue 12, item 18: "locked" only while the lock lasts.
+    /// "Locked" only while the lock lasts.
     #[test]
     fn the_status_is_the_real_state() {
         let now = Utc.with_ymd_and_hms(2026, 12, 5, 9, 0, 0).unwrap();
@@ -498,7 +498,7 @@ mod tests {
         assert_eq!(status(&account(true, Some(later)), now), "blocked");
     }
 
-    /// Issue 12, item 14: e-mail is the default hand-over; showing it is configured explicitly.
+    /// E-mail is the default hand-over; showing it is configured explicitly.
     #[test]
     fn the_hand_over_setting() {
         let config: AccountsConfig = toml::from_str("").unwrap();

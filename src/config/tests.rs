@@ -197,7 +197,7 @@ fn the_minimum_retention_is_ten_years_and_at_least_one() {
 
 #[test]
 fn connection_limits_are_configured_and_checked() {
-    // Issue 12, items 3 and 4: typed, with defaults; unknown keys still refused.
+    // Typed, with defaults; unknown keys still refused.
     let c = Config::default();
     assert_eq!(
         (

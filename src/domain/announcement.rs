@@ -31,7 +31,7 @@ pub enum Particulars {
         avs_number: AvsNumber,
         domicile: Domicile,
     },
-    /// Key 95 (and 96 as stored before issue 13): the splitting block o.
+    /// Key 95 (and 96 as stored before the annex 9 correction): the splitting block o.
     Splitting {
         avs_number: AvsNumber,
         order: SplittingOrder,
@@ -46,7 +46,7 @@ pub enum Particulars {
         avs_number: AvsNumber,
         closing: ClosingMonth,
     },
-    /// Keys 92–94, 97–99 as stored or sent before issue 13: an order date m. Read back, written
+    /// Keys 92–94, 97–99 as stored or sent before the annex 9 correction: an order date m. Read back, written
     /// again byte for byte, never made anew by validation.
     Order {
         avs_number: AvsNumber,
@@ -83,7 +83,7 @@ impl Particulars {
 }
 
 /// A complete ARC announcement; only made by [`Announcement::new`], which checks that the
-/// particulars are those the key needs (or, read back, those it needed before issue 13).
+/// particulars are those the key needs (or, read back, those it needed before the annex 9 correction).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Announcement {
     fund: FundNumber,
@@ -137,11 +137,6 @@ impl Announcement {
 
     pub fn particulars(&self) -> &Particulars {
         &self.particulars
-    }
-
-    /// Whether the particulars are the field set of before issue 13 (stored or sent then).
-    pub fn is_before_issue_13(&self) -> bool {
-        self.key.fields() != self.particulars.field_set()
     }
 
     /// The insured person's AVS number; `None` only for a certificate key without one.

@@ -40,7 +40,7 @@ pub enum FieldSet {
     /// 99: the AVS number and the closing date l of the RCI it revokes (annex 9 row 4: record 04
     /// field 6, the field of l in row 3; N. 2720: two RCIs of a person differ by closing date).
     CollectionRevocation,
-    /// Before issue 13 (a misreading of annex 9): the AVS number and an order date m, for 92–94
+    /// Before the annex 9 correction (a misreading of annex 9): the AVS number and an order date m, for 92–94
     /// and 97–99. Only read back from what was stored or sent then, never made anew.
     Order,
 }
@@ -53,7 +53,7 @@ pub struct KeyInfo {
     /// `true` for the "with CI" column of annex 1: the fund also opens an individual account.
     pub with_account: bool,
     pub fields: FieldSet,
-    /// The field set announcements of this key had before issue 13 corrected annex 9, still
+    /// The field set announcements of this key had before the annex 9 correction, still
     /// read back from the store and from XML sent then (92–94, 97–99: the order date; 96: the
     /// whole splitting block).
     pub fields_before: Option<FieldSet>,
@@ -77,7 +77,7 @@ const fn key(
     }
 }
 
-/// A key of group 4 whose field set issue 13 corrected: `before` is the set it had.
+/// A key of group 4 whose field set the annex 9 correction changed: `before` is the set it had.
 const fn corrected(code: u8, fields: FieldSet, before: FieldSet, reason: &'static str) -> KeyInfo {
     KeyInfo {
         fields_before: Some(before),
@@ -408,7 +408,7 @@ impl KeyCode {
         OLD_LAW_KEYS.iter().any(|k| k.code == self.0)
     }
 
-    /// The field set announcements of this key had before issue 13 corrected annex 9.
+    /// The field set announcements of this key had before the annex 9 correction.
     pub fn fields_before(self) -> Option<FieldSet> {
         self.info().fields_before
     }

@@ -1,5 +1,4 @@
-//! Locking an account after repeated failed logins, with a delay that grows (issue 6, item 3;
-//! annex 2.3: passwords must not be guessable by trying).
+//! Locking an account after repeated failed logins, with a delay that grows (annex 2.3: passwords must not be guessable by trying).
 
 use chrono::TimeDelta;
 

@@ -393,7 +393,7 @@ mod tests {
         assert_eq!(PersonName::fit("   ", "A"), Err(NameError::MissingSurname));
     }
 
-    /// Issue 12, item 10: the error names the field it is in.
+    /// The error names the field it is in.
     #[test]
     fn errors_name_their_field() {
         let e = PersonName::fit("Brunner", "Anton9").unwrap_err();
@@ -405,7 +405,7 @@ mod tests {
         assert_eq!(PersonName::fit("", "Anton").unwrap_err().field(), "surname");
     }
 
-    /// Issue 12, item 11: NFC at the edge, at least one letter, Latin letters only.
+    /// NFC at the edge, at least one letter, Latin letters only.
     #[test]
     fn the_character_set_of_names() {
         let nfd = "Mu\u{308}ller";

@@ -1,4 +1,4 @@
-//! Operator tasks: the cases of an acknowledgement that need a person (issue 15, item 4).
+//! Operator tasks: the cases of an acknowledgement that need a person (N. 3302, N. 2211).
 //!
 //! - N. 3302: the acknowledgement says that the fund already keeps a CI for the AVS number
 //!   given; the fund compares the ARC data it sent with that CI and, if it is not the same CI,

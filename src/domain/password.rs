@@ -333,7 +333,7 @@ mod tests {
         );
     }
 
-    /// Issue 12, item 12: the baseline's "etc.": common and guessable passwords.
+    /// The baseline's "etc.": common and guessable passwords.
     #[test]
     fn common_and_guessable_passwords_are_refused() {
         for text in [

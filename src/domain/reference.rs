@@ -138,7 +138,7 @@ mod tests {
         );
     }
 
-    /// Issue 12, item 8: any separators between the digits.
+    /// Any separators between the digits.
     #[test]
     fn avs_numbers_with_other_separators_are_refused() {
         for number in [

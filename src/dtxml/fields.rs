@@ -136,7 +136,7 @@ mod tests {
         );
     }
 
-    /// The print shows what annex 9 gives 94, 96 and 99 (issue 13): the domicile, the spouse's
+    /// The print shows what annex 9 gives 94, 96 and 99 (as corrected): the domicile, the spouse's
     /// number, the closing month of the RCI revoked; 97 its number and key only.
     #[test]
     fn the_field_sets_of_group_4_as_printed() {

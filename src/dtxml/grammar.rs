@@ -100,7 +100,7 @@ const OTHER_PERSON: &[Particle] = &[req(&["vn"])];
 /// say it either).
 const DOMICILE: &[Particle] = &[req(&["code"]), opt(&["from"]), opt(&["to"])];
 
-/// Keys 92–94, 97–99 as written before issue 13 (minor version 0 only).
+/// Keys 92–94, 97–99 as written before the annex 9 correction (minor version 0 only).
 const ORDER: &[Particle] = &[req(&["orderDate"])];
 
 /// Key 96: the spouse's number only (annex 9 row 9; minor version 1).

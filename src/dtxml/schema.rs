@@ -28,7 +28,7 @@ pub const SPLITTING_NOTICE_NAMESPACE: &str = "urn:arcgw:xmlns:arc-splitting-noti
 /// elements it does not know are refused anyway.
 pub const MINOR_VERSION: u16 = 1;
 
-/// Minor version 1 (issue 13, annex 9 corrected) added the particulars `domicile` (94),
+/// Minor version 1 (annex 9 read correctly) added the particulars `domicile` (94),
 /// `splittingRevocation` (96) and `collectionRevocation` (99), the announcement of 92, 93, 97,
 /// 98 without particulars, and the old RCI keys 73, 83, 77, 91 (annex 1, footnote). `true`
 /// when an announcement of `key` with `fields` needs it.

@@ -290,7 +290,7 @@ fn announcement(dto: &AnnouncementDto, at: &At) -> Result<Announcement, DtXmlErr
         Some(ParticularsDto::CollectionRevocation(_)) => FieldSet::CollectionRevocation,
         Some(ParticularsDto::Order(_)) => FieldSet::Order,
     };
-    // A document written before minor version 1 may carry the field set of before issue 13.
+    // A document written before minor version 1 may carry the field set of before the annex 9 correction.
     if found != key.fields() && key.fields_before() != Some(found) {
         return Err(lexical::invalid(
             at,

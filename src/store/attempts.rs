@@ -1,6 +1,6 @@
 //! Password attempts on an account: logins and the current-password check of a password change.
 //!
-//! Annex 2.3 (passwords must not be guessable by trying; issue 6, item 3, and issue 12, item 6):
+//! Annex 2.3 (passwords must not be guessable by trying):
 //! each attempt first takes its turn in ONE write transaction — refused while the account is
 //! locked, otherwise counted as a failure, and the lock that count leads to set — and only
 //! then is the password compared; a right one clears the count. So parallel guesses lock the

@@ -80,7 +80,7 @@ pub(crate) enum StoredParticulars {
     CollectionRevocation {
         closing: StoredMonth,
     },
-    /// 92–94, 97–99 as stored before issue 13: the order date.
+    /// 92–94, 97–99 as stored before the annex 9 correction: the order date.
     Order {
         order_date: NaiveDate,
     },

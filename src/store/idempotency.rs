@@ -1,8 +1,8 @@
 //! The `Idempotency-Key` of submissions: per token and key, the SHA-256 of the request and the
 //! ids it was answered with.
 //!
-//! Issue 12, item 9: the key itself is never stored, only its SHA-256 (a client may put an AVS
-//! number into it; ordinance art. 3). Item 7: a key is claimed in the submission's own
+//! The key itself is never stored, only its SHA-256 (a client may put an AVS
+//! number into it; ordinance art. 3). A key is claimed in the submission's own
 //! transaction, by the primary key (token, key hash), so that of parallel submissions with one
 //! key exactly one stores.
 

@@ -1,4 +1,4 @@
-//! Operator tasks (issue 15, item 4): the cases of an acknowledgement that need a person,
+//! Operator tasks: the cases of an acknowledgement that need a person,
 //! N. 3302 and N. 2211 ([`TaskKind`]). A task is made in the transaction that takes its
 //! acknowledgement in ([`create_tasks`]), linked to the announcement its entry matched, once per
 //! announcement, kind and acknowledgement; it stays open until an operator of the

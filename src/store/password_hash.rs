@@ -18,7 +18,7 @@ use super::error::StoreError;
 /// How long a hash waits for its turn before the request is refused as busy.
 pub const LONGEST_WAIT: Duration = Duration::from_secs(10);
 
-/// One hash at a time per core but one (issue 12, item 5: unbounded hashing took the process
+/// One hash at a time per core but one (unbounded hashing took the process
 /// past 6 GiB under a flood of logins, and the fund API waited behind it).
 static HASHING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(hashes_at_once()));
 
@@ -48,7 +48,7 @@ type Job = Box<dyn FnOnce() + Send>;
 /// next job. Threads of their own rather than tokio's blocking pool: the allocator keeps the
 /// 19 MiB a hash freed for the next allocation of the thread that freed it (glibc: in that
 /// thread's arena), and the blocking pool hands the hashes to as many threads as requests
-/// waited for them. Issue 12, item 5: 1 000 parallel login attempts, one hash at a time on
+/// waited for them. 1 000 parallel login attempts, one hash at a time on
 /// blocking threads, still took the process from 50 MiB to 1.2 GiB.
 static HASHERS: LazyLock<Sender<Job>> = LazyLock::new(|| {
     let (jobs, queue) = channel::<Job>();
@@ -165,7 +165,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn no_more_hashes_run_at_once_than_allowed() {
-        // Issue 12, item 5: 48 attempts at once; each would take a blocking thread and 19 MiB.
+        // 48 attempts at once; each would take a blocking thread and 19 MiB.
         let h = hash("Correct-horse-1").await.unwrap();
         let attempts: Vec<_> = (0..48)
             .map(|i| {

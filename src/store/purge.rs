@@ -12,7 +12,7 @@
 //! rows are deleted and the tables vacuumed; the server's own files, WAL archive and backups
 //! need the operator's disposal procedure (docs/operations.md "Purge").
 //!
-//! The purge never removes what the directives still need (issue 13; ARCHITECTURE.md
+//! The purge never removes what the directives still need (ARCHITECTURE.md
 //! "Decisions"): the splitting orders (95, 96) and the confirmations that came with them are
 //! kept until late entries are no longer possible (N. 2606), which the gateway cannot know, so
 //! the purge keeps them; a transmitted announcement keeps its data at least [`RetentionYears`]

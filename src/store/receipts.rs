@@ -1,4 +1,4 @@
-//! sedex receipts (issue 14): each receipt of the sedex client is taken in once, in the same
+//! sedex receipts (SEDEX.md, eCH-0090): each receipt of the sedex client is taken in once, in the same
 //! transaction as what it does to its transmission; one that matches no transmission of its
 //! environment is kept for operators. And the flag of a transmission whose receipt is overdue.
 

@@ -665,7 +665,7 @@ fn particulars(
             let spouse = other_spouse(avs_number, split.spouse?, findings)?;
             Some(Particulars::SplittingRevocation { avs_number, spouse })
         }
-        // No key carries the order date alone since issue 13 (annex 9 rows 4–7c); only
+        // No key carries the order date alone since the annex 9 correction (rows 4–7c); only
         // announcements stored or sent before are read with it.
         FieldSet::Order => None,
     }

@@ -57,7 +57,7 @@ impl Intake {
 }
 
 /// Reads and validates announcement JSON, as of `intake`. Each announcement is validated as soon as it is read and
-/// its JSON dropped (issue 12, item 1: memory stays near the size of the input).
+/// its JSON dropped (memory stays near the size of the input, whatever its shape).
 pub fn validate_json(
     bytes: &[u8],
     max_bytes: usize,

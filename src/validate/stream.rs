@@ -1,4 +1,4 @@
-//! Reading the announcement JSON one announcement at a time (issue 12, item 1): each is handed
+//! Reading the announcement JSON one announcement at a time: each is handed
 //! on as soon as it is read and dropped after, so that an input of millions of tiny items
 //! (`[{}, {}, …]`) never lies in memory as millions of JSON values; and one announcement may
 //! hold at most [`MOST_VALUES`] JSON values, so that neither does one huge announcement. The
