@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 
 use crate::accounts::{HandoverSetting, PasswordMail};
 use crate::alerts::AlertJob;
-use crate::api::{AppState, router};
+use crate::app::{AppState, router};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::calendar::ZasCalendar;

@@ -11,8 +11,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::error::ApiError;
-use super::rate_limit::client_key;
-use super::state::{AppState, Audit};
+use crate::app::{AppState, Audit, client_key};
 use crate::domain::{Environment, FundNumber};
 use crate::store::{ApiToken, AuditOutcome, Authentication};
 

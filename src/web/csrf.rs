@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::Viewer;
 use super::session::cookie;
-use crate::api::{AppState, client_key};
+use crate::app::{AppState, client_key};
 use crate::digest::constant_time_eq;
 use crate::store::{AuditOutcome, NewAuditEvent};
 

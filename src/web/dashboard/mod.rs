@@ -31,8 +31,8 @@ use axum::Router;
 use axum::middleware::from_fn;
 use axum::routing::{get, post};
 
-use super::viewer::require_viewer;
-use crate::api::AppState;
+use super::session::require_viewer;
+use crate::app::AppState;
 
 pub use audit::may_review_audit;
 

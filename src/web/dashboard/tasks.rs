@@ -16,7 +16,7 @@ use super::context::{Ctx, PageError, html};
 use super::filter::Filter;
 use super::query::Params;
 use super::table::{Cell, Table, csv_download, swiss_time};
-use crate::api::Audit;
+use crate::app::Audit;
 use crate::domain::{Action, MAX_NOTE_CHARS, TaskNote};
 use crate::store::{AuditOutcome, Limited, OperatorTask, StoreError, TaskClose};
 use crate::web::Chrome;
