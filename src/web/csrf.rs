@@ -64,7 +64,8 @@ pub async fn require_csrf(State(state): State<AppState>, request: Request, next:
         "missing"
     };
     let audited = match &viewer {
-        // Without a session, counted per address and minute (issue 12, item 4).
+        // Without a session, counted per address and minute: one audit event each, however
+        // many refusals a flood brings.
         None => {
             let reason = format!("token {token}");
             state

@@ -128,7 +128,8 @@ async fn login(
     let at = state.now();
     let remote = remote.0;
     let login = form.login.trim().to_string();
-    // Issue 12, item 4: each attempt costs a password hash; an address gets so many a minute.
+    // Each attempt costs a password hash: an address gets so many a minute
+    // (`[http] logins_per_minute`), so that a flood of logins cannot keep the cores hashing.
     let address = client_key(remote.as_deref().and_then(|r| r.parse().ok()));
     if let Err(wait) = state.logins.check(&address, std::time::Instant::now()) {
         if let Err(e) = state

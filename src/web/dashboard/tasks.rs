@@ -1,4 +1,4 @@
-//! `/tasks`: the open operator tasks of the viewer's funds (N. 3302, 2211; issue 15 item 4),
+//! `/tasks`: the open operator tasks of the viewer's funds (N. 3302, 2211),
 //! each with its announcement, what the rule asks and a form to close it with a note;
 //! `POST /tasks/{id}/close` closes one (audited with the actor and the note, in the same
 //! transaction); `/exports/tasks.csv` lists them as CSV. A task of another fund is answered as
