@@ -40,7 +40,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::{BenchSchema, load_average};
 
-use arcgw::api::{AppState, router};
+use arcgw::app::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, SystemClock};
 use arcgw::config::HttpConfig;

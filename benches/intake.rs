@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::BenchSchema;
 
-use arcgw::api::{AppState, router};
+use arcgw::app::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::ManualClock;
 use arcgw::config::HttpConfig;

@@ -15,7 +15,7 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 
 use crate::accounts::{Accounts, Manager};
-use crate::api::{AppState, router};
+use crate::app::{AppState, router};
 use crate::calendar::ZasCalendar;
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::HttpConfig;

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod alerts;
 pub mod api;
+pub mod app;
 pub mod calendar;
 pub mod cli;
 pub mod clock;
@@ -21,6 +22,7 @@ pub mod engine;
 pub mod failpoint;
 pub mod letters;
 pub mod pki;
+pub mod presentation;
 pub mod secret;
 pub mod sedex;
 pub mod serve;

@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 
 use crate::accounts::{HandoverSetting, PasswordMail};
 use crate::alerts::AlertJob;
-use crate::api::{AppState, router};
+use crate::app::{AppState, router};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::calendar::ZasCalendar;
@@ -224,8 +224,9 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     println!("arcgw serve: listening on http://{address}");
 
     let stopping = Arc::new(Notify::new());
-    // Refused unauthenticated requests are counted per address and minute;
-    // the counts of each minute are written once it is over.
+    // Refused unauthenticated requests are counted per address and minute, so that a flood
+    // writes one audit event per address and minute; the counts of each minute are written
+    // once it is over.
     let refusals = tokio::spawn({
         let state = state.clone();
         async move {
@@ -239,7 +240,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         }
     });
     let app_state = state.clone();
-    // Header-read and idle timeouts, and a cap on connections.
+    // Header-read and idle timeouts, and a cap on connections: slow or idle clients cannot
+    // hold the server's connections.
     let server = serve_connections(
         listener,
         router(state),

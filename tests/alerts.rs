@@ -482,14 +482,14 @@ async fn metrics_export_what_the_alert_rules_use(db: TestDb) {
     let (_receiver, job) = refused_webhook_job(store, &clock, 1).await;
     job.deliver_due().await.unwrap();
 
-    let state = arcgw::api::AppState::new(
+    let state = arcgw::app::AppState::new(
         store.clone(),
         clock.clone(),
         arcgw::calendar::ZasCalendar::geneva(),
         HttpConfig::default(),
     )
     .with_certificate_expiry(Environment::Prod, clock.now() + TimeDelta::days(90));
-    let response = arcgw::api::router(state)
+    let response = arcgw::app::router(state)
         .oneshot(
             axum::http::Request::get("/metrics")
                 .body(axum::body::Body::empty())

@@ -7,7 +7,7 @@ mod support_flow;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use arcgw::api::{AppState, router};
+use arcgw::app::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::ManualClock;
 use arcgw::config::HttpConfig;

@@ -11,7 +11,7 @@ mod support_web;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use arcgw::api::AppState;
+use arcgw::app::AppState;
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;

@@ -17,7 +17,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use arcgw::api::{AppState, router};
+use arcgw::app::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;

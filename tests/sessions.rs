@@ -504,7 +504,7 @@ on_both_backends!(
 async fn a_viewer_already_present_is_left_as_it_is() {
     use std::sync::Arc;
 
-    use arcgw::api::AppState;
+    use arcgw::app::AppState;
     use arcgw::domain::FundNumber;
     use arcgw::web::Viewer;
     use axum::body::Body;

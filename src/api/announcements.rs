@@ -9,15 +9,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-use super::announcement_json::to_contract_json;
 use super::auth::{Caller, page_limit};
 use super::error::{ApiError, ErrorBody};
-use super::state::{AppState, Audit};
-use crate::deadlines::{Deadline, next_deadline, why_no_deadline};
+use crate::app::{AppState, Audit};
+use crate::deadlines::{Deadline, why_no_deadline};
 use crate::domain::{Announcement, AnnouncementState, Environment};
+use crate::presentation::acknowledgement::entry_json;
+use crate::presentation::announcement::to_contract_json;
+use crate::presentation::deadline::next_deadline_of;
 use crate::store::{
     AuditOutcome, ChangeNote, IdempotentRequest, KeyClaim, ListFilter, RevokedRci, StoreError,
-    StoredAnnouncement, Submitted,
+    Submitted,
 };
 use crate::validate::{Destination, Finding, Intake, Report, Rule, validate_json};
 
@@ -49,7 +51,7 @@ pub struct Accepted {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The token may not announce for a fund", body = ErrorBody),
         (status = 409, description = "Same fund and reference stored with other content", body = ErrorBody),
-        (status = 422, description = "Invalid: the validation report (the first 1 000 errors and warnings, and a count of the others); nothing stored. Or the Idempotency-Key was used for another body (`idempotency_key_reused`).", body = super::openapi::ValidationReport),
+        (status = 422, description = "Invalid: the validation report (the first 1 000 errors and warnings, and a count of the others); nothing stored. Or the Idempotency-Key was used for another body (`idempotency_key_reused`).", body = crate::app::openapi::ValidationReport),
     ),
     security(("bearer" = [])))]
 pub async fn submit(
@@ -382,10 +384,7 @@ pub async fn read_one(
         transmission_id: stored.transmission_id,
         revokes_id: stored.revokes_id,
         transmission,
-        acknowledgements: entries
-            .iter()
-            .map(super::acknowledgement_json::entry_json)
-            .collect(),
+        acknowledgements: entries.iter().map(entry_json).collect(),
         history: detail
             .history
             .into_iter()
@@ -401,29 +400,6 @@ pub async fn read_one(
         assigned_avs_number: assigned.map(|n| n.to_string()),
         next_deadline,
     }))
-}
-
-/// The next deadline of a stored announcement, while one runs (N. 3401): 7 working days from
-/// the day it was announced; 15 from the date of the first acknowledgement that said "still
-/// being processed" (a repeat does not restart them, N. 3202). None for an ABN announcement,
-/// which no reminder ever follows ([`why_no_deadline`] says why).
-pub async fn next_deadline_of(
-    state: &AppState,
-    stored: &StoredAnnouncement,
-) -> Result<Option<Deadline>, ApiError> {
-    if why_no_deadline(stored.environment, stored.state).is_some() {
-        return Ok(None);
-    }
-    let mut start = stored
-        .state_since
-        .with_timezone(&chrono_tz::Europe::Zurich)
-        .date_naive();
-    if stored.state == AnnouncementState::InProgress
-        && let Some(date) = state.store.first_in_progress_date(stored.id).await?
-    {
-        start = date;
-    }
-    next_deadline(stored.state, start, &state.calendar).map_err(|e| ApiError::Internal(Box::new(e)))
 }
 
 /// Filters of the list.

@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::app::BUSY_RETRY_AFTER_SECS;
+use crate::presentation::deadline::DeadlineError;
 use crate::store::StoreError;
 use crate::validate::Report;
 
@@ -80,9 +82,6 @@ pub enum ApiError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// When to try again after [`StoreError::Busy`] and [`StoreError::WriterBusy`].
-pub const BUSY_RETRY_AFTER_SECS: u64 = 5;
-
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -100,6 +99,15 @@ impl From<StoreError> for ApiError {
                 retry_after_secs: BUSY_RETRY_AFTER_SECS,
             },
             other => ApiError::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<DeadlineError> for ApiError {
+    fn from(e: DeadlineError) -> Self {
+        match e {
+            DeadlineError::Store(e) => ApiError::from(e),
+            DeadlineError::Calendar(e) => ApiError::Internal(Box::new(e)),
         }
     }
 }

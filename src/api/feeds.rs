@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 
 use super::auth::{Caller, page_limit};
 use super::error::ApiError;
-use super::state::{AppState, Audit};
+use crate::app::{AppState, Audit};
 use crate::store::{AuditOutcome, FundFeed, Page};
 
 /// The cursor and the page size.

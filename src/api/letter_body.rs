@@ -12,9 +12,9 @@
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::documents::DocumentFormat;
 use super::error::ApiError;
 use crate::letters::{Language, LetterKind, LetterRequest};
+use crate::presentation::documents::DocumentFormat;
 
 /// The body of `POST /api/v1/announcements/{id}/letters/open-accounts` (N. 2703); arcgw's own
 /// format.

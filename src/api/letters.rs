@@ -7,57 +7,16 @@
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::auth::Caller;
-use super::documents::document_response;
 use super::error::{ApiError, ErrorBody};
 use super::letter_body::{CorrectionBody, OpenAccountsBody, read_letter_body};
-use super::state::AppState;
-use crate::letters::{
-    CitedAnnouncement, Document, Language, LetterKind, LetterRequest, NotAllowed, compose_about,
-};
-use crate::store::{AnnouncementDetail, AuditOutcome, StoreError};
-
-/// The letter of `request` about the announcement of `detail` in `language`, dated today; or
-/// why its rule does not allow it (N. 2703: an RCI that is done; N. 3301: an announcement the
-/// ZAS acknowledged). The caller has checked that the reader may act for its fund, and audits.
-pub async fn letter_about(
-    state: &AppState,
-    detail: &AnnouncementDetail,
-    request: &LetterRequest,
-    language: Language,
-) -> Result<Result<Document, NotAllowed>, StoreError> {
-    let kind = request.kind();
-    let stored = &detail.announcement;
-    let Some(cited) = CitedAnnouncement::of(detail) else {
-        return Ok(Err(NotAllowed::NeverAnnounced {
-            id: stored.id,
-            state: stored.state,
-            rule: kind.rule(),
-        }));
-    };
-    let acknowledged = !state.store.entries_of(stored.id).await?.is_empty();
-    if let Err(refusal) = kind.allowed(&cited, acknowledged) {
-        return Ok(Err(refusal));
-    }
-    let fund = stored.announcement.fund();
-    let head = state.letters.letterhead(fund, state.clock.today());
-    Ok(Ok(compose_about(&head, &cited, request, language)))
-}
-
-/// The details of the audit event of a letter: its request's counts, language and format.
-pub fn letter_audit_details(request: &LetterRequest, language: Language, format: &str) -> Value {
-    let mut details = request.audit_details();
-    details["language"] = json!(language);
-    details["format"] = json!(format);
-    details
-}
-
-/// The file name of a letter, without extension.
-pub fn letter_file_name(kind: LetterKind, id: i64, language: Language) -> String {
-    format!("letter-{}-{id}-{language}", kind.slug())
-}
+use crate::app::AppState;
+use crate::letters::LetterKind;
+use crate::presentation::documents::document_response;
+use crate::presentation::letters::{letter_about, letter_audit_details, letter_file_name};
+use crate::store::AuditOutcome;
 
 /// Writes the letter reporting CIs still open for the person after an RCI that is done
 /// (N. 2703), to the ZAS's ARC control office (N. 3402), citing the date of the announcement

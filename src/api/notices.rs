@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::auth::Caller;
 use super::error::{ApiError, ErrorBody};
 use super::feeds::{FeedQuery, read_feed};
-use super::state::AppState;
+use crate::app::AppState;
 use crate::domain::Environment;
 use crate::store::{Received, StoredCiComplement, StoredSplittingNotice};
 

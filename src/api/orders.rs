@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::auth::Caller;
 use super::error::{ApiError, ErrorBody};
 use super::feeds::{FeedQuery, read_feed};
-use super::state::AppState;
+use crate::app::AppState;
 use crate::domain::closing_order::TRANSMISSION_DAYS;
 use crate::domain::{ClosingOrderState, Domicile, Environment};
 use crate::letters::{Language, mandate};

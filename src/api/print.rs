@@ -9,12 +9,12 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::auth::Caller;
-use super::documents::{DocumentQuery, document_response};
 use super::error::{ApiError, ErrorBody};
-use super::state::AppState;
+use crate::app::AppState;
 use crate::dtxml::announcement_fields;
 use crate::engine::reproduce::transmission_xml;
 use crate::letters::{SentAnnouncement, compose_print};
+use crate::presentation::documents::{DocumentQuery, document_response};
 use crate::store::{AuditOutcome, TransmissionState};
 
 /// Prints a transmitted announcement as it was sent to the ZAS (N. 3403).

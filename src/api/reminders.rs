@@ -12,12 +12,12 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::{Caller, page_limit};
-use super::documents::{DocumentQuery, document_response};
 use super::error::{ApiError, ErrorBody};
-use super::state::{AppState, Audit};
+use crate::app::{AppState, Audit};
 use crate::deadlines::DeadlineRule;
 use crate::domain::Environment;
 use crate::letters::compose_letter;
+use crate::presentation::documents::{DocumentQuery, document_response};
 use crate::store::{AuditOutcome, Reminder, ReminderQuery, ReminderStatus};
 
 /// `open` (default) or `all`.

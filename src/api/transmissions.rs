@@ -9,7 +9,7 @@ use serde_json::json;
 use super::announcements::TransmissionView;
 use super::auth::Caller;
 use super::error::{ApiError, ErrorBody};
-use super::state::{AppState, Audit};
+use crate::app::{AppState, Audit};
 use crate::store::{AuditOutcome, StoreError, TransmissionState};
 
 /// Resumes a failed transmission.

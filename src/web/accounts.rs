@@ -2,24 +2,26 @@
 //! unblock, unlock, reset the password, mark it compromised, remove after a confirmation. What may be
 //! done is decided by [`crate::accounts`]; these handlers read forms and render pages.
 //!
-//! The JSON twin of these pages is [`super::accounts_api`]; both share the parsing here.
+//! The JSON twin of these pages is the accounts API (`/api/v1/accounts`); both share
+//! [`crate::presentation::accounts`]: the forms as typed and the accounts as shown.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::login::{Remote, page};
+use super::login::page;
 use super::{Chrome, Viewer};
-use crate::accounts::{AccountError, Accounts, Handover, Manager, is_locked, status};
-use crate::api::AppState;
-use crate::domain::{Action, FundNumber, Holder, Login, Role};
-use crate::store::{Account, AccountSearch, AccountSort, NewAccount};
+use crate::accounts::{AccountError, Handover, is_locked};
+use crate::app::{AppState, Remote};
+use crate::domain::Role;
+use crate::presentation::accounts::{
+    AccountView, Change, CreateForm, SearchQuery, accounts, error_status, export_csv, manager,
+};
+use crate::store::Account;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -29,235 +31,6 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}", get(view))
         .route("/accounts/{id}/remove", get(confirm_remove).post(remove))
         .route("/accounts/{id}/{change}", post(change))
-}
-
-/// The manager a signed-in person is.
-pub(super) fn manager(viewer: &Viewer) -> Manager {
-    Manager::Person {
-        account_id: viewer.account_id,
-        login: viewer.login.clone(),
-        role: viewer.role,
-        funds: viewer.funds.clone(),
-    }
-}
-
-/// Account management for this request.
-pub(super) fn accounts<'a>(
-    state: &'a AppState,
-    manager: &'a Manager,
-    remote: Remote,
-) -> Accounts<'a> {
-    Accounts {
-        store: &state.store,
-        manager,
-        at: state.now(),
-        remote: remote.0,
-        delivery: state.delivery(),
-    }
-}
-
-/// The search of the list, as typed.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct SearchQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    fund: String,
-    #[serde(default)]
-    sort: String,
-}
-
-impl SearchQuery {
-    pub(super) fn parse(&self) -> Result<AccountSearch, String> {
-        let fund = match self.fund.trim() {
-            "" => None,
-            text => Some(FundNumber::parse(text).map_err(|e| format!("fund: {e}"))?),
-        };
-        let sort = match self.sort.trim() {
-            "" => AccountSort::default(),
-            text => text
-                .parse()
-                .map_err(|e: crate::store::UnknownSort| e.to_string())?,
-        };
-        if self.q.chars().any(char::is_control) {
-            return Err("q: control characters are not allowed".to_string());
-        }
-        Ok(AccountSearch {
-            text: Some(self.q.clone()).filter(|q| !q.trim().is_empty()),
-            fund,
-            sort,
-            ..AccountSearch::default()
-        })
-    }
-}
-
-/// An account to create, as typed in the form or sent as JSON.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct CreateForm {
-    #[serde(default)]
-    login: String,
-    #[serde(default)]
-    surname: String,
-    #[serde(default)]
-    given_name: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    birth_date: String,
-    #[serde(default)]
-    role: String,
-    /// Fund numbers separated by spaces or commas.
-    #[serde(default)]
-    funds: String,
-}
-
-impl CreateForm {
-    pub(super) fn parse(&self) -> Result<NewAccount, String> {
-        let login = Login::parse(self.login.trim()).map_err(|e| e.to_string())?;
-        let holder = Holder::parse(
-            &self.surname,
-            &self.given_name,
-            &self.email,
-            &self.birth_date,
-        )
-        .map_err(|e| e.to_string())?;
-        let role: Role = self.role.trim().parse().map_err(|e| format!("role: {e}"))?;
-        let funds = self
-            .funds
-            .split([' ', ','])
-            .filter(|f| !f.is_empty())
-            .map(|f| FundNumber::parse(f).map_err(|e| format!("funds: {e}")))
-            .collect::<Result<Vec<_>, _>>()?;
-        if funds.is_empty() {
-            return Err(AccountError::NoFund.to_string());
-        }
-        Ok(NewAccount {
-            login,
-            holder,
-            role,
-            funds,
-        })
-    }
-}
-
-/// An account as pages and the API show it to one viewer.
-#[derive(Debug, Serialize)]
-pub(super) struct AccountView {
-    id: i64,
-    login: String,
-    surname: String,
-    given_name: String,
-    email: String,
-    /// Only for the holder and those the permission table lets see birth dates (art. 7).
-    birth_date: Option<String>,
-    role: Role,
-    #[serde(rename = "funds")]
-    fund_list: Vec<String>,
-    #[serde(skip)]
-    funds: String,
-    status: &'static str,
-    must_change_password: bool,
-}
-
-impl AccountView {
-    /// Account `a` as `viewer` may see it at `now`.
-    pub(super) fn of(a: &Account, viewer: &Viewer, now: DateTime<Utc>) -> Self {
-        let fund_list: Vec<String> = a.funds.iter().map(ToString::to_string).collect();
-        let birth_date_shown = viewer.account_id == a.id || viewer.role.may(Action::ReadBirthDates);
-        AccountView {
-            id: a.id,
-            login: a.login.to_string(),
-            surname: a.holder.surname.clone(),
-            given_name: a.holder.given_name.clone(),
-            email: a.holder.email.clone(),
-            birth_date: a
-                .holder
-                .birth_date
-                .filter(|_| birth_date_shown)
-                .map(|d| d.to_string()),
-            role: a.role,
-            funds: fund_list.join(", "),
-            fund_list,
-            status: status(a, now),
-            must_change_password: a.must_change_password,
-        }
-    }
-}
-
-/// The changes of an account by one button (or API call).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Change {
-    Block,
-    Unblock,
-    Unlock,
-    ResetPassword,
-    Compromised,
-}
-
-impl Change {
-    const ALL: [(Change, &'static str, &'static str); 5] = [
-        (Change::Block, "block", "Block"),
-        (Change::Unblock, "unblock", "Unblock"),
-        (Change::Unlock, "unlock", "Unlock"),
-        (
-            Change::ResetPassword,
-            "reset-password",
-            "Reset the password",
-        ),
-        (
-            Change::Compromised,
-            "compromised",
-            "Mark the password compromised",
-        ),
-    ];
-
-    pub(super) fn parse(text: &str) -> Option<Change> {
-        Change::ALL
-            .iter()
-            .find(|(_, name, _)| *name == text)
-            .map(|(c, _, _)| *c)
-    }
-
-    /// Applies the change; a reset or a compromised password hands a temporary password over.
-    pub(super) async fn apply(
-        self,
-        accounts: &Accounts<'_>,
-        id: i64,
-    ) -> Result<(Account, Option<Handover>), AccountError> {
-        Ok(match self {
-            Change::Block => (accounts.block(id).await?, None),
-            Change::Unblock => (accounts.unblock(id).await?, None),
-            Change::Unlock => (accounts.unlock(id).await?, None),
-            Change::Compromised => {
-                let (account, handover) = accounts.mark_compromised(id).await?;
-                (account, Some(handover))
-            }
-            Change::ResetPassword => {
-                let mut made = accounts.reset_password(id).await?;
-                let handover = accounts.hand_over(&mut made).await?;
-                (made.account, Some(handover))
-            }
-        })
-    }
-}
-
-/// The status an account error is answered with.
-pub(super) fn error_status(e: &AccountError) -> StatusCode {
-    match e {
-        AccountError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AccountError::NotFound(_) | AccountError::UnknownLogin(_) => StatusCode::NOT_FOUND,
-        AccountError::LoginTaken(_)
-        | AccountError::LoginRemoved(_)
-        | AccountError::NoDelivery(_) => StatusCode::CONFLICT,
-        AccountError::Field(_)
-        | AccountError::Password(_)
-        | AccountError::NoFund
-        | AccountError::NotConfirmed => StatusCode::UNPROCESSABLE_ENTITY,
-        AccountError::Store(e) => {
-            tracing::error!(error = %e, "account operation failed");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    }
 }
 
 #[derive(Template)]
@@ -380,26 +153,6 @@ async fn list(
             error,
         },
     )
-}
-
-/// The CSV of a search (`text/csv`), for the pages and the API.
-pub(super) async fn export_csv(
-    accounts: &Accounts<'_>,
-    query: &SearchQuery,
-) -> Result<Response, (StatusCode, String)> {
-    let search = query.parse().map_err(|e| (StatusCode::BAD_REQUEST, e))?;
-    let csv = accounts
-        .export_csv(search)
-        .await
-        .map_err(|e| (error_status(&e), e.to_string()))?;
-    Ok((
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (CONTENT_DISPOSITION, "attachment; filename=\"accounts.csv\""),
-        ],
-        csv,
-    )
-        .into_response())
 }
 
 async fn export(

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::Viewer;
 use super::session::cookie;
-use crate::api::{AppState, client_key};
+use crate::app::{AppState, client_key};
 use crate::digest::constant_time_eq;
 use crate::store::{AuditOutcome, NewAuditEvent};
 
@@ -64,7 +64,8 @@ pub async fn require_csrf(State(state): State<AppState>, request: Request, next:
         "missing"
     };
     let audited = match &viewer {
-        // Without a session, counted per address and minute (issue 12, item 4).
+        // Without a session, counted per address and minute: one audit event each, however
+        // many refusals a flood brings.
         None => {
             let reason = format!("token {token}");
             state

@@ -11,12 +11,9 @@
 //! Each step is an audit event (annex 2.5): `session.login`, `session.logout`,
 //! `password.change`.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -27,7 +24,7 @@ use serde_json::json;
 use super::csrf::LOGIN_CSRF_COOKIE;
 use super::session::{PasswordChangeDue, SESSION_COOKIE, cookie, policy, set_cookie, with_cookie};
 use super::{Chrome, Viewer};
-use crate::api::{AppState, client_key};
+use crate::app::{AppState, BUSY_RETRY_AFTER_SECS, Remote, client_key};
 use crate::domain::{FundNumber, Login, Password, PasswordError};
 use crate::secret::random_hex32;
 use crate::store::{AuditOutcome, LoginDenial, NewAuditEvent, PasswordCheck, SignIn, StoreError};
@@ -72,7 +69,7 @@ pub(super) fn page(status: StatusCode, template: &impl Template) -> Response {
 pub(super) fn internal(e: StoreError) -> Response {
     if matches!(e, StoreError::Busy) {
         tracing::warn!(error = %e, "request refused");
-        let wait = crate::api::BUSY_RETRY_AFTER_SECS.to_string();
+        let wait = BUSY_RETRY_AFTER_SECS.to_string();
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             [(axum::http::header::RETRY_AFTER, wait)],
@@ -82,22 +79,6 @@ pub(super) fn internal(e: StoreError) -> Response {
     }
     tracing::error!(error = %e, "request failed");
     (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-}
-
-/// The client's address, when the server was started with connection info.
-#[derive(Clone, Debug, Default)]
-pub struct Remote(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for Remote {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Remote(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
-        ))
-    }
 }
 
 async fn login_form(State(state): State<AppState>, viewer: Option<Extension<Viewer>>) -> Response {
@@ -147,7 +128,8 @@ async fn login(
     let at = state.now();
     let remote = remote.0;
     let login = form.login.trim().to_string();
-    // Issue 12, item 4: each attempt costs a password hash; an address gets so many a minute.
+    // Each attempt costs a password hash: an address gets so many a minute
+    // (`[http] logins_per_minute`), so that a flood of logins cannot keep the cores hashing.
     let address = client_key(remote.as_deref().and_then(|r| r.parse().ok()));
     if let Err(wait) = state.logins.check(&address, std::time::Instant::now()) {
         if let Err(e) = state

@@ -2,37 +2,44 @@
 //! the dashboard. Handlers call the store; no SQL here. Every page but the login needs a
 //! [`Viewer`].
 //!
-//! Every request of this router passes the session layer ([`session::load_viewer`]: the
+//! Every request of these pages passes the session layer ([`session::load_viewer`]: the
 //! Viewer from the session cookie) and then the anti-CSRF check ([`csrf::require_csrf`]: every
-//! POST carries the session's token).
+//! POST carries the session's token); the application's router (`crate::app::router`) puts the
+//! accounts API behind the same two ([`behind_session`]).
 
 pub mod accounts;
-pub mod accounts_api;
 pub mod csrf;
 pub mod dashboard;
 pub mod login;
 pub mod page;
 pub mod session;
-pub mod viewer;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 
-use crate::api::AppState;
+use crate::app::AppState;
 
+pub use crate::app::Viewer;
 pub use page::Chrome;
-pub use viewer::{Viewer, require_viewer};
+pub use session::require_viewer;
 
-/// The pages, to be merged into the application's router.
-pub fn router(state: AppState) -> Router<AppState> {
+/// The pages: the login, and for a signed-in person the accounts and the dashboard.
+pub fn pages() -> Router<AppState> {
     let signed_in = Router::new()
         .merge(accounts::routes())
         .merge(dashboard::router())
         .route_layer(from_fn(require_viewer));
-    Router::new()
-        .merge(login::routes())
-        .merge(signed_in)
-        .merge(accounts_api::routes())
+    Router::new().merge(login::routes()).merge(signed_in)
+}
+
+/// `routes` behind the session layer and then the anti-CSRF check.
+pub fn behind_session(state: AppState, routes: Router<AppState>) -> Router<AppState> {
+    routes
         .layer(from_fn_with_state(state.clone(), csrf::require_csrf))
         .layer(from_fn_with_state(state, session::load_viewer))
+}
+
+/// The pages behind the session layer, to be merged into a router.
+pub fn router(state: AppState) -> Router<AppState> {
+    behind_session(state, pages())
 }

@@ -2,7 +2,8 @@
 //! database (server-side; idle and absolute expiry) and puts the signed-in [`Viewer`] into the
 //! request's extensions. A Viewer already there is left as it is. A person whose password must
 //! be changed (temporary, or marked compromised: annex 2.3 c) reaches only `/password` and
-//! `/logout` until they change it.
+//! `/logout` until they change it. [`require_viewer`] guards every page that needs a Viewer
+//! and sends everybody else to the login page.
 
 use axum::extract::{Request, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -10,8 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::Viewer;
-use crate::api::AppState;
+use crate::app::{AppState, Viewer};
 use crate::store::{ActiveSession, SessionPolicy};
 
 /// The cookie holding the session id.
@@ -106,6 +106,15 @@ pub async fn load_viewer(
         return Redirect::to("/password").into_response();
     }
     next.run(request).await
+}
+
+/// Lets a request through only with a [`Viewer`]; sends others to `/login`.
+pub async fn require_viewer(request: Request, next: Next) -> Response {
+    if request.extensions().get::<Viewer>().is_some() {
+        next.run(request).await
+    } else {
+        Redirect::to("/login").into_response()
+    }
 }
 
 #[cfg(test)]

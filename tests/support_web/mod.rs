@@ -17,7 +17,7 @@ pub mod webdriver;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use arcgw::api::{AppState, router};
+use arcgw::app::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::ManualClock;
 use arcgw::config::HttpConfig;

@@ -13,11 +13,13 @@ use serde_json::json;
 use super::context::{Ctx, PageError, html};
 use super::table::swiss_time;
 use super::tasks::TaskView;
-use crate::api::{entry_json, next_deadline_of, to_contract_json};
 use crate::deadlines::{Deadline, why_no_deadline};
 use crate::domain::{Environment, Particulars};
 use crate::engine::reproduce::transmission_xml;
 use crate::letters::{CitedAnnouncement, Language, LetterKind, MAX_TEXT_CHARS};
+use crate::presentation::acknowledgement::entry_json;
+use crate::presentation::announcement::to_contract_json;
+use crate::presentation::deadline::next_deadline_of;
 use crate::store::{AnnouncementDetail, AuditOutcome, StoreError, StoredEntry};
 use crate::web::Chrome;
 

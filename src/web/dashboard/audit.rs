@@ -348,8 +348,8 @@ mod tests {
         assert_eq!(join_query("", ""), "");
     }
 
-    /// Issue 12, item 20: the CSV writes the one export format with its zone; the page says
-    /// that it shows Swiss time.
+    /// The CSV writes times in the one export format, in UTC with their zone, so that no reader
+    /// takes them for Swiss time; the page says that it shows Swiss time.
     #[test]
     fn the_csv_writes_times_with_their_zone() {
         let at = chrono::Utc.with_ymd_and_hms(2026, 7, 1, 6, 5, 4).unwrap();

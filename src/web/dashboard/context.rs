@@ -10,8 +10,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::api::AppState;
-use crate::api::Audit;
+use crate::app::{AppState, Audit};
 use crate::domain::Action;
 use crate::store::{AuditOutcome, StoreError};
 use crate::web::{Chrome, Viewer};

@@ -14,10 +14,9 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::context::{Ctx, PageError};
-use crate::api::{
-    DocumentFormat, document_download, letter_about, letter_audit_details, letter_file_name,
-};
 use crate::letters::{FieldError, Language, LetterKind, LetterRequest};
+use crate::presentation::documents::{DocumentFormat, document_download};
+use crate::presentation::letters::{letter_about, letter_audit_details, letter_file_name};
 use crate::store::{AuditOutcome, StoreError};
 
 /// What a letter's form asks for.

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::context::PageError;
 use super::filter::Filter;
 use super::table::{Cell, Table};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::calendar::ZasCalendar;
 use crate::deadlines::DeadlineRule;
 use crate::domain::{AnnouncementState, Environment, FundNumber, KeyCode, Reference};

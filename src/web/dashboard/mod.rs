@@ -1,6 +1,5 @@
-//! The operator dashboard (issue 5 item 5) and the audit review (issue 6 item 6): server-drawn
-//! pages of the viewer's funds only (N. 2102; security baseline, draft art. 7), every list
-//! exportable as CSV.
+//! The operator dashboard and the audit review (annex 2.5): server-drawn pages of the viewer's
+//! funds only (N. 2102; security baseline, draft art. 7), every list exportable as CSV.
 //!
 //! - `/`: overdue first, pending by age (with an SVG chart), rejected or to investigate,
 //!   acknowledgements that matched nothing, failed transmissions, open closing orders (N. 2713,
@@ -31,8 +30,8 @@ use axum::Router;
 use axum::middleware::from_fn;
 use axum::routing::{get, post};
 
-use super::viewer::require_viewer;
-use crate::api::AppState;
+use super::session::require_viewer;
+use crate::app::AppState;
 
 pub use audit::may_review_audit;
 

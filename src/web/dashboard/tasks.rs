@@ -1,4 +1,4 @@
-//! `/tasks`: the open operator tasks of the viewer's funds (N. 3302, 2211; issue 15 item 4),
+//! `/tasks`: the open operator tasks of the viewer's funds (N. 3302, 2211),
 //! each with its announcement, what the rule asks and a form to close it with a note;
 //! `POST /tasks/{id}/close` closes one (audited with the actor and the note, in the same
 //! transaction); `/exports/tasks.csv` lists them as CSV. A task of another fund is answered as
@@ -16,7 +16,7 @@ use super::context::{Ctx, PageError, html};
 use super::filter::Filter;
 use super::query::Params;
 use super::table::{Cell, Table, csv_download, swiss_time};
-use crate::api::Audit;
+use crate::app::Audit;
 use crate::domain::{Action, MAX_NOTE_CHARS, TaskNote};
 use crate::store::{AuditOutcome, Limited, OperatorTask, StoreError, TaskClose};
 use crate::web::Chrome;

@@ -8,9 +8,9 @@ use axum::response::IntoResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::error::ApiError;
 use super::metrics::family;
 use super::state::AppState;
+use crate::api::ApiError;
 use crate::domain::AnnouncementState;
 use crate::store::Readiness;
 

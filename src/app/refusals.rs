@@ -1,8 +1,7 @@
 //! Refused unauthenticated requests, counted per client address, action and minute, and
-//! written to the audit log as ONE event per address, action and minute with their count
-//! (issue 12, item 4: a row per refusal let a flood write 1 486 rows a second). An event is
-//! written once its minute is over: by the next refusal, by the service's periodic flush, and
-//! at shutdown.
+//! written to the audit log as ONE event per address, action and minute with their count (a
+//! row per refusal let a flood write 1 486 rows a second). An event is written once its minute
+//! is over: by the next refusal, by the service's periodic flush, and at shutdown.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;

@@ -1,6 +1,9 @@
 //! The accounts API under `/api/v1/accounts`: the same operations as the pages, as JSON, for a
 //! signed-in person (session cookie + `X-CSRF-Token` on every POST). Fund API tokens get 403:
-//! they submit and read announcements only (permission table).
+//! they submit and read announcements only (permission table). The application's router
+//! (`crate::app::router`) serves these routes behind the pages' session layer and anti-CSRF
+//! check, which put the [`Viewer`] in; the parsing and the views are the pages' own
+//! ([`crate::presentation::accounts`]).
 //!
 //! - `GET /api/v1/accounts?q=&fund=&sort=` — search; `GET /api/v1/accounts/export.csv` — CSV
 //! - `POST /api/v1/accounts` — create; answers the account and how its temporary password was
@@ -21,13 +24,11 @@ use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Viewer;
-use super::accounts::{
+use crate::accounts::{AccountError, Handover};
+use crate::app::{AppState, Remote, Viewer};
+use crate::presentation::accounts::{
     AccountView, Change, CreateForm, SearchQuery, accounts, error_status, export_csv, manager,
 };
-use super::login::Remote;
-use crate::accounts::{AccountError, Handover};
-use crate::api::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -29,8 +29,8 @@ pub struct Inner {
     pub http: HttpConfig,
     pub metrics: Metrics,
     pub rate: RateLimiter,
-    /// Failed authentications per client address (issue 12, item 4): when empty, the address
-    /// is refused before its token is looked at.
+    /// Failed authentications per client address (`[http] unauthenticated_per_minute`): when
+    /// empty, the address is refused before its token is looked at.
     pub unauthenticated: RateLimiter<String>,
     /// Login attempts per client address: each costs a password hash.
     pub logins: RateLimiter<String>,

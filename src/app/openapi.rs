@@ -5,8 +5,9 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{
-    announcements, error, letter_body, letters, notices, operations, orders, print, reminders,
+use super::operations;
+use crate::api::{
+    ErrorBody, accounts, announcements, letter_body, letters, notices, orders, print, reminders,
     transmissions,
 };
 
@@ -32,12 +33,12 @@ use super::{
         operations::healthz,
         operations::readyz,
         operations::metrics,
-        crate::web::accounts_api::list,
-        crate::web::accounts_api::export,
-        crate::web::accounts_api::create,
-        crate::web::accounts_api::view,
-        crate::web::accounts_api::change,
-        crate::web::accounts_api::remove,
+        accounts::list,
+        accounts::export,
+        accounts::create,
+        accounts::view,
+        accounts::change,
+        accounts::remove,
     ),
     components(schemas(
         announcements::Accepted,
@@ -66,7 +67,7 @@ use super::{
         letter_body::OpenAccountsBody,
         letter_body::OpenAccountBody,
         letter_body::CorrectionBody,
-        error::ErrorBody,
+        ErrorBody,
         ValidationReport,
     )),
     modifiers(&BearerToken),

@@ -47,7 +47,7 @@ pub fn to_contract_json(a: &Announcement) -> Value {
                 json!({"spouse_avs_number": spouse.to_string()}),
             );
         }
-        // Stored before issue 13: shown as it was submitted then.
+        // Stored before the annex 9 correction (migration 0015): shown as it was submitted then.
         Particulars::Order { order_date, .. } => {
             out.insert("rci".into(), json!({"order_date": order_date.to_string()}));
         }
