@@ -22,11 +22,20 @@
 mod backends;
 #[path = "support/mod.rs"]
 mod support;
-#[path = "../tests/support_db/mod.rs"]
+// The integration tests' helpers (`tests/it/support/`); a benchmark uses part of each.
+#[allow(
+    dead_code,
+    unused_imports,
+    unused_macros,
+    reason = "the tests use the rest"
+)]
+#[path = "../tests/it/support/db.rs"]
 mod support_db;
-#[path = "../tests/support_proc/mod.rs"]
+#[allow(dead_code, reason = "the tests use the rest")]
+#[path = "../tests/it/support/proc.rs"]
 mod support_proc;
-#[path = "../tests/support_web/mod.rs"]
+#[allow(dead_code, reason = "the tests use the rest")]
+#[path = "../tests/it/support/web/mod.rs"]
 mod support_web;
 
 use std::collections::BTreeMap;

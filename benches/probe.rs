@@ -14,24 +14,33 @@
 //! A benchmark target rather than a test: it is a measurement of the release binary that prints
 //! figures for the README (tried / handled / defects), takes a minute or two per database and
 //! is run on purpose (`cargo bench --bench probe`, `scripts/bench.sh probe`); the properties
-//! themselves have their tests (`tests/limits.rs`, `api.rs`, `sessions.rs`, `accounts.rs`,
-//! `validate_rules.rs`, `login_memory.rs`). The table is also written to
+//! themselves have their tests (the modules `limits`, `api`, `sessions`, `accounts`,
+//! `validate_rules` and `login_memory` of `tests/it/`). The table is also written to
 //! `target/bench-probe.md`.
 //!
 //! The gateway reads XML only from the ZAS (transmissions' receipts, the acknowledgement feed),
 //! never from its own clients: over HTTP the probe checks that XML bodies are refused unread;
-//! the XML readers' hostile input (DTDs, entities, depth, size) is `tests/dtxml_hostile.rs`
-//! and `tests/sim.rs`.
+//! the XML readers' hostile input (DTDs, entities, depth, size) is tested in
+//! `tests/it/dtxml_hostile.rs` and `tests/it/sim.rs`.
 
 #[path = "support/backends.rs"]
 mod backends;
 #[path = "support/mod.rs"]
 mod support;
-#[path = "../tests/support_db/mod.rs"]
+// The integration tests' helpers (`tests/it/support/`); a benchmark uses part of each.
+#[allow(
+    dead_code,
+    unused_imports,
+    unused_macros,
+    reason = "the tests use the rest"
+)]
+#[path = "../tests/it/support/db.rs"]
 mod support_db;
-#[path = "../tests/support_proc/mod.rs"]
+#[allow(dead_code, reason = "the tests use the rest")]
+#[path = "../tests/it/support/proc.rs"]
 mod support_proc;
-#[path = "../tests/support_web/mod.rs"]
+#[allow(dead_code, reason = "the tests use the rest")]
+#[path = "../tests/it/support/web/mod.rs"]
 mod support_web;
 
 use std::fmt::Write as _;

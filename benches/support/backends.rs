@@ -1,6 +1,6 @@
-//! Runs a measurement once on each back end of the tests (`tests/support_db`): a fresh SQLite
+//! Runs a measurement once on each back end of the tests (`tests/it/support/db.rs`): a fresh SQLite
 //! file always, a fresh PostgreSQL schema when `ARCGW_TEST_PG_URL` is set (else skipped, and
-//! said so). For the benchmarks that include `tests/support_db` as `support_db`.
+//! said so). For the benchmarks that include `tests/it/support/db.rs` as `support_db`.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
