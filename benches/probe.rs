@@ -25,23 +25,10 @@
 
 #[path = "support/backends.rs"]
 mod backends;
+#[path = "support/it.rs"]
+mod it;
 #[path = "support/mod.rs"]
 mod support;
-// The integration tests' helpers (`tests/it/support/`); a benchmark uses part of each.
-#[allow(
-    dead_code,
-    unused_imports,
-    unused_macros,
-    reason = "the tests use the rest"
-)]
-#[path = "../tests/it/support/db.rs"]
-mod support_db;
-#[allow(dead_code, reason = "the tests use the rest")]
-#[path = "../tests/it/support/proc.rs"]
-mod support_proc;
-#[allow(dead_code, reason = "the tests use the rest")]
-#[path = "../tests/it/support/web/mod.rs"]
-mod support_web;
 
 use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
@@ -51,12 +38,12 @@ use std::time::{Duration, Instant};
 use arcgw::domain::Role;
 use arcgw::store::{Backend, Store};
 use backends::on_each_backend;
+use it::db::{TestDb, avs, columns, occurrences};
+use it::proc::{Server, command, create_token};
+use it::web::{FORM, PASSWORD, create_account, csrf_of, set_cookie};
 use reqwest::header::{CONTENT_TYPE, COOKIE};
 use serde_json::{Value, json};
 use support::{machine, profile, publish, status_kib};
-use support_db::{TestDb, avs, columns, occurrences};
-use support_proc::{Server, command, create_token};
-use support_web::{FORM, PASSWORD, create_account, csrf_of, set_cookie};
 
 /// The largest answer a request may get (a capped validation report is about 200 KB).
 const ANSWER_BOUND: usize = 2 * 1024 * 1024;
