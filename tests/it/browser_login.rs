@@ -1,7 +1,8 @@
 //! A real headless Chromium, driven through ChromeDriver's WebDriver protocol over loopback,
 //! signs in with a temporary password, is sent to change it, and reaches the accounts page: the
 //! session cookie works in a browser with its flags (Secure, HttpOnly, SameSite=Strict; Chromium
-//! accepts Secure cookies on http://127.0.0.1). Uses the shared WebDriver client (tests/support::web/webdriver.rs).
+//! accepts Secure cookies on http://127.0.0.1). Uses the shared WebDriver client
+//! (`support::web::webdriver`).
 
 use crate::support;
 use crate::support::db::{TestDb, on_both_backends};

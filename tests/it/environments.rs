@@ -3,7 +3,7 @@
 //! announced for PROD: the same fund and reference may be in both; each environment's sender
 //! claims and leases only its own; an acknowledgement of one never touches the other; only PROD
 //! announcements have deadlines (N. 3401) and reminders.
-//! The real processes with two simulators: `tests/instances.rs`
+//! The real processes with two simulators: `tests/it/instances.rs`
 //! (`each_environment_goes_to_its_own_zas`).
 
 use crate::support;

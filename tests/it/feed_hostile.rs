@@ -2,8 +2,8 @@
 //! both back ends (see `support::db`): an acknowledgement with a DTD and entities (billion
 //! laughs), one nested too deep, one too large, and a truncated one are each kept as unreadable
 //! for operators and skipped — nothing expanded, nothing applied — and the good one after them
-//! is taken in. (The simulator's own entry, for transmissions: `tests/sim.rs`; the readers:
-//! `tests/dtxml_hostile.rs`.)
+//! is taken in. (The simulator's own entry, for transmissions: `tests/it/sim.rs`; the readers:
+//! `tests/it/dtxml_hostile.rs`.)
 
 use crate::support;
 use std::sync::Arc;

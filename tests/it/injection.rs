@@ -3,7 +3,7 @@
 //! naming its field, or taken literally as text (the audit review's actor and action, the
 //! account search) and then matches nothing; never a 500, never a row of another fund, never
 //! a change to the data, never the value echoed unescaped into a page.
-//! (The accounts' search, sort and fund fields: `tests/accounts.rs`,
+//! (The accounts' search, sort and fund fields: `tests/it/accounts.rs`,
 //! `injection_attempts_in_search_and_sort_fields`.)
 
 use crate::support;

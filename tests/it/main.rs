@@ -1,10 +1,15 @@
-//! arcgw's integration tests: one test crate (`cargo test --test it`), one module per area,
-//! the helpers they share in [`support`]. Every test runs in this one process, on threads of
-//! their own: a test changes nothing process-wide (no environment variables, no working
-//! directory, no fixed ports or paths); what must differ per process (a failpoint, a memory
-//! measure, signals) happens in a child `arcgw` process (`support::proc`).
+//! arcgw's integration tests: one test crate (`cargo test --test it`), a module per area, the
+//! helpers they share in [`support`]; one area runs with `cargo test --test it e2e::`.
 //!
-//! One area: `cargo test --test it e2e::`.
+//! Every test runs in this one process, on a thread of its own, next to tests of every other
+//! module. So a test changes nothing process-wide: no environment variable (`std::env::set_var`),
+//! no working directory, no fixed port (bind `127.0.0.1:0`) and no fixed path (a temporary
+//! directory of its own, screenshots under a name of their own); a database of its own
+//! (`support::db`). What is per process runs in a child `arcgw` process (`support::proc`): a
+//! failpoint (`ARCGW_FAILPOINT`, read once per process), a signal, a measure of memory
+//! (`/proc/<pid>/status` of the child). What stays shared in this process by design: the
+//! password hashes of the in-process stores take turns on the library's hashing threads (one per
+//! core but one), and rustls's crypto provider is installed once (`install_crypto_provider`).
 
 mod support;
 
