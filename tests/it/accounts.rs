@@ -2,13 +2,15 @@
 //! `ARCGW_TEST_PG_URL`) PostgreSQL: roles, fund isolation, removal kept in the audit log,
 //! injection attempts in search and sort fields, fund tokens refused.
 
-use crate::support;
-use crate::support::db::{TestDb, on_both_backends};
-use crate::support::web::{Web, create_account, start, start_with};
 use arcgw::domain::{FundNumber, Role};
 use arcgw::store::{AuditOutcome, AuditQuery};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::support;
+use crate::support::db::{TestDb, on_both_backends};
+use crate::support::flow::fund;
+use crate::support::web::{Web, create_account, start, start_with};
 
 fn new_account(login: &str, role: &str, fund: &str) -> Value {
     json!({"login": login, "surname": format!("Surname {login}"), "given_name": "Anna",
@@ -572,10 +574,6 @@ async fn the_connection_page_is_not_for_delegates(db: TestDb) {
         ["user:rusn"]
     );
     assert_eq!(denied.len(), 2);
-}
-
-fn fund(text: &str) -> FundNumber {
-    FundNumber::parse(text).unwrap()
 }
 
 /// The line of a mail indented by four spaces (the user id or the password).

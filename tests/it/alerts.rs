@@ -3,12 +3,8 @@
 //! port) and a real SMTP listener (`support::smtp`), with retries, restarts, two delivery jobs
 //! on one database, and the `/metrics` families the Prometheus rules use.
 
-use crate::support;
 use std::sync::Arc;
 
-use crate::support::db::{TestDb, avs};
-use crate::support::smtp::SmtpServer;
-use crate::support::webhook::{Hook, Receiver};
 use arcgw::alerts::webhook::{SignatureError, verify};
 use arcgw::alerts::{AlertJob, AlertsConfig, Secret};
 use arcgw::clock::{Clock, ManualClock};
@@ -24,7 +20,10 @@ use arcgw::store::{
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 
-use crate::support::webhook::SECRET;
+use crate::support;
+use crate::support::db::{TestDb, avs};
+use crate::support::smtp::SmtpServer;
+use crate::support::webhook::{Hook, Receiver, SECRET};
 
 fn at(y: i32, m: u32, d: u32, hh: u32) -> DateTime<Utc> {
     chrono_tz::Europe::Zurich

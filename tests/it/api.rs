@@ -1,10 +1,8 @@
 //! The fund API over real HTTP: the app is started on a random port of the loopback interface,
 //! on SQLite and (with `ARCGW_TEST_PG_URL`) on PostgreSQL.
 
-use crate::support;
 use std::sync::Arc;
 
-use crate::support::db::TestDb;
 use arcgw::api::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::ManualClock;
@@ -14,6 +12,9 @@ use arcgw::store::{AuditOutcome, AuditQuery, Store};
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::support;
+use crate::support::db::TestDb;
 
 struct App {
     base: String,

@@ -4,13 +4,14 @@
 //! accepts Secure cookies on http://127.0.0.1). Uses the shared WebDriver client
 //! (`support::web::webdriver`).
 
-use crate::support;
-use crate::support::db::{TestDb, on_both_backends};
-use crate::support::web::webdriver::Browser;
 use arcgw::accounts::{Accounts, Manager};
 use arcgw::domain::{FundNumber, Holder, Login, Role};
 use arcgw::store::NewAccount;
 use serde_json::json;
+
+use crate::support;
+use crate::support::db::{TestDb, on_both_backends};
+use crate::support::web::webdriver::Browser;
 
 async fn a_browser_signs_in_and_changes_the_temporary_password(db: TestDb) {
     let web = support::web::start(db.store.clone()).await;

@@ -3,13 +3,14 @@
 //! The expected dates were worked out independently of the code (Easter Sundays from published
 //! tables, the other holidays by the rules, working-day counts by hand or by a separate script).
 
+use std::sync::LazyLock;
+
 use arcgw::calendar::{
     CalendarConfig, CalendarError, Closure, HolidayRule, MAX_WORKING_DAYS, ZasCalendar,
     easter_sunday, parse_iso_date,
 };
 use chrono::{Datelike, NaiveDate, Weekday};
 use proptest::prelude::*;
-use std::sync::LazyLock;
 
 /// One calendar for the property tests (building one takes a few milliseconds).
 static GENEVA: LazyLock<ZasCalendar> = LazyLock::new(ZasCalendar::geneva);

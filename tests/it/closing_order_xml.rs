@@ -3,20 +3,17 @@
 //! back the same, the fixture is the writer's output, and the reader refuses hostile or invalid
 //! documents with an error naming the element and the rule.
 
-use chrono::{DateTime, NaiveDate};
-use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::TestRunner;
-
-use crate::support::{strategies, xmllint};
 use arcgw::domain::{
     AvsNumber, ClosingMonth, ClosingOrder, Domicile, DomicileInstruction, FundNumber, KeyCode,
     MessageHeader, MessageId, ParticipantId, RciKey,
 };
 use arcgw::dtxml::{self, DtXmlError, ReadLimits};
+use chrono::DateTime;
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("a day")
-}
+use crate::support::flow::day;
+use crate::support::{strategies, xmllint};
 
 /// The order of `tests/fixtures/closing-order-example.xml`.
 fn example() -> ClosingOrder {

@@ -4,14 +4,8 @@
 //! across a month end and holidays); the reminder of an overdue order exactly once, none for an
 //! order done in time; the fund API's cursor and its report of an order done.
 
-use crate::support;
 use std::sync::Arc;
 
-use crate::support::db::{TestDb, avs, count};
-use crate::support::flow::{day, geneva};
-use crate::support::zas::{
-    FundApi, assert_pages, engine_on, engine_on_sedex, place, take_in_at_once,
-};
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::domain::{
     ClosingMonth, ClosingOrder, ClosingOrderState, Domicile, DomicileInstruction, FundNumber,
@@ -22,6 +16,13 @@ use arcgw::store::{Settlement, Store};
 use arcgw::transport::sedex::{PLACEHOLDER_ACKNOWLEDGEMENT_TYPE, PLACEHOLDER_CLOSING_ORDER_TYPE};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+use crate::support;
+use crate::support::db::{TestDb, avs, count};
+use crate::support::flow::{day, geneva};
+use crate::support::zas::{
+    FundApi, assert_pages, engine_on, engine_on_sedex, place, take_in_at_once,
+};
 
 /// An order for `fund` about the person of serial `person`, domicile code 1.
 fn order(message_id: &str, fund: &str, person: u64) -> ClosingOrder {

@@ -3,24 +3,21 @@
 //! whole or not at all, and nothing else is stored. SQLite always, PostgreSQL with
 //! `ARCGW_TEST_PG_URL`.
 
-use crate::support;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::db::TestDb;
-use crate::support::proc::{Server, command, create_token};
 use arcgw::store::ListFilter;
 use serde_json::{Value, json};
 
-fn avs(n: u64) -> String {
-    support::db::avs(n).digits()
-}
+use crate::support;
+use crate::support::db::{TestDb, avs_digits};
+use crate::support::proc::{Server, command, create_token};
 
 /// Submission `batch` of three announcements with references `C-<batch>-<i>`.
 fn batch(number: u64) -> Value {
     let items: Vec<Value> = (0..3)
-        .map(|i| json!({"fund": "066.000", "reference": format!("C-{number}-{i}"), "key": 61, "avs_number": avs(number * 3 + i + 1)}))
+        .map(|i| json!({"fund": "066.000", "reference": format!("C-{number}-{i}"), "key": 61, "avs_number": avs_digits(number * 3 + i + 1)}))
         .collect();
     json!({ "announcements": items })
 }

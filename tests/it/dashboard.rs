@@ -4,14 +4,9 @@
 //! `chromium` through `chromedriver`) and over plain HTTP. Screenshots go to
 //! `target/screenshots/`. SQLite always, PostgreSQL with `ARCGW_TEST_PG_URL`.
 
-use crate::support;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::support::db::{TestDb, avs, on_both_backends};
-use crate::support::engine::{SimulatedZas, simulated_zas};
-use crate::support::web::webdriver::Browser;
-use crate::support::web::{Served, sign_in};
 use arcgw::api::AppState;
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
@@ -27,6 +22,12 @@ use arcgw::sim::{Outcome, Rule, SimHandle};
 use arcgw::store::{AuditOutcome, AuditQuery, ChangeNote, Store};
 use arcgw::web::Viewer;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+
+use crate::support;
+use crate::support::db::{TestDb, avs, on_both_backends};
+use crate::support::engine::{SimulatedZas, simulated_zas};
+use crate::support::web::webdriver::Browser;
+use crate::support::web::{Served, sign_in};
 
 const OWN: &str = "066.000";
 const OTHER: &str = "077.000";

@@ -1,10 +1,11 @@
 //! Hostile and broken DT XML: each gets its specific error, never a panic, and nothing is
 //! expanded or fetched.
 
-use crate::support::xmllint;
 use arcgw::dtxml::{
     self, ACKNOWLEDGEMENT_NAMESPACE, DtXmlError, ReadLimits, TRANSMISSION_NAMESPACE,
 };
+
+use crate::support::xmllint;
 
 fn transmission_fixture() -> String {
     std::fs::read_to_string(xmllint::fixture("transmission-example.xml")).expect("fixture")

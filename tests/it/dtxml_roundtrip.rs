@@ -4,21 +4,22 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDate};
-use proptest::prelude::*;
-use proptest::strategy::ValueTree;
-use proptest::test_runner::TestRunner;
-
-use crate::support::{strategies, xmllint};
 use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, Announcement, AvsNumber,
-    Beneficiary, BirthDate, CertificatePrint, ClosingMonth, CollectionOrder, Domicile, FundNumber,
-    KeyCode, MessageHeader, MessageId, Observation, ParticipantId, Particulars, Person, PersonName,
+    Beneficiary, BirthDate, CertificatePrint, ClosingMonth, CollectionOrder, Domicile, KeyCode,
+    MessageHeader, MessageId, Observation, ParticipantId, Particulars, Person, PersonName,
     Processing, Reference, Sex, SpecialKey, SplitYear, SplittingOrder, StateCode, Transmission,
 };
 use arcgw::dtxml::{
     self, ACKNOWLEDGEMENT_NAMESPACE, DtXmlError, ReadLimits, TRANSMISSION_NAMESPACE,
 };
+use chrono::{DateTime, NaiveDate};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
+
+use crate::support::flow::{day, fund};
+use crate::support::{strategies, xmllint};
 
 fn write_t(t: &Transmission) -> String {
     dtxml::write_transmission(t).expect("a generated transmission is writable")
@@ -151,16 +152,8 @@ fn written_documents_validate_against_the_xsds() {
     xmllint::assert_valid(&xmllint::acknowledgement_schema(), &documents);
 }
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid day")
-}
-
 fn avs(text: &str) -> AvsNumber {
     AvsNumber::parse(text).expect("valid AVS number")
-}
-
-fn fund(text: &str) -> FundNumber {
-    FundNumber::parse(text).expect("valid fund number")
 }
 
 fn name(surname: &str, given: &str) -> PersonName {

@@ -15,13 +15,10 @@
 //! of one transport run only on it: a cut connection and a slow answer over HTTPS; receipt 601,
 //! a refusing receipt (310), no receipt, and the faulty inbox messages over sedex.
 
-use crate::support;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::support::db::TestDb;
-use crate::support::engine::zas_config;
 use arcgw::api::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
@@ -38,12 +35,12 @@ use arcgw::transport::{SedexConfig, TransportConfig};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
 
+use crate::support;
+use crate::support::db::{TestDb, avs_digits};
+use crate::support::engine::zas_config;
+
 use AnnouncementState::*;
 use TransportKind::{Https, Sedex};
-
-fn avs(n: u64) -> String {
-    support::db::avs(n).digits()
-}
 
 /// An announcement of `key` with reference `reference` for person number `n`.
 fn announcement(reference: &str, key: u8, n: u64) -> Value {
@@ -52,27 +49,28 @@ fn announcement(reference: &str, key: u8, n: u64) -> Value {
         11 | 13 | 15 | 19 | 21 | 25 | 31 | 35 | 41 => {
             a["person"] = json!({"surname": "Muster", "given_names": "Anna", "sex": 2, "birth_date": "1980-05-17", "country": 100});
             if key != 11 {
-                a["avs_number"] = json!(avs(n));
+                a["avs_number"] = json!(avs_digits(n));
             }
         }
         71 | 75 | 79 | 81 | 85 => {
-            a["avs_number"] = json!(avs(n));
+            a["avs_number"] = json!(avs_digits(n));
             a["rci"] = json!({"beneficiary": "insured", "closing": "2026-12", "order_date": "2026-11-20", "domicile": {"code": 2}});
         }
         // Annex 9 rows 4 and 9: the closing month of the RCI revoked; the spouse's number.
         99 => {
-            a["avs_number"] = json!(avs(n));
+            a["avs_number"] = json!(avs_digits(n));
             a["rci"] = json!({"closing": "2026-12"});
         }
         96 => {
-            a["avs_number"] = json!(avs(n));
-            a["splitting"] = json!({"spouse_avs_number": avs(n + 500)});
+            a["avs_number"] = json!(avs_digits(n));
+            a["splitting"] = json!({"spouse_avs_number": avs_digits(n + 500)});
         }
         95 => {
-            a["avs_number"] = json!(avs(n));
-            a["splitting"] = json!({"spouse_avs_number": avs(n + 500), "years": [{"year": 2001}]});
+            a["avs_number"] = json!(avs_digits(n));
+            a["splitting"] =
+                json!({"spouse_avs_number": avs_digits(n + 500), "years": [{"year": 2001}]});
         }
-        _ => a["avs_number"] = json!(avs(n)),
+        _ => a["avs_number"] = json!(avs_digits(n)),
     }
     a
 }

@@ -6,15 +6,16 @@
 //! The real processes with two simulators: `tests/it/instances.rs`
 //! (`each_environment_goes_to_its_own_zas`).
 
-use crate::support;
 use std::sync::Arc;
 
-use crate::support::db::TestDb;
-use crate::support::flow::*;
 use arcgw::clock::ManualClock;
 use arcgw::domain::{AnnouncementState, Environment};
 use arcgw::store::{ListFilter, NewTransmission, StoreError};
 use chrono::TimeDelta;
+
+use crate::support;
+use crate::support::db::TestDb;
+use crate::support::flow::*;
 
 use Environment::{Abn, Prod};
 

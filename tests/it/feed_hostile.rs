@@ -5,16 +5,17 @@
 //! is taken in. (The simulator's own entry, for transmissions: `tests/it/sim.rs`; the readers:
 //! `tests/it/dtxml_hostile.rs`.)
 
-use crate::support;
 use std::sync::Arc;
 
-use crate::support::db::{TestDb, count};
-use crate::support::engine::Feeding;
-use crate::support::flow::{account, ack, announce, day, geneva};
 use arcgw::clock::ManualClock;
 use arcgw::domain::AnnouncementState;
 use arcgw::dtxml::{ReadLimits, write_acknowledgement};
 use arcgw::transport::FeedItem;
+
+use crate::support;
+use crate::support::db::{TestDb, count};
+use crate::support::engine::Feeding;
+use crate::support::flow::{account, ack, announce, day, geneva};
 
 async fn hostile_acknowledgements_are_kept_and_skipped(db: TestDb) {
     let store = &db.store;

@@ -6,11 +6,12 @@
 //! (The accounts' search, sort and fund fields: `tests/it/accounts.rs`,
 //! `injection_attempts_in_search_and_sort_fields`.)
 
+use arcgw::domain::Role;
+
 use crate::support;
 use crate::support::db::{TestDb, count};
 use crate::support::flow::{account, announce, geneva};
 use crate::support::web::{SignedIn, Web, start};
-use arcgw::domain::Role;
 
 /// Values that would change a query's meaning if they were pasted into SQL, a LIKE pattern or
 /// HTML.

@@ -5,14 +5,11 @@
 //!   resends it after restart under the same message id, the simulator recognises the duplicate,
 //!   and every announcement is processed once.
 
-use crate::support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::support::db::TestDb;
-use crate::support::proc::{Server, command, create_token, create_token_in};
 use arcgw::clock::SystemClock;
 use arcgw::domain::AnnouncementState;
 use arcgw::pki::{DEFAULT_SERVER_NAMES, TestPki, install_crypto_provider};
@@ -20,9 +17,9 @@ use arcgw::sim::{SimConfig, SimHandle};
 use arcgw::store::ListFilter;
 use serde_json::{Value, json};
 
-fn avs(n: u64) -> String {
-    support::db::avs(n).digits()
-}
+use crate::support;
+use crate::support::db::{TestDb, avs_digits};
+use crate::support::proc::{Server, command, create_token, create_token_in, submit};
 
 /// Starts a simulator of the ZAS's `environment` with its own certificates (in `dir/ENV`) and
 /// returns it with the gateway's `[[zas]]` section for it.
@@ -73,20 +70,8 @@ async fn simulator_and_config(dir: &Path) -> (SimHandle, String) {
     (sim, write_config(dir, &[&section]))
 }
 
-async fn submit(base: &str, token: &str, announcements: Vec<Value>) -> Vec<i64> {
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/v1/announcements"))
-        .bearer_auth(token)
-        .json(&json!({ "announcements": announcements }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 202);
-    serde_json::from_value(response.json::<Value>().await.unwrap()["ids"].clone()).unwrap()
-}
-
 fn accounts(range: std::ops::Range<u64>) -> Vec<Value> {
-    range.map(|i| json!({"fund": "066.000", "reference": format!("I-{i}"), "key": 61, "avs_number": avs(i + 1)})).collect()
+    range.map(|i| json!({"fund": "066.000", "reference": format!("I-{i}"), "key": 61, "avs_number": avs_digits(i + 1)})).collect()
 }
 
 /// Waits (at most 60 s) until `count` announcements of the database are `done`.

@@ -6,20 +6,18 @@
 //! (N. 2703: CIs still open after an RCI; N. 3301: data of the ZAS wrong or incomplete) over the
 //! API and from the dashboard's form, with the refusals of their rules and hostile input.
 
-use crate::support;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::support::db::{TestDb, avs};
 use arcgw::api::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;
 use arcgw::deadlines::DeadlineRule;
 use arcgw::domain::{
-    Announcement, Beneficiary, ClosingMonth, CollectionOrder, Domicile, FundNumber, KeyCode,
-    Particulars, Reference, Role,
+    Announcement, Beneficiary, ClosingMonth, CollectionOrder, Domicile, KeyCode, Particulars,
+    Reference, Role,
 };
 use arcgw::engine::Engine;
 use arcgw::letters::{Language, LettersConfig, compose_letter};
@@ -28,15 +26,15 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::support;
+use crate::support::db::{TestDb, avs};
+use crate::support::flow::{day, fund};
+
 // ---------------------------------------------------------------------------------------------
 // Test data: funds 066.000 and 067.000; the AVS numbers are avs(n), 756.0000.0000n.c
 
 const FUND: &str = "066.000";
 const OTHER_FUND: &str = "067.000";
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 /// `hh:mm` on that day in Geneva.
 fn geneva(y: i32, m: u32, d: u32, hh: u32, mm: u32) -> DateTime<Utc> {
@@ -44,10 +42,6 @@ fn geneva(y: i32, m: u32, d: u32, hh: u32, mm: u32) -> DateTime<Utc> {
         .with_ymd_and_hms(y, m, d, hh, mm, 0)
         .unwrap()
         .to_utc()
-}
-
-fn fund(text: &str) -> FundNumber {
-    FundNumber::parse(text).unwrap()
 }
 
 /// An announcement of `key` (61: opening of a CI; 71: an RCI; 97: an order) for the insured

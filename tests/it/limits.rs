@@ -3,13 +3,10 @@
 //! migration 0012, hashed. Real sockets on loopback; the flooding client speaks from
 //! 127.0.0.2, the fund from 127.0.0.1.
 
-use crate::support;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::support::db::{TestDb, on_both_backends};
-use crate::support::web::{Web, noon};
 use arcgw::api::{AppState, router};
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::ManualClock;
@@ -20,6 +17,10 @@ use arcgw::store::{AuditOutcome, AuditQuery, Backend, Store};
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use crate::support;
+use crate::support::db::{TestDb, on_both_backends};
+use crate::support::web::{Web, noon};
 
 fn state(store: &Store, http: HttpConfig) -> (AppState, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(noon()));

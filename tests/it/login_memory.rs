@@ -8,16 +8,17 @@
 //! limit is lifted (`ARCGW_HTTP_LOGINS_PER_MINUTE`) so that every attempt reaches the password
 //! check: the limit under test is the one on concurrent hashes, not the one per address.
 
-use crate::support;
 use std::time::Duration;
 
-use crate::support::db::TestDb;
-use crate::support::proc::{Server, command};
-use crate::support::web::{FORM, create_account, csrf_of, set_cookie};
 use arcgw::domain::Role;
 use arcgw::store::Backend;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, RETRY_AFTER};
+
+use crate::support;
+use crate::support::db::TestDb;
+use crate::support::proc::{Server, command};
+use crate::support::web::{FORM, create_account, csrf_of, set_cookie};
 
 /// The attempts sent at once.
 const ATTEMPTS: usize = 1_000;

@@ -6,13 +6,8 @@
 //! both observations through the real engine. SQLite always, PostgreSQL with
 //! `ARCGW_TEST_PG_URL`.
 
-use crate::support;
 use std::sync::Arc;
 
-use crate::support::db::{TestDb, avs, execute, on_both_backends};
-use crate::support::engine::{SimulatedZas, simulated_zas};
-use crate::support::flow::{FUND, account, announce, day, entry, header, take_in_from};
-use crate::support::web::{SignedIn, start};
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::domain::operator_task::{
     OBSERVATION_ACCOUNT_ALREADY_KEPT, OBSERVATION_RCI_OR_SPLITTING_DONE,
@@ -24,11 +19,13 @@ use arcgw::domain::{
 use arcgw::sim::{Outcome, Rule};
 use arcgw::store::{AuditOutcome, AuditQuery, ChangeNote, OperatorTask, Scope, Store};
 
-const OTHER: &str = "077.000";
+use crate::support;
+use crate::support::db::{TestDb, avs, execute, on_both_backends};
+use crate::support::engine::{SimulatedZas, simulated_zas};
+use crate::support::flow::{FUND, account, announce, day, entry, fund, header, take_in_from};
+use crate::support::web::{SignedIn, start};
 
-fn fund(text: &str) -> FundNumber {
-    FundNumber::parse(text).unwrap()
-}
+const OTHER: &str = "077.000";
 
 fn observation(code: u16) -> Observation {
     Observation {

@@ -3,12 +3,8 @@
 //! operations: announcements in every kind of state, a transmission with its attempt, an
 //! acknowledgement with results, reminders and audit events.
 
-use crate::support;
 use std::path::Path;
 
-use crate::support::db::{PG_URL, TestDb, avs, columns, occurrences};
-use crate::support::flow::entry;
-use crate::support::proc::{Server, command};
 use arcgw::deadlines::DeadlineRule;
 use arcgw::domain::{
     Acknowledgement, AcknowledgementResult, Announcement, AnnouncementState, AvsNumber, BirthDate,
@@ -20,8 +16,13 @@ use arcgw::store::{
     AuditOutcome, AuditQuery, ChangeNote, ListFilter, NewAuditEvent, NewTransmission, PurgeRules,
     RetentionYears, Store, StoreError,
 };
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use sqlx::Row as _;
+
+use crate::support;
+use crate::support::db::{PG_URL, TestDb, avs, columns, occurrences};
+use crate::support::flow::{day, entry};
+use crate::support::proc::{Server, command};
 
 use AnnouncementState::*;
 
@@ -38,10 +39,6 @@ fn note(minutes: i64, cause: &str) -> ChangeNote {
 
 fn fund() -> FundNumber {
     FundNumber::parse("066.000").unwrap()
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
 fn account(reference: &str, number: AvsNumber) -> Announcement {

@@ -2,11 +2,8 @@
 //! announcements driven through the store into `announced` and `in_progress`, engines scanning
 //! on a manual clock, restarts and two instances at once.
 
-use crate::support;
 use std::sync::Arc;
 
-use crate::support::db::TestDb;
-use crate::support::flow::*;
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::deadlines::{DeadlineRule, OverdueStarts};
@@ -15,6 +12,10 @@ use arcgw::engine::Engine;
 use arcgw::engine::deadlines::ScanOutcome;
 use arcgw::store::{Reminder, ReminderFilter, ReminderStatus, Store};
 use chrono::{DateTime, Datelike, Utc};
+
+use crate::support;
+use crate::support::db::TestDb;
+use crate::support::flow::*;
 
 use AnnouncementState::*;
 use DeadlineRule::*;

@@ -4,14 +4,15 @@
 //! id, one payload and one envelope), never a second one. SQLite always, PostgreSQL with
 //! `ARCGW_TEST_PG_URL`.
 
-use crate::support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::db::TestDb;
-use crate::support::proc::{Server, command, create_token};
 use arcgw::sedex::folders;
-use serde_json::json;
+use serde_json::{Value, json};
+
+use crate::support;
+use crate::support::db::TestDb;
+use crate::support::proc::{Server, command, create_token, submit};
 
 fn write_config(dir: &Path) -> String {
     let interface = dir.join("sedex");
@@ -38,16 +39,10 @@ hand_over_lease_secs = 2
     path.to_str().unwrap().to_string()
 }
 
-async fn submit(base: &str, token: &str) {
-    let avs = support::db::avs(1).digits();
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/v1/announcements"))
-        .bearer_auth(token)
-        .json(&json!({"announcements": [{"fund": "066.000", "reference": "K-1", "key": 61, "avs_number": avs}]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 202);
+/// One announcement, `K-1`.
+fn k_1() -> Vec<Value> {
+    let avs = support::db::avs_digits(1);
+    vec![json!({"fund": "066.000", "reference": "K-1", "key": 61, "avs_number": avs})]
 }
 
 /// Aborts at `failpoint`, checks what it left with `left`, restarts and waits for a complete
@@ -61,7 +56,7 @@ async fn crash_at(db: TestDb, failpoint: &str, envelope_left: bool) {
     let mut crashing = command(&url, dir.path());
     crashing.env("ARCGW_FAILPOINT", failpoint);
     let mut server = Server::start_with(crashing, &["--config", &config]);
-    submit(&server.base, &token).await;
+    submit(&server.base, &token, k_1()).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while server.child.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "the failpoint was not reached");

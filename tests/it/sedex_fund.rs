@@ -6,13 +6,10 @@
 //! and hands it over again; the state a crash leaves between writing the files and recording
 //! the hand-over leads to the same message, not a new one.
 
-use crate::support;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::support::db::TestDb;
-use crate::support::flow::{account, geneva, note};
 use arcgw::clock::ManualClock;
 use arcgw::domain::{AnnouncementState, ParticipantId};
 use arcgw::dtxml::{ReadLimits, read_transmission};
@@ -22,6 +19,10 @@ use arcgw::sedex::{Envelope, MessageClass, PayloadFormat, SedexMessageId, SedexR
 use arcgw::store::{AttemptOutcome, Store, TransmissionRecord, TransmissionState};
 use arcgw::transport::{SedexConfig, SedexTransport, Transport};
 use chrono::TimeDelta;
+
+use crate::support;
+use crate::support::db::TestDb;
+use crate::support::flow::{account, geneva, note};
 
 struct Fund {
     engine: Engine,

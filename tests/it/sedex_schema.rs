@@ -2,14 +2,14 @@
 //! `schemas/eCH-0090-2.xsd` (with `xmllint`, Debian package `libxml2-utils`), reads back the
 //! same, and the schema refuses what the reader refuses.
 
+use arcgw::domain::{MessageId, ParticipantId};
+use arcgw::sedex::{Envelope, MessageClass, SedexMessageId, SedexReceipt};
 use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
 use crate::support::xmllint;
-use arcgw::domain::{MessageId, ParticipantId};
-use arcgw::sedex::{Envelope, MessageClass, SedexMessageId, SedexReceipt};
 
 fn participant() -> impl Strategy<Value = ParticipantId> {
     "T?[1-9]-[0-9A-Z]{1,8}-[0-9]{1,3}".prop_map(|s| ParticipantId::new(&s).expect("valid"))

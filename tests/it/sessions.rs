@@ -2,15 +2,16 @@
 //! PostgreSQL: cookie flags, session fixation, lockout with a growing delay, CSRF refusals,
 //! the forced password change, expiry and logout.
 
-use crate::support;
-use crate::support::db::{TestDb, on_both_backends};
-use crate::support::web::{FORM, PASSWORD, create_account, form, set_cookie, start, start_with};
 use arcgw::domain::Role;
 use arcgw::domain::lockout::FREE_ATTEMPTS;
 use arcgw::store::{AuditOutcome, AuditQuery, LoginDenial, PasswordCheck, SignIn, Store};
 use chrono::TimeDelta;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION};
+
+use crate::support;
+use crate::support::db::{TestDb, on_both_backends};
+use crate::support::web::{FORM, PASSWORD, create_account, form, set_cookie, start, start_with};
 
 async fn audit(store: &Store, action: &str) -> Vec<arcgw::store::AuditEvent> {
     let query = AuditQuery {

@@ -4,9 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use reqwest::{Certificate, Identity, StatusCode};
-
 use arcgw::clock::{Clock, ManualClock, SystemClock};
 use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, Announcement, AvsNumber,
@@ -19,6 +16,10 @@ use arcgw::pki::{self, DEFAULT_SERVER_NAMES, TestPki};
 use arcgw::sim::{
     self, AcknowledgementPage, Outcome, Receipt, Rule, Scenarios, SimConfig, SimHandle,
 };
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use reqwest::{Certificate, Identity, StatusCode};
+
+use crate::support::flow::day;
 
 const FUND_SENDER: &str = "T7-000000-1";
 
@@ -48,10 +49,6 @@ fn person() -> Person {
         birth_date: BirthDate::Day(NaiveDate::from_ymd_opt(1984, 9, 4).unwrap()),
         country: StateCode::new(100).unwrap(),
     }
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
 /// An announcement of `code` with the particulars its key needs; certificate keys go without

@@ -1,13 +1,8 @@
 //! The store on both back ends: every test runs on SQLite, and on PostgreSQL when
 //! `ARCGW_TEST_PG_URL` is set (see `support::db`).
 
-use crate::support;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::support::db::{TestDb, avs, columns, count, occurrences};
-use crate::support::store_data::{
-    account, certificate, collection, fund, note, one_of_each, order, splitting, t,
-};
 use arcgw::domain::{Announcement, AnnouncementState, AvsNumber, Reference};
 use arcgw::store::{
     AuditOutcome, AuditQuery, Authentication, Backend, ChangeNote, Denial, ListFilter,
@@ -16,6 +11,13 @@ use arcgw::store::{
 use chrono::TimeDelta;
 use serde_json::json;
 use sqlx::Row;
+
+use crate::support;
+use crate::support::db::{TestDb, avs, columns, count, occurrences};
+use crate::support::flow::fund;
+use crate::support::store_data::{
+    account, certificate, collection, note, one_of_each, order, splitting, t,
+};
 
 use AnnouncementState::*;
 

@@ -1,15 +1,8 @@
 //! Transmissions and acknowledgements in the store, on both back ends: every test runs on
 //! SQLite, and on PostgreSQL when `ARCGW_TEST_PG_URL` is set (see `support::db`).
 
-use crate::support;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::support::db::{TestDb, avs, columns, count, occurrences};
-use crate::support::flow::day;
-use crate::support::flow::entry;
-use crate::support::store_data::{
-    account, certificate, collection, fund, note, one_of_each, order, person, splitting, t,
-};
 use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, Announcement, AnnouncementState,
     AvsNumber, CertificatePrint, Environment, MessageHeader, MessageId, Observation, ParticipantId,
@@ -22,6 +15,13 @@ use arcgw::store::{
 use chrono::{NaiveDate, TimeDelta};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+
+use crate::support;
+use crate::support::db::{TestDb, avs, columns, count, occurrences};
+use crate::support::flow::{day, entry, fund};
+use crate::support::store_data::{
+    account, certificate, collection, note, one_of_each, order, person, splitting, t,
+};
 
 use AnnouncementState::*;
 

@@ -1,9 +1,10 @@
 //! `arcgw user …` as an operator runs it: the real binary on SQLite and (with
 //! `ARCGW_TEST_PG_URL`) PostgreSQL. The first responsible account is made here.
 
+use arcgw::store::{AuditQuery, SignIn};
+
 use crate::support;
 use crate::support::db::{TestDb, on_both_backends};
-use arcgw::store::{AuditQuery, SignIn};
 
 /// `arcgw user create` of the first responsible account, Maria Rossi of 066.000.
 const CREATE_MROSSI: [&str; 11] = [

@@ -7,17 +7,17 @@
 
 use std::path::PathBuf;
 
+use arcgw::domain::{
+    AvsNumber, CiChange, CiComplement, FundNumber, MessageHeader, MessageId, ParticipantId,
+    PersonName, SpecialKey, SplitYear, SplittingNotice, SplittingOrder, Spouses, StateCode,
+};
+use arcgw::dtxml::{self, DtXmlError, ReadLimits, ZasKind, ZasMessage};
 use chrono::{DateTime, NaiveDate};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
 use crate::support::{strategies, xmllint};
-use arcgw::domain::{
-    AvsNumber, CiChange, CiComplement, FundNumber, MessageHeader, MessageId, ParticipantId,
-    PersonName, SpecialKey, SplitYear, SplittingNotice, SplittingOrder, Spouses, StateCode,
-};
-use arcgw::dtxml::{self, DtXmlError, ReadLimits, ZasKind, ZasMessage};
 
 fn header(id: &str) -> MessageHeader {
     MessageHeader {

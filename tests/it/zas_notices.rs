@@ -5,14 +5,8 @@
 //! API's feeds with their cursor, the token's funds and environment, and the audit of every
 //! read with the ids shown.
 
-use crate::support;
 use std::sync::Arc;
 
-use crate::support::db::{TestDb, avs, count};
-use crate::support::flow::{day, geneva};
-use crate::support::zas::{
-    FundApi, assert_pages, engine_on, engine_on_sedex, ids, place, take_in_at_once,
-};
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::domain::{
     CiChange, CiComplement, Environment, FundNumber, MessageHeader, MessageId, ParticipantId,
@@ -21,6 +15,13 @@ use arcgw::domain::{
 use arcgw::dtxml::{write_ci_complement, write_splitting_notice};
 use arcgw::store::{Arrival, Store};
 use arcgw::transport::sedex::{PLACEHOLDER_CI_COMPLEMENT_TYPE, PLACEHOLDER_SPLITTING_NOTICE_TYPE};
+
+use crate::support;
+use crate::support::db::{TestDb, avs, count};
+use crate::support::flow::{day, geneva};
+use crate::support::zas::{
+    FundApi, assert_pages, engine_on, engine_on_sedex, ids, place, take_in_at_once,
+};
 
 fn header(message_id: &str) -> MessageHeader {
     MessageHeader {

@@ -201,6 +201,11 @@ pub fn avs(n: u64) -> arcgw::domain::AvsNumber {
     .expect("a valid AVS number")
 }
 
+/// [`avs`] as its 13 digits, as a fund's system sends it.
+pub fn avs_digits(n: u64) -> String {
+    avs(n).digits()
+}
+
 // Direct SQL, for what the store's interface does not show (the AVS-number scans).
 
 pub async fn count(store: &arcgw::store::Store, sql: &'static str) -> i64 {

@@ -15,6 +15,10 @@ use crate::support::db::avs;
 pub const FUND: &str = "066.000";
 pub const SHA: &str = "5e9c0f3aa1b2c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbcc";
 
+pub fn fund(text: &str) -> FundNumber {
+    FundNumber::parse(text).unwrap()
+}
+
 pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }

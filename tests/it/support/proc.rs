@@ -1,5 +1,5 @@
 //! Running the real `arcgw` binary as a separate process: `serve` on a random loopback port,
-//! token creation, and killing it as an operator (SIGTERM) or a crash (SIGKILL) would.
+//! token creation, submissions, and killing it as an operator (SIGTERM) or a crash (SIGKILL) would.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -51,6 +51,21 @@ pub fn create_token_in(
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Submits `announcements` (the JSON items of the fund API) to the gateway at `base` with
+/// `token`: accepted (202); their ids.
+pub async fn submit(base: &str, token: &str, announcements: Vec<serde_json::Value>) -> Vec<i64> {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/announcements"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "announcements": announcements }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 202);
+    let body: serde_json::Value = response.json().await.unwrap();
+    serde_json::from_value(body["ids"].clone()).unwrap()
 }
 
 impl Server {

@@ -3,18 +3,14 @@
 
 use arcgw::domain::{
     Announcement, AvsNumber, Beneficiary, BirthDate, ClosingMonth, CollectionOrder, Domicile,
-    FundNumber, KeyCode, Particulars, Person, PersonName, Reference, Sex, SpecialKey, SplitYear,
+    KeyCode, Particulars, Person, PersonName, Reference, Sex, SpecialKey, SplitYear,
     SplittingOrder, StateCode,
 };
 use arcgw::store::ChangeNote;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::support::db::avs;
-use crate::support::flow::day;
-
-pub fn fund(text: &str) -> FundNumber {
-    FundNumber::parse(text).unwrap()
-}
+use crate::support::flow::{day, fund};
 
 /// 23 November 2026, 10:00 UTC, plus `minutes`.
 pub fn t(minutes: i64) -> DateTime<Utc> {

@@ -7,9 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use proptest::prelude::*;
-
 use arcgw::domain::avs_number::check_digit;
 use arcgw::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, Announcement, AvsNumber,
@@ -19,6 +16,8 @@ use arcgw::domain::{
     Processing, RciKey, Reference, Sex, SpecialKey, SplitYear, SplittingNotice, SplittingOrder,
     Spouses, StateCode, Transmission,
 };
+use chrono::{DateTime, NaiveDate, Utc};
+use proptest::prelude::*;
 
 /// A valid AVS number: `756`, nine random digits, the check digit of annex 8.
 pub fn avs_number() -> impl Strategy<Value = AvsNumber> {
