@@ -20,14 +20,10 @@
 
 #[path = "support/backends.rs"]
 mod backends;
+#[path = "support/it.rs"]
+mod it;
 #[path = "support/mod.rs"]
 mod support;
-#[path = "../tests/support_db/mod.rs"]
-mod support_db;
-#[path = "../tests/support_proc/mod.rs"]
-mod support_proc;
-#[path = "../tests/support_web/mod.rs"]
-mod support_web;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -38,13 +34,13 @@ use std::time::{Duration, Instant};
 use arcgw::domain::Role;
 use arcgw::store::Backend;
 use backends::on_each_backend;
+use it::db::{TestDb, avs};
+use it::proc::{Server, command, create_token};
+use it::web::{FORM, create_account, csrf_of, set_cookie};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE};
 use serde_json::json;
 use support::{load_average, machine, percentile, profile, publish, status_kib};
-use support_db::{TestDb, avs};
-use support_proc::{Server, command, create_token};
-use support_web::{FORM, create_account, csrf_of, set_cookie};
 
 /// How long each phase runs.
 const PHASE: Duration = Duration::from_secs(20);

@@ -14,25 +14,21 @@
 //! A benchmark target rather than a test: it is a measurement of the release binary that prints
 //! figures for the README (tried / handled / defects), takes a minute or two per database and
 //! is run on purpose (`cargo bench --bench probe`, `scripts/bench.sh probe`); the properties
-//! themselves have their tests (`tests/limits.rs`, `api.rs`, `sessions.rs`, `accounts.rs`,
-//! `validate_rules.rs`, `login_memory.rs`). The table is also written to
+//! themselves have their tests (the modules `limits`, `api`, `sessions`, `accounts`,
+//! `validate_rules` and `login_memory` of `tests/it/`). The table is also written to
 //! `target/bench-probe.md`.
 //!
 //! The gateway reads XML only from the ZAS (transmissions' receipts, the acknowledgement feed),
 //! never from its own clients: over HTTP the probe checks that XML bodies are refused unread;
-//! the XML readers' hostile input (DTDs, entities, depth, size) is `tests/dtxml_hostile.rs`
-//! and `tests/sim.rs`.
+//! the XML readers' hostile input (DTDs, entities, depth, size) is tested in
+//! `tests/it/dtxml_hostile.rs` and `tests/it/sim.rs`.
 
 #[path = "support/backends.rs"]
 mod backends;
+#[path = "support/it.rs"]
+mod it;
 #[path = "support/mod.rs"]
 mod support;
-#[path = "../tests/support_db/mod.rs"]
-mod support_db;
-#[path = "../tests/support_proc/mod.rs"]
-mod support_proc;
-#[path = "../tests/support_web/mod.rs"]
-mod support_web;
 
 use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
@@ -42,12 +38,12 @@ use std::time::{Duration, Instant};
 use arcgw::domain::Role;
 use arcgw::store::{Backend, Store};
 use backends::on_each_backend;
+use it::db::{TestDb, avs, columns, occurrences};
+use it::proc::{Server, command, create_token};
+use it::web::{FORM, PASSWORD, create_account, csrf_of, set_cookie};
 use reqwest::header::{CONTENT_TYPE, COOKIE};
 use serde_json::{Value, json};
 use support::{machine, profile, publish, status_kib};
-use support_db::{TestDb, avs, columns, occurrences};
-use support_proc::{Server, command, create_token};
-use support_web::{FORM, PASSWORD, create_account, csrf_of, set_cookie};
 
 /// The largest answer a request may get (a capped validation report is about 200 KB).
 const ANSWER_BOUND: usize = 2 * 1024 * 1024;

@@ -1,13 +1,13 @@
-//! Runs a measurement once on each back end of the tests (`tests/support_db`): a fresh SQLite
-//! file always, a fresh PostgreSQL schema when `ARCGW_TEST_PG_URL` is set (else skipped, and
-//! said so). For the benchmarks that include `tests/support_db` as `support_db`.
+//! Runs a measurement once on each back end of the tests (`tests/it/support/db.rs`): a fresh
+//! SQLite file always, a fresh PostgreSQL schema when `ARCGW_TEST_PG_URL` is set (else skipped,
+//! and said so). For the benchmarks that include the tests' helpers as `it` (`support/it.rs`).
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use arcgw::store::Backend;
 
-use crate::support_db::{self, TestDb};
+use crate::it::db::{self, TestDb};
 
 /// What `measure` returned on each back end, with the back end.
 pub async fn on_each_backend<T, F, Fut>(measure: F) -> Vec<(Backend, T)>
@@ -20,7 +20,7 @@ where
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let results = results.clone();
         let measure = &measure;
-        support_db::run(backend, move |db| {
+        db::run(backend, move |db| {
             let measured = measure(db, backend);
             async move {
                 let value = measured.await;
