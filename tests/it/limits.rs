@@ -157,7 +157,7 @@ async fn body_over_the_limit(db: TestDb) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_before_the_body_was_read_closes_the_connection() {
-    support_db::run(Backend::Sqlite, answer_before_the_body).await;
+    support::db::run(Backend::Sqlite, answer_before_the_body).await;
 }
 
 /// A 413 answered from the `Content-Length`, before the body is read, leaves the body's rest

@@ -91,7 +91,7 @@ pub async fn start_with(store: Store, configure: impl FnOnce(AppState) -> AppSta
     }
 }
 
-/// Serves `app` (`arcgw::api::router` of a state) on a free loopback port, with each
+/// Serves `app` (`arcgw::app::router` of a state) on a free loopback port, with each
 /// connection's peer address; its base URL, `http://127.0.0.1:<port>`.
 pub async fn serve(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -348,7 +348,7 @@ impl Served {
     }
 }
 
-/// Serves `arcgw::api::router(state)` ([`serve`]), creates the account of `viewer` (its login, role and
+/// Serves `arcgw::app::router(state)` ([`serve`]), creates the account of `viewer` (its login, role and
 /// funds) in the state's store and signs in with it through `POST /login`, as a browser does.
 pub async fn sign_in(state: AppState, viewer: arcgw::web::Viewer) -> Served {
     let store = state.store.clone();
