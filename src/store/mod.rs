@@ -31,7 +31,7 @@ mod claim;
 mod closing_orders;
 mod codec;
 #[cfg(test)]
-mod codec_before_issue_13;
+mod codec_minor_version_0;
 mod connect;
 mod dashboard;
 mod deadline_metrics;

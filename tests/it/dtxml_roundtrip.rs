@@ -186,7 +186,7 @@ fn announce(f: &str, reference: &str, key: i64, particulars: Particulars) -> Ann
 /// The transmission of `tests/fixtures/transmission-example.xml`: one announcement of every
 /// particulars variant of minor version 1 and the special cases (no AVS number, NN, year-only
 /// birth date, an old RCI key). The variants of before minor version 1 are in
-/// `tests/fixtures/transmission-before-issue-13.xml`.
+/// `tests/fixtures/transmission-minor-version-0.xml`.
 fn example_transmission() -> Transmission {
     let brunner = Person {
         name: name("Brunner", "Anton Hugo"),
@@ -474,7 +474,7 @@ fn transmission_fixture() {
         &xmllint::transmission_schema(),
         &[
             xmllint::fixture("transmission-example.xml"),
-            xmllint::fixture("transmission-before-issue-13.xml"),
+            xmllint::fixture("transmission-minor-version-0.xml"),
         ],
     );
 }

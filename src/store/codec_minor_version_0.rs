@@ -1,9 +1,9 @@
-//! Announcements stored before issue 13 corrected the field sets of annex 9 (keys 92–94 and
+//! Announcements stored before the field sets of annex 9 were corrected (keys 92–94 and
 //! 97–99 with an order date, 96 with the years to split) are still read, printed and written
 //! again byte for byte. The fixtures are what the code of that time (commit 0b3ce5f) wrote: the
 //! particulars JSON as `store/codec.rs` stored it, and the XML as `arcgw render` wrote it for the
-//! same announcements (`tests/fixtures/transmission-before-issue-13.xml`). They are never
-//! rewritten.
+//! same announcements (`tests/fixtures/transmission-minor-version-0.xml`, DT XML minor
+//! version 0). They are never rewritten.
 
 use super::codec::{PersonNumbers, StoredParticulars, decode};
 use crate::domain::{
@@ -12,10 +12,10 @@ use crate::domain::{
 use crate::dtxml::{self, ReadLimits};
 use crate::letters::{Language, SentAnnouncement, compose_print};
 
-const STORED: &str = include_str!("../../tests/fixtures/particulars-before-issue-13.json");
+const STORED: &str = include_str!("../../tests/fixtures/particulars-minor-version-0.json");
 const XML_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/transmission-before-issue-13.xml"
+    "/tests/fixtures/transmission-minor-version-0.xml"
 );
 
 #[derive(serde::Deserialize)]
@@ -75,7 +75,7 @@ fn current(fixture: &str) -> String {
 }
 
 #[test]
-fn rows_stored_before_issue_13_are_written_again_byte_for_byte() {
+fn rows_stored_before_the_annex_9_correction_are_written_again_byte_for_byte() {
     let t = transmission();
     let written = dtxml::write_transmission(&t).expect("writes");
     let fixture = std::fs::read_to_string(XML_PATH).expect("fixture present");
@@ -86,7 +86,7 @@ fn rows_stored_before_issue_13_are_written_again_byte_for_byte() {
 }
 
 #[test]
-fn rows_stored_before_issue_13_are_printed_as_sent() {
+fn rows_stored_before_the_annex_9_correction_are_printed_as_sent() {
     let t = transmission();
     let xml = dtxml::write_transmission(&t).expect("writes");
     let fields = dtxml::announcement_fields(&xml, "L-99")
