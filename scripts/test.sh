@@ -44,4 +44,9 @@ ensure_postgres() {
 
 ensure_postgres
 echo "scripts/test.sh: PostgreSQL tests against ${ARCGW_TEST_PG_URL%%@*}@…"
+# Four tests at a time on any machine: most of a test's time is spent waiting (child processes,
+# PostgreSQL, Chromium, timeouts). On 2 cores the integration tests took 174 s two at a time,
+# 119 s four at a time, 109 s eight at a time (where logins began to wait for the password
+# hashing, which runs one at a time). RUST_TEST_THREADS set by the caller wins.
+export RUST_TEST_THREADS=${RUST_TEST_THREADS:-4}
 cargo test --locked "$@"
