@@ -1,4 +1,4 @@
-//! The fund API for announcements: submit, read one, list, withdraw (CONTRACT.md "HTTP API").
+//! The fund API for announcements: submit, read one, list, withdraw (docs/api.md, "The HTTP API").
 
 use axum::Json;
 use axum::body::Bytes;
@@ -43,7 +43,7 @@ pub struct Accepted {
 
 /// Submits announcements: all are stored, or none.
 #[utoipa::path(post, path = "/api/v1/announcements", tag = "announcements",
-    request_body(content = Object, description = "One announcement, an array, or {\"announcements\": [...]} (CONTRACT.md). The blocks by key (annex 9): person: 11, 13, 15, 19, 21, 25, 31, 35, 41 (avs_number optional); AVS number only: 33, 43, 61, 63, 65, 67, 92, 93, 97, 98; rci (beneficiary, closing, order_date, domicile; event optional): 71, 75, 79, 81, 85; with rci.old_law true: 73, 77, 83, 91 (old-law benefits, annex 1 footnote); rci.domicile only: 94 (Swiss compensation fund only, N. 2521); splitting (spouse_avs_number, years): 95; splitting.spouse_avs_number only: 96; rci.closing only: 99 (the closing month of the RCI revoked, N. 2720)."),
+    request_body(content = Object, description = "One announcement, an array, or {\"announcements\": [...]} (docs/api.md). The blocks by key (annex 9): person: 11, 13, 15, 19, 21, 25, 31, 35, 41 (avs_number optional); AVS number only: 33, 43, 61, 63, 65, 67, 92, 93, 97, 98; rci (beneficiary, closing, order_date, domicile; event optional): 71, 75, 79, 81, 85; with rci.old_law true: 73, 77, 83, 91 (old-law benefits, annex 1 footnote); rci.domicile only: 94 (Swiss compensation fund only, N. 2521); splitting (spouse_avs_number, years): 95; splitting.spouse_avs_number only: 96; rci.closing only: 99 (the closing month of the RCI revoked, N. 2720)."),
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters: a repeat with the same key and body gets the first answer; the same key with another body is refused (422). Without it, submissions are still idempotent by environment, fund, reference and content (a rule of the system: the fund's reference is its own key, N. 3105).")),
     responses(
         (status = 202, description = "All stored (or stored before)", body = Accepted),
@@ -283,7 +283,7 @@ pub struct AnnouncementView {
     pub fund: String,
     pub reference: String,
     pub key: u8,
-    /// The announcement in the JSON of CONTRACT.md.
+    /// The announcement in the JSON of docs/api.md.
     #[schema(value_type = Object)]
     pub announcement: Value,
     pub transmission_id: Option<i64>,

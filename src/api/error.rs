@@ -191,7 +191,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         match self {
-            // CONTRACT.md: the body of a 422 is the validation report itself.
+            // docs/api.md: the body of a 422 is the validation report itself.
             ApiError::Invalid(report) => (status, Json(report)).into_response(),
             ApiError::Internal(ref source) => {
                 tracing::error!(error = %source, "request failed");

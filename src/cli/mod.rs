@@ -1,4 +1,4 @@
-//! The `arcgw` command line (CONTRACT.md): a thin layer that reads arguments and input, calls the
+//! The `arcgw` command line (docs/api.md): a thin layer that reads arguments and input, calls the
 //! library and turns outcomes into text and exit statuses.
 
 mod audit;
@@ -98,11 +98,11 @@ pub enum Format {
     /// Readable text.
     #[default]
     Text,
-    /// The JSON report of CONTRACT.md.
+    /// The JSON report of docs/api.md.
     Json,
 }
 
-/// The status `arcgw` exits with, per CONTRACT.md.
+/// The status `arcgw` exits with, per docs/api.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Ok = 0,

@@ -1,4 +1,4 @@
-//! An announcement written back in the JSON of CONTRACT.md, the same shape a fund submits, so
+//! An announcement written back in the JSON of docs/api.md, the same shape a fund submits, so
 //! that what is read back can be compared with what was sent.
 
 use serde_json::{Map, Value, json};

@@ -1,4 +1,4 @@
-//! Validation: the announcement JSON of CONTRACT.md in, typed [`Announcement`]s and a [`Report`]
+//! Validation: the announcement JSON of docs/api.md in, typed [`Announcement`]s and a [`Report`]
 //! out. Every problem is reported at once, each with the announcement's index, the field, the
 //! rule of the directives and a message for the fund's clerk.
 

@@ -8,7 +8,7 @@ use std::fmt;
 /// that a check enforces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Rule {
-    /// The JSON shape of CONTRACT.md: types, required and unknown fields.
+    /// The JSON shape of docs/api.md: types, required and unknown fields.
     InputFormat,
     /// N. 1201: 13 digits starting with 756.
     AvsFormat,
@@ -133,7 +133,7 @@ pub struct Report {
     /// The first [`MAX_LISTED`] warnings.
     pub warnings: Vec<Finding>,
     /// Errors found beyond those listed (written only when there are some: the report of
-    /// CONTRACT.md stays as it was).
+    /// docs/api.md stays as it was).
     #[serde(skip_serializing_if = "is_zero")]
     pub errors_omitted: usize,
     /// Warnings found beyond those listed (written only when there are some).

@@ -1,4 +1,4 @@
-//! The command line as CONTRACT.md describes it: outputs and exit statuses, with bad input of
+//! The command line as docs/api.md describes it: outputs and exit statuses, with bad input of
 //! every kind answered by a clear message, never a panic.
 
 use std::io::Write;
