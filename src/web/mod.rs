@@ -38,8 +38,3 @@ pub fn behind_session(state: AppState, routes: Router<AppState>) -> Router<AppSt
         .layer(from_fn_with_state(state.clone(), csrf::require_csrf))
         .layer(from_fn_with_state(state, session::load_viewer))
 }
-
-/// The pages behind the session layer, to be merged into a router.
-pub fn router(state: AppState) -> Router<AppState> {
-    behind_session(state, pages())
-}

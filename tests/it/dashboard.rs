@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arcgw::app::AppState;
+use arcgw::app::Viewer;
 use arcgw::calendar::ZasCalendar;
 use arcgw::clock::{Clock, ManualClock};
 use arcgw::config::HttpConfig;
@@ -20,7 +21,6 @@ use arcgw::engine::Environment;
 use arcgw::pki::TEST_CLIENT_ID;
 use arcgw::sim::{Outcome, Rule, SimHandle};
 use arcgw::store::{AuditOutcome, AuditQuery, ChangeNote, Store};
-use arcgw::web::Viewer;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
 use crate::support;

@@ -505,8 +505,8 @@ async fn a_viewer_already_present_is_left_as_it_is() {
     use std::sync::Arc;
 
     use arcgw::app::AppState;
+    use arcgw::app::Viewer;
     use arcgw::domain::FundNumber;
-    use arcgw::web::Viewer;
     use axum::body::Body;
     use axum::http::{Method, Request};
     use tower::ServiceExt;
@@ -532,7 +532,7 @@ async fn a_viewer_already_present_is_left_as_it_is() {
         funds: vec![FundNumber::parse("066.000").unwrap()],
         csrf_token: "t".repeat(64),
     };
-    let app = arcgw::web::router(state.clone())
+    let app = arcgw::web::behind_session(state.clone(), arcgw::web::pages())
         .layer(axum::Extension(viewer))
         .with_state(state);
     let page = app

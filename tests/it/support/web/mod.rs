@@ -350,7 +350,7 @@ impl Served {
 
 /// Serves `arcgw::app::router(state)` ([`serve`]), creates the account of `viewer` (its login, role and
 /// funds) in the state's store and signs in with it through `POST /login`, as a browser does.
-pub async fn sign_in(state: AppState, viewer: arcgw::web::Viewer) -> Served {
+pub async fn sign_in(state: AppState, viewer: arcgw::app::Viewer) -> Served {
     let store = state.store.clone();
     let base = serve(router(state)).await;
     let funds: Vec<String> = viewer.funds.iter().map(ToString::to_string).collect();
