@@ -188,10 +188,11 @@ fn fill_sqlite(pending: u64) -> Vec<String> {
              SELECT ({ACK_DAYS_AGO}) + 1, i, i, '001.000', 'B-' || i, 61, 2, '{{}}' \
              FROM (SELECT id AS i FROM announcements WHERE state = 'in_progress')"
         ),
-        // The start of each running deadline, as the gateway keeps it (migration 0017).
+        // Each running deadline, as the gateway keeps it (migration 0023).
         format!(
-            "UPDATE announcements SET deadline_start = CASE state \
-             WHEN 'announced' THEN date(state_since) ELSE {FIRST_ACK_DATE} END"
+            "INSERT INTO deadline_watch (announcement_id, state, deadline_start, fund, \
+             state_since) SELECT id, state, CASE state WHEN 'announced' THEN date(state_since) \
+             ELSE {FIRST_ACK_DATE} END, fund, state_since FROM announcements ORDER BY id"
         ),
         "ANALYZE".to_string(),
     ]
@@ -222,9 +223,10 @@ fn fill_postgres(pending: u64) -> Vec<String> {
              FROM (SELECT id AS i FROM announcements WHERE state = 'in_progress') AS p"
         ),
         format!(
-            "UPDATE announcements SET deadline_start = CASE state WHEN 'announced' \
+            "INSERT INTO deadline_watch (announcement_id, state, deadline_start, fund, \
+             state_since) SELECT id, state, CASE state WHEN 'announced' \
              THEN to_char(state_since AT TIME ZONE 'Europe/Zurich', 'YYYY-MM-DD') \
-             ELSE {FIRST_ACK_DATE} END"
+             ELSE {FIRST_ACK_DATE} END, fund, state_since FROM announcements ORDER BY id"
         ),
         "ANALYZE".to_string(),
     ]

@@ -1,11 +1,12 @@
 //! Changes of state and their history: every change is a row in `announcement_history`,
 //! written in the same transaction as the announcement's current state.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
+use super::deadline_watch::{self, Followed};
 use super::error::StoreError;
 use super::redact::redact;
 use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args};
@@ -179,13 +180,21 @@ pub(crate) async fn set_states(
     // Per announcement: the state expected and the state it ends in.
     let ends = ends(changes, at);
     let (sql, args) = set_states_statement(tx.backend(), &ends, at);
-    let changed: BTreeSet<i64> = tx
+    // Per announcement changed: its environment and fund.
+    let changed: BTreeMap<i64, (String, String)> = tx
         .fetch_all(sql, args)
         .await?
         .iter()
-        .map(|row| row.int("id"))
-        .collect::<Result<_, _>>()?;
-    if let Some((&id, &End { from, to, .. })) = ends.iter().find(|(id, _)| !changed.contains(id)) {
+        .map(|row| {
+            Ok((
+                row.int("id")?,
+                (row.text("environment")?, row.text("fund")?),
+            ))
+        })
+        .collect::<Result<_, StoreError>>()?;
+    if let Some((&id, &End { from, to, .. })) =
+        ends.iter().find(|(id, _)| !changed.contains_key(id))
+    {
         // Only possible if the caller did not hold the row for writing.
         return Err(match from {
             Some(from) => StoreError::InvalidTransition { id, from, to },
@@ -195,6 +204,21 @@ pub(crate) async fn set_states(
             },
         });
     }
+    let followed: Vec<Followed<'_>> = ends
+        .iter()
+        .map(|(&id, end)| {
+            let (environment, fund) = &changed[&id];
+            Followed {
+                id,
+                from: end.from,
+                to: end.to,
+                deadline_start: end.deadline_start,
+                environment,
+                fund,
+            }
+        })
+        .collect();
+    deadline_watch::follow(tx, &followed, at).await?;
     append_all(tx, changes, at, actor).await
 }
 
@@ -206,7 +230,7 @@ pub(super) struct End {
     /// The state after the last change.
     to: AnnouncementState,
     /// The first day of the deadline it then runs under (PROD only; N. 3401).
-    deadline_start: Option<NaiveDate>,
+    pub(super) deadline_start: Option<NaiveDate>,
 }
 
 /// Per announcement of `changes`, made at `at`, where its changes take it. N. 3401: announced,
@@ -234,7 +258,8 @@ pub(super) fn ends(changes: &[StateChange], at: DateTime<Utc>) -> BTreeMap<i64, 
 }
 
 /// The statement of [`set_states`]: each announcement of `ends` from its expected state to the
-/// state it ends in, found by id, at `at`, with the deadline it then runs under (PROD only).
+/// state it ends in, found by id, at `at`; it returns the id, environment and fund of each
+/// announcement changed (what the running deadlines, `deadline_watch.rs`, need).
 pub(super) fn set_states_statement(
     backend: Backend,
     ends: &BTreeMap<i64, End>,
@@ -242,25 +267,15 @@ pub(super) fn set_states_statement(
 ) -> (Sql, Vec<Arg>) {
     let rows: Vec<Value> = ends
         .iter()
-        .map(|(id, end)| {
-            json!([
-                id,
-                end.to.as_str(),
-                end.from.map(AnnouncementState::as_str),
-                end.deadline_start.map(super::reminders::date_text)
-            ])
-        })
+        .map(|(id, end)| json!([id, end.to.as_str(), end.from.map(AnnouncementState::as_str)]))
         .collect();
     let mut sql = SqlBuilder::new("UPDATE announcements SET state = r.value->>1, state_since = ");
     sql.push_arg(at)
-        .push(
-            ", deadline_start = CASE WHEN announcements.environment = 'prod' \
-             THEN r.value->>3 END FROM ",
-        )
+        .push(" FROM ")
         .push_rows(backend, &rows)
         .push(
             " r WHERE announcements.id = CAST(r.value->>0 AS bigint) \
-             AND announcements.state = r.value->>2 RETURNING id",
+             AND announcements.state = r.value->>2 RETURNING id, environment, fund",
         );
     sql.finish()
 }

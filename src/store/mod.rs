@@ -35,6 +35,7 @@ mod codec_minor_version_0;
 mod connect;
 mod dashboard;
 mod deadline_metrics;
+mod deadline_watch;
 mod error;
 mod funds;
 mod group_commit;

@@ -230,9 +230,9 @@ impl Store {
     /// statement for the reminders (`INSERT … ON CONFLICT DO NOTHING`: the unique constraint on
     /// (announcement, rule) decides, and an announcement no longer in the state the rule
     /// watches gets none), one for their alerts (the outbox of `alerts.rs`: no reminder, no
-    /// alert; a reminder, its alert), and one that ends the deadlines reminded (their
-    /// `deadline_start`, also where another instance raised the reminder first), so that the
-    /// scan does not read them again.
+    /// alert; a reminder, its alert), and one per state watched that ends the deadlines
+    /// reminded (their rows of `deadline_watch`, also where another instance raised the
+    /// reminder first), so that the scan does not read them again.
     pub async fn raise_reminders(
         &self,
         due: &[DueReminder],
@@ -261,8 +261,9 @@ impl Store {
             raised_at,
         )
         .await?;
-        let (sql, args) = end_deadlines_statement(tx.backend(), due);
-        tx.execute(sql, args).await?;
+        for (sql, args) in end_deadlines_statements(tx.backend(), due) {
+            tx.execute(sql, args).await?;
+        }
         tx.commit().await?;
         Ok(due
             .iter()
@@ -335,25 +336,25 @@ impl Store {
 }
 
 /// The statement of [`Store::pending_announcements`] (one more than `limit`, to know whether
-/// a next page follows). Only the announcements whose running deadline started on or before
-/// the latest start that has passed are read, from the index `announcements_deadline_start`
-/// (migration 0017), which holds the pending PROD announcements not reminded yet: a scan with
-/// nothing to raise reads nothing. The candidates are picked first (`MATERIALIZED`), so the
-/// order by id cannot make a database walk every announcement instead.
+/// a next page follows). Only the running deadlines that started on or before the latest start
+/// that has passed are read, from the index `deadline_watch_start` of the narrow table of
+/// running deadlines (`deadline_watch.rs`): a scan with nothing to raise reads nothing. The
+/// candidates are picked first (`MATERIALIZED`), so the order by id cannot make a database walk
+/// every running deadline instead.
 pub(super) fn pending_statement(
     after_id: Option<i64>,
     limit: u32,
     overdue: &OverdueStarts,
 ) -> (&'static str, Vec<Arg>) {
     let sql = "WITH due AS MATERIALIZED (\
-         SELECT id FROM announcements WHERE state = 'announced' \
-         AND deadline_start IS NOT NULL AND deadline_start <= $1 AND id > $3 \
+         SELECT announcement_id, fund, state, state_since, deadline_start FROM deadline_watch \
+         WHERE state = 'announced' AND deadline_start <= $1 AND announcement_id > $3 \
          UNION ALL \
-         SELECT id FROM announcements WHERE state = 'in_progress' \
-         AND deadline_start IS NOT NULL AND deadline_start <= $2 AND id > $3) \
-         SELECT a.id, a.fund, a.state, a.state_since, \
-         CASE WHEN a.state = 'in_progress' THEN a.deadline_start END AS in_progress_date \
-         FROM due JOIN announcements a ON a.id = due.id ORDER BY a.id LIMIT $4";
+         SELECT announcement_id, fund, state, state_since, deadline_start FROM deadline_watch \
+         WHERE state = 'in_progress' AND deadline_start <= $2 AND announcement_id > $3) \
+         SELECT announcement_id AS id, fund, state, state_since, \
+         CASE WHEN state = 'in_progress' THEN deadline_start END AS in_progress_date \
+         FROM due ORDER BY announcement_id LIMIT $4";
     let args = args![
         date_text(overdue.not_mentioned),
         date_text(overdue.still_processing),
@@ -363,8 +364,8 @@ pub(super) fn pending_statement(
     (sql, args)
 }
 
-/// The reminders of `due` whose announcement is still in the state their rule watches, not
-/// raised before: one statement, returning those inserted.
+/// The reminders of `due` whose deadline still runs (the announcement is in the state their
+/// rule watches), not raised before: one statement, returning those inserted.
 pub(super) fn raise_statement(
     backend: Backend,
     due: &[DueReminder],
@@ -383,31 +384,37 @@ pub(super) fn raise_statement(
         .collect();
     let mut sql = SqlBuilder::new(
         "INSERT INTO reminders (announcement_id, rule, due_date, raised_at, state_since) \
-         SELECT a.id, r.value->>1, r.value->>2, ",
+         SELECT w.announcement_id, r.value->>1, r.value->>2, ",
     );
     sql.push_arg(raised_at)
-        .push(", a.state_since FROM ")
+        .push(", w.state_since FROM ")
         .push_rows(backend, &rows)
         .push(
-            " r CROSS JOIN announcements a WHERE a.id = CAST(r.value->>0 AS bigint) \
-             AND a.state = r.value->>3 \
+            " r CROSS JOIN deadline_watch w \
+             WHERE w.announcement_id = CAST(r.value->>0 AS bigint) AND w.state = r.value->>3 \
              ON CONFLICT (announcement_id, rule) DO NOTHING RETURNING id, announcement_id, rule",
         );
     sql.finish()
 }
 
-/// The deadlines of `due` end: reminded (N. 3401 asks for one reminder a deadline).
-pub(super) fn end_deadlines_statement(backend: Backend, due: &[DueReminder]) -> (Sql, Vec<Arg>) {
-    let rows: Vec<Value> = due
-        .iter()
-        .map(|r| json!([r.announcement_id, watched_state(r.rule).as_str()]))
-        .collect();
-    let mut sql = SqlBuilder::new("UPDATE announcements SET deadline_start = NULL FROM ");
-    sql.push_rows(backend, &rows).push(
-        " r WHERE announcements.id = CAST(r.value->>0 AS bigint) \
-         AND announcements.state = r.value->>1",
-    );
-    sql.finish()
+/// The deadlines of `due` end: reminded (N. 3401 asks for one reminder a deadline). One
+/// statement per state watched, each for the announcements still in it.
+pub(super) fn end_deadlines_statements(
+    backend: Backend,
+    due: &[DueReminder],
+) -> Vec<(Sql, Vec<Arg>)> {
+    [AnnouncementState::Announced, AnnouncementState::InProgress]
+        .into_iter()
+        .filter_map(|state| {
+            let ids: Vec<i64> = due
+                .iter()
+                .filter(|r| watched_state(r.rule) == state)
+                .map(|r| r.announcement_id)
+                .collect();
+            (!ids.is_empty())
+                .then(|| super::deadline_watch::unwatch_statement(backend, Some(state), ids))
+        })
+        .collect()
 }
 
 /// Cuts `items` (read with `limit + 1`) to `limit` and returns the next page's cursor.

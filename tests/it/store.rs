@@ -1101,6 +1101,11 @@ async fn seed_a_busy_database(store: &Store) {
          INSERT INTO reminders (announcement_id, rule, raised_at, due_date) \
          SELECT i, 'not_mentioned', '2026-09-20T10:00:00+00:00', '2026-09-19' FROM n \
          WHERE i % 50 = 1",
+        // The running deadlines of the pending ones not reminded.
+        "INSERT INTO deadline_watch (announcement_id, state, deadline_start, fund, state_since) \
+         SELECT a.id, a.state, '2026-09-03', a.fund, a.state_since FROM announcements a \
+         WHERE a.state IN ('announced', 'in_progress') AND a.reference LIKE 'S-%' \
+         AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.announcement_id = a.id)",
     ] {
         support::db::execute(store, sql).await.unwrap();
     }

@@ -1141,8 +1141,9 @@ async fn in_progress_again_then_done(db: TestDb) {
     }
 }
 
-/// N. 3401: the acknowledgement that makes an announcement `in_progress` writes its
-/// `deadline_start` once, with its state (it was written with the state, then again).
+/// N. 3401: the acknowledgement that makes an announcement `in_progress` writes its running
+/// deadline once, with its state (it was written with the state, then again), and ends the
+/// deadline of the one it deals with.
 async fn becoming_in_progress_writes_the_deadline_start_once(db: TestDb) {
     let store = &db.store;
     let ids = announced(
@@ -1155,19 +1156,25 @@ async fn becoming_in_progress_writes_the_deadline_start_once(db: TestDb) {
         0,
     )
     .await;
-    // Every write of the column, as the database sees it.
+    // Every write of a running deadline, as the database sees it.
     let watch: &[&'static str] = match store.backend() {
         Backend::Sqlite => &[
             "CREATE TABLE deadline_writes (announcement_id BIGINT, deadline_start TEXT)",
-            "CREATE TRIGGER deadline_written AFTER UPDATE OF deadline_start ON announcements \
-             BEGIN INSERT INTO deadline_writes VALUES (NEW.id, NEW.deadline_start); END",
+            "CREATE TRIGGER deadline_inserted AFTER INSERT ON deadline_watch BEGIN \
+             INSERT INTO deadline_writes VALUES (NEW.announcement_id, NEW.deadline_start); END",
+            "CREATE TRIGGER deadline_updated AFTER UPDATE ON deadline_watch BEGIN \
+             INSERT INTO deadline_writes VALUES (NEW.announcement_id, NEW.deadline_start); END",
+            "CREATE TRIGGER deadline_deleted AFTER DELETE ON deadline_watch BEGIN \
+             INSERT INTO deadline_writes VALUES (OLD.announcement_id, NULL); END",
         ],
         Backend::Postgres => &[
             "CREATE TABLE deadline_writes (announcement_id BIGINT, deadline_start TEXT)",
             "CREATE FUNCTION deadline_written() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN INSERT INTO deadline_writes VALUES (NEW.id, NEW.deadline_start); \
-             RETURN NULL; END $$",
-            "CREATE TRIGGER deadline_written AFTER UPDATE OF deadline_start ON announcements \
+             $$ BEGIN IF TG_OP = 'DELETE' THEN \
+             INSERT INTO deadline_writes VALUES (OLD.announcement_id, NULL); \
+             ELSE INSERT INTO deadline_writes VALUES (NEW.announcement_id, NEW.deadline_start); \
+             END IF; RETURN NULL; END $$",
+            "CREATE TRIGGER deadline_written AFTER INSERT OR UPDATE OR DELETE ON deadline_watch \
              FOR EACH ROW EXECUTE FUNCTION deadline_written()",
         ],
     };
