@@ -271,6 +271,74 @@ async fn migration_0014_puts_the_start_back_to_the_first(db: TestDb) {
     store.close().await;
 }
 
+/// Migration 0023 on a database written before it: the running deadlines move from
+/// `announcements.deadline_start` to `deadline_watch` with their state, first day, fund and
+/// time; a reminded one, an ABN one and a closed one get no row. The scan then reminds from
+/// the moved rows.
+async fn migration_0023_moves_the_running_deadlines(db: TestDb) {
+    let store = db.empty_store().await;
+    let before = [
+        "INSERT INTO announcements (id, environment, fund, reference, key_code, particulars, \
+         content_hash, state, state_since, submitted_at, deadline_start) VALUES \
+         (30, 'prod', '066.000', 'R-30', 61, '{}', 'h30', 'announced', '2026-11-23T08:00:00Z', \
+         '2026-11-23T07:00:00Z', '2026-11-23'), \
+         (31, 'prod', '066.001', 'R-31', 61, '{}', 'h31', 'in_progress', \
+         '2026-11-25T09:00:00Z', '2026-11-23T07:00:00Z', '2026-11-24'), \
+         (32, 'prod', '066.000', 'R-32', 61, '{}', 'h32', 'announced', '2026-11-02T08:00:00Z', \
+         '2026-11-02T07:00:00Z', NULL), \
+         (33, 'abn', '066.000', 'R-33', 61, '{}', 'h33', 'announced', '2026-11-02T08:00:00Z', \
+         '2026-11-02T07:00:00Z', NULL), \
+         (34, 'prod', '066.000', 'R-34', 61, '{}', 'h34', 'done', '2026-11-25T09:00:00Z', \
+         '2026-11-23T07:00:00Z', NULL)",
+        "INSERT INTO announcement_history (announcement_id, state, previous_state, at, cause, \
+         actor) VALUES \
+         (30, 'announced', 'sending', '2026-11-23T08:00:00Z', 'sent', 'test'), \
+         (31, 'announced', 'sending', '2026-11-23T08:00:00Z', 'sent', 'test'), \
+         (31, 'in_progress', 'announced', '2026-11-25T09:00:00Z', 'ack-1', 'test'), \
+         (32, 'announced', 'sending', '2026-11-02T08:00:00Z', 'sent', 'test'), \
+         (33, 'announced', 'sending', '2026-11-02T08:00:00Z', 'sent', 'test')",
+        "INSERT INTO reminders (announcement_id, rule, raised_at, due_date, state_since) \
+         VALUES (32, 'not_mentioned', '2026-11-12T06:00:00Z', '2026-11-11', \
+         '2026-11-02T08:00:00Z')",
+    ];
+    support::db::migrated_to(&store, 22, &before).await;
+    store.migrate().await.unwrap();
+    assert_eq!(
+        support::db::texts(
+            &store,
+            "SELECT CAST(announcement_id AS TEXT) || ' ' || state || ' ' || deadline_start \
+             || ' ' || fund FROM deadline_watch ORDER BY announcement_id"
+        )
+        .await,
+        [
+            "30 announced 2026-11-23 066.000",
+            "31 in_progress 2026-11-24 066.001"
+        ]
+    );
+    assert_eq!(
+        support::db::count(
+            &store,
+            "SELECT COUNT(*) FROM deadline_watch w JOIN announcements a \
+             ON a.id = w.announcement_id AND a.state_since = w.state_since"
+        )
+        .await,
+        2
+    );
+    // 7 working days from Monday 23 November end on Wednesday 2 December.
+    let clock = Arc::new(ManualClock::new(geneva(2026, 12, 3, 8, 0)));
+    let engine = engine(store.clone(), clock);
+    assert_eq!(scan(&engine).await, raised(1));
+    let open = open(&store).await;
+    assert_eq!(
+        open.iter()
+            .map(|r| (r.announcement_id, r.rule))
+            .collect::<Vec<_>>(),
+        [(32, NotMentioned), (30, NotMentioned)]
+    );
+    assert_eq!(scan(&engine).await, raised(0));
+    store.close().await;
+}
+
 /// A reminder is resolved when the announcement leaves the state its rule watches: "not
 /// mentioned" by the first acknowledgement, "still being processed" when it is dealt with (a
 /// new "still being processed" leaves it open). No new reminder after that.
@@ -547,6 +615,7 @@ support::db::on_both_backends!(
     still_processing_for_fifteen_working_days,
     a_repeated_still_processing_does_not_restart_the_count,
     migration_0014_puts_the_start_back_to_the_first,
+    migration_0023_moves_the_running_deadlines,
     later_acknowledgements_resolve,
     a_restart_changes_nothing,
     two_engines_at_once_raise_once,
