@@ -56,3 +56,25 @@ fn avs_like_at(bytes: &[u8], start: usize) -> Option<usize> {
 pub fn contains_avs_number(text: &str) -> bool {
     matches!(mask(text), Cow::Owned(_))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn avs_numbers_are_found_in_any_writing_and_756_alone_is_not_one() {
+        for text in [
+            "7561234567897",
+            "person 756.1234.5678.97 moved",
+            "756 1234 5678 97",
+            "756-1234-5678-97",
+        ] {
+            assert!(contains_avs_number(text), "{text}");
+        }
+        // A random alert id that happens to hold "756" (a test once took it for an AVS
+        // number and failed now and then).
+        for text in ["15303eb7-17c8-4238-939d-b9c37568f33b", "756", "75612345678"] {
+            assert!(!contains_avs_number(text), "{text}");
+        }
+    }
+}
