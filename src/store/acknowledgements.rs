@@ -436,9 +436,9 @@ async fn cross_check_transmissions(
     }
     let mut sql = SqlBuilder::new(
         "SELECT a.id, t.message_id FROM announcements a \
-         JOIN transmissions t ON t.id = a.transmission_id WHERE a.id IN ",
+         JOIN transmissions t ON t.id = a.transmission_id WHERE ",
     );
-    sql.push_id_set(tx.backend(), named);
+    sql.push_id_in(tx.backend(), "a.id", named);
     let (sql, args) = sql.finish();
     let mut carried_by = BTreeMap::new();
     for row in tx.fetch_all(sql, args).await? {

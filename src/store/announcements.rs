@@ -179,8 +179,8 @@ pub(crate) async fn fetch_full(
 /// The statement of [`fetch_full`].
 pub(super) fn full_statement(backend: Backend, ids: &[i64]) -> (Sql, Vec<Arg>) {
     let mut sql = SqlBuilder::new(SELECT_FULL);
-    sql.push(" WHERE a.id IN ")
-        .push_id_set(backend, ids.iter().copied())
+    sql.push(" WHERE ")
+        .push_id_in(backend, "a.id", ids.iter().copied())
         .push(" ORDER BY a.id");
     sql.finish()
 }

@@ -271,8 +271,8 @@ impl Store {
             .await?;
         let mut raised = Vec::with_capacity(due.len());
         if !due.is_empty() {
-            let mut sql = SqlBuilder::new("SELECT id, fund FROM closing_orders WHERE id IN ");
-            sql.push_id_set(tx.backend(), due.keys().copied())
+            let mut sql = SqlBuilder::new("SELECT id, fund FROM closing_orders WHERE ");
+            sql.push_id_in(tx.backend(), "id", due.keys().copied())
                 .push(" ORDER BY id");
             let (sql, args) = sql.finish();
             for row in tx.fetch_all(sql, args).await? {

@@ -105,21 +105,27 @@ pub(super) fn watch_statement(
 }
 
 /// The statement that deletes the rows of the announcements `ids` — with `state`, only those
-/// still in it (each found by id, then checked: `CROSS JOIN` keeps SQLite from reading an
-/// index on the state whole instead).
+/// still in it. Each row is found by its id: on SQLite the set drives a `CROSS JOIN` (its
+/// planner, without statistics, would otherwise read the index on the state whole); on
+/// PostgreSQL `= ANY` of the set.
 pub(super) fn unwatch_statement(
     backend: Backend,
     state: Option<AnnouncementState>,
     ids: impl IntoIterator<Item = i64>,
 ) -> (Sql, Vec<Arg>) {
-    let mut sql = SqlBuilder::new("DELETE FROM deadline_watch WHERE announcement_id IN ");
-    match state {
-        None => {
-            sql.push_id_set(backend, ids);
+    let mut sql = SqlBuilder::new("DELETE FROM deadline_watch WHERE ");
+    match (state, backend) {
+        (None, _) => {
+            sql.push_id_in(backend, "announcement_id", ids);
         }
-        Some(state) => {
+        (Some(state), Backend::Postgres) => {
+            sql.push_id_in(backend, "announcement_id", ids)
+                .push(" AND state = ")
+                .push_arg(state.as_str());
+        }
+        (Some(state), Backend::Sqlite) => {
             let rows: Vec<Value> = ids.into_iter().map(|id| json!([id])).collect();
-            sql.push("(SELECT w.announcement_id FROM ")
+            sql.push("announcement_id IN (SELECT w.announcement_id FROM ")
                 .push_rows(backend, &rows)
                 .push(
                     " r CROSS JOIN deadline_watch w \

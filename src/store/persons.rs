@@ -87,8 +87,8 @@ pub(crate) async fn numbers_of(
     if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let mut sql = SqlBuilder::new("SELECT id, avs_number FROM persons WHERE id IN ");
-    sql.push_id_set(tx.backend(), ids);
+    let mut sql = SqlBuilder::new("SELECT id, avs_number FROM persons WHERE ");
+    sql.push_id_in(tx.backend(), "id", ids);
     let (sql, args) = sql.finish();
     Ok(read_persons(tx.fetch_all(sql, args).await?)?.collect())
 }

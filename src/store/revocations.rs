@@ -25,10 +25,9 @@ pub(super) fn announcements_of_persons_statement(
     environment: Environment,
     person_ids: impl IntoIterator<Item = i64>,
 ) -> (Sql, Vec<Arg>) {
-    let mut sql = SqlBuilder::new(
-        "SELECT id, fund, person_id, particulars FROM announcements WHERE person_id IN ",
-    );
-    sql.push_id_set(backend, person_ids)
+    let mut sql =
+        SqlBuilder::new("SELECT id, fund, person_id, particulars FROM announcements WHERE ");
+    sql.push_id_in(backend, "person_id", person_ids)
         .push(" AND environment = ")
         .push_arg(environment.as_str())
         .push(" ORDER BY id");

@@ -57,6 +57,9 @@ pub(crate) enum Arg {
     OptText(Option<String>),
     Time(DateTime<Utc>),
     OptTime(Option<DateTime<Utc>>),
+    /// A set of ids ([`SqlBuilder::push_id_in`]): a `bigint[]` on PostgreSQL, a JSON array of
+    /// arrays (`[[7],[8]]`, read by `json_each`) on SQLite.
+    IntList(Vec<i64>),
 }
 
 /// Times are kept to the microsecond, the precision of PostgreSQL, on both back ends; on SQLite
@@ -121,8 +124,9 @@ macro_rules! args {
 }
 pub(crate) use args;
 
+/// Binds `$args` to `$query`; a set of ids as `$list` makes it.
 macro_rules! bind_all {
-    ($query:expr, $args:expr) => {{
+    ($query:expr, $args:expr, $list:expr) => {{
         let mut query = $query;
         for arg in $args {
             query = match arg {
@@ -132,6 +136,7 @@ macro_rules! bind_all {
                 Arg::OptText(v) => query.bind(v),
                 Arg::Time(v) => query.bind(v),
                 Arg::OptTime(v) => query.bind(v),
+                Arg::IntList(v) => query.bind($list(v)),
             };
         }
         query
@@ -139,11 +144,16 @@ macro_rules! bind_all {
 }
 
 fn on_sqlite(sql: Sql, args: Vec<Arg>) -> Query<'static, Sqlite, SqliteArguments> {
-    bind_all!(sqlx::query::<Sqlite>(sql), args)
+    bind_all!(sqlx::query::<Sqlite>(sql), args, id_rows_json)
 }
 
 fn on_postgres(sql: Sql, args: Vec<Arg>) -> Query<'static, Postgres, PgArguments> {
-    bind_all!(sqlx::query::<Postgres>(sql), args)
+    bind_all!(sqlx::query::<Postgres>(sql), args, |ids: Vec<i64>| ids)
+}
+
+/// A set of ids as SQLite reads it: `[[7],[8],[9]]`.
+fn id_rows_json(ids: Vec<i64>) -> String {
+    Value::Array(ids.into_iter().map(|id| json!([id])).collect()).to_string()
 }
 
 /// Builds a SQL text from literals and numbered placeholders, for lists and optional filters.
@@ -209,16 +219,30 @@ impl SqlBuilder {
         self
     }
 
-    /// Appends `(SELECT … )`, the set of `ids` bound as ONE parameter, for `id IN` it.
-    pub(crate) fn push_id_set(
+    /// Appends the condition that `column` is one of `ids`, the set bound as ONE parameter:
+    /// PostgreSQL `column = ANY(CAST($N AS bigint[]))`, which its planner drives from the
+    /// column's index whatever its statistics say (a bound set read as rows became, with stale
+    /// statistics, a join reading the set again for every row: 2.5 s for 5 000 ids among 30 000
+    /// queued announcements); SQLite `column IN (SELECT … FROM json_each($N))`, read once.
+    pub(crate) fn push_id_in(
         &mut self,
         backend: Backend,
+        column: &'static str,
         ids: impl IntoIterator<Item = i64>,
     ) -> &mut Self {
-        let rows: Vec<Value> = ids.into_iter().map(|id| json!([id])).collect();
-        self.push("(SELECT CAST(value->>0 AS bigint) FROM ")
-            .push_rows(backend, &rows)
-            .push(")")
+        let ids = Arg::IntList(ids.into_iter().collect());
+        match backend {
+            Backend::Sqlite => self
+                .push(column)
+                .push(" IN (SELECT CAST(value->>0 AS bigint) FROM json_each(")
+                .push_arg(ids)
+                .push("))"),
+            Backend::Postgres => self
+                .push(column)
+                .push(" = ANY(CAST(")
+                .push_arg(ids)
+                .push(" AS bigint[]))"),
+        }
     }
 
     pub(crate) fn finish(self) -> (Sql, Vec<Arg>) {
@@ -510,16 +534,16 @@ mod tests {
         let texts = [Backend::Sqlite, Backend::Postgres].map(|backend| {
             let mut b = SqlBuilder::new("SELECT id FROM t WHERE a = ");
             b.push_arg(1_i64)
-                .push(" AND id IN ")
-                .push_id_set(backend, [7, 8, 9]);
+                .push(" AND ")
+                .push_id_in(backend, "id", [7, 8, 9]);
             let (Sql::Built(text), args) = b.finish() else {
                 panic!("built")
             };
             assert_eq!(args.len(), 2, "one parameter for the whole set");
-            let Arg::Text(json) = &args[1] else {
-                panic!("the set as JSON text")
+            let Arg::IntList(ids) = &args[1] else {
+                panic!("the set as one argument")
             };
-            assert_eq!(json, "[[7],[8],[9]]");
+            assert_eq!(ids, &[7, 8, 9]);
             text
         });
         assert_eq!(
@@ -529,9 +553,9 @@ mod tests {
         );
         assert_eq!(
             texts[1],
-            "SELECT id FROM t WHERE a = $1 AND id IN \
-             (SELECT CAST(value->>0 AS bigint) FROM jsonb_array_elements(CAST($2 AS jsonb)))"
+            "SELECT id FROM t WHERE a = $1 AND id = ANY(CAST($2 AS bigint[]))"
         );
+        assert_eq!(id_rows_json(vec![7, 8, 9]), "[[7],[8],[9]]");
     }
 
     #[test]

@@ -522,9 +522,8 @@ pub(crate) async fn lock_announcements(
 
 /// The statement of [`lock_announcements`].
 pub(super) fn lock_statement(backend: Backend, ids: &BTreeSet<i64>) -> (Sql, Vec<Arg>) {
-    let mut sql =
-        SqlBuilder::new("SELECT id, state, transmission_id FROM announcements WHERE id IN ");
-    sql.push_id_set(backend, ids.iter().copied())
+    let mut sql = SqlBuilder::new("SELECT id, state, transmission_id FROM announcements WHERE ");
+    sql.push_id_in(backend, "id", ids.iter().copied())
         .push(" ORDER BY id");
     if backend == Backend::Postgres {
         sql.push(" FOR UPDATE");
@@ -542,8 +541,8 @@ pub(super) fn assign_statement(
 ) -> (Sql, Vec<Arg>) {
     let mut sql = SqlBuilder::new("UPDATE announcements SET transmission_id = ");
     sql.push_arg(id)
-        .push(" WHERE id IN ")
-        .push_id_set(backend, ids.iter().copied())
+        .push(" WHERE ")
+        .push_id_in(backend, "id", ids.iter().copied())
         .push(" AND state = 'sending' AND transmission_id IS NULL AND environment = ")
         .push_arg(environment.as_str());
     sql.finish()
