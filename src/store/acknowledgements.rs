@@ -438,7 +438,7 @@ async fn cross_check_transmissions(
         "SELECT a.id, t.message_id FROM announcements a \
          JOIN transmissions t ON t.id = a.transmission_id WHERE ",
     );
-    sql.push_id_in(tx.backend(), "a.id", named);
+    sql.push_id_rows(tx.backend(), "a.id", named);
     let (sql, args) = sql.finish();
     let mut carried_by = BTreeMap::new();
     for row in tx.fetch_all(sql, args).await? {

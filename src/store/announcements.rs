@@ -86,15 +86,17 @@ pub struct Page<T> {
     pub next_after: Option<i64>,
 }
 
-/// The columns [`decode`] reads, with the persons' numbers joined in.
+/// The columns [`decode`] reads, with the persons' numbers: each looked up by its id for each
+/// announcement (on PostgreSQL a join of a batch of 1 000 with `persons` was planned as three
+/// hash joins reading every person, 59 ms against 2 ms for 100 000 persons).
 pub(crate) const SELECT_FULL: &str = "SELECT a.id, a.environment, a.fund, a.reference, a.key_code, \
      a.particulars, a.state, a.state_since, a.submitted_at, a.transmission_id, \
      a.person_id, a.beneficiary_person_id, a.spouse_person_id, a.purged_at, a.revokes_id, \
-     p.avs_number AS insured_avs, b.avs_number AS beneficiary_avs, s.avs_number AS spouse_avs \
-     FROM announcements a \
-     LEFT JOIN persons p ON p.id = a.person_id \
-     LEFT JOIN persons b ON b.id = a.beneficiary_person_id \
-     LEFT JOIN persons s ON s.id = a.spouse_person_id";
+     (SELECT p.avs_number FROM persons p WHERE p.id = a.person_id) AS insured_avs, \
+     (SELECT b.avs_number FROM persons b WHERE b.id = a.beneficiary_person_id) \
+     AS beneficiary_avs, \
+     (SELECT s.avs_number FROM persons s WHERE s.id = a.spouse_person_id) AS spouse_avs \
+     FROM announcements a";
 
 impl Store {
     /// Announcement `id` with its history, read in one snapshot.
@@ -180,7 +182,7 @@ pub(crate) async fn fetch_full(
 pub(super) fn full_statement(backend: Backend, ids: &[i64]) -> (Sql, Vec<Arg>) {
     let mut sql = SqlBuilder::new(SELECT_FULL);
     sql.push(" WHERE ")
-        .push_id_in(backend, "a.id", ids.iter().copied())
+        .push_id_rows(backend, "a.id", ids.iter().copied())
         .push(" ORDER BY a.id");
     sql.finish()
 }

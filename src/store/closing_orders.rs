@@ -272,7 +272,7 @@ impl Store {
         let mut raised = Vec::with_capacity(due.len());
         if !due.is_empty() {
             let mut sql = SqlBuilder::new("SELECT id, fund FROM closing_orders WHERE ");
-            sql.push_id_in(tx.backend(), "id", due.keys().copied())
+            sql.push_id_rows(tx.backend(), "id", due.keys().copied())
                 .push(" ORDER BY id");
             let (sql, args) = sql.finish();
             for row in tx.fetch_all(sql, args).await? {

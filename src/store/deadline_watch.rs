@@ -116,7 +116,7 @@ pub(super) fn unwatch_statement(
     let mut sql = SqlBuilder::new("DELETE FROM deadline_watch WHERE ");
     match (state, backend) {
         (None, _) => {
-            sql.push_id_in(backend, "announcement_id", ids);
+            sql.push_id_rows(backend, "announcement_id", ids);
         }
         (Some(state), Backend::Postgres) => {
             sql.push_id_in(backend, "announcement_id", ids)

@@ -88,7 +88,7 @@ pub(crate) async fn numbers_of(
         return Ok(BTreeMap::new());
     }
     let mut sql = SqlBuilder::new("SELECT id, avs_number FROM persons WHERE ");
-    sql.push_id_in(tx.backend(), "id", ids);
+    sql.push_id_rows(tx.backend(), "id", ids);
     let (sql, args) = sql.finish();
     Ok(read_persons(tx.fetch_all(sql, args).await?)?.collect())
 }

@@ -523,7 +523,7 @@ pub(crate) async fn lock_announcements(
 /// The statement of [`lock_announcements`].
 pub(super) fn lock_statement(backend: Backend, ids: &BTreeSet<i64>) -> (Sql, Vec<Arg>) {
     let mut sql = SqlBuilder::new("SELECT id, state, transmission_id FROM announcements WHERE ");
-    sql.push_id_in(backend, "id", ids.iter().copied())
+    sql.push_id_rows(backend, "id", ids.iter().copied())
         .push(" ORDER BY id");
     if backend == Backend::Postgres {
         sql.push(" FOR UPDATE");
