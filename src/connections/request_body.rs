@@ -23,7 +23,6 @@ pub struct WatchedBody {
 }
 
 /// Whether the body of one request was read to its end.
-#[derive(Clone)]
 pub struct ReadToEnd(Arc<AtomicBool>);
 
 impl WatchedBody {

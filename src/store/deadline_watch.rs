@@ -38,7 +38,7 @@ fn is_pending(state: AnnouncementState) -> bool {
 }
 
 /// A row to write: announcement, state, first day, fund.
-pub(super) type Watch = (i64, AnnouncementState, NaiveDate, String);
+type Watch = (i64, AnnouncementState, NaiveDate, String);
 
 /// What `changes` do to the running deadlines: the rows to write (a PROD announcement that
 /// enters a pending state with a deadline: N. 3401) and the announcements whose row goes (one
@@ -58,20 +58,31 @@ fn plan(changes: &[Followed<'_>]) -> (Vec<Watch>, Vec<i64>) {
     (watch, unwatch)
 }
 
-/// Writes and deletes the rows of `deadline_watch` that `changes`, made at `at`, call for: at
-/// most two statements, none when no deadline starts or ends.
+/// The statements that write and delete the rows of `deadline_watch` that `changes`, made at
+/// `at`, call for: at most two, none when no deadline starts or ends.
+pub(super) fn follow_statements(
+    backend: Backend,
+    changes: &[Followed<'_>],
+    at: DateTime<Utc>,
+) -> Vec<(Sql, Vec<Arg>)> {
+    let (watch, unwatch) = plan(changes);
+    let mut statements = Vec::new();
+    if !watch.is_empty() {
+        statements.push(watch_statement(backend, &watch, at));
+    }
+    if !unwatch.is_empty() {
+        statements.push(unwatch_statement(backend, None, unwatch));
+    }
+    statements
+}
+
+/// Runs [`follow_statements`] in `tx`.
 pub(super) async fn follow(
     tx: &mut Tx,
     changes: &[Followed<'_>],
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let (watch, unwatch) = plan(changes);
-    if !watch.is_empty() {
-        let (sql, args) = watch_statement(tx.backend(), &watch, at);
-        tx.execute(sql, args).await?;
-    }
-    if !unwatch.is_empty() {
-        let (sql, args) = unwatch_statement(tx.backend(), None, unwatch);
+    for (sql, args) in follow_statements(tx.backend(), changes, at) {
         tx.execute(sql, args).await?;
     }
     Ok(())
@@ -79,11 +90,7 @@ pub(super) async fn follow(
 
 /// The statement that writes the rows of `watch` (replacing an announcement's row, if any),
 /// all in their state since `at`.
-pub(super) fn watch_statement(
-    backend: Backend,
-    watch: &[Watch],
-    at: DateTime<Utc>,
-) -> (Sql, Vec<Arg>) {
+fn watch_statement(backend: Backend, watch: &[Watch], at: DateTime<Utc>) -> (Sql, Vec<Arg>) {
     let rows: Vec<Value> = watch
         .iter()
         .map(|(id, state, start, fund)| json!([id, state.as_str(), date_text(*start), fund]))

@@ -204,22 +204,29 @@ pub(crate) async fn set_states(
             },
         });
     }
-    let followed: Vec<Followed<'_>> = ends
-        .iter()
-        .map(|(&id, end)| {
-            let (environment, fund) = &changed[&id];
-            Followed {
+    deadline_watch::follow(tx, &followed(&ends, &changed), at).await?;
+    append_all(tx, changes, at, actor).await
+}
+
+/// What the running deadlines need of each announcement of `ends`, whose environment and
+/// fund `changed` gives (every one of them: [`set_states`] checked).
+pub(super) fn followed<'a>(
+    ends: &BTreeMap<i64, End>,
+    changed: &'a BTreeMap<i64, (String, String)>,
+) -> Vec<Followed<'a>> {
+    ends.iter()
+        .filter_map(|(&id, end)| {
+            let (environment, fund) = changed.get(&id)?;
+            Some(Followed {
                 id,
                 from: end.from,
                 to: end.to,
                 deadline_start: end.deadline_start,
                 environment,
                 fund,
-            }
+            })
         })
-        .collect();
-    deadline_watch::follow(tx, &followed, at).await?;
-    append_all(tx, changes, at, actor).await
+        .collect()
 }
 
 /// Where the changes of one announcement take it.
@@ -230,7 +237,7 @@ pub(super) struct End {
     /// The state after the last change.
     to: AnnouncementState,
     /// The first day of the deadline it then runs under (PROD only; N. 3401).
-    pub(super) deadline_start: Option<NaiveDate>,
+    deadline_start: Option<NaiveDate>,
 }
 
 /// Per announcement of `changes`, made at `at`, where its changes take it. N. 3401: announced,

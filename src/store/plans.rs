@@ -150,17 +150,32 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         &history::ChangeNote::new(at, "plans", "plans"),
     );
     let ends = history::ends(&changes, at);
-    let watches: Vec<deadline_watch::Watch> = ends
+    // The running deadlines, as `history::set_states` follows them: started when sent, ended
+    // when dealt with.
+    let changed: BTreeMap<i64, (String, String)> = ids
         .iter()
-        .filter_map(|(&id, end)| {
-            Some((
-                id,
-                AnnouncementState::Announced,
-                end.deadline_start?,
-                "066.000".to_string(),
-            ))
-        })
+        .map(|&id| (id, (env.as_str().to_string(), "066.000".to_string())))
         .collect();
+    let dealt_with = history::ends(
+        &history::StateChange::each(
+            ids.iter().copied(),
+            AnnouncementState::Announced,
+            AnnouncementState::Done,
+            &history::ChangeNote::new(at, "plans", "plans"),
+        ),
+        at,
+    );
+    let deadlines = [
+        ("change states: the deadlines started", &ends),
+        ("change states: the deadlines ended", &dealt_with),
+    ]
+    .into_iter()
+    .flat_map(|(name, ends)| {
+        deadline_watch::follow_statements(backend, &history::followed(ends, &changed), at)
+            .into_iter()
+            .map(move |statement| (name, statement))
+    })
+    .collect::<Vec<_>>();
     let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default();
     let overdue = OverdueStarts {
         not_mentioned: day,
@@ -175,7 +190,7 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         })
         .collect();
     let literal = |(sql, args): (&'static str, Vec<Arg>)| (Sql::Literal(sql), args);
-    let statements: Vec<(&'static str, (Sql, Vec<Arg>))> = vec![
+    let mut statements: Vec<(&'static str, (Sql, Vec<Arg>))> = vec![
         (
             "submit: persons by AVS number",
             persons::persons_statement(backend, &numbers),
@@ -217,14 +232,6 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
             history::set_states_statement(backend, &ends, at),
         ),
         (
-            "change states: the deadlines started",
-            deadline_watch::watch_statement(backend, &watches, at),
-        ),
-        (
-            "change states: the deadlines ended",
-            deadline_watch::unwatch_statement(backend, None, ids.iter().copied()),
-        ),
-        (
             "acknowledgement: match entries",
             acknowledgements::match_statement(backend, env, &keys),
         ),
@@ -237,7 +244,7 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
             reminders::raise_statement(backend, &reminders_due, at),
         ),
     ];
-    let mut statements = statements;
+    statements.extend(deadlines);
     statements.extend(
         reminders::end_deadlines_statements(backend, &reminders_due)
             .into_iter()

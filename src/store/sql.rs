@@ -57,8 +57,8 @@ pub(crate) enum Arg {
     OptText(Option<String>),
     Time(DateTime<Utc>),
     OptTime(Option<DateTime<Utc>>),
-    /// A set of ids ([`SqlBuilder::push_id_in`]): a `bigint[]` on PostgreSQL, a JSON array of
-    /// arrays (`[[7],[8]]`, read by `json_each`) on SQLite.
+    /// A set of ids ([`SqlBuilder::push_id_in`] makes one on PostgreSQL): a `bigint[]` there,
+    /// a JSON array of arrays (`[[7],[8]]`, what `json_each` reads) if bound on SQLite.
     IntList(Vec<i64>),
 }
 
@@ -232,17 +232,12 @@ impl SqlBuilder {
         column: &'static str,
         ids: impl IntoIterator<Item = i64>,
     ) -> &mut Self {
-        let ids = Arg::IntList(ids.into_iter().collect());
         match backend {
-            Backend::Sqlite => self
-                .push(column)
-                .push(" IN (SELECT CAST(value->>0 AS bigint) FROM json_each(")
-                .push_arg(ids)
-                .push("))"),
+            Backend::Sqlite => self.push_id_rows(backend, column, ids),
             Backend::Postgres => self
                 .push(column)
                 .push(" = ANY(CAST(")
-                .push_arg(ids)
+                .push_arg(Arg::IntList(ids.into_iter().collect()))
                 .push(" AS bigint[]))"),
         }
     }
@@ -559,10 +554,13 @@ mod tests {
                 panic!("built")
             };
             assert_eq!(args.len(), 2, "one parameter for the whole set");
-            let Arg::IntList(ids) = &args[1] else {
-                panic!("the set as one argument")
+            // The set as SQLite reads it, whichever way it is bound.
+            let bound = match &args[1] {
+                Arg::IntList(ids) => id_rows_json(ids.clone()),
+                Arg::Text(json) => json.clone(),
+                other => panic!("the set as one argument, not {other:?}"),
             };
-            assert_eq!(ids, &[7, 8, 9]);
+            assert_eq!(bound, "[[7],[8],[9]]");
             text
         });
         assert_eq!(
@@ -574,7 +572,6 @@ mod tests {
             texts[1],
             "SELECT id FROM t WHERE a = $1 AND id = ANY(CAST($2 AS bigint[]))"
         );
-        assert_eq!(id_rows_json(vec![7, 8, 9]), "[[7],[8],[9]]");
         let rows = [Backend::Sqlite, Backend::Postgres].map(|backend| {
             let mut b = SqlBuilder::new("SELECT id FROM t WHERE ");
             b.push_id_rows(backend, "id", [7, 8]);
