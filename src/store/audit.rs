@@ -4,14 +4,14 @@
 //! system event.
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::domain::FundNumber;
 
-use super::Store;
+use super::{Backend, Store};
 use super::error::StoreError;
 use super::redact::{redact, redact_json};
-use super::sql::{Row, SqlBuilder, Tx, args};
+use super::sql::{Row, SqlBuilder, Tx, args, time_field};
 
 /// The most events one query returns.
 pub const MAX_AUDIT_PAGE: u32 = 1000;
@@ -204,24 +204,41 @@ impl Store {
 
 /// Appends an event within `tx` and returns its id, masked as [`Store::append_audit`] says.
 pub(crate) async fn insert_audit(tx: &mut Tx, event: &NewAuditEvent) -> Result<i64, StoreError> {
-    let details = redact_json(&event.details).to_string();
-    Ok(tx
-        .fetch_one(
-            "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, \
-             details, funds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            args![
-                event.at,
-                redact(&event.actor).into_owned(),
-                redact(&event.action).into_owned(),
-                event.target.as_deref().map(|t| redact(t).into_owned()),
+    let mut sql = insert_statement(tx.backend(), std::slice::from_ref(event));
+    sql.push(" RETURNING id");
+    let (sql, args) = sql.finish();
+    Ok(tx.fetch_one(sql, args).await?.int("id")?)
+}
+
+/// The statement that appends `events` (at least one), in the order given, masked as
+/// [`Store::append_audit`] says.
+pub(crate) fn insert_statement(backend: Backend, events: &[NewAuditEvent]) -> SqlBuilder {
+    let rows: Vec<Value> = events
+        .iter()
+        .map(|event| {
+            json!([
+                time_field(event.at),
+                redact(&event.actor),
+                redact(&event.action),
+                event.target.as_deref().map(redact),
                 event.outcome.as_str(),
-                event.remote_addr.as_deref().map(|a| redact(a).into_owned()),
-                details,
+                event.remote_addr.as_deref().map(redact),
+                redact_json(&event.details).to_string(),
                 funds_text(&event.funds)
-            ],
+            ])
+        })
+        .collect();
+    let mut sql = SqlBuilder::new(
+        "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, details, \
+         funds) SELECT ",
+    );
+    sql.push_row_time(backend, "value->>0")
+        .push(
+            ", value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 \
+             FROM ",
         )
-        .await?
-        .int("id")?)
+        .push_rows(backend, &rows);
+    sql
 }
 
 /// The `funds` column of an event: each fund number between spaces (` 066.000 067.000 `), so

@@ -3,8 +3,11 @@
 //! each wait for the flushes of all before them. Here the submissions waiting for this
 //! process's turn to write share one transaction and one flush instead.
 //!
-//! Each submission runs in a savepoint of its own, so one that fails (a conflict, a key used
-//! before, any error) is undone alone and answered alone. Every submission of a group is
+//! A group is first stored together, a few statements for all its submissions
+//! ([`super::submit_group`]), when it is the plain case (every announcement new, every key
+//! unused). Otherwise, or when that fails, it is rolled back and each submission runs in a
+//! savepoint of its own, so one that fails (a conflict, a key used before, any error) is undone
+//! alone and answered alone. Every submission of a group is
 //! answered only once the shared commit has succeeded; when it fails (or the group cannot go
 //! on), all of them get the error and none is stored. A submission is thus stored, and
 //! answered, exactly as if it had been alone.
@@ -24,6 +27,7 @@ use tokio::sync::{OwnedSemaphorePermit, oneshot};
 use super::error::StoreError;
 use super::sql::{Tx, begin_immediate, writer_deadline, writer_turn};
 use super::submit::{Submission, Submitted};
+use super::submit_group::{Together, store_together};
 
 /// At most this many submissions share a transaction…
 const MAX_SUBMISSIONS: usize = 64;
@@ -198,10 +202,46 @@ async fn run_group(pool: SqlitePool, queue: Arc<Queue>, turn: OwnedSemaphorePerm
             return answer_all(group.into_iter().map(|w| w.answer), e);
         }
     };
+    let group = queue.take_group(&pool);
+    let together = if group.len() > 1 {
+        let submissions: Vec<&Submission> = group.iter().map(|w| &w.submission).collect();
+        store_together(&mut tx, &submissions).await
+    } else {
+        Together::Apart
+    };
+    match together {
+        Together::Stored(answers) => {
+            let answers = group.into_iter().map(|w| w.answer).zip(answers);
+            match tx.commit().await {
+                Ok(()) => answers.for_each(|(to, answer)| {
+                    let _ = to.send(Ok(answer));
+                }),
+                Err(e) => answer_all(answers.map(|(to, _)| to), e),
+            }
+        }
+        Together::Apart => one_at_a_time(tx, group).await,
+        Together::Undo => {
+            let again = match tx.rollback().await {
+                Ok(()) => begin_immediate(&pool, None).await,
+                Err(e) => Err(e),
+            };
+            match again {
+                Ok(tx) => one_at_a_time(tx, group).await,
+                Err(e) => answer_all(group.into_iter().map(|w| w.answer), e),
+            }
+        }
+    }
+    // The next writer goes once every submission of the group is answered.
+    drop(turn);
+}
+
+/// Stores the submissions of `group` in `tx` one at a time, each in a savepoint of its own,
+/// commits, and answers them.
+async fn one_at_a_time(mut tx: Tx, group: Vec<Waiting>) {
     let mut ran = Vec::new();
     let mut not_ran = Vec::new();
     let mut failure = None;
-    for waiting in queue.take_group(&pool) {
+    for waiting in group {
         if failure.is_some() {
             not_ran.push(waiting.answer);
             continue;
@@ -226,8 +266,6 @@ async fn run_group(pool: SqlitePool, queue: Arc<Queue>, turn: OwnedSemaphorePerm
         }
         Some(e) => answer_all(ran.into_iter().map(|(to, _)| to).chain(not_ran), e),
     }
-    // The next writer goes once every submission of the group is answered.
-    drop(turn);
 }
 
 /// Runs `submission` in a savepoint of `tx`: kept when it succeeds, undone when it fails. Its
@@ -276,8 +314,10 @@ mod tests {
     use super::*;
     use crate::domain::avs_number::check_digit;
     use crate::domain::{
-        Announcement, AvsNumber, Environment, FundNumber, KeyCode, Particulars, Reference,
+        Announcement, AvsNumber, ClosingMonth, Environment, FundNumber, KeyCode, Particulars,
+        Reference,
     };
+    use crate::store::submit::AuditOf;
     use crate::store::{AuditOutcome, ChangeNote, KeyClaim, NewAuditEvent, Store};
 
     fn at() -> DateTime<Utc> {
@@ -316,20 +356,43 @@ mod tests {
         (dir, store)
     }
 
-    /// Submits `announcement`, audited, with the Idempotency-Key `key` of token 1 if given.
-    fn submission(
-        store: &Store,
-        announcement: Announcement,
-        key: Option<&str>,
-    ) -> impl Future<Output = Answer> + Send + 'static {
-        let store = store.clone();
-        let claim = key.map(|k| KeyClaim::new(1, k, &format!("request {k}")));
-        async move {
-            let note = ChangeNote::new(at(), "token:test", "submitted by the fund");
-            let audit = |submitted: &[Submitted]| {
+    /// Who submits, when, and with which Idempotency-Key of token 1.
+    #[derive(Clone)]
+    struct By {
+        environment: Environment,
+        at: DateTime<Utc>,
+        actor: String,
+        key: Option<String>,
+    }
+
+    impl By {
+        /// Token 1 at [`at`], with the Idempotency-Key `key` if given.
+        fn test(key: Option<&str>) -> Self {
+            By {
+                environment: Environment::Prod,
+                at: at(),
+                actor: "token:test".into(),
+                key: key.map(str::to_string),
+            }
+        }
+
+        fn note(&self) -> ChangeNote {
+            ChangeNote::new(self.at, self.actor.clone(), "submitted by the fund")
+        }
+
+        fn claim(&self) -> Option<KeyClaim> {
+            self.key
+                .as_ref()
+                .map(|k| KeyClaim::new(1, k, &format!("request {k}")))
+        }
+
+        /// The audit event of a submission it made.
+        fn audit(&self) -> AuditOf {
+            let (at, actor) = (self.at, self.actor.clone());
+            Box::new(move |submitted: &[Submitted]| {
                 Some(NewAuditEvent {
-                    at: at(),
-                    actor: "token:test".into(),
+                    at,
+                    actor: actor.clone(),
                     action: "announcement.submit".into(),
                     target: None,
                     outcome: AuditOutcome::Success,
@@ -337,17 +400,50 @@ mod tests {
                     details: json!({"first_id": submitted[0].id}),
                     funds: Vec::new(),
                 })
-            };
-            store
-                .submit_audited(
-                    Environment::Prod,
-                    &[announcement],
-                    &note,
-                    claim.as_ref(),
-                    audit,
-                )
-                .await
+            })
         }
+
+        /// Its submission of `announcements`, to store with [`store_together`].
+        fn submission(&self, announcements: &[Announcement]) -> Submission {
+            let claim = self.claim();
+            Submission::new(
+                self.environment,
+                announcements,
+                &self.note(),
+                claim.as_ref(),
+                self.audit(),
+            )
+        }
+
+        /// Submits `announcements` through [`Store::submit_audited`].
+        fn submit(
+            &self,
+            store: &Store,
+            announcements: Vec<Announcement>,
+        ) -> impl Future<Output = Answer> + Send + 'static + use<> {
+            let (store, by) = (store.clone(), self.clone());
+            async move {
+                let audit = by.audit();
+                store
+                    .submit_audited(
+                        by.environment,
+                        &announcements,
+                        &by.note(),
+                        by.claim().as_ref(),
+                        audit,
+                    )
+                    .await
+            }
+        }
+    }
+
+    /// Submits `announcement`, audited, with the Idempotency-Key `key` of token 1 if given.
+    fn submission(
+        store: &Store,
+        announcement: Announcement,
+        key: Option<&str>,
+    ) -> impl Future<Output = Answer> + Send + 'static {
+        By::test(key).submit(store, vec![announcement])
     }
 
     /// Runs `submissions` as one group: holds the writer's turn until all of them wait, then
@@ -539,5 +635,207 @@ mod tests {
             .unwrap();
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].text("reference").unwrap(), "G-NEXT");
+    }
+
+    /// The rows a submission leaves, without the ids of persons (which the order of their
+    /// insertion numbers), in an order that does not depend on how they were inserted.
+    async fn stored_rows(store: &Store) -> Vec<String> {
+        let mut rows = Vec::new();
+        for sql in [
+            "SELECT json_array(a.id, a.environment, a.fund, a.reference, a.key_code, \
+             p.avs_number, a.particulars, a.content_hash, a.state, a.state_since, \
+             a.submitted_at) AS r FROM announcements a LEFT JOIN persons p \
+             ON p.id = a.person_id ORDER BY a.id",
+            "SELECT json_array(announcement_id, state, previous_state, at, cause, actor) AS r \
+             FROM announcement_history ORDER BY id",
+            "SELECT json_array(at, actor, action, target, outcome, remote_addr, details, funds) \
+             AS r FROM audit_events ORDER BY action, target, details, at, actor",
+            "SELECT json_array(avs_number, created_at) AS r FROM persons ORDER BY avs_number",
+            "SELECT json_array(token_id, key_sha256, request_sha256, announcement_ids, \
+             created_at) AS r FROM idempotency_keys ORDER BY key_sha256",
+        ] {
+            for row in store.fetch_all(sql, Vec::new()).await.unwrap() {
+                rows.push(row.text("r").unwrap());
+            }
+        }
+        rows
+    }
+
+    /// How many rows each table a submission writes holds.
+    async fn counts(store: &Store) -> Vec<i64> {
+        let mut counts = Vec::new();
+        for sql in [
+            "SELECT COUNT(*) AS n FROM announcements",
+            "SELECT COUNT(*) AS n FROM announcement_history",
+            "SELECT COUNT(*) AS n FROM audit_events",
+            "SELECT COUNT(*) AS n FROM persons",
+            "SELECT COUNT(*) AS n FROM idempotency_keys",
+        ] {
+            counts.push(count(store, sql).await);
+        }
+        counts
+    }
+
+    /// Submissions of different callers at different times, some with keys, some naming the
+    /// same persons, one of two announcements.
+    fn callers() -> Vec<(By, Vec<Announcement>)> {
+        (0..6)
+            .map(|i: i64| {
+                let by = By {
+                    environment: Environment::Prod,
+                    at: at() + chrono::Duration::microseconds(1_000_003 * i),
+                    actor: format!("token:caller-{}", i % 4),
+                    key: (i % 2 == 0).then(|| format!("key-{i}")),
+                };
+                let mut announcements = vec![account(&format!("T-{i}"), 10 + (i as u64 % 4))];
+                if i == 3 {
+                    announcements.push(account("T-3b", 20));
+                }
+                (by, announcements)
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_group_stored_together_stores_what_each_alone_would() {
+        let (_grouped_dir, grouped) = sqlite().await;
+        let (_alone_dir, alone) = sqlite().await;
+        let submissions = callers()
+            .into_iter()
+            .map(|(by, announcements)| by.submit(&grouped, announcements))
+            .collect();
+        let answers = as_one_group(&grouped, submissions).await;
+        let mut answered_alone = Vec::new();
+        for (by, announcements) in callers() {
+            answered_alone.push(by.submit(&alone, announcements).await);
+        }
+        let answers: Vec<Vec<Submitted>> = answers.into_iter().map(Result::unwrap).collect();
+        let answered_alone: Vec<Vec<Submitted>> =
+            answered_alone.into_iter().map(Result::unwrap).collect();
+        assert_eq!(answers, answered_alone);
+        assert_eq!(answers.concat().len(), 7);
+        assert_eq!(stored_rows(&grouped).await, stored_rows(&alone).await);
+        // Stored together: the group's state events come before its submission events.
+        let last_state = "SELECT MAX(id) AS n FROM audit_events \
+                          WHERE action = 'announcement.state'";
+        let first_submit = "SELECT MIN(id) AS n FROM audit_events \
+                            WHERE action = 'announcement.submit'";
+        assert!(count(&grouped, last_state).await < count(&grouped, first_submit).await);
+        assert!(count(&alone, last_state).await > count(&alone, first_submit).await);
+    }
+
+    #[tokio::test]
+    async fn only_the_plain_case_is_stored_together_and_the_rest_is_undone() {
+        let (_dir, store) = sqlite().await;
+        let note = ChangeNote::new(at(), "t", "c");
+        store.submit(&[account("P-STORED", 1)], &note).await.unwrap();
+        submission(&store, account("P-KEYED", 2), Some("k-1"))
+            .await
+            .unwrap();
+        let revocation = Announcement::new(
+            FundNumber::parse("066.000").unwrap(),
+            Reference::new("P-REVOKES").unwrap(),
+            KeyCode::new(99).unwrap(),
+            Particulars::CollectionRevocation {
+                avs_number: avs(9),
+                closing: ClosingMonth::new(2026, 10).unwrap(),
+            },
+        )
+        .unwrap();
+        let test = By::test(None);
+        let keyed = |key: &str| By::test(Some(key));
+        let acceptance = By {
+            environment: Environment::Abn,
+            ..By::test(None)
+        };
+        let not_plain = [
+            (
+                "stored before, other content",
+                vec![
+                    test.submission(&[account("P-1", 3)]),
+                    test.submission(&[account("P-STORED", 4)]),
+                ],
+            ),
+            (
+                "stored before, the same content",
+                vec![
+                    test.submission(&[account("P-2", 5)]),
+                    test.submission(&[account("P-STORED", 1)]),
+                ],
+            ),
+            (
+                "twice in the group",
+                vec![
+                    test.submission(&[account("P-3", 6)]),
+                    test.submission(&[account("P-3", 6)]),
+                ],
+            ),
+            (
+                "a key used before",
+                vec![
+                    test.submission(&[account("P-4", 7)]),
+                    keyed("k-1").submission(&[account("P-5", 8)]),
+                ],
+            ),
+            (
+                "a key twice in the group",
+                vec![
+                    keyed("k-2").submission(&[account("P-6", 9)]),
+                    keyed("k-2").submission(&[account("P-7", 10)]),
+                ],
+            ),
+            (
+                "two environments",
+                vec![
+                    test.submission(&[account("P-8", 11)]),
+                    acceptance.submission(&[account("P-9", 12)]),
+                ],
+            ),
+            (
+                "a revocation of an RCI",
+                vec![
+                    test.submission(&[account("P-10", 13)]),
+                    test.submission(&[revocation]),
+                ],
+            ),
+        ];
+        let before = counts(&store).await;
+        for (case, group) in not_plain {
+            let mut tx = store.begin_write().await.unwrap();
+            let group: Vec<&Submission> = group.iter().collect();
+            let seen_apart = ["two environments", "a revocation of an RCI"].contains(&case);
+            match store_together(&mut tx, &group).await {
+                // Nothing written: committing keeps nothing.
+                Together::Apart if seen_apart => tx.commit().await.unwrap(),
+                Together::Undo if !seen_apart => tx.rollback().await.unwrap(),
+                Together::Apart | Together::Undo => panic!("{case}: apart {}", !seen_apart),
+                Together::Stored(_) => panic!("{case}: stored together"),
+            }
+            assert_eq!(counts(&store).await, before, "{case}: nothing left of it");
+        }
+        let group = [
+            keyed("k-3").submission(&[account("P-20", 20)]),
+            test.submission(&[account("P-21", 21), account("P-22", 1)]),
+        ];
+        let mut tx = store.begin_write().await.unwrap();
+        let Together::Stored(answers) =
+            store_together(&mut tx, &group.iter().collect::<Vec<_>>()).await
+        else {
+            panic!("stored together")
+        };
+        tx.commit().await.unwrap();
+        let shape: Vec<Vec<bool>> = answers
+            .iter()
+            .map(|a| a.iter().map(|s| s.created && s.revokes.is_none()).collect())
+            .collect();
+        assert_eq!(shape, [vec![true], vec![true, true]]);
+        // Three announcements, their history and state events, two submission events, two
+        // new persons (the third, number 1, was known), one key.
+        let after: Vec<i64> = before.iter().zip([3, 3, 5, 2, 1]).map(|(b, n)| b + n).collect();
+        assert_eq!(counts(&store).await, after);
+        let answered = "SELECT COUNT(*) AS n FROM idempotency_keys \
+                        WHERE announcement_ids = '[' || (SELECT id FROM announcements \
+                        WHERE reference = 'P-20') || ']'";
+        assert_eq!(count(&store, answered).await, 1);
     }
 }

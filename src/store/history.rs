@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::deadline_watch::{self, Followed};
 use super::error::StoreError;
 use super::redact::redact;
-use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args};
+use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args, time_field};
 use super::{Backend, Store};
 use crate::domain::AnnouncementState;
 
@@ -295,61 +295,80 @@ pub(crate) async fn append_all(
     at: DateTime<Utc>,
     actor: &str,
 ) -> Result<(), StoreError> {
+    let noted: Vec<(&StateChange, DateTime<Utc>, &str)> =
+        changes.iter().map(|c| (c, at, actor)).collect();
+    append_each(tx, &noted).await
+}
+
+/// [`append_all`] for changes made at different times or by different actors: each change
+/// with its own.
+pub(crate) async fn append_each(
+    tx: &mut Tx,
+    changes: &[(&StateChange, DateTime<Utc>, &str)],
+) -> Result<(), StoreError> {
+    let statements = append_statements(tx.backend(), changes);
+    tx.execute_all(statements).await?;
+    Ok(())
+}
+
+/// The statements of [`append_each`]: the history's rows, then the audit log's events (none
+/// for no change).
+pub(crate) fn append_statements(
+    backend: Backend,
+    changes: &[(&StateChange, DateTime<Utc>, &str)],
+) -> Vec<SqlBuilder> {
     if changes.is_empty() {
-        return Ok(());
+        return Vec::new();
     }
-    let actor = redact(actor).into_owned();
-    let backend = tx.backend();
-    let history: Vec<Value> = changes
+    let noted: Vec<(&StateChange, Value, String)> = changes
         .iter()
-        .map(|c| {
+        .map(|(c, at, actor)| (*c, time_field(*at), redact(actor).into_owned()))
+        .collect();
+    let history: Vec<Value> = noted
+        .iter()
+        .map(|(c, at, actor)| {
             json!([
                 c.id,
                 c.to.as_str(),
                 c.from.map(AnnouncementState::as_str),
-                redact(&c.cause)
+                redact(&c.cause),
+                at,
+                actor
             ])
         })
         .collect();
-    let mut sql = SqlBuilder::new(
+    let mut rows = SqlBuilder::new(
         "INSERT INTO announcement_history (announcement_id, state, previous_state, at, cause, \
          actor) SELECT CAST(value->>0 AS bigint), value->>1, value->>2, ",
     );
-    sql.push_arg(at)
-        .push(", value->>3, ")
-        .push_arg(actor.as_str())
-        .push(" FROM ")
+    rows.push_row_time(backend, "value->>4")
+        .push(", value->>3, value->>5 FROM ")
         .push_rows(backend, &history);
-    let (sql, args) = sql.finish();
-    tx.execute(sql, args).await?;
-    let audit: Vec<Value> = changes
+    let audit: Vec<Value> = noted
         .iter()
-        .map(|c| {
+        .map(|(c, at, actor)| {
             let details = json!({
                 "from": c.from.map(AnnouncementState::as_str),
                 "to": c.to.as_str(),
                 "cause": redact(&c.cause),
             });
-            json!([format!("announcement:{}", c.id), details.to_string(), c.id])
+            json!([format!("announcement:{}", c.id), details.to_string(), c.id, at, actor])
         })
         .collect();
     // Each event concerns the announcement's fund (the `funds` column of `audit::funds_text`).
-    let mut sql = SqlBuilder::new(
+    let mut events = SqlBuilder::new(
         "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, details, \
          funds) SELECT ",
     );
-    sql.push_arg(at)
-        .push(", ")
-        .push_arg(actor)
+    events
+        .push_row_time(backend, "value->>3")
         .push(
-            ", 'announcement.state', value->>0, 'success', NULL, value->>1, \
+            ", value->>4, 'announcement.state', value->>0, 'success', NULL, value->>1, \
              (SELECT ' ' || a.fund || ' ' FROM announcements a \
              WHERE a.id = CAST(value->>2 AS bigint)) FROM ",
         )
         .push_rows(backend, &audit);
-    let (sql, args) = sql.finish();
-    tx.execute(sql, args).await?;
-    Ok(())
+    vec![rows, events]
 }
 
 pub(crate) async fn read_history(tx: &mut Tx, id: i64) -> Result<Vec<HistoryEntry>, StoreError> {

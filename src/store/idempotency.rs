@@ -7,10 +7,11 @@
 //! key exactly one stores.
 
 use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
 
-use super::Store;
+use super::{Backend, Store};
 use super::error::StoreError;
-use super::sql::{Tx, args};
+use super::sql::{SqlBuilder, Tx, args, time_field};
 use super::submit::Submitted;
 use crate::digest::sha256_hex;
 
@@ -85,6 +86,39 @@ impl KeyClaim {
         .await?;
         Ok(())
     }
+}
+
+/// The statement that claims each key of `claims` (at least one) with its answer (the
+/// announcements its submission stored) and the time of its submission: the keys of a group
+/// of submissions stored together ([`super::submit_group`]). It fails when a key was claimed
+/// before, or is twice in `claims` (the group is then stored one submission at a time, where
+/// that claim fails alone).
+pub(super) fn claims_answered_statement(
+    backend: Backend,
+    claims: &[(&KeyClaim, &[Submitted], DateTime<Utc>)],
+) -> SqlBuilder {
+    let rows: Vec<Value> = claims
+        .iter()
+        .map(|(claim, submitted, at)| {
+            let ids: Vec<i64> = submitted.iter().map(|s| s.id).collect();
+            json!([
+                claim.token_id,
+                claim.key_sha256,
+                claim.request_sha256,
+                Value::from(ids).to_string(),
+                time_field(*at)
+            ])
+        })
+        .collect();
+    let mut sql = SqlBuilder::new(
+        "INSERT INTO idempotency_keys (token_id, key_sha256, request_sha256, \
+         announcement_ids, created_at) SELECT CAST(value->>0 AS bigint), value->>1, value->>2, \
+         value->>3, ",
+    );
+    sql.push_row_time(backend, "value->>4")
+        .push(" FROM ")
+        .push_rows(backend, &rows);
+    sql
 }
 
 impl Store {

@@ -59,6 +59,7 @@ mod sessions;
 mod splitting_notices;
 mod sql;
 mod submit;
+mod submit_group;
 mod tokens;
 mod transmissions;
 mod zas_messages;

@@ -8,35 +8,49 @@ use serde_json::{Value, json};
 
 use super::Backend;
 use super::error::StoreError;
-use super::sql::{Arg, Row, Sql, SqlBuilder, Tx};
+use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, time_field};
 use crate::domain::AvsNumber;
 
-/// The ids of the persons with these AVS numbers, adding those whose number is new: one
-/// statement to find them, one to add the new ones, however many there are. New persons are
-/// added in the order of their numbers, so that concurrent transactions naming the same persons
-/// lock them in the same order and cannot deadlock.
+/// The ids of the persons with these AVS numbers, adding those whose number is new (created
+/// `at`): [`person_ids_since`].
 pub(crate) async fn person_ids(
     tx: &mut Tx,
     numbers: &BTreeSet<AvsNumber>,
     at: DateTime<Utc>,
 ) -> Result<BTreeMap<AvsNumber, i64>, StoreError> {
+    let numbers: BTreeMap<AvsNumber, DateTime<Utc>> = numbers.iter().map(|n| (*n, at)).collect();
+    person_ids_since(tx, &numbers).await
+}
+
+/// The ids of the persons with these AVS numbers, adding those whose number is new, each
+/// created at the time given with its number: one statement to find them, one to add the new
+/// ones, however many there are. New persons are added in the order of their numbers, so that
+/// concurrent transactions naming the same persons lock them in the same order and cannot
+/// deadlock.
+pub(crate) async fn person_ids_since(
+    tx: &mut Tx,
+    numbers: &BTreeMap<AvsNumber, DateTime<Utc>>,
+) -> Result<BTreeMap<AvsNumber, i64>, StoreError> {
     if numbers.is_empty() {
         return Ok(BTreeMap::new());
     }
     let backend = tx.backend();
-    let (sql, args) = persons_statement(backend, numbers);
+    let (sql, args) = persons_statement(backend, numbers.keys());
     let mut ids: BTreeMap<AvsNumber, i64> = read_persons(tx.fetch_all(sql, args).await?)?
         .map(|(id, number)| (number, id))
         .collect();
-    let new = number_rows(numbers.iter().filter(|n| !ids.contains_key(*n)));
+    let new: Vec<Value> = numbers
+        .iter()
+        .filter(|(n, _)| !ids.contains_key(*n))
+        .map(|(n, at)| json!([n.digits(), time_field(*at)]))
+        .collect();
     if new.is_empty() {
         return Ok(ids);
     }
     // A concurrent transaction may add the same person: the no-op update makes RETURNING give
     // the existing row's id then. (`WHERE true`: SQLite's parser needs it before `ON CONFLICT`.)
-    let mut sql =
-        SqlBuilder::new("INSERT INTO persons (avs_number, created_at) SELECT value->>0, ");
-    sql.push_arg(at)
+    let mut sql = SqlBuilder::new("INSERT INTO persons (avs_number, created_at) SELECT value->>0, ");
+    sql.push_row_time(backend, "value->>1")
         .push(" FROM ")
         .push_rows(backend, &new)
         .push(
@@ -50,20 +64,16 @@ pub(crate) async fn person_ids(
 }
 
 /// The persons with these AVS numbers.
-pub(super) fn persons_statement(
+pub(super) fn persons_statement<'a>(
     backend: Backend,
-    numbers: &BTreeSet<AvsNumber>,
+    numbers: impl IntoIterator<Item = &'a AvsNumber>,
 ) -> (Sql, Vec<Arg>) {
+    let rows: Vec<Value> = numbers.into_iter().map(|n| json!([n.digits()])).collect();
     let mut sql = SqlBuilder::new(
         "SELECT id, avs_number FROM persons WHERE avs_number IN (SELECT value->>0 FROM ",
     );
-    sql.push_rows(backend, &number_rows(numbers.iter()))
-        .push(")");
+    sql.push_rows(backend, &rows).push(")");
     sql.finish()
-}
-
-fn number_rows<'a>(numbers: impl Iterator<Item = &'a AvsNumber>) -> Vec<Value> {
-    numbers.map(|n| json!([n.digits()])).collect()
 }
 
 /// Reads rows of `id, avs_number`.

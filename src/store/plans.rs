@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::error::StoreError;
 use super::reminders::DueReminder;
-use super::sql::{Arg, Row, Sql, SqlBuilder};
+use super::sql::{Arg, Row, Sql, SqlBuilder, time_field};
 use super::{Backend, Store};
 use super::{acknowledgements, announcements, claim, deadline_watch, history, persons};
 use super::{reminders, revocations};
@@ -137,7 +137,7 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         .filter_map(|n| AvsNumber::parse(n).ok())
         .collect();
     let columns: Vec<Value> = (1..=3)
-        .map(|i| json!(["066.000", format!("R-{i}"), 61, 1, null, null, "{}", "hash"]))
+        .map(|i| json!(["066.000", format!("R-{i}"), 61, 1, null, null, "{}", "hash", time_field(at)]))
         .collect();
     let keys: Vec<(String, &str)> = vec![
         ("066.000".to_string(), "R-1"),
@@ -197,7 +197,7 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         ),
         (
             "submit: insert announcements",
-            submit::insert_statement(backend, env, &columns, at),
+            submit::insert_statement(backend, env, &columns),
         ),
         (
             "submit: announcements stored before",

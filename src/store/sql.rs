@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use sqlx::SqlitePool;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
@@ -66,6 +66,13 @@ pub(crate) enum Arg {
 /// they are RFC 3339 text in UTC, whose text order is time order.
 pub(crate) fn stored(time: DateTime<Utc>) -> DateTime<Utc> {
     time.trunc_subsecs(6)
+}
+
+/// A time as a field of a row of [`SqlBuilder::push_rows`], read with
+/// [`SqlBuilder::push_row_time`]: the text SQLite stores when the time is bound (sqlx binds a
+/// time as RFC 3339 text with 0, 3, 6 or 9 decimals), which PostgreSQL reads with a cast.
+pub(crate) fn time_field(time: DateTime<Utc>) -> Value {
+    Value::String(stored(time).to_rfc3339_opts(SecondsFormat::AutoSi, false))
 }
 
 impl From<i64> for Arg {
@@ -161,14 +168,30 @@ fn id_rows_json(ids: Vec<i64>) -> String {
 pub(crate) struct SqlBuilder {
     text: String,
     args: Vec<Arg>,
+    /// Where each placeholder of `text` is, in order (start and end byte).
+    placeholders: Vec<(usize, usize)>,
 }
 
 impl SqlBuilder {
     pub(crate) fn new(start: &'static str) -> Self {
         SqlBuilder {
             text: start.to_string(),
-            args: Vec::new(),
+            ..SqlBuilder::default()
         }
+    }
+
+    /// Appends the statement `next` after this one (`; `), its placeholders numbered on after
+    /// this one's: one text of several statements, for [`Tx::execute_all`] on SQLite.
+    pub(crate) fn then(&mut self, next: SqlBuilder) -> &mut Self {
+        self.text.push_str("; ");
+        let mut copied = 0;
+        for ((start, end), arg) in next.placeholders.into_iter().zip(next.args) {
+            self.text.push_str(&next.text[copied..start]);
+            self.push_arg(arg);
+            copied = end;
+        }
+        self.text.push_str(&next.text[copied..]);
+        self
     }
 
     /// Appends a literal piece of SQL.
@@ -180,8 +203,10 @@ impl SqlBuilder {
     /// Appends a placeholder `$N` bound to `value`.
     pub(crate) fn push_arg(&mut self, value: impl Into<Arg>) -> &mut Self {
         self.args.push(value.into());
+        let start = self.text.len();
         self.text.push('$');
         self.text.push_str(&self.args.len().to_string());
+        self.placeholders.push((start, self.text.len()));
         self
     }
 
@@ -217,6 +242,16 @@ impl SqlBuilder {
             }
         }
         self
+    }
+
+    /// Appends the time held by the row field `field` (e.g. `value->>8`, made by
+    /// [`time_field`]) as a value of a time column: the text itself on SQLite, cast on
+    /// PostgreSQL.
+    pub(crate) fn push_row_time(&mut self, backend: Backend, field: &'static str) -> &mut Self {
+        match backend {
+            Backend::Sqlite => self.push(field),
+            Backend::Postgres => self.push("CAST(").push(field).push(" AS timestamptz)"),
+        }
     }
 
     /// Appends the condition that `column` is one of `ids`, the set bound as ONE parameter,
@@ -346,6 +381,33 @@ impl Tx {
         })
     }
 
+    /// Runs `statements` (each without a result) in order; the rows they changed, in all.
+    /// On SQLite as one text of several statements: one hand-over to the connection's worker
+    /// thread instead of one each. PostgreSQL takes one statement per prepared text: one after
+    /// the other there.
+    pub(crate) async fn execute_all(
+        &mut self,
+        statements: impl IntoIterator<Item = SqlBuilder>,
+    ) -> Result<u64, StoreError> {
+        let mut statements = statements.into_iter();
+        let Some(mut all) = statements.next() else {
+            return Ok(0);
+        };
+        if self.backend() == Backend::Sqlite {
+            statements.for_each(|next| {
+                all.then(next);
+            });
+            let (sql, args) = all.finish();
+            return self.execute(sql, args).await;
+        }
+        let mut changed = 0;
+        for statement in std::iter::once(all).chain(statements) {
+            let (sql, args) = statement.finish();
+            changed += self.execute(sql, args).await?;
+        }
+        Ok(changed)
+    }
+
     pub(crate) async fn fetch_all(
         &mut self,
         sql: impl Into<Sql>,
@@ -396,6 +458,15 @@ impl Tx {
             Tx::Sqlite(tx, _) => Row::Sqlite(on_sqlite(sql, args).fetch_one(&mut **tx).await?),
             Tx::Postgres(tx) => Row::Postgres(on_postgres(sql, args).fetch_one(&mut **tx).await?),
         })
+    }
+
+    /// Undoes everything done in the transaction.
+    pub(crate) async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx, _) => tx.rollback().await?,
+            Tx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
     }
 
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
@@ -601,5 +672,74 @@ mod tests {
             panic!("a time")
         };
         assert_eq!(stored.to_rfc3339(), "2026-11-23T10:00:00.123456+00:00");
+    }
+
+    #[test]
+    fn statements_joined_number_their_placeholders_on() {
+        let mut first = SqlBuilder::new("INSERT INTO t (a, b) VALUES (");
+        first.push_arg(1).push(", ").push_arg("x").push(")");
+        let mut second = SqlBuilder::new("UPDATE t SET b = ");
+        second.push_arg("y").push(" WHERE a = ").push_arg(2);
+        first.then(second);
+        let (Sql::Built(text), args) = first.finish() else {
+            panic!("built")
+        };
+        assert_eq!(
+            text,
+            "INSERT INTO t (a, b) VALUES ($1, $2); UPDATE t SET b = $3 WHERE a = $4"
+        );
+        let args: Vec<String> = args.iter().map(|a| format!("{a:?}")).collect();
+        assert_eq!(args, ["Int(1)", "Text(\"x\")", "Text(\"y\")", "Int(2)"]);
+    }
+
+    /// On SQLite, statements run as one text: every one of them runs, with its own arguments.
+    #[tokio::test]
+    async fn statements_run_together_each_with_its_arguments() {
+        let pool = SqlitePool::connect("sqlite::memory:").await.unwrap();
+        sqlx::query("CREATE TABLE t (a INTEGER, b TEXT)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let mut tx = Tx::Sqlite(pool.begin().await.unwrap(), None);
+        let statements = (1..=3).map(|a| {
+            let mut sql = SqlBuilder::new("INSERT INTO t (a, b) VALUES (");
+            sql.push_arg(a).push(", ").push_arg(format!("row {a}")).push(")");
+            sql
+        });
+        assert_eq!(tx.execute_all(statements).await.unwrap(), 3);
+        tx.commit().await.unwrap();
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT a, b FROM t ORDER BY a")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            rows,
+            [(1, "row 1".into()), (2, "row 2".into()), (3, "row 3".into())]
+        );
+    }
+
+    /// A time written as a row field is stored as the same text as the time bound: equal,
+    /// and ordered as times, whatever its fraction of a second.
+    #[tokio::test]
+    async fn a_time_in_a_row_is_stored_as_the_time_bound() {
+        let pool = SqlitePool::connect("sqlite::memory:").await.unwrap();
+        for text in [
+            "2026-11-23T10:00:00Z",
+            "2026-11-23T10:00:00.120Z",
+            "2026-11-23T10:00:00.123456789Z",
+        ] {
+            let t = DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+            let mut sql = SqlBuilder::new("SELECT ");
+            sql.push_arg(t)
+                .push(" AS bound, ")
+                .push_row_time(Backend::Sqlite, "value->>0")
+                .push(" AS field FROM ")
+                .push_rows(Backend::Sqlite, &[json!([time_field(t)])]);
+            let (sql, args) = sql.finish();
+            let row = on_sqlite(sql, args).fetch_one(&pool).await.unwrap();
+            let bound: String = row.get("bound");
+            let field: String = row.get("field");
+            assert_eq!(bound, field, "{text}");
+        }
     }
 }

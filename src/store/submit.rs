@@ -16,7 +16,7 @@ use super::history::{self, ChangeNote, StateChange};
 use super::idempotency::KeyClaim;
 use super::persons::person_ids;
 use super::revocations::{self, Revocation};
-use super::sql::{Arg, Row, Sql, SqlBuilder, Tx};
+use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, time_field};
 use crate::digest::sha256_hex;
 use crate::domain::{Announcement, AnnouncementState, AvsNumber, Environment, Particulars};
 
@@ -102,19 +102,9 @@ impl Store {
         announcements: &[Announcement],
         note: &ChangeNote,
         key: Option<&KeyClaim>,
-        audit: impl FnOnce(&[Submitted]) -> Option<NewAuditEvent> + Send + 'static,
+        audit: impl Fn(&[Submitted]) -> Option<NewAuditEvent> + Send + Sync + 'static,
     ) -> Result<Vec<Submitted>, StoreError> {
-        let submission = Submission {
-            environment,
-            encoded: announcements
-                .iter()
-                .map(|a| codec::encode(a.particulars()))
-                .collect(),
-            announcements: announcements.to_vec(),
-            note: note.clone(),
-            key: key.cloned(),
-            audit: Box::new(audit),
-        };
+        let submission = Submission::new(environment, announcements, note, key, Box::new(audit));
         match self {
             Store::Sqlite(pool) => super::group_commit::submit(pool, submission).await,
             // PostgreSQL runs concurrent transactions side by side, and its WAL flush already
@@ -129,21 +119,42 @@ impl Store {
     }
 }
 
-/// The audit event of a stored submission, made of what was stored.
-pub(super) type AuditOf = Box<dyn FnOnce(&[Submitted]) -> Option<NewAuditEvent> + Send>;
+/// The audit event of a stored submission, made of what was stored (called when it is stored;
+/// again if a group's attempt to store it together with others was undone).
+pub(super) type AuditOf = Box<dyn Fn(&[Submitted]) -> Option<NewAuditEvent> + Send + Sync>;
 
 /// A submission to store: announcements of one environment, all or none.
 pub(super) struct Submission {
-    environment: Environment,
-    announcements: Vec<Announcement>,
+    pub(super) environment: Environment,
+    pub(super) announcements: Vec<Announcement>,
     /// Their stored forms (made before the submission waits for its turn to write).
-    encoded: Vec<(StoredParticulars, PersonNumbers)>,
-    note: ChangeNote,
-    key: Option<KeyClaim>,
-    audit: AuditOf,
+    pub(super) encoded: Vec<(StoredParticulars, PersonNumbers)>,
+    pub(super) note: ChangeNote,
+    pub(super) key: Option<KeyClaim>,
+    pub(super) audit: AuditOf,
 }
 
 impl Submission {
+    pub(super) fn new(
+        environment: Environment,
+        announcements: &[Announcement],
+        note: &ChangeNote,
+        key: Option<&KeyClaim>,
+        audit: AuditOf,
+    ) -> Self {
+        Submission {
+            environment,
+            encoded: announcements
+                .iter()
+                .map(|a| codec::encode(a.particulars()))
+                .collect(),
+            announcements: announcements.to_vec(),
+            note: note.clone(),
+            key: key.cloned(),
+            audit,
+        }
+    }
+
     /// How many announcements it holds.
     pub(super) fn len(&self) -> usize {
         self.announcements.len()
@@ -176,12 +187,7 @@ impl Submission {
             .iter()
             .zip(&encoded)
             .map(|(announcement, (stored, numbers))| {
-                let refs = PersonRefs {
-                    insured: person(numbers.insured),
-                    beneficiary: person(numbers.beneficiary),
-                    spouse: person(numbers.spouse),
-                };
-                Prepared::new(announcement, stored, refs)
+                Prepared::new(announcement, stored, PersonRefs::of(numbers, &persons), note.at)
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut submitted = insert(tx, environment, &rows, note).await?;
@@ -219,26 +225,40 @@ impl Submission {
 
 /// The person ids an announcement refers to.
 #[derive(Clone, Copy)]
-struct PersonRefs {
+pub(super) struct PersonRefs {
     insured: Option<i64>,
     beneficiary: Option<i64>,
     spouse: Option<i64>,
 }
 
+impl PersonRefs {
+    /// The ids of `numbers`, as `persons` (every number's id) gives them.
+    pub(super) fn of(numbers: &PersonNumbers, persons: &BTreeMap<AvsNumber, i64>) -> Self {
+        let person = |number: Option<AvsNumber>| number.and_then(|n| persons.get(&n).copied());
+        PersonRefs {
+            insured: person(numbers.insured),
+            beneficiary: person(numbers.beneficiary),
+            spouse: person(numbers.spouse),
+        }
+    }
+}
+
 /// An announcement ready to be stored.
-struct Prepared {
-    fund: String,
-    reference: String,
+pub(super) struct Prepared {
+    pub(super) fund: String,
+    pub(super) reference: String,
     hash: String,
     /// The columns bound, as a row of [`SqlBuilder::push_rows`].
-    columns: Value,
+    pub(super) columns: Value,
 }
 
 impl Prepared {
-    fn new(
+    /// `announcement`, submitted `at`.
+    pub(super) fn new(
         announcement: &Announcement,
         stored: &StoredParticulars,
         persons: PersonRefs,
+        at: DateTime<Utc>,
     ) -> Result<Prepared, StoreError> {
         let fund = announcement.fund().to_string();
         let reference = announcement.reference().as_str();
@@ -262,6 +282,7 @@ impl Prepared {
             persons.spouse,
             stored.to_json().map_err(encode_error)?,
             hash,
+            time_field(at),
         ]);
         Ok(Prepared {
             fund,
@@ -287,7 +308,7 @@ async fn insert(
 ) -> Result<Vec<Submitted>, StoreError> {
     let backend = tx.backend();
     let columns: Vec<Value> = rows.iter().map(|r| r.columns.clone()).collect();
-    let (sql, args) = insert_statement(backend, environment, &columns, note.at);
+    let (sql, args) = insert_statement(backend, environment, &columns);
     let mut inserted = ids_by_key(&tx.fetch_all(sql, args).await?)?;
     // Announced once (system rule, N. 3105): the others were stored before (or earlier in this
     // submission): the same announcement, or a conflict.
@@ -340,13 +361,13 @@ async fn insert(
 }
 
 /// The statement of [`insert`]: the rows of `columns` (rows of [`Prepared::columns`]) as new
-/// queued announcements of `environment`, in the order given, so that ids follow it; those
-/// whose fund and reference are stored already are left out.
+/// queued announcements of `environment`, submitted at the time each row gives, in the order
+/// given, so that ids follow it; those whose fund and reference are stored already are left
+/// out.
 pub(super) fn insert_statement(
     backend: Backend,
     environment: Environment,
     columns: &[Value],
-    at: DateTime<Utc>,
 ) -> (Sql, Vec<Arg>) {
     // (`WHERE true`: SQLite's parser needs it before `ON CONFLICT`.)
     let mut sql = SqlBuilder::new(
@@ -361,9 +382,9 @@ pub(super) fn insert_statement(
         )
         .push_arg(AnnouncementState::Queued.as_str())
         .push(", ")
-        .push_arg(at)
+        .push_row_time(backend, "value->>8")
         .push(", ")
-        .push_arg(at)
+        .push_row_time(backend, "value->>8")
         .push(" FROM ")
         .push_rows(backend, columns)
         .push(
@@ -390,7 +411,7 @@ pub(super) fn stored_before_statement(
 }
 
 /// The ids of inserted rows by fund and reference.
-fn ids_by_key(rows: &[Row]) -> Result<BTreeMap<(String, String), i64>, StoreError> {
+pub(super) fn ids_by_key(rows: &[Row]) -> Result<BTreeMap<(String, String), i64>, StoreError> {
     rows.iter()
         .map(|row| Ok(((row.text("fund")?, row.text("reference")?), row.int("id")?)))
         .collect()
