@@ -168,16 +168,18 @@ impl Store {
         let Some((prefix, secret)) = split_token(presented) else {
             return Ok(Authentication::Denied(Denial::Malformed));
         };
-        let mut tx = self.begin_read().await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT id, prefix, secret_hash, label, environment, created_at, revoked_at \
-                 FROM api_tokens \
-                 WHERE prefix = $1",
+        // One statement, the token with its funds (a row per fund): one snapshot without a
+        // transaction, one hand-over to the database per request.
+        let rows = self
+            .fetch_all(
+                "SELECT t.id, t.prefix, t.secret_hash, t.label, t.environment, t.created_at, \
+                 t.revoked_at, f.fund FROM api_tokens t \
+                 LEFT JOIN api_token_funds f ON f.token_id = t.id \
+                 WHERE t.prefix = $1 ORDER BY f.fund",
                 args![prefix],
             )
             .await?;
-        let Some(row) = row else {
+        let Some(row) = rows.first() else {
             return Ok(Authentication::Denied(Denial::Unknown));
         };
         let stored_hash = row.text("secret_hash")?;
@@ -187,14 +189,15 @@ impl Store {
         ) {
             return Ok(Authentication::Denied(Denial::WrongSecret));
         }
-        let token = with_funds(&mut tx, vec![row])
-            .await?
-            .pop()
-            .ok_or(StoreError::Corrupt {
-                what: "API token",
-                id: None,
-            })?;
-        tx.commit().await?;
+        let id = row.int("id")?;
+        let funds = rows
+            .iter()
+            .filter_map(|row| row.opt_text("fund").transpose())
+            .map(|fund| {
+                FundNumber::parse(&fund?).map_err(|_| StoreError::corrupt("fund number of an API token", id))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let token = token_of(row, funds)?;
         if token.revoked_at.is_some() {
             return Ok(Authentication::Denied(Denial::Revoked));
         }
@@ -275,21 +278,26 @@ async fn with_funds(tx: &mut Tx, rows: Vec<Row>) -> Result<Vec<ApiToken>, StoreE
     rows.iter()
         .map(|row| {
             let id = row.int("id")?;
-            let funds = funds.remove(&id).unwrap_or_default();
-            if funds.is_empty() {
-                return Err(StoreError::corrupt("funds of an API token", id));
-            }
-            Ok(ApiToken {
-                id,
-                prefix: row.text("prefix")?,
-                label: row.text("label")?,
-                funds,
-                environment: environment_of(row, id)?,
-                created_at: row.time("created_at")?,
-                revoked_at: row.opt_time("revoked_at")?,
-            })
+            token_of(row, funds.remove(&id).unwrap_or_default())
         })
         .collect()
+}
+
+/// The token of `row` (columns of `api_tokens`), which may act for `funds` (at least one).
+fn token_of(row: &Row, funds: Vec<FundNumber>) -> Result<ApiToken, StoreError> {
+    let id = row.int("id")?;
+    if funds.is_empty() {
+        return Err(StoreError::corrupt("funds of an API token", id));
+    }
+    Ok(ApiToken {
+        id,
+        prefix: row.text("prefix")?,
+        label: row.text("label")?,
+        funds,
+        environment: environment_of(row, id)?,
+        created_at: row.time("created_at")?,
+        revoked_at: row.opt_time("revoked_at")?,
+    })
 }
 
 #[cfg(test)]
