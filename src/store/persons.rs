@@ -24,9 +24,7 @@ pub(crate) async fn person_ids(
 
 /// The ids of the persons with these AVS numbers, adding those whose number is new, each
 /// created at the time given with its number: one statement to find them, one to add the new
-/// ones, however many there are. New persons are added in the order of their numbers, so that
-/// concurrent transactions naming the same persons lock them in the same order and cannot
-/// deadlock.
+/// ones ([`insert_persons`]), however many there are.
 pub(crate) async fn person_ids_since(
     tx: &mut Tx,
     numbers: &BTreeMap<AvsNumber, DateTime<Utc>>,
@@ -49,18 +47,49 @@ pub(crate) async fn person_ids_since(
     }
     // A concurrent transaction may add the same person: the no-op update makes RETURNING give
     // the existing row's id then. (`WHERE true`: SQLite's parser needs it before `ON CONFLICT`.)
-    let mut sql = SqlBuilder::new("INSERT INTO persons (avs_number, created_at) SELECT value->>0, ");
-    sql.push_row_time(backend, "value->>1")
-        .push(" FROM ")
-        .push_rows(backend, &new)
-        .push(
-            " WHERE true ORDER BY value->>0 \
-             ON CONFLICT (avs_number) DO UPDATE SET avs_number = excluded.avs_number \
-             RETURNING id, avs_number",
-        );
+    let mut sql = insert_persons(backend, &new);
+    sql.push(
+        " ON CONFLICT (avs_number) DO UPDATE SET avs_number = excluded.avs_number \
+         RETURNING id, avs_number",
+    );
     let (sql, args) = sql.finish();
     ids.extend(read_persons(tx.fetch_all(sql, args).await?)?.map(|(id, number)| (number, id)));
     Ok(ids)
+}
+
+/// [`person_ids_since`] for numbers that are mostly new (those of a group of submissions):
+/// the new persons added first (a number known already is left as it is), then every number's
+/// person read; on SQLite both in one hand-over to the connection's worker thread.
+pub(crate) async fn person_ids_added(
+    tx: &mut Tx,
+    numbers: &BTreeMap<AvsNumber, DateTime<Utc>>,
+) -> Result<BTreeMap<AvsNumber, i64>, StoreError> {
+    if numbers.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let backend = tx.backend();
+    let rows: Vec<Value> = numbers
+        .iter()
+        .map(|(n, at)| json!([n.digits(), time_field(*at)]))
+        .collect();
+    let mut add = insert_persons(backend, &rows);
+    add.push(" ON CONFLICT (avs_number) DO NOTHING");
+    let read = persons_query(backend, numbers.keys());
+    let persons = tx.fetch_all_after([add], read).await?;
+    Ok(read_persons(persons)?.map(|(id, number)| (number, id)).collect())
+}
+
+/// The insert of the persons of `rows` (`[number, time]`), in the order of their numbers (so
+/// that concurrent transactions naming the same persons lock them in the same order and
+/// cannot deadlock), to be followed by its `ON CONFLICT` clause. (`WHERE true`: SQLite's
+/// parser needs it before `ON CONFLICT`.)
+fn insert_persons(backend: Backend, rows: &[Value]) -> SqlBuilder {
+    let mut sql = SqlBuilder::new("INSERT INTO persons (avs_number, created_at) SELECT value->>0, ");
+    sql.push_row_time(backend, "value->>1")
+        .push(" FROM ")
+        .push_rows(backend, rows)
+        .push(" WHERE true ORDER BY value->>0");
+    sql
 }
 
 /// The persons with these AVS numbers.
@@ -68,12 +97,19 @@ pub(super) fn persons_statement<'a>(
     backend: Backend,
     numbers: impl IntoIterator<Item = &'a AvsNumber>,
 ) -> (Sql, Vec<Arg>) {
+    persons_query(backend, numbers).finish()
+}
+
+fn persons_query<'a>(
+    backend: Backend,
+    numbers: impl IntoIterator<Item = &'a AvsNumber>,
+) -> SqlBuilder {
     let rows: Vec<Value> = numbers.into_iter().map(|n| json!([n.digits()])).collect();
     let mut sql = SqlBuilder::new(
         "SELECT id, avs_number FROM persons WHERE avs_number IN (SELECT value->>0 FROM ",
     );
     sql.push_rows(backend, &rows).push(")");
-    sql.finish()
+    sql
 }
 
 /// Reads rows of `id, avs_number`.

@@ -183,7 +183,9 @@ impl SqlBuilder {
     /// Appends the statement `next` after this one (`; `), its placeholders numbered on after
     /// this one's: one text of several statements, for [`Tx::execute_all`] on SQLite.
     pub(crate) fn then(&mut self, next: SqlBuilder) -> &mut Self {
-        self.text.push_str("; ");
+        if !self.text.is_empty() {
+            self.text.push_str("; ");
+        }
         let mut copied = 0;
         for ((start, end), arg) in next.placeholders.into_iter().zip(next.args) {
             self.text.push_str(&next.text[copied..start]);
@@ -299,6 +301,15 @@ impl SqlBuilder {
     }
 }
 
+/// `statements` as one text ([`SqlBuilder::then`]).
+fn joined(statements: impl IntoIterator<Item = SqlBuilder>) -> SqlBuilder {
+    let mut all = SqlBuilder::default();
+    for statement in statements {
+        all.then(statement);
+    }
+    all
+}
+
 /// A row of either back end.
 pub(crate) enum Row {
     Sqlite(SqliteRow),
@@ -389,23 +400,36 @@ impl Tx {
         &mut self,
         statements: impl IntoIterator<Item = SqlBuilder>,
     ) -> Result<u64, StoreError> {
-        let mut statements = statements.into_iter();
-        let Some(mut all) = statements.next() else {
-            return Ok(0);
-        };
         if self.backend() == Backend::Sqlite {
-            statements.for_each(|next| {
-                all.then(next);
-            });
+            let all = joined(statements);
+            if all.text.is_empty() {
+                return Ok(0);
+            }
             let (sql, args) = all.finish();
             return self.execute(sql, args).await;
         }
         let mut changed = 0;
-        for statement in std::iter::once(all).chain(statements) {
+        for statement in statements {
             let (sql, args) = statement.finish();
             changed += self.execute(sql, args).await?;
         }
         Ok(changed)
+    }
+
+    /// Runs `before` (statements without a result) as [`Tx::execute_all`] does, then `query`;
+    /// the rows of `query`. On SQLite all in one hand-over.
+    pub(crate) async fn fetch_all_after(
+        &mut self,
+        before: impl IntoIterator<Item = SqlBuilder>,
+        query: SqlBuilder,
+    ) -> Result<Vec<Row>, StoreError> {
+        if self.backend() == Backend::Sqlite {
+            let (sql, args) = joined(before.into_iter().chain([query])).finish();
+            return self.fetch_all(sql, args).await;
+        }
+        self.execute_all(before).await?;
+        let (sql, args) = query.finish();
+        self.fetch_all(sql, args).await
     }
 
     pub(crate) async fn fetch_all(
@@ -707,15 +731,20 @@ mod tests {
             sql
         });
         assert_eq!(tx.execute_all(statements).await.unwrap(), 3);
+        assert_eq!(tx.execute_all([]).await.unwrap(), 0, "nothing to run");
+        let mut query = SqlBuilder::new("SELECT a, b FROM t WHERE a >= ");
+        query.push_arg(2);
+        let mut before = SqlBuilder::new("DELETE FROM t WHERE a = ");
+        before.push_arg(3);
+        let read = tx.fetch_all_after([before], query).await.unwrap();
+        assert_eq!(read.len(), 1, "the rows of the query, after the statement before");
+        assert_eq!(read[0].int("a").unwrap(), 2);
         tx.commit().await.unwrap();
         let rows: Vec<(i64, String)> = sqlx::query_as("SELECT a, b FROM t ORDER BY a")
             .fetch_all(&pool)
             .await
             .unwrap();
-        assert_eq!(
-            rows,
-            [(1, "row 1".into()), (2, "row 2".into()), (3, "row 3".into())]
-        );
+        assert_eq!(rows, [(1, "row 1".into()), (2, "row 2".into())]);
     }
 
     /// A time written as a row field is stored as the same text as the time bound: equal,

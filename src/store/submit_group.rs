@@ -1,7 +1,7 @@
 //! The submissions of a group ([`super::group_commit`]) stored together: one statement per
-//! table for all of them (persons, announcements, then history, state events,
-//! Idempotency-Keys and submission events in one hand-over to SQLite's worker thread) instead
-//! of a savepoint and ten or so statements for each, every one a hand-over and back.
+//! table for all of them in three hand-overs to SQLite's worker thread (persons; announcements;
+//! history, state events, Idempotency-Keys and submission events) instead of a savepoint and
+//! ten or so statements for each, every one a hand-over and back.
 //!
 //! Only the plain case is stored together: submissions of one environment, no revocation
 //! of an RCI (whose link to the RCI it revokes depends on what was stored before it), every
@@ -21,7 +21,7 @@ use super::audit;
 use super::error::StoreError;
 use super::history::{self, StateChange};
 use super::idempotency::{self, KeyClaim};
-use super::persons::person_ids_since;
+use super::persons::person_ids_added;
 use super::sql::Tx;
 use super::submit::{
     PersonRefs, Prepared, Submission, Submitted, ids_by_key, insert_statement,
@@ -88,7 +88,7 @@ async fn insert_together(
             numbers.entry(number).or_insert(s.note.at);
         }
     }
-    let persons = person_ids_since(tx, &numbers).await?;
+    let persons = person_ids_added(tx, &numbers).await?;
     let mut rows = Vec::new();
     for s in submissions {
         for (announcement, (stored, numbers)) in s.announcements.iter().zip(&s.encoded) {
