@@ -428,6 +428,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let current = lock_record(&mut tx, id).await?;
         if current.state != TransmissionState::Failed {
+            // Undone now, not when the connection is next used: until then PostgreSQL would
+            // keep the row locked, and the transmitter's lease (`SKIP LOCKED`) pass it over.
+            tx.rollback().await?;
             return Err(StoreError::WrongTransmissionState {
                 id,
                 found: current.state,
