@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 
 use crate::domain::FundNumber;
 
-use super::{Backend, Store};
 use super::error::StoreError;
 use super::redact::{redact, redact_json};
 use super::sql::{Row, SqlBuilder, Tx, args, time_field};
+use super::{Backend, Store};
 
 /// The most events one query returns.
 pub const MAX_AUDIT_PAGE: u32 = 1000;

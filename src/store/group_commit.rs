@@ -728,7 +728,10 @@ mod tests {
     async fn only_the_plain_case_is_stored_together_and_the_rest_is_undone() {
         let (_dir, store) = sqlite().await;
         let note = ChangeNote::new(at(), "t", "c");
-        store.submit(&[account("P-STORED", 1)], &note).await.unwrap();
+        store
+            .submit(&[account("P-STORED", 1)], &note)
+            .await
+            .unwrap();
         submission(&store, account("P-KEYED", 2), Some("k-1"))
             .await
             .unwrap();
@@ -831,7 +834,11 @@ mod tests {
         assert_eq!(shape, [vec![true], vec![true, true]]);
         // Three announcements, their history and state events, two submission events, two
         // new persons (the third, number 1, was known), one key.
-        let after: Vec<i64> = before.iter().zip([3, 3, 5, 2, 1]).map(|(b, n)| b + n).collect();
+        let after: Vec<i64> = before
+            .iter()
+            .zip([3, 3, 5, 2, 1])
+            .map(|(b, n)| b + n)
+            .collect();
         assert_eq!(counts(&store).await, after);
         let answered = "SELECT COUNT(*) AS n FROM idempotency_keys \
                         WHERE announcement_ids = '[' || (SELECT id FROM announcements \

@@ -352,7 +352,13 @@ pub(crate) fn append_statements(
                 "to": c.to.as_str(),
                 "cause": redact(&c.cause),
             });
-            json!([format!("announcement:{}", c.id), details.to_string(), c.id, at, actor])
+            json!([
+                format!("announcement:{}", c.id),
+                details.to_string(),
+                c.id,
+                at,
+                actor
+            ])
         })
         .collect();
     // Each event concerns the announcement's fund (the `funds` column of `audit::funds_text`).

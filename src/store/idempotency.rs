@@ -9,10 +9,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::{Backend, Store};
 use super::error::StoreError;
 use super::sql::{SqlBuilder, Tx, args, time_field};
 use super::submit::Submitted;
+use super::{Backend, Store};
 use crate::digest::sha256_hex;
 
 /// What a key was first used for.

@@ -37,11 +37,7 @@ pub(crate) async fn person_ids_since(
     let mut ids: BTreeMap<AvsNumber, i64> = read_persons(tx.fetch_all(sql, args).await?)?
         .map(|(id, number)| (number, id))
         .collect();
-    let new: Vec<Value> = numbers
-        .iter()
-        .filter(|(n, _)| !ids.contains_key(*n))
-        .map(|(n, at)| json!([n.digits(), time_field(*at)]))
-        .collect();
+    let new = person_rows(numbers.iter().filter(|(n, _)| !ids.contains_key(*n)));
     if new.is_empty() {
         return Ok(ids);
     }
@@ -68,15 +64,22 @@ pub(crate) async fn person_ids_added(
         return Ok(BTreeMap::new());
     }
     let backend = tx.backend();
-    let rows: Vec<Value> = numbers
-        .iter()
-        .map(|(n, at)| json!([n.digits(), time_field(*at)]))
-        .collect();
-    let mut add = insert_persons(backend, &rows);
+    let mut add = insert_persons(backend, &person_rows(numbers.iter()));
     add.push(" ON CONFLICT (avs_number) DO NOTHING");
     let read = persons_query(backend, numbers.keys());
     let persons = tx.fetch_all_after([add], read).await?;
-    Ok(read_persons(persons)?.map(|(id, number)| (number, id)).collect())
+    Ok(read_persons(persons)?
+        .map(|(id, number)| (number, id))
+        .collect())
+}
+
+/// The rows of [`insert_persons`]: `[number, time created]`.
+fn person_rows<'a>(
+    numbers: impl Iterator<Item = (&'a AvsNumber, &'a DateTime<Utc>)>,
+) -> Vec<Value> {
+    numbers
+        .map(|(n, at)| json!([n.digits(), time_field(*at)]))
+        .collect()
 }
 
 /// The insert of the persons of `rows` (`[number, time]`), in the order of their numbers (so
@@ -84,7 +87,8 @@ pub(crate) async fn person_ids_added(
 /// cannot deadlock), to be followed by its `ON CONFLICT` clause. (`WHERE true`: SQLite's
 /// parser needs it before `ON CONFLICT`.)
 fn insert_persons(backend: Backend, rows: &[Value]) -> SqlBuilder {
-    let mut sql = SqlBuilder::new("INSERT INTO persons (avs_number, created_at) SELECT value->>0, ");
+    let mut sql =
+        SqlBuilder::new("INSERT INTO persons (avs_number, created_at) SELECT value->>0, ");
     sql.push_row_time(backend, "value->>1")
         .push(" FROM ")
         .push_rows(backend, rows)

@@ -137,7 +137,19 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         .filter_map(|n| AvsNumber::parse(n).ok())
         .collect();
     let columns: Vec<Value> = (1..=3)
-        .map(|i| json!(["066.000", format!("R-{i}"), 61, 1, null, null, "{}", "hash", time_field(at)]))
+        .map(|i| {
+            json!([
+                "066.000",
+                format!("R-{i}"),
+                61,
+                1,
+                null,
+                null,
+                "{}",
+                "hash",
+                time_field(at)
+            ])
+        })
         .collect();
     let keys: Vec<(String, &str)> = vec![
         ("066.000".to_string(), "R-1"),

@@ -727,7 +727,10 @@ mod tests {
         let mut tx = Tx::Sqlite(pool.begin().await.unwrap(), None);
         let statements = (1..=3).map(|a| {
             let mut sql = SqlBuilder::new("INSERT INTO t (a, b) VALUES (");
-            sql.push_arg(a).push(", ").push_arg(format!("row {a}")).push(")");
+            sql.push_arg(a)
+                .push(", ")
+                .push_arg(format!("row {a}"))
+                .push(")");
             sql
         });
         assert_eq!(tx.execute_all(statements).await.unwrap(), 3);
@@ -737,7 +740,11 @@ mod tests {
         let mut before = SqlBuilder::new("DELETE FROM t WHERE a = ");
         before.push_arg(3);
         let read = tx.fetch_all_after([before], query).await.unwrap();
-        assert_eq!(read.len(), 1, "the rows of the query, after the statement before");
+        assert_eq!(
+            read.len(),
+            1,
+            "the rows of the query, after the statement before"
+        );
         assert_eq!(read[0].int("a").unwrap(), 2);
         tx.commit().await.unwrap();
         let rows: Vec<(i64, String)> = sqlx::query_as("SELECT a, b FROM t ORDER BY a")

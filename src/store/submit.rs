@@ -187,7 +187,12 @@ impl Submission {
             .iter()
             .zip(&encoded)
             .map(|(announcement, (stored, numbers))| {
-                Prepared::new(announcement, stored, PersonRefs::of(numbers, &persons), note.at)
+                Prepared::new(
+                    announcement,
+                    stored,
+                    PersonRefs::of(numbers, &persons),
+                    note.at,
+                )
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut submitted = insert(tx, environment, &rows, note).await?;

@@ -23,9 +23,7 @@ use super::history::{self, StateChange};
 use super::idempotency::{self, KeyClaim};
 use super::persons::person_ids_added;
 use super::sql::Tx;
-use super::submit::{
-    PersonRefs, Prepared, Submission, Submitted, ids_by_key, insert_statement,
-};
+use super::submit::{PersonRefs, Prepared, Submission, Submitted, ids_by_key, insert_statement};
 use crate::domain::{AnnouncementState, AvsNumber, Environment, Particulars};
 
 /// What became of a group's submissions in [`store_together`].

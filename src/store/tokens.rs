@@ -194,7 +194,8 @@ impl Store {
             .iter()
             .filter_map(|row| row.opt_text("fund").transpose())
             .map(|fund| {
-                FundNumber::parse(&fund?).map_err(|_| StoreError::corrupt("fund number of an API token", id))
+                FundNumber::parse(&fund?)
+                    .map_err(|_| StoreError::corrupt("fund number of an API token", id))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let token = token_of(row, funds)?;
