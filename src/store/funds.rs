@@ -25,9 +25,17 @@ pub(super) async fn funds_of(
     let (sql, args) = sql.finish();
     for row in tx.fetch_all(sql, args).await? {
         let owner = row.int("owner")?;
-        let fund =
-            FundNumber::parse(&row.text("fund")?).map_err(|_| StoreError::corrupt(what, owner))?;
+        let fund = stored_fund(&row.text("fund")?, what, owner)?;
         funds.entry(owner).or_default().push(fund);
     }
     Ok(funds)
+}
+
+/// A stored fund number of `owner`; `what` names it in a corruption error.
+pub(super) fn stored_fund(
+    text: &str,
+    what: &'static str,
+    owner: i64,
+) -> Result<FundNumber, StoreError> {
+    FundNumber::parse(text).map_err(|_| StoreError::corrupt(what, owner))
 }

@@ -134,6 +134,17 @@ pub(super) struct Submission {
     pub(super) audit: AuditOf,
 }
 
+/// The AVS numbers the announcements of `encoded` name (insured persons, beneficiaries,
+/// spouses), each as often as named.
+pub(super) fn person_numbers(
+    encoded: &[(StoredParticulars, PersonNumbers)],
+) -> impl Iterator<Item = AvsNumber> + '_ {
+    encoded
+        .iter()
+        .flat_map(|(_, n)| [n.insured, n.beneficiary, n.spouse])
+        .flatten()
+}
+
 impl Submission {
     pub(super) fn new(
         environment: Environment,
@@ -176,11 +187,7 @@ impl Submission {
         if let Some(key) = &key {
             key.claim(tx, note.at).await?;
         }
-        let numbers: BTreeSet<AvsNumber> = encoded
-            .iter()
-            .flat_map(|(_, n)| [n.insured, n.beneficiary, n.spouse])
-            .flatten()
-            .collect();
+        let numbers: BTreeSet<AvsNumber> = person_numbers(&encoded).collect();
         let persons = person_ids(tx, &numbers, note.at).await?;
         let person = |number: Option<AvsNumber>| number.and_then(|n| persons.get(&n).copied());
         let rows = announcements

@@ -19,11 +19,13 @@ use chrono::{DateTime, Utc};
 
 use super::audit;
 use super::error::StoreError;
-use super::history::{self, StateChange};
+use super::history::{self, ChangeNote, StateChange};
 use super::idempotency::{self, KeyClaim};
 use super::persons::person_ids_added;
 use super::sql::Tx;
-use super::submit::{PersonRefs, Prepared, Submission, Submitted, ids_by_key, insert_statement};
+use super::submit::{
+    PersonRefs, Prepared, Submission, Submitted, ids_by_key, insert_statement, person_numbers,
+};
 use crate::domain::{AnnouncementState, AvsNumber, Environment, Particulars};
 
 /// What became of a group's submissions in [`store_together`].
@@ -77,12 +79,7 @@ async fn insert_together(
     // A new person is created at the time of the first submission that names it.
     let mut numbers: BTreeMap<AvsNumber, DateTime<Utc>> = BTreeMap::new();
     for s in submissions {
-        let named = s
-            .encoded
-            .iter()
-            .flat_map(|(_, n)| [n.insured, n.beneficiary, n.spouse])
-            .flatten();
-        for number in named {
+        for number in person_numbers(&s.encoded) {
             numbers.entry(number).or_insert(s.note.at);
         }
     }
@@ -122,24 +119,19 @@ async fn insert_together(
             .collect::<Result<Vec<_>, StoreError>>()?;
         answers.push(answer);
     }
-    let changes: Vec<Vec<StateChange>> = submissions
+    let changes: Vec<(StateChange, &ChangeNote)> = submissions
         .iter()
         .zip(&answers)
-        .map(|(s, answer)| {
-            answer
-                .iter()
-                .map(|a| StateChange::new(a.id, None, AnnouncementState::Queued, &s.note.cause))
-                .collect()
+        .flat_map(|(s, answer)| {
+            answer.iter().map(|a| {
+                let change = StateChange::new(a.id, None, AnnouncementState::Queued, &s.note.cause);
+                (change, &s.note)
+            })
         })
         .collect();
-    let noted: Vec<(&StateChange, DateTime<Utc>, &str)> = submissions
+    let noted: Vec<(&StateChange, DateTime<Utc>, &str)> = changes
         .iter()
-        .zip(&changes)
-        .flat_map(|(s, changes)| {
-            changes
-                .iter()
-                .map(|c| (c, s.note.at, s.note.actor.as_str()))
-        })
+        .map(|(c, note)| (c, note.at, note.actor.as_str()))
         .collect();
     // The history and audit log of every announcement, the keys with their answers and the
     // submissions' events: one hand-over to SQLite's worker thread. A key claimed before (or

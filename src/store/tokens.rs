@@ -13,7 +13,10 @@ use chrono::{DateTime, Utc};
 use super::Store;
 use super::announcements::environment_of;
 use super::error::StoreError;
-use super::funds::funds_of;
+use super::funds::{funds_of, stored_fund};
+
+/// A token's fund number, as a corruption error names it.
+const TOKEN_FUND: &str = "fund number of an API token";
 use super::redact::redact;
 use super::sql::{Row, Tx, args};
 use crate::digest::{constant_time_eq, hex, sha256_hex};
@@ -193,10 +196,7 @@ impl Store {
         let funds = rows
             .iter()
             .filter_map(|row| row.opt_text("fund").transpose())
-            .map(|fund| {
-                FundNumber::parse(&fund?)
-                    .map_err(|_| StoreError::corrupt("fund number of an API token", id))
-            })
+            .map(|fund| stored_fund(&fund?, TOKEN_FUND, id))
             .collect::<Result<Vec<_>, _>>()?;
         let token = token_of(row, funds)?;
         if token.revoked_at.is_some() {
@@ -273,7 +273,7 @@ async fn with_funds(tx: &mut Tx, rows: Vec<Row>) -> Result<Vec<ApiToken>, StoreE
         tx,
         "SELECT token_id AS owner, fund FROM api_token_funds WHERE token_id IN (",
         &ids,
-        "fund number of an API token",
+        TOKEN_FUND,
     )
     .await?;
     rows.iter()
