@@ -24,8 +24,10 @@
 //! - `ARCGW_BENCH_FLOOR`: fail (exit 1) when a run is slower than this many announcements
 //!   per second end to end (CI runs 20 000 on both back ends with a floor of 1 500/s);
 //! - `ARCGW_BENCH_PHASES=1`: also time the engine's steps one after the other on an
-//!   already-submitted queue (claim, XML write, store, lease, send, record, fetch, XML read,
-//!   take in), to see where the time goes; `only`: just that.
+//!   already-submitted queue (claim and store, XML write, lease, send, record, fetch, XML read,
+//!   take in), to see where the time goes; `only`: just that;
+//! - `RUST_LOG`: log as `arcgw serve` does, on standard error (`RUST_LOG=sqlx::query=debug`
+//!   gives every statement with its time).
 //!
 //! The table is printed and written to `target/bench-e2e.md`.
 
@@ -55,7 +57,9 @@ use arcgw::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_p
 use arcgw::sim::{
     Outcome, Scenarios, SimConfig, SimHandle, TRANSMITTED, on_one_interface_directory,
 };
-use arcgw::store::{Attempt, AttemptOutcome, ChangeNote, NewTransmission, NextStep, Store};
+use arcgw::store::{
+    Attempt, AttemptOutcome, ChangeNote, Made, NextStep, Store, StoreError, StoredAnnouncement,
+};
 use arcgw::transport::TransportConfig;
 use chrono::{SubsecRound, TimeDelta};
 use reqwest::StatusCode;
@@ -92,6 +96,12 @@ const FUND: &str = "066.000";
 const FEED_PAGE: u32 = 100;
 
 fn main() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -540,18 +550,16 @@ fn describe(counts: &BTreeMap<AnnouncementState, i64>) -> String {
 // ---------------------------------------------------------------------------------------------
 // Phases: the engine's work step by step, on a queue submitted beforehand
 
-/// The timed steps, in the order they happen. They mirror `Engine::build_all`
-/// (src/engine/build.rs), `Engine::send_due` (src/engine/send.rs) and
-/// `Engine::take_in_acknowledgements` (src/engine/intake.rs), one after the other, so that each
-/// is timed alone; keep them in step with those.
+/// The timed steps, in the order they happen. They mirror `Engine::build_and_send`
+/// (src/engine/build.rs: each transmission sent first with the XML it was built with),
+/// `Engine::send_due` (src/engine/send.rs) and `Engine::take_in_acknowledgements`
+/// (src/engine/intake.rs), one after the other, so that each is timed alone; keep them in step
+/// with those.
 #[derive(Clone, Copy)]
 enum Span {
     Claim,
     WriteXml,
-    StoreTransmission,
     Lease,
-    ReadContent,
-    WriteXmlAgain,
     Send,
     RecordAttempt,
     FetchFeed,
@@ -560,13 +568,10 @@ enum Span {
 }
 
 impl Span {
-    const ALL: [Span; 11] = [
+    const ALL: [Span; 8] = [
         Span::Claim,
         Span::WriteXml,
-        Span::StoreTransmission,
         Span::Lease,
-        Span::ReadContent,
-        Span::WriteXmlAgain,
         Span::Send,
         Span::RecordAttempt,
         Span::FetchFeed,
@@ -576,12 +581,9 @@ impl Span {
 
     fn label(self) -> &'static str {
         match self {
-            Span::Claim => "build: `Store::claim_queued`",
-            Span::WriteXml => "build: `write_transmission` + SHA-256",
-            Span::StoreTransmission => "build: `Store::create_transmission`",
+            Span::Claim => "build: `Store::claim_into_transmission` but the XML",
+            Span::WriteXml => "build: `write_transmission` + SHA-256 (in the claim's transaction)",
             Span::Lease => "send: `Store::lease_due_transmission`",
-            Span::ReadContent => "send: `Store::transmission_content`",
-            Span::WriteXmlAgain => "send: `write_transmission` again + SHA-256",
             Span::Send => "send: `HttpsTransport::send` (TLS + simulator)",
             Span::RecordAttempt => "send: `Store::record_attempt` (→ announced)",
             Span::FetchFeed => "take in: `feed_cursor` + `HttpsTransport::fetch`",
@@ -628,10 +630,11 @@ async fn phases_of(store: Store, database: &'static str, n: usize, batch: u32) -
     submit_all(&rig, request_bodies(n)).await;
     let mut spans = Spans::default();
     let built = build_step_by_step(&rig.engine, &mut spans).await;
-    let sent = send_step_by_step(&rig.engine, &mut spans).await;
+    let transmissions = built.len();
+    let sent = send_step_by_step(&rig.engine, &mut spans, built).await;
     let taken = take_in_step_by_step(&rig.engine, &mut spans).await;
-    assert_eq!(sent, built, "every transmission sent");
-    assert_eq!(taken, built, "one acknowledgement each");
+    assert_eq!(sent, transmissions, "every transmission sent");
+    assert_eq!(taken, transmissions, "one acknowledgement each");
     let counts = rig.store.counts_by_state().await.expect("the counts");
     assert_eq!(
         counts[&AnnouncementState::Done],
@@ -648,42 +651,46 @@ async fn phases_of(store: Store, database: &'static str, n: usize, batch: u32) -
     }
 }
 
-/// As `Engine::build_all`: claims, writes and stores transmissions until the queue is empty.
-async fn build_step_by_step(engine: &Engine, spans: &mut Spans) -> usize {
+/// As `Engine::build_all`: claims, writes and stores transmissions until the queue is empty;
+/// the XML of each by its id, as `Engine::build_and_send` hands it to the sender.
+async fn build_step_by_step(engine: &Engine, spans: &mut Spans) -> BTreeMap<i64, String> {
     let store = &engine.store;
-    let mut built = 0;
+    let mut built = BTreeMap::new();
     loop {
         let note = ChangeNote::new(
             engine.clock.now(),
             "engine:builder",
             "taken into a transmission",
         );
-        let claim = store.claim_queued(engine.config.batch_size, &note);
-        let claimed = spans.time(Span::Claim, claim).await.expect("claim");
-        if claimed.is_empty() {
-            return built;
-        }
-        let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
-        let transmission = Transmission {
-            header: new_header(engine),
-            announcements: claimed.into_iter().map(|c| c.announcement).collect(),
-        };
-        let sha = spans.time_sync(Span::WriteXml, || {
+        let mut writing = Duration::ZERO;
+        let write = |claimed: Vec<StoredAnnouncement>| {
+            let started = Instant::now();
+            let transmission = Transmission {
+                header: new_header(engine),
+                announcements: claimed.into_iter().map(|c| c.announcement).collect(),
+            };
             let xml = write_transmission(&transmission).expect("write the XML");
-            sha256_hex(xml.as_bytes())
-        });
-        let stored = NewTransmission {
-            header: &transmission.header,
-            environment: engine.config.environment,
-            announcement_ids: &ids,
-            xml_sha256: &sha,
+            let xml_sha256 = sha256_hex(xml.as_bytes());
+            writing = started.elapsed();
+            Ok::<_, StoreError>(Made {
+                header: transmission.header,
+                xml_sha256,
+                made: xml,
+            })
         };
-        let create = store.create_transmission(&stored, engine.clock.now());
-        spans
-            .time(Span::StoreTransmission, create)
-            .await
-            .expect("store");
-        built += 1;
+        let claim = store.claim_into_transmission(
+            engine.config.environment,
+            engine.config.batch_size,
+            &note,
+            write,
+        );
+        let stored = spans.time(Span::Claim, claim).await.expect("claim");
+        spans.0[Span::Claim as usize] -= writing;
+        spans.0[Span::WriteXml as usize] += writing;
+        let Some(stored) = stored else {
+            return built;
+        };
+        built.insert(stored.id, stored.made);
     }
 }
 
@@ -698,8 +705,13 @@ fn new_header(engine: &Engine) -> MessageHeader {
     }
 }
 
-/// As `Engine::send_due` when every sending succeeds.
-async fn send_step_by_step(engine: &Engine, spans: &mut Spans) -> usize {
+/// As `Engine::send_due` when every sending succeeds, each transmission sent with the XML it
+/// was built with (`built`).
+async fn send_step_by_step(
+    engine: &Engine,
+    spans: &mut Spans,
+    mut built: BTreeMap<i64, String>,
+) -> usize {
     let store = &engine.store;
     let mut sent = 0;
     loop {
@@ -711,22 +723,9 @@ async fn send_step_by_step(engine: &Engine, spans: &mut Spans) -> usize {
         let Some(leased) = spans.time(Span::Lease, lease).await.expect("lease") else {
             return sent;
         };
-        let content = store.transmission_content(leased.id);
-        let (record, announcements) = spans.time(Span::ReadContent, content).await.expect("read");
+        let record = leased;
         let message_id = record.header.message_id.clone();
-        let xml = spans.time_sync(Span::WriteXmlAgain, || {
-            let t = Transmission {
-                header: record.header.clone(),
-                announcements,
-            };
-            let xml = write_transmission(&t).expect("write the XML again");
-            assert_eq!(
-                sha256_hex(xml.as_bytes()),
-                record.xml_sha256,
-                "the same XML"
-            );
-            xml
-        });
+        let xml = built.remove(&record.id).expect("built by this run");
         let send = engine.transport.send(&message_id, &xml);
         let receipt = match spans.time(Span::Send, send).await.expect("send") {
             arcgw::transport::Sending::Answered(receipt) => receipt,

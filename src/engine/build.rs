@@ -1,5 +1,6 @@
 //! Building transmissions: queued announcements are claimed in batches, written as one DT XML
-//! message each, and the transmission is stored with its message id before anything is sent.
+//! message each, and the transmission is stored with its message id before anything is sent —
+//! claim, writing and storing in one transaction, so that each announcement changes once.
 //! N. 3102 (a revocation and a new order for the same person never in one transmission, the
 //! revocation first) is kept by the claim itself, which leaves such new orders queued.
 
@@ -8,14 +9,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::{SubsecRound, TimeDelta};
 use tokio::sync::Notify;
 
+use super::send::{JustBuilt, Written};
 use super::{Engine, EngineError, Environment};
 use crate::digest::sha256_hex;
 use crate::domain::{MessageHeader, MessageId, Transmission};
 use crate::dtxml::write_transmission;
-use crate::store::{ChangeNote, NewTransmission};
+use crate::store::{ChangeNote, Made, StoredAnnouncement};
 
-/// Claimed announcements left without a transmission this long (a crash between claim and
-/// store) go back to the queue.
+/// Claimed announcements left without a transmission this long go back to the queue (the
+/// builder claims and stores in one transaction; a claim of [`crate::store::Store::claim_queued`]
+/// not followed by a transmission, or one of a version that claimed and stored apart, leaves
+/// such).
 const ORPHAN_AFTER: TimeDelta = TimeDelta::minutes(5);
 
 impl Engine {
@@ -34,17 +38,24 @@ impl Engine {
 
     /// Builds transmissions until no queued announcement may go; returns how many were built.
     pub async fn build_all(&self) -> Result<usize, EngineError> {
-        self.build_all_then(|| ()).await
+        self.build_all_then(|_| ()).await
     }
 
     /// Builds and sends at the same time: each transmission is sent as soon as it is stored,
     /// while the next ones are built (a backlog of many batches no longer waits to be built
-    /// whole before the first is sent). Returns how many were built and how many tried.
+    /// whole before the first is sent). Each is sent the first time with the XML it was built
+    /// with ([`JustBuilt`]). Returns how many were built and how many tried.
     pub async fn build_and_send(&self) -> (Result<usize, EngineError>, Result<usize, EngineError>) {
         let stored = Notify::new();
         let finished = AtomicBool::new(false);
+        let just_built = JustBuilt::default();
         let build = async {
-            let built = self.build_all_then(|| stored.notify_one()).await;
+            let built = self
+                .build_all_then(|transmission| {
+                    just_built.keep(transmission);
+                    stored.notify_one();
+                })
+                .await;
             finished.store(true, Ordering::Release);
             stored.notify_one();
             built
@@ -54,7 +65,7 @@ impl Engine {
             loop {
                 // Read before sending: what was built until then is sent by this round.
                 let last = finished.load(Ordering::Acquire);
-                tried += self.send_due().await?;
+                tried += self.send_due_with(&just_built).await?;
                 if last {
                     return Ok(tried);
                 }
@@ -64,8 +75,10 @@ impl Engine {
         tokio::join!(build, send)
     }
 
-    /// [`Engine::build_all`], calling `on_stored` after each transmission is stored.
-    async fn build_all_then(&self, on_stored: impl Fn()) -> Result<usize, EngineError> {
+    /// [`Engine::build_all`], calling `on_stored` with each transmission once it is stored.
+    /// Each is claimed, written and stored in one transaction
+    /// ([`crate::store::Store::claim_into_transmission`]).
+    async fn build_all_then(&self, on_stored: impl Fn(Written)) -> Result<usize, EngineError> {
         let mut built = 0;
         loop {
             let note = ChangeNote::new(
@@ -73,45 +86,44 @@ impl Engine {
                 "engine:builder",
                 "taken into a transmission",
             );
-            let claimed = self
+            let write = |claimed: Vec<StoredAnnouncement>| {
+                let transmission = Transmission {
+                    header: self.new_header(),
+                    announcements: claimed.into_iter().map(|c| c.announcement).collect(),
+                };
+                let xml = write_transmission(&transmission)?;
+                let xml_sha256 = sha256_hex(xml.as_bytes());
+                Ok::<_, EngineError>(Made {
+                    made: (
+                        transmission.header.message_id.clone(),
+                        xml_sha256.clone(),
+                        xml,
+                    ),
+                    header: transmission.header,
+                    xml_sha256,
+                })
+            };
+            let Some(stored) = self
                 .store
-                .claim_queued_in(self.config.environment, self.config.batch_size, &note)
-                .await?;
-            if claimed.is_empty() {
+                .claim_into_transmission(
+                    self.config.environment,
+                    self.config.batch_size,
+                    &note,
+                    write,
+                )
+                .await?
+            else {
                 return Ok(built);
-            }
-            let full = claimed.len() as u32 == self.config.batch_size;
-            let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
-            let transmission = Transmission {
-                header: self.new_header(),
-                announcements: claimed.into_iter().map(|c| c.announcement).collect(),
             };
-            let xml = match write_transmission(&transmission) {
-                Ok(xml) => xml,
-                Err(e) => {
-                    let back = ChangeNote::new(
-                        self.clock.now(),
-                        "engine:builder",
-                        "returned to the queue: the XML could not be written",
-                    );
-                    self.store.release_to_queue(&ids, &back).await?;
-                    return Err(e.into());
-                }
-            };
-            let stored = NewTransmission {
-                header: &transmission.header,
-                environment: self.config.environment,
-                announcement_ids: &ids,
-                xml_sha256: &sha256_hex(xml.as_bytes()),
-            };
-            let id = self
-                .store
-                .create_transmission(&stored, self.clock.now())
-                .await?;
-            tracing::info!(transmission = id, message_id = %transmission.header.message_id, announcements = ids.len(), "transmission built");
+            let (message_id, xml_sha256, xml) = stored.made;
+            tracing::info!(transmission = stored.id, %message_id, announcements = stored.announcements, "transmission built");
             built += 1;
-            on_stored();
-            if !full {
+            on_stored(Written {
+                id: stored.id,
+                xml_sha256,
+                xml,
+            });
+            if stored.announcements < self.config.batch_size as usize {
                 return Ok(built);
             }
         }

@@ -9,6 +9,8 @@
 //! applies the receipt. When none came in time, the next lease finds it still handed over: it
 //! is flagged, an alert logged, and handed over again under the same message id.
 
+use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::TimeDelta;
@@ -20,9 +22,56 @@ use crate::store::{Attempt, AttemptOutcome, ChangeNote, NextStep, TransmissionRe
 use crate::transport::backoff::{delay, random_share};
 use crate::transport::{Delivery, Receipt, Sending};
 
+/// A transmission as its builder wrote it: its id, the SHA-256 stored with it and its XML.
+pub(crate) struct Written {
+    pub id: i64,
+    pub xml_sha256: String,
+    pub xml: String,
+}
+
+/// The transmissions this process built last, for their first sending: the XML as it was
+/// written when the transmission was stored, instead of reading the announcements back and
+/// writing it again. It holds the few last ones only (a backlog is built faster than sent; the
+/// rest are written again from the store, as every resend is).
+#[derive(Default)]
+pub(crate) struct JustBuilt(Mutex<VecDeque<Written>>);
+
+impl JustBuilt {
+    /// At most this many are kept.
+    const KEPT: usize = 4;
+
+    pub(crate) fn keep(&self, written: Written) {
+        let mut kept = self.lock();
+        if kept.len() == Self::KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(written);
+    }
+
+    /// The XML of transmission `id` if it was kept and was written with the SHA-256 stored
+    /// with it, `xml_sha256`; no longer kept after.
+    fn take(&self, id: i64, xml_sha256: &str) -> Option<String> {
+        let mut kept = self.lock();
+        let at = kept.iter().position(|w| w.id == id)?;
+        let written = kept.remove(at)?;
+        (written.xml_sha256 == xml_sha256).then_some(written.xml)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Written>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 impl Engine {
     /// Sends every transmission that is due; returns how many were tried.
     pub async fn send_due(&self) -> Result<usize, EngineError> {
+        self.send_due_with(&JustBuilt::default()).await
+    }
+
+    /// [`Engine::send_due`], sending those `just_built` holds with the XML they were built with.
+    pub(crate) async fn send_due_with(&self, just_built: &JustBuilt) -> Result<usize, EngineError> {
         // Long enough for one attempt; after a crash the transmission is due again once it ends.
         let lease = TimeDelta::from_std(self.transport.attempt_time()).unwrap_or(TimeDelta::MAX);
         let mut tried = 0;
@@ -31,15 +80,27 @@ impl Engine {
             .lease_due_transmission(self.config.environment, self.clock.now(), lease)
             .await?
         {
-            self.send_one(record).await?;
+            let xml = just_built.take(record.id, &record.xml_sha256);
+            self.send_one(record, xml).await?;
             tried += 1;
         }
         Ok(tried)
     }
 
-    async fn send_one(&self, leased: TransmissionRecord) -> Result<(), EngineError> {
+    /// Sends `leased` with `written`, the XML it was built with, or else with its XML written
+    /// again from the store and checked against the SHA-256 stored with it.
+    async fn send_one(
+        &self,
+        leased: TransmissionRecord,
+        written: Option<String>,
+    ) -> Result<(), EngineError> {
         let note = |cause: String| ChangeNote::new(self.clock.now(), "engine:sender", cause);
-        let (record, xml) = match transmission_xml(&self.store, leased.id).await {
+        let id = leased.id;
+        let found = match written {
+            Some(xml) => Ok((leased, xml)),
+            None => transmission_xml(&self.store, id).await,
+        };
+        let (record, xml) = match found {
             Ok(found) => found,
             Err(e @ EngineError::ContentChanged { .. }) => {
                 let attempt = Attempt {
@@ -49,7 +110,7 @@ impl Engine {
                 };
                 let next = NextStep::Failed("content changed since it was stored; not sent".into());
                 self.store
-                    .record_attempt(leased.id, &attempt, &next, &note(String::new()))
+                    .record_attempt(id, &attempt, &next, &note(String::new()))
                     .await?;
                 return Err(e);
             }
@@ -190,5 +251,43 @@ impl Engine {
             );
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(id: i64) -> Written {
+        Written {
+            id,
+            xml_sha256: format!("sha-{id}"),
+            xml: format!("<xml id=\"{id}\"/>"),
+        }
+    }
+
+    #[test]
+    fn just_built_gives_each_xml_once_and_only_with_its_stored_sha() {
+        let kept = JustBuilt::default();
+        kept.keep(written(1));
+        kept.keep(written(2));
+        assert_eq!(kept.take(1, "sha-1").as_deref(), Some("<xml id=\"1\"/>"));
+        assert_eq!(kept.take(1, "sha-1"), None, "given once");
+        // Stored with another SHA-256 than it was written with: not sent as kept.
+        assert_eq!(kept.take(2, "sha-other"), None);
+        assert_eq!(kept.take(2, "sha-2"), None, "no longer kept");
+        assert_eq!(kept.take(3, "sha-3"), None, "never kept");
+    }
+
+    #[test]
+    fn just_built_keeps_the_last_few_only() {
+        let kept = JustBuilt::default();
+        for id in 1..=6 {
+            kept.keep(written(id));
+        }
+        assert_eq!(kept.lock().len(), JustBuilt::KEPT);
+        assert_eq!(kept.take(2, "sha-2"), None, "the oldest went");
+        assert!(kept.take(6, "sha-6").is_some());
+        assert!(kept.take(3, "sha-3").is_some());
     }
 }

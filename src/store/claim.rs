@@ -3,12 +3,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::announcements::{StoredAnnouncement, fetch_full};
+use super::announcements::{SELECT_FULL, StoredAnnouncement, decode, fetch_full};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
-use super::sql::{Arg, args};
+use super::sql::{Arg, Sql, SqlBuilder, args};
+use super::transmissions::{NewTransmission, insert_transmission};
 use super::{Backend, Store};
-use crate::domain::{AnnouncementState, Environment};
+use crate::domain::{AnnouncementState, Environment, MessageHeader};
 
 /// N. 3102: a revocation (99, 96) and a new order for the same person may not travel in one
 /// transmission, and the revocation goes first. A new order (RCI keys 71, 75, 79, 81, 85; a
@@ -48,6 +49,62 @@ const CLAIM_SQLITE: &str = concat!(
     not_held_back!(),
     " ORDER BY a.id LIMIT $2) RETURNING id"
 );
+
+/// The oldest queued announcements of `environment` that may go (`not_held_back!`), up to
+/// `limit`, read whole and held for writing: SQLite's single writer; PostgreSQL `FOR UPDATE`,
+/// skipping rows another instance holds.
+pub(super) fn pick_statement(
+    backend: Backend,
+    environment: Environment,
+    limit: u32,
+) -> (Sql, Vec<Arg>) {
+    let mut sql = SqlBuilder::new(SELECT_FULL);
+    sql.push(" WHERE a.state = 'queued' AND a.environment = ")
+        .push_arg(environment.as_str())
+        .push(concat!(" AND ", not_held_back!(), " ORDER BY a.id LIMIT "))
+        .push_arg(i64::from(limit));
+    if backend == Backend::Postgres {
+        sql.push(" FOR UPDATE OF a SKIP LOCKED");
+    }
+    sql.finish()
+}
+
+/// The picked announcements `ids`, still queued, become `sending` in transmission
+/// `transmission_id` at `at`: one change of each row.
+pub(super) fn take_statement(
+    backend: Backend,
+    transmission_id: i64,
+    ids: &[i64],
+    at: DateTime<Utc>,
+) -> (Sql, Vec<Arg>) {
+    let mut sql = SqlBuilder::new("UPDATE announcements SET state = 'sending', state_since = ");
+    sql.push_arg(at)
+        .push(", transmission_id = ")
+        .push_arg(transmission_id)
+        .push(" WHERE ")
+        .push_id_in(backend, "id", ids.iter().copied())
+        .push(" AND state = 'queued' AND transmission_id IS NULL");
+    sql.finish()
+}
+
+/// A transmission as the builder made it of the announcements it was given: its header, the
+/// SHA-256 (hex) of its XML, and whatever else the builder keeps of it (`made`, the XML).
+pub struct Made<T> {
+    pub header: MessageHeader,
+    pub xml_sha256: String,
+    pub made: T,
+}
+
+/// A transmission stored by [`Store::claim_into_transmission`].
+#[derive(Debug)]
+pub struct Built<T> {
+    /// The transmission's id.
+    pub id: i64,
+    /// How many announcements it carries.
+    pub announcements: usize,
+    /// What the builder made of it besides header and SHA-256.
+    pub made: T,
+}
 
 /// The claim of up to `limit` queued announcements of `environment`, at `at`.
 pub(super) fn claim_statement(
@@ -105,5 +162,72 @@ impl Store {
         let claimed = fetch_full(&mut tx, &ids).await?;
         tx.commit().await?;
         Ok(claimed)
+    }
+
+    /// Claims up to `limit` queued announcements of `environment`, oldest first, hands them to
+    /// `make` (which writes the transmission's XML) and stores the transmission it made,
+    /// `pending` with its first attempt due at `note.at`, its announcements `sending` in it
+    /// with a history entry each, all in one transaction: each announcement changes once,
+    /// claimed and assigned together ([`Store::claim_queued_in`] then
+    /// [`Store::create_transmission`] do the same in two transactions, changing each twice).
+    /// `None` when no queued announcement may go. When `make` fails, nothing changed.
+    /// Claimers never get the same announcement (N. 3102 as in [`Store::claim_queued_in`]).
+    pub async fn claim_into_transmission<T, E>(
+        &self,
+        environment: Environment,
+        limit: u32,
+        note: &ChangeNote,
+        make: impl FnOnce(Vec<StoredAnnouncement>) -> Result<Made<T>, E>,
+    ) -> Result<Option<Built<T>>, E>
+    where
+        E: From<StoreError>,
+    {
+        if limit == 0 {
+            return Ok(None);
+        }
+        let mut tx = self.begin_write().await?;
+        let (sql, args) = pick_statement(tx.backend(), environment, limit);
+        let claimed = tx
+            .fetch_all(sql, args)
+            .await?
+            .iter()
+            .map(decode)
+            .collect::<Result<Vec<StoredAnnouncement>, _>>()?;
+        if claimed.is_empty() {
+            tx.commit().await?;
+            return Ok(None);
+        }
+        let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
+        // Nothing is written yet: a failure leaves the transaction to be rolled back.
+        let made = make(claimed)?;
+        let transmission = NewTransmission {
+            header: &made.header,
+            environment,
+            announcement_ids: &ids,
+            xml_sha256: &made.xml_sha256,
+        };
+        let id = insert_transmission(&mut tx, &transmission, ids.len(), note.at).await?;
+        let (sql, args) = take_statement(tx.backend(), id, &ids, note.at);
+        if tx.execute(sql, args).await? != ids.len() as u64 {
+            // They were held for writing since they were read.
+            return Err(StoreError::Corrupt {
+                what: "announcement claimed into a transmission",
+                id: Some(id),
+            }
+            .into());
+        }
+        let changes = StateChange::each(
+            ids.iter().copied(),
+            AnnouncementState::Queued,
+            AnnouncementState::Sending,
+            note,
+        );
+        history::append_all(&mut tx, &changes, note.at, &note.actor).await?;
+        tx.commit().await?;
+        Ok(Some(Built {
+            id,
+            announcements: ids.len(),
+            made: made.made,
+        }))
     }
 }

@@ -81,6 +81,7 @@ pub use announcements::{
 pub use attempts::PasswordCheck;
 pub use audit::{AuditEvent, AuditOutcome, AuditQuery, AuditScope, MAX_AUDIT_PAGE, NewAuditEvent};
 pub use ci_complements::StoredCiComplement;
+pub use claim::{Built, Made};
 pub use closing_orders::{RaisedOrderReminder, SettleReport, Settlement, StoredClosingOrder};
 pub use dashboard::{ActionItem, FailedItem, Limited, PendingItem, Scope, UnmatchedItem};
 pub use deadline_metrics::OverdueCount;

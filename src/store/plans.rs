@@ -224,6 +224,14 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
             literal(claim::claim_statement(backend, env, 1000, at)),
         ),
         (
+            "build: pick queued announcements",
+            claim::pick_statement(backend, env, 1000),
+        ),
+        (
+            "build: take them into the transmission",
+            claim::take_statement(backend, 1, &batch, at),
+        ),
+        (
             "read claimed announcements",
             announcements::full_statement(backend, &batch),
         ),

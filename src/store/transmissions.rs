@@ -285,12 +285,6 @@ impl Store {
         if ids.is_empty() {
             return Err(StoreError::EmptyTransmission);
         }
-        if t.header.reference_message_id.is_some() {
-            // There is no column for it: the XML could not be written again identically.
-            return Err(StoreError::Encode {
-                what: "header of a transmission with a reference message id",
-            });
-        }
         let mut tx = self.begin_write().await?;
         for (id, state, transmission_id) in lock_announcements(&mut tx, &ids).await? {
             if let Some(transmission_id) = transmission_id {
@@ -307,29 +301,7 @@ impl Store {
                 });
             }
         }
-        let h = t.header;
-        let id = tx
-            .fetch_one(
-                "INSERT INTO transmissions (message_id, environment, state, created_at, \
-                 message_date, sender_id, recipient_id, test_delivery, xml_sha256, \
-                 announcement_count, attempts, next_attempt_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11) RETURNING id",
-                args![
-                    h.message_id.as_str(),
-                    t.environment.as_str(),
-                    TransmissionState::Pending.as_str(),
-                    at,
-                    h.message_date,
-                    h.sender_id.as_str(),
-                    h.recipient_id.as_str(),
-                    i64::from(h.test_delivery),
-                    t.xml_sha256,
-                    count(ids.len()),
-                    at
-                ],
-            )
-            .await?
-            .int("id")?;
+        let id = insert_transmission(&mut tx, t, ids.len(), at).await?;
         let (sql, args) = assign_statement(tx.backend(), id, t.environment, &ids);
         // They are held for writing and were checked above: any left out is of another
         // environment (nothing sent to ABN counts for PROD, nor the other way round).
@@ -489,6 +461,45 @@ impl Store {
             .map(decode_record)
             .collect()
     }
+}
+
+/// Stores transmission `t` of `announcements` announcements, `pending` with its first attempt
+/// due at `at`; its id. Its announcements are not touched.
+pub(super) async fn insert_transmission(
+    tx: &mut Tx,
+    t: &NewTransmission<'_>,
+    announcements: usize,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let h = t.header;
+    if h.reference_message_id.is_some() {
+        // There is no column for it: the XML could not be written again identically.
+        return Err(StoreError::Encode {
+            what: "header of a transmission with a reference message id",
+        });
+    }
+    let row = tx
+        .fetch_one(
+            "INSERT INTO transmissions (message_id, environment, state, created_at, \
+         message_date, sender_id, recipient_id, test_delivery, xml_sha256, \
+         announcement_count, attempts, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11) RETURNING id",
+            args![
+                h.message_id.as_str(),
+                t.environment.as_str(),
+                TransmissionState::Pending.as_str(),
+                at,
+                h.message_date,
+                h.sender_id.as_str(),
+                h.recipient_id.as_str(),
+                i64::from(h.test_delivery),
+                t.xml_sha256,
+                count(announcements),
+                at
+            ],
+        )
+        .await?;
+    Ok(row.int("id")?)
 }
 
 fn count(n: usize) -> i64 {

@@ -9,8 +9,8 @@ use arcgw::domain::{
     Transmission,
 };
 use arcgw::store::{
-    Attempt, AttemptOutcome, Backend, NewTransmission, NextStep, Store, StoreError,
-    TransmissionState,
+    Attempt, AttemptOutcome, Backend, Made, NewTransmission, NextStep, Store, StoreError,
+    StoredAnnouncement, TransmissionState,
 };
 use chrono::{NaiveDate, TimeDelta};
 use sha2::{Digest, Sha256};
@@ -691,6 +691,145 @@ async fn a_transmission_takes_sending_announcements_only(db: TestDb) {
         .collect();
     assert_eq!(listed, [second, first], "newest first");
     assert_eq!(store.list_transmissions(None, 1).await.unwrap().len(), 1);
+}
+
+/// What a builder makes of claimed announcements in these tests: the header of `message_id`,
+/// [`SHA`], and the ids it was given.
+fn ids_made(
+    message_id: &str,
+) -> impl FnOnce(Vec<StoredAnnouncement>) -> Result<Made<Vec<i64>>, StoreError> {
+    let header = header(message_id);
+    move |claimed| {
+        Ok(Made {
+            header,
+            xml_sha256: SHA.to_string(),
+            made: claimed.iter().map(|c| c.id).collect(),
+        })
+    }
+}
+
+async fn a_claim_into_a_transmission_changes_each_announcement_once(db: TestDb) {
+    let store = &db.store;
+    let accounts: Vec<Announcement> = (0..5)
+        .map(|i| account("066.000", &format!("A-{i}"), avs(i + 1)))
+        .collect();
+    let ids: Vec<i64> = store
+        .submit(&accounts, &note(0, "s"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    // An ABN announcement is not claimed for PROD.
+    let abn = store
+        .submit_in(Environment::Abn, &accounts[..1], &note(0, "s"))
+        .await
+        .unwrap()[0]
+        .id;
+    let taken = note(1, "taken into a transmission");
+    let built = store
+        .claim_into_transmission(Environment::Prod, 3, &taken, ids_made("msg-1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(built.made, ids[..3], "the oldest, in id order");
+    assert_eq!(built.announcements, 3);
+    let (record, content) = store.transmission_content(built.id).await.unwrap();
+    assert_eq!(record.header, header("msg-1"));
+    assert_eq!(record.state, TransmissionState::Pending);
+    assert_eq!((record.attempts, record.next_attempt_at), (0, Some(t(1))));
+    assert_eq!(record.xml_sha256, SHA);
+    assert_eq!(record.announcement_count, 3);
+    assert_eq!(content, accounts[..3]);
+    for &id in &ids[..3] {
+        let detail = store.announcement(id).await.unwrap();
+        assert_eq!(detail.announcement.state, Sending);
+        assert_eq!(detail.announcement.state_since, t(1));
+        assert_eq!(detail.announcement.transmission_id, Some(built.id));
+        let states: Vec<_> = detail
+            .history
+            .iter()
+            .map(|h| (h.previous, h.state))
+            .collect();
+        assert_eq!(
+            states,
+            [(None, Queued), (Some(Queued), Sending)],
+            "one change"
+        );
+        assert_eq!(detail.history[1].cause, taken.cause);
+        assert_eq!(detail.history[1].actor, taken.actor);
+    }
+
+    // A builder that fails leaves everything as it was.
+    let failed = store
+        .claim_into_transmission(Environment::Prod, 3, &note(2, "x"), |_| {
+            Err::<Made<()>, _>(StoreError::Encode { what: "test" })
+        })
+        .await;
+    assert!(matches!(failed, Err(StoreError::Encode { what: "test" })));
+    for &id in &ids[3..] {
+        assert_eq!(state(store, id).await, Queued);
+        assert_eq!(store.history(id).await.unwrap().len(), 1);
+    }
+    assert_eq!(store.list_transmissions(None, 10).await.unwrap().len(), 1);
+
+    let rest = store
+        .claim_into_transmission(Environment::Prod, 3, &note(3, "t"), ids_made("msg-2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((rest.made.as_slice(), rest.announcements), (&ids[3..], 2));
+    let none = store
+        .claim_into_transmission(Environment::Prod, 3, &note(4, "t"), ids_made("msg-3"))
+        .await
+        .unwrap();
+    assert!(none.is_none(), "nothing left to claim");
+    assert_eq!(state(store, abn).await, Queued);
+    assert!(
+        store
+            .claim_into_transmission(Environment::Prod, 0, &note(4, "t"), ids_made("msg-4"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn claims_into_transmissions_at_once_never_share(db: TestDb) {
+    let store = &db.store;
+    let accounts: Vec<Announcement> = (0..12)
+        .map(|i| account("066.000", &format!("A-{i}"), avs(i + 1)))
+        .collect();
+    let mut expected: Vec<i64> = store
+        .submit(&accounts, &note(0, "s"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    expected.sort_unstable();
+    let claim = |n: usize| async move {
+        let mut taken = Vec::new();
+        while let Some(built) = store
+            .claim_into_transmission(
+                Environment::Prod,
+                2,
+                &note(1, "t"),
+                ids_made(&format!("msg-{n}-{}", taken.len())),
+            )
+            .await
+            .unwrap()
+        {
+            taken.extend(built.made);
+        }
+        taken
+    };
+    let (first, second, third) = tokio::join!(claim(1), claim(2), claim(3));
+    let mut all: Vec<i64> = first.into_iter().chain(second).chain(third).collect();
+    all.sort_unstable();
+    assert_eq!(
+        all, expected,
+        "each announcement in exactly one transmission"
+    );
 }
 
 async fn release_to_queue_sends_back(db: TestDb) {
@@ -1565,6 +1704,8 @@ support::db::on_both_backends!(
     the_content_writes_the_same_xml_again,
     a_transmission_takes_sending_announcements_only,
     release_to_queue_sends_back,
+    a_claim_into_a_transmission_changes_each_announcement_once,
+    claims_into_transmissions_at_once_never_share,
     orphans_go_back_to_the_queue,
     every_processing_code_and_result_is_applied,
     an_acknowledgement_is_taken_in_once,
