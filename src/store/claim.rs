@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::announcements::{SELECT_FULL, StoredAnnouncement, decode, fetch_full};
 use super::error::StoreError;
 use super::history::{self, ChangeNote, StateChange};
-use super::sql::{Arg, Sql, SqlBuilder, args};
+use super::sql::{Arg, Sql, SqlBuilder, Tx, args};
 use super::transmissions::{NewTransmission, insert_transmission};
 use super::{Backend, Store};
 use crate::domain::{AnnouncementState, Environment, MessageHeader};
@@ -152,13 +152,7 @@ impl Store {
             .map(|row| row.int("id"))
             .collect::<Result<Vec<i64>, _>>()?;
         ids.sort_unstable();
-        let changes = StateChange::each(
-            ids.iter().copied(),
-            AnnouncementState::Queued,
-            AnnouncementState::Sending,
-            note,
-        );
-        history::append_all(&mut tx, &changes, note.at, &note.actor).await?;
+        record_claimed(&mut tx, &ids, note).await?;
         let claimed = fetch_full(&mut tx, &ids).await?;
         tx.commit().await?;
         Ok(claimed)
@@ -216,13 +210,7 @@ impl Store {
             }
             .into());
         }
-        let changes = StateChange::each(
-            ids.iter().copied(),
-            AnnouncementState::Queued,
-            AnnouncementState::Sending,
-            note,
-        );
-        history::append_all(&mut tx, &changes, note.at, &note.actor).await?;
+        record_claimed(&mut tx, &ids, note).await?;
         tx.commit().await?;
         Ok(Some(Built {
             id,
@@ -230,4 +218,15 @@ impl Store {
             made: made.made,
         }))
     }
+}
+
+/// The history of claimed announcements `ids`: queued → sending, for `note`'s cause.
+async fn record_claimed(tx: &mut Tx, ids: &[i64], note: &ChangeNote) -> Result<(), StoreError> {
+    let changes = StateChange::each(
+        ids.iter().copied(),
+        AnnouncementState::Queued,
+        AnnouncementState::Sending,
+        note,
+    );
+    history::append_all(tx, &changes, note.at, &note.actor).await
 }

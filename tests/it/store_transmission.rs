@@ -693,6 +693,22 @@ async fn a_transmission_takes_sending_announcements_only(db: TestDb) {
     assert_eq!(store.list_transmissions(None, 1).await.unwrap().len(), 1);
 }
 
+/// `n` accounts of fund 066.000 (references A-0…, AVS numbers 1…) submitted at minute 0; the
+/// announcements and their ids.
+async fn submitted_accounts(store: &Store, n: u64) -> (Vec<Announcement>, Vec<i64>) {
+    let accounts: Vec<Announcement> = (0..n)
+        .map(|i| account("066.000", &format!("A-{i}"), avs(i + 1)))
+        .collect();
+    let ids = store
+        .submit(&accounts, &note(0, "s"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    (accounts, ids)
+}
+
 /// What a builder makes of claimed announcements in these tests: the header of `message_id`,
 /// [`SHA`], and the ids it was given.
 fn ids_made(
@@ -710,16 +726,7 @@ fn ids_made(
 
 async fn a_claim_into_a_transmission_changes_each_announcement_once(db: TestDb) {
     let store = &db.store;
-    let accounts: Vec<Announcement> = (0..5)
-        .map(|i| account("066.000", &format!("A-{i}"), avs(i + 1)))
-        .collect();
-    let ids: Vec<i64> = store
-        .submit(&accounts, &note(0, "s"))
-        .await
-        .unwrap()
-        .iter()
-        .map(|s| s.id)
-        .collect();
+    let (accounts, ids) = submitted_accounts(store, 5).await;
     // An ABN announcement is not claimed for PROD.
     let abn = store
         .submit_in(Environment::Abn, &accounts[..1], &note(0, "s"))
@@ -796,16 +803,7 @@ async fn a_claim_into_a_transmission_changes_each_announcement_once(db: TestDb) 
 
 async fn claims_into_transmissions_at_once_never_share(db: TestDb) {
     let store = &db.store;
-    let accounts: Vec<Announcement> = (0..12)
-        .map(|i| account("066.000", &format!("A-{i}"), avs(i + 1)))
-        .collect();
-    let mut expected: Vec<i64> = store
-        .submit(&accounts, &note(0, "s"))
-        .await
-        .unwrap()
-        .iter()
-        .map(|s| s.id)
-        .collect();
+    let (_, mut expected) = submitted_accounts(store, 12).await;
     expected.sort_unstable();
     let claim = |n: usize| async move {
         let mut taken = Vec::new();
@@ -834,18 +832,7 @@ async fn claims_into_transmissions_at_once_never_share(db: TestDb) {
 
 async fn release_to_queue_sends_back(db: TestDb) {
     let store = &db.store;
-    let ids: Vec<i64> = store
-        .submit(
-            &(0..4)
-                .map(|i| account("066.000", &format!("A-{i}"), avs(i + 1)))
-                .collect::<Vec<_>>(),
-            &note(0, "s"),
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|s| s.id)
-        .collect();
+    let (_, ids) = submitted_accounts(store, 4).await;
     store.claim_queued(3, &note(1, "claimed")).await.unwrap();
     create(store, "msg-1", &[ids[2]], 2).await;
     let held = note(3, "held back until the revocation is sent (N. 3102)");
@@ -889,16 +876,7 @@ async fn release_to_queue_sends_back(db: TestDb) {
 
 async fn orphans_go_back_to_the_queue(db: TestDb) {
     let store = &db.store;
-    let batch: Vec<Announcement> = (0..4)
-        .map(|i| account("066.000", &format!("A-{i}"), avs(i + 1)))
-        .collect();
-    let ids: Vec<i64> = store
-        .submit(&batch, &note(0, "s"))
-        .await
-        .unwrap()
-        .iter()
-        .map(|s| s.id)
-        .collect();
+    let (_, ids) = submitted_accounts(store, 4).await;
     // Two claimed at minute 1 (one of them put in a transmission), one at minute 10.
     store.claim_queued(2, &note(1, "claimed")).await.unwrap();
     create(store, "msg-1", &[ids[1]], 1).await;
