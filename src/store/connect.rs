@@ -72,6 +72,9 @@ impl Store {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(SQLITE_CONNECTIONS)
+            // A connection to a local file does not go stale: no ping (a round trip to the
+            // connection's worker thread) before each use.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok(Store::Sqlite(pool))
