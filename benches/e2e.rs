@@ -690,7 +690,7 @@ async fn build_step_by_step(engine: &Engine, spans: &mut Spans) -> BTreeMap<i64,
         let Some(stored) = stored else {
             return built;
         };
-        built.insert(stored.id, stored.made);
+        built.insert(stored.id, stored.made.made);
     }
 }
 

@@ -92,15 +92,10 @@ impl Engine {
                     announcements: claimed.into_iter().map(|c| c.announcement).collect(),
                 };
                 let xml = write_transmission(&transmission)?;
-                let xml_sha256 = sha256_hex(xml.as_bytes());
                 Ok::<_, EngineError>(Made {
-                    made: (
-                        transmission.header.message_id.clone(),
-                        xml_sha256.clone(),
-                        xml,
-                    ),
                     header: transmission.header,
-                    xml_sha256,
+                    xml_sha256: sha256_hex(xml.as_bytes()),
+                    made: xml,
                 })
             };
             let Some(stored) = self
@@ -115,8 +110,12 @@ impl Engine {
             else {
                 return Ok(built);
             };
-            let (message_id, xml_sha256, xml) = stored.made;
-            tracing::info!(transmission = stored.id, %message_id, announcements = stored.announcements, "transmission built");
+            let Made {
+                header,
+                xml_sha256,
+                made: xml,
+            } = stored.made;
+            tracing::info!(transmission = stored.id, message_id = %header.message_id, announcements = stored.announcements, "transmission built");
             built += 1;
             on_stored(Written {
                 id: stored.id,

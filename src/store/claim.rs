@@ -96,14 +96,13 @@ pub struct Made<T> {
 }
 
 /// A transmission stored by [`Store::claim_into_transmission`].
-#[derive(Debug)]
 pub struct Built<T> {
     /// The transmission's id.
     pub id: i64,
     /// How many announcements it carries.
     pub announcements: usize,
-    /// What the builder made of it besides header and SHA-256.
-    pub made: T,
+    /// What the builder made of it.
+    pub made: Made<T>,
 }
 
 /// The claim of up to `limit` queued announcements of `environment`, at `at`.
@@ -215,7 +214,7 @@ impl Store {
         Ok(Some(Built {
             id,
             announcements: ids.len(),
-            made: made.made,
+            made,
         }))
     }
 }

@@ -14,13 +14,13 @@ use super::Store;
 use super::announcements::environment_of;
 use super::error::StoreError;
 use super::funds::{funds_of, stored_fund};
-
-/// A token's fund number, as a corruption error names it.
-const TOKEN_FUND: &str = "fund number of an API token";
 use super::redact::redact;
 use super::sql::{Row, Tx, args};
 use crate::digest::{constant_time_eq, hex, sha256_hex};
 use crate::domain::{Environment, FundNumber};
+
+/// A token's fund number, as a corruption error names it.
+const TOKEN_FUND: &str = "fund number of an API token";
 
 const TOKEN_START: &str = "arcgw_";
 const PREFIX_DIGITS: usize = 16;

@@ -481,9 +481,9 @@ pub(super) async fn insert_transmission(
     let row = tx
         .fetch_one(
             "INSERT INTO transmissions (message_id, environment, state, created_at, \
-         message_date, sender_id, recipient_id, test_delivery, xml_sha256, \
-         announcement_count, attempts, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11) RETURNING id",
+             message_date, sender_id, recipient_id, test_delivery, xml_sha256, \
+             announcement_count, attempts, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11) RETURNING id",
             args![
                 h.message_id.as_str(),
                 t.environment.as_str(),

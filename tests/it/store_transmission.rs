@@ -739,7 +739,7 @@ async fn a_claim_into_a_transmission_changes_each_announcement_once(db: TestDb) 
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(built.made, ids[..3], "the oldest, in id order");
+    assert_eq!(built.made.made, ids[..3], "the oldest, in id order");
     assert_eq!(built.announcements, 3);
     let (record, content) = store.transmission_content(built.id).await.unwrap();
     assert_eq!(record.header, header("msg-1"));
@@ -785,7 +785,10 @@ async fn a_claim_into_a_transmission_changes_each_announcement_once(db: TestDb) 
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((rest.made.as_slice(), rest.announcements), (&ids[3..], 2));
+    assert_eq!(
+        (rest.made.made.as_slice(), rest.announcements),
+        (&ids[3..], 2)
+    );
     let none = store
         .claim_into_transmission(Environment::Prod, 3, &note(4, "t"), ids_made("msg-3"))
         .await
@@ -817,7 +820,7 @@ async fn claims_into_transmissions_at_once_never_share(db: TestDb) {
             .await
             .unwrap()
         {
-            taken.extend(built.made);
+            taken.extend(built.made.made);
         }
         taken
     };
