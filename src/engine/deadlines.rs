@@ -13,7 +13,7 @@ use super::{Engine, EngineError};
 use crate::calendar::{CalendarError, ZasCalendar};
 use crate::clock::Clock;
 use crate::deadlines::{DeadlineRule, OverdueStarts};
-use crate::domain::AnnouncementState;
+use crate::domain::{AnnouncementState, FundNumber};
 use crate::store::{DueReminder, PENDING_PAGE, RaisedOrderReminder, Store};
 
 /// The most reminders raised in one transaction: the SQLite writer lock is held that long.
@@ -97,6 +97,13 @@ impl DeadlineScan<'_> {
     /// Scans every pending announcement, `page` at a time, and raises the reminders of the
     /// deadlines that have passed today (the Geneva date of the clock).
     pub async fn run(&self, page: u32) -> Result<ScanOutcome, EngineError> {
+        self.run_in(page, RAISE_CHUNK).await
+    }
+
+    /// [`DeadlineScan::run`], raising at most `chunk` reminders in one transaction (at least
+    /// one), two transactions at a time.
+    pub async fn run_in(&self, page: u32, chunk: usize) -> Result<ScanOutcome, EngineError> {
+        let chunk = chunk.max(1);
         let today = self.clock.today();
         let overdue = OverdueStarts::on(today, self.calendar)?;
         let mut outcome = ScanOutcome::default();
@@ -130,16 +137,13 @@ impl DeadlineScan<'_> {
                     ));
                 }
             }
-            for chunk in due_now.chunks(RAISE_CHUNK) {
-                let reminders: Vec<DueReminder> = chunk.iter().map(|(r, _)| *r).collect();
-                let raised = self
-                    .store
-                    .raise_reminders(&reminders, self.clock.now())
-                    .await?;
-                outcome.raised += raised.len();
-                for (reminder, fund) in chunk.iter().filter(|(r, _)| raised.contains(r)) {
-                    tracing::warn!(announcement_id = reminder.announcement_id, %fund, rule = ?reminder.rule, due = %reminder.due, "N. 3401 deadline passed: reminder raised, the fund must write to the ZAS");
-                }
+            // Two transactions at a time, each of at most `chunk` reminders: on PostgreSQL
+            // each runs on a connection and server process of its own, side by side on the
+            // cores; on SQLite the second waits for the one writer while the first holds it.
+            for pair in due_now.chunks(2 * chunk) {
+                let (first, second) = pair.split_at(pair.len().min(chunk));
+                let (a, b) = tokio::try_join!(self.raise(first), self.raise(second))?;
+                outcome.raised += a + b;
             }
             match pending.next_after {
                 Some(id) => after = Some(id),
@@ -147,6 +151,26 @@ impl DeadlineScan<'_> {
             }
         }
         Ok(outcome)
+    }
+}
+
+impl DeadlineScan<'_> {
+    /// Raises the reminders of `due` in one transaction (nothing when it is empty) and logs
+    /// each that is new; how many.
+    async fn raise(&self, due: &[(DueReminder, FundNumber)]) -> Result<usize, EngineError> {
+        let reminders: Vec<DueReminder> = due.iter().map(|(r, _)| *r).collect();
+        let raised = self
+            .store
+            .raise_reminders(&reminders, self.clock.now())
+            .await?;
+        // `raised` is a part of `due`, in its order.
+        let mut new = raised.iter().peekable();
+        for (reminder, fund) in due {
+            if new.next_if_eq(&reminder).is_some() {
+                tracing::warn!(announcement_id = reminder.announcement_id, %fund, rule = ?reminder.rule, due = %reminder.due, "N. 3401 deadline passed: reminder raised, the fund must write to the ZAS");
+            }
+        }
+        Ok(raised.len())
     }
 }
 

@@ -226,7 +226,8 @@ impl Store {
         Ok(!raised.is_empty())
     }
 
-    /// Raises the reminders of `due` in one transaction and returns those that are new: one
+    /// Raises the reminders of `due` in one transaction and returns those that are new (in
+    /// the order of `due`): one
     /// statement for the reminders (`INSERT … ON CONFLICT DO NOTHING`: the unique constraint on
     /// (announcement, rule) decides, and an announcement no longer in the state the rule
     /// watches gets none), one for their alerts (the outbox of `alerts.rs`: no reminder, no

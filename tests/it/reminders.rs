@@ -9,7 +9,7 @@ use arcgw::clock::{Clock, ManualClock};
 use arcgw::deadlines::{DeadlineRule, OverdueStarts};
 use arcgw::domain::{Announcement, AnnouncementState, FundNumber};
 use arcgw::engine::Engine;
-use arcgw::engine::deadlines::ScanOutcome;
+use arcgw::engine::deadlines::{DeadlineScan, ScanOutcome};
 use arcgw::store::{Reminder, ReminderFilter, ReminderStatus, Store};
 use chrono::{DateTime, Datelike, Utc};
 
@@ -576,6 +576,36 @@ async fn the_scan_pages_through_pending_announcements(db: TestDb) {
     }
 }
 
+/// A scan that raises its reminders a few to a transaction, two transactions at a time,
+/// raises each once with its alert and ends each deadline; the next scan reads none of them.
+async fn reminders_raised_two_transactions_at_a_time_are_each_raised_once(db: TestDb) {
+    let store = &db.store;
+    let batch: Vec<Announcement> = (1..=25).map(|n| account(&format!("C-{n}"), n)).collect();
+    let ids = announce(store, &batch, "msg-1", geneva(2026, 12, 22, 10, 0)).await;
+    let clock = ManualClock::new(geneva(2027, 1, 6, 8, 0));
+    let calendar = ZasCalendar::geneva();
+    let scan = DeadlineScan {
+        store,
+        clock: &clock,
+        calendar: &calendar,
+    };
+    // Pages of 10 and 5, three reminders to a transaction: four and two transactions.
+    assert_eq!(scan.run_in(10, 3).await.unwrap(), raised(25));
+    let all = every(store).await;
+    let mut reminded: Vec<i64> = all.iter().map(|r| r.announcement_id).collect();
+    reminded.sort_unstable();
+    assert_eq!(reminded, ids);
+    assert!(all.iter().all(|r| r.rule == NotMentioned && r.is_open()));
+    let count = |sql| support::db::count(store, sql);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM alerts a JOIN reminders r ON r.id = a.reminder_id").await,
+        25
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM deadline_watch").await, 0);
+    assert_eq!(scan.run_in(10, 3).await.unwrap(), ScanOutcome::default());
+    assert_eq!(every(store).await, all);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /// Two instances on one database run the scan of a tick once: the first to take the tick scans,
@@ -620,4 +650,5 @@ support::db::on_both_backends!(
     a_restart_changes_nothing,
     two_engines_at_once_raise_once,
     the_scan_pages_through_pending_announcements,
+    reminders_raised_two_transactions_at_a_time_are_each_raised_once,
 );
