@@ -334,10 +334,12 @@ async fn insert(
     }
     let mut submitted = Vec::with_capacity(rows.len());
     let mut history = Vec::new();
+    let mut funds = BTreeMap::new();
     for (index, row) in rows.iter().enumerate() {
         let key = (row.fund.clone(), row.reference.clone());
         // The first of the submission with its key is the one inserted.
         if let Some(id) = inserted.remove(&key) {
+            funds.insert(id, row.fund.as_str());
             history.push(StateChange::new(
                 id,
                 None,
@@ -368,7 +370,10 @@ async fn insert(
             revokes: None,
         });
     }
-    history::append_all(tx, &history, note.at, &note.actor).await?;
+    history::append_all(tx, &history, note.at, &note.actor, |id| {
+        funds.get(&id).copied()
+    })
+    .await?;
     Ok(submitted)
 }
 

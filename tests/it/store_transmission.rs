@@ -1674,6 +1674,87 @@ async fn no_avs_number_anywhere_else(db: TestDb) {
 
 // ---------------------------------------------------------------------------------------------
 
+/// Every state event of the audit log names the fund of its announcement (the `funds` column
+/// a fund's people review the log by), whichever step changed the state: a submission stored
+/// together with others or alone, a claim into a transmission or step by step, the record of a
+/// sending, the take-in of an acknowledgement, a repeated "still being processed".
+async fn each_state_event_names_the_fund_of_its_announcement(db: TestDb) {
+    let store = &db.store;
+    // Two funds, interleaved.
+    let batch = [
+        account("066.000", "F-1", avs(1)),
+        account("066.001", "F-2", avs(2)),
+        account("066.000", "F-3", avs(3)),
+        account("066.001", "F-4", avs(4)),
+    ];
+    store.submit(&batch[..3], &note(0, "s")).await.unwrap();
+    // One stored before with a new one: not stored together, each alone.
+    store
+        .submit(&[batch[0].clone(), batch[3].clone()], &note(0, "s"))
+        .await
+        .unwrap();
+    let built = store
+        .claim_into_transmission(Environment::Prod, 2, &note(1, "t"), ids_made("msg-1"))
+        .await
+        .unwrap()
+        .unwrap();
+    let stepwise: Vec<i64> = store
+        .claim_queued_in(Environment::Prod, 10, &note(1, "claimed"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(stepwise.len(), 2);
+    let second = create(store, "msg-2", &stepwise, 1).await;
+    for tid in [built.id, second] {
+        store
+            .record_attempt(
+                tid,
+                &attempt(AttemptOutcome::Transmitted, Some(100), "receipt 100"),
+                &NextStep::Sent,
+                &note(2, "receipt 100"),
+            )
+            .await
+            .unwrap();
+    }
+    let entries = |codes: [u8; 4]| -> Vec<AcknowledgementEntry> {
+        batch
+            .iter()
+            .zip(codes)
+            .zip(1..)
+            .map(|((a, code), n)| AcknowledgementEntry {
+                fund: a.fund(),
+                ..entry(a.reference().as_str(), 61, Some(avs(n)), code)
+            })
+            .collect()
+    };
+    // In progress, then again (a repeat), then dealt with.
+    for (sequence, codes) in [(1, [2, 2, 0, 2]), (2, [2, 2, 0, 0]), (3, [0, 0, 0, 0])] {
+        let a = ack(
+            &format!("ack-{sequence}"),
+            day(2026, 11, 24),
+            entries(codes),
+        );
+        take_in(store, sequence, &a).await;
+    }
+    let named = count(
+        store,
+        "SELECT COUNT(*) FROM audit_events e JOIN announcements a \
+         ON e.target = 'announcement:' || CAST(a.id AS TEXT) \
+         WHERE e.action = 'announcement.state' AND e.funds = ' ' || a.fund || ' '",
+    )
+    .await;
+    let all = count(
+        store,
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'announcement.state'",
+    )
+    .await;
+    // Queued, sending, announced and done each; in progress for three of them, and again for
+    // two.
+    assert_eq!((named, all), (4 * 4 + 3 + 2, 4 * 4 + 3 + 2));
+}
+
 support::db::on_both_backends!(
     becoming_in_progress_writes_the_deadline_start_once,
     an_entry_naming_another_transmission_is_kept_not_applied,
@@ -1695,4 +1776,5 @@ support::db::on_both_backends!(
     entries_for_final_announcements_change_nothing,
     unreadable_acknowledgements_are_kept,
     no_avs_number_anywhere_else,
+    each_state_event_names_the_fund_of_its_announcement,
 );
