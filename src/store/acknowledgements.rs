@@ -239,8 +239,7 @@ impl Store {
         let (mut changes, repeats) = split_repeats(changes);
         start_processing_deadlines(&mut changes, ack.acknowledgement_date);
         history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
-        // A repeated "still being processed" (rare): its fund is looked up.
-        history::append_all(&mut tx, &repeats, note.at, &note.actor, |_| None).await?;
+        history::append_all(&mut tx, &repeats, note.at, &note.actor).await?;
         if let Some((cursor, sequence)) = feed {
             advance(&mut tx, cursor, sequence).await?;
         }

@@ -1,8 +1,6 @@
 //! Claiming queued announcements for a transmission, so that no announcement is taken twice
 //! however many instances claim at once.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 
 use super::announcements::{SELECT_FULL, StoredAnnouncement, decode, fetch_full};
@@ -153,7 +151,7 @@ impl Store {
             .map(|row| row.int("id"))
             .collect::<Result<Vec<i64>, _>>()?;
         ids.sort_unstable();
-        record_claimed(&mut tx, &ids, note, |_| None).await?;
+        record_claimed(&mut tx, &ids, note).await?;
         let claimed = fetch_full(&mut tx, &ids).await?;
         tx.commit().await?;
         Ok(claimed)
@@ -193,10 +191,6 @@ impl Store {
             return Ok(None);
         }
         let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
-        let funds: BTreeMap<i64, String> = claimed
-            .iter()
-            .map(|c| (c.id, c.announcement.fund().to_string()))
-            .collect();
         // Nothing is written yet: a failure leaves the transaction to be rolled back.
         let made = make(claimed)?;
         let transmission = NewTransmission {
@@ -215,7 +209,7 @@ impl Store {
             }
             .into());
         }
-        record_claimed(&mut tx, &ids, note, |id| funds.get(&id).map(String::as_str)).await?;
+        record_claimed(&mut tx, &ids, note).await?;
         tx.commit().await?;
         Ok(Some(Built {
             id,
@@ -225,19 +219,13 @@ impl Store {
     }
 }
 
-/// The history of claimed announcements `ids`: queued → sending, for `note`'s cause; `fund_of`
-/// as for [`history::append_all`].
-async fn record_claimed<'f>(
-    tx: &mut Tx,
-    ids: &[i64],
-    note: &ChangeNote,
-    fund_of: impl Fn(i64) -> Option<&'f str>,
-) -> Result<(), StoreError> {
+/// The history of claimed announcements `ids`: queued → sending, for `note`'s cause.
+async fn record_claimed(tx: &mut Tx, ids: &[i64], note: &ChangeNote) -> Result<(), StoreError> {
     let changes = StateChange::each(
         ids.iter().copied(),
         AnnouncementState::Queued,
         AnnouncementState::Sending,
         note,
     );
-    history::append_all(tx, &changes, note.at, &note.actor, fund_of).await
+    history::append_all(tx, &changes, note.at, &note.actor).await
 }

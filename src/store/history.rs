@@ -205,10 +205,7 @@ pub(crate) async fn set_states(
         });
     }
     deadline_watch::follow(tx, &followed(&ends, &changed), at).await?;
-    append_all(tx, changes, at, actor, |id| {
-        changed.get(&id).map(|(_, fund)| fund.as_str())
-    })
-    .await
+    append_all(tx, changes, at, actor).await
 }
 
 /// What the running deadlines need of each announcement of `ends`, whose environment and
@@ -291,59 +288,45 @@ pub(super) fn set_states_statement(
 }
 
 /// Appends one row to the history per change, in the order given, and (annex 2.5) one event
-/// to the audit log per change, in the same transaction: two statements. `fund_of` gives the
-/// fund of an announcement changed, the event's `funds`, where the caller has read it; the
-/// others' are looked up.
-pub(crate) async fn append_all<'f>(
+/// to the audit log per change, in the same transaction: two statements.
+pub(crate) async fn append_all(
     tx: &mut Tx,
     changes: &[StateChange],
     at: DateTime<Utc>,
     actor: &str,
-    fund_of: impl Fn(i64) -> Option<&'f str>,
 ) -> Result<(), StoreError> {
-    let noted: Vec<Noted<'_>> = changes
-        .iter()
-        .map(|change| Noted {
-            change,
-            at,
-            actor,
-            fund: fund_of(change.id),
-        })
-        .collect();
-    tx.execute_all(append_statements(tx.backend(), &noted))
-        .await?;
+    let noted: Vec<(&StateChange, DateTime<Utc>, &str)> =
+        changes.iter().map(|c| (c, at, actor)).collect();
+    append_each(tx, &noted).await
+}
+
+/// [`append_all`] for changes made at different times or by different actors: each change
+/// with its own.
+pub(crate) async fn append_each(
+    tx: &mut Tx,
+    changes: &[(&StateChange, DateTime<Utc>, &str)],
+) -> Result<(), StoreError> {
+    let statements = append_statements(tx.backend(), changes);
+    tx.execute_all(statements).await?;
     Ok(())
 }
 
-/// A change to append: when, by whom, and its announcement's fund when known.
-pub(crate) struct Noted<'a> {
-    pub(crate) change: &'a StateChange,
-    pub(crate) at: DateTime<Utc>,
-    pub(crate) actor: &'a str,
-    pub(crate) fund: Option<&'a str>,
-}
-
-/// The statements of [`append_all`], for changes made at different times or by different
-/// actors, each with its own: the history's rows, then the audit log's events (none for no
-/// change).
-pub(crate) fn append_statements(backend: Backend, changes: &[Noted<'_>]) -> Vec<SqlBuilder> {
+/// The statements of [`append_each`]: the history's rows, then the audit log's events (none
+/// for no change).
+pub(crate) fn append_statements(
+    backend: Backend,
+    changes: &[(&StateChange, DateTime<Utc>, &str)],
+) -> Vec<SqlBuilder> {
     if changes.is_empty() {
         return Vec::new();
     }
-    let noted: Vec<(&StateChange, Value, String, Option<&str>)> = changes
+    let noted: Vec<(&StateChange, Value, String)> = changes
         .iter()
-        .map(|n| {
-            (
-                n.change,
-                time_field(n.at),
-                redact(n.actor).into_owned(),
-                n.fund,
-            )
-        })
+        .map(|(c, at, actor)| (*c, time_field(*at), redact(actor).into_owned()))
         .collect();
     let history: Vec<Value> = noted
         .iter()
-        .map(|(c, at, actor, _)| {
+        .map(|(c, at, actor)| {
             json!([
                 c.id,
                 c.to.as_str(),
@@ -363,7 +346,7 @@ pub(crate) fn append_statements(backend: Backend, changes: &[Noted<'_>]) -> Vec<
         .push_rows(backend, &history);
     let audit: Vec<Value> = noted
         .iter()
-        .map(|(c, at, actor, fund)| {
+        .map(|(c, at, actor)| {
             let details = json!({
                 "from": c.from.map(AnnouncementState::as_str),
                 "to": c.to.as_str(),
@@ -374,13 +357,11 @@ pub(crate) fn append_statements(backend: Backend, changes: &[Noted<'_>]) -> Vec<
                 details.to_string(),
                 c.id,
                 at,
-                actor,
-                fund.map(|fund| format!(" {fund} "))
+                actor
             ])
         })
         .collect();
-    // Each event concerns the announcement's fund (the `funds` column of `audit::funds_text`):
-    // as the caller gave it, else read (a look-up per row: about 2 µs on PostgreSQL).
+    // Each event concerns the announcement's fund (the `funds` column of `audit::funds_text`).
     let mut events = SqlBuilder::new(
         "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, details, \
          funds) SELECT ",
@@ -389,8 +370,8 @@ pub(crate) fn append_statements(backend: Backend, changes: &[Noted<'_>]) -> Vec<
         .push_row_time(backend, "value->>3")
         .push(
             ", value->>4, 'announcement.state', value->>0, 'success', NULL, value->>1, \
-             COALESCE(value->>5, (SELECT ' ' || a.fund || ' ' FROM announcements a \
-             WHERE a.id = CAST(value->>2 AS bigint))) FROM ",
+             (SELECT ' ' || a.fund || ' ' FROM announcements a \
+             WHERE a.id = CAST(value->>2 AS bigint)) FROM ",
         )
         .push_rows(backend, &audit);
     vec![rows, events]

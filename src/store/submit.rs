@@ -334,12 +334,10 @@ async fn insert(
     }
     let mut submitted = Vec::with_capacity(rows.len());
     let mut history = Vec::new();
-    let mut funds = BTreeMap::new();
     for (index, row) in rows.iter().enumerate() {
         let key = (row.fund.clone(), row.reference.clone());
         // The first of the submission with its key is the one inserted.
         if let Some(id) = inserted.remove(&key) {
-            funds.insert(id, row.fund.as_str());
             history.push(StateChange::new(
                 id,
                 None,
@@ -370,10 +368,7 @@ async fn insert(
             revokes: None,
         });
     }
-    history::append_all(tx, &history, note.at, &note.actor, |id| {
-        funds.get(&id).copied()
-    })
-    .await?;
+    history::append_all(tx, &history, note.at, &note.actor).await?;
     Ok(submitted)
 }
 

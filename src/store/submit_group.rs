@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use super::audit;
 use super::error::StoreError;
-use super::history::{self, ChangeNote, Noted, StateChange};
+use super::history::{self, ChangeNote, StateChange};
 use super::idempotency::{self, KeyClaim};
 use super::persons::person_ids_added;
 use super::sql::Tx;
@@ -100,7 +100,6 @@ async fn insert_together(
     }
     let mut rows = rows.iter();
     let mut answers = Vec::with_capacity(submissions.len());
-    let mut funds = BTreeMap::new();
     for s in submissions {
         let answer = rows
             .by_ref()
@@ -111,7 +110,6 @@ async fn insert_together(
                     what: "announcement inserted",
                     id: None,
                 })?;
-                funds.insert(id, row.fund.as_str());
                 Ok(Submitted {
                     id,
                     created: true,
@@ -131,14 +129,9 @@ async fn insert_together(
             })
         })
         .collect();
-    let noted: Vec<Noted<'_>> = changes
+    let noted: Vec<(&StateChange, DateTime<Utc>, &str)> = changes
         .iter()
-        .map(|(change, note)| Noted {
-            change,
-            at: note.at,
-            actor: note.actor.as_str(),
-            fund: funds.get(&change.id).copied(),
-        })
+        .map(|(c, note)| (c, note.at, note.actor.as_str()))
         .collect();
     // The history and audit log of every announcement, the keys with their answers and the
     // submissions' events: one hand-over to SQLite's worker thread. A key claimed before (or
