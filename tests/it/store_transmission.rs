@@ -1708,15 +1708,7 @@ async fn each_state_event_names_the_fund_of_its_announcement(db: TestDb) {
     assert_eq!(stepwise.len(), 2);
     let second = create(store, "msg-2", &stepwise, 1).await;
     for tid in [built.id, second] {
-        store
-            .record_attempt(
-                tid,
-                &attempt(AttemptOutcome::Transmitted, Some(100), "receipt 100"),
-                &NextStep::Sent,
-                &note(2, "receipt 100"),
-            )
-            .await
-            .unwrap();
+        support::flow::record_sent(store, tid, t(2)).await;
     }
     let entries = |codes: [u8; 4]| -> Vec<AcknowledgementEntry> {
         batch
