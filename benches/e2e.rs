@@ -48,20 +48,16 @@ use arcgw::clock::{Clock, SystemClock};
 use arcgw::config::HttpConfig;
 use arcgw::digest::sha256_hex;
 use arcgw::domain::avs_number::check_digit;
-use arcgw::domain::{
-    AnnouncementState, FundNumber, MessageHeader, MessageId, ParticipantId, Transmission,
-};
-use arcgw::dtxml::{ReadLimits, read_acknowledgement, write_transmission};
+use arcgw::domain::{AnnouncementState, FundNumber, ParticipantId};
+use arcgw::dtxml::{ReadLimits, read_acknowledgement};
 use arcgw::engine::{Engine, Environment, TransportKind, ZasConfig};
 use arcgw::pki::{DEFAULT_SERVER_NAMES, TEST_CLIENT_ID, TestPki, install_crypto_provider};
 use arcgw::sim::{
     Outcome, Scenarios, SimConfig, SimHandle, TRANSMITTED, on_one_interface_directory,
 };
-use arcgw::store::{
-    Attempt, AttemptOutcome, ChangeNote, Made, NextStep, Store, StoreError, StoredAnnouncement,
-};
+use arcgw::store::{Attempt, AttemptOutcome, ChangeNote, NextStep, Store, StoredAnnouncement};
 use arcgw::transport::TransportConfig;
-use chrono::{SubsecRound, TimeDelta};
+use chrono::TimeDelta;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -665,18 +661,9 @@ async fn build_step_by_step(engine: &Engine, spans: &mut Spans) -> BTreeMap<i64,
         let mut writing = Duration::ZERO;
         let write = |claimed: Vec<StoredAnnouncement>| {
             let started = Instant::now();
-            let transmission = Transmission {
-                header: new_header(engine),
-                announcements: claimed.into_iter().map(|c| c.announcement).collect(),
-            };
-            let xml = write_transmission(&transmission).expect("write the XML");
-            let xml_sha256 = sha256_hex(xml.as_bytes());
+            let made = engine.write_transmission_of(claimed);
             writing = started.elapsed();
-            Ok::<_, StoreError>(Made {
-                header: transmission.header,
-                xml_sha256,
-                made: xml,
-            })
+            made
         };
         let claim = store.claim_into_transmission(
             engine.config.environment,
@@ -691,17 +678,6 @@ async fn build_step_by_step(engine: &Engine, spans: &mut Spans) -> BTreeMap<i64,
             return built;
         };
         built.insert(stored.id, stored.made.made);
-    }
-}
-
-fn new_header(engine: &Engine) -> MessageHeader {
-    MessageHeader {
-        sender_id: engine.config.sender_id.clone(),
-        recipient_id: engine.config.recipient_id.clone(),
-        message_id: MessageId::new(&uuid::Uuid::new_v4().to_string()).expect("a message id"),
-        reference_message_id: None,
-        message_date: engine.clock.now().trunc_subsecs(0),
-        test_delivery: true,
     }
 }
 
@@ -720,10 +696,9 @@ async fn send_step_by_step(
             engine.clock.now(),
             TimeDelta::seconds(60),
         );
-        let Some(leased) = spans.time(Span::Lease, lease).await.expect("lease") else {
+        let Some(record) = spans.time(Span::Lease, lease).await.expect("lease") else {
             return sent;
         };
-        let record = leased;
         let message_id = record.header.message_id.clone();
         let xml = built.remove(&record.id).expect("built by this run");
         let send = engine.transport.send(&message_id, &xml);

@@ -36,6 +36,24 @@ impl Engine {
         }
     }
 
+    /// The builder's writing step: the transmission of `claimed` under a new header, as DT XML
+    /// with its SHA-256 (what [`crate::store::Store::claim_into_transmission`] stores).
+    pub fn write_transmission_of(
+        &self,
+        claimed: Vec<StoredAnnouncement>,
+    ) -> Result<Made<String>, EngineError> {
+        let transmission = Transmission {
+            header: self.new_header(),
+            announcements: claimed.into_iter().map(|c| c.announcement).collect(),
+        };
+        let xml = write_transmission(&transmission)?;
+        Ok(Made {
+            header: transmission.header,
+            xml_sha256: sha256_hex(xml.as_bytes()),
+            made: xml,
+        })
+    }
+
     /// Builds transmissions until no queued announcement may go; returns how many were built.
     pub async fn build_all(&self) -> Result<usize, EngineError> {
         self.build_all_then(|_| ()).await
@@ -86,25 +104,13 @@ impl Engine {
                 "engine:builder",
                 "taken into a transmission",
             );
-            let write = |claimed: Vec<StoredAnnouncement>| {
-                let transmission = Transmission {
-                    header: self.new_header(),
-                    announcements: claimed.into_iter().map(|c| c.announcement).collect(),
-                };
-                let xml = write_transmission(&transmission)?;
-                Ok::<_, EngineError>(Made {
-                    header: transmission.header,
-                    xml_sha256: sha256_hex(xml.as_bytes()),
-                    made: xml,
-                })
-            };
             let Some(stored) = self
                 .store
                 .claim_into_transmission(
                     self.config.environment,
                     self.config.batch_size,
                     &note,
-                    write,
+                    |claimed| self.write_transmission_of(claimed),
                 )
                 .await?
             else {

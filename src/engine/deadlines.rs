@@ -152,9 +152,7 @@ impl DeadlineScan<'_> {
         }
         Ok(outcome)
     }
-}
 
-impl DeadlineScan<'_> {
     /// Raises the reminders of `due` in one transaction (nothing when it is empty) and logs
     /// each that is new; how many.
     async fn raise(&self, due: &[(DueReminder, FundNumber)]) -> Result<usize, EngineError> {

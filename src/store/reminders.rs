@@ -227,13 +227,12 @@ impl Store {
     }
 
     /// Raises the reminders of `due` in one transaction and returns those that are new (in
-    /// the order of `due`): one
-    /// statement for the reminders (`INSERT … ON CONFLICT DO NOTHING`: the unique constraint on
-    /// (announcement, rule) decides, and an announcement no longer in the state the rule
-    /// watches gets none), one for their alerts (the outbox of `alerts.rs`: no reminder, no
-    /// alert; a reminder, its alert), and one per state watched that ends the deadlines
-    /// reminded (their rows of `deadline_watch`, also where another instance raised the
-    /// reminder first), so that the scan does not read them again.
+    /// the order of `due`): one statement for the reminders (`INSERT … ON CONFLICT DO
+    /// NOTHING`: the unique constraint on (announcement, rule) decides, and an announcement no
+    /// longer in the state the rule watches gets none), one for their alerts (the outbox of
+    /// `alerts.rs`: no reminder, no alert; a reminder, its alert), and one per state watched
+    /// that ends the deadlines reminded (their rows of `deadline_watch`, also where another
+    /// instance raised the reminder first), so that the scan does not read them again.
     pub async fn raise_reminders(
         &self,
         due: &[DueReminder],
