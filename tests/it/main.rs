@@ -31,6 +31,7 @@ mod environments;
 mod feed_hostile;
 mod injection;
 mod instances;
+mod kept_rows;
 mod letters;
 mod limits;
 mod login_memory;
