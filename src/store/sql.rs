@@ -58,7 +58,7 @@ pub(crate) enum Arg {
     Time(DateTime<Utc>),
     OptTime(Option<DateTime<Utc>>),
     /// A set of ids ([`SqlBuilder::push_id_in`] makes one on PostgreSQL): a `bigint[]` there,
-    /// a JSON array of arrays (`[[7],[8]]`, what `json_each` reads) if bound on SQLite.
+    /// a JSON array of arrays (`[[7],[8]]`, what `jsonb_each` reads) if bound on SQLite.
     IntList(Vec<i64>),
 }
 
@@ -228,14 +228,16 @@ impl SqlBuilder {
 
     /// Appends a table with one row per element of `rows`, bound as ONE parameter (a JSON array
     /// of arrays; a row's fields are read as `value->>0`, `value->>1`, …, text or NULL, to be
-    /// `CAST` where a number is meant): SQLite `json_each($N)`, PostgreSQL
+    /// `CAST` where a number is meant): SQLite `jsonb_each($N)`, PostgreSQL
     /// `jsonb_array_elements(CAST($N AS jsonb))`. A statement over a batch is then one text
-    /// whatever the batch's size, prepared once.
+    /// whatever the batch's size, prepared once. SQLite's `jsonb_each` parses the text once and
+    /// gives each row as JSONB, which `->>` reads as it is (`json_each` gave it as text, which
+    /// each `->>` parsed again).
     pub(crate) fn push_rows(&mut self, backend: Backend, rows: &[Value]) -> &mut Self {
         let json = Value::Array(rows.to_vec()).to_string();
         match backend {
             Backend::Sqlite => {
-                self.push("json_each(").push_arg(json).push(")");
+                self.push("jsonb_each(").push_arg(json).push(")");
             }
             Backend::Postgres => {
                 self.push("jsonb_array_elements(CAST(")
@@ -262,7 +264,7 @@ impl SqlBuilder {
     /// however selective stale statistics make the other conditions look (the set read as rows
     /// became, with statistics that knew no `sending` announcement, a join reading 5 000 ids
     /// again for every queued announcement: 2.5 s per transmission); SQLite
-    /// `column IN (SELECT … FROM json_each($N))`, read once.
+    /// `column IN (SELECT … FROM jsonb_each($N))`, read once.
     pub(crate) fn push_id_in(
         &mut self,
         backend: Backend,
@@ -661,7 +663,7 @@ mod tests {
         assert_eq!(
             texts[0],
             "SELECT id FROM t WHERE a = $1 AND id IN \
-             (SELECT CAST(value->>0 AS bigint) FROM json_each($2))"
+             (SELECT CAST(value->>0 AS bigint) FROM jsonb_each($2))"
         );
         assert_eq!(
             texts[1],
@@ -680,7 +682,7 @@ mod tests {
             rows,
             [
                 "SELECT id FROM t WHERE id IN \
-                 (SELECT CAST(value->>0 AS bigint) FROM json_each($1))",
+                 (SELECT CAST(value->>0 AS bigint) FROM jsonb_each($1))",
                 "SELECT id FROM t WHERE id IN \
                  (SELECT CAST(value->>0 AS bigint) FROM jsonb_array_elements(CAST($1 AS jsonb)))"
             ]
