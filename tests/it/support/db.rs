@@ -208,14 +208,15 @@ pub fn avs_digits(n: u64) -> String {
 
 // Direct SQL, for what the store's interface does not show (the AVS-number scans).
 
-pub async fn count(store: &arcgw::store::Store, sql: &'static str) -> i64 {
+pub async fn count(store: &arcgw::store::Store, sql: &str) -> i64 {
+    let sql = || sqlx::AssertSqlSafe(sql.to_owned());
     match store {
-        arcgw::store::Store::Sqlite(pool) => sqlx::query(sql)
+        arcgw::store::Store::Sqlite(pool) => sqlx::query(sql())
             .fetch_one(pool)
             .await
             .unwrap()
             .get::<i64, _>(0),
-        arcgw::store::Store::Postgres(pool) => sqlx::query(sql)
+        arcgw::store::Store::Postgres(pool) => sqlx::query(sql())
             .fetch_one(pool)
             .await
             .unwrap()
