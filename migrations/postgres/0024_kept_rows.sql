@@ -7,9 +7,10 @@
 -- every announcement, several times over its life, are dropped: on PostgreSQL each such key is
 -- checked per row by a trigger that looks the referenced row up and locks it (FOR KEY SHARE),
 -- about 9 µs a row here, some ten times per announcement from submission to `done`, and once
--- more for each reminder and its alert. The ids these rows carry are read or returned by the
--- same transaction that writes them (src/store), and the test `kept_rows` checks that every
--- such row still finds its announcement after the whole flow.
+-- more for each reminder and its alert. The ids these rows carry are ids the store read from,
+-- or was returned by, the tables they refer to (src/store), which stay valid since those rows
+-- are never deleted; the test `kept_rows` checks that every such row still finds what it refers
+-- to after the whole flow.
 --
 -- Kept: the keys to persons (the purge deletes a person no row refers to any more, and the key
 -- is the last guard against deleting one that is still referred to), and those of rows written
