@@ -209,14 +209,14 @@ pub fn avs_digits(n: u64) -> String {
 // Direct SQL, for what the store's interface does not show (the AVS-number scans).
 
 pub async fn count(store: &arcgw::store::Store, sql: &str) -> i64 {
-    let sql = || sqlx::AssertSqlSafe(sql.to_owned());
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match store {
-        arcgw::store::Store::Sqlite(pool) => sqlx::query(sql())
+        arcgw::store::Store::Sqlite(pool) => sqlx::query(sql)
             .fetch_one(pool)
             .await
             .unwrap()
             .get::<i64, _>(0),
-        arcgw::store::Store::Postgres(pool) => sqlx::query(sql())
+        arcgw::store::Store::Postgres(pool) => sqlx::query(sql)
             .fetch_one(pool)
             .await
             .unwrap()
@@ -262,7 +262,8 @@ pub async fn migrated_to(store: &arcgw::store::Store, version: i64, rows: &[&'st
 }
 
 /// Runs one statement; the database's refusal is the error.
-pub async fn execute(store: &arcgw::store::Store, sql: &'static str) -> Result<u64, sqlx::Error> {
+pub async fn execute(store: &arcgw::store::Store, sql: &str) -> Result<u64, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match store {
         arcgw::store::Store::Sqlite(pool) => sqlx::query(sql)
             .execute(pool)
