@@ -397,9 +397,8 @@ pub(super) fn match_statement(
     environment: Environment,
     keys: &[(String, &str)],
 ) -> (Sql, Vec<Arg>) {
-    let rows: Vec<Value> = keys.iter().map(|(f, r)| json!([f, r])).collect();
     let mut sql = SqlBuilder::new("SELECT a.id, a.fund, a.reference FROM ");
-    sql.push_rows(backend, &rows)
+    sql.push_rows(backend, keys)
         .push(" r CROSS JOIN announcements a WHERE a.environment = ")
         .push_arg(environment.as_str())
         .push(
@@ -558,19 +557,19 @@ async fn store_entries(
                 .map_err(encode_error)?
                 .to_json()
                 .map_err(encode_error)?;
-            Ok(json!([
+            Ok((
                 position,
-                announcement_id,
+                *announcement_id,
                 entry.fund.to_string(),
                 entry.reference.as_str(),
                 entry.key.code(),
                 entry.avs_number.and_then(|n| persons.get(&n).copied()),
                 entry.message_id.as_ref().map(|id| id.as_str()),
                 entry.processing.code(),
-                details
-            ]))
+                details,
+            ))
         })
-        .collect::<Result<Vec<Value>, StoreError>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let mut sql = SqlBuilder::new(
         "INSERT INTO acknowledgement_entries (acknowledgement_id, position, announcement_id, \
          fund, reference, key_code, person_id, message_id, processing_code, details) SELECT ",

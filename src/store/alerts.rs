@@ -171,9 +171,9 @@ pub(super) async fn record_for_reminders(
     if ids.is_empty() {
         return Ok(());
     }
-    let rows: Vec<serde_json::Value> = ids
+    let rows: Vec<(String, i64)> = ids
         .iter()
-        .map(|id| serde_json::json!([uuid::Uuid::new_v4().to_string(), id]))
+        .map(|&id| (uuid::Uuid::new_v4().to_string(), id))
         .collect();
     let (kind, column) = of.kind_and_column();
     let mut sql = SqlBuilder::new("INSERT INTO alerts (alert_id, kind, ");

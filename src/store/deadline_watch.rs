@@ -9,7 +9,6 @@
 //! table: ending a deadline does not rewrite the announcement's wide row and its indexes.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::{Value, json};
 
 use super::Backend;
 use super::error::StoreError;
@@ -91,9 +90,9 @@ pub(super) async fn follow(
 /// The statement that writes the rows of `watch` (replacing an announcement's row, if any),
 /// all in their state since `at`.
 fn watch_statement(backend: Backend, watch: &[Watch], at: DateTime<Utc>) -> (Sql, Vec<Arg>) {
-    let rows: Vec<Value> = watch
+    let rows: Vec<(i64, &str, String, &str)> = watch
         .iter()
-        .map(|(id, state, start, fund)| json!([id, state.as_str(), date_text(*start), fund]))
+        .map(|(id, state, start, fund)| (*id, state.as_str(), date_text(*start), fund.as_str()))
         .collect();
     let mut sql = SqlBuilder::new(
         "INSERT INTO deadline_watch (announcement_id, state, deadline_start, fund, state_since) \
@@ -131,7 +130,7 @@ pub(super) fn unwatch_statement(
                 .push_arg(state.as_str());
         }
         (Some(state), Backend::Sqlite) => {
-            let rows: Vec<Value> = ids.into_iter().map(|id| json!([id])).collect();
+            let rows: Vec<(i64,)> = ids.into_iter().map(|id| (id,)).collect();
             sql.push("announcement_id IN (SELECT w.announcement_id FROM ")
                 .push_rows(backend, &rows)
                 .push(

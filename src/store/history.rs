@@ -1,9 +1,12 @@
 //! Changes of state and their history: every change is a row in `announcement_history`,
 //! written in the same transaction as the announcement's current state.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+#[cfg(test)]
 use serde_json::{Value, json};
 
 use super::deadline_watch::{self, Followed};
@@ -272,9 +275,9 @@ pub(super) fn set_states_statement(
     ends: &BTreeMap<i64, End>,
     at: DateTime<Utc>,
 ) -> (Sql, Vec<Arg>) {
-    let rows: Vec<Value> = ends
+    let rows: Vec<(i64, &str, Option<&str>)> = ends
         .iter()
-        .map(|(id, end)| json!([id, end.to.as_str(), end.from.map(AnnouncementState::as_str)]))
+        .map(|(&id, end)| (id, end.to.as_str(), end.from.map(AnnouncementState::as_str)))
         .collect();
     let mut sql = SqlBuilder::new("UPDATE announcements SET state = r.value->>1, state_since = ");
     sql.push_arg(at)
@@ -320,21 +323,24 @@ pub(crate) fn append_statements(
     if changes.is_empty() {
         return Vec::new();
     }
-    let noted: Vec<(&StateChange, Value, String)> = changes
-        .iter()
-        .map(|(c, at, actor)| (*c, time_field(*at), redact(actor).into_owned()))
-        .collect();
-    let history: Vec<Value> = noted
+    let noted: Vec<(&StateChange, String, String, Cow<'_, str>)> = changes
         .iter()
         .map(|(c, at, actor)| {
-            json!([
+            let actor = redact(actor).into_owned();
+            (*c, time_field(*at), actor, redact(&c.cause))
+        })
+        .collect();
+    let history: Vec<HistoryRow<'_>> = noted
+        .iter()
+        .map(|(c, at, actor, cause)| {
+            (
                 c.id,
                 c.to.as_str(),
                 c.from.map(AnnouncementState::as_str),
-                redact(&c.cause),
-                at,
-                actor
-            ])
+                cause.as_ref(),
+                at.as_str(),
+                actor.as_str(),
+            )
         })
         .collect();
     let mut rows = SqlBuilder::new(
@@ -344,21 +350,21 @@ pub(crate) fn append_statements(
     rows.push_row_time(backend, "value->>4")
         .push(", value->>3, value->>5 FROM ")
         .push_rows(backend, &history);
-    let audit: Vec<Value> = noted
+    let audit: Vec<EventRow<'_>> = noted
         .iter()
-        .map(|(c, at, actor)| {
-            let details = json!({
-                "from": c.from.map(AnnouncementState::as_str),
-                "to": c.to.as_str(),
-                "cause": redact(&c.cause),
-            });
-            json!([
+        .map(|(c, at, actor, cause)| {
+            let details = StateDetails {
+                from: c.from.map(AnnouncementState::as_str),
+                to: c.to.as_str(),
+                cause: cause.as_ref(),
+            };
+            (
                 format!("announcement:{}", c.id),
-                details.to_string(),
+                serde_json::to_string(&details).expect("a state event's details serialize"),
                 c.id,
-                at,
-                actor
-            ])
+                at.as_str(),
+                actor.as_str(),
+            )
         })
         .collect();
     // Each event concerns the announcement's fund (the `funds` column of `audit::funds_text`).
@@ -375,6 +381,23 @@ pub(crate) fn append_statements(
         )
         .push_rows(backend, &audit);
     vec![rows, events]
+}
+
+/// A row of the history as [`append_statements`] binds it: announcement, state, state before,
+/// cause, time, actor.
+type HistoryRow<'a> = (i64, &'a str, Option<&'a str>, &'a str, &'a str, &'a str);
+
+/// An audit event of a change of state as [`append_statements`] binds it: target, details,
+/// announcement, time, actor.
+type EventRow<'a> = (String, String, i64, &'a str, &'a str);
+
+/// The details of a change of state's audit event: `{"cause", "from", "to"}`, the fields in
+/// the order a JSON object of them was always stored in (sorted).
+#[derive(Serialize)]
+struct StateDetails<'a> {
+    cause: &'a str,
+    from: Option<&'a str>,
+    to: &'a str,
 }
 
 pub(crate) async fn read_history(tx: &mut Tx, id: i64) -> Result<Vec<HistoryEntry>, StoreError> {
@@ -410,4 +433,85 @@ pub(crate) fn state_of(row: &Row, column: &str, id: i64) -> Result<AnnouncementS
     row.text(column)?
         .parse()
         .map_err(|_| StoreError::corrupt("announcement state", id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sql::Sql;
+
+    /// The rows bound to each of `statements` (one JSON parameter each), parsed.
+    fn bound_rows(statements: Vec<SqlBuilder>) -> Vec<Vec<Value>> {
+        statements
+            .into_iter()
+            .map(|statement| {
+                let (_, args): (Sql, Vec<Arg>) = statement.finish();
+                let json = args
+                    .iter()
+                    .find_map(|arg| match arg {
+                        Arg::Text(text) if text.starts_with('[') => Some(text.clone()),
+                        _ => None,
+                    })
+                    .expect("the rows as one JSON text");
+                match serde_json::from_str(&json).expect("JSON") {
+                    Value::Array(rows) => rows,
+                    other => panic!("an array of rows, not {other}"),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn history_and_state_events_are_bound_as_they_always_were_stored() {
+        let at = DateTime::parse_from_rfc3339("2026-12-06T09:00:00.5Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let change = StateChange::new(
+            42,
+            Some(AnnouncementState::Queued),
+            AnnouncementState::Sending,
+            "transmission \"7\" for 756.1234.5678.97",
+        );
+        let first = StateChange::new(43, None, AnnouncementState::Queued, "submitted");
+        let rows = bound_rows(append_statements(
+            Backend::Sqlite,
+            &[(&change, at, "engine:builder"), (&first, at, "token:ab12")],
+        ));
+        let [history, events] = &rows[..] else {
+            panic!("two statements")
+        };
+        let cause = redact(&change.cause).into_owned();
+        assert!(!cause.contains("756.1234.5678.97"), "masked: {cause}");
+        assert_eq!(
+            history,
+            &vec![
+                json!([42, "sending", "queued", cause, time_field(at), "engine:builder"]),
+                json!([43, "queued", null, "submitted", time_field(at), "token:ab12"]),
+            ]
+        );
+        // The details text as a JSON object of the three fields was always written (keys
+        // sorted), so that events stored before and after read alike.
+        let details = |from: Option<&str>, to: &str, cause: &str| {
+            json!({ "from": from, "to": to, "cause": cause }).to_string()
+        };
+        assert_eq!(
+            events,
+            &vec![
+                json!([
+                    "announcement:42",
+                    details(Some("queued"), "sending", &cause),
+                    42,
+                    time_field(at),
+                    "engine:builder"
+                ]),
+                json!([
+                    "announcement:43",
+                    details(None, "queued", "submitted"),
+                    43,
+                    time_field(at),
+                    "token:ab12"
+                ]),
+            ]
+        );
+    }
 }

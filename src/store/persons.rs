@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
 
 use super::Backend;
 use super::error::StoreError;
@@ -73,12 +72,15 @@ pub(crate) async fn person_ids_added(
         .collect())
 }
 
-/// The rows of [`insert_persons`]: `[number, time created]`.
+/// A row of [`insert_persons`]: number, time created.
+type PersonRow = (String, String);
+
+/// The rows of [`insert_persons`].
 fn person_rows<'a>(
     numbers: impl Iterator<Item = (&'a AvsNumber, &'a DateTime<Utc>)>,
-) -> Vec<Value> {
+) -> Vec<PersonRow> {
     numbers
-        .map(|(n, at)| json!([n.digits(), time_field(*at)]))
+        .map(|(n, at)| (n.digits(), time_field(*at)))
         .collect()
 }
 
@@ -86,7 +88,7 @@ fn person_rows<'a>(
 /// that concurrent transactions naming the same persons lock them in the same order and
 /// cannot deadlock), to be followed by its `ON CONFLICT` clause. (`WHERE true`: SQLite's
 /// parser needs it before `ON CONFLICT`.)
-fn insert_persons(backend: Backend, rows: &[Value]) -> SqlBuilder {
+fn insert_persons(backend: Backend, rows: &[PersonRow]) -> SqlBuilder {
     let mut sql =
         SqlBuilder::new("INSERT INTO persons (avs_number, created_at) SELECT value->>0, ");
     sql.push_row_time(backend, "value->>1")
@@ -108,7 +110,7 @@ fn persons_query<'a>(
     backend: Backend,
     numbers: impl IntoIterator<Item = &'a AvsNumber>,
 ) -> SqlBuilder {
-    let rows: Vec<Value> = numbers.into_iter().map(|n| json!([n.digits()])).collect();
+    let rows: Vec<(String,)> = numbers.into_iter().map(|n| (n.digits(),)).collect();
     let mut sql = SqlBuilder::new(
         "SELECT id, avs_number FROM persons WHERE avs_number IN (SELECT value->>0 FROM ",
     );

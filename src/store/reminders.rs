@@ -31,7 +31,6 @@ use super::history::state_of;
 use super::sql::{Arg, Row, Sql, SqlBuilder, args};
 use crate::deadlines::{DeadlineRule, OverdueStarts};
 use crate::domain::{AnnouncementState, FundNumber, KeyCode, Reference};
-use serde_json::{Value, json};
 
 /// The most pending announcements one page of the deadline scan reads.
 pub const PENDING_PAGE: u32 = 10_000;
@@ -371,15 +370,15 @@ pub(super) fn raise_statement(
     due: &[DueReminder],
     raised_at: DateTime<Utc>,
 ) -> (Sql, Vec<Arg>) {
-    let rows: Vec<Value> = due
+    let rows: Vec<(i64, &str, String, &str)> = due
         .iter()
         .map(|r| {
-            json!([
+            (
                 r.announcement_id,
                 rule_text(r.rule),
                 date_text(r.due),
-                watched_state(r.rule).as_str()
-            ])
+                watched_state(r.rule).as_str(),
+            )
         })
         .collect();
     let mut sql = SqlBuilder::new(

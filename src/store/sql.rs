@@ -19,7 +19,7 @@ use sqlx::{AssertSqlSafe, Postgres, Row as _, SqlSafeStr, SqlStr, Sqlite, Transa
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::error::StoreError;
 use super::{Backend, Store};
@@ -71,8 +71,8 @@ pub(crate) fn stored(time: DateTime<Utc>) -> DateTime<Utc> {
 /// A time as a field of a row of [`SqlBuilder::push_rows`], read with
 /// [`SqlBuilder::push_row_time`]: the text SQLite stores when the time is bound (sqlx binds a
 /// time as RFC 3339 text with 0, 3, 6 or 9 decimals), which PostgreSQL reads with a cast.
-pub(crate) fn time_field(time: DateTime<Utc>) -> Value {
-    Value::String(stored(time).to_rfc3339_opts(SecondsFormat::AutoSi, false))
+pub(crate) fn time_field(time: DateTime<Utc>) -> String {
+    stored(time).to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
 impl From<i64> for Arg {
@@ -160,7 +160,8 @@ fn on_postgres(sql: Sql, args: Vec<Arg>) -> Query<'static, Postgres, PgArguments
 
 /// A set of ids as SQLite reads it: `[[7],[8],[9]]`.
 fn id_rows_json(ids: Vec<i64>) -> String {
-    Value::Array(ids.into_iter().map(|id| json!([id])).collect()).to_string()
+    let rows: Vec<(i64,)> = ids.into_iter().map(|id| (id,)).collect();
+    serde_json::to_string(&rows).expect("ids serialize")
 }
 
 /// Builds a SQL text from literals and numbered placeholders, for lists and optional filters.
@@ -233,8 +234,11 @@ impl SqlBuilder {
     /// whatever the batch's size, prepared once. SQLite's `jsonb_each` parses the text once and
     /// gives each row as JSONB, which `->>` reads as it is (`json_each` gave it as text, which
     /// each `->>` parsed again).
-    pub(crate) fn push_rows(&mut self, backend: Backend, rows: &[Value]) -> &mut Self {
-        let json = Value::Array(rows.to_vec()).to_string();
+    ///
+    /// A row is anything that serializes as a JSON array: a `json!([…])` value, or a tuple,
+    /// which is written straight into the text without a `Value` built per field first.
+    pub(crate) fn push_rows<R: Serialize>(&mut self, backend: Backend, rows: &[R]) -> &mut Self {
+        let json = serde_json::to_string(rows).expect("rows of plain values serialize");
         match backend {
             Backend::Sqlite => {
                 self.push("jsonb_each(").push_arg(json).push(")");
@@ -291,7 +295,7 @@ impl SqlBuilder {
         column: &'static str,
         ids: impl IntoIterator<Item = i64>,
     ) -> &mut Self {
-        let rows: Vec<Value> = ids.into_iter().map(|id| json!([id])).collect();
+        let rows: Vec<(i64,)> = ids.into_iter().map(|id| (id,)).collect();
         self.push(column)
             .push(" IN (SELECT CAST(value->>0 AS bigint) FROM ")
             .push_rows(backend, &rows)
@@ -624,6 +628,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     #[test]
     fn the_builder_numbers_placeholders() {
@@ -686,6 +691,40 @@ mod tests {
                 "SELECT id FROM t WHERE id IN \
                  (SELECT CAST(value->>0 AS bigint) FROM jsonb_array_elements(CAST($1 AS jsonb)))"
             ]
+        );
+    }
+
+    #[test]
+    fn rows_as_tuples_are_bound_as_the_same_text_as_json_values() {
+        let at = DateTime::parse_from_rfc3339("2026-11-23T10:00:00.123456789Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let quoted = "a \"cause\" \\ with\nlines";
+        let tuples: Vec<(i64, &str, Option<&str>, Option<i64>, String)> = vec![
+            (7, quoted, None, Some(3), time_field(at)),
+            (-8, "", Some("x"), None, time_field(at)),
+        ];
+        let values: Vec<Value> = vec![
+            json!([7, quoted, null, 3, time_field(at)]),
+            json!([-8, "", "x", null, time_field(at)]),
+        ];
+        let bound = |rows: SqlBuilder| {
+            let (_, args) = rows.finish();
+            match &args[..] {
+                [Arg::Text(json)] => json.clone(),
+                other => panic!("one text argument, not {other:?}"),
+            }
+        };
+        let mut from_tuples = SqlBuilder::default();
+        from_tuples.push_rows(Backend::Sqlite, &tuples);
+        let mut from_values = SqlBuilder::default();
+        from_values.push_rows(Backend::Sqlite, &values);
+        let text = bound(from_tuples);
+        assert_eq!(text, bound(from_values));
+        assert_eq!(
+            text,
+            "[[7,\"a \\\"cause\\\" \\\\ with\\nlines\",null,3,\"2026-11-23T10:00:00.123456+00:00\"],\
+             [-8,\"\",\"x\",null,\"2026-11-23T10:00:00.123456+00:00\"]]"
         );
     }
 

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use super::Backend;
 use super::Store;
@@ -261,8 +260,22 @@ pub(super) struct Prepared {
     pub(super) reference: String,
     hash: String,
     /// The columns bound, as a row of [`SqlBuilder::push_rows`].
-    pub(super) columns: Value,
+    pub(super) columns: Columns,
 }
+
+/// The columns of an announcement as [`insert_statement`] binds them: fund, reference, key,
+/// person, beneficiary, spouse, particulars, content hash, time submitted.
+pub(super) type Columns = (
+    String,
+    String,
+    u8,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    String,
+);
 
 impl Prepared {
     /// `announcement`, submitted `at`.
@@ -285,17 +298,17 @@ impl Prepared {
             particulars: stored,
         };
         let hash = sha256_hex(&serde_json::to_vec(&canonical).map_err(encode_error)?);
-        let columns = json!([
-            fund,
-            reference,
+        let columns = (
+            fund.clone(),
+            reference.to_string(),
             announcement.key().code(),
             persons.insured,
             persons.beneficiary,
             persons.spouse,
             stored.to_json().map_err(encode_error)?,
-            hash,
+            hash.clone(),
             time_field(at),
-        ]);
+        );
         Ok(Prepared {
             fund,
             reference: reference.to_string(),
@@ -319,7 +332,7 @@ async fn insert(
     note: &ChangeNote,
 ) -> Result<Vec<Submitted>, StoreError> {
     let backend = tx.backend();
-    let columns: Vec<Value> = rows.iter().map(|r| r.columns.clone()).collect();
+    let columns: Vec<&Columns> = rows.iter().map(|r| &r.columns).collect();
     let (sql, args) = insert_statement(backend, environment, &columns);
     let mut inserted = ids_by_key(&tx.fetch_all(sql, args).await?)?;
     // Announced once (system rule, N. 3105): the others were stored before (or earlier in this
@@ -379,7 +392,7 @@ async fn insert(
 pub(super) fn insert_statement(
     backend: Backend,
     environment: Environment,
-    columns: &[Value],
+    columns: &[impl Serialize],
 ) -> (Sql, Vec<Arg>) {
     // (`WHERE true`: SQLite's parser needs it before `ON CONFLICT`.)
     let mut sql = SqlBuilder::new(
@@ -412,7 +425,7 @@ pub(super) fn insert_statement(
 pub(super) fn stored_before_statement(
     backend: Backend,
     environment: Environment,
-    columns: &[Value],
+    columns: &[impl Serialize],
 ) -> (Sql, Vec<Arg>) {
     let mut sql = SqlBuilder::new("SELECT a.id, a.fund, a.reference, a.content_hash FROM ");
     sql.push_rows(backend, columns)

@@ -91,7 +91,7 @@ async fn insert_together(
             rows.push(Prepared::new(announcement, stored, refs, s.note.at)?);
         }
     }
-    let columns: Vec<_> = rows.iter().map(|r| r.columns.clone()).collect();
+    let columns: Vec<_> = rows.iter().map(|r| &r.columns).collect();
     let (sql, args) = insert_statement(tx.backend(), environment, &columns);
     let inserted = ids_by_key(&tx.fetch_all(sql, args).await?)?;
     // N. 3105: each announced once; one stored before (or twice here) is answered alone.
