@@ -485,8 +485,22 @@ mod tests {
         assert_eq!(
             history,
             &vec![
-                json!([42, "sending", "queued", cause, time_field(at), "engine:builder"]),
-                json!([43, "queued", null, "submitted", time_field(at), "token:ab12"]),
+                json!([
+                    42,
+                    "sending",
+                    "queued",
+                    cause,
+                    time_field(at),
+                    "engine:builder"
+                ]),
+                json!([
+                    43,
+                    "queued",
+                    null,
+                    "submitted",
+                    time_field(at),
+                    "token:ab12"
+                ]),
             ]
         );
         // The details text as a JSON object of the three fields was always written (keys
