@@ -700,7 +700,8 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let quoted = "a \"cause\" \\ with\nlines";
-        let tuples: Vec<(i64, &str, Option<&str>, Option<i64>, String)> = vec![
+        type TupleRow<'a> = (i64, &'a str, Option<&'a str>, Option<i64>, String);
+        let tuples: Vec<TupleRow> = vec![
             (7, quoted, None, Some(3), time_field(at)),
             (-8, "", Some("x"), None, time_field(at)),
         ];
