@@ -254,18 +254,17 @@ impl PersonRefs {
     }
 }
 
-/// An announcement ready to be stored.
+/// An announcement ready to be stored: bound as a row of [`SqlBuilder::push_rows`], its
+/// columns ([`Columns`]).
+#[derive(Serialize)]
+#[serde(transparent)]
 pub(super) struct Prepared {
-    pub(super) fund: String,
-    pub(super) reference: String,
-    hash: String,
-    /// The columns bound, as a row of [`SqlBuilder::push_rows`].
-    pub(super) columns: Columns,
+    columns: Columns,
 }
 
 /// The columns of an announcement as [`insert_statement`] binds them: fund, reference, key,
 /// person, beneficiary, spouse, particulars, content hash, time submitted.
-pub(super) type Columns = (
+type Columns = (
     String,
     String,
     u8,
@@ -299,22 +298,27 @@ impl Prepared {
         };
         let hash = sha256_hex(&serde_json::to_vec(&canonical).map_err(encode_error)?);
         let columns = (
-            fund.clone(),
+            fund,
             reference.to_string(),
             announcement.key().code(),
             persons.insured,
             persons.beneficiary,
             persons.spouse,
             stored.to_json().map_err(encode_error)?,
-            hash.clone(),
+            hash,
             time_field(at),
         );
-        Ok(Prepared {
-            fund,
-            reference: reference.to_string(),
-            hash,
-            columns,
-        })
+        Ok(Prepared { columns })
+    }
+
+    /// Its fund and reference, the key it is announced once by (N. 3105).
+    pub(super) fn key(&self) -> (String, String) {
+        (self.columns.0.clone(), self.columns.1.clone())
+    }
+
+    /// The SHA-256 of its canonical form, which tells a repeat from a conflict.
+    fn hash(&self) -> &str {
+        &self.columns.7
     }
 }
 
@@ -332,14 +336,13 @@ async fn insert(
     note: &ChangeNote,
 ) -> Result<Vec<Submitted>, StoreError> {
     let backend = tx.backend();
-    let columns: Vec<&Columns> = rows.iter().map(|r| &r.columns).collect();
-    let (sql, args) = insert_statement(backend, environment, &columns);
+    let (sql, args) = insert_statement(backend, environment, rows);
     let mut inserted = ids_by_key(&tx.fetch_all(sql, args).await?)?;
     // Announced once (system rule, N. 3105): the others were stored before (or earlier in this
     // submission): the same announcement, or a conflict.
     let mut stored_before = BTreeMap::new();
     if inserted.len() < rows.len() {
-        let (sql, args) = stored_before_statement(backend, environment, &columns);
+        let (sql, args) = stored_before_statement(backend, environment, rows);
         for row in tx.fetch_all(sql, args).await? {
             let key = (row.text("fund")?, row.text("reference")?);
             stored_before.insert(key, (row.int("id")?, row.text("content_hash")?));
@@ -348,7 +351,7 @@ async fn insert(
     let mut submitted = Vec::with_capacity(rows.len());
     let mut history = Vec::new();
     for (index, row) in rows.iter().enumerate() {
-        let key = (row.fund.clone(), row.reference.clone());
+        let key = row.key();
         // The first of the submission with its key is the one inserted.
         if let Some(id) = inserted.remove(&key) {
             history.push(StateChange::new(
@@ -369,7 +372,7 @@ async fn insert(
             what: "announcement stored before",
             id: None,
         })?;
-        if *hash != row.hash {
+        if hash != row.hash() {
             return Err(StoreError::Conflict {
                 index,
                 existing_id: *existing_id,
@@ -385,10 +388,10 @@ async fn insert(
     Ok(submitted)
 }
 
-/// The statement of [`insert`]: the rows of `columns` (rows of [`Prepared::columns`]) as new
-/// queued announcements of `environment`, submitted at the time each row gives, in the order
-/// given, so that ids follow it; those whose fund and reference are stored already are left
-/// out.
+/// The statement of [`insert`]: the rows of `columns` (shaped as [`Columns`], e.g. [`Prepared`])
+/// as new queued announcements of `environment`, submitted at the time each row gives, in the
+/// order given, so that ids follow it; those whose fund and reference are stored already are
+/// left out.
 pub(super) fn insert_statement(
     backend: Backend,
     environment: Environment,
@@ -419,9 +422,9 @@ pub(super) fn insert_statement(
     sql.finish()
 }
 
-/// The announcements of `environment` stored with the funds and references of `columns` (rows
-/// of [`Prepared::columns`]). The rows are read once, as the outer loop (`CROSS JOIN` keeps
-/// SQLite from scanning the announcements and parsing the rows again for each of them).
+/// The announcements of `environment` stored with the funds and references of `columns`
+/// (shaped as [`Columns`], e.g. [`Prepared`]). The rows are read once, as the outer loop
+/// (`CROSS JOIN` keeps SQLite from scanning the announcements and parsing the rows again for each of them).
 pub(super) fn stored_before_statement(
     backend: Backend,
     environment: Environment,

@@ -91,8 +91,7 @@ async fn insert_together(
             rows.push(Prepared::new(announcement, stored, refs, s.note.at)?);
         }
     }
-    let columns: Vec<_> = rows.iter().map(|r| &r.columns).collect();
-    let (sql, args) = insert_statement(tx.backend(), environment, &columns);
+    let (sql, args) = insert_statement(tx.backend(), environment, &rows);
     let inserted = ids_by_key(&tx.fetch_all(sql, args).await?)?;
     // N. 3105: each announced once; one stored before (or twice here) is answered alone.
     if inserted.len() < rows.len() {
@@ -105,7 +104,7 @@ async fn insert_together(
             .by_ref()
             .take(s.len())
             .map(|row| {
-                let key = (row.fund.clone(), row.reference.clone());
+                let key = row.key();
                 let id = inserted.get(&key).copied().ok_or(StoreError::Corrupt {
                     what: "announcement inserted",
                     id: None,
