@@ -832,11 +832,12 @@ mod tests {
             .map(|a| a.iter().map(|s| s.created && s.revokes.is_none()).collect())
             .collect();
         assert_eq!(shape, [vec![true], vec![true, true]]);
-        // Three announcements, their history and state events, two submission events, two
+        // Three announcements, their history, one state event (the two submissions' changes:
+        // one actor, one time, one cause: one step, of one fund), two submission events, two
         // new persons (the third, number 1, was known), one key.
         let after: Vec<i64> = before
             .iter()
-            .zip([3, 3, 5, 2, 1])
+            .zip([3, 3, 1 + 2, 2, 1])
             .map(|(b, n)| b + n)
             .collect();
         assert_eq!(counts(&store).await, after);

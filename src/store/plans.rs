@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use super::error::StoreError;
@@ -265,6 +265,14 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         ),
     ];
     statements.extend(deadlines);
+    // The history rows and the audit log's events per step and fund of the same changes.
+    let noted: Vec<(&history::StateChange, DateTime<Utc>, &str)> =
+        changes.iter().map(|c| (c, at, "plans")).collect();
+    statements.extend(
+        history::append_statements(backend, &noted)
+            .into_iter()
+            .map(|statement| ("change states: history and audit", statement.finish())),
+    );
     statements.extend(
         reminders::end_deadlines_statements(backend, &reminders_due)
             .into_iter()

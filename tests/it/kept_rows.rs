@@ -65,19 +65,25 @@ async fn every_row_written_for_an_announcement_finds_what_it_refers_to(db: TestD
     }
 }
 
-/// Deleting (or, on PostgreSQL, truncating) announcements, transmissions, acknowledgements or
-/// reminders is refused by the database, and every row stays.
+/// Deleting (or, on PostgreSQL, truncating) announcements, their history, transmissions,
+/// acknowledgements or reminders is refused by the database, and every row stays; changing a
+/// row of the history is refused too (the audit log records a step's changes in one event:
+/// each change is the history's row).
 async fn kept_rows_are_never_deleted(db: TestDb) {
     let store = &db.store;
     through_the_flow(store, &["K-1", "K-2"]).await;
     let kept = [
         ("announcements", 2),
+        ("announcement_history", 8),
         ("transmissions", 1),
         ("acknowledgements", 2),
         ("reminders", 2),
     ];
     for (table, rows) in kept {
         let mut refused = vec![format!("DELETE FROM {table}")];
+        if table == "announcement_history" {
+            refused.push(format!("UPDATE {table} SET cause = 'changed'"));
+        }
         if store.backend() == Backend::Postgres {
             refused.push(format!("TRUNCATE {table} CASCADE"));
         }

@@ -140,6 +140,8 @@ fn table(events: &[AuditEvent], more: bool, shown: Shown) -> Table {
             "Target",
             "Outcome",
             "From",
+            // The 8th: the stylesheet lets it wrap anywhere (`web/page.rs`): a step's change of
+            // state lists its announcements, a long text without spaces.
             "Details",
             "Funds",
         ],
