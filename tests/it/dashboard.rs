@@ -684,14 +684,7 @@ async fn audit_review(db: TestDb) {
         .await;
     assert_eq!(status, 200);
     let rows = parse_csv(&csv);
-    let all = store
-        .query_audit(&AuditQuery {
-            action: Some("announcement.state".into()),
-            limit: 1000,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let all = support::db::audit_events(&store, "announcement.state").await;
     let own = FundNumber::parse(OWN).unwrap();
     let expected: Vec<_> = all.iter().filter(|e| e.funds == [own]).collect();
     assert!(expected.len() < all.len(), "the other fund's events exist");

@@ -9,8 +9,8 @@ use arcgw::domain::{
     Transmission,
 };
 use arcgw::store::{
-    Attempt, AttemptOutcome, AuditQuery, Backend, Made, NewTransmission, NextStep, Store,
-    StoreError, StoredAnnouncement, TransmissionState,
+    Attempt, AttemptOutcome, Backend, Made, NewTransmission, NextStep, Store, StoreError,
+    StoredAnnouncement, TransmissionState,
 };
 use chrono::{NaiveDate, TimeDelta};
 use sha2::{Digest, Sha256};
@@ -1733,14 +1733,7 @@ async fn each_state_event_names_the_fund_of_its_announcement(db: TestDb) {
         );
         take_in(store, sequence, &a).await;
     }
-    let events = store
-        .query_audit(&AuditQuery {
-            action: Some("announcement.state".into()),
-            limit: 1000,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let events = support::db::audit_events(store, "announcement.state").await;
     let mut listed = Vec::new();
     for event in &events {
         let ids: Vec<i64> = event.details["announcements"]

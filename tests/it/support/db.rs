@@ -206,6 +206,18 @@ pub fn avs_digits(n: u64) -> String {
     avs(n).digits()
 }
 
+/// The audit log's events of `action`, newest first (at most 1 000).
+pub async fn audit_events(store: &Store, action: &str) -> Vec<arcgw::store::AuditEvent> {
+    store
+        .query_audit(&arcgw::store::AuditQuery {
+            action: Some(action.into()),
+            limit: 1000,
+            ..arcgw::store::AuditQuery::default()
+        })
+        .await
+        .unwrap()
+}
+
 // Direct SQL, for what the store's interface does not show (the AVS-number scans).
 
 pub async fn count(store: &arcgw::store::Store, sql: &str) -> i64 {
