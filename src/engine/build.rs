@@ -56,49 +56,62 @@ impl Engine {
 
     /// Builds transmissions until no queued announcement may go; returns how many were built.
     pub async fn build_all(&self) -> Result<usize, EngineError> {
-        self.build_all_then(|_| ()).await
+        self.build_all_then(None, || ()).await
     }
 
     /// Builds and sends at the same time: each transmission is sent as soon as it is stored,
     /// while the next ones are built (a backlog of many batches no longer waits to be built
     /// whole before the first is sent). Each is sent the first time with the XML it was built
-    /// with ([`JustBuilt`]). Returns how many were built and how many tried.
+    /// with ([`JustBuilt`]), and the builder keeps at most [`JustBuilt`]'s few ahead of the
+    /// sender. Returns how many were built and how many tried.
     pub async fn build_and_send(&self) -> (Result<usize, EngineError>, Result<usize, EngineError>) {
         let stored = Notify::new();
         let finished = AtomicBool::new(false);
         let just_built = JustBuilt::default();
         let build = async {
             let built = self
-                .build_all_then(|transmission| {
-                    just_built.keep(transmission);
-                    stored.notify_one();
-                })
+                .build_all_then(Some(&just_built), || stored.notify_one())
                 .await;
             finished.store(true, Ordering::Release);
             stored.notify_one();
             built
         };
         let send = async {
-            let mut tried = 0;
-            loop {
-                // Read before sending: what was built until then is sent by this round.
-                let last = finished.load(Ordering::Acquire);
-                tried += self.send_due_with(&just_built).await?;
-                if last {
-                    return Ok(tried);
+            let sent = async {
+                let mut tried = 0;
+                loop {
+                    // Read before sending: what was built until then is sent by this round.
+                    let last = finished.load(Ordering::Acquire);
+                    tried += self.send_due_with(&just_built).await?;
+                    just_built.release_unsent();
+                    if last {
+                        return Ok(tried);
+                    }
+                    stored.notified().await;
                 }
-                stored.notified().await;
             }
+            .await;
+            just_built.close();
+            sent
         };
         tokio::join!(build, send)
     }
 
-    /// [`Engine::build_all`], calling `on_stored` with each transmission once it is stored.
-    /// Each is claimed, written and stored in one transaction
+    /// [`Engine::build_all`], keeping each transmission in `just_built` (when given, after
+    /// waiting for room there) and calling `on_stored` once it is stored. Each is claimed,
+    /// written and stored in one transaction
     /// ([`crate::store::Store::claim_into_transmission`]).
-    async fn build_all_then(&self, on_stored: impl Fn(Written)) -> Result<usize, EngineError> {
+    async fn build_all_then(
+        &self,
+        just_built: Option<&JustBuilt>,
+        on_stored: impl Fn(),
+    ) -> Result<usize, EngineError> {
         let mut built = 0;
         loop {
+            let room = match just_built {
+                Some(just_built) => just_built.room().await,
+                None => None,
+            };
             let note = ChangeNote::new(
                 self.clock.now(),
                 "engine:builder",
@@ -123,11 +136,15 @@ impl Engine {
             } = stored.made;
             tracing::info!(transmission = stored.id, message_id = %header.message_id, announcements = stored.announcements, "transmission built");
             built += 1;
-            on_stored(Written {
-                id: stored.id,
-                xml_sha256,
-                xml,
-            });
+            if let Some(just_built) = just_built {
+                let written = Written {
+                    id: stored.id,
+                    xml_sha256,
+                    xml,
+                };
+                just_built.keep(written, room);
+            }
+            on_stored();
             if stored.announcements < self.config.batch_size as usize {
                 return Ok(built);
             }

@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::TimeDelta;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::reproduce::transmission_xml;
 use super::{Engine, EngineError};
@@ -31,19 +32,45 @@ pub(crate) struct Written {
 
 /// The transmissions this process built last, for their first sending: the XML as it was
 /// written when the transmission was stored, instead of reading the announcements back and
-/// writing it again. It holds the few last ones only (a backlog is built faster than sent; the
-/// rest are written again from the store, as every resend is).
-#[derive(Default)]
-pub(crate) struct JustBuilt(Mutex<VecDeque<Written>>);
+/// writing it again. It holds the few last ones only, and holds the builder back
+/// ([`JustBuilt::room`]) while that many wait to be sent: a builder far ahead of the sender
+/// only took SQLite's one writer from the sender and the acknowledgements' take-in, and left
+/// the sender to write each transmission's XML again from the store.
+pub(crate) struct JustBuilt {
+    kept: Mutex<VecDeque<Written>>,
+    /// One permit per transmission the builder may store before the sender takes one.
+    room: Semaphore,
+}
+
+impl Default for JustBuilt {
+    fn default() -> Self {
+        JustBuilt {
+            kept: Mutex::default(),
+            room: Semaphore::new(Self::KEPT),
+        }
+    }
+}
 
 impl JustBuilt {
-    /// At most this many are kept.
+    /// At most this many are kept, and built ahead of the sender.
     const KEPT: usize = 4;
 
-    pub(crate) fn keep(&self, written: Written) {
+    /// Waits until fewer than [`Self::KEPT`] built transmissions wait to be sent; the permit
+    /// goes with the next one kept ([`Self::keep`]), or back when none is. `None` once the
+    /// sender has stopped ([`Self::close`]): nothing is held back then.
+    pub(crate) async fn room(&self) -> Option<SemaphorePermit<'_>> {
+        self.room.acquire().await.ok()
+    }
+
+    /// Keeps `written` for its first sending, with the permit its builder waited for.
+    pub(crate) fn keep(&self, written: Written, room: Option<SemaphorePermit<'_>>) {
+        if let Some(permit) = room {
+            permit.forget();
+        }
         let mut kept = self.lock();
         if kept.len() == Self::KEPT {
             kept.pop_front();
+            self.room.add_permits(1);
         }
         kept.push_back(written);
     }
@@ -54,11 +81,26 @@ impl JustBuilt {
         let mut kept = self.lock();
         let at = kept.iter().position(|w| w.id == id)?;
         let written = kept.remove(at)?;
+        self.room.add_permits(1);
         (written.xml_sha256 == xml_sha256).then_some(written.xml)
     }
 
+    /// Forgets those still kept when nothing more was due for this sender (another instance
+    /// leased them, or they were stored after its last look): they are sent from the store,
+    /// and the builder may go on.
+    pub(crate) fn release_unsent(&self) {
+        let mut kept = self.lock();
+        self.room.add_permits(kept.len());
+        kept.clear();
+    }
+
+    /// The sender stopped (done or failed): the builder no longer waits for it.
+    pub(crate) fn close(&self) {
+        self.room.close();
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Written>> {
-        self.0
+        self.kept
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -269,8 +311,8 @@ mod tests {
     #[test]
     fn just_built_gives_each_xml_once_and_only_with_its_stored_sha() {
         let kept = JustBuilt::default();
-        kept.keep(written(1));
-        kept.keep(written(2));
+        kept.keep(written(1), None);
+        kept.keep(written(2), None);
         assert_eq!(kept.take(1, "sha-1").as_deref(), Some("<xml id=\"1\"/>"));
         assert_eq!(kept.take(1, "sha-1"), None, "given once");
         // Stored with another SHA-256 than it was written with: not sent as kept.
@@ -283,11 +325,45 @@ mod tests {
     fn just_built_keeps_the_last_few_only() {
         let kept = JustBuilt::default();
         for id in 1..=6 {
-            kept.keep(written(id));
+            kept.keep(written(id), None);
         }
         assert_eq!(kept.lock().len(), JustBuilt::KEPT);
         assert_eq!(kept.take(2, "sha-2"), None, "the oldest went");
         assert!(kept.take(6, "sha-6").is_some());
         assert!(kept.take(3, "sha-3").is_some());
+    }
+
+    /// Whether the builder would get room at once (a zero timeout polls the wait once).
+    async fn room_now(kept: &JustBuilt) -> Option<Option<SemaphorePermit<'_>>> {
+        tokio::time::timeout(Duration::ZERO, kept.room()).await.ok()
+    }
+
+    #[tokio::test]
+    async fn the_builder_waits_while_as_many_as_are_kept_wait_to_be_sent() {
+        let kept = JustBuilt::default();
+        for id in 0..JustBuilt::KEPT as i64 {
+            let room = room_now(&kept).await.expect("room").expect("a permit");
+            kept.keep(written(id), Some(room));
+        }
+        assert!(room_now(&kept).await.is_none(), "full: the builder waits");
+        // The sender takes one: room for one more.
+        assert!(kept.take(0, "sha-0").is_some());
+        let room = room_now(&kept).await.expect("room after a take");
+        kept.keep(written(9), room);
+        assert!(room_now(&kept).await.is_none());
+        // Nothing more was due for this sender: those kept are released.
+        kept.release_unsent();
+        assert_eq!(kept.lock().len(), 0);
+        for _ in 0..JustBuilt::KEPT {
+            room_now(&kept)
+                .await
+                .expect("room")
+                .expect("a permit")
+                .forget();
+        }
+        assert!(room_now(&kept).await.is_none());
+        // The sender stopped: nothing holds the builder back.
+        kept.close();
+        assert!(matches!(room_now(&kept).await, Some(None)));
     }
 }
