@@ -67,7 +67,7 @@ header .logout{margin-left:auto}\
 main{padding:1em 1.5em}\
 table{border-collapse:collapse;margin:.5em 0 1.5em}\
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}\
-section#audit td:nth-child(8){overflow-wrap:anywhere;min-width:24em}\
+td.long{overflow-wrap:anywhere;min-width:24em}\
 th{background:#eee}\
 .overdue{color:#a00;font-weight:bold}\
 .error{color:#a00}\

@@ -140,8 +140,6 @@ fn table(events: &[AuditEvent], more: bool, shown: Shown) -> Table {
             "Target",
             "Outcome",
             "From",
-            // The 8th: the stylesheet lets it wrap anywhere (`web/page.rs`): a step's change of
-            // state lists its announcements, a long text without spaces.
             "Details",
             "Funds",
         ],
@@ -159,7 +157,8 @@ fn table(events: &[AuditEvent], more: bool, shown: Shown) -> Table {
                     Cell::text(e.target.as_deref().unwrap_or("")),
                     Cell::text(e.outcome.as_str()),
                     Cell::text(e.remote_addr.as_deref().unwrap_or("")),
-                    Cell::text(&e.details),
+                    // A step's change of state lists its announcements: long, no spaces.
+                    Cell::long_text(&e.details),
                     Cell::text(
                         e.funds
                             .iter()

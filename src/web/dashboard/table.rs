@@ -24,6 +24,8 @@ pub struct Table {
 pub struct Cell {
     pub text: String,
     pub href: Option<String>,
+    /// A long text without spaces (a list of ids), which the stylesheet wraps anywhere.
+    pub long: bool,
 }
 
 impl Cell {
@@ -31,6 +33,15 @@ impl Cell {
         Cell {
             text: text.to_string(),
             href: None,
+            long: false,
+        }
+    }
+
+    /// A text that may be long and hold no spaces, wrapped anywhere on the page.
+    pub fn long_text(text: impl ToString) -> Cell {
+        Cell {
+            long: true,
+            ..Cell::text(text)
         }
     }
 
@@ -39,6 +50,7 @@ impl Cell {
         Cell {
             text: id.to_string(),
             href: Some(format!("/announcements/{id}")),
+            long: false,
         }
     }
 
