@@ -239,7 +239,15 @@ impl Store {
         let (mut changes, repeats) = split_repeats(changes);
         start_processing_deadlines(&mut changes, ack.acknowledgement_date);
         history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
-        history::append_all(&mut tx, &repeats, note.at, &note.actor).await?;
+        // A matched announcement's fund is its entry's (the match is by fund and reference).
+        let funds: BTreeMap<i64, String> = ack
+            .entries
+            .iter()
+            .zip(&matches)
+            .filter_map(|(entry, matched)| Some(((*matched)?, entry.fund.to_string())))
+            .collect();
+        let fund_of = |id| funds.get(&id).map(String::as_str);
+        history::append_all(&mut tx, &repeats, fund_of, note.at, &note.actor).await?;
         if let Some((cursor, sequence)) = feed {
             advance(&mut tx, cursor, sequence).await?;
         }

@@ -1,6 +1,8 @@
 //! Claiming queued announcements for a transmission, so that no announcement is taken twice
 //! however many instances claim at once.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 
 use super::announcements::{SELECT_FULL, StoredAnnouncement, decode, fetch_full};
@@ -151,8 +153,8 @@ impl Store {
             .map(|row| row.int("id"))
             .collect::<Result<Vec<i64>, _>>()?;
         ids.sort_unstable();
-        record_claimed(&mut tx, &ids, note).await?;
         let claimed = fetch_full(&mut tx, &ids).await?;
+        record_claimed(&mut tx, &funds_of(&claimed), note).await?;
         tx.commit().await?;
         Ok(claimed)
     }
@@ -191,6 +193,7 @@ impl Store {
             return Ok(None);
         }
         let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
+        let funds = funds_of(&claimed);
         // Nothing is written yet: a failure leaves the transaction to be rolled back.
         let made = make(claimed)?;
         let transmission = NewTransmission {
@@ -209,7 +212,7 @@ impl Store {
             }
             .into());
         }
-        record_claimed(&mut tx, &ids, note).await?;
+        record_claimed(&mut tx, &funds, note).await?;
         tx.commit().await?;
         Ok(Some(Built {
             id,
@@ -219,13 +222,27 @@ impl Store {
     }
 }
 
-/// The history of claimed announcements `ids`: queued → sending, for `note`'s cause.
-async fn record_claimed(tx: &mut Tx, ids: &[i64], note: &ChangeNote) -> Result<(), StoreError> {
+/// The fund of each announcement of `claimed`, by id.
+fn funds_of(claimed: &[StoredAnnouncement]) -> BTreeMap<i64, String> {
+    claimed
+        .iter()
+        .map(|c| (c.id, c.announcement.fund().to_string()))
+        .collect()
+}
+
+/// The history of the claimed announcements of `funds` (their funds by id): queued → sending,
+/// for `note`'s cause.
+async fn record_claimed(
+    tx: &mut Tx,
+    funds: &BTreeMap<i64, String>,
+    note: &ChangeNote,
+) -> Result<(), StoreError> {
     let changes = StateChange::each(
-        ids.iter().copied(),
+        funds.keys().copied(),
         AnnouncementState::Queued,
         AnnouncementState::Sending,
         note,
     );
-    history::append_all(tx, &changes, note.at, &note.actor).await
+    let fund_of = |id| funds.get(&id).map(String::as_str);
+    history::append_all(tx, &changes, fund_of, note.at, &note.actor).await
 }

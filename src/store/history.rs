@@ -5,16 +5,17 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde_json::json;
 #[cfg(test)]
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::audit::{self, AuditOutcome, NewAuditEvent};
 use super::deadline_watch::{self, Followed};
 use super::error::StoreError;
 use super::redact::redact;
 use super::sql::{Arg, Row, Sql, SqlBuilder, Tx, args, time_field};
 use super::{Backend, Store};
-use crate::domain::AnnouncementState;
+use crate::domain::{AnnouncementState, FundNumber};
 
 /// Who changes the state, when and why; recorded in the history.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,7 +209,8 @@ pub(crate) async fn set_states(
         });
     }
     deadline_watch::follow(tx, &followed(&ends, &changed), at).await?;
-    append_all(tx, changes, at, actor).await
+    let fund_of = |id| changed.get(&id).map(|(_, fund)| fund.as_str());
+    append_all(tx, changes, fund_of, at, actor).await
 }
 
 /// What the running deadlines need of each announcement of `ends`, whose environment and
@@ -290,27 +292,46 @@ pub(super) fn set_states_statement(
     sql.finish()
 }
 
+/// A change of state as the history and the audit log record it: made at `at` by `actor`, to
+/// an announcement of `fund` (whose people see the step's audit event, art. 7).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Noted<'a> {
+    pub change: &'a StateChange,
+    pub fund: &'a str,
+    pub at: DateTime<Utc>,
+    pub actor: &'a str,
+}
+
 /// Appends one row to the history per change, in the order given, and (annex 2.5) one event
 /// to the audit log per step and fund ([`append_statements`]), in the same transaction: two
-/// statements.
-pub(crate) async fn append_all(
+/// statements. `fund_of` gives the fund of each announcement changed, as the caller read or
+/// stored it.
+pub(crate) async fn append_all<'f>(
     tx: &mut Tx,
     changes: &[StateChange],
+    fund_of: impl Fn(i64) -> Option<&'f str>,
     at: DateTime<Utc>,
     actor: &str,
 ) -> Result<(), StoreError> {
-    let noted: Vec<(&StateChange, DateTime<Utc>, &str)> =
-        changes.iter().map(|c| (c, at, actor)).collect();
+    let noted = changes
+        .iter()
+        .map(|change| {
+            Ok(Noted {
+                change,
+                fund: fund_of(change.id)
+                    .ok_or(StoreError::corrupt("fund of an announcement changed", change.id))?,
+                at,
+                actor,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
     append_each(tx, &noted).await
 }
 
 /// [`append_all`] for changes made at different times or by different actors: each change
 /// with its own.
-pub(crate) async fn append_each(
-    tx: &mut Tx,
-    changes: &[(&StateChange, DateTime<Utc>, &str)],
-) -> Result<(), StoreError> {
-    let statements = append_statements(tx.backend(), changes);
+pub(crate) async fn append_each(tx: &mut Tx, changes: &[Noted<'_>]) -> Result<(), StoreError> {
+    let statements = append_statements(tx.backend(), changes)?;
     tx.execute_all(statements).await?;
     Ok(())
 }
@@ -322,28 +343,30 @@ pub(crate) async fn append_each(
 /// when it is one, the announcement as its target: a reviewer sees what each step did, and
 /// each person the events of their own funds only (art. 7), while each announcement's every
 /// change stays in its history. An event per change wrote every announcement four times
-/// into the log and its four indexes, the largest cost of the engine's steps on SQLite.
+/// into the log and its four indexes, the largest cost of the engine's steps on SQLite. The
+/// steps are grouped here, from the funds the callers give, so the statement binds an event's
+/// row, not a row per change to be grouped and looked up again in the announcements.
 pub(crate) fn append_statements(
     backend: Backend,
-    changes: &[(&StateChange, DateTime<Utc>, &str)],
-) -> Vec<SqlBuilder> {
+    changes: &[Noted<'_>],
+) -> Result<Vec<SqlBuilder>, StoreError> {
     if changes.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let noted: Vec<(&StateChange, String, String, Cow<'_, str>)> = changes
+    let noted: Vec<(&Noted<'_>, String, String, Cow<'_, str>)> = changes
         .iter()
-        .map(|(c, at, actor)| {
-            let actor = redact(actor).into_owned();
-            (*c, time_field(*at), actor, redact(&c.cause))
+        .map(|n| {
+            let actor = redact(n.actor).into_owned();
+            (n, time_field(n.at), actor, redact(&n.change.cause))
         })
         .collect();
     let history: Vec<HistoryRow<'_>> = noted
         .iter()
-        .map(|(c, at, actor, cause)| {
+        .map(|(n, at, actor, cause)| {
             (
-                c.id,
-                c.to.as_str(),
-                c.from.map(AnnouncementState::as_str),
+                n.change.id,
+                n.change.to.as_str(),
+                n.change.from.map(AnnouncementState::as_str),
                 cause.as_ref(),
                 at.as_str(),
                 actor.as_str(),
@@ -360,52 +383,45 @@ pub(crate) fn append_statements(
     // Annex 2.5: one audit event per step and fund. A step is the changes made at one time, by
     // one actor, from one state to another, for one cause (a transmission built, an
     // acknowledgement taken in, a request's announcements stored); its event names the
-    // announcements of the fund it concerns, whose every change is their history above.
+    // announcements of the fund it concerns, whose every change is their history above. The
+    // events follow the steps in the order of their first change, then the funds.
     let mut steps: BTreeMap<Step<'_>, usize> = BTreeMap::new();
-    let audit: Vec<EventRow<'_>> = noted
-        .iter()
-        .map(|(c, at, actor, cause)| {
-            let key = (at.as_str(), actor.as_str(), c.from, c.to, cause.as_ref());
-            let next = steps.len();
-            let step = *steps.entry(key).or_insert(next);
-            let details = StateDetails {
-                from: c.from.map(AnnouncementState::as_str),
-                to: c.to.as_str(),
-                cause: cause.as_ref(),
-            };
-            (
-                step,
-                c.id,
-                details_after_announcements(&details),
-                at.as_str(),
-                actor.as_str(),
-            )
+    let mut grouped: BTreeMap<(usize, &str), (&Noted<'_>, &str, Vec<i64>)> = BTreeMap::new();
+    for (n, at, actor, cause) in &noted {
+        let key = (at.as_str(), actor.as_str(), n.change.from, n.change.to, cause.as_ref());
+        let next = steps.len();
+        let step = *steps.entry(key).or_insert(next);
+        grouped
+            .entry((step, n.fund))
+            .or_insert_with(|| (*n, cause.as_ref(), Vec::new()))
+            .2
+            .push(n.change.id);
+    }
+    let events = grouped
+        .into_values()
+        .map(|(first, cause, mut ids)| {
+            ids.sort_unstable();
+            let fund = FundNumber::parse(first.fund)
+                .map_err(|_| StoreError::corrupt("fund of an announcement", first.change.id))?;
+            let one = ids.first().filter(|&&id| ids.iter().all(|&other| other == id));
+            Ok(NewAuditEvent {
+                at: first.at,
+                actor: first.actor.to_owned(),
+                action: "announcement.state".into(),
+                target: one.map(|id| format!("announcement:{id}")),
+                outcome: AuditOutcome::Success,
+                remote_addr: None,
+                details: json!({
+                    "announcements": ids,
+                    "cause": cause,
+                    "from": first.change.from.map(AnnouncementState::as_str),
+                    "to": first.change.to.as_str(),
+                }),
+                funds: vec![fund],
+            })
         })
-        .collect();
-    let ids = match backend {
-        Backend::Sqlite => "json_group_array(a.id ORDER BY a.id)",
-        Backend::Postgres => "CAST(json_agg(a.id ORDER BY a.id) AS text)",
-    };
-    let mut events = SqlBuilder::new(
-        "INSERT INTO audit_events (at, actor, action, target, outcome, remote_addr, details, \
-         funds) SELECT ",
-    );
-    events
-        .push_row_time(backend, "MIN(r.value->>3)")
-        .push(
-            ", MIN(r.value->>4), 'announcement.state', \
-             CASE WHEN MIN(a.id) = MAX(a.id) THEN 'announcement:' || MIN(a.id) END, \
-             'success', NULL, '{\"announcements\":' || ",
-        )
-        .push(ids)
-        .push(" || MIN(r.value->>2), ' ' || a.fund || ' ' FROM ")
-        .push_rows(backend, &audit)
-        .push(
-            " r JOIN announcements a ON a.id = CAST(r.value->>1 AS bigint) \
-             GROUP BY CAST(r.value->>0 AS bigint), a.fund \
-             ORDER BY CAST(r.value->>0 AS bigint), a.fund",
-        );
-    vec![rows, events]
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(vec![rows, audit::insert_statement(backend, &events)])
 }
 
 /// A row of the history as [`append_statements`] binds it: announcement, state, state before,
@@ -420,28 +436,6 @@ type Step<'a> = (
     AnnouncementState,
     &'a str,
 );
-
-/// A change of state as [`append_statements`] binds it for the audit log: its step (the
-/// changes made together), announcement, the step's details after the announcements, time,
-/// actor.
-type EventRow<'a> = (usize, i64, String, &'a str, &'a str);
-
-/// The text of `details` as it follows the list of announcements in a step's event: the
-/// object's fields with a comma before them, so that `{"announcements":[…]` and it make the
-/// object `{"announcements", "cause", "from", "to"}` (the fields sorted, as `json!` writes
-/// them).
-fn details_after_announcements(details: &StateDetails<'_>) -> String {
-    let object = serde_json::to_string(details).expect("a state event's details serialize");
-    format!(",{}", &object[1..])
-}
-
-/// The details of a step's audit event after its announcements: `"cause", "from", "to"`.
-#[derive(Serialize)]
-struct StateDetails<'a> {
-    cause: &'a str,
-    from: Option<&'a str>,
-    to: &'a str,
-}
 
 pub(crate) async fn read_history(tx: &mut Tx, id: i64) -> Result<Vec<HistoryEntry>, StoreError> {
     let rows = tx
@@ -504,8 +498,18 @@ mod tests {
             .collect()
     }
 
+    /// `change` noted at `at` by `actor` for fund 066.000.
+    fn noted<'a>(change: &'a StateChange, at: DateTime<Utc>, actor: &'a str) -> Noted<'a> {
+        Noted {
+            change,
+            fund: "066.000",
+            at,
+            actor,
+        }
+    }
+
     #[test]
-    fn history_rows_are_bound_as_always_and_audit_rows_with_their_step() {
+    fn history_rows_are_bound_as_always_and_audit_events_one_per_step() {
         let at = DateTime::parse_from_rfc3339("2026-12-06T09:00:00.5Z")
             .unwrap()
             .with_timezone(&Utc);
@@ -516,10 +520,16 @@ mod tests {
             "transmission \"7\" for 756.1234.5678.97",
         );
         let first = StateChange::new(43, None, AnnouncementState::Queued, "submitted");
-        let rows = bound_rows(append_statements(
-            Backend::Sqlite,
-            &[(&change, at, "engine:builder"), (&first, at, "token:ab12")],
-        ));
+        let rows = bound_rows(
+            append_statements(
+                Backend::Sqlite,
+                &[
+                    noted(&change, at, "engine:builder"),
+                    noted(&first, at, "token:ab12"),
+                ],
+            )
+            .unwrap(),
+        );
         let [history, events] = &rows[..] else {
             panic!("two statements")
         };
@@ -546,35 +556,32 @@ mod tests {
                 ]),
             ]
         );
-        // Each change names its step: changes made together share one; the audit log gets one
-        // event per step and fund, `{"announcements": [...]` followed by these details.
-        let details = |from: Option<&str>, to: &str, cause: &str| {
-            let object = json!({ "from": from, "to": to, "cause": cause }).to_string();
-            format!(",{}", &object[1..])
+        // One event per step and fund, as the audit log's statement binds it: time, actor,
+        // action, target, outcome, address, details, funds.
+        let event = |actor: &str, id: i64, from: Option<&str>, to: &str, cause: &str| {
+            let details = json!({ "announcements": [id], "cause": cause, "from": from, "to": to });
+            json!([
+                time_field(at),
+                actor,
+                "announcement.state",
+                format!("announcement:{id}"),
+                "success",
+                null,
+                details.to_string(),
+                " 066.000 "
+            ])
         };
         assert_eq!(
             events,
             &vec![
-                json!([
-                    0,
-                    42,
-                    details(Some("queued"), "sending", &cause),
-                    time_field(at),
-                    "engine:builder"
-                ]),
-                json!([
-                    1,
-                    43,
-                    details(None, "queued", "submitted"),
-                    time_field(at),
-                    "token:ab12"
-                ]),
+                event("engine:builder", 42, Some("queued"), "sending", &cause),
+                event("token:ab12", 43, None, "queued", "submitted"),
             ]
         );
     }
 
     #[test]
-    fn changes_made_together_are_one_step() {
+    fn changes_made_together_are_one_step_per_fund() {
         let at = DateTime::parse_from_rfc3339("2026-12-06T09:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
@@ -587,29 +594,71 @@ mod tests {
                 "transmission 7",
             )
         };
-        let (a, b, c, d) = (sending(1), sending(2), sending(3), sending(4));
+        let (a, b, c, d, e) = (sending(1), sending(2), sending(3), sending(4), sending(6));
         let other_cause = StateChange::new(
             5,
             Some(AnnouncementState::Queued),
             AnnouncementState::Sending,
             "transmission 8",
         );
-        let rows = bound_rows(append_statements(
-            Backend::Sqlite,
-            &[
-                (&a, at, "engine:builder"),
-                (&other_cause, at, "engine:builder"),
-                (&b, at, "engine:builder"),
-                (&c, later, "engine:builder"),
-                (&d, at, "engine:sender"),
-            ],
-        ));
-        let steps: Vec<(i64, i64)> = rows[1]
+        let rows = bound_rows(
+            append_statements(
+                Backend::Sqlite,
+                &[
+                    noted(&b, at, "engine:builder"),
+                    noted(&other_cause, at, "engine:builder"),
+                    Noted {
+                        fund: "067.000",
+                        ..noted(&e, at, "engine:builder")
+                    },
+                    noted(&a, at, "engine:builder"),
+                    noted(&c, later, "engine:builder"),
+                    noted(&d, at, "engine:sender"),
+                ],
+            )
+            .unwrap(),
+        );
+        let events: Vec<(Value, Option<&str>, &str)> = rows[1]
             .iter()
-            .map(|row| (row[0].as_i64().unwrap(), row[1].as_i64().unwrap()))
+            .map(|row| {
+                let details: Value = serde_json::from_str(row[6].as_str().unwrap()).unwrap();
+                (
+                    details["announcements"].clone(),
+                    row[3].as_str(),
+                    row[7].as_str().unwrap(),
+                )
+            })
             .collect();
-        // 1 and 2 together; 5 for another cause, 3 at another time, 4 by another actor apart.
-        assert_eq!(steps, [(0, 1), (1, 5), (0, 2), (2, 3), (3, 4)]);
-        assert_eq!(rows[0].len(), 5, "a history row per change");
+        // 2 and 1 together (in order of id), 6 of another fund apart; 5 for another cause, 3
+        // at another time, 4 by another actor apart; in the order of the steps' first change.
+        assert_eq!(
+            events,
+            [
+                (json!([1, 2]), None, " 066.000 "),
+                (json!([6]), Some("announcement:6"), " 067.000 "),
+                (json!([5]), Some("announcement:5"), " 066.000 "),
+                (json!([3]), Some("announcement:3"), " 066.000 "),
+                (json!([4]), Some("announcement:4"), " 066.000 "),
+            ]
+        );
+        assert_eq!(rows[0].len(), 6, "a history row per change");
+    }
+
+    #[test]
+    fn a_change_of_an_announcement_of_no_valid_fund_is_refused() {
+        let at = Utc::now();
+        let change = StateChange::new(9, None, AnnouncementState::Queued, "submitted");
+        let error = append_statements(
+            Backend::Sqlite,
+            &[Noted {
+                fund: "not a fund",
+                ..noted(&change, at, "token:ab12")
+            }],
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error, StoreError::Corrupt { id: Some(9), .. }),
+            "{error:?}"
+        );
     }
 }

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use super::error::StoreError;
@@ -266,10 +266,18 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
     ];
     statements.extend(deadlines);
     // The history rows and the audit log's events per step and fund of the same changes.
-    let noted: Vec<(&history::StateChange, DateTime<Utc>, &str)> =
-        changes.iter().map(|c| (c, at, "plans")).collect();
+    let noted: Vec<history::Noted<'_>> = changes
+        .iter()
+        .map(|change| history::Noted {
+            change,
+            fund: "066.000",
+            at,
+            actor: "plans",
+        })
+        .collect();
     statements.extend(
         history::append_statements(backend, &noted)
+            .expect("the plans' changes are of a valid fund")
             .into_iter()
             .map(|statement| ("change states: history and audit", statement.finish())),
     );

@@ -350,6 +350,8 @@ async fn insert(
     }
     let mut submitted = Vec::with_capacity(rows.len());
     let mut history = Vec::new();
+    // The fund of each announcement inserted.
+    let mut funds = BTreeMap::new();
     for (index, row) in rows.iter().enumerate() {
         let key = row.key();
         // The first of the submission with its key is the one inserted.
@@ -360,6 +362,7 @@ async fn insert(
                 AnnouncementState::Queued,
                 note.cause.as_str(),
             ));
+            funds.insert(id, key.0);
             submitted.push(Submitted {
                 id,
                 created: true,
@@ -384,7 +387,8 @@ async fn insert(
             revokes: None,
         });
     }
-    history::append_all(tx, &history, note.at, &note.actor).await?;
+    let fund_of = |id| funds.get(&id).map(String::as_str);
+    history::append_all(tx, &history, fund_of, note.at, &note.actor).await?;
     Ok(submitted)
 }
 

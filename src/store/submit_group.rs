@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use super::audit;
 use super::error::StoreError;
-use super::history::{self, ChangeNote, StateChange};
+use super::history::{self, ChangeNote, Noted, StateChange};
 use super::idempotency::{self, KeyClaim};
 use super::persons::person_ids_added;
 use super::sql::Tx;
@@ -128,15 +128,30 @@ async fn insert_together(
             })
         })
         .collect();
-    let noted: Vec<(&StateChange, DateTime<Utc>, &str)> = changes
+    // The fund of each announcement inserted.
+    let funds: BTreeMap<i64, &str> = inserted
         .iter()
-        .map(|(c, note)| (c, note.at, note.actor.as_str()))
+        .map(|((fund, _), &id)| (id, fund.as_str()))
         .collect();
+    let noted = changes
+        .iter()
+        .map(|(change, note)| {
+            Ok(Noted {
+                change,
+                fund: funds
+                    .get(&change.id)
+                    .copied()
+                    .ok_or(StoreError::corrupt("fund of an announcement inserted", change.id))?,
+                at: note.at,
+                actor: note.actor.as_str(),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
     // The history and audit log of every announcement, the keys with their answers and the
     // submissions' events: one hand-over to SQLite's worker thread. A key claimed before (or
     // twice here) fails it: each is then claimed alone.
     let backend = tx.backend();
-    let mut statements = history::append_statements(backend, &noted);
+    let mut statements = history::append_statements(backend, &noted)?;
     let claims: Vec<(&KeyClaim, &[Submitted], DateTime<Utc>)> = submissions
         .iter()
         .zip(&answers)
