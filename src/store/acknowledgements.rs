@@ -15,7 +15,7 @@ use super::Backend;
 use super::Store;
 use super::ack_codec::{self, StoredDetails};
 use super::error::StoreError;
-use super::history::{self, ChangeNote, StateChange};
+use super::history::{self, ChangeNote, StateChange, state_of};
 use super::operator_tasks;
 use super::persons::{numbers_of, parse_stored, person_ids};
 use super::redact::redact;
@@ -180,18 +180,25 @@ impl Store {
         let numbers: BTreeSet<AvsNumber> =
             ack.entries.iter().flat_map(ack_codec::numbers).collect();
         let persons = person_ids(&mut tx, &numbers, note.at).await?;
-        let mut matches = match_entries(&mut tx, environment, &ack.entries).await?;
-        let mismatches = cross_check_transmissions(&mut tx, &ack.entries, &mut matches).await?;
-        // The matched announcements are held in id order before any is changed.
+        let (mut matches, found) = match_entries(&mut tx, environment, &ack.entries).await?;
+        let mismatches =
+            cross_check_transmissions(&mut tx, &ack.entries, &mut matches, &found).await?;
         let matched_ids: BTreeSet<i64> = matches.iter().flatten().copied().collect();
-        let mut states: BTreeMap<i64, AnnouncementState> = if matched_ids.is_empty() {
-            BTreeMap::new()
-        } else {
-            lock_announcements(&mut tx, &matched_ids)
-                .await?
-                .into_iter()
-                .map(|(id, state, _)| (id, state))
-                .collect()
+        let mut states: BTreeMap<i64, AnnouncementState> = match tx.backend() {
+            // The match read their states: SQLite's one writer is this transaction.
+            Backend::Sqlite => matched_ids
+                .iter()
+                .filter_map(|id| Some((*id, found.get(id)?.state)))
+                .collect(),
+            // Held in id order before any is changed, and read again once held.
+            Backend::Postgres if !matched_ids.is_empty() => {
+                lock_announcements(&mut tx, &matched_ids)
+                    .await?
+                    .into_iter()
+                    .map(|(id, state, _)| (id, state))
+                    .collect()
+            }
+            Backend::Postgres => BTreeMap::new(),
         };
         store_entries(
             &mut tx,
@@ -366,46 +373,64 @@ impl Store {
     }
 }
 
+/// What the match read of a matched announcement: its state, and the transmission that
+/// carried it.
+struct Found {
+    state: AnnouncementState,
+    transmission_id: i64,
+}
+
 /// For each entry, the announcement of `environment` in a transmission with its fund and
 /// reference (announced once, a rule of the system on the fund's own reference, N. 3105: at
-/// most one per environment): one statement for all. An acknowledgement of ABN never touches a
-/// PROD announcement, nor the other way round.
+/// most one per environment), and what was read of each announcement matched: one statement
+/// for all. An acknowledgement of ABN never touches a PROD announcement, nor the other way
+/// round.
 async fn match_entries(
     tx: &mut Tx,
     environment: Environment,
     entries: &[AcknowledgementEntry],
-) -> Result<Vec<Option<i64>>, StoreError> {
+) -> Result<(Vec<Option<i64>>, BTreeMap<i64, Found>), StoreError> {
     if entries.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), BTreeMap::new()));
     }
     let keys: Vec<(String, &str)> = entries
         .iter()
         .map(|e| (e.fund.to_string(), e.reference.as_str()))
         .collect();
     let (sql, args) = match_statement(tx.backend(), environment, &keys);
+    let mut ids = BTreeMap::new();
     let mut found = BTreeMap::new();
     for row in tx.fetch_all(sql, args).await? {
-        found.insert((row.text("fund")?, row.text("reference")?), row.int("id")?);
+        let id = row.int("id")?;
+        ids.insert((row.text("fund")?, row.text("reference")?), id);
+        let state = state_of(&row, "state", id)?;
+        let transmission_id = row.int("transmission_id")?;
+        found.insert(
+            id,
+            Found {
+                state,
+                transmission_id,
+            },
+        );
     }
-    Ok(entries
-        .iter()
-        .map(|e| {
-            found
-                .get(&(e.fund.to_string(), e.reference.as_str().to_string()))
-                .copied()
-        })
-        .collect())
+    let matches = keys
+        .into_iter()
+        .map(|(fund, reference)| ids.get(&(fund, reference.to_string())).copied())
+        .collect();
+    Ok((matches, found))
 }
 
 /// The statement of [`match_entries`]: the announcements of `environment` sent with these
-/// funds and references. The keys are read once, as the outer loop (`CROSS JOIN` keeps SQLite
-/// from scanning the announcements and parsing the keys again for each of them).
+/// funds and references, with their state and transmission. The keys are read once, as the
+/// outer loop (`CROSS JOIN` keeps SQLite from scanning the announcements and parsing the keys
+/// again for each of them).
 pub(super) fn match_statement(
     backend: Backend,
     environment: Environment,
     keys: &[(String, &str)],
 ) -> (Sql, Vec<Arg>) {
-    let mut sql = SqlBuilder::new("SELECT a.id, a.fund, a.reference FROM ");
+    let mut sql =
+        SqlBuilder::new("SELECT a.id, a.fund, a.reference, a.state, a.transmission_id FROM ");
     sql.push_rows(backend, keys)
         .push(" r CROSS JOIN announcements a WHERE a.environment = ")
         .push_arg(environment.as_str())
@@ -424,39 +449,41 @@ struct Mismatch {
 }
 
 /// Cross-checks each matched entry that names the transmission it answers against the
-/// transmission that carried its announcement: on a mismatch the entry is taken out of
-/// `matches` (kept, not applied; listed for operators with the unmatched ones) and returned
-/// with the reason. One statement, for the matched entries that name a transmission.
+/// transmission that carried its announcement (`found`, as the match read it): on a mismatch
+/// the entry is taken out of `matches` (kept, not applied; listed for operators with the
+/// unmatched ones) and returned with the reason. The message id of each transmission concerned
+/// is read by its id: one or two for an acknowledgement of a transmission of a thousand.
 async fn cross_check_transmissions(
     tx: &mut Tx,
     entries: &[AcknowledgementEntry],
     matches: &mut [Option<i64>],
+    found: &BTreeMap<i64, Found>,
 ) -> Result<Vec<Mismatch>, StoreError> {
-    let named: BTreeSet<i64> = entries
+    let carriers: BTreeSet<i64> = entries
         .iter()
         .zip(matches.iter())
-        .filter(|(e, m)| e.message_id.is_some() && m.is_some())
-        .filter_map(|(_, m)| *m)
+        .filter(|(e, _)| e.message_id.is_some())
+        .filter_map(|(_, m)| Some(found.get(&(*m)?)?.transmission_id))
         .collect();
-    if named.is_empty() {
+    if carriers.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = SqlBuilder::new(
-        "SELECT a.id, t.message_id FROM announcements a \
-         JOIN transmissions t ON t.id = a.transmission_id WHERE ",
-    );
-    sql.push_id_rows(tx.backend(), "a.id", named);
-    let (sql, args) = sql.finish();
-    let mut carried_by = BTreeMap::new();
-    for row in tx.fetch_all(sql, args).await? {
-        carried_by.insert(row.int("id")?, row.text("message_id")?);
+    let mut message_ids = BTreeMap::new();
+    for id in carriers {
+        let (sql, args) = carrier_statement(id);
+        if let Some(row) = tx.fetch_optional(sql, args).await? {
+            message_ids.insert(id, row.text("message_id")?);
+        }
     }
     let mut mismatches = Vec::new();
     for (position, (entry, matched)) in entries.iter().zip(matches.iter_mut()).enumerate() {
         let (Some(named), Some(id)) = (&entry.message_id, *matched) else {
             continue;
         };
-        let carried = carried_by.get(&id).map_or("none", String::as_str);
+        let carried = found
+            .get(&id)
+            .and_then(|f| message_ids.get(&f.transmission_id))
+            .map_or("none", String::as_str);
         if carried != named.as_str() {
             mismatches.push(Mismatch {
                 position,
@@ -471,6 +498,13 @@ async fn cross_check_transmissions(
         }
     }
     Ok(mismatches)
+}
+
+/// The statement of [`cross_check_transmissions`]: the message id of transmission `id`, by
+/// its key (not among the plans `plans.rs` checks: it reads a row or two per acknowledgement,
+/// and PostgreSQL rightly reads the hundred transmissions of the checks' database whole).
+fn carrier_statement(id: i64) -> (&'static str, Vec<Arg>) {
+    ("SELECT message_id FROM transmissions WHERE id = $1", args![id])
 }
 
 /// N. 1102, 1203: only the ZAS assigns AVS numbers. A certificate announcement (11, 13, 19,
