@@ -504,7 +504,10 @@ async fn cross_check_transmissions(
 /// its key (not among the plans `plans.rs` checks: it reads a row or two per acknowledgement,
 /// and PostgreSQL rightly reads the hundred transmissions of the checks' database whole).
 fn carrier_statement(id: i64) -> (&'static str, Vec<Arg>) {
-    ("SELECT message_id FROM transmissions WHERE id = $1", args![id])
+    (
+        "SELECT message_id FROM transmissions WHERE id = $1",
+        args![id],
+    )
 }
 
 /// N. 1102, 1203: only the ZAS assigns AVS numbers. A certificate announcement (11, 13, 19,

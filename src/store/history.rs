@@ -5,9 +5,9 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::json;
 #[cfg(test)]
 use serde_json::Value;
+use serde_json::json;
 
 use super::audit::{self, AuditOutcome, NewAuditEvent};
 use super::deadline_watch::{self, Followed};
@@ -318,8 +318,10 @@ pub(crate) async fn append_all<'f>(
         .map(|change| {
             Ok(Noted {
                 change,
-                fund: fund_of(change.id)
-                    .ok_or(StoreError::corrupt("fund of an announcement changed", change.id))?,
+                fund: fund_of(change.id).ok_or(StoreError::corrupt(
+                    "fund of an announcement changed",
+                    change.id,
+                ))?,
                 at,
                 actor,
             })
@@ -388,7 +390,13 @@ pub(crate) fn append_statements(
     let mut steps: BTreeMap<Step<'_>, usize> = BTreeMap::new();
     let mut grouped: BTreeMap<(usize, &str), (&Noted<'_>, &str, Vec<i64>)> = BTreeMap::new();
     for (n, at, actor, cause) in &noted {
-        let key = (at.as_str(), actor.as_str(), n.change.from, n.change.to, cause.as_ref());
+        let key = (
+            at.as_str(),
+            actor.as_str(),
+            n.change.from,
+            n.change.to,
+            cause.as_ref(),
+        );
         let next = steps.len();
         let step = *steps.entry(key).or_insert(next);
         grouped
@@ -403,7 +411,9 @@ pub(crate) fn append_statements(
             ids.sort_unstable();
             let fund = FundNumber::parse(first.fund)
                 .map_err(|_| StoreError::corrupt("fund of an announcement", first.change.id))?;
-            let one = ids.first().filter(|&&id| ids.iter().all(|&other| other == id));
+            let one = ids
+                .first()
+                .filter(|&&id| ids.iter().all(|&other| other == id));
             Ok(NewAuditEvent {
                 at: first.at,
                 actor: first.actor.to_owned(),

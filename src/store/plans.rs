@@ -255,7 +255,6 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
             "acknowledgement: match entries",
             acknowledgements::match_statement(backend, env, &keys),
         ),
-
         (
             "deadline scan: a page of pending announcements",
             literal(reminders::pending_statement(None, 1000, &overdue)),

@@ -138,10 +138,10 @@ async fn insert_together(
         .map(|(change, note)| {
             Ok(Noted {
                 change,
-                fund: funds
-                    .get(&change.id)
-                    .copied()
-                    .ok_or(StoreError::corrupt("fund of an announcement inserted", change.id))?,
+                fund: funds.get(&change.id).copied().ok_or(StoreError::corrupt(
+                    "fund of an announcement inserted",
+                    change.id,
+                ))?,
                 at: note.at,
                 actor: note.actor.as_str(),
             })
