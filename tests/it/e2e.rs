@@ -940,6 +940,66 @@ async fn a_large_queue_is_split_into_transmissions(db: TestDb, transport: Transp
     );
 }
 
+/// One sender's round sends every due transmission and records each attempt before it ends
+/// (the sender records one while it sends the next): a failing one among them too, in its own
+/// transmission, and the last one sent.
+async fn one_round_records_every_transmission_it_sent(db: TestDb, transport: TransportKind) {
+    let rules = vec![Rule::reference_prefix("FAIL-", failing(transport, 1))];
+    let mut g = gateway(db, transport, rules, 5, 5).await;
+    Arc::get_mut(&mut g.engine.config).unwrap().batch_size = 2;
+    let ids = g
+        .submit(vec![
+            announcement("ROUND-1", 61, 1),
+            announcement("ROUND-2", 61, 2),
+            announcement("FAIL-3", 61, 3),
+            announcement("ROUND-4", 61, 4),
+            announcement("ROUND-5", 61, 5),
+        ])
+        .await;
+    g.engine.build_all().await.unwrap();
+    assert_eq!(
+        g.engine.send_due().await.unwrap(),
+        3,
+        "three transmissions due"
+    );
+    let mut transmissions: Vec<i64> = Vec::new();
+    for &id in &ids {
+        let t = g.transmission_of(id).await;
+        if !transmissions.contains(&t) {
+            transmissions.push(t);
+        }
+    }
+    assert_eq!(transmissions.len(), 3);
+    let failing = g.transmission_of(ids[2]).await;
+    for t in transmissions {
+        let (record, _) = g.db.store.transmission(t).await.unwrap();
+        let outcomes = g.outcomes(t).await;
+        let (outcome, state) = match transport {
+            Https if t == failing => (
+                (AttemptOutcome::Error, Some(500)),
+                TransmissionState::Pending,
+            ),
+            Https => (
+                (AttemptOutcome::Transmitted, Some(100)),
+                TransmissionState::Sent,
+            ),
+            // Each hand-over is an attempt; the receipt comes later.
+            Sedex => (
+                (AttemptOutcome::HandedOver, None),
+                TransmissionState::Pending,
+            ),
+        };
+        assert_eq!(
+            outcomes,
+            [outcome],
+            "transmission {t}: one attempt recorded"
+        );
+        assert_eq!(record.state, state, "transmission {t}");
+    }
+    g.drive_until_done(&ids).await;
+    g.assert_sent_once(&ids).await;
+}
+
 /// Receipt 601 (sent, not yet received), then 100 in the sedex client's next round: delivered
 /// once, within the receipt timeout, never handed over again.
 async fn receipt_601_then_100_delivers_once(db: TestDb) {
@@ -1151,6 +1211,7 @@ on_both_backends_and_transports! {
         a_duplicate_acknowledgement_changes_nothing,
         a_failed_transmission_is_resumed_by_an_operator,
         a_large_queue_is_split_into_transmissions,
+        one_round_records_every_transmission_it_sent,
         overdue_announcements_are_alerted_once_on_the_right_day,
         a_repeated_still_processing_is_reminded_on_the_16th_working_day,
         a_transmission_is_failed_after_max_attempts_sendings,
