@@ -18,23 +18,10 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::reproduce::transmission_xml;
 use super::{Engine, EngineError};
-use crate::domain::MessageId;
 use crate::failpoint;
 use crate::store::{Attempt, AttemptOutcome, ChangeNote, NextStep, TransmissionRecord};
 use crate::transport::backoff::{delay, random_share};
 use crate::transport::{Delivery, Receipt, Sending};
-
-/// The actor of the sender's changes, in the history and the audit log.
-const SENDER: &str = "engine:sender";
-
-/// An attempt to send a transmission, made and not yet recorded: the transmission, its message
-/// id, the attempt and what follows.
-struct Tried {
-    id: i64,
-    message_id: MessageId,
-    attempt: Attempt,
-    next: NextStep,
-}
 
 /// A transmission as its builder wrote it: its id, the SHA-256 stored with it and its XML.
 pub(crate) struct Written {
@@ -126,55 +113,30 @@ impl Engine {
     }
 
     /// [`Engine::send_due`], sending those `just_built` holds with the XML they were built with.
-    /// Each sending is recorded while the next is sent: the store's writer records one
-    /// transmission while the wire and the ZAS take the next, instead of each waiting for the
-    /// other. Every sending made is recorded before this returns, also when another failed.
     pub(crate) async fn send_due_with(&self, just_built: &JustBuilt) -> Result<usize, EngineError> {
         // Long enough for one attempt; after a crash the transmission is due again once it ends.
         let lease = TimeDelta::from_std(self.transport.attempt_time()).unwrap_or(TimeDelta::MAX);
         let mut tried = 0;
-        let mut unrecorded: Option<Tried> = None;
-        loop {
-            let leased = self
-                .store
-                .lease_due_transmission(self.config.environment, self.clock.now(), lease)
-                .await;
-            let record = match leased {
-                Ok(Some(record)) => record,
-                Ok(None) => break,
-                Err(e) => {
-                    self.record(unrecorded).await?;
-                    return Err(e.into());
-                }
-            };
+        while let Some(record) = self
+            .store
+            .lease_due_transmission(self.config.environment, self.clock.now(), lease)
+            .await?
+        {
             let xml = just_built.take(record.id, &record.xml_sha256);
-            let (recorded, sent) =
-                tokio::join!(self.record(unrecorded.take()), self.try_one(record, xml));
-            match (recorded, sent) {
-                (Ok(()), Ok(sent)) => unrecorded = Some(sent),
-                (Err(e), Ok(sent)) => {
-                    self.record(Some(sent)).await?;
-                    return Err(e);
-                }
-                (recorded, Err(e)) => {
-                    recorded?;
-                    return Err(e);
-                }
-            }
+            self.send_one(record, xml).await?;
             tried += 1;
         }
-        self.record(unrecorded).await?;
         Ok(tried)
     }
 
     /// Sends `leased` with `written`, the XML it was built with, or else with its XML written
-    /// again from the store and checked against the SHA-256 stored with it; returns the
-    /// attempt, for [`Engine::record`].
-    async fn try_one(
+    /// again from the store and checked against the SHA-256 stored with it.
+    async fn send_one(
         &self,
         leased: TransmissionRecord,
         written: Option<String>,
-    ) -> Result<Tried, EngineError> {
+    ) -> Result<(), EngineError> {
+        let note = |cause: String| ChangeNote::new(self.clock.now(), "engine:sender", cause);
         let id = leased.id;
         let found = match written {
             Some(xml) => Ok((leased, xml)),
@@ -189,9 +151,8 @@ impl Engine {
                     detail: "the XML written again differs from the stored one".into(),
                 };
                 let next = NextStep::Failed("content changed since it was stored; not sent".into());
-                let note = ChangeNote::new(self.clock.now(), SENDER, String::new());
                 self.store
-                    .record_attempt(id, &attempt, &next, &note)
+                    .record_attempt(id, &attempt, &next, &note(String::new()))
                     .await?;
                 return Err(e);
             }
@@ -235,43 +196,23 @@ impl Engine {
                 )
             }
         };
-        Ok(Tried {
-            id: record.id,
-            message_id,
-            attempt,
-            next,
-        })
-    }
-
-    /// Records the attempt `tried` (nothing for `None`) and logs what follows.
-    async fn record(&self, tried: Option<Tried>) -> Result<(), EngineError> {
-        let Some(Tried {
-            id,
-            message_id,
-            attempt,
-            next,
-        }) = tried
-        else {
-            return Ok(());
-        };
         let cause = format!("transmission {message_id}: {}", attempt.detail);
-        let note = ChangeNote::new(self.clock.now(), SENDER, cause);
         let updated = self
             .store
-            .record_attempt(id, &attempt, &next, &note)
+            .record_attempt(record.id, &attempt, &next, &note(cause))
             .await?;
         match &next {
             NextStep::Sent => {
-                tracing::info!(transmission = id, %message_id, "transmission delivered")
+                tracing::info!(transmission = record.id, %message_id, "transmission delivered")
             }
             NextStep::AwaitReceipt(at) => {
-                tracing::info!(transmission = id, %message_id, receipt_due = %at, "transmission handed over; receipt awaited")
+                tracing::info!(transmission = record.id, %message_id, receipt_due = %at, "transmission handed over; receipt awaited")
             }
             NextStep::RetryAt(at) => {
-                tracing::warn!(transmission = id, %message_id, attempts = updated.attempts, retry_at = %at, detail = %attempt.detail, "transmission not delivered; will retry")
+                tracing::warn!(transmission = record.id, %message_id, attempts = updated.attempts, retry_at = %at, detail = %attempt.detail, "transmission not delivered; will retry")
             }
             NextStep::Failed(cause) => {
-                tracing::error!(transmission = id, %message_id, %cause, "transmission failed; an operator can resume it")
+                tracing::error!(transmission = record.id, %message_id, %cause, "transmission failed; an operator can resume it")
             }
         }
         Ok(())

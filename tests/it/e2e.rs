@@ -940,9 +940,8 @@ async fn a_large_queue_is_split_into_transmissions(db: TestDb, transport: Transp
     );
 }
 
-/// One sender's round sends every due transmission and records each attempt before it ends
-/// (the sender records one while it sends the next): a failing one among them too, in its own
-/// transmission, and the last one sent.
+/// One sender's round sends every due transmission and records each attempt before it ends:
+/// a failing one among them too, in its own transmission, and the last one sent.
 async fn one_round_records_every_transmission_it_sent(db: TestDb, transport: TransportKind) {
     let rules = vec![Rule::reference_prefix("FAIL-", failing(transport, 1))];
     let mut g = gateway(db, transport, rules, 5, 5).await;
