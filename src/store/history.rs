@@ -169,9 +169,10 @@ pub(crate) async fn set_state(
 
 /// Makes every change of `changes` (each checked against the lifecycle by the caller, who holds
 /// the rows or the database for writing) and appends their history rows, in the order given:
-/// one statement for the states, two for history and audit, however many there are. Changes of
-/// one announcement follow each other (`sending` → `announced` → `done`): its state goes from
-/// the first one's `from` to the last one's `to`.
+/// one statement for the states per pair of states (state expected, state it ends in), two for
+/// history and audit, however many announcements there are. Changes of one announcement follow
+/// each other (`sending` → `announced` → `done`): its state goes from the first one's `from` to
+/// the last one's `to`.
 pub(crate) async fn set_states(
     tx: &mut Tx,
     changes: &[StateChange],
@@ -183,19 +184,14 @@ pub(crate) async fn set_states(
     }
     // Per announcement: the state expected and the state it ends in.
     let ends = ends(changes, at);
-    let (sql, args) = set_states_statement(tx.backend(), &ends, at);
     // Per announcement changed: its environment and fund.
-    let changed: BTreeMap<i64, (String, String)> = tx
-        .fetch_all(sql, args)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok((
-                row.int("id")?,
-                (row.text("environment")?, row.text("fund")?),
-            ))
-        })
-        .collect::<Result<_, StoreError>>()?;
+    let mut changed: BTreeMap<i64, (String, String)> = BTreeMap::new();
+    for (sql, args) in set_states_statements(tx.backend(), &ends, at) {
+        for row in tx.fetch_all(sql, args).await? {
+            let found = (row.text("environment")?, row.text("fund")?);
+            changed.insert(row.int("id")?, found);
+        }
+    }
     if let Some((&id, &End { from, to, .. })) =
         ends.iter().find(|(id, _)| !changed.contains_key(id))
     {
@@ -269,27 +265,39 @@ pub(super) fn ends(changes: &[StateChange], at: DateTime<Utc>) -> BTreeMap<i64, 
     ends
 }
 
-/// The statement of [`set_states`]: each announcement of `ends` from its expected state to the
-/// state it ends in, found by id, at `at`; it returns the id, environment and fund of each
-/// announcement changed (what the running deadlines, `deadline_watch.rs`, need).
-pub(super) fn set_states_statement(
+/// The statements of [`set_states`]: each announcement of `ends` from its expected state to
+/// the state it ends in, at `at`, one statement per pair of states (one or two for a batch:
+/// sent, dealt with), the announcements found by id; each returns the id, environment and fund
+/// of every announcement it changed (what the running deadlines, `deadline_watch.rs`, and the
+/// audit events need). An announcement expected in no state (`None`) is changed by none. The
+/// ids drive the primary key, and the new state is a plain value: SQLite carries out an
+/// `UPDATE … FROM` of bound rows by first writing the join into a temporary table.
+pub(super) fn set_states_statements(
     backend: Backend,
     ends: &BTreeMap<i64, End>,
     at: DateTime<Utc>,
-) -> (Sql, Vec<Arg>) {
-    let rows: Vec<(i64, &str, Option<&str>)> = ends
-        .iter()
-        .map(|(&id, end)| (id, end.to.as_str(), end.from.map(AnnouncementState::as_str)))
-        .collect();
-    let mut sql = SqlBuilder::new("UPDATE announcements SET state = r.value->>1, state_since = ");
-    sql.push_arg(at)
-        .push(" FROM ")
-        .push_rows(backend, &rows)
-        .push(
-            " r WHERE announcements.id = CAST(r.value->>0 AS bigint) \
-             AND announcements.state = r.value->>2 RETURNING id, environment, fund",
-        );
-    sql.finish()
+) -> Vec<(Sql, Vec<Arg>)> {
+    let mut pairs: BTreeMap<(AnnouncementState, AnnouncementState), Vec<i64>> = BTreeMap::new();
+    for (&id, end) in ends {
+        if let Some(from) = end.from {
+            pairs.entry((from, end.to)).or_default().push(id);
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|((from, to), ids)| {
+            let mut sql = SqlBuilder::new("UPDATE announcements SET state = ");
+            sql.push_arg(to.as_str())
+                .push(", state_since = ")
+                .push_arg(at)
+                .push(" WHERE ")
+                .push_id_in(backend, "id", ids)
+                .push(" AND state = ")
+                .push_arg(from.as_str())
+                .push(" RETURNING id, environment, fund");
+            sql.finish()
+        })
+        .collect()
 }
 
 /// A change of state as the history and the audit log record it: made at `at` by `actor`, to

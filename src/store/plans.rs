@@ -248,10 +248,6 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
             literal(transmissions::announce_statement(backend, 1)),
         ),
         (
-            "change states",
-            history::set_states_statement(backend, &ends, at),
-        ),
-        (
             "acknowledgement: match entries",
             acknowledgements::match_statement(backend, env, &keys),
         ),
@@ -265,6 +261,11 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         ),
     ];
     statements.extend(deadlines);
+    statements.extend(
+        history::set_states_statements(backend, &ends, at)
+            .into_iter()
+            .map(|statement| ("change states", statement)),
+    );
     // The history rows and the audit log's events per step and fund of the same changes.
     let noted: Vec<history::Noted<'_>> = changes
         .iter()
