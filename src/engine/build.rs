@@ -4,10 +4,7 @@
 //! N. 3102 (a revocation and a new order for the same person never in one transmission, the
 //! revocation first) is kept by the claim itself, which leaves such new orders queued.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use chrono::{SubsecRound, TimeDelta};
-use tokio::sync::Notify;
 
 use super::send::{JustBuilt, Written};
 use super::{Engine, EngineError, Environment};
@@ -56,7 +53,7 @@ impl Engine {
 
     /// Builds transmissions until no queued announcement may go; returns how many were built.
     pub async fn build_all(&self) -> Result<usize, EngineError> {
-        self.build_all_then(None, || ()).await
+        self.build_all_then(None).await
     }
 
     /// Builds and sends at the same time: each transmission is sent as soon as it is stored,
@@ -65,15 +62,10 @@ impl Engine {
     /// with ([`JustBuilt`]), and the builder keeps at most [`JustBuilt`]'s few ahead of the
     /// sender. Returns how many were built and how many tried.
     pub async fn build_and_send(&self) -> (Result<usize, EngineError>, Result<usize, EngineError>) {
-        let stored = Notify::new();
-        let finished = AtomicBool::new(false);
         let just_built = JustBuilt::default();
         let build = async {
-            let built = self
-                .build_all_then(Some(&just_built), || stored.notify_one())
-                .await;
-            finished.store(true, Ordering::Release);
-            stored.notify_one();
+            let built = self.build_all_then(Some(&just_built)).await;
+            just_built.finish();
             built
         };
         let send = async {
@@ -81,13 +73,13 @@ impl Engine {
                 let mut tried = 0;
                 loop {
                     // Read before sending: what was built until then is sent by this round.
-                    let last = finished.load(Ordering::Acquire);
+                    let last = just_built.finished();
                     tried += self.send_due_with(&just_built).await?;
                     just_built.release_unsent();
                     if last {
                         return Ok(tried);
                     }
-                    stored.notified().await;
+                    just_built.stored().await;
                 }
             }
             .await;
@@ -97,15 +89,10 @@ impl Engine {
         tokio::join!(build, send)
     }
 
-    /// [`Engine::build_all`], keeping each transmission in `just_built` (when given, after
-    /// waiting for room there) and calling `on_stored` once it is stored. Each is claimed,
-    /// written and stored in one transaction
-    /// ([`crate::store::Store::claim_into_transmission`]).
-    async fn build_all_then(
-        &self,
-        just_built: Option<&JustBuilt>,
-        on_stored: impl Fn(),
-    ) -> Result<usize, EngineError> {
+    /// [`Engine::build_all`], keeping each transmission in `just_built` once it is stored
+    /// (when given, after waiting for room there). Each is claimed, written and stored in one
+    /// transaction ([`crate::store::Store::claim_into_transmission`]).
+    async fn build_all_then(&self, just_built: Option<&JustBuilt>) -> Result<usize, EngineError> {
         let mut built = 0;
         loop {
             let room = match just_built {
@@ -144,7 +131,6 @@ impl Engine {
                 };
                 just_built.keep(written, room);
             }
-            on_stored();
             if stored.announcements < self.config.batch_size as usize {
                 return Ok(built);
             }

@@ -11,10 +11,11 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 
 use super::reproduce::transmission_xml;
 use super::{Engine, EngineError};
@@ -30,16 +31,21 @@ pub(crate) struct Written {
     pub xml: String,
 }
 
-/// The transmissions this process built last, for their first sending: the XML as it was
-/// written when the transmission was stored, instead of reading the announcements back and
-/// writing it again. It holds the few last ones only, and holds the builder back
-/// ([`JustBuilt::room`]) while that many wait to be sent: a builder far ahead of the sender
-/// only took SQLite's one writer from the sender and the acknowledgements' take-in, and left
-/// the sender to write each transmission's XML again from the store.
+/// The hand-over from the builder to the sender of `Engine::build_and_send`: the
+/// transmissions this process built last, for their first sending — the XML as it was written
+/// when the transmission was stored, instead of reading the announcements back and writing it
+/// again. It holds the few last ones only, and holds the builder back ([`JustBuilt::room`])
+/// while that many wait to be sent: a builder far ahead of the sender only took SQLite's one
+/// writer from the sender and the acknowledgements' take-in, and left the sender to write each
+/// transmission's XML again from the store. The sender waits for the next one kept
+/// ([`JustBuilt::stored`]) until the builder has finished ([`JustBuilt::finish`]).
 pub(crate) struct JustBuilt {
     kept: Mutex<VecDeque<Written>>,
     /// One permit per transmission the builder may store before the sender takes one.
     room: Semaphore,
+    /// Woken when one is kept, and when the builder finishes.
+    stored: Notify,
+    finished: AtomicBool,
 }
 
 impl Default for JustBuilt {
@@ -47,6 +53,8 @@ impl Default for JustBuilt {
         JustBuilt {
             kept: Mutex::default(),
             room: Semaphore::new(Self::KEPT),
+            stored: Notify::new(),
+            finished: AtomicBool::new(false),
         }
     }
 }
@@ -62,17 +70,39 @@ impl JustBuilt {
         self.room.acquire().await.ok()
     }
 
-    /// Keeps `written` for its first sending, with the permit its builder waited for.
+    /// Keeps `written` for its first sending, with the permit its builder waited for, and
+    /// wakes the sender.
     pub(crate) fn keep(&self, written: Written, room: Option<SemaphorePermit<'_>>) {
         if let Some(permit) = room {
             permit.forget();
         }
-        let mut kept = self.lock();
-        if kept.len() == Self::KEPT {
-            kept.pop_front();
-            self.room.add_permits(1);
+        {
+            let mut kept = self.lock();
+            if kept.len() == Self::KEPT {
+                kept.pop_front();
+                self.room.add_permits(1);
+            }
+            kept.push_back(written);
         }
-        kept.push_back(written);
+        self.stored.notify_one();
+    }
+
+    /// Waits until one more is kept or the builder finishes (at once if that happened since
+    /// the last wait).
+    pub(crate) async fn stored(&self) {
+        self.stored.notified().await;
+    }
+
+    /// The builder has finished: the sender's next round is its last.
+    pub(crate) fn finish(&self) {
+        self.finished.store(true, Ordering::Release);
+        self.stored.notify_one();
+    }
+
+    /// Whether the builder has finished; read before a round, so that what was built until
+    /// then is sent by it.
+    pub(crate) fn finished(&self) -> bool {
+        self.finished.load(Ordering::Acquire)
     }
 
     /// The XML of transmission `id` if it was kept and was written with the SHA-256 stored
@@ -365,5 +395,25 @@ mod tests {
         // The sender stopped: nothing holds the builder back.
         kept.close();
         assert!(matches!(room_now(&kept).await, Some(None)));
+    }
+
+    /// Whether the sender's wait for the next one ends at once.
+    async fn woken_now(kept: &JustBuilt) -> bool {
+        tokio::time::timeout(Duration::ZERO, kept.stored())
+            .await
+            .is_ok()
+    }
+
+    #[tokio::test]
+    async fn the_sender_is_woken_by_each_one_kept_and_by_the_finish() {
+        let kept = JustBuilt::default();
+        assert!(!woken_now(&kept).await, "nothing kept yet");
+        kept.keep(written(1), None);
+        assert!(woken_now(&kept).await, "one kept");
+        assert!(!woken_now(&kept).await, "woken once");
+        assert!(!kept.finished());
+        kept.finish();
+        assert!(kept.finished());
+        assert!(woken_now(&kept).await, "the builder finished");
     }
 }

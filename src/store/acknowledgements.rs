@@ -246,14 +246,7 @@ impl Store {
         let (mut changes, repeats) = split_repeats(changes);
         start_processing_deadlines(&mut changes, ack.acknowledgement_date);
         history::set_states(&mut tx, &changes, note.at, &note.actor).await?;
-        // A matched announcement's fund is its entry's (the match is by fund and reference).
-        let funds: BTreeMap<i64, String> = ack
-            .entries
-            .iter()
-            .zip(&matches)
-            .filter_map(|(entry, matched)| Some(((*matched)?, entry.fund.to_string())))
-            .collect();
-        let fund_of = |id| funds.get(&id).map(String::as_str);
+        let fund_of = |id| found.get(&id).map(|f| f.fund.as_str());
         history::append_all(&mut tx, &repeats, fund_of, note.at, &note.actor).await?;
         if let Some((cursor, sequence)) = feed {
             advance(&mut tx, cursor, sequence).await?;
@@ -373,9 +366,10 @@ impl Store {
     }
 }
 
-/// What the match read of a matched announcement: its state, and the transmission that
-/// carried it.
+/// What the match read of a matched announcement: its fund, its state, and the transmission
+/// that carried it.
 struct Found {
+    fund: String,
     state: AnnouncementState,
     transmission_id: i64,
 }
@@ -402,12 +396,14 @@ async fn match_entries(
     let mut found = BTreeMap::new();
     for row in tx.fetch_all(sql, args).await? {
         let id = row.int("id")?;
-        ids.insert((row.text("fund")?, row.text("reference")?), id);
+        let fund = row.text("fund")?;
+        ids.insert((fund.clone(), row.text("reference")?), id);
         let state = state_of(&row, "state", id)?;
         let transmission_id = row.int("transmission_id")?;
         found.insert(
             id,
             Found {
+                fund,
                 state,
                 transmission_id,
             },

@@ -310,30 +310,42 @@ pub(crate) struct Noted<'a> {
     pub actor: &'a str,
 }
 
+impl<'a> Noted<'a> {
+    /// `change`, made at `at` by `actor`, to an announcement of the fund `fund_of` gives for
+    /// it; an announcement of no fund known is corrupt.
+    pub(crate) fn of(
+        change: &'a StateChange,
+        fund_of: impl FnOnce(i64) -> Option<&'a str>,
+        at: DateTime<Utc>,
+        actor: &'a str,
+    ) -> Result<Self, StoreError> {
+        let fund = fund_of(change.id).ok_or(StoreError::corrupt(
+            "fund of an announcement changed",
+            change.id,
+        ))?;
+        Ok(Noted {
+            change,
+            fund,
+            at,
+            actor,
+        })
+    }
+}
+
 /// Appends one row to the history per change, in the order given, and (annex 2.5) one event
 /// to the audit log per step and fund ([`append_statements`]), in the same transaction: two
 /// statements. `fund_of` gives the fund of each announcement changed, as the caller read or
 /// stored it.
 pub(crate) async fn append_all<'f>(
     tx: &mut Tx,
-    changes: &[StateChange],
+    changes: &'f [StateChange],
     fund_of: impl Fn(i64) -> Option<&'f str>,
     at: DateTime<Utc>,
-    actor: &str,
+    actor: &'f str,
 ) -> Result<(), StoreError> {
     let noted = changes
         .iter()
-        .map(|change| {
-            Ok(Noted {
-                change,
-                fund: fund_of(change.id).ok_or(StoreError::corrupt(
-                    "fund of an announcement changed",
-                    change.id,
-                ))?,
-                at,
-                actor,
-            })
-        })
+        .map(|change| Noted::of(change, &fund_of, at, actor))
         .collect::<Result<Vec<_>, StoreError>>()?;
     append_each(tx, &noted).await
 }
@@ -396,7 +408,7 @@ pub(crate) fn append_statements(
     // announcements of the fund it concerns, whose every change is their history above. The
     // events follow the steps in the order of their first change, then the funds.
     let mut steps: BTreeMap<Step<'_>, usize> = BTreeMap::new();
-    let mut grouped: BTreeMap<(usize, &str), (&Noted<'_>, &str, Vec<i64>)> = BTreeMap::new();
+    let mut grouped: BTreeMap<(usize, &str), (&Noted<'_>, Vec<i64>)> = BTreeMap::new();
     for (n, at, actor, cause) in &noted {
         let key = (
             at.as_str(),
@@ -409,19 +421,18 @@ pub(crate) fn append_statements(
         let step = *steps.entry(key).or_insert(next);
         grouped
             .entry((step, n.fund))
-            .or_insert_with(|| (*n, cause.as_ref(), Vec::new()))
-            .2
+            .or_insert_with(|| (*n, Vec::new()))
+            .1
             .push(n.change.id);
     }
     let events = grouped
         .into_values()
-        .map(|(first, cause, mut ids)| {
+        .map(|(first, mut ids)| {
             ids.sort_unstable();
             let fund = FundNumber::parse(first.fund)
                 .map_err(|_| StoreError::corrupt("fund of an announcement", first.change.id))?;
-            let one = ids
-                .first()
-                .filter(|&&id| ids.iter().all(|&other| other == id));
+            let one = ids.first().filter(|_| ids.first() == ids.last());
+            // Masked where it looks like an AVS number by the audit log's statement.
             Ok(NewAuditEvent {
                 at: first.at,
                 actor: first.actor.to_owned(),
@@ -431,7 +442,7 @@ pub(crate) fn append_statements(
                 remote_addr: None,
                 details: json!({
                     "announcements": ids,
-                    "cause": cause,
+                    "cause": first.change.cause,
                     "from": first.change.from.map(AnnouncementState::as_str),
                     "to": first.change.to.as_str(),
                 }),

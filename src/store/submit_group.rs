@@ -136,15 +136,8 @@ async fn insert_together(
     let noted = changes
         .iter()
         .map(|(change, note)| {
-            Ok(Noted {
-                change,
-                fund: funds.get(&change.id).copied().ok_or(StoreError::corrupt(
-                    "fund of an announcement inserted",
-                    change.id,
-                ))?,
-                at: note.at,
-                actor: note.actor.as_str(),
-            })
+            let fund_of = |id| funds.get(&id).copied();
+            Noted::of(change, fund_of, note.at, note.actor.as_str())
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     // The history and audit log of every announcement, the keys with their answers and the
