@@ -14,6 +14,12 @@ use super::error::StoreError;
 /// How long a SQLite connection waits for the write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const SQLITE_CONNECTIONS: u32 = 8;
+/// How many rows a SQLite connection's thread hands over before it waits for them to be read
+/// (sqlx: 50). A statement of the engine returns a row per announcement of its batch (1 000
+/// by default); with 50 the thread stopped twenty times a batch, holding the write lock, until
+/// the task reading them was scheduled again. Rows are small (a few columns): the most a
+/// connection holds unread stays a few megabytes.
+const SQLITE_ROWS_HANDED_OVER: usize = 8192;
 const POSTGRES_CONNECTIONS: u32 = 10;
 
 /// Creates a missing SQLite file readable and writable by its owner only (mode 0600): it holds
@@ -61,7 +67,8 @@ impl Store {
 
     /// Opens a SQLite file with the gateway's settings: created when missing, write-ahead log
     /// (readers never wait for the writer), `synchronous = FULL` (a committed announcement
-    /// survives a power cut), a busy timeout (writers queue) and foreign keys enforced.
+    /// survives a power cut), a busy timeout (writers queue), foreign keys enforced, and rows
+    /// handed over a batch at a time ([`SQLITE_ROWS_HANDED_OVER`]).
     pub async fn connect_sqlite(options: SqliteConnectOptions) -> Result<Store, StoreError> {
         create_private(options.get_filename())?;
         let options = options
@@ -69,7 +76,8 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(SQLITE_BUSY_TIMEOUT)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .row_buffer_size(SQLITE_ROWS_HANDED_OVER);
         let pool = SqlitePoolOptions::new()
             .max_connections(SQLITE_CONNECTIONS)
             // A connection to a local file does not go stale: no ping (a round trip to the
