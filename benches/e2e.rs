@@ -578,7 +578,9 @@ impl Span {
     fn label(self) -> &'static str {
         match self {
             Span::Claim => "build: `Store::claim_into_transmission` but the XML",
-            Span::WriteXml => "build: `write_transmission` + SHA-256 (in the claim's transaction)",
+            Span::WriteXml => {
+                "build: `write_transmission` + SHA-256 (SQLite: before the claim's transaction; PostgreSQL: in it)"
+            }
             Span::Lease => "send: `Store::lease_due_transmission`",
             Span::Send => "send: `HttpsTransport::send` (TLS + simulator)",
             Span::RecordAttempt => "send: `Store::record_attempt` (→ announced)",

@@ -1,6 +1,8 @@
 //! Building transmissions: queued announcements are claimed in batches, written as one DT XML
 //! message each, and the transmission is stored with its message id before anything is sent —
-//! claim, writing and storing in one transaction, so that each announcement changes once.
+//! claim and storing in one transaction, so that each announcement changes once (on SQLite the
+//! announcements are picked and the XML written before that transaction, which takes them only
+//! if none changed meanwhile: `Store::claim_into_transmission`).
 //! N. 3102 (a revocation and a new order for the same person never in one transmission, the
 //! revocation first) is kept by the claim itself, which leaves such new orders queued.
 

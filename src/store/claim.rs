@@ -72,21 +72,37 @@ pub(super) fn pick_statement(
 }
 
 /// The picked announcements `ids`, still queued, become `sending` in transmission
-/// `transmission_id` at `at`: one change of each row.
+/// `transmission_id` at `at`: one change of each row. When they were picked `Outside` the
+/// transaction, each must also still not be held back (N. 3102, `not_held_back!`): a
+/// revocation stored since holds its person's new order back as it would have at the pick.
 pub(super) fn take_statement(
     backend: Backend,
     transmission_id: i64,
     ids: &[i64],
     at: DateTime<Utc>,
+    picked: Picked,
 ) -> (Sql, Vec<Arg>) {
-    let mut sql = SqlBuilder::new("UPDATE announcements SET state = 'sending', state_since = ");
+    let mut sql =
+        SqlBuilder::new("UPDATE announcements AS a SET state = 'sending', state_since = ");
     sql.push_arg(at)
         .push(", transmission_id = ")
         .push_arg(transmission_id)
         .push(" WHERE ")
-        .push_id_in(backend, "id", ids.iter().copied())
-        .push(" AND state = 'queued' AND transmission_id IS NULL");
+        .push_id_in(backend, "a.id", ids.iter().copied())
+        .push(" AND a.state = 'queued' AND a.transmission_id IS NULL");
+    if picked == Picked::Outside {
+        sql.push(concat!(" AND ", not_held_back!()));
+    }
     sql.finish()
+}
+
+/// Where the announcements a transmission takes were picked: in the transaction that takes
+/// them, held for writing since (`Held`), or by a read before it (`Outside`), to be checked
+/// again as they are taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Picked {
+    Held,
+    Outside,
 }
 
 /// A transmission as the builder made it of the announcements it was given: its header, the
@@ -167,12 +183,15 @@ impl Store {
     /// [`Store::create_transmission`] do the same in two transactions, changing each twice).
     /// `None` when no queued announcement may go. When `make` fails, nothing changed.
     /// Claimers never get the same announcement (N. 3102 as in [`Store::claim_queued_in`]).
+    /// On SQLite they are first picked, and `make` writes the XML, before the write lock is
+    /// taken; when one of them changed meanwhile, nothing of that is stored and they are
+    /// picked again under the lock, so `make` may be called twice (each time a new header).
     pub async fn claim_into_transmission<T, E>(
         &self,
         environment: Environment,
         limit: u32,
         note: &ChangeNote,
-        make: impl FnOnce(Vec<StoredAnnouncement>) -> Result<Made<T>, E>,
+        mut make: impl FnMut(Vec<StoredAnnouncement>) -> Result<Made<T>, E>,
     ) -> Result<Option<Built<T>>, E>
     where
         E: From<StoreError>,
@@ -180,17 +199,67 @@ impl Store {
         if limit == 0 {
             return Ok(None);
         }
-        let mut tx = self.begin_write().await?;
-        let (sql, args) = pick_statement(tx.backend(), environment, limit);
-        let claimed = tx
-            .fetch_all(sql, args)
+        if let Store::Sqlite(_) = self {
+            match self
+                .claim_picked(Picked::Outside, environment, limit, note, &mut make)
+                .await?
+            {
+                Taken::Stored(built) => return Ok(built),
+                Taken::Changed => tracing::debug!(
+                    "queued announcements changed while their transmission was written; \
+                     picking them again held"
+                ),
+            }
+        }
+        match self
+            .claim_picked(Picked::Held, environment, limit, note, &mut make)
             .await?
+        {
+            Taken::Stored(built) => Ok(built),
+            // They were held for writing since they were read.
+            Taken::Changed => Err(StoreError::Corrupt {
+                what: "announcement claimed into a transmission",
+                id: None,
+            }
+            .into()),
+        }
+    }
+
+    /// [`Store::claim_into_transmission`] with the announcements `picked` as it says: in the
+    /// transaction that takes them (`Held`), or by a read before it (`Outside`, SQLite: the
+    /// one writer then waits neither for the pick nor for `make`, and the transaction takes
+    /// them only if every one is still queued, in no transmission and not held back — N. 3102;
+    /// their content does not change while they are queued). When one of them was not taken,
+    /// nothing is stored ([`Taken::Changed`]).
+    async fn claim_picked<T, E>(
+        &self,
+        picked: Picked,
+        environment: Environment,
+        limit: u32,
+        note: &ChangeNote,
+        make: &mut impl FnMut(Vec<StoredAnnouncement>) -> Result<Made<T>, E>,
+    ) -> Result<Taken<T>, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut held = match picked {
+            Picked::Held => Some(self.begin_write().await?),
+            Picked::Outside => None,
+        };
+        let (sql, args) = pick_statement(self.backend(), environment, limit);
+        let rows = match &mut held {
+            Some(tx) => tx.fetch_all(sql, args).await?,
+            None => self.fetch_all(sql, args).await?,
+        };
+        let claimed = rows
             .iter()
             .map(decode)
             .collect::<Result<Vec<StoredAnnouncement>, _>>()?;
         if claimed.is_empty() {
-            tx.commit().await?;
-            return Ok(None);
+            if let Some(tx) = held {
+                tx.commit().await?;
+            }
+            return Ok(Taken::Stored(None));
         }
         let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
         let funds = funds_of(&claimed);
@@ -202,24 +271,32 @@ impl Store {
             announcement_ids: &ids,
             xml_sha256: &made.xml_sha256,
         };
+        let mut tx = match held {
+            Some(tx) => tx,
+            None => self.begin_write().await?,
+        };
         let id = insert_transmission(&mut tx, &transmission, ids.len(), note.at).await?;
-        let (sql, args) = take_statement(tx.backend(), id, &ids, note.at);
+        let (sql, args) = take_statement(tx.backend(), id, &ids, note.at, picked);
         if tx.execute(sql, args).await? != ids.len() as u64 {
-            // They were held for writing since they were read.
-            return Err(StoreError::Corrupt {
-                what: "announcement claimed into a transmission",
-                id: Some(id),
-            }
-            .into());
+            tx.rollback().await?;
+            return Ok(Taken::Changed);
         }
         record_claimed(&mut tx, &funds, note).await?;
         tx.commit().await?;
-        Ok(Some(Built {
+        Ok(Taken::Stored(Some(Built {
             id,
             announcements: ids.len(),
             made,
-        }))
+        })))
     }
+}
+
+/// What became of a transmission made of the announcements picked for it.
+enum Taken<T> {
+    /// Stored, or `None`: no queued announcement may go.
+    Stored(Option<Built<T>>),
+    /// One of them was changed or held back since it was picked: nothing was stored.
+    Changed,
 }
 
 /// The fund of each announcement of `claimed`, by id.

@@ -229,7 +229,7 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
         ),
         (
             "build: take them into the transmission",
-            claim::take_statement(backend, 1, &batch, at),
+            claim::take_statement(backend, 1, &batch, at, claim::Picked::Held),
         ),
         (
             "read claimed announcements",
@@ -260,6 +260,13 @@ fn hot_statements(backend: Backend) -> Vec<(&'static str, Sql, Vec<Arg>)> {
             reminders::raise_statement(backend, &reminders_due, at),
         ),
     ];
+    if backend == Backend::Sqlite {
+        // Only SQLite picks a transmission's announcements before its transaction.
+        statements.push((
+            "build: take them, picked before, into the transmission",
+            claim::take_statement(backend, 1, &batch, at, claim::Picked::Outside),
+        ));
+    }
     statements.extend(deadlines);
     statements.extend(
         history::set_states_statements(backend, &ends, at)

@@ -713,11 +713,11 @@ async fn submitted_accounts(store: &Store, n: u64) -> (Vec<Announcement>, Vec<i6
 /// [`SHA`], and the ids it was given.
 fn ids_made(
     message_id: &str,
-) -> impl FnOnce(Vec<StoredAnnouncement>) -> Result<Made<Vec<i64>>, StoreError> {
+) -> impl FnMut(Vec<StoredAnnouncement>) -> Result<Made<Vec<i64>>, StoreError> {
     let header = header(message_id);
     move |claimed| {
         Ok(Made {
-            header,
+            header: header.clone(),
             xml_sha256: SHA.to_string(),
             made: claimed.iter().map(|c| c.id).collect(),
         })
@@ -831,6 +831,76 @@ async fn claims_into_transmissions_at_once_never_share(db: TestDb) {
         all, expected,
         "each announcement in exactly one transmission"
     );
+}
+
+/// Runs `change` on `store` from inside a builder's `make`, as another writer would while the
+/// builder writes the XML (SQLite: outside the write lock, see `Store::claim_into_transmission`).
+fn meanwhile<T>(change: impl std::future::Future<Output = T>) -> T {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(change))
+}
+
+/// SQLite picks a transmission's announcements and writes its XML before it takes the write
+/// lock: one withdrawn in the meantime is not taken, and the transmission is made again of
+/// those still queued (no transmission of the first XML is stored).
+async fn one_withdrawn_while_the_transmission_is_written_is_not_taken(db: TestDb) {
+    let store = &db.store;
+    let (_, ids) = submitted_accounts(store, 3).await;
+    let mut made = 0;
+    let built = store
+        .claim_into_transmission(Environment::Prod, 3, &note(1, "t"), |claimed| {
+            made += 1;
+            if made == 1 {
+                meanwhile(store.withdraw(ids[1], &note(1, "withdrawn by the fund"))).unwrap();
+            }
+            ids_made(&format!("msg-{made}"))(claimed)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(made, 2, "written again once the first was refused");
+    assert_eq!(built.made.made, [ids[0], ids[2]]);
+    assert_eq!(built.made.header, header("msg-2"));
+    let transmissions = store.list_transmissions(None, 10).await.unwrap();
+    assert_eq!(transmissions.len(), 1, "nothing stored of the first XML");
+    let withdrawn = store.announcement(ids[1]).await.unwrap().announcement;
+    assert_eq!(
+        (withdrawn.state, withdrawn.transmission_id),
+        (Withdrawn, None)
+    );
+    for id in [ids[0], ids[2]] {
+        assert_eq!(state(store, id).await, Sending);
+    }
+}
+
+/// N. 3102 holds as it would under the write lock: a revocation stored while the XML of its
+/// person's new order is written holds the order back; the revocation goes first.
+async fn a_revocation_stored_while_the_transmission_is_written_holds_its_order_back(db: TestDb) {
+    let store = &db.store;
+    let order = store
+        .submit(&[splitting("S-95", 95, avs(1), avs(501))], &note(0, "s"))
+        .await
+        .unwrap()[0]
+        .id;
+    let mut revocation = None;
+    let built = store
+        .claim_into_transmission(Environment::Prod, 5, &note(1, "t"), |claimed| {
+            if revocation.is_none() {
+                let stored = meanwhile(
+                    store.submit(&[splitting("R-96", 96, avs(1), avs(501))], &note(1, "s")),
+                );
+                revocation = Some(stored.unwrap()[0].id);
+            }
+            ids_made("msg")(claimed)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        built.made.made,
+        [revocation.unwrap()],
+        "the revocation alone"
+    );
+    assert_eq!(state(store, order).await, Queued, "the order waits for it");
 }
 
 async fn release_to_queue_sends_back(db: TestDb) {
@@ -1805,3 +1875,24 @@ support::db::on_both_backends!(
     no_avs_number_anywhere_else,
     each_state_event_names_the_fund_of_its_announcement,
 );
+
+/// Races with a builder that picks before it takes the write lock: SQLite's claim only.
+mod picked_before_the_write_lock {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_withdrawn_while_the_transmission_is_written_is_not_taken() {
+        crate::support::db::run(
+            arcgw::store::Backend::Sqlite,
+            super::one_withdrawn_while_the_transmission_is_written_is_not_taken,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_revocation_stored_while_the_transmission_is_written_holds_its_order_back() {
+        crate::support::db::run(
+            arcgw::store::Backend::Sqlite,
+            super::a_revocation_stored_while_the_transmission_is_written_holds_its_order_back,
+        )
+        .await;
+    }
+}
