@@ -1876,23 +1876,9 @@ support::db::on_both_backends!(
     each_state_event_names_the_fund_of_its_announcement,
 );
 
-/// Races with a builder that picks before it takes the write lock: SQLite's claim only.
-mod picked_before_the_write_lock {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn one_withdrawn_while_the_transmission_is_written_is_not_taken() {
-        crate::support::db::run(
-            arcgw::store::Backend::Sqlite,
-            super::one_withdrawn_while_the_transmission_is_written_is_not_taken,
-        )
-        .await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_revocation_stored_while_the_transmission_is_written_holds_its_order_back() {
-        crate::support::db::run(
-            arcgw::store::Backend::Sqlite,
-            super::a_revocation_stored_while_the_transmission_is_written_holds_its_order_back,
-        )
-        .await;
-    }
-}
+// Races with a builder that picks before it takes the write lock: SQLite's claim only.
+support::db::on_sqlite!(
+    picked_before_the_write_lock:
+    one_withdrawn_while_the_transmission_is_written_is_not_taken,
+    a_revocation_stored_while_the_transmission_is_written_holds_its_order_back,
+);

@@ -191,6 +191,22 @@ macro_rules! on_both_backends {
 }
 pub(crate) use on_both_backends;
 
+/// Defines each named `async fn(TestDb)` as a test of SQLite alone, in a module `$module`: for
+/// what only SQLite does.
+macro_rules! on_sqlite {
+    ($module:ident: $($name:ident),* $(,)?) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::support::db::run(arcgw::store::Backend::Sqlite, super::$name).await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_sqlite;
+
 /// A valid AVS number made from a serial number: `756`, nine digits of `n`, the check digit.
 pub fn avs(n: u64) -> arcgw::domain::AvsNumber {
     let first: Vec<u8> = format!("756{n:09}").bytes().map(|b| b - b'0').collect();
