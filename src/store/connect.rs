@@ -41,6 +41,15 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// What every SQLite connection of the gateway has, on a file or in memory: a busy timeout
+/// (writers queue), foreign keys enforced, and rows handed over a batch at a time.
+fn with_every_connection(options: SqliteConnectOptions) -> SqliteConnectOptions {
+    options
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .foreign_keys(true)
+        .row_buffer_size(SQLITE_ROWS_HANDED_OVER)
+}
+
 impl Store {
     /// Opens `sqlite://PATH` (the file is created when missing; `sqlite::memory:` for a
     /// throw-away database) or `postgres://…`. Does not migrate: call [`Store::migrate`].
@@ -74,16 +83,13 @@ impl Store {
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(SQLITE_BUSY_TIMEOUT)
-            .foreign_keys(true)
-            .row_buffer_size(SQLITE_ROWS_HANDED_OVER);
+            .synchronous(SqliteSynchronous::Full);
         let pool = SqlitePoolOptions::new()
             .max_connections(SQLITE_CONNECTIONS)
             // A connection to a local file does not go stale: no ping (a round trip to the
             // connection's worker thread) before each use.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(with_every_connection(options))
             .await?;
         Ok(Store::Sqlite(pool))
     }
@@ -91,16 +97,13 @@ impl Store {
     /// Each connection of an in-memory SQLite database is a database of its own: keep exactly
     /// one, for ever.
     async fn connect_sqlite_in_memory(options: SqliteConnectOptions) -> Result<Store, StoreError> {
-        let options = options
-            .journal_mode(SqliteJournalMode::Memory)
-            .busy_timeout(SQLITE_BUSY_TIMEOUT)
-            .foreign_keys(true);
+        let options = options.journal_mode(SqliteJournalMode::Memory);
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .connect_with(options)
+            .connect_with(with_every_connection(options))
             .await?;
         Ok(Store::Sqlite(pool))
     }
