@@ -14,8 +14,8 @@
 //!
 //! [`Transport::inbound`]: crate::transport::Transport::inbound
 
+use super::reading::{Read, Reading};
 use super::{Engine, EngineError};
-use crate::digest::sha256_hex;
 use crate::dtxml::{ReadLimits, ZasMessage, read_zas_message};
 use crate::failpoint;
 use crate::store::{Arrival, ChangeNote};
@@ -100,30 +100,36 @@ impl Engine {
         loop {
             let after = self.store.feed_cursor(&cursor).await?;
             let feed = self.transport.fetch(after, PAGE).await?;
-            let items: Vec<_> = feed
+            let mut readings = feed
                 .acknowledgements
                 .into_iter()
                 .filter(|i| i.sequence > after)
-                .collect();
-            if items.is_empty() {
+                .map(|item| {
+                    let read = move |xml: &[u8]| read_zas_message(xml, &limits);
+                    (item.sequence, Reading::start(item.xml.into_bytes(), read))
+                });
+            let mut next = readings.next();
+            if next.is_none() {
                 return Ok(taken);
             }
-            for item in items {
-                let sha = sha256_hex(item.xml.as_bytes());
-                match read_zas_message(item.xml.as_bytes(), &limits) {
+            while let Some((sequence, reading)) = next {
+                let Read { sha, message } = reading.finish().await;
+                // The next one is read while this one is taken in.
+                next = readings.next();
+                match message {
                     Ok(message) => {
-                        self.take_in_message(Some((&cursor, item.sequence)), None, &message, &sha)
+                        self.take_in_message(Some((&cursor, sequence)), None, &message, &sha)
                             .await?;
                         taken += 1;
                     }
                     Err(e) => {
-                        tracing::warn!(sequence = item.sequence, error = %e, "message of the feed not readable; kept for operators");
+                        tracing::warn!(sequence, error = %e, "message of the feed not readable; kept for operators");
                         self.store
                             .record_unreadable_acknowledgement(
                                 environment,
                                 &cursor,
-                                item.sequence,
-                                &e.to_string(),
+                                sequence,
+                                &e,
                                 &sha,
                                 self.clock.now(),
                             )
@@ -175,15 +181,29 @@ impl Engine {
             if messages.is_empty() {
                 return Ok(taken);
             }
-            for message in messages {
-                let read = message.content.and_then(|payload| {
-                    let sha = sha256_hex(&payload.xml);
-                    let read = payload.kind.read(&payload.xml, &limits);
-                    read.map(|m| (m, sha)).map_err(|e| format!("payload: {e}"))
+            let mut readings = messages.into_iter().map(|message| {
+                let reading = message.content.map(|payload| {
+                    let read = move |xml: &[u8]| payload.kind.read(xml, &limits);
+                    Reading::start(payload.xml, read)
                 });
+                (message.key, reading)
+            });
+            let mut next = readings.next();
+            while let Some((key, reading)) = next {
+                let read = match reading {
+                    Ok(reading) => {
+                        let Read { sha, message } = reading.finish().await;
+                        message
+                            .map(|m| (m, sha))
+                            .map_err(|e| format!("payload: {e}"))
+                    }
+                    Err(refused) => Err(refused),
+                };
+                // The next one is read while this one is taken in.
+                next = readings.next();
                 let settled = match read {
                     Ok((zas_message, sha)) => {
-                        self.take_in_message(None, Some(&message.key), &zas_message, &sha)
+                        self.take_in_message(None, Some(&key), &zas_message, &sha)
                             .await?;
                         // Stored; a crash here leaves the files, read again next time: a repeat.
                         failpoint::hit(failpoint::AFTER_INBOX_STORE);
@@ -191,13 +211,11 @@ impl Engine {
                         Settled::TakenIn
                     }
                     Err(reason) => {
-                        tracing::warn!(key = %message.key, %reason, "inbox message refused; moved to rejected");
+                        tracing::warn!(key = %key, %reason, "inbox message refused; moved to rejected");
                         Settled::Rejected(reason)
                     }
                 };
-                self.transport
-                    .settle_inbound(&message.key, &settled)
-                    .await?;
+                self.transport.settle_inbound(&key, &settled).await?;
             }
         }
     }

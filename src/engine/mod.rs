@@ -7,6 +7,7 @@
 pub mod build;
 pub mod deadlines;
 pub mod intake;
+mod reading;
 pub mod receipts;
 pub mod reproduce;
 pub mod send;

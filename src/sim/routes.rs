@@ -99,6 +99,16 @@ async fn read_limited(mut body: Body, limit: usize) -> Result<Vec<u8>, BodyProbl
     Ok(bytes)
 }
 
+/// Runs `work` on a blocking thread: reading a transmission and writing its acknowledgement
+/// take milliseconds for a thousand announcements, which on a runtime worker would hold back
+/// every task queued there (with `arcgw demo` and the benchmarks, the gateway's too).
+async fn apart<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(done) => done,
+        Err(failed) => std::panic::resume_unwind(failed.into_panic()),
+    }
+}
+
 async fn post_transmission(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -146,8 +156,9 @@ async fn post_transmission(
         )
         .into_response();
     };
-    let t = match shared.read(&bytes, &header_id) {
-        Ok(t) => t,
+    let reader = Arc::clone(&shared);
+    let t = match apart(move || reader.read(&bytes, &header_id)).await {
+        Ok(t) => Arc::new(t),
         Err(receipt) => return receipt.into_response(),
     };
     let id = t.header.message_id.clone();
@@ -186,7 +197,10 @@ async fn post_transmission(
             tokio::time::sleep(delay).await;
             shared.take_in(&t, &faults)
         }
-        None => shared.take_in(&t, &faults),
+        None => {
+            let (desk, t, faults) = (Arc::clone(&shared), Arc::clone(&t), faults.clone());
+            apart(move || desk.take_in(&t, &faults)).await
+        }
     };
     if intake == Intake::Accepted && faults.reset {
         tracing::warn!(message_id = %id, "connection cut after recording (reset)");
