@@ -440,17 +440,24 @@ pub(crate) fn append_statements(
 /// (masked).
 type Written<'n, 'a> = (&'n Noted<'a>, String, String, Cow<'a, str>);
 
-/// The history's rows of `noted` (each with its time field, actor and cause as stored), one
-/// statement per step (time, actor, states, cause: [`Step`]) that binds the step's fields once
-/// and the ids of its announcements as rows: read from a bound row each, the step's five
-/// fields cost the history's insert more than the row itself (SQLite: about half of it for a
-/// batch of 1 000). An announcement's changes keep their order: its n-th change goes in the
-/// n-th round of statements, a round's steps in the order of their first change; how the rows
-/// of different announcements interleave tells nothing (a history is read per announcement).
+/// A step of at least this many changes gets a history statement of its own, its fields bound
+/// once; the changes of smaller steps share one statement with their fields bound per row (a
+/// group of single submissions: each its own time and caller, where a statement per step would
+/// cost more than the fields).
+const STEP_BOUND_ONCE: usize = 16;
+
+/// The history's rows of `noted` (each with its time field, actor and cause as stored). A step
+/// (time, actor, states, cause: [`Step`]) of [`STEP_BOUND_ONCE`] changes or more is a statement
+/// that binds the step's fields once and the ids of its announcements as rows: read from a bound
+/// row each, the five fields cost SQLite about as much as the row's insert (the engine's steps,
+/// a request of 1 000). The other changes are rows of one statement with every field bound.
+/// An announcement's changes keep their order: its n-th change goes in the n-th round of
+/// statements; how the rows of different announcements interleave tells nothing (a history
+/// is read per announcement).
 fn history_statements(backend: Backend, noted: &[Written<'_, '_>]) -> Vec<SqlBuilder> {
     let mut rounds: BTreeMap<i64, usize> = BTreeMap::new();
     let mut order: BTreeMap<(usize, Step<'_>), usize> = BTreeMap::new();
-    let mut groups: BTreeMap<(usize, usize), (&Written<'_, '_>, Vec<i64>)> = BTreeMap::new();
+    let mut steps: BTreeMap<(usize, usize), Vec<&Written<'_, '_>>> = BTreeMap::new();
     for entry in noted {
         let (n, at, actor, cause) = entry;
         let seen = rounds.entry(n.change.id).or_default();
@@ -465,35 +472,72 @@ fn history_statements(backend: Backend, noted: &[Written<'_, '_>]) -> Vec<SqlBui
         );
         let next = order.len();
         let position = *order.entry((round, step)).or_insert(next);
-        groups
-            .entry((round, position))
-            .or_insert_with(|| (entry, Vec::new()))
-            .1
-            .push(n.change.id);
+        steps.entry((round, position)).or_default().push(entry);
     }
-    groups
-        .into_values()
-        .map(|((n, _, actor, cause), ids)| {
-            let ids: Vec<(i64,)> = ids.into_iter().map(|id| (id,)).collect();
-            let mut rows = SqlBuilder::new(
-                "INSERT INTO announcement_history (announcement_id, state, previous_state, at, \
-                 cause, actor) SELECT CAST(value->>0 AS bigint), ",
-            );
-            rows.push_arg(n.change.to.as_str())
-                .push(", ")
-                .push_arg(n.change.from.map(AnnouncementState::as_str))
-                .push(", ")
-                .push_arg(n.at)
-                .push(", ")
-                .push_arg(cause.as_ref())
-                .push(", ")
-                .push_arg(actor.as_str())
-                .push(" FROM ")
-                .push_rows(backend, &ids);
-            rows
-        })
-        .collect()
+    let mut statements = Vec::new();
+    let mut small: Vec<HistoryRow<'_>> = Vec::new();
+    let mut steps = steps.into_iter().peekable();
+    while let Some(((round, _), changes)) = steps.next() {
+        if changes.len() >= STEP_BOUND_ONCE {
+            statements.push(step_statement(backend, &changes));
+        } else {
+            small.extend(changes.iter().map(|(n, at, actor, cause)| {
+                (
+                    n.change.id,
+                    n.change.to.as_str(),
+                    n.change.from.map(AnnouncementState::as_str),
+                    cause.as_ref(),
+                    at.as_str(),
+                    actor.as_str(),
+                )
+            }));
+        }
+        let round_ends = steps.peek().is_none_or(|((next, _), _)| *next != round);
+        if round_ends && !small.is_empty() {
+            statements.push(rows_statement(backend, &small));
+            small.clear();
+        }
+    }
+    statements
 }
+
+/// The history rows of one step's `changes`, its fields bound once.
+fn step_statement(backend: Backend, changes: &[&Written<'_, '_>]) -> SqlBuilder {
+    let (n, _, actor, cause) = changes[0];
+    let ids: Vec<(i64,)> = changes.iter().map(|(n, ..)| (n.change.id,)).collect();
+    let mut sql = SqlBuilder::new(
+        "INSERT INTO announcement_history (announcement_id, state, previous_state, at, cause, \
+         actor) SELECT CAST(value->>0 AS bigint), ",
+    );
+    sql.push_arg(n.change.to.as_str())
+        .push(", ")
+        .push_arg(n.change.from.map(AnnouncementState::as_str))
+        .push(", ")
+        .push_arg(n.at)
+        .push(", ")
+        .push_arg(cause.as_ref())
+        .push(", ")
+        .push_arg(actor.as_str())
+        .push(" FROM ")
+        .push_rows(backend, &ids);
+    sql
+}
+
+/// History rows with every field bound per row.
+fn rows_statement(backend: Backend, rows: &[HistoryRow<'_>]) -> SqlBuilder {
+    let mut sql = SqlBuilder::new(
+        "INSERT INTO announcement_history (announcement_id, state, previous_state, at, cause, \
+         actor) SELECT CAST(value->>0 AS bigint), value->>1, value->>2, ",
+    );
+    sql.push_row_time(backend, "value->>4")
+        .push(", value->>3, value->>5 FROM ")
+        .push_rows(backend, rows);
+    sql
+}
+
+/// A row of the history as [`rows_statement`] binds it: announcement, state, state before,
+/// cause, time, actor.
+type HistoryRow<'a> = (i64, &'a str, Option<&'a str>, &'a str, &'a str, &'a str);
 
 /// What makes changes one step: time, actor, state before, state after, cause.
 type Step<'a> = (
@@ -565,38 +609,48 @@ mod tests {
             .collect()
     }
 
-    /// Each history statement of `statements` (all but the last, the audit log's) as its
-    /// step's bound fields (state, state before, time, cause, actor) and the ids it binds.
-    fn history_steps(statements: &[SqlBuilder]) -> Vec<(Value, Vec<i64>)> {
-        let history = &statements[..statements.len() - 1];
-        history
-            .iter()
-            .map(|statement| {
-                let (sql, args): (Sql, Vec<Arg>) = statement.clone().finish();
-                let Sql::Built(text) = sql else {
-                    panic!("a built statement")
-                };
-                assert!(
-                    text.starts_with("INSERT INTO announcement_history"),
-                    "{text}"
-                );
-                let value = |arg: &Arg| match arg {
-                    Arg::Text(text) => json!(text),
-                    Arg::OptText(text) => json!(text),
-                    Arg::Time(at) => json!(time_field(*at)),
-                    other => panic!("a step's field, not {other:?}"),
-                };
-                let (ids, fields) = args.split_last().expect("the ids");
-                let Arg::Text(ids) = ids else {
-                    panic!("the ids as one JSON text, not {ids:?}")
-                };
-                let ids: Vec<(i64,)> = serde_json::from_str(ids).expect("JSON rows of ids");
-                (
-                    Value::Array(fields.iter().map(value).collect()),
-                    ids.into_iter().map(|(id,)| id).collect(),
-                )
-            })
-            .collect()
+    /// The history rows `statements` write (all but the last, the audit log's), in order, as
+    /// (announcement, state, state before, cause, time, actor); and for each statement whether
+    /// it binds one step's fields once (else every row's).
+    fn history_rows(statements: &[SqlBuilder]) -> (Vec<Value>, Vec<bool>) {
+        let (mut rows, mut bound_once) = (Vec::new(), Vec::new());
+        for statement in &statements[..statements.len() - 1] {
+            let (sql, args): (Sql, Vec<Arg>) = statement.clone().finish();
+            let Sql::Built(text) = sql else {
+                panic!("a built statement")
+            };
+            assert!(
+                text.starts_with("INSERT INTO announcement_history"),
+                "{text}"
+            );
+            let (json, fields) = args.split_last().expect("the rows");
+            let Arg::Text(json) = json else {
+                panic!("the rows as one JSON text, not {json:?}")
+            };
+            let bound: Vec<Value> = serde_json::from_str(json).expect("JSON rows");
+            let field = |arg: &Arg| match arg {
+                Arg::Text(text) => json!(text),
+                Arg::OptText(text) => json!(text),
+                Arg::Time(at) => json!(time_field(*at)),
+                other => panic!("a step's field, not {other:?}"),
+            };
+            bound_once.push(!fields.is_empty());
+            match fields {
+                [] => rows.extend(bound),
+                [to, from, at, cause, actor] => rows.extend(bound.iter().map(|id| {
+                    json!([
+                        id[0],
+                        field(to),
+                        field(from),
+                        field(cause),
+                        field(at),
+                        field(actor)
+                    ])
+                })),
+                other => panic!("a step's five fields, not {other:?}"),
+            }
+        }
+        (rows, bound_once)
     }
 
     /// `change` noted at `at` by `actor` for fund 066.000.
@@ -610,7 +664,7 @@ mod tests {
     }
 
     #[test]
-    fn history_rows_are_bound_one_statement_per_step_and_audit_events_one_per_step() {
+    fn history_rows_are_bound_as_always_and_audit_events_one_per_step() {
         let at = DateTime::parse_from_rfc3339("2026-12-06T09:00:00.5Z")
             .unwrap()
             .with_timezone(&Utc);
@@ -621,31 +675,42 @@ mod tests {
             "transmission \"7\" for 756.1234.5678.97",
         );
         let first = StateChange::new(43, None, AnnouncementState::Queued, "submitted");
-        let statements = append_statements(
-            Backend::Sqlite,
-            &[
-                noted(&change, at, "engine:builder"),
-                noted(&first, at, "token:ab12"),
-            ],
-        )
-        .unwrap();
+        let rows = bound_rows(
+            append_statements(
+                Backend::Sqlite,
+                &[
+                    noted(&change, at, "engine:builder"),
+                    noted(&first, at, "token:ab12"),
+                ],
+            )
+            .unwrap(),
+        );
+        let [history, events] = &rows[..] else {
+            panic!("two statements")
+        };
         let cause = redact(&change.cause).into_owned();
         assert!(!cause.contains("756.1234.5678.97"), "masked: {cause}");
         assert_eq!(
-            history_steps(&statements),
-            vec![
-                (
-                    json!(["sending", "queued", time_field(at), cause, "engine:builder"]),
-                    vec![42]
-                ),
-                (
-                    json!(["queued", null, time_field(at), "submitted", "token:ab12"]),
-                    vec![43]
-                ),
+            history,
+            &vec![
+                json!([
+                    42,
+                    "sending",
+                    "queued",
+                    cause,
+                    time_field(at),
+                    "engine:builder"
+                ]),
+                json!([
+                    43,
+                    "queued",
+                    null,
+                    "submitted",
+                    time_field(at),
+                    "token:ab12"
+                ]),
             ]
         );
-        let rows = bound_rows(statements);
-        let events = rows.last().expect("the audit log's statement");
         // One event per step and fund, as the audit log's statement binds it: time, actor,
         // action, target, outcome, address, details, funds.
         let event = |actor: &str, id: i64, from: Option<&str>, to: &str, cause: &str| {
@@ -691,30 +756,24 @@ mod tests {
             AnnouncementState::Sending,
             "transmission 8",
         );
-        let statements = append_statements(
-            Backend::Sqlite,
-            &[
-                noted(&b, at, "engine:builder"),
-                noted(&other_cause, at, "engine:builder"),
-                Noted {
-                    fund: "067.000",
-                    ..noted(&e, at, "engine:builder")
-                },
-                noted(&a, at, "engine:builder"),
-                noted(&c, later, "engine:builder"),
-                noted(&d, at, "engine:sender"),
-            ],
-        )
-        .unwrap();
-        // A history statement per step (the fund is not the history's), in the order of the
-        // steps' first change, each announcement in the order given.
-        let ids: Vec<Vec<i64>> = history_steps(&statements)
-            .into_iter()
-            .map(|(_, ids)| ids)
-            .collect();
-        assert_eq!(ids, [vec![2, 6, 1], vec![5], vec![3], vec![4]]);
-        let rows = bound_rows(statements);
-        let events: Vec<(Value, Option<&str>, &str)> = rows[rows.len() - 1]
+        let rows = bound_rows(
+            append_statements(
+                Backend::Sqlite,
+                &[
+                    noted(&b, at, "engine:builder"),
+                    noted(&other_cause, at, "engine:builder"),
+                    Noted {
+                        fund: "067.000",
+                        ..noted(&e, at, "engine:builder")
+                    },
+                    noted(&a, at, "engine:builder"),
+                    noted(&c, later, "engine:builder"),
+                    noted(&d, at, "engine:sender"),
+                ],
+            )
+            .unwrap(),
+        );
+        let events: Vec<(Value, Option<&str>, &str)> = rows[1]
             .iter()
             .map(|row| {
                 let details: Value = serde_json::from_str(row[6].as_str().unwrap()).unwrap();
@@ -737,6 +796,55 @@ mod tests {
                 (json!([4]), Some("announcement:4"), " 066.000 "),
             ]
         );
+        assert_eq!(rows[0].len(), 6, "a history row per change");
+    }
+
+    #[test]
+    fn a_large_step_binds_its_fields_once_and_the_small_ones_share_a_statement() {
+        let at = DateTime::parse_from_rfc3339("2026-12-06T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let sent: Vec<StateChange> = (100..100 + STEP_BOUND_ONCE as i64)
+            .map(|id| {
+                StateChange::new(
+                    id,
+                    Some(AnnouncementState::Sending),
+                    AnnouncementState::Announced,
+                    "transmission 7 handed over",
+                )
+            })
+            .collect();
+        let first = StateChange::new(1, None, AnnouncementState::Queued, "submitted");
+        let second = StateChange::new(2, None, AnnouncementState::Queued, "submitted");
+        let mut all: Vec<Noted<'_>> = vec![noted(&first, at, "token:ab12")];
+        all.extend(sent.iter().map(|c| noted(c, at, "engine:sender")));
+        all.push(noted(&second, at, "token:cd34"));
+        let statements = append_statements(Backend::Sqlite, &all).unwrap();
+        let (rows, bound_once) = history_rows(&statements);
+        assert_eq!(
+            bound_once,
+            [true, false],
+            "the step alone, the two singles together"
+        );
+        let ids: Vec<i64> = rows.iter().map(|r| r[0].as_i64().unwrap()).collect();
+        let mut expected: Vec<i64> = (100..100 + STEP_BOUND_ONCE as i64).collect();
+        expected.extend([1, 2]);
+        assert_eq!(ids, expected);
+        assert_eq!(
+            rows[0],
+            json!([
+                100,
+                "announced",
+                "sending",
+                "transmission 7 handed over",
+                time_field(at),
+                "engine:sender"
+            ])
+        );
+        assert_eq!(
+            rows[STEP_BOUND_ONCE + 1],
+            json!([2, "queued", null, "submitted", time_field(at), "token:cd34"])
+        );
     }
 
     #[test]
@@ -744,60 +852,47 @@ mod tests {
         let at = DateTime::parse_from_rfc3339("2026-12-06T09:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
-        let (queued, sending, announced, done) = (
+        let (queued, sending, announced) = (
             Some(AnnouncementState::Queued),
             Some(AnnouncementState::Sending),
             Some(AnnouncementState::Announced),
-            AnnouncementState::Done,
         );
         let change = |id, from, to| StateChange::new(id, from, to, "test");
-        let changes = [
+        // A large step (1 and 3 among them), then changes of 1 and 2 in other steps: 2's
+        // `announced` comes before its `done`, although 1's `done` was given before it.
+        let mut changes: Vec<StateChange> = (100..100 + STEP_BOUND_ONCE as i64)
+            .map(|id| change(id, queued, AnnouncementState::Sending))
+            .collect();
+        changes.extend([
             change(1, queued, AnnouncementState::Sending),
             change(1, sending, AnnouncementState::Announced),
             change(2, sending, AnnouncementState::Announced),
-            change(1, announced, done),
+            change(1, announced, AnnouncementState::Done),
             change(3, queued, AnnouncementState::Sending),
-            change(2, announced, done),
-        ];
-        let noted: Vec<Noted<'_>> = changes
+            change(2, announced, AnnouncementState::Done),
+        ]);
+        let all: Vec<Noted<'_>> = changes
             .iter()
             .map(|c| noted(c, at, "engine:sender"))
             .collect();
-        let statements = append_statements(Backend::Sqlite, &noted).unwrap();
-        let steps: Vec<(String, Vec<i64>)> = history_steps(&statements)
-            .into_iter()
-            .map(|(fields, ids)| (fields[0].as_str().unwrap().to_string(), ids))
-            .collect();
-        // Each announcement's n-th change in the n-th round: 2's `announced` comes before its
-        // `done`, although 1's `done` (another step) was given before it.
-        assert_eq!(
-            steps,
-            [
-                ("sending".to_string(), vec![1, 3]),
-                ("announced".to_string(), vec![2]),
-                ("announced".to_string(), vec![1]),
-                ("done".to_string(), vec![2]),
-                ("done".to_string(), vec![1]),
-            ]
-        );
-        // In the rows' order: every announcement's changes as given.
-        let order: Vec<(i64, String)> = steps
-            .iter()
-            .flat_map(|(to, ids)| ids.iter().map(move |&id| (id, to.clone())))
-            .collect();
-        for id in 1..=3 {
-            let mine: Vec<&str> = order
+        let statements = append_statements(Backend::Sqlite, &all).unwrap();
+        let (rows, bound_once) = history_rows(&statements);
+        // Round 1: the large step, and 2's first change; round 2; round 3.
+        assert_eq!(bound_once, [true, false, false, false]);
+        for id in [1, 2, 3, 100] {
+            let written: Vec<&str> = rows
                 .iter()
-                .filter(|(i, _)| *i == id)
-                .map(|(_, to)| to.as_str())
+                .filter(|r| r[0] == json!(id))
+                .map(|r| r[1].as_str().unwrap())
                 .collect();
             let given: Vec<&str> = changes
                 .iter()
                 .filter(|c| c.id == id)
                 .map(|c| c.to.as_str())
                 .collect();
-            assert_eq!(mine, given, "announcement {id}");
+            assert_eq!(written, given, "announcement {id}");
         }
+        assert_eq!(rows.len(), changes.len());
     }
 
     #[test]
