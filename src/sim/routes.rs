@@ -185,9 +185,13 @@ async fn post_transmission(
     let slow = faults
         .slow
         .filter(|(_, _, times)| times.is_none_or(|n| attempt <= n));
+    let take_in = || {
+        let (desk, t, faults) = (Arc::clone(&shared), Arc::clone(&t), faults.clone());
+        apart(move || desk.take_in(&t, &faults))
+    };
     let intake = match slow {
         Some((delay, true, _)) => {
-            let intake = shared.take_in(&t, &faults);
+            let intake = take_in().await;
             tracing::info!(message_id = %id, delay_ms = delay.as_millis(), "answer delayed (slow)");
             tokio::time::sleep(delay).await;
             intake
@@ -195,12 +199,9 @@ async fn post_transmission(
         Some((delay, false, _)) => {
             tracing::info!(message_id = %id, delay_ms = delay.as_millis(), "answer delayed (slow)");
             tokio::time::sleep(delay).await;
-            shared.take_in(&t, &faults)
+            take_in().await
         }
-        None => {
-            let (desk, t, faults) = (Arc::clone(&shared), Arc::clone(&t), faults.clone());
-            apart(move || desk.take_in(&t, &faults)).await
-        }
+        None => take_in().await,
     };
     if intake == Intake::Accepted && faults.reset {
         tracing::warn!(message_id = %id, "connection cut after recording (reset)");

@@ -168,9 +168,9 @@ pub(crate) async fn set_state(
 }
 
 /// Makes every change of `changes` (each checked against the lifecycle by the caller, who holds
-/// the rows or the database for writing) and appends their history rows, in the order given:
-/// one statement for the states per pair of states (state expected, state it ends in), two for
-/// history and audit, however many announcements there are. Changes of one announcement follow
+/// the rows or the database for writing) and appends their history rows, each announcement's in
+/// the order given: one statement for the states per pair of states (state expected, state it
+/// ends in), a few for history and audit, however many announcements there are. Changes of one announcement follow
 /// each other (`sending` → `announced` → `done`): its state goes from the first one's `from` to
 /// the last one's `to`.
 pub(crate) async fn set_states(
@@ -332,9 +332,9 @@ impl<'a> Noted<'a> {
     }
 }
 
-/// Appends one row to the history per change, in the order given, and (annex 2.5) one event
-/// to the audit log per step and fund ([`append_statements`]), in the same transaction: two
-/// statements. `fund_of` gives the fund of each announcement changed, as the caller read or
+/// Appends one row to the history per change, each announcement's in the order given, and
+/// (annex 2.5) one event to the audit log per step and fund ([`append_statements`]), in the
+/// same transaction: a few statements. `fund_of` gives the fund of each announcement changed, as the caller read or
 /// stored it.
 pub(crate) async fn append_all<'f>(
     tx: &mut Tx,
@@ -382,24 +382,15 @@ pub(crate) fn append_statements(
             (n, time_field(n.at), actor, redact(&n.change.cause))
         })
         .collect();
-    let rows = history_statements(backend, &noted);
+    let step_of = step_numbers(&noted);
+    let rows = history_statements(backend, &noted, &step_of);
     // Annex 2.5: one audit event per step and fund. A step is the changes made at one time, by
     // one actor, from one state to another, for one cause (a transmission built, an
     // acknowledgement taken in, a request's announcements stored); its event names the
     // announcements of the fund it concerns, whose every change is their history above. The
     // events follow the steps in the order of their first change, then the funds.
-    let mut steps: BTreeMap<Step<'_>, usize> = BTreeMap::new();
     let mut grouped: BTreeMap<(usize, &str), (&Noted<'_>, Vec<i64>)> = BTreeMap::new();
-    for (n, at, actor, cause) in &noted {
-        let key = (
-            at.as_str(),
-            actor.as_str(),
-            n.change.from,
-            n.change.to,
-            cause.as_ref(),
-        );
-        let next = steps.len();
-        let step = *steps.entry(key).or_insert(next);
+    for ((n, ..), &step) in noted.iter().zip(&step_of) {
         grouped
             .entry((step, n.fund))
             .or_insert_with(|| (*n, Vec::new()))
@@ -452,27 +443,19 @@ const STEP_BOUND_ONCE: usize = 16;
 /// row each, the five fields cost SQLite about as much as the row's insert (the engine's steps,
 /// a request of 1 000). The other changes are rows of one statement with every field bound.
 /// An announcement's changes keep their order: its n-th change goes in the n-th round of
-/// statements; how the rows of different announcements interleave tells nothing (a history
-/// is read per announcement).
-fn history_statements(backend: Backend, noted: &[Written<'_, '_>]) -> Vec<SqlBuilder> {
+/// statements (a round's steps in the order of their first change); how the rows of different
+/// announcements interleave tells nothing (a history is read per announcement).
+fn history_statements(
+    backend: Backend,
+    noted: &[Written<'_, '_>],
+    step_of: &[usize],
+) -> Vec<SqlBuilder> {
     let mut rounds: BTreeMap<i64, usize> = BTreeMap::new();
-    let mut order: BTreeMap<(usize, Step<'_>), usize> = BTreeMap::new();
     let mut steps: BTreeMap<(usize, usize), Vec<&Written<'_, '_>>> = BTreeMap::new();
-    for entry in noted {
-        let (n, at, actor, cause) = entry;
-        let seen = rounds.entry(n.change.id).or_default();
-        let round = *seen;
+    for (entry, &step) in noted.iter().zip(step_of) {
+        let seen = rounds.entry(entry.0.change.id).or_default();
+        steps.entry((*seen, step)).or_default().push(entry);
         *seen += 1;
-        let step = (
-            at.as_str(),
-            actor.as_str(),
-            n.change.from,
-            n.change.to,
-            cause.as_ref(),
-        );
-        let next = order.len();
-        let position = *order.entry((round, step)).or_insert(next);
-        steps.entry((round, position)).or_default().push(entry);
     }
     let mut statements = Vec::new();
     let mut small: Vec<HistoryRow<'_>> = Vec::new();
@@ -538,6 +521,26 @@ fn rows_statement(backend: Backend, rows: &[HistoryRow<'_>]) -> SqlBuilder {
 /// A row of the history as [`rows_statement`] binds it: announcement, state, state before,
 /// cause, time, actor.
 type HistoryRow<'a> = (i64, &'a str, Option<&'a str>, &'a str, &'a str, &'a str);
+
+/// The number of each change's step (time, actor, states, cause: [`Step`]), the steps numbered
+/// in the order of their first change.
+fn step_numbers(noted: &[Written<'_, '_>]) -> Vec<usize> {
+    let mut steps: BTreeMap<Step<'_>, usize> = BTreeMap::new();
+    noted
+        .iter()
+        .map(|(n, at, actor, cause)| {
+            let key = (
+                at.as_str(),
+                actor.as_str(),
+                n.change.from,
+                n.change.to,
+                cause.as_ref(),
+            );
+            let next = steps.len();
+            *steps.entry(key).or_insert(next)
+        })
+        .collect()
+}
 
 /// What makes changes one step: time, actor, state before, state after, cause.
 type Step<'a> = (
@@ -612,10 +615,11 @@ mod tests {
     /// The history rows `statements` write (all but the last, the audit log's), in order, as
     /// (announcement, state, state before, cause, time, actor); and for each statement whether
     /// it binds one step's fields once (else every row's).
-    fn history_rows(statements: &[SqlBuilder]) -> (Vec<Value>, Vec<bool>) {
+    fn history_rows(mut statements: Vec<SqlBuilder>) -> (Vec<Value>, Vec<bool>) {
         let (mut rows, mut bound_once) = (Vec::new(), Vec::new());
-        for statement in &statements[..statements.len() - 1] {
-            let (sql, args): (Sql, Vec<Arg>) = statement.clone().finish();
+        statements.pop().expect("the audit log's statement");
+        for statement in statements {
+            let (sql, args): (Sql, Vec<Arg>) = statement.finish();
             let Sql::Built(text) = sql else {
                 panic!("a built statement")
             };
@@ -820,7 +824,7 @@ mod tests {
         all.extend(sent.iter().map(|c| noted(c, at, "engine:sender")));
         all.push(noted(&second, at, "token:cd34"));
         let statements = append_statements(Backend::Sqlite, &all).unwrap();
-        let (rows, bound_once) = history_rows(&statements);
+        let (rows, bound_once) = history_rows(statements);
         assert_eq!(
             bound_once,
             [true, false],
@@ -876,7 +880,7 @@ mod tests {
             .map(|c| noted(c, at, "engine:sender"))
             .collect();
         let statements = append_statements(Backend::Sqlite, &all).unwrap();
-        let (rows, bound_once) = history_rows(&statements);
+        let (rows, bound_once) = history_rows(statements);
         // Round 1: the large step, and 2's first change; round 2; round 3.
         assert_eq!(bound_once, [true, false, false, false]);
         for id in [1, 2, 3, 100] {

@@ -165,7 +165,7 @@ fn id_rows_json(ids: Vec<i64>) -> String {
 }
 
 /// Builds a SQL text from literals and numbered placeholders, for lists and optional filters.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub(crate) struct SqlBuilder {
     text: String,
     args: Vec<Arg>,
