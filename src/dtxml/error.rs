@@ -175,12 +175,19 @@ pub enum DtXmlError {
 
 /// At most `max` characters of an input-derived text, for error messages.
 pub(crate) fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut clipped: String = text.chars().take(max).collect();
-        clipped.push('…');
-        clipped
+    let mut clipped = String::new();
+    push_clipped(&mut clipped, text, max);
+    clipped
+}
+
+/// Appends at most `max` characters of `text` to `into`, as [`clip`] gives them.
+pub(crate) fn push_clipped(into: &mut String, text: &str, max: usize) {
+    match text.char_indices().nth(max) {
+        None => into.push_str(text),
+        Some((end, _)) => {
+            into.push_str(&text[..end]);
+            into.push('…');
+        }
     }
 }
 
@@ -210,6 +217,9 @@ mod tests {
     fn clipping() {
         assert_eq!(clip("abc", 3), "abc");
         assert_eq!(clip("abcd", 3), "abc…");
+        assert_eq!(clip("éèêë", 3), "éèê…");
+        assert_eq!(clip("", 0), "");
+        assert_eq!(clip("a", 0), "…");
     }
 
     #[test]

@@ -9,10 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::codec;
 use super::error::DtXmlError;
 use super::header::HeaderDto;
-use super::limits::{self, ReadLimits};
+use super::limits::Checked;
 use super::path::At;
 use super::schema::MessageKind;
-use super::shape;
 use super::structure::Grammar;
 use crate::domain::MessageHeader;
 
@@ -62,11 +61,10 @@ pub(crate) fn write<C: ItemContent>(
     })
 }
 
-/// Reads a document of the kind of `C` in the four steps of [`super`]: the guard, the shape
-/// check, serde, the domain's constructors.
-pub(crate) fn read<C: ItemContent>(xml: &[u8], limits: &ReadLimits) -> Result<C::Item, DtXmlError> {
-    let text = limits::guard(xml, limits, C::GRAMMAR)?;
-    shape::check(text, C::GRAMMAR)?;
+/// Reads a document of the kind of `C`, whose bytes the guard has passed, in the four steps of
+/// [`super`]: the rest of the guard, the shape check, serde, the domain's constructors.
+pub(crate) fn read<C: ItemContent>(doc: &Checked<'_>) -> Result<C::Item, DtXmlError> {
+    let text = doc.guard(C::GRAMMAR)?;
     let doc = codec::deserialise::<ItemDoc<C>>(text)?;
     let header = doc.header.to_domain(C::KIND)?;
     doc.content.to_item(header)

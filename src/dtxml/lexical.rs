@@ -10,7 +10,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 
 use super::error::{DtXmlError, clip};
-use super::limits::{is_xml_char, is_xml_space};
+use super::limits::{first_illegal_char, is_xml_space};
 use super::path::At;
 use crate::domain::collection::ClosingMonth;
 use crate::domain::splitting::FIRST_YEAR;
@@ -368,9 +368,9 @@ pub(crate) fn participant_id(text: &str, at: &At) -> Result<ParticipantId, DtXml
 /// A free text (an observation's text, the ZAS's instructions): written as it is, when XML 1.0
 /// can carry every character of it.
 pub(crate) fn write_text(text: &str, at: &At) -> Result<String, DtXmlError> {
-    match text.chars().find(|c| !is_xml_char(*c)) {
+    match first_illegal_char(text) {
         None => Ok(text.to_string()),
-        Some(c) => Err(not_writable(
+        Some((_, c)) => Err(not_writable(
             at,
             format!(
                 "character U+{:04X} cannot be carried by XML 1.0",

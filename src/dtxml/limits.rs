@@ -1,5 +1,6 @@
-//! The hostile-input guard: a streaming pre-pass over a document with quick-xml's [`NsReader`],
-//! before the schema's shape is checked and long before serde sees it.
+//! The hostile-input guard: a streaming pass over a document with quick-xml's [`NsReader`],
+//! long before serde sees it. The shape check ([`super::shape`]) follows the same events; its
+//! error is given only when the guard has passed the whole document.
 //!
 //! In this order it refuses: input over the size limit; bytes that are not UTF-8; characters
 //! XML 1.0 does not allow; an XML declaration other than version 1.0 in UTF-8; any
@@ -17,8 +18,9 @@ use quick_xml::escape::EscapeError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 
-use super::error::{DtXmlError, Position, clip};
+use super::error::{DtXmlError, Position, clip, push_clipped};
 use super::path::ROOT;
+use super::shape::{ElementNamespace, Shape};
 use super::structure::Grammar;
 
 /// How much a reader accepts, configurable by its caller.
@@ -53,6 +55,25 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// The first character of `text` that XML 1.0 does not allow, with its byte offset. A run of
+/// ASCII is checked byte by byte (only the controls other than tab, line feed and carriage
+/// return are refused there); only the other characters are decoded.
+pub(crate) fn first_illegal_char(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let mut offset = 0;
+    loop {
+        // Past the run of allowed ASCII, `offset` is a character's first byte.
+        offset += bytes[offset..]
+            .iter()
+            .position(|&b| !b.is_ascii() || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')))?;
+        let c = text[offset..].chars().next()?;
+        if !is_xml_char(c) {
+            return Some((offset, c));
+        }
+        offset += c.len_utf8();
+    }
+}
+
 /// XML white space (production `S`).
 pub(crate) fn is_xml_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
@@ -76,49 +97,116 @@ pub(crate) fn strict_reader(text: &str) -> NsReader<&[u8]> {
     reader
 }
 
-/// The path of open elements as in other errors: relative to the root, `message` for the root.
-fn below_root(open: &[String]) -> String {
-    match open.get(1..) {
-        Some(rest) if !rest.is_empty() => rest.join("/"),
-        _ => ROOT.to_string(),
+/// The local names of the open elements (each clipped), for the depth limit and the paths of
+/// errors: one buffer, `root/child/…`, reused from element to element.
+#[derive(Default)]
+struct OpenElements {
+    path: String,
+    /// Where each open element's name starts in `path` (its `/` before it, but the root's).
+    starts: Vec<usize>,
+}
+
+impl OpenElements {
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    fn push(&mut self, local: &str) {
+        self.starts.push(self.path.len());
+        if self.starts.len() > 1 {
+            self.path.push('/');
+        }
+        push_clipped(&mut self.path, local, 40);
+    }
+
+    fn pop(&mut self) {
+        if let Some(start) = self.starts.pop() {
+            self.path.truncate(start);
+        }
+    }
+
+    /// The path as in other errors: relative to the root, `message` for the root.
+    fn below_root(&self) -> String {
+        match self.starts.get(1) {
+            Some(&slash) => self.path[slash + 1..].to_string(),
+            None => ROOT.to_string(),
+        }
     }
 }
 
-/// Runs the guard; on success returns the document as text (without a byte-order mark), ready
-/// for the shape check and serde. Byte offsets in errors count from the start of the input.
+/// Runs the guard and the shape check; on success returns the document as text (without a
+/// byte-order mark), ready for serde. Byte offsets in errors count from the start of the input.
 pub(crate) fn guard<'a>(
     xml: &'a [u8],
     limits: &ReadLimits,
     grammar: &'static Grammar,
 ) -> Result<&'a str, DtXmlError> {
-    if xml.len() > limits.max_bytes {
-        return Err(DtXmlError::TooLarge {
-            size: xml.len(),
-            limit: limits.max_bytes,
-        });
+    Checked::new(xml, limits)?.guard(grammar)
+}
+
+/// A document whose bytes the guard has passed: within the size limit, UTF-8 (a byte-order mark
+/// set aside) and only characters XML 1.0 allows. [`Checked::guard`] then runs the rest of the
+/// guard for one grammar: a message from the ZAS is tried against each kind's root in turn,
+/// its bytes checked once.
+pub(crate) struct Checked<'a> {
+    text: &'a str,
+    bom: usize,
+    limits: ReadLimits,
+}
+
+impl<'a> Checked<'a> {
+    pub(crate) fn new(xml: &'a [u8], limits: &ReadLimits) -> Result<Self, DtXmlError> {
+        if xml.len() > limits.max_bytes {
+            return Err(DtXmlError::TooLarge {
+                size: xml.len(),
+                limit: limits.max_bytes,
+            });
+        }
+        let bom = if xml.starts_with(UTF8_BOM) {
+            UTF8_BOM.len()
+        } else {
+            0
+        };
+        let text = std::str::from_utf8(&xml[bom..]).map_err(|e| DtXmlError::NotUtf8 {
+            offset: bom + e.valid_up_to(),
+        })?;
+        if let Some((offset, c)) = first_illegal_char(text) {
+            return Err(DtXmlError::IllegalCharacter {
+                at: position(text, bom, offset),
+                code: u32::from(c),
+            });
+        }
+        Ok(Checked {
+            text,
+            bom,
+            limits: *limits,
+        })
     }
-    let bom = if xml.starts_with(UTF8_BOM) {
-        UTF8_BOM.len()
-    } else {
-        0
-    };
-    let text = std::str::from_utf8(&xml[bom..]).map_err(|e| DtXmlError::NotUtf8 {
-        offset: bom + e.valid_up_to(),
-    })?;
-    let guard = Guard {
-        text,
-        bom,
-        limits,
-        grammar,
-    };
-    if let Some((offset, c)) = text.char_indices().find(|(_, c)| !is_xml_char(*c)) {
-        return Err(DtXmlError::IllegalCharacter {
-            at: guard.at(offset as u64),
-            code: u32::from(c),
-        });
+
+    /// The rest of the guard, with `grammar`'s root, and the shape check against `grammar`, in
+    /// one pass; on success the document as text.
+    pub(crate) fn guard(&self, grammar: &'static Grammar) -> Result<&'a str, DtXmlError> {
+        Guard {
+            text: self.text,
+            bom: self.bom,
+            limits: &self.limits,
+            grammar,
+        }
+        .run()?;
+        Ok(self.text)
     }
-    guard.run()?;
-    Ok(text)
+}
+
+/// The position of byte `offset` of `text`, counted from the start of the input (`bom` bytes
+/// before `text`).
+fn position(text: &str, bom: usize, offset: usize) -> Position {
+    let mut position = Position::in_text(text, offset);
+    position.offset += bom;
+    position
 }
 
 struct Guard<'a> {
@@ -138,10 +226,11 @@ enum Phase {
 
 impl Guard<'_> {
     fn at(&self, offset: u64) -> Position {
-        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
-        let mut position = Position::in_text(self.text, offset);
-        position.offset += self.bom;
-        position
+        position(
+            self.text,
+            self.bom,
+            usize::try_from(offset).unwrap_or(usize::MAX),
+        )
     }
 
     fn malformed(&self, offset: u64, message: impl ToString) -> DtXmlError {
@@ -154,15 +243,19 @@ impl Guard<'_> {
     fn run(&self) -> Result<(), DtXmlError> {
         let mut reader = strict_reader(self.text);
 
-        // Local names of the open elements, for the depth limit and truncation errors.
-        let mut open: Vec<String> = Vec::new();
+        let mut open = OpenElements::default();
+        let mut shape = Shape::new(self.grammar);
         let mut phase = Phase::Prolog;
         let mut first = true;
         loop {
             let offset = reader.buffer_position();
-            let (root_namespace, event) = match reader.read_resolved_event() {
-                Ok((ResolveResult::Bound(ns), event)) => (Some(ns.as_ref().to_string()), event),
-                Ok((ResolveResult::Unbound, event)) => (None, event),
+            let (namespace, event) = match reader.read_resolved_event() {
+                Ok((ResolveResult::Bound(ns), event)) => {
+                    (ElementNamespace::of(Some(ns.as_ref()), self.grammar), event)
+                }
+                Ok((ResolveResult::Unbound, event)) => {
+                    (ElementNamespace::of(None, self.grammar), event)
+                }
                 Ok((ResolveResult::Unknown(prefix), _)) => {
                     return Err(self.malformed(
                         offset,
@@ -196,33 +289,37 @@ impl Guard<'_> {
                     if phase == Phase::AfterRoot {
                         return Err(self.malformed(offset, "a second root element"));
                     }
-                    let local = clip(start.local_name().as_ref(), 40);
+                    let local = start.local_name();
+                    let local = local.as_ref();
                     if open.len() >= self.limits.max_depth {
                         open.push(local);
                         return Err(DtXmlError::TooDeep {
-                            path: below_root(&open),
+                            path: open.below_root(),
                             limit: self.limits.max_depth,
                         });
                     }
                     if phase == Phase::Prolog {
-                        self.root(start, &local, root_namespace)?;
+                        self.root(start, local, &namespace)?;
                         phase = Phase::InRoot;
                     }
                     self.attributes(start, offset)?;
-                    if matches!(event, Event::Start(_)) {
+                    let empty = matches!(event, Event::Empty(_));
+                    shape.start(&reader, &namespace, start, empty);
+                    if !empty {
                         open.push(local);
                     } else if open.is_empty() {
                         phase = Phase::AfterRoot;
                     }
                 }
                 Event::End(_) => {
+                    shape.end();
                     open.pop();
                     if open.is_empty() {
                         phase = Phase::AfterRoot;
                     }
                 }
-                Event::Text(text) => self.text(&phase, is_blank(&text), offset)?,
-                Event::CData(data) => self.text(&phase, is_blank(&data), offset)?,
+                Event::Text(text) => self.text(&mut shape, &phase, is_blank(&text), offset)?,
+                Event::CData(data) => self.text(&mut shape, &phase, is_blank(&data), offset)?,
                 Event::GeneralRef(reference) => {
                     let blank = if let Some(number) = reference.strip_prefix('#') {
                         let c = self.character_reference(number, offset)?;
@@ -235,7 +332,7 @@ impl Guard<'_> {
                             name: clip(&reference, 40),
                         });
                     };
-                    self.text(&phase, blank, offset)?;
+                    self.text(&mut shape, &phase, blank, offset)?;
                 }
                 Event::Comment(_) => {}
                 Event::Eof => {
@@ -244,9 +341,9 @@ impl Guard<'_> {
                             Err(self.malformed(offset, "the document has no root element"))
                         }
                         Phase::InRoot => Err(DtXmlError::Truncated {
-                            path: below_root(&open),
+                            path: open.below_root(),
                         }),
-                        Phase::AfterRoot => Ok(()),
+                        Phase::AfterRoot => shape.finish(),
                     };
                 }
             }
@@ -289,7 +386,7 @@ impl Guard<'_> {
         &self,
         start: &BytesStart<'_>,
         local: &str,
-        namespace: Option<String>,
+        namespace: &ElementNamespace,
     ) -> Result<(), DtXmlError> {
         if local != self.grammar.root {
             return Err(DtXmlError::WrongRoot {
@@ -297,11 +394,11 @@ impl Guard<'_> {
                 found: clip(start.name().as_ref(), 40),
             });
         }
-        if namespace.as_deref() != Some(self.grammar.namespace) {
+        if !matches!(namespace, ElementNamespace::Expected) {
             return Err(DtXmlError::WrongNamespace {
                 path: ROOT.to_string(),
                 expected: self.grammar.namespace,
-                found: namespace.map(|ns| clip(&ns, 80)),
+                found: namespace.found(),
             });
         }
         Ok(())
@@ -365,13 +462,88 @@ impl Guard<'_> {
         }
     }
 
-    /// Text, CDATA or a reference outside the root may only be white space (the shape check
-    /// looks at text inside).
-    fn text(&self, phase: &Phase, blank: bool, offset: u64) -> Result<(), DtXmlError> {
-        if *phase == Phase::InRoot || blank {
+    /// Text, CDATA or a reference outside the root may only be white space; inside, the shape
+    /// check looks at it.
+    fn text(
+        &self,
+        shape: &mut Shape,
+        phase: &Phase,
+        blank: bool,
+        offset: u64,
+    ) -> Result<(), DtXmlError> {
+        if *phase == Phase::InRoot {
+            shape.text(blank);
+            Ok(())
+        } else if blank {
             Ok(())
         } else {
             Err(self.malformed(offset, "text outside the root element"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The production `Char` checked character by character: what the fast scan must agree with.
+    fn first_by_chars(text: &str) -> Option<(usize, char)> {
+        text.char_indices().find(|(_, c)| !is_xml_char(*c))
+    }
+
+    #[test]
+    fn the_scan_finds_each_kind_of_illegal_character_where_it_stands() {
+        for (text, expected) in [
+            ("", None),
+            ("<a>plain ASCII\t\r\n</a>", None),
+            ("DEL \u{7F} is allowed", None),
+            ("é, ü, 😀 and \u{FFFD}", None),
+            ("a\u{0}b", Some((1, '\u{0}'))),
+            ("ab\u{1F}", Some((2, '\u{1F}'))),
+            ("é\u{B}", Some((2, '\u{B}'))),
+            ("éè\u{FFFE}x", Some((4, '\u{FFFE}'))),
+            ("\u{FFFF}", Some((0, '\u{FFFF}'))),
+            ("ok 😀 then \u{C}", Some((13, '\u{C}'))),
+        ] {
+            assert_eq!(first_illegal_char(text), expected, "{text:?}");
+            assert_eq!(first_by_chars(text), expected, "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_scan_agrees_with_the_production_char(text in "(?s).{0,64}", ascii in "[\\x00-\\x7f]{0,64}") {
+            prop_assert_eq!(first_illegal_char(&text), first_by_chars(&text));
+            prop_assert_eq!(first_illegal_char(&ascii), first_by_chars(&ascii));
+            let mixed = format!("{ascii}{text}{ascii}");
+            prop_assert_eq!(first_illegal_char(&mixed), first_by_chars(&mixed));
+        }
+    }
+
+    #[test]
+    fn open_elements_give_the_path_below_the_root() {
+        let mut open = OpenElements::default();
+        assert_eq!(open.below_root(), "message");
+        open.push("message");
+        assert_eq!(open.below_root(), "message");
+        open.push("content");
+        open.push("entry");
+        assert_eq!(open.below_root(), "content/entry");
+        open.pop();
+        open.push(&"x".repeat(50));
+        assert_eq!(
+            open.below_root(),
+            format!("content/{}…", "x".repeat(40)),
+            "a name clipped as in other errors"
+        );
+        open.pop();
+        open.pop();
+        assert_eq!(open.below_root(), "message");
+        open.pop();
+        assert!(open.is_empty());
+        open.pop();
+        assert_eq!(open.len(), 0, "a pop too many leaves it empty");
     }
 }

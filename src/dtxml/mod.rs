@@ -9,7 +9,9 @@
 //!    processing instructions, depth, root name and namespace, well-formedness), limited by
 //!    [`ReadLimits`];
 //! 2. the shape check against the schema's content models (element names, order and counts,
-//!    namespaces of all elements, attributes), with element paths in its errors;
+//!    namespaces of all elements, attributes), with element paths in its errors — on the
+//!    guard's events, in the same streaming pass, its error given only once the guard has
+//!    passed the whole document (so the guard's refusals come first, as if it ran alone);
 //! 3. serde into private data-transfer types;
 //! 4. conversion to the domain types through their constructors, with element paths in the
 //!    errors (`content/announcement[3]/vn: check digit is 7, not 3`).
@@ -39,8 +41,9 @@ mod transmission;
 pub(crate) use error::clip;
 pub use error::{DtXmlError, Position};
 pub use fields::{XmlField, announcement_fields};
+use limits::Checked;
 pub use limits::ReadLimits;
-pub(crate) use limits::{is_xml_char, is_xml_space, strict_reader};
+pub(crate) use limits::{first_illegal_char, is_xml_char, is_xml_space, strict_reader};
 pub use schema::{
     ACKNOWLEDGEMENT_NAMESPACE, CI_COMPLEMENT_NAMESPACE, CLOSING_ORDER_NAMESPACE, MESSAGE_TYPE,
     MINOR_VERSION, SPLITTING_NOTICE_NAMESPACE, TRANSMISSION_NAMESPACE,
@@ -94,14 +97,21 @@ impl ZasKind {
     /// Reads `xml` as a message of this kind, refusing hostile or invalid input with a precise
     /// error (one in another kind's namespace included).
     pub fn read(self, xml: &[u8], limits: &ReadLimits) -> Result<ZasMessage, DtXmlError> {
+        self.read_checked(&Checked::new(xml, limits)?)
+    }
+
+    /// [`ZasKind::read`] of a document whose bytes the guard has passed.
+    fn read_checked(self, doc: &Checked<'_>) -> Result<ZasMessage, DtXmlError> {
         match self {
-            ZasKind::Acknowledgement => {
-                read_acknowledgement(xml, limits).map(ZasMessage::Acknowledgement)
+            ZasKind::Acknowledgement => acknowledgement_of(doc).map(ZasMessage::Acknowledgement),
+            ZasKind::ClosingOrder => {
+                item::read::<closing_order::ContentDto>(doc).map(ZasMessage::ClosingOrder)
             }
-            ZasKind::ClosingOrder => read_closing_order(xml, limits).map(ZasMessage::ClosingOrder),
-            ZasKind::CiComplement => read_ci_complement(xml, limits).map(ZasMessage::CiComplement),
+            ZasKind::CiComplement => {
+                item::read::<ci_complement::ContentDto>(doc).map(ZasMessage::CiComplement)
+            }
             ZasKind::SplittingNotice => {
-                read_splitting_notice(xml, limits).map(ZasMessage::SplittingNotice)
+                item::read::<splitting_notice::ContentDto>(doc).map(ZasMessage::SplittingNotice)
             }
         }
     }
@@ -136,7 +146,6 @@ pub fn write_acknowledgement(a: &Acknowledgement) -> Result<String, DtXmlError> 
 /// Reads a transmission, refusing hostile or invalid input with a precise error.
 pub fn read_transmission(xml: &[u8], limits: &ReadLimits) -> Result<Transmission, DtXmlError> {
     let text = limits::guard(xml, limits, &grammar::TRANSMISSION)?;
-    shape::check(text, &grammar::TRANSMISSION)?;
     codec::deserialise::<transmission::TransmissionDoc>(text)?.to_domain()
 }
 
@@ -145,8 +154,11 @@ pub fn read_acknowledgement(
     xml: &[u8],
     limits: &ReadLimits,
 ) -> Result<Acknowledgement, DtXmlError> {
-    let text = limits::guard(xml, limits, &grammar::ACKNOWLEDGEMENT)?;
-    shape::check(text, &grammar::ACKNOWLEDGEMENT)?;
+    acknowledgement_of(&Checked::new(xml, limits)?)
+}
+
+fn acknowledgement_of(doc: &Checked<'_>) -> Result<Acknowledgement, DtXmlError> {
+    let text = doc.guard(&grammar::ACKNOWLEDGEMENT)?;
     codec::deserialise::<acknowledgement::AcknowledgementDoc>(text)?.to_domain()
 }
 
@@ -158,7 +170,7 @@ pub fn write_closing_order(o: &ClosingOrder) -> Result<String, DtXmlError> {
 /// Reads a closing-and-transmission order, refusing hostile or invalid input with a precise
 /// error.
 pub fn read_closing_order(xml: &[u8], limits: &ReadLimits) -> Result<ClosingOrder, DtXmlError> {
-    item::read::<closing_order::ContentDto>(xml, limits)
+    item::read::<closing_order::ContentDto>(&Checked::new(xml, limits)?)
 }
 
 /// Writes a CI complement (the simulator's side of the exchange).
@@ -168,7 +180,7 @@ pub fn write_ci_complement(c: &CiComplement) -> Result<String, DtXmlError> {
 
 /// Reads a CI complement, refusing hostile or invalid input with a precise error.
 pub fn read_ci_complement(xml: &[u8], limits: &ReadLimits) -> Result<CiComplement, DtXmlError> {
-    item::read::<ci_complement::ContentDto>(xml, limits)
+    item::read::<ci_complement::ContentDto>(&Checked::new(xml, limits)?)
 }
 
 /// Writes a splitting notice (the simulator's side of the exchange).
@@ -181,23 +193,25 @@ pub fn read_splitting_notice(
     xml: &[u8],
     limits: &ReadLimits,
 ) -> Result<SplittingNotice, DtXmlError> {
-    item::read::<splitting_notice::ContentDto>(xml, limits)
+    item::read::<splitting_notice::ContentDto>(&Checked::new(xml, limits)?)
 }
 
 /// Reads a message from the ZAS whose kind its root element's namespace decides
 /// ([`ZasKind::ALL`]: `urn:arcgw:xmlns:arc-closing-order:1`, `…:arc-ci-complement:1`,
 /// `…:arc-splitting-notice:1`, else an acknowledgement). Hostile input is refused by the same
 /// guard as for each kind alone (a root in another namespace is refused at its start tag); a
-/// document in no known namespace gets the acknowledgement reader's error.
+/// document in no known namespace gets the acknowledgement reader's error. Its bytes (size,
+/// UTF-8, characters) are checked once, not once per kind tried.
 pub fn read_zas_message(xml: &[u8], limits: &ReadLimits) -> Result<ZasMessage, DtXmlError> {
+    let doc = Checked::new(xml, limits)?;
     let (last, others) = ZasKind::ALL
         .split_last()
         .unwrap_or((&ZasKind::Acknowledgement, &[]));
     for kind in others {
-        match kind.read(xml, limits) {
+        match kind.read_checked(&doc) {
             Err(DtXmlError::WrongNamespace { .. } | DtXmlError::WrongRoot { .. }) => {}
             read => return read,
         }
     }
-    last.read(xml, limits)
+    last.read_checked(&doc)
 }

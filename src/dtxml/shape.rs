@@ -1,73 +1,130 @@
-//! The shape check: a second streaming pass, over a document the [guard](super::limits) has
-//! passed, that holds every element and attribute to the schema's content models
-//! ([`super::grammar`]) and gives each error its element path.
+//! The shape check: it holds every element and attribute to the schema's content models
+//! ([`super::grammar`]) and gives each error its element path, on the events of the
+//! [guard](super::limits)'s streaming pass (one pass over the document, not two), its first
+//! error reported once the guard has passed the whole document.
 //!
 //! Attributes: namespace declarations anywhere; on the root `minorVersion` (required) and
 //! `xsi:schemaLocation` / `xsi:noNamespaceSchemaLocation` (ignored); nothing else.
 
 use quick_xml::NsReader;
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::BytesStart;
 use quick_xml::name::ResolveResult;
 
 use super::error::{DtXmlError, clip};
-use super::limits::{is_blank, is_xml_space};
+use super::limits::is_xml_space;
 use super::path::At;
 use super::structure::{Checker, Grammar};
 
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
-/// Checks the shape of `text`, which the guard has found well-formed.
-pub(crate) fn check(text: &str, grammar: &'static Grammar) -> Result<(), DtXmlError> {
-    let mut reader = NsReader::from_str(text);
-    reader.config_mut().trim_text(false);
-    let mut checker = Checker::new(grammar);
-    loop {
-        let (namespace, event) = match reader.read_resolved_event() {
-            Ok((ResolveResult::Bound(ns), event)) => (Some(ns.as_ref().to_string()), event),
-            Ok((_, event)) => (None, event),
-            Err(e) => {
-                // The guard has read the same text without error.
-                return Err(DtXmlError::Structure {
-                    message: clip(&e.to_string(), 200),
-                });
-            }
-        };
-        match event {
-            Event::Start(ref start) | Event::Empty(ref start) => {
-                let local = start.local_name().as_ref().to_string();
-                if checker.depth() > 0 && namespace.as_deref() != Some(grammar.namespace) {
-                    return Err(DtXmlError::WrongNamespace {
-                        path: checker.child_path(&local),
-                        expected: grammar.namespace,
-                        found: namespace.map(|ns| clip(&ns, 80)),
-                    });
-                }
-                let is_root = checker.depth() == 0;
-                checker.start(&local)?;
-                attributes(&reader, &checker, start, is_root)?;
-                if matches!(event, Event::Empty(_)) {
-                    checker.end()?;
-                }
-            }
-            Event::End(_) => checker.end()?,
-            Event::Text(text) => {
-                checker.text(is_blank(&text))?;
-            }
-            Event::CData(data) => {
-                checker.text(is_blank(&data))?;
-            }
-            Event::GeneralRef(reference) => {
-                let blank = reference
-                    .resolve_char_ref()
-                    .ok()
-                    .flatten()
-                    .is_some_and(is_xml_space);
-                checker.text(blank)?;
-            }
-            Event::Eof => return Ok(()),
-            Event::Decl(_) | Event::DocType(_) | Event::PI(_) | Event::Comment(_) => {}
+/// An element's namespace, held against the grammar's: only another one is kept as text, for
+/// its error.
+pub(crate) enum ElementNamespace {
+    Expected,
+    Other(Option<String>),
+}
+
+impl ElementNamespace {
+    pub fn of(namespace: Option<&str>, grammar: &Grammar) -> Self {
+        if namespace == Some(grammar.namespace) {
+            ElementNamespace::Expected
+        } else {
+            ElementNamespace::Other(namespace.map(str::to_string))
         }
+    }
+
+    /// The namespace found, clipped for an error; `None` when it is missing.
+    pub fn found(&self) -> Option<String> {
+        match self {
+            ElementNamespace::Expected => None,
+            ElementNamespace::Other(found) => found.as_deref().map(|ns| clip(ns, 80)),
+        }
+    }
+}
+
+/// The shape check of one document, fed the events of the guard's pass. It keeps its first
+/// error until the guard has read the whole document ([`Shape::finish`]): whatever the guard
+/// refuses is refused first, as if the guard had run alone before it.
+pub(crate) struct Shape {
+    grammar: &'static Grammar,
+    checker: Checker,
+    error: Option<DtXmlError>,
+}
+
+impl Shape {
+    pub fn new(grammar: &'static Grammar) -> Self {
+        Shape {
+            grammar,
+            checker: Checker::new(grammar),
+            error: None,
+        }
+    }
+
+    fn keep(&mut self, checked: Result<(), DtXmlError>) {
+        if let Err(e) = checked {
+            self.error = Some(e);
+        }
+    }
+
+    /// An element starts; `empty` when it is also its end (`<a/>`).
+    pub fn start(
+        &mut self,
+        reader: &NsReader<&[u8]>,
+        namespace: &ElementNamespace,
+        start: &BytesStart<'_>,
+        empty: bool,
+    ) {
+        if self.error.is_none() {
+            let checked = self.element(reader, namespace, start, empty);
+            self.keep(checked);
+        }
+    }
+
+    fn element(
+        &mut self,
+        reader: &NsReader<&[u8]>,
+        namespace: &ElementNamespace,
+        start: &BytesStart<'_>,
+        empty: bool,
+    ) -> Result<(), DtXmlError> {
+        let local = start.local_name();
+        let local = local.as_ref();
+        if self.checker.depth() > 0 && !matches!(namespace, ElementNamespace::Expected) {
+            return Err(DtXmlError::WrongNamespace {
+                path: self.checker.child_path(local),
+                expected: self.grammar.namespace,
+                found: namespace.found(),
+            });
+        }
+        let is_root = self.checker.depth() == 0;
+        self.checker.start(local)?;
+        attributes(reader, &self.checker, start, is_root)?;
+        if empty {
+            self.checker.end()?;
+        }
+        Ok(())
+    }
+
+    /// The current element ends.
+    pub fn end(&mut self) {
+        if self.error.is_none() {
+            let checked = self.checker.end();
+            self.keep(checked);
+        }
+    }
+
+    /// Text, CDATA or a reference; `blank` when it is white space only.
+    pub fn text(&mut self, blank: bool) {
+        if self.error.is_none() {
+            let checked = self.checker.text(blank);
+            self.keep(checked);
+        }
+    }
+
+    /// The document has been read to its end: the first error found, if any.
+    pub fn finish(self) -> Result<(), DtXmlError> {
+        self.error.map_or(Ok(()), Err)
     }
 }
 

@@ -48,8 +48,13 @@ pub(crate) struct Grammar {
     pub model: fn(&str) -> Content,
 }
 
+/// An open element. Its path is built only for an error, from the frames below it: checking a
+/// valid document allocates nothing per element.
 struct Frame {
-    path: At,
+    /// The local name as the grammar spells it (the root's is not part of any path).
+    name: &'static str,
+    /// Its number among its siblings of the same particle, when that particle repeats.
+    number: Option<usize>,
     content: Content,
     /// The particle of the last child, and how many children matched it.
     particle: usize,
@@ -70,53 +75,61 @@ impl Checker {
         }
     }
 
+    /// The path of the open element (none when the stack is empty).
+    fn open_path(&self) -> Option<At> {
+        let (_root, below) = self.stack.split_first()?;
+        Some(
+            below
+                .iter()
+                .fold(At::root(), |path, f| path.join(f.name, f.number)),
+        )
+    }
+
     /// The path of the element being read (`message` for the root).
     pub fn path(&self) -> String {
-        self.stack
-            .last()
-            .map_or_else(|| self.grammar.root.to_string(), |f| f.path.text())
+        self.open_path()
+            .map_or_else(|| self.grammar.root.to_string(), |path| path.text())
     }
 
     /// The path a child named `name` would have: for errors found before [`Checker::start`].
     pub fn child_path(&self, name: &str) -> String {
-        match self.stack.last() {
+        match self.open_path() {
             None => self.grammar.root.to_string(),
-            Some(f) => f.path.child(&clip(name, 40)).text(),
+            Some(path) => path.child(&clip(name, 40)).text(),
         }
     }
 
     /// An element starts. The root's name is checked by the caller.
     pub fn start(&mut self, name: &str) -> Result<(), DtXmlError> {
-        let Some(parent) = self.stack.last_mut() else {
+        let Some(parent) = self.stack.last() else {
             self.stack.push(Frame {
-                path: At::root(),
+                name: self.grammar.root,
+                number: None,
                 content: (self.grammar.model)(name),
                 particle: 0,
                 count: 0,
             });
             return Ok(());
         };
-        let parent_path = parent.path.text();
         let Content::Elements(particles) = parent.content else {
             return Err(DtXmlError::UnknownElement {
-                path: parent_path,
+                path: self.path(),
                 name: clip(name, 40),
             });
         };
         let known = |p: &Particle| p.names.contains(&name);
         let current = particles.get(parent.particle);
-        let index = if parent.count > 0 && current.is_some_and(known) {
+        let (index, count) = if parent.count > 0 && current.is_some_and(known) {
             // Another occurrence of the current particle.
             let particle = particles[parent.particle];
             if parent.count >= particle.max {
                 return Err(DtXmlError::TooMany {
-                    path: parent_path,
+                    path: self.path(),
                     name: particle.label(),
                     max: particle.max,
                 });
             }
-            parent.count += 1;
-            parent.particle
+            (parent.particle, parent.count + 1)
         } else {
             // A later particle: everything skipped must be optional.
             let from = if parent.count > 0 {
@@ -126,21 +139,21 @@ impl Checker {
             };
             if parent.count > 0 && parent.count < particles[parent.particle].min {
                 return Err(DtXmlError::MissingElement {
-                    path: parent_path,
+                    path: self.path(),
                     name: particles[parent.particle].label(),
                 });
             }
             let Some(offset) = particles[from..].iter().position(known) else {
                 return Err(match particles[..from].iter().rev().find(|p| known(p)) {
                     Some(_) => DtXmlError::MisplacedElement {
-                        path: parent_path,
+                        path: self.path(),
                         name: clip(name, 40),
                         before: particles
                             .get(parent.particle)
                             .map_or_else(String::new, Particle::label),
                     },
                     None => DtXmlError::UnknownElement {
-                        path: parent_path,
+                        path: self.path(),
                         name: clip(name, 40),
                     },
                 });
@@ -148,19 +161,28 @@ impl Checker {
             let target = from + offset;
             if let Some(missing) = particles[from..target].iter().find(|p| p.min > 0) {
                 return Err(DtXmlError::MissingElement {
-                    path: parent_path,
+                    path: self.path(),
                     name: missing.label(),
                 });
             }
-            parent.particle = target;
-            parent.count = 1;
-            target
+            (target, 1)
         };
         let particle = particles[index];
-        let number = (particle.max > 1).then_some(parent.count as usize);
-        let child = parent.path.join(name, number);
+        // The particle knows the name (`known`): its own spelling is kept, not the input's.
+        let Some(name) = particle.names.iter().copied().find(|n| *n == name) else {
+            return Err(DtXmlError::UnknownElement {
+                path: self.path(),
+                name: clip(name, 40),
+            });
+        };
+        let number = (particle.max > 1).then_some(count as usize);
+        if let Some(parent) = self.stack.last_mut() {
+            parent.particle = index;
+            parent.count = count;
+        }
         self.stack.push(Frame {
-            path: child,
+            name,
+            number,
             content: (self.grammar.model)(name),
             particle: 0,
             count: 0,
@@ -176,16 +198,14 @@ impl Checker {
                 content: Content::Text,
                 ..
             }) => Ok(()),
-            Some(frame) if !blank => Err(DtXmlError::UnexpectedText {
-                path: frame.path.text(),
-            }),
+            Some(_) if !blank => Err(DtXmlError::UnexpectedText { path: self.path() }),
             _ => Ok(()),
         }
     }
 
     /// The current element ends: its required children must all have been there.
     pub fn end(&mut self) -> Result<(), DtXmlError> {
-        let Some(frame) = self.stack.pop() else {
+        let Some(frame) = self.stack.last() else {
             return Ok(());
         };
         if let Content::Elements(particles) = frame.content {
@@ -199,11 +219,12 @@ impl Checker {
                 .find(|p| p.min > 0)
             {
                 return Err(DtXmlError::MissingElement {
-                    path: frame.path.text(),
+                    path: self.path(),
                     name: missing.label(),
                 });
             }
         }
+        self.stack.pop();
         Ok(())
     }
 

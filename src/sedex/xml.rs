@@ -17,7 +17,7 @@ use quick_xml::name::ResolveResult;
 use super::error::EnvelopeError;
 use crate::domain::ParticipantId;
 pub(crate) use crate::dtxml::clip;
-use crate::dtxml::{is_xml_char, is_xml_space, strict_reader};
+use crate::dtxml::{first_illegal_char, is_xml_char, is_xml_space, strict_reader};
 
 /// The namespace of eCH-0090 version 2 (written, and read).
 pub const NAMESPACE_V2: &str = "http://www.ech.ch/xmlns/eCH-0090/2";
@@ -206,7 +206,7 @@ pub(crate) fn read(bytes: &[u8], layout: &'static Layout) -> Result<Fields, Enve
         document,
         offset: e.valid_up_to(),
     })?;
-    if let Some(c) = text.chars().find(|c| !is_xml_char(*c)) {
+    if let Some((_, c)) = first_illegal_char(text) {
         return Err(EnvelopeError::IllegalCharacter {
             document,
             code: u32::from(c),

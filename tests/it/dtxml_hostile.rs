@@ -456,6 +456,48 @@ fn unknown_elements_are_refused() {
 }
 
 #[test]
+fn the_guard_refuses_before_the_shape_check_wherever_each_finds_its_fault() {
+    // The shape check follows the guard's own pass: its fault early in the document must not
+    // hide a hostile or broken part later, which the guard refuses as when it ran alone first.
+    let early_shape_fault = replace_once(
+        &transmission_fixture(),
+        "<keyCode>81</keyCode>",
+        "<keyCode>81</keyCode><comment>urgent</comment>",
+    );
+    let truncated = &early_shape_fault[..early_shape_fault.rfind("</content>").expect("content")];
+    assert!(
+        matches!(read_t(truncated), Err(DtXmlError::Truncated { path }) if path == "content"),
+        "{:?}",
+        read_t(truncated)
+    );
+    let last = early_shape_fault
+        .rfind("</message>")
+        .expect("the root's end");
+    let entity_later = format!(
+        "{}<!-- &amp; -->{}",
+        &early_shape_fault[..last],
+        &early_shape_fault[last..]
+    )
+    .replacen("</content>", "&xxe;</content>", 1);
+    assert!(
+        matches!(&read_t(&entity_later), Err(DtXmlError::Entity { name, .. }) if name == "xxe"),
+        "{:?}",
+        read_t(&entity_later)
+    );
+    let second_root = format!("{early_shape_fault}<message/>");
+    assert!(
+        matches!(read_t(&second_root), Err(DtXmlError::Malformed { .. })),
+        "{:?}",
+        read_t(&second_root)
+    );
+    // Alone, the shape check's fault is the one given, with its place.
+    assert!(matches!(
+        read_t(&early_shape_fault),
+        Err(DtXmlError::UnknownElement { path, name }) if path == "content/announcement[3]" && name == "comment"
+    ));
+}
+
+#[test]
 fn four_observations_are_refused() {
     let observation = "<observation>\n        <code>7</code>\n      </observation>";
     let ack = acknowledgement_fixture();
