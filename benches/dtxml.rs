@@ -15,8 +15,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use arcgw::dtxml::{
-    ReadLimits, read_acknowledgement, read_transmission, write_acknowledgement,
-    write_transmission,
+    ReadLimits, read_acknowledgement, read_transmission, write_acknowledgement, write_transmission,
 };
 
 const ENTRIES: usize = 1000;
