@@ -138,20 +138,11 @@ impl OpenElements {
     }
 }
 
-/// Runs the guard and the shape check; on success returns the document as text (without a
-/// byte-order mark), ready for serde. Byte offsets in errors count from the start of the input.
-pub(crate) fn guard<'a>(
-    xml: &'a [u8],
-    limits: &ReadLimits,
-    grammar: &'static Grammar,
-) -> Result<&'a str, DtXmlError> {
-    Checked::new(xml, limits)?.guard(grammar)
-}
-
 /// A document whose bytes the guard has passed: within the size limit, UTF-8 (a byte-order mark
 /// set aside) and only characters XML 1.0 allows. [`Checked::guard`] then runs the rest of the
-/// guard for one grammar: a message from the ZAS is tried against each kind's root in turn,
-/// its bytes checked once.
+/// guard and the shape check for one grammar: a message from the ZAS is tried against each
+/// kind's root in turn, its bytes checked once. Byte offsets in errors count from the start of
+/// the input.
 pub(crate) struct Checked<'a> {
     text: &'a str,
     bom: usize,
@@ -188,7 +179,7 @@ impl<'a> Checked<'a> {
     }
 
     /// The rest of the guard, with `grammar`'s root, and the shape check against `grammar`, in
-    /// one pass; on success the document as text.
+    /// one pass; on success the document as text (without a byte-order mark), ready for serde.
     pub(crate) fn guard(&self, grammar: &'static Grammar) -> Result<&'a str, DtXmlError> {
         Guard {
             text: self.text,

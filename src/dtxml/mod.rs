@@ -145,7 +145,7 @@ pub fn write_acknowledgement(a: &Acknowledgement) -> Result<String, DtXmlError> 
 
 /// Reads a transmission, refusing hostile or invalid input with a precise error.
 pub fn read_transmission(xml: &[u8], limits: &ReadLimits) -> Result<Transmission, DtXmlError> {
-    let text = limits::guard(xml, limits, &grammar::TRANSMISSION)?;
+    let text = Checked::new(xml, limits)?.guard(&grammar::TRANSMISSION)?;
     codec::deserialise::<transmission::TransmissionDoc>(text)?.to_domain()
 }
 
