@@ -944,6 +944,20 @@ async fn counts_by_state_and_oldest_queued(db: TestDb) {
     assert_eq!(counts[&Sending], 1);
     assert_eq!(counts[&Withdrawn], 1);
     assert_eq!(counts[&Done], 0);
+    // Only the states asked for, each present (zero included), duplicates once.
+    let some = store
+        .counts_in(&[Queued, Withdrawn, Done, Queued])
+        .await
+        .unwrap();
+    assert_eq!(
+        some.into_iter().collect::<Vec<_>>(),
+        vec![(Queued, 2), (Done, 0), (Withdrawn, 1)]
+    );
+    assert!(store.counts_in(&[]).await.unwrap().is_empty());
+    assert_eq!(
+        store.counts_in(&AnnouncementState::ALL).await.unwrap(),
+        counts
+    );
     // O-1 was claimed; the oldest queued is O-2, submitted at minute 0.
     assert_eq!(
         store.oldest_queued_age(t(60)).await.unwrap(),
