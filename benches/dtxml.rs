@@ -42,35 +42,19 @@ fn main() {
     let acknowledgement_xml = write_acknowledgement(&acknowledgement).expect("writable");
 
     let rows = [
-        (
-            "write a transmission",
-            transmission_xml.len(),
-            best(repeat, || {
-                write_transmission(&transmission).expect("writable");
-            }),
+        document_steps(
+            repeat,
+            "a transmission",
+            &transmission_xml,
+            || write_transmission(&transmission).map(drop),
+            |xml| read_transmission(xml, &limits).map(|t| t.announcements.len()),
         ),
-        (
-            "read a transmission",
-            transmission_xml.len(),
-            best(repeat, || {
-                let read = read_transmission(transmission_xml.as_bytes(), &limits);
-                assert_eq!(read.expect("readable").announcements.len(), ENTRIES);
-            }),
-        ),
-        (
-            "write an acknowledgement",
-            acknowledgement_xml.len(),
-            best(repeat, || {
-                write_acknowledgement(&acknowledgement).expect("writable");
-            }),
-        ),
-        (
-            "read an acknowledgement",
-            acknowledgement_xml.len(),
-            best(repeat, || {
-                let read = read_acknowledgement(acknowledgement_xml.as_bytes(), &limits);
-                assert_eq!(read.expect("readable").entries.len(), ENTRIES);
-            }),
+        document_steps(
+            repeat,
+            "an acknowledgement",
+            &acknowledgement_xml,
+            || write_acknowledgement(&acknowledgement).map(drop),
+            |xml| read_acknowledgement(xml, &limits).map(|a| a.entries.len()),
         ),
     ];
 
@@ -78,7 +62,7 @@ fn main() {
         "| step ({ENTRIES} entries, fastest of {repeat}) | bytes | ms | µs per entry |\n\
          |---|--:|--:|--:|\n"
     );
-    for (step, bytes, elapsed) in rows {
+    for (step, bytes, elapsed) in rows.into_iter().flatten() {
         let ms = elapsed.as_secs_f64() * 1000.0;
         let per_entry = elapsed.as_secs_f64() * 1e6 / ENTRIES as f64;
         writeln!(md, "| {step} | {bytes} | {ms:.2} | {per_entry:.1} |").expect("a string");
@@ -101,6 +85,31 @@ fn read_fixture(name: &str) -> String {
 /// The fixture's entries repeated to [`ENTRIES`].
 fn cycle<T: Clone>(entries: &[T]) -> Vec<T> {
     entries.iter().cycle().take(ENTRIES).cloned().collect()
+}
+
+/// The two timed steps of one document, `xml` as `write` writes it: writing it, and reading it
+/// back (`read` gives the number of entries read, which must be [`ENTRIES`]).
+fn document_steps<E: std::fmt::Debug>(
+    repeat: usize,
+    document: &str,
+    xml: &str,
+    write: impl Fn() -> Result<(), E>,
+    read: impl Fn(&[u8]) -> Result<usize, E>,
+) -> [(String, usize, Duration); 2] {
+    [
+        (
+            format!("write {document}"),
+            xml.len(),
+            best(repeat, || write().expect("writable")),
+        ),
+        (
+            format!("read {document}"),
+            xml.len(),
+            best(repeat, || {
+                assert_eq!(read(xml.as_bytes()).expect("readable"), ENTRIES);
+            }),
+        ),
+    ]
 }
 
 /// The fastest of `repeat` runs of `step`.

@@ -47,7 +47,6 @@ impl ElementNamespace {
 /// error until the guard has read the whole document ([`Shape::finish`]): whatever the guard
 /// refuses is refused first, as if the guard had run alone before it.
 pub(crate) struct Shape {
-    grammar: &'static Grammar,
     checker: Checker,
     error: Option<DtXmlError>,
 }
@@ -55,7 +54,6 @@ pub(crate) struct Shape {
 impl Shape {
     pub fn new(grammar: &'static Grammar) -> Self {
         Shape {
-            grammar,
             checker: Checker::new(grammar),
             error: None,
         }
@@ -93,7 +91,7 @@ impl Shape {
         if self.checker.depth() > 0 && !matches!(namespace, ElementNamespace::Expected) {
             return Err(DtXmlError::WrongNamespace {
                 path: self.checker.child_path(local),
-                expected: self.grammar.namespace,
+                expected: self.checker.namespace(),
                 found: namespace.found(),
             });
         }

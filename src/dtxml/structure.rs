@@ -75,6 +75,11 @@ impl Checker {
         }
     }
 
+    /// The namespace every element of the document must be in.
+    pub fn namespace(&self) -> &'static str {
+        self.grammar.namespace
+    }
+
     /// The path of the open element (none when the stack is empty).
     fn open_path(&self) -> Option<At> {
         let (_root, below) = self.stack.split_first()?;
