@@ -3,36 +3,24 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::document::MessageDoc;
 use super::error::DtXmlError;
-use super::header::HeaderDto;
 use super::lexical;
 use super::path::At;
-use super::schema::{ACKNOWLEDGEMENT, ACKNOWLEDGEMENT_NAMESPACE, MINOR_VERSION};
-use super::shared::{DateOfBirthDto, DeliveryOfficeDto};
+use super::schema::{ACKNOWLEDGEMENT, MINOR_VERSION};
+use super::shared::{DateOfBirthDto, DeliveryOfficeDto, each_item, read_counted};
 use crate::domain::acknowledgement::{MAX_OBSERVATIONS, MAX_WRONG_FIELDS};
 use crate::domain::{
     Acknowledgement, AcknowledgementEntry, AcknowledgementResult, CertificatePrint, FundNumber,
     Observation, Processing,
 };
 
-/// The root element `message`.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename = "message")]
-pub(crate) struct AcknowledgementDoc {
-    /// Written as the default namespace; on reading the guard has checked the namespace and
-    /// this field is ignored.
-    #[serde(rename = "@xmlns", default)]
-    xmlns: String,
-    /// Checked by the shape pass on reading.
-    #[serde(rename = "@minorVersion", default)]
-    minor_version: String,
-    header: HeaderDto,
-    content: ContentDto,
-}
+/// The root element `message` around the acknowledgement's content.
+pub(crate) type AcknowledgementDoc = MessageDoc<ContentDto>;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ContentDto {
+pub(crate) struct ContentDto {
     /// From this date run the 15 working days of N. 3401 for entries still being processed.
     acknowledgement_date: String,
     #[serde(rename = "entry", default)]
@@ -132,30 +120,21 @@ fn content_at() -> At {
 impl AcknowledgementDoc {
     pub fn from_domain(a: &Acknowledgement) -> Result<Self, DtXmlError> {
         let content = content_at();
-        Ok(AcknowledgementDoc {
-            xmlns: ACKNOWLEDGEMENT_NAMESPACE.to_string(),
-            // Minor version 1 added the old RCI keys (annex 1, footnote); none, minor version 0.
-            minor_version: if a.entries.iter().any(|e| e.key.is_old_law()) {
-                MINOR_VERSION
-            } else {
-                0
-            }
-            .to_string(),
-            header: HeaderDto::from_domain(&a.header, &ACKNOWLEDGEMENT)?,
-            content: ContentDto {
-                acknowledgement_date: lexical::write_date(
-                    a.acknowledgement_date,
-                    &content.child("acknowledgementDate"),
-                )?,
-                entries: a
-                    .entries
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| entry_dto(e, &content.item("entry", i)))
-                    .collect::<Result<_, _>>()?,
-                number_of_entries: a.entries.len().to_string(),
-            },
-        })
+        // Minor version 1 added the old RCI keys (annex 1, footnote); none, minor version 0.
+        let minor_version = if a.entries.iter().any(|e| e.key.is_old_law()) {
+            MINOR_VERSION
+        } else {
+            0
+        };
+        let body = ContentDto {
+            acknowledgement_date: lexical::write_date(
+                a.acknowledgement_date,
+                &content.child("acknowledgementDate"),
+            )?,
+            entries: each_item(&a.entries, &content, "entry", entry_dto)?,
+            number_of_entries: a.entries.len().to_string(),
+        };
+        MessageDoc::new(&ACKNOWLEDGEMENT, minor_version, &a.header, body)
     }
 
     pub fn to_domain(&self) -> Result<Acknowledgement, DtXmlError> {
@@ -165,20 +144,12 @@ impl AcknowledgementDoc {
             &self.content.acknowledgement_date,
             &content.child("acknowledgementDate"),
         )?;
-        let entries = self
-            .content
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| entry(e, &content.item("entry", i)))
-            .collect::<Result<Vec<_>, _>>()?;
-        super::shared::check_count(
-            &self.content.number_of_entries,
-            &content.child("numberOfEntries"),
+        let count = (
+            self.content.number_of_entries.as_str(),
             "numberOfEntries",
             "the number of entries",
-            entries.len(),
-        )?;
+        );
+        let entries = read_counted(&self.content.entries, &content, "entry", count, entry)?;
         Ok(Acknowledgement {
             header,
             acknowledgement_date,

@@ -3,31 +3,17 @@
 //! holding the item. What differs between them is the content ([`ItemContent`]); reading and
 //! writing the document around it is done here once.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
 use super::codec;
+use super::document::MessageDoc;
 use super::error::DtXmlError;
-use super::header::HeaderDto;
 use super::limits::Checked;
 use super::path::At;
 use super::schema::MessageKind;
 use super::structure::Grammar;
 use crate::domain::MessageHeader;
-
-/// The root element `message` around the content `C`.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename = "message")]
-pub(crate) struct ItemDoc<C> {
-    /// Written as the default namespace; on reading the guard has checked the namespace.
-    #[serde(rename = "@xmlns", default)]
-    xmlns: String,
-    /// Checked by the shape pass on reading.
-    #[serde(rename = "@minorVersion", default)]
-    minor_version: String,
-    header: HeaderDto,
-    content: C,
-}
 
 /// The content of a one-item message: its kind's header values and content model, and the
 /// conversions to and from its domain type.
@@ -53,19 +39,14 @@ pub(crate) fn write<C: ItemContent>(
     header: &MessageHeader,
     item: &C::Item,
 ) -> Result<String, DtXmlError> {
-    codec::serialise(&ItemDoc {
-        xmlns: C::KIND.namespace.to_string(),
-        minor_version: "0".to_string(),
-        header: HeaderDto::from_domain(header, C::KIND)?,
-        content: C::from_item(item)?,
-    })
+    codec::serialise(&MessageDoc::new(C::KIND, 0, header, C::from_item(item)?)?)
 }
 
 /// Reads a document of the kind of `C`, whose bytes the guard has passed, in the four steps of
 /// [`super`]: the rest of the guard, the shape check, serde, the domain's constructors.
 pub(crate) fn read<C: ItemContent>(doc: &Checked<'_>) -> Result<C::Item, DtXmlError> {
     let text = doc.guard(C::GRAMMAR)?;
-    let doc = codec::deserialise::<ItemDoc<C>>(text)?;
+    let doc = codec::deserialise::<MessageDoc<C>>(text)?;
     let header = doc.header.to_domain(C::KIND)?;
     doc.content.to_item(header)
 }

@@ -23,6 +23,7 @@ mod acknowledgement;
 mod ci_complement;
 mod closing_order;
 mod codec;
+mod document;
 mod error;
 mod fields;
 mod grammar;

@@ -72,24 +72,42 @@ impl DateOfBirthDto {
     }
 }
 
-/// The trailer check of the legacy lots: the declared count (`element`, text at `at`) must be
-/// the number of items actually in the content.
-pub(crate) fn check_count(
-    declared: &str,
-    at: &At,
-    element: &'static str,
-    what: &'static str,
-    actual: usize,
-) -> Result<(), DtXmlError> {
-    let declared = lexical::unsigned(declared, at, 10, what)?;
-    if usize::try_from(declared) != Ok(actual) {
+/// The items `name` of a content (at `content`), each mapped with its own path
+/// (`content/name[i]`): written from the domain or read into it, the first fault with its place.
+pub(crate) fn each_item<T, U>(
+    items: &[T],
+    content: &At,
+    name: &str,
+    map: impl Fn(&T, &At) -> Result<U, DtXmlError>,
+) -> Result<Vec<U>, DtXmlError> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| map(item, &content.item(name, i)))
+        .collect()
+}
+
+/// A content's list read ([`each_item`]), then the trailer check of the legacy lots: the count
+/// the content declares (`count`, the text of its element `count_element`) must be the
+/// number of items actually in it.
+pub(crate) fn read_counted<T, U>(
+    items: &[T],
+    content: &At,
+    name: &str,
+    count: (&str, &'static str, &'static str),
+    map: impl Fn(&T, &At) -> Result<U, DtXmlError>,
+) -> Result<Vec<U>, DtXmlError> {
+    let read = each_item(items, content, name, map)?;
+    let (declared, element, what) = count;
+    let declared = lexical::unsigned(declared, &content.child(element), 10, what)?;
+    if usize::try_from(declared) != Ok(read.len()) {
         return Err(DtXmlError::CountMismatch {
             element,
             declared,
-            actual,
+            actual: read.len(),
         });
     }
-    Ok(())
+    Ok(read)
 }
 
 /// n. The domicile code, and the period for code 1 (N. 3118).

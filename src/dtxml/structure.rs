@@ -122,9 +122,13 @@ impl Checker {
                 name: clip(name, 40),
             });
         };
-        let known = |p: &Particle| p.names.contains(&name);
-        let current = particles.get(parent.particle);
-        let (index, count) = if parent.count > 0 && current.is_some_and(known) {
+        // The grammar's own spelling of the name where a particle knows it (kept, with its
+        // `'static` lifetime, instead of the input's).
+        let spelling = |p: &Particle| p.names.iter().copied().find(|n| *n == name);
+        let current = particles.get(parent.particle).and_then(spelling);
+        let (index, count, name) = if parent.count > 0
+            && let Some(known) = current
+        {
             // Another occurrence of the current particle.
             let particle = particles[parent.particle];
             if parent.count >= particle.max {
@@ -134,7 +138,7 @@ impl Checker {
                     max: particle.max,
                 });
             }
-            (parent.particle, parent.count + 1)
+            (parent.particle, parent.count + 1, known)
         } else {
             // A later particle: everything skipped must be optional.
             let from = if parent.count > 0 {
@@ -148,8 +152,12 @@ impl Checker {
                     name: particles[parent.particle].label(),
                 });
             }
-            let Some(offset) = particles[from..].iter().position(known) else {
-                return Err(match particles[..from].iter().rev().find(|p| known(p)) {
+            let Some((offset, known)) = particles[from..]
+                .iter()
+                .enumerate()
+                .find_map(|(offset, p)| Some((offset, spelling(p)?)))
+            else {
+                return Err(match particles[..from].iter().rev().find_map(spelling) {
                     Some(_) => DtXmlError::MisplacedElement {
                         path: self.path(),
                         name: clip(name, 40),
@@ -170,16 +178,9 @@ impl Checker {
                     name: missing.label(),
                 });
             }
-            (target, 1)
+            (target, 1, known)
         };
         let particle = particles[index];
-        // The particle knows the name (`known`): its own spelling is kept, not the input's.
-        let Some(name) = particle.names.iter().copied().find(|n| *n == name) else {
-            return Err(DtXmlError::UnknownElement {
-                path: self.path(),
-                name: clip(name, 40),
-            });
-        };
         let number = (particle.max > 1).then_some(count as usize);
         if let Some(parent) = self.stack.last_mut() {
             parent.particle = index;

@@ -3,37 +3,25 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::document::MessageDoc;
 use super::error::DtXmlError;
-use super::header::HeaderDto;
 use super::lexical;
 use super::path::At;
-use super::schema::{TRANSMISSION, TRANSMISSION_NAMESPACE, minor_version_of};
+use super::schema::{TRANSMISSION, minor_version_of};
 use super::shared::{
     DateOfBirthDto, DeliveryOfficeDto, DomicileDto, SplittingDto, domicile, domicile_dto,
-    splitting, splitting_dto,
+    each_item, read_counted, splitting, splitting_dto,
 };
 use crate::domain::{
     Announcement, Beneficiary, CollectionOrder, FieldSet, Particulars, Person, Transmission,
 };
 
-/// The root element `message`.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename = "message")]
-pub(crate) struct TransmissionDoc {
-    /// Written as the default namespace; on reading the guard has checked the namespace and
-    /// this field is ignored.
-    #[serde(rename = "@xmlns", default)]
-    xmlns: String,
-    /// Checked by the shape pass on reading.
-    #[serde(rename = "@minorVersion", default)]
-    minor_version: String,
-    header: HeaderDto,
-    content: ContentDto,
-}
+/// The root element `message` around the transmission's content.
+pub(crate) type TransmissionDoc = MessageDoc<ContentDto>;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ContentDto {
+pub(crate) struct ContentDto {
     #[serde(rename = "announcement", default)]
     announcements: Vec<AnnouncementDto>,
     /// Like the trailer of the legacy lots: the reader checks it.
@@ -142,43 +130,32 @@ fn content_at() -> At {
 impl TransmissionDoc {
     pub fn from_domain(t: &Transmission) -> Result<Self, DtXmlError> {
         let content = content_at();
-        Ok(TransmissionDoc {
-            xmlns: TRANSMISSION_NAMESPACE.to_string(),
-            minor_version: minor_version_of(
-                t.announcements
-                    .iter()
-                    .map(|a| (a.key(), a.particulars().field_set())),
-            )
-            .to_string(),
-            header: HeaderDto::from_domain(&t.header, &TRANSMISSION)?,
-            content: ContentDto {
-                announcements: t
-                    .announcements
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| announcement_dto(a, &content.item("announcement", i)))
-                    .collect::<Result<_, _>>()?,
-                number_of_announcements: t.announcements.len().to_string(),
-            },
-        })
+        let minor_version = minor_version_of(
+            t.announcements
+                .iter()
+                .map(|a| (a.key(), a.particulars().field_set())),
+        );
+        let body = ContentDto {
+            announcements: each_item(&t.announcements, &content, "announcement", announcement_dto)?,
+            number_of_announcements: t.announcements.len().to_string(),
+        };
+        MessageDoc::new(&TRANSMISSION, minor_version, &t.header, body)
     }
 
     pub fn to_domain(&self) -> Result<Transmission, DtXmlError> {
         let header = self.header.to_domain(&TRANSMISSION)?;
         let content = content_at();
-        let announcements = self
-            .content
-            .announcements
-            .iter()
-            .enumerate()
-            .map(|(i, a)| announcement(a, &content.item("announcement", i)))
-            .collect::<Result<Vec<_>, _>>()?;
-        super::shared::check_count(
-            &self.content.number_of_announcements,
-            &content.child("numberOfAnnouncements"),
+        let count = (
+            self.content.number_of_announcements.as_str(),
             "numberOfAnnouncements",
             "the number of announcements",
-            announcements.len(),
+        );
+        let announcements = read_counted(
+            &self.content.announcements,
+            &content,
+            "announcement",
+            count,
+            announcement,
         )?;
         Ok(Transmission {
             header,
