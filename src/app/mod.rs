@@ -13,6 +13,7 @@ pub(crate) mod openapi;
 mod operations;
 mod rate_limit;
 mod refusals;
+mod scrape;
 mod state;
 mod viewer;
 

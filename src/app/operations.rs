@@ -57,6 +57,16 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
 /// (`deadline_metrics.rs`).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    // Unauthenticated, and its reads grow with the tables: a flood of scrapes shares renders.
+    let out = state.scrape.get(|| render(&state)).await?;
+    Ok((
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        out,
+    ))
+}
+
+/// The metrics' text, read now.
+async fn render(state: &AppState) -> Result<String, ApiError> {
     let counts = state.store.counts_by_state().await?;
     let oldest = state.store.oldest_queued_age(state.now()).await?;
     let mut out = String::new();
@@ -108,8 +118,5 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
     out.push_str(&format!("arcgw_sedex_receipts_overdue {overdue}\n"));
     super::deadline_metrics::render(&state, &mut out).await?;
     state.metrics.render(&mut out);
-    Ok((
-        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        out,
-    ))
+    Ok(out)
 }

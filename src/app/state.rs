@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::metrics::Metrics;
 use super::rate_limit::RateLimiter;
 use super::refusals::Refusals;
+use super::scrape::SharedRender;
 use crate::accounts::{Delivery, PasswordMail};
 use crate::calendar::ZasCalendar;
 use crate::clock::Clock;
@@ -54,6 +55,9 @@ pub struct Inner {
     /// The fund number of the Swiss compensation fund, the only one that announces key 94
     /// (N. 2521, annex 1): `[intake] swiss_compensation_fund`; none when not set.
     pub swiss_fund: Option<u16>,
+    /// The last rendering of `/metrics`: one render at a time, shared by the scrapes that
+    /// waited for it (`scrape.rs`).
+    pub scrape: SharedRender<String>,
 }
 
 impl std::ops::Deref for AppState {
@@ -102,6 +106,7 @@ impl AppState {
             show_to_manager: false,
             letters: LettersConfig::default(),
             swiss_fund: None,
+            scrape: SharedRender::default(),
         }))
     }
 

@@ -839,6 +839,42 @@ async fn the_rate_limit_holds_per_token(db: TestDb) {
     assert_eq!(app.audit("api.rate_limit").await.len(), 1);
 }
 
+/// The count of queued announcements on the `/metrics` of `base`.
+async fn queued_on_metrics(client: reqwest::Client, base: String) -> u64 {
+    let response = client.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let queued = text
+        .lines()
+        .find_map(|l| l.strip_prefix("arcgw_announcements{state=\"queued\"} "))
+        .unwrap_or_else(|| panic!("no queued count in {text}"));
+    queued.parse().unwrap()
+}
+
+/// Scrapes of `/metrics` in parallel share renders (one at a time), yet each answer counts
+/// every announcement stored before its request was sent: never a render that began before.
+async fn parallel_scrapes_count_what_was_stored_before_them(db: TestDb) {
+    let app = app(&db).await;
+    for round in 1..=3u64 {
+        let (status, _) = app
+            .post(
+                "/api/v1/announcements",
+                &app.token,
+                one_announcement(&format!("SCRAPE-{round}"))
+                    .to_string()
+                    .into_bytes(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        let scrapes = (0..32).map(|_| queued_on_metrics(app.client.clone(), app.base.clone()));
+        let counts = futures_join_all(scrapes).await;
+        assert!(
+            counts.iter().all(|&n| n == round),
+            "round {round}: {counts:?}"
+        );
+    }
+}
+
 async fn operations_endpoints(db: TestDb) {
     let app = app(&db).await;
     app.submit(&examples()).await;
@@ -999,5 +1035,6 @@ support::db::on_both_backends!(
     withdraw_while_queued,
     the_rate_limit_holds_per_token,
     operations_endpoints,
+    parallel_scrapes_count_what_was_stored_before_them,
     readiness_reports_pending_migrations,
 );
