@@ -116,7 +116,7 @@ async fn render(state: &AppState) -> Result<String, ApiError> {
     );
     let overdue = state.store.receipts_overdue().await?;
     out.push_str(&format!("arcgw_sedex_receipts_overdue {overdue}\n"));
-    super::deadline_metrics::render(&state, &mut out).await?;
+    super::deadline_metrics::render(state, &mut out).await?;
     state.metrics.render(&mut out);
     Ok(out)
 }
