@@ -88,8 +88,8 @@ pub(crate) fn each_item<T, U>(
 }
 
 /// A content's list read ([`each_item`]), then the trailer check of the legacy lots: the count
-/// the content declares (`count`, the text of its element `count_element`) must be the
-/// number of items actually in it.
+/// the content declares must be the number of items actually in it. `count`: the declared
+/// count's text, the name of its element (a child of the content) and what it counts.
 pub(crate) fn read_counted<T, U>(
     items: &[T],
     content: &At,
