@@ -96,19 +96,13 @@ fn document_steps<E: std::fmt::Debug>(
     write: impl Fn() -> Result<(), E>,
     read: impl Fn(&[u8]) -> Result<usize, E>,
 ) -> [(String, usize, Duration); 2] {
+    let step =
+        |verb: &str, run: &dyn Fn()| (format!("{verb} {document}"), xml.len(), best(repeat, run));
     [
-        (
-            format!("write {document}"),
-            xml.len(),
-            best(repeat, || write().expect("writable")),
-        ),
-        (
-            format!("read {document}"),
-            xml.len(),
-            best(repeat, || {
-                assert_eq!(read(xml.as_bytes()).expect("readable"), ENTRIES);
-            }),
-        ),
+        step("write", &|| write().expect("writable")),
+        step("read", &|| {
+            assert_eq!(read(xml.as_bytes()).expect("readable"), ENTRIES);
+        }),
     ]
 }
 

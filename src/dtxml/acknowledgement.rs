@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::document::MessageDoc;
+use super::document::{MessageDoc, content_at};
 use super::error::DtXmlError;
 use super::lexical;
 use super::path::At;
@@ -111,10 +111,6 @@ struct SplittingConfirmationDto {
     spouse_vn: String,
     #[serde(rename = "accountFund", default)]
     account_funds: Vec<DeliveryOfficeDto>,
-}
-
-fn content_at() -> At {
-    At::root().child("content")
 }
 
 impl AcknowledgementDoc {

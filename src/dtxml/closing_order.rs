@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::document::content_at;
 use super::error::DtXmlError;
 use super::grammar;
-use super::item::{ItemContent, content_at};
+use super::item::ItemContent;
 use super::lexical;
 use super::schema::{CLOSING_ORDER, MessageKind};
 use super::shared::{DeliveryOfficeDto, DomicileDto, domicile, domicile_dto};

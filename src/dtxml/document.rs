@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::DtXmlError;
 use super::header::HeaderDto;
+use super::path::At;
 use super::schema::MessageKind;
 use crate::domain::MessageHeader;
 
@@ -39,4 +40,9 @@ impl<C> MessageDoc<C> {
             content,
         })
     }
+}
+
+/// The path of the content, below which the errors of what it holds are named.
+pub(crate) fn content_at() -> At {
+    At::root().child("content")
 }

@@ -10,7 +10,6 @@ use super::codec;
 use super::document::MessageDoc;
 use super::error::DtXmlError;
 use super::limits::Checked;
-use super::path::At;
 use super::schema::MessageKind;
 use super::structure::Grammar;
 use crate::domain::MessageHeader;
@@ -27,11 +26,6 @@ pub(crate) trait ItemContent: Serialize + DeserializeOwned {
     fn from_item(item: &Self::Item) -> Result<Self, DtXmlError>;
     /// The item, through the domain's constructors, with element paths in the errors.
     fn to_item(&self, header: MessageHeader) -> Result<Self::Item, DtXmlError>;
-}
-
-/// The path of the content, below which the items' errors are named.
-pub(crate) fn content_at() -> At {
-    At::root().child("content")
 }
 
 /// Writes `item`, with its `header`, as a document of its kind (minor version 0).

@@ -88,17 +88,16 @@ pub(crate) fn each_item<T, U>(
 }
 
 /// A content's list read ([`each_item`]), then the trailer check of the legacy lots: the count
-/// the content declares must be the number of items actually in it. `count`: the declared
-/// count's text, the name of its element (a child of the content) and what it counts.
+/// the content declares (`declared`, the text of its child `element`, which counts `what`)
+/// must be the number of items actually in it.
 pub(crate) fn read_counted<T, U>(
     items: &[T],
     content: &At,
     name: &str,
-    count: (&str, &'static str, &'static str),
+    (declared, element, what): (&str, &'static str, &'static str),
     map: impl Fn(&T, &At) -> Result<U, DtXmlError>,
 ) -> Result<Vec<U>, DtXmlError> {
     let read = each_item(items, content, name, map)?;
-    let (declared, element, what) = count;
     let declared = lexical::unsigned(declared, &content.child(element), 10, what)?;
     if usize::try_from(declared) != Ok(read.len()) {
         return Err(DtXmlError::CountMismatch {

@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::document::content_at;
 use super::error::DtXmlError;
 use super::grammar;
-use super::item::{ItemContent, content_at};
+use super::item::ItemContent;
 use super::lexical;
 use super::schema::{MessageKind, SPLITTING_NOTICE};
 use super::shared::{DeliveryOfficeDto, SplittingDto, splitting, splitting_dto};

@@ -125,9 +125,8 @@ impl Checker {
         // The grammar's own spelling of the name where a particle knows it (kept, with its
         // `'static` lifetime, instead of the input's).
         let spelling = |p: &Particle| p.names.iter().copied().find(|n| *n == name);
-        let current = particles.get(parent.particle).and_then(spelling);
         let (index, count, name) = if parent.count > 0
-            && let Some(known) = current
+            && let Some(known) = particles.get(parent.particle).and_then(spelling)
         {
             // Another occurrence of the current particle.
             let particle = particles[parent.particle];

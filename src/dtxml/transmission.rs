@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::document::MessageDoc;
+use super::document::{MessageDoc, content_at};
 use super::error::DtXmlError;
 use super::lexical;
 use super::path::At;
@@ -121,10 +121,6 @@ struct CollectionRevocationDto {
 #[serde(rename_all = "camelCase")]
 struct OrderDto {
     order_date: String,
-}
-
-fn content_at() -> At {
-    At::root().child("content")
 }
 
 impl TransmissionDoc {
